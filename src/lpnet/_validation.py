@@ -1,0 +1,96 @@
+"""Parameter rules and input checks.  Every message says what is wrong and how to fix it."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _is_real_scalar(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def check_alpha(alpha) -> float:
+    if not _is_real_scalar(alpha) or not np.isfinite(alpha):
+        raise TypeError(f"alpha must be a finite real number, got {alpha!r}; pass e.g. alpha=0.1.")
+    if alpha < 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha}; use alpha=0 for no penalty.")
+    return float(alpha)
+
+
+def check_p(p) -> float:
+    if not _is_real_scalar(p) or np.isnan(p):
+        raise TypeError(f"p must be a real number > 0, got {p!r}; pass e.g. p=1.5.")
+    if p <= 0:
+        raise ValueError(f"p must be > 0, got {p}; p=1 is the Lasso, p=2 Ridge, 0 < p < 1 non-convex.")
+    if not np.isfinite(p):
+        raise ValueError(
+            "p=inf is not a separable penalty; use the constrained form ||w||_inf <= t instead, "
+            "or a finite p."
+        )
+    return float(p)
+
+
+def check_l1_ratio(l1_ratio) -> float:
+    if not _is_real_scalar(l1_ratio) or np.isnan(l1_ratio):
+        raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}.")
+    if not 0.0 <= l1_ratio <= 1.0:
+        raise ValueError(
+            f"l1_ratio must lie in [0, 1], got {l1_ratio}; 1 is the Lasso, 0 is Ridge."
+        )
+    return float(l1_ratio)
+
+
+def check_penalty_factor(weights, n_features: int) -> np.ndarray:
+    try:
+        v = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"penalty_factor must be numeric, got {weights!r}.") from exc
+    if v.ndim != 1 or v.shape[0] != n_features:
+        raise ValueError(
+            f"penalty_factor has shape {v.shape} but X has {n_features} features; "
+            f"pass one non-negative factor per feature."
+        )
+    if not np.all(np.isfinite(v)):
+        raise ValueError("penalty_factor contains NaN or inf; use finite factors (0 = unpenalized).")
+    if np.any(v < 0):
+        raise ValueError(
+            f"penalty_factor must be >= 0, got a minimum of {v.min()}; use 0 to leave a feature unpenalized."
+        )
+    return v
+
+
+def check_positive_int(value, name: str) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def check_tol(tol) -> float:
+    if not _is_real_scalar(tol) or not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}; the default is 1e-6.")
+    return float(tol)
+
+
+def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
+    """Validate sample weights and rescale them to sum to ``n_samples`` (the conventions' scaling)."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    try:
+        s = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError("sample_weight must be numeric.") from exc
+    if s.ndim == 0:
+        s = np.full(n_samples, float(s))
+    if s.ndim != 1 or s.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has shape {s.shape} but there are {n_samples} samples; pass one weight per sample."
+        )
+    if not np.all(np.isfinite(s)):
+        raise ValueError("sample_weight contains NaN or inf; pass finite, non-negative weights.")
+    if np.any(s < 0):
+        raise ValueError("sample_weight must be non-negative; drop a sample by giving it weight 0.")
+    total = s.sum()
+    if total <= 0:
+        raise ValueError("sample_weight sums to 0; at least one sample needs a positive weight.")
+    return s * (n_samples / total)

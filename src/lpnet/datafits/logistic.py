@@ -1,0 +1,52 @@
+"""Logistic loss ``D = 1/n sum_i s_i log(1 + exp(-y_i z_i))`` with ``y_i`` in {-1, +1}."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, xlogy
+
+from .base import Datafit
+
+
+class Logistic(Datafit):
+    """Binary logistic loss; labels are encoded as -1 / +1 by the estimator before fitting."""
+
+    name = "logistic"
+
+    def prepare_target(self, y) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64)
+        if not np.all(np.abs(y) == 1.0):
+            raise ValueError("the logistic datafit expects labels encoded as -1 and +1.")
+        return y
+
+    def value(self, y, z, s) -> float:
+        return float(np.dot(s, np.logaddexp(0.0, -y * z)) / y.shape[0])
+
+    def raw_grad(self, y, z, s) -> np.ndarray:
+        return -s * y * expit(-y * z) / y.shape[0]
+
+    def curvature(self, y, z, s) -> np.ndarray:
+        p = expit(z)
+        return s * p * (1.0 - p) / y.shape[0]
+
+    def curvature_bound(self, s) -> np.ndarray:
+        return s / (4.0 * s.shape[0])
+
+    def dual(self, theta, y, s) -> float:
+        # f_i(z) = c log(1 + exp(-y_i z)) with c = s_i/n has f_i^*(u) = c (a log a + (1-a) log(1-a))
+        # where a = -u y_i / c must lie in [0, 1]; with u = -theta_i, a = theta_i y_i / c.
+        n = y.shape[0]
+        pos = s > 0
+        if np.any(theta[~pos] != 0):
+            return -np.inf
+        c = s[pos] / n
+        a = theta[pos] * y[pos] / c
+        if np.any(a < 0) or np.any(a > 1):
+            return -np.inf
+        return float(-np.sum(c * (xlogy(a, a) + xlogy(1.0 - a, 1.0 - a))))
+
+    def null_model(self, y, s, fit_intercept):
+        if not fit_intercept:
+            return 0.0, float(np.log(2.0))
+        frac = float(np.dot(s, y > 0) / y.shape[0])
+        b = float(np.log(frac / (1.0 - frac)))
+        return b, float(-(xlogy(frac, frac) + xlogy(1.0 - frac, 1.0 - frac)))

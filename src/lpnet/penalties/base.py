@@ -1,0 +1,173 @@
+"""The penalty interface shared by every solver.
+
+A penalty is ``P(w) = sum_j P_j(w_j)`` with ``P_j(w) = alpha * v_j * phi(w)``, where ``v_j >= 0`` are
+the per-feature penalty factors (``weights``; 0 leaves feature j unpenalized).
+
+Solvers never look at which penalty they hold.  They use two layers of it:
+
+* three scalar kernels, compiled by numba as C callbacks (``cfunc``) with a fixed signature, so one
+  compiled coordinate-descent loop serves every penalty and numba's on-disk cache stays valid
+  across processes (a jitted function passed as an argument would be re-compiled in every process):
+
+  - ``prox(x, step, v, params)``  -> argmin_z 1/2 (z - x)^2 + step * P_j(z)
+  - ``subdiff_distance(w, g, v, params)`` -> dist(-g, dP_j(w))   (limiting subdifferential)
+  - ``value(w, v, params)``  -> P_j(w)
+
+  ``params`` is a pointer to the penalty's packed float64 parameters (``alpha`` first).
+* vectorised numpy methods for the certificates (``value``, ``prox``, ``subdiff_distance``,
+  and for convex penalties ``conjugate`` and ``dual_scale``).
+
+Adding a penalty means writing one subclass with its scalar kernels and, if it is convex, its conjugate.
+"""
+from __future__ import annotations
+
+import functools
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from numba import cfunc, njit, types
+
+from .._validation import check_alpha, check_penalty_factor
+
+# Fixed C signatures of the scalar kernels.
+PROX_SIG = types.float64(types.float64, types.float64, types.float64, types.CPointer(types.float64))
+DIST_SIG = PROX_SIG
+VALUE_SIG = types.float64(types.float64, types.float64, types.CPointer(types.float64))
+
+
+@functools.cache
+def _compile(pyfunc: Callable, signature) -> Any:
+    # Compiled on first use, not at import, so ``import lpnet`` stays light; ``cache=True`` makes
+    # every later process load the machine code from disk.
+    return cfunc(signature, cache=True)(pyfunc)
+
+
+@dataclass(frozen=True)
+class PenaltyKernels:
+    """Compiled scalar kernels of one penalty (numba first-class functions)."""
+
+    prox: Any
+    subdiff_distance: Any
+    value: Any
+
+
+@njit(cache=True)
+def _map_prox(prox, w, step, v, params):
+    out = np.empty(w.shape[0])
+    for j in range(w.shape[0]):
+        out[j] = prox(w[j], step[j], v[j], params.ctypes)
+    return out
+
+
+@njit(cache=True)
+def _map_distance(dist, w, grad, v, params):
+    out = np.empty(w.shape[0])
+    for j in range(w.shape[0]):
+        out[j] = dist(w[j], grad[j], v[j], params.ctypes)
+    return out
+
+
+@njit(cache=True)
+def _sum_value(value, w, v, params):
+    total = 0.0
+    for j in range(w.shape[0]):
+        total += value(w[j], v[j], params.ctypes)
+    return total
+
+
+class Penalty(ABC):
+    """A separable penalty ``P(w) = sum_j alpha * v_j * phi(w_j)``.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, ``alpha >= 0``.
+    weights : array-like of shape (n_features,), optional
+        Per-feature penalty factors ``v_j >= 0`` (glmnet's ``penalty.factor``); 0 leaves a feature
+        unpenalized.  ``None`` means all ones.
+    """
+
+    #: whether the penalty is convex (a duality gap certifies the fit) or not (stationarity only)
+    convex: bool = True
+
+    def __init__(self, alpha: float, *, weights=None):
+        self.alpha = check_alpha(alpha)
+        self.weights = None if weights is None else np.asarray(weights, dtype=np.float64)
+
+    # ----------------------------------------------------------------- what subclasses define
+    @abstractmethod
+    def _scalar_kernels(self) -> tuple[Callable, Callable, Callable]:
+        """The plain-Python scalar ``(prox, subdiff_distance, value)`` functions (numba-compilable)."""
+
+    def _shape_params(self) -> tuple[float, ...]:
+        """Shape parameters packed after ``alpha`` (``p``, ``l1_ratio``, ...)."""
+        return ()
+
+    # ----------------------------------------------------------------- shared machinery
+    @property
+    def params(self) -> np.ndarray:
+        """Packed float64 parameters handed to the scalar kernels: ``[alpha, *shape]``."""
+        return np.array((self.alpha, *self._shape_params()), dtype=np.float64)
+
+    @property
+    def kernels(self) -> PenaltyKernels:
+        prox, dist, value = self._scalar_kernels()
+        return PenaltyKernels(
+            prox=_compile(prox, PROX_SIG),
+            subdiff_distance=_compile(dist, DIST_SIG),
+            value=_compile(value, VALUE_SIG),
+        )
+
+    def penalty_factors(self, n_features: int) -> np.ndarray:
+        """The per-feature factors ``v`` as a float64 array of length ``n_features``."""
+        if self.weights is None:
+            return np.ones(n_features)
+        return check_penalty_factor(self.weights, n_features)
+
+    def is_penalized(self, n_features: int) -> np.ndarray:
+        """Boolean mask of the features this penalty acts on (``alpha * v_j > 0``)."""
+        return self.alpha * self.penalty_factors(n_features) > 0
+
+    def value(self, w) -> float:
+        """``P(w)``."""
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        return float(_sum_value(self.kernels.value, w, self.penalty_factors(w.shape[0]), self.params))
+
+    def prox(self, w, step) -> np.ndarray:
+        """Proximal operator ``argmin_z 1/2 ||z - w||^2 + step * P(z)`` (a global minimizer).
+
+        ``step`` is a scalar or one step per coordinate (the prox is separable).
+        """
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        step = np.ascontiguousarray(np.broadcast_to(np.asarray(step, dtype=np.float64), w.shape))
+        return _map_prox(self.kernels.prox, w, step, self.penalty_factors(w.shape[0]), self.params)
+
+    def subdiff_distance(self, w, grad) -> np.ndarray:
+        """Per feature, ``dist(-grad_j, dP_j(w_j))``: 0 exactly at a stationary point."""
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        grad = np.ascontiguousarray(grad, dtype=np.float64)
+        kern = self.kernels.subdiff_distance
+        return _map_distance(kern, w, grad, self.penalty_factors(w.shape[0]), self.params)
+
+    # ----------------------------------------------------------------- convex penalties only
+    def conjugate(self, z) -> float:
+        """Fenchel conjugate ``P*(z) = sup_w z.w - P(w)`` summed over the *penalized* features.
+
+        Unpenalized features are excluded: the solver makes ``z_j = 0`` there by projecting the dual
+        point (their conjugate is the indicator of ``{0}``).  ``inf`` when ``z`` is outside the domain.
+        """
+        raise NotImplementedError(f"{type(self).__name__} is not convex: it has no useful conjugate")
+
+    def dual_scale(self, z) -> float:
+        """Smallest ``c >= 1`` such that ``z / c`` lies in the domain of ``P*`` (1 when it is everywhere finite)."""
+        return 1.0
+
+    def __repr__(self) -> str:
+        shape = "".join(f", {k}={v!r}" for k, v in self._repr_items())
+        w = "" if self.weights is None else ", weights=[...]"
+        return f"{type(self).__name__}(alpha={self.alpha!r}{shape}{w})"
+
+    def _repr_items(self) -> list[tuple[str, Any]]:
+        return []

@@ -1,0 +1,209 @@
+"""Scalar kernels of the separable penalties.
+
+Each function works on one coordinate with penalty factor ``v`` and the packed parameters
+``params = [alpha, shape...]`` (a C pointer when compiled).  ``lam = step * alpha * v`` is the weight of
+the penalty inside the prox; with the Lp scaling ``alpha/p |w|^p`` the prox solves
+
+    min_z  1/2 (z - x)^2 + lam / p * |z|^p .
+
+The prox functions return a *global* minimizer; for p < 1 this needs a comparison of the nonzero
+stationary point with z = 0 (the problem is non-convex).
+"""
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+# --------------------------------------------------------------------------- L1 / soft-thresholding
+
+
+@njit(cache=True)
+def soft_threshold(x, t):
+    if x > t:
+        return x - t
+    if x < -t:
+        return x + t
+    return 0.0
+
+
+def l1_prox(x, step, v, params):
+    return soft_threshold(x, step * params[0] * v)
+
+
+def l1_distance(w, g, v, params):
+    t = params[0] * v
+    if w == 0.0:
+        return max(abs(g) - t, 0.0)
+    return abs(g + t * math.copysign(1.0, w))
+
+
+def l1_value(w, v, params):
+    return params[0] * v * abs(w)
+
+
+# --------------------------------------------------------------------------- L2 (alpha/2 w^2)
+
+
+def l2_prox(x, step, v, params):
+    return x / (1.0 + step * params[0] * v)
+
+
+def l2_distance(w, g, v, params):
+    return abs(g + params[0] * v * w)
+
+
+def l2_value(w, v, params):
+    return 0.5 * params[0] * v * w * w
+
+
+# --------------------------------------------------------------------------- Elastic Net
+# P_j(w) = alpha v (rho |w| + (1 - rho)/2 w^2); params = [alpha, rho]
+
+
+def enet_prox(x, step, v, params):
+    lam = step * params[0] * v
+    return soft_threshold(x, lam * params[1]) / (1.0 + lam * (1.0 - params[1]))
+
+
+def enet_distance(w, g, v, params):
+    a = params[0] * v
+    if w == 0.0:
+        return max(abs(g) - a * params[1], 0.0)
+    return abs(g + a * (params[1] * math.copysign(1.0, w) + (1.0 - params[1]) * w))
+
+
+def enet_value(w, v, params):
+    return params[0] * v * (params[1] * abs(w) + 0.5 * (1.0 - params[1]) * w * w)
+
+
+# --------------------------------------------------------------------------- Lp, p > 0, p != 1, 2
+# P_j(w) = alpha v / p |w|^p; params = [alpha, p]
+
+
+@njit(cache=True)
+def _lp_root_convex_side(a, lam, p, lo, hi):
+    """Root of g(u) = u + lam u^(p-1) - a on [lo, hi] where g is monotone (safeguarded Newton).
+
+    For p > 2 and for p < 1 on [u0, a] the function is convex and increasing, for 1 < p < 2 concave
+    and increasing; Newton converges monotonically in both cases, and the bracket keeps every step
+    inside [lo, hi] should rounding push it out.
+    """
+    # a starting point exact for p = 2 and good otherwise
+    u = a / (1.0 + lam * a ** (p - 2.0)) if a > 0 else 0.0
+    if not (lo < u < hi):
+        u = 0.5 * (lo + hi)
+    for _ in range(100):
+        g = u + lam * u ** (p - 1.0) - a
+        if g > 0.0:
+            hi = u
+        else:
+            lo = u
+        dg = 1.0 + lam * (p - 1.0) * u ** (p - 2.0)
+        u_new = u - g / dg
+        if not (lo < u_new < hi):
+            u_new = 0.5 * (lo + hi)
+        if abs(u_new - u) <= 1e-15 * max(u_new, 1e-300) or hi - lo <= 1e-15 * hi:
+            return u_new
+        u = u_new
+    return u
+
+
+@njit(cache=True)
+def lp_prox_scalar(x, lam, p):
+    """Global minimizer of 1/2 (z - x)^2 + lam/p |z|^p for any p > 0."""
+    a = abs(x)
+    if lam == 0.0 or a == 0.0:
+        return x
+    if p > 1.0:
+        # strictly convex: the unique root of u + lam u^(p-1) = a lies in (0, min(a, (a/lam)^(1/(p-1))))
+        hi = min(a, (a / lam) ** (1.0 / (p - 1.0)))
+        return math.copysign(_lp_root_convex_side(a, lam, p, 0.0, hi), x)
+    # p < 1.  g(u) = u + lam u^(p-1) is convex on (0, inf) with its minimum at u0; a stationary point
+    # exists only if a >= g(u0), and the local minimizer is the root right of u0.
+    u0 = (lam * (1.0 - p)) ** (1.0 / (2.0 - p))
+    if a <= u0 + lam * u0 ** (p - 1.0):
+        return 0.0
+    u = _lp_root_convex_side(a, lam, p, u0, a)
+    return _pick_global(x, u, lam, p)
+
+
+@njit(cache=True)
+def _pick_global(x, u, lam, p):
+    """Compare the nonzero stationary point u >= 0 with z = 0 (ties go to 0: the sparser answer)."""
+    a = abs(x)
+    f_u = 0.5 * (u - a) ** 2 + lam / p * u**p
+    if f_u < 0.5 * a * a:
+        return math.copysign(u, x)
+    return 0.0
+
+
+@njit(cache=True)
+def half_threshold(x, lam):
+    """Closed-form prox of p = 1/2 (Xu et al. 2012, half-thresholding).
+
+    Xu et al. solve min (z - x)^2 + mu |z|^(1/2); ours is 1/2 (z - x)^2 + 2 lam |z|^(1/2), i.e. mu = 4 lam.
+    """
+    mu = 4.0 * lam
+    a = abs(x)
+    if a <= 54.0 ** (1.0 / 3.0) / 4.0 * mu ** (2.0 / 3.0):
+        return 0.0
+    phi = math.acos(mu / 8.0 * (a / 3.0) ** (-1.5))
+    return 2.0 / 3.0 * x * (1.0 + math.cos(2.0 * math.pi / 3.0 - 2.0 / 3.0 * phi))
+
+
+@njit(cache=True)
+def two_thirds_threshold(x, lam):
+    """Closed-form prox of p = 2/3: 1/2 (z - x)^2 + 3/2 lam |z|^(2/3).
+
+    Stationarity u - a + lam u^(-1/3) = 0 with u = t^3 is the quartic t^4 - a t + lam = 0.  Ferrari's
+    method turns it into (t^2 + m)^2 = (sqrt(2m) t + a / (2 sqrt(2m)))^2 where m is the largest root of
+    the resolvent cubic m^3 - lam m - a^2/8 = 0 (Cardano, or the trigonometric form when it has three
+    real roots).  The larger root of t^2 - sqrt(2m) t + m - a/(2 sqrt(2m)) = 0 is the local minimizer,
+    which is then compared with z = 0.
+    """
+    a = abs(x)
+    if lam == 0.0 or a == 0.0:
+        return x
+    c = lam
+    q = a * a / 16.0
+    disc = q * q - c**3 / 27.0
+    if disc >= 0.0:
+        s = math.sqrt(disc)
+        m = math.cbrt(q + s) + math.cbrt(q - s)
+    else:
+        r = (c / 3.0) ** 1.5
+        m = 2.0 * math.sqrt(c / 3.0) * math.cos(math.acos(min(q / r, 1.0)) / 3.0)
+    if m <= 0.0:
+        return 0.0
+    r2m = math.sqrt(2.0 * m)
+    inner = 2.0 * a / r2m - 2.0 * m
+    if inner < 0.0:
+        return 0.0
+    t = 0.5 * (r2m + math.sqrt(inner))
+    return _pick_global(x, t**3, lam, 2.0 / 3.0)
+
+
+def lp_prox(x, step, v, params):
+    return lp_prox_scalar(x, step * params[0] * v, params[1])
+
+
+def lp_half_prox(x, step, v, params):
+    return half_threshold(x, step * params[0] * v)
+
+
+def lp_two_thirds_prox(x, step, v, params):
+    return two_thirds_threshold(x, step * params[0] * v)
+
+
+def lp_distance(w, g, v, params):
+    a = params[0] * v
+    p = params[1]
+    if w == 0.0:
+        # p < 1: the limiting subdifferential at 0 is the whole line; p > 1: it is {0}
+        return 0.0 if p < 1.0 else abs(g)
+    return abs(g + a * math.copysign(abs(w) ** (p - 1.0), w))
+
+
+def lp_value(w, v, params):
+    return params[0] * v / params[1] * abs(w) ** params[1]

@@ -1,0 +1,99 @@
+"""Solvers: working-set coordinate descent, proximal Newton, FISTA and the direct ridge solve.
+
+:func:`solve` picks one by the problem's shape; each solver module handles one problem family.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._validation import check_positive_int, check_sample_weight, check_tol
+from ..datafits.base import Datafit
+from ..datafits.quadratic import Quadratic
+from ..penalties.base import Penalty
+from ._common import FitResult, require_interfaces, warn_not_converged
+from .cd_working_set import solve_cd
+
+SOLVERS = ("auto", "cd", "prox_newton", "fista", "direct")
+
+__all__ = ["FitResult", "solve", "solve_cd", "SOLVERS"]
+
+
+def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_intercept=True,
+          tol=1e-6, max_iter=100, w0=None, b0=None, solver="auto") -> FitResult:
+    """Minimize ``D(w, b) + P(w)`` and certify the answer.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
+        Validated numeric data (float32 or float64).
+    y : ndarray of shape (n_samples,)
+        Target in the datafit's encoding (-1/+1 labels for the logistic loss).
+    datafit : Datafit
+    penalty : Penalty
+    sample_weight : array-like of shape (n_samples,), optional
+        Rescaled internally to sum to ``n_samples``.
+    fit_intercept : bool
+        Fit an unpenalized intercept.
+    tol : float
+        Convex: stop when the duality gap is at most ``tol * F_null``; non-convex: when the scale-free
+        optimality violation is at most ``tol``.
+    max_iter : int
+        Maximum number of outer iterations of the chosen solver.
+    w0, b0 : optional warm start.
+    solver : {"auto", "cd", "prox_newton", "fista", "direct"}
+        ``auto``: the direct solve for squared loss with a pure L2 penalty on dense data, working-set
+        coordinate descent for other squared-loss problems, proximal Newton for the logistic loss.
+
+    Returns
+    -------
+    FitResult
+        Emits a ``ConvergenceWarning`` (with the final gap or violation) when ``max_iter`` is reached.
+    """
+    require_interfaces(datafit, penalty)
+    tol = check_tol(tol)
+    max_iter = check_positive_int(max_iter, "max_iter")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
+    y = datafit.prepare_target(y)
+    s = check_sample_weight(sample_weight, X.shape[0])
+    squared = isinstance(datafit, Quadratic)
+    if solver == "auto":
+        if squared and _is_pure_l2(penalty) and not sp.issparse(X):
+            solver = "direct"
+        elif squared:
+            solver = "cd"
+        else:
+            solver = "prox_newton"
+    kwargs = dict(fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, w0=w0, b0=b0)
+    if solver == "cd":
+        if not squared:
+            raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
+        result = solve_cd(X, y, s, penalty, **kwargs)
+    elif solver == "prox_newton":
+        from .prox_newton import solve_prox_newton
+
+        result = solve_prox_newton(X, y, s, datafit, penalty, **kwargs)
+    elif solver == "fista":
+        from .prox_grad import solve_fista
+
+        result = solve_fista(X, y, s, datafit, penalty, **kwargs)
+    else:
+        if not (squared and _is_pure_l2(penalty)):
+            raise ValueError("solver='direct' solves the squared loss with a pure L2 penalty only.")
+        from .ridge import solve_ridge
+
+        result = solve_ridge(X, y, s, penalty, fit_intercept=fit_intercept, tol=tol)
+    warn_not_converged(result, max_iter, tol)
+    return result
+
+
+def _is_pure_l2(penalty: Penalty) -> bool:
+    # a quadratic penalty: L2, Lp with p = 2, or Elastic Net with l1_ratio = 0
+    from ..penalties import L2, ElasticNet, Lp
+
+    return (
+        isinstance(penalty, L2)
+        or (isinstance(penalty, Lp) and penalty.p == 2.0)
+        or (isinstance(penalty, ElasticNet) and penalty.l1_ratio == 0.0)
+    )

@@ -1,0 +1,255 @@
+"""Numba kernels of coordinate descent on a weighted least-squares model.
+
+Every coordinate-descent solver of lpnet reduces its work to the same subproblem, restricted to a working
+set ``ws`` of features:
+
+    minimize_{w, b}  1/2 sum_i h_i (t_i - x_i w - b)^2 + sum_{j in ws} P_j(w_j)
+
+The squared loss uses ``t = y, h = s / n``; proximal Newton for the logistic loss uses the Newton
+(IRLS) weights and working response.  The kernels keep the residual ``R = t - X w - b`` up to date and
+receive the penalty only as compiled scalar functions (``prox``, ``dist``, ``value``): they never know
+which penalty they run.
+
+``X`` is either a Fortran-ordered 2-D array or a ``(data, indices, indptr)`` tuple of a CSC matrix; the
+two column primitives below are specialised by numba on that type, so one kernel serves both.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
+
+
+def col_dot(X, j, h, r):  # pragma: no cover - replaced by the overload inside numba
+    """``sum_i X_ij h_i r_i``."""
+    raise NotImplementedError
+
+
+def col_axpy(X, j, a, r):  # pragma: no cover - replaced by the overload inside numba
+    """``r -= a * X[:, j]``."""
+    raise NotImplementedError
+
+
+@overload(col_dot)
+def _col_dot(X, j, h, r):
+    if isinstance(X, types.Array):
+
+        def dense(X, j, h, r):
+            acc = 0.0
+            for i in range(X.shape[0]):
+                acc += X[i, j] * h[i] * r[i]
+            return acc
+
+        return dense
+
+    def csc(X, j, h, r):
+        data, indices, indptr = X
+        acc = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            i = indices[k]
+            acc += data[k] * h[i] * r[i]
+        return acc
+
+    return csc
+
+
+@overload(col_axpy)
+def _col_axpy(X, j, a, r):
+    if isinstance(X, types.Array):
+
+        def dense(X, j, a, r):
+            for i in range(X.shape[0]):
+                r[i] -= a * X[i, j]
+
+        return dense
+
+    def csc(X, j, a, r):
+        data, indices, indptr = X
+        for k in range(indptr[j], indptr[j + 1]):
+            r[indices[k]] -= a * data[k]
+
+    return csc
+
+
+def _col_dot_sq(X, j, h):  # pragma: no cover - replaced by the overload inside numba
+    """``sum_i h_i X_ij^2``."""
+    raise NotImplementedError
+
+
+@overload(_col_dot_sq)
+def _col_dot_sq_impl(X, j, h):
+    if isinstance(X, types.Array):
+
+        def dense(X, j, h):
+            acc = 0.0
+            for i in range(X.shape[0]):
+                acc += h[i] * X[i, j] * X[i, j]
+            return acc
+
+        return dense
+
+    def csc(X, j, h):
+        data, indices, indptr = X
+        acc = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            acc += h[indices[k]] * data[k] * data[k]
+        return acc
+
+    return csc
+
+
+@njit(cache=True)
+def col_sq_norms(X, h, n_features):
+    """``L_j = sum_i h_i X_ij^2``: the coordinate-wise Lipschitz constants."""
+    out = np.empty(n_features)
+    for j in range(n_features):
+        out[j] = _col_dot_sq(X, j, h)
+    return out
+
+
+@njit(cache=True)
+def _update_intercept(h, r, h_sum):
+    # exact minimization in b: b += sum h r / sum h
+    delta = 0.0
+    for i in range(r.shape[0]):
+        delta += h[i] * r[i]
+    delta /= h_sum
+    for i in range(r.shape[0]):
+        r[i] -= delta
+    return delta
+
+
+@njit(cache=True)
+def _epoch(X, h, w, r, lips, ws, prox, v, params):
+    """One cyclic pass over the working set; returns the largest coefficient change."""
+    max_change = 0.0
+    for j in ws:
+        if lips[j] == 0.0:
+            continue
+        old = w[j]
+        grad = -col_dot(X, j, h, r)
+        new = prox(old - grad / lips[j], 1.0 / lips[j], v[j], params.ctypes)
+        if new != old:
+            col_axpy(X, j, new - old, r)
+            w[j] = new
+            max_change = max(max_change, abs(new - old))
+    return max_change
+
+
+@njit(cache=True)
+def _ws_objective(h, r, w, ws, value, v, params):
+    obj = 0.0
+    for i in range(r.shape[0]):
+        obj += 0.5 * h[i] * r[i] * r[i]
+    for j in ws:
+        obj += value(w[j], v[j], params.ctypes)
+    return obj
+
+
+@njit(cache=True)
+def _ws_violation(X, h, w, r, ws, dist, v, params):
+    worst = 0.0
+    for j in ws:
+        worst = max(worst, dist(w[j], -col_dot(X, j, h, r), v[j], params.ctypes))
+    return worst
+
+
+@njit(cache=True)
+def _anderson(history):
+    """Anderson extrapolation of the last K+1 iterates (rows of ``history``).
+
+    Solves ``min ||sum_k c_k (x_{k+1} - x_k)||`` subject to ``sum c = 1`` through the normal equations
+    ``(U U^T) z = 1, c = z / sum z``.  Returns the extrapolated point, or an empty array when the system
+    is too ill-conditioned to trust.
+    """
+    K = history.shape[0] - 1
+    U = history[1:] - history[:-1]
+    C = U @ U.T
+    scale = 0.0
+    for k in range(K):
+        scale = max(scale, C[k, k])
+    if scale == 0.0:
+        return np.empty(0)
+    C = C / scale
+    for k in range(K):
+        C[k, k] += 1e-10
+    z = np.linalg.solve(C, np.ones(K))
+    total = z.sum()
+    if not np.isfinite(total) or abs(total) < 1e-12:
+        return np.empty(0)
+    c = z / total
+    out = np.zeros(history.shape[1])
+    for k in range(K):
+        out += c[k] * history[k + 1]
+    return out
+
+
+@njit(cache=True)
+def _residual(X, t, w, b, ws, r):
+    # r = t - X_ws w_ws - b, recomputed from scratch (used after an extrapolation step)
+    for i in range(r.shape[0]):
+        r[i] = t[i] - b
+    for j in ws:
+        if w[j] != 0.0:
+            col_axpy(X, j, w[j], r)
+
+
+@njit(cache=True)
+def solve_subproblem(X, t, h, w, b, r, lips, ws, prox, dist, value, v, params,
+                     fit_intercept, tol, max_epochs, anderson_k):
+    """Coordinate descent on the working-set subproblem, with Anderson acceleration.
+
+    ``w`` (full length), ``r`` are updated in place; ``b`` is returned.  Features outside ``ws`` keep
+    their values (their contribution is inside ``t - r``).  Stops when the largest distance to the
+    subdifferential over ``ws`` is at most ``tol``, checked every ``anderson_k`` epochs.
+
+    Returns ``(b, n_epochs)``.
+    """
+    h_sum = h.sum()
+    n_ws = ws.shape[0]
+    history = np.empty((anderson_k + 1, n_ws + 1))
+    n_stored = 0
+    epoch = 0
+    # the part of the target explained by features outside the working set stays fixed
+    t_ws = r.copy()
+    for k in range(n_ws):
+        j = ws[k]
+        if w[j] != 0.0:
+            col_axpy(X, j, -w[j], t_ws)
+    for i in range(r.shape[0]):
+        t_ws[i] += b
+    for epoch in range(1, max_epochs + 1):
+        _epoch(X, h, w, r, lips, ws, prox, v, params)
+        if fit_intercept:
+            b += _update_intercept(h, r, h_sum)
+
+        if epoch % max(anderson_k, 1) == 0:
+            if _ws_violation(X, h, w, r, ws, dist, v, params) <= tol:
+                break
+
+        # Anderson acceleration on (w_ws, b); checked after, so the point returned is a prox step's
+        if anderson_k > 0:
+            for k in range(n_ws):
+                history[n_stored, k] = w[ws[k]]
+            history[n_stored, n_ws] = b
+            n_stored += 1
+            if n_stored == anderson_k + 1:
+                n_stored = 0
+                extra = _anderson(history)
+                if extra.shape[0] > 0:
+                    w_old = np.empty(n_ws)
+                    for k in range(n_ws):
+                        w_old[k] = w[ws[k]]
+                    obj_old = _ws_objective(h, r, w, ws, value, v, params)
+                    for k in range(n_ws):
+                        w[ws[k]] = extra[k]
+                    b_try = extra[n_ws] if fit_intercept else b
+                    r_try = np.empty_like(r)
+                    _residual(X, t_ws, w, b_try, ws, r_try)
+                    if _ws_objective(h, r_try, w, ws, value, v, params) < obj_old:
+                        r[:] = r_try
+                        b = b_try
+                    else:
+                        for k in range(n_ws):
+                            w[ws[k]] = w_old[k]
+    return b, epoch

@@ -1,0 +1,81 @@
+"""What every solver shares: the result record, data layout for the kernels, and start-up checks."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from ..datafits.base import Datafit
+from ..penalties.base import Penalty
+
+
+@dataclass
+class FitResult:
+    """The outcome of one solve: coefficients and their certificate."""
+
+    coef: np.ndarray
+    intercept: float
+    n_iter: int
+    objective: float
+    #: duality gap in the objective's units (convex problems), else None
+    dual_gap: float | None
+    #: scale-free optimality violation (non-convex problems), else None
+    optimality_violation: float | None
+    converged: bool
+    solver: str
+    #: per outer iteration: the gap (convex) or violation (non-convex)
+    history: list = field(default_factory=list)
+
+
+def kernel_matrix(X):
+    """``X`` in the layout the numba kernels read: Fortran-ordered array or a CSC ``(data, indices, indptr)``."""
+    if sp.issparse(X):
+        X = sp.csc_matrix(X)
+        X.sort_indices()
+        return (X.data, X.indices.astype(np.int64, copy=False), X.indptr.astype(np.int64, copy=False))
+    return np.asfortranarray(X)
+
+
+def linear_predictor(X, w, b) -> np.ndarray:
+    return np.asarray(X @ w, dtype=np.float64).ravel() + b
+
+
+def require_interfaces(datafit, penalty) -> None:
+    """Check once, when a solver starts, that it got what it can use."""
+    if not isinstance(datafit, Datafit):
+        raise TypeError(f"datafit must be an lpnet Datafit, got {type(datafit).__name__}.")
+    if not isinstance(penalty, Penalty):
+        raise TypeError(f"penalty must be an lpnet Penalty, got {type(penalty).__name__}.")
+    if penalty.convex and type(penalty).conjugate is Penalty.conjugate:
+        raise TypeError(
+            f"{type(penalty).__name__} says it is convex but defines no conjugate: the duality gap needs it."
+        )
+
+
+def warn_not_converged(result: FitResult, max_iter: int, tol: float) -> None:
+    if result.converged:
+        return
+    if result.dual_gap is not None:
+        what = f"duality gap {result.dual_gap:.3e} (objective {result.objective:.6g})"
+    else:
+        what = f"optimality violation {result.optimality_violation:.3e}"
+    warnings.warn(
+        f"{result.solver} did not reach tol={tol:g} in max_iter={max_iter} iterations: {what}. "
+        "Increase max_iter, loosen tol, or standardize the features.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
+def fixpoint_scores(penalty: Penalty, w, grad, lips) -> np.ndarray:
+    """``L_j |w_j - prox_j(w_j - grad_j / L_j)|``: how far coordinate j is from a CD fixed point.
+
+    Unlike the subdifferential distance it sees zero coordinates of non-convex penalties, whose limiting
+    subdifferential at 0 is the whole line.
+    """
+    safe = np.where(lips > 0, lips, 1.0)
+    moved = penalty.prox(w - grad / safe, 1.0 / safe)
+    return np.where(lips > 0, safe * np.abs(w - moved), 0.0)
