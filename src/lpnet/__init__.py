@@ -1,2 +1,18 @@
-"""lpnet: certified L1 / L2 / Elastic Net / Lp regularized models."""
+"""lpnet: certified L1 / L2 / Elastic Net / Lp regularized models with a scikit-learn API.
+
+Every fit returns a certificate: the duality gap for convex problems, the optimality violation for
+non-convex ones (p < 1).
+"""
+from .estimators import ElasticNet, Lasso, LogisticRegression, LpRegression, RegularizedModel, Ridge
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Lasso",
+    "Ridge",
+    "ElasticNet",
+    "LpRegression",
+    "LogisticRegression",
+    "RegularizedModel",
+    "__version__",
+]

@@ -92,5 +92,5 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
         raise ValueError("sample_weight must be non-negative; drop a sample by giving it weight 0.")
     total = s.sum()
     if total <= 0:
-        raise ValueError("sample_weight sums to 0; at least one sample needs a positive weight.")
+        raise ValueError("all sample weights are zero; give at least one sample a positive weight.")
     return s * (n_samples / total)

@@ -83,6 +83,7 @@ class Certifier:
             self._XtSA = np.asarray(X.T @ self._SA)
         else:
             self._A = None
+        self.violation_scale = 1.0
         if not self.convex:
             z_null = np.full(X.shape[0], self.b_null)
             g_null = X.T @ datafit.raw_grad(y, z_null, s)

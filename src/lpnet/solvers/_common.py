@@ -79,3 +79,27 @@ def fixpoint_scores(penalty: Penalty, w, grad, lips) -> np.ndarray:
     safe = np.where(lips > 0, lips, 1.0)
     moved = penalty.prox(w - grad / safe, 1.0 / safe)
     return np.where(lips > 0, safe * np.abs(w - moved), 0.0)
+
+
+def scores_and_stop(penalty: Penalty, cert, w, lips, violation_scale: float, tol: float):
+    """Feature scores for the working set, and whether the fit is done.
+
+    Convex penalties score by the subdifferential distance and stop on the duality gap.  Non-convex ones
+    score by the fixed-point residual (zeros are stationary in the limiting sense and would never enter
+    the working set otherwise) and stop when both the violation and that residual are below ``tol``.
+    """
+    if penalty.convex:
+        return cert.distance, bool(cert.converged)
+    scores = fixpoint_scores(penalty, w, cert.grad, lips)
+    return scores, bool(cert.converged and scores.max(initial=0.0) / violation_scale <= tol)
+
+
+def working_set(w, scores, previous_size: int, min_size: int = 10) -> tuple[np.ndarray, int]:
+    """Every nonzero coefficient plus the best-scored others; the size at least doubles the support."""
+    n_features = w.shape[0]
+    support = w != 0
+    size = min(n_features, max(min_size, 2 * int(support.sum()), previous_size))
+    if size == n_features:
+        return np.arange(n_features, dtype=np.int64), size
+    ranked = np.where(support, np.inf, scores)
+    return np.sort(np.argpartition(-ranked, size - 1)[:size]).astype(np.int64), size

@@ -15,9 +15,10 @@ import numpy as np
 from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
 from . import _cd_kernels as kern
-from ._common import FitResult, fixpoint_scores, kernel_matrix, linear_predictor, require_interfaces
+from ._common import (
+    FitResult, kernel_matrix, linear_predictor, require_interfaces, scores_and_stop, working_set,
+)
 
-MIN_WS = 10
 INNER_RATIO = 0.3
 ANDERSON_K = 5
 MAX_EPOCHS = 10_000
@@ -61,41 +62,29 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     if not fit_intercept:
         b = 0.0
     r = y - linear_predictor(X, w, b)
-    ws_size = MIN_WS
+    ws_size = 0
     history = []
-    cert = None
-    for it in range(1, max_iter + 1):
+    done = False
+    for it in range(1, max_iter + 2):
         # 1. certificate
         cert = certifier.check(w, b, y - r)
         history.append(cert.gap if cert.gap is not None else cert.violation)
-        if penalty.convex:
-            scores = cert.distance
-            done = cert.converged
-        else:
-            scores = fixpoint_scores(penalty, w, cert.grad, lips)
-            done = cert.converged and scores.max(initial=0.0) / certifier.violation_scale <= tol
-        if done:
+        scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
+        if done or it > max_iter:
             break
 
         # 2. working set: the support, then the best-scored features
-        support = w != 0
-        ws_size = min(n_features, max(MIN_WS, 2 * int(support.sum()), ws_size))
-        ranked = np.where(support, np.inf, scores)
-        ws = np.sort(np.argpartition(-ranked, ws_size - 1)[:ws_size]) if ws_size < n_features \
-            else np.arange(n_features)
+        ws, ws_size = working_set(w, scores, ws_size)
         inner_tol = INNER_RATIO * scores.max(initial=0.0)
 
         # 3. inner coordinate-descent passes on the working set
         b, _ = kern.solve_subproblem(
-            Xk, y, h, w, b, r, lips, ws.astype(np.int64), kernels.prox, kernels.subdiff_distance,
+            Xk, y, h, w, b, r, lips, ws, kernels.prox, kernels.subdiff_distance,
             kernels.value, v, params, fit_intercept, inner_tol, MAX_EPOCHS, ANDERSON_K,
         )
-    else:
-        cert = certifier.check(w, b, y - r)
 
     # 4. the result, and a warning when the certificate was not reached
-    converged = cert.converged if penalty.convex else bool(done)
     return FitResult(
-        coef=w, intercept=float(b), n_iter=it, objective=cert.objective, dual_gap=cert.gap,
-        optimality_violation=cert.violation, converged=converged, solver="cd", history=history,
+        coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,
+        optimality_violation=cert.violation, converged=done, solver="cd", history=history,
     )

@@ -1,0 +1,107 @@
+"""``RegularizedModel``: any datafit with any penalty."""
+from __future__ import annotations
+
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
+
+from ..datafits import Logistic
+from ._base import LinearModelBase, make_datafit, make_penalty
+from .linear import _COMMON_PARAMS
+from .logistic import ClassifierBase
+
+
+def _classifier(model) -> bool:
+    return model.datafit == "logistic" or isinstance(model.datafit, Logistic)
+
+
+class RegularizedModel(LinearModelBase):
+    __doc__ = f"""Any lpnet datafit with any lpnet penalty.
+
+    Objective: ``D(w, b) + P(w)`` with ``D`` the squared or logistic loss and ``P`` any penalty, given by
+    name or as :class:`lpnet.datafits.Datafit` / :class:`lpnet.penalties.Penalty` instances (then
+    ``alpha``, ``l1_ratio`` and ``p`` are ignored).  It is a regressor for the squared loss and a binary
+    classifier (``classes_``, ``predict_proba``, ``decision_function``) for the logistic loss.
+
+    Parameters
+    ----------
+    datafit : {{"squared", "logistic"}} or Datafit, default="squared"
+    penalty : {{"l1", "l2", "elasticnet", "lp"}} or Penalty, default="l1"
+    alpha : float, default=1.0
+    l1_ratio : float, default=0.5
+    p : float, default=1.0
+    {_COMMON_PARAMS}"""
+
+    def __init__(self, datafit="squared", penalty="l1", alpha=1.0, *, l1_ratio=0.5, p=1.0,
+                 fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False,
+                 solver="auto"):
+        self.datafit = datafit
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.p = p
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.solver = solver
+
+    def _datafit(self):
+        return make_datafit(self.datafit)
+
+    def _penalty(self, weights):
+        penalty = make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
+        if weights is not None and penalty.weights is None:
+            penalty.weights = weights
+        return penalty
+
+    def _is_classifier(self) -> bool:
+        return _classifier(self)
+
+    def _encode_target(self, y):
+        if self._is_classifier():
+            return ClassifierBase._encode_target(self, y)
+        return super()._encode_target(y)
+
+    def _check_weighted_target(self, y, sample_weight):
+        if self._is_classifier():
+            ClassifierBase._check_weighted_target(self, y, sample_weight)
+
+    def predict(self, X):
+        """Predicted values (squared loss) or class labels (logistic loss)."""
+        if self._is_classifier():
+            return ClassifierBase.predict(self, X)
+        return self._decision(X)
+
+    @available_if(_classifier)
+    def decision_function(self, X):
+        """Signed score ``X @ coef_ + intercept_`` (logistic loss only)."""
+        return self._decision(X)
+
+    @available_if(_classifier)
+    def predict_proba(self, X):
+        """Class probabilities in the order of ``classes_`` (logistic loss only)."""
+        return ClassifierBase.predict_proba(self, X)
+
+    @available_if(_classifier)
+    def predict_log_proba(self, X):
+        return ClassifierBase.predict_log_proba(self, X)
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 for the squared loss, accuracy for the logistic loss."""
+        mixin = ClassifierMixin if self._is_classifier() else RegressorMixin
+        return mixin.score(self, X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        # what ClassifierMixin / RegressorMixin would set, chosen by the datafit
+        tags = super().__sklearn_tags__()
+        if self._is_classifier():
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags(multi_class=False)
+            tags.target_tags.required = True
+        else:
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+            tags.target_tags.required = True
+        return tags

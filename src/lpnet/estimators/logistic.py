@@ -1,0 +1,110 @@
+"""Penalized binary logistic regression."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+from sklearn.base import ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import LinearModelBase, make_datafit, make_penalty
+from .linear import _COMMON_PARAMS
+
+
+class ClassifierBase(ClassifierMixin, LinearModelBase):
+    """Binary classification with any two labels; the larger (by ``np.unique`` order) is the positive one."""
+
+    def _is_classifier(self) -> bool:
+        return True
+
+    def _encode_target(self, y):
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if classes.shape[0] > 2:
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is multiclass "
+                f"({classes.shape[0]} classes); fit one model per class (e.g. sklearn's OneVsRestClassifier)."
+            )
+        if classes.shape[0] != 2:
+            found = "only one class" if classes.shape[0] == 1 else f"{classes.shape[0]} classes"
+            raise ValueError(
+                f"{type(self).__name__} is a binary classifier but y has {found} ({classes[:5].tolist()}); "
+                "pass a target with exactly two classes."
+            )
+        self.classes_ = classes
+        return np.where(y == classes[1], 1.0, -1.0)
+
+    def _check_weighted_target(self, y, sample_weight):
+        if sample_weight[y > 0].sum() <= 0 or sample_weight[y < 0].sum() <= 0:
+            raise ValueError(
+                "after sample weighting only one class has positive weight; "
+                "give both classes some weight."
+            )
+
+    def decision_function(self, X):
+        """Signed score ``X @ coef_ + intercept_``; positive means ``classes_[1]``."""
+        return self._decision(X)
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``."""
+        p = expit(self._decision(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """The predicted class labels."""
+        check_is_fitted(self, "classes_")
+        return self.classes_[(self._decision(X) > 0).astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+class LogisticRegression(ClassifierBase):
+    __doc__ = f"""Binary logistic regression with an L1, L2, Elastic Net or Lp penalty.
+
+    Objective, with labels encoded as y_i in {{-1, +1}}::
+
+        1/n sum_i s_i log(1 + exp(-y_i (x_i w + b))) + P(w)
+
+    ``P`` is ``alpha * sum_j v_j |w_j|`` (``"l1"``), ``alpha/2 * sum_j v_j w_j^2`` (``"l2"``),
+    ``alpha * sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)`` (``"elasticnet"``) or
+    ``alpha/p * sum_j v_j |w_j|^p`` (``"lp"``).  scikit-learn's ``LogisticRegression(C)`` is ``alpha = 1/(n C)``;
+    glmnet's ``family="binomial"`` uses ``lambda = alpha``.  Solved by working-set proximal Newton.
+
+    Parameters
+    ----------
+    penalty : {{"l1", "l2", "elasticnet", "lp"}}, default="l2"
+    alpha : float, default=0.01
+        Regularization strength, >= 0 (scikit-learn's default ``C=1`` is ``alpha = 1/n``).
+    l1_ratio : float, default=0.5
+        Elastic Net mixing, used with ``penalty="elasticnet"``.
+    p : float, default=1.0
+        Exponent, used with ``penalty="lp"``.
+    {_COMMON_PARAMS}
+    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is the positive class.
+    """
+
+    def __init__(self, penalty="l2", alpha=0.01, *, l1_ratio=0.5, p=1.0, fit_intercept=True,
+                 penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False, solver="auto"):
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.p = p
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.solver = solver
+
+    def _datafit(self):
+        return make_datafit("logistic")
+
+    def _penalty(self, weights):
+        return make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
