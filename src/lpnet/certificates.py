@@ -57,10 +57,14 @@ class Certifier:
     fit_intercept : bool
     tol : float
         Convergence threshold (relative to ``F_null`` for gaps; scale-free for violations).
+    xt : callable, optional
+        ``v -> X^T v``; solvers pass their compiled kernel, the default uses ``X.T @ v``.
     """
 
-    def __init__(self, X, y, s, datafit: Datafit, penalty: Penalty, fit_intercept: bool, tol: float):
+    def __init__(self, X, y, s, datafit: Datafit, penalty: Penalty, fit_intercept: bool, tol: float,
+                 xt=None):
         self.X, self.y, self.s = X, y, s
+        self.xt = xt if xt is not None else (lambda v: np.asarray(X.T @ v, dtype=np.float64).ravel())
         self.datafit, self.penalty = datafit, penalty
         self.convex = bool(penalty.convex)
         self.tol = tol
@@ -86,7 +90,7 @@ class Certifier:
         self.violation_scale = 1.0
         if not self.convex:
             z_null = np.full(X.shape[0], self.b_null)
-            g_null = X.T @ datafit.raw_grad(y, z_null, s)
+            g_null = self.xt(datafit.raw_grad(y, z_null, s))
             scale = float(np.max(np.abs(g_null))) if g_null.size else 0.0
             self.violation_scale = scale if scale > 0 else 1.0
 
@@ -102,7 +106,7 @@ class Certifier:
         """
         raw = self.datafit.raw_grad(self.y, z, self.s)
         if grad is None:
-            grad = np.asarray(self.X.T @ raw, dtype=np.float64)
+            grad = self.xt(raw)
         objective = self.datafit.value(self.y, z, self.s) + self.penalty.value(w)
         distance = self.penalty.subdiff_distance(w, grad)
         if not self.convex:

@@ -185,10 +185,7 @@ def _load_csv(path: str, target: str):
         raise FileNotFoundError(f"data file {path!r} not found")
     if os.path.isdir(path):
         raise ValueError(f"data file {path!r} is a directory, not a CSV file")
-    try:
-        import pandas as pd
-    except ImportError:
-        pd = None
+    pd = _import_pandas()
     if pd is not None:
         try:
             df = pd.read_csv(path)
@@ -229,6 +226,15 @@ def _load_csv(path: str, target: str):
     y = data[target]
     desc = f"{path} ({n} samples, {len(features)} features; target: {target})"
     return X, y, features, desc
+
+
+def _import_pandas():
+    """pandas if it is installed, else None (then the csv module reads the file)."""
+    try:
+        import pandas
+    except ImportError:
+        return None
+    return pandas
 
 
 _NA_TOKENS = {"", "na", "nan", "n/a", "null", "none", "#n/a"}

@@ -14,7 +14,11 @@ from ..penalties.base import Penalty
 from ._common import FitResult, require_interfaces, warn_not_converged
 from .cd_working_set import solve_cd
 
-SOLVERS = ("auto", "cd", "prox_newton", "fista", "direct")
+SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
+
+# The Gram (covariance) mode pays off when samples far outnumber features and G fits in memory.
+GRAM_MIN_RATIO = 4
+GRAM_MAX_FEATURES = 2000
 
 __all__ = ["FitResult", "solve", "solve_cd", "SOLVERS"]
 
@@ -42,8 +46,10 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         Maximum number of outer iterations of the chosen solver.
     w0, b0 : optional warm start.
     solver : {"auto", "cd", "prox_newton", "fista", "direct"}
-        ``auto``: the direct solve for squared loss with a pure L2 penalty on dense data, working-set
-        coordinate descent for other squared-loss problems, proximal Newton for the logistic loss.
+        ``auto``: the direct solve for squared loss with a pure L2 penalty on dense data; Gram-matrix
+        coordinate descent (``cd_gram``) for other convex squared-loss problems on dense data with
+        ``n_samples >= 4 n_features`` and at most 2000 features; working-set coordinate descent
+        (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
 
     Returns
     -------
@@ -61,6 +67,8 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     if solver == "auto":
         if squared and _is_pure_l2(penalty) and not sp.issparse(X):
             solver = "direct"
+        elif squared and _gram_pays_off(X, penalty):
+            solver = "cd_gram"
         elif squared:
             solver = "cd"
         else:
@@ -70,6 +78,15 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         if not squared:
             raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
         result = solve_cd(X, y, s, penalty, **kwargs)
+    elif solver == "cd_gram":
+        if not (squared and penalty.convex and not sp.issparse(X)):
+            raise ValueError("solver='cd_gram' handles the squared loss on dense data with a convex penalty.")
+        from .cd_gram import solve_cd_gram
+
+        result = solve_cd_gram(X, y, s, penalty, **kwargs)
+        if not result.converged:  # finish on the data themselves if Gram rounding got in the way
+            kwargs.update(w0=result.coef, b0=result.intercept)
+            result = solve_cd(X, y, s, penalty, **kwargs)
     elif solver == "prox_newton":
         from .prox_newton import solve_prox_newton
 
@@ -86,6 +103,16 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         result = solve_ridge(X, y, s, penalty, fit_intercept=fit_intercept, tol=tol)
     warn_not_converged(result, max_iter, tol)
     return result
+
+
+def _gram_pays_off(X, penalty: Penalty) -> bool:
+    n_samples, n_features = X.shape
+    return (
+        not sp.issparse(X)
+        and penalty.convex
+        and n_features <= GRAM_MAX_FEATURES
+        and n_samples >= GRAM_MIN_RATIO * n_features
+    )
 
 
 def _is_pure_l2(penalty: Penalty) -> bool:

@@ -39,6 +39,14 @@ def kernel_matrix(X):
     return np.asfortranarray(X)
 
 
+def kernel_xt(Xk, n_samples: int, n_features: int):
+    """``v -> X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC)."""
+    from ._cd_kernels import weighted_xt
+
+    ones = np.ones(n_samples)
+    return lambda v: weighted_xt(Xk, ones, np.ascontiguousarray(v, dtype=np.float64), n_features)
+
+
 def linear_predictor(X, w, b) -> np.ndarray:
     return np.asarray(X @ w, dtype=np.float64).ravel() + b
 

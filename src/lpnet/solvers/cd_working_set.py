@@ -16,7 +16,7 @@ from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
 from . import _cd_kernels as kern
 from ._common import (
-    FitResult, kernel_matrix, linear_predictor, require_interfaces, scores_and_stop, working_set,
+    FitResult, kernel_matrix, kernel_xt, linear_predictor, require_interfaces, scores_and_stop, working_set,
 )
 
 INNER_RATIO = 0.3
@@ -50,7 +50,8 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     require_interfaces(datafit, penalty)
     n_samples, n_features = X.shape
     Xk = kernel_matrix(X)
-    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol)
+    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol,
+                          xt=kernel_xt(Xk, n_samples, n_features))
     kernels = penalty.kernels
     v = penalty.penalty_factors(n_features)
     params = penalty.params

@@ -16,7 +16,7 @@ import numpy as np
 from ..certificates import Certifier
 from . import _cd_kernels as kern
 from ._common import (
-    FitResult, kernel_matrix, linear_predictor, require_interfaces, scores_and_stop, working_set,
+    FitResult, kernel_matrix, kernel_xt, linear_predictor, require_interfaces, scores_and_stop, working_set,
 )
 
 INNER_RATIO = 0.3
@@ -40,7 +40,8 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
     require_interfaces(datafit, penalty)
     n_samples, n_features = X.shape
     Xk = kernel_matrix(X)
-    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol)
+    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol,
+                          xt=kernel_xt(Xk, n_samples, n_features))
     kernels = penalty.kernels
     v = penalty.penalty_factors(n_features)
     params = penalty.params
