@@ -41,21 +41,22 @@ def check_l1_ratio(l1_ratio) -> float:
     return float(l1_ratio)
 
 
-def check_penalty_factor(weights, n_features: int) -> np.ndarray:
+def check_penalty_factor(weights, n_features: int | None = None, name: str = "penalty_factor") -> np.ndarray:
+    """Per-feature penalty factors: finite, non-negative, one per feature (when ``n_features`` is known)."""
     try:
         v = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"penalty_factor must be numeric, got {weights!r}.") from exc
-    if v.ndim != 1 or v.shape[0] != n_features:
+        raise TypeError(f"{name} must be numeric, got {weights!r}.") from exc
+    if v.ndim != 1 or (n_features is not None and v.shape[0] != n_features):
+        expected = "a 1-D array" if n_features is None else f"{n_features} values (X has {n_features} features)"
         raise ValueError(
-            f"penalty_factor has shape {v.shape} but X has {n_features} features; "
-            f"pass one non-negative factor per feature."
+            f"{name} has shape {v.shape} but needs {expected}; pass one non-negative factor per feature."
         )
     if not np.all(np.isfinite(v)):
-        raise ValueError("penalty_factor contains NaN or inf; use finite factors (0 = unpenalized).")
+        raise ValueError(f"{name} contains NaN or inf; use finite factors (0 = unpenalized).")
     if np.any(v < 0):
         raise ValueError(
-            f"penalty_factor must be >= 0, got a minimum of {v.min()}; use 0 to leave a feature unpenalized."
+            f"{name} must be >= 0, got a minimum of {v.min()}; use 0 to leave a feature unpenalized."
         )
     return v
 

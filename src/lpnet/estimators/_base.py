@@ -6,7 +6,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_l1_ratio, check_p, check_positive_int, check_sample_weight, check_tol
+from .._validation import (
+    check_l1_ratio, check_p, check_penalty_factor, check_positive_int, check_sample_weight, check_tol,
+)
 from ..datafits import Datafit, Logistic, Quadratic
 from ..penalties import L1, L2, ElasticNet, Lp, Penalty
 from ..solvers import SOLVERS, solve
@@ -104,8 +106,8 @@ class LinearModelBase(BaseEstimator):
                 f"n_samples = {X.shape[0]}: at least 2 samples are needed to fit {type(self).__name__}."
             )
         y = self._encode_target(y)
-        penalty = self._penalty(self.penalty_factor)
-        penalty.penalty_factors(X.shape[1])  # validates length and sign now, with the fix-it message
+        factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
+        penalty = self._penalty(factors)
         datafit = self._datafit()
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         self._check_weighted_target(y, sample_weight)

@@ -1,6 +1,8 @@
 """``RegularizedModel``: any datafit with any penalty."""
 from __future__ import annotations
 
+import copy
+
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
@@ -53,6 +55,7 @@ class RegularizedModel(LinearModelBase):
     def _penalty(self, weights):
         penalty = make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
         if weights is not None and penalty.weights is None:
+            penalty = copy.copy(penalty)  # never modify the instance the user passed
             penalty.weights = weights
         return penalty
 

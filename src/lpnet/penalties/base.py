@@ -94,7 +94,7 @@ class Penalty(ABC):
 
     def __init__(self, alpha: float, *, weights=None):
         self.alpha = check_alpha(alpha)
-        self.weights = None if weights is None else np.asarray(weights, dtype=np.float64)
+        self.weights = None if weights is None else check_penalty_factor(weights, name="weights")
 
     # ----------------------------------------------------------------- what subclasses define
     @abstractmethod
@@ -124,7 +124,7 @@ class Penalty(ABC):
         """The per-feature factors ``v`` as a float64 array of length ``n_features``."""
         if self.weights is None:
             return np.ones(n_features)
-        return check_penalty_factor(self.weights, n_features)
+        return check_penalty_factor(self.weights, n_features, name="weights")
 
     def is_penalized(self, n_features: int) -> np.ndarray:
         """Boolean mask of the features this penalty acts on (``alpha * v_j > 0``)."""

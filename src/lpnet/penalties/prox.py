@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 # --------------------------------------------------------------------------- L1 / soft-thresholding
@@ -144,6 +145,8 @@ def half_threshold(x, lam):
 
     Xu et al. solve min (z - x)^2 + mu |z|^(1/2); ours is 1/2 (z - x)^2 + 2 lam |z|^(1/2), i.e. mu = 4 lam.
     """
+    if lam == 0.0:
+        return x
     mu = 4.0 * lam
     a = abs(x)
     if a <= 54.0 ** (1.0 / 3.0) / 4.0 * mu ** (2.0 / 3.0):
@@ -170,7 +173,7 @@ def two_thirds_threshold(x, lam):
     disc = q * q - c**3 / 27.0
     if disc >= 0.0:
         s = math.sqrt(disc)
-        m = math.cbrt(q + s) + math.cbrt(q - s)
+        m = np.cbrt(q + s) + np.cbrt(q - s)
     else:
         r = (c / 3.0) ** 1.5
         m = 2.0 * math.sqrt(c / 3.0) * math.cos(math.acos(min(q / r, 1.0)) / 3.0)
@@ -181,7 +184,13 @@ def two_thirds_threshold(x, lam):
     if inner < 0.0:
         return 0.0
     t = 0.5 * (r2m + math.sqrt(inner))
-    return _pick_global(x, t**3, lam, 2.0 / 3.0)
+    # Ferrari's formula subtracts nearly equal numbers when |x| is far above the threshold; two Newton
+    # steps on u + lam u^(-1/3) = a (convex and increasing there) restore full precision.
+    u = t**3
+    for _ in range(2):
+        g = u + lam * u ** (-1.0 / 3.0) - a
+        u -= g / (1.0 - lam / 3.0 * u ** (-4.0 / 3.0))
+    return _pick_global(x, u, lam, 2.0 / 3.0)
 
 
 def lp_prox(x, step, v, params):
@@ -199,6 +208,8 @@ def lp_two_thirds_prox(x, step, v, params):
 def lp_distance(w, g, v, params):
     a = params[0] * v
     p = params[1]
+    if a == 0.0:  # unpenalized
+        return abs(g)
     if w == 0.0:
         # p < 1: the limiting subdifferential at 0 is the whole line; p > 1: it is {0}
         return 0.0 if p < 1.0 else abs(g)
