@@ -4,6 +4,7 @@ Every fit returns a certificate: the duality gap for convex problems, the optima
 non-convex ones (p < 1).
 """
 from .estimators import ElasticNet, Lasso, LogisticRegression, LpRegression, RegularizedModel, Ridge
+from .io import load, save
 
 __version__ = "0.1.0"
 
@@ -14,5 +15,7 @@ __all__ = [
     "LpRegression",
     "LogisticRegression",
     "RegularizedModel",
+    "save",
+    "load",
     "__version__",
 ]

@@ -8,8 +8,11 @@ For ``min_{w,b} sum_i f_i(x_i w + b) + P(w)`` Fenchel duality gives, for any ``t
 unpenalized features force ``X_j^T theta = 0`` the same way).  The natural dual point is the negative
 gradient of the datafit, ``theta = -dD/dz``, which is optimal at the solution.  To make it feasible we
 
-1. project it onto ``{A^T theta = 0}``, ``A = [1, X_free]``, in the metric of the sample weights
-   (``theta <- theta - S A (A^T S A)^+ A^T theta``), so zero-weight samples keep ``theta_i = 0``;
+1. project it onto ``{A^T theta = 0}``, ``A = [1, X_free]``, in a diagonal metric ``M`` chosen by the
+   datafit (``theta <- theta - M A (A^T M A)^+ A^T theta``): the sample weights for the squared loss
+   (a weighted least-squares residual), ``|theta|`` for the logistic loss (a relative change of each
+   ``theta_i``, which keeps it inside the loss's bounded dual domain).  Zero-weight samples keep
+   ``theta_i = 0`` either way;
 2. divide it by ``c = penalty.dual_scale(X^T theta) >= 1`` (for the Lasso: ``max_j |X_j^T theta| / (alpha v_j)``).
 
 The gap is ``G = F - max(dual over all points seen)``: every dual value is a lower bound, so keeping the
@@ -79,14 +82,11 @@ class Certifier:
         if free.any():
             Xf = X[:, np.flatnonzero(free)]
             cols.append(Xf.toarray() if sp.issparse(Xf) else np.asarray(Xf, dtype=np.float64))
-        if cols:
-            A = np.hstack(cols)
-            self._A = A
-            self._SA = s[:, None] * A
-            self._gram_pinv = np.linalg.pinv(A.T @ self._SA)
-            self._XtSA = np.asarray(X.T @ self._SA)
-        else:
-            self._A = None
+        self._A = np.hstack(cols) if cols else None
+        if self._A is not None and datafit.dual_metric_is_weights:
+            self._MA = s[:, None] * self._A
+            self._gram_pinv = np.linalg.pinv(self._A.T @ self._MA)
+            self._XtMA = np.asarray(X.T @ self._MA)
         self.violation_scale = 1.0
         if not self.convex:
             z_null = np.full(X.shape[0], self.b_null)
@@ -115,11 +115,18 @@ class Certifier:
 
         theta, xt_theta = -raw, -grad
         if self._A is not None:
-            coef = self._gram_pinv @ (self._A.T @ theta)
-            theta = theta - self._SA @ coef
-            xt_theta = xt_theta - self._XtSA @ coef
+            theta, xt_theta = self._project(theta, xt_theta)
         scale = self.penalty.dual_scale(xt_theta)
         dual = self.datafit.dual(theta / scale, self.y, self.s) - self.penalty.conjugate(xt_theta / scale)
         self.best_dual = max(self.best_dual, dual)
         gap = objective - self.best_dual
         return Certificate(objective, gap, None, grad, distance, gap <= self.threshold)
+
+    def _project(self, theta, xt_theta):
+        """``theta`` and ``X^T theta`` after the projection onto ``{A^T theta = 0}``."""
+        if self.datafit.dual_metric_is_weights:
+            coef = self._gram_pinv @ (self._A.T @ theta)
+            return theta - self._MA @ coef, xt_theta - self._XtMA @ coef
+        MA = self.datafit.dual_metric(theta, self.s)[:, None] * self._A
+        shift = MA @ (np.linalg.pinv(self._A.T @ MA) @ (self._A.T @ theta))
+        return theta - shift, xt_theta - self.xt(shift)

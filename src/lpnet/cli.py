@@ -12,6 +12,7 @@ import argparse
 import math
 import os
 import sys
+import textwrap
 import time
 import warnings
 
@@ -35,12 +36,12 @@ _EPILOG = f"""\
 examples:
   lpnet fit
       demo on scikit-learn's diabetes data: Lasso, Ridge, ElasticNet(l1_ratio=0.5) and
-      LpRegression(p=0.5) side by side at alpha = {DEMO_ALPHA:g}
+      LpRegression(p=0.5) side by side at alpha = {DEMO_ALPHA!r}
   lpnet fit --data house.csv --target price --penalty l1 --alpha 0.5 --save model.json
       one Lasso on your CSV, saved for lpnet.load("model.json")
 
-why alpha = {DEMO_ALPHA:g} in the demo:
-  {DEMO_ALPHA_WHY}
+why alpha = {DEMO_ALPHA!r} in the demo:
+{textwrap.fill(DEMO_ALPHA_WHY, width=96, initial_indent="  ", subsequent_indent="  ")}
 
 what is reported:
   The data are split 75/25 into train/test sets (seed {SPLIT_SEED}); the features are standardized
@@ -101,7 +102,7 @@ def _build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser(
         "fit",
         help="fit and compare models (demo on the diabetes data, or your CSV with --data)",
-        description="Fit certified regularized linear regressions and report coefficients, sparsity, "
+        description="Fit certified regularized linear regressions and report coefficients, sparsity,\n"
         "R2 and optimality certificates.  Without --data: a demo on scikit-learn's diabetes data.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -112,7 +113,7 @@ def _build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--penalty", choices=PENALTIES,
                      help="fit only this penalty (default: compare all four)")
     fit.add_argument("--alpha", type=_number("--alpha"), metavar="A",
-                     help=f"regularization strength >= 0 (required with --data; demo default {DEMO_ALPHA:g})")
+                     help=f"regularization strength >= 0 (required with --data; demo default {DEMO_ALPHA!r})")
     fit.add_argument("--l1-ratio", type=_number("--l1-ratio"), metavar="R",
                      help=f"Elastic Net mixing in [0, 1], 1 = Lasso (default {DEMO_L1_RATIO:g})")
     fit.add_argument("--p", type=_number("--p"), metavar="P",
@@ -307,18 +308,16 @@ def _models(args):
     return alpha, [(specs[k][0], specs[k][1], specs[k][2]()) for k in chosen]
 
 
-def _warm_up(models) -> None:
-    """Fit each model once on a tiny problem so that numba's compilation is not counted as fit time."""
-    import numpy as np
+def _warm_up(models, X, y) -> None:
+    """Fit each model once on a slice of the training data, so numba's one-off compilation (and the
+    loading of its cached machine code) is not counted as fit time."""
     from sklearn.base import clone
 
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((20, 3))
-    y = X @ np.array([1.0, 0.0, -1.0]) + 0.1 * rng.standard_normal(20)
+    rows = min(X.shape[0], 64)
     for _, _, model in models:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            clone(model).set_params(max_iter=2).fit(X, y)
+            clone(model).fit(X[:rows], y[:rows])
 
 
 def _fmt_coef(c: float) -> str:
@@ -359,7 +358,7 @@ def _cmd_fit(args) -> int:
         X_tr, X_te = (X_tr - mean) / scale, (X_te - mean) / scale
         how = "features standardized with the training mean and standard deviation"
 
-    _warm_up(models)
+    _warm_up(models, X_tr, y_tr)
     results = []
     for label, short, model in models:
         with warnings.catch_warnings(record=True) as caught:

@@ -18,6 +18,17 @@ class Datafit(ABC):
     #: name used by estimators, the CLI and saved models
     name: str = ""
 
+    #: whether ``dual_metric`` is the sample weights themselves (then the certificate precomputes it)
+    dual_metric_is_weights: bool = False
+
+    def dual_metric(self, theta, s) -> np.ndarray:
+        """Diagonal metric in which the dual point is projected onto ``{A^T theta = 0}``.
+
+        The default, ``|theta|``, changes every ``theta_i`` by a small *relative* amount, so a dual point
+        inside a bounded domain (the logistic loss needs ``theta_i y_i n / s_i`` in [0, 1]) stays inside.
+        """
+        return np.abs(theta)
+
     def prepare_target(self, y) -> np.ndarray:
         """Map the user's target to the datafit's internal encoding (float64)."""
         return np.asarray(y, dtype=np.float64)

@@ -18,6 +18,13 @@ class Logistic(Datafit):
             raise ValueError("the logistic datafit expects labels encoded as -1 and +1.")
         return y
 
+    def dual_metric(self, theta, s) -> np.ndarray:
+        # a_i = theta_i y_i n / s_i must stay in [0, 1]; a metric proportional to a (1 - a) moves each
+        # a_i by a (1 - a) times a small factor, which keeps it inside (it is also the Newton curvature)
+        a = np.divide(np.abs(theta) * theta.shape[0], s, out=np.zeros_like(theta), where=s > 0)
+        a = np.clip(a, 0.0, 1.0)
+        return s * a * (1.0 - a)
+
     def value(self, y, z, s) -> float:
         return float(np.dot(s, np.logaddexp(0.0, -y * z)) / y.shape[0])
 

@@ -10,6 +10,11 @@ class Quadratic(Datafit):
     """Least squares, scaled as scikit-learn's Lasso and ElasticNet: ``1/(2n) sum_i s_i (y_i - z_i)^2``."""
 
     name = "squared"
+    # theta = s * residual / n: projecting in the metric of s is a weighted least-squares residual
+    dual_metric_is_weights = True
+
+    def dual_metric(self, theta, s) -> np.ndarray:
+        return s
 
     def value(self, y, z, s) -> float:
         r = y - z

@@ -46,7 +46,8 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         Maximum number of outer iterations of the chosen solver.
     w0, b0 : optional warm start.
     solver : {"auto", "cd", "prox_newton", "fista", "direct"}
-        ``auto``: the direct solve for squared loss with a pure L2 penalty on dense data; Gram-matrix
+        ``auto``: the direct solve for squared loss with a pure L2 penalty (dense data, or sparse
+        data with min(n_samples, n_features) <= 2000); Gram-matrix
         coordinate descent (``cd_gram``) for other convex squared-loss problems on dense data with
         ``n_samples >= 4 n_features`` and at most 2000 features; working-set coordinate descent
         (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
@@ -65,7 +66,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     s = check_sample_weight(sample_weight, X.shape[0])
     squared = isinstance(datafit, Quadratic)
     if solver == "auto":
-        if squared and _is_pure_l2(penalty) and not sp.issparse(X):
+        if squared and _is_pure_l2(penalty) and _direct_pays_off(X):
             solver = "direct"
         elif squared and _gram_pays_off(X, penalty):
             solver = "cd_gram"
@@ -113,6 +114,11 @@ def _gram_pays_off(X, penalty: Penalty) -> bool:
         and n_features <= GRAM_MAX_FEATURES
         and n_samples >= GRAM_MIN_RATIO * n_features
     )
+
+
+def _direct_pays_off(X) -> bool:
+    # dense: always; sparse: while the smaller of the two Gram matrices stays small
+    return not sp.issparse(X) or min(X.shape) <= 2000
 
 
 def _is_pure_l2(penalty: Penalty) -> bool:

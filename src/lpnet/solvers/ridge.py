@@ -9,12 +9,15 @@ With ``h = s / n``, centred data (weighted means; the intercept is then ``b = yb
 * ``p > n`` with every ``v_j > 0``: with ``Z = H^(1/2) Xc``, Woodbury gives
   ``w = D^-1 Z^T (Z D^-1 Z^T + I)^-1 H^(1/2) yc``, an n x n Cholesky instead.
 
+Sparse ``X`` is never densified or centred: the centring is applied to the products.
+
 The answer is certified like every other fit (one duality-gap evaluation).
 """
 from __future__ import annotations
 
 import numpy as np
 import scipy.linalg as sla
+import scipy.sparse as sp
 
 from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
@@ -22,28 +25,16 @@ from ._common import FitResult, linear_predictor
 
 
 def solve_ridge(X, y, s, penalty, *, fit_intercept=True, tol=1e-6):
-    """Solve the ridge normal equations directly (dense ``X``); see the module docstring."""
+    """Solve the ridge normal equations directly; see the module docstring."""
     n_samples, n_features = X.shape
-    X = np.asarray(X, dtype=np.float64)
     h = s / n_samples
-    if fit_intercept:
-        x_mean = (h @ X) / h.sum()
-        y_mean = float(h @ y / h.sum())
-        Xc, yc = X - x_mean, y - y_mean
-    else:
-        x_mean, y_mean, Xc, yc = np.zeros(n_features), 0.0, X, y
+    h_sum = float(h.sum())
+    x_mean = np.asarray(X.T @ h).ravel() / h_sum if fit_intercept else np.zeros(n_features)
+    y_mean = float(h @ y) / h_sum if fit_intercept else 0.0
+    yc = y - y_mean
     d = penalty.alpha * penalty.penalty_factors(n_features)
-    sqrt_h = np.sqrt(h)
-    Z = Xc * sqrt_h[:, None]
-    zy = yc * sqrt_h
-    if n_features > n_samples and np.all(d > 0):
-        K = (Z / d) @ Z.T
-        K[np.diag_indices_from(K)] += 1.0
-        w = (Z.T @ _spd_solve(K, zy)) / d
-    else:
-        A = Z.T @ Z
-        A[np.diag_indices_from(A)] += d
-        w = _spd_solve(A, Z.T @ zy)
+    solve = _solve_sparse if sp.issparse(X) else _solve_dense
+    w = solve(X, yc, h, x_mean, d)
     b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
 
     certifier = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol)
@@ -52,6 +43,40 @@ def solve_ridge(X, y, s, penalty, *, fit_intercept=True, tol=1e-6):
         coef=w, intercept=b, n_iter=1, objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=None, converged=bool(cert.converged), solver="direct", history=[cert.gap],
     )
+
+
+def _solve_dense(X, yc, h, x_mean, d):
+    # explicit centring: better conditioned than correcting X^T H X afterwards
+    sqrt_h = np.sqrt(h)
+    Z = (np.asarray(X, dtype=np.float64) - x_mean) * sqrt_h[:, None]
+    zy = yc * sqrt_h
+    if Z.shape[1] > Z.shape[0] and np.all(d > 0):
+        K = (Z / d) @ Z.T
+        K[np.diag_indices_from(K)] += 1.0
+        return (Z.T @ _spd_solve(K, zy)) / d
+    A = Z.T @ Z
+    A[np.diag_indices_from(A)] += d
+    return _spd_solve(A, Z.T @ zy)
+
+
+def _solve_sparse(X, yc, h, x_mean, d):
+    # keep X sparse: centre the products instead of the data,
+    # Xc^T H Xc = X^T H X - sum(h) xbar xbar^T  and  Xc^T v = X^T v - xbar (1^T v)
+    n_samples, n_features = X.shape
+    h_sum = float(h.sum())
+    if n_features > n_samples and np.all(d > 0):
+        # Woodbury in sample space: K = H^1/2 Xc D^-1 Xc^T H^1/2 + I
+        XD = X @ sp.diags(1.0 / d)
+        u = np.asarray(XD @ x_mean).ravel()
+        C = np.asarray((XD @ X.T).toarray()) - u[:, None] - u[None, :] + float(x_mean @ (x_mean / d))
+        sqrt_h = np.sqrt(h)
+        K = C * sqrt_h[:, None] * sqrt_h[None, :]
+        K[np.diag_indices_from(K)] += 1.0
+        beta = _spd_solve(K, yc * sqrt_h) * sqrt_h
+        return (np.asarray(X.T @ beta).ravel() - x_mean * beta.sum()) / d
+    A = np.asarray((X.T @ sp.diags(h) @ X).toarray()) - h_sum * np.outer(x_mean, x_mean)
+    A[np.diag_indices_from(A)] += d
+    return _spd_solve(A, np.asarray(X.T @ (h * yc)).ravel())
 
 
 def _spd_solve(A, rhs):
