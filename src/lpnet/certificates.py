@@ -116,11 +116,42 @@ class Certifier:
         theta, xt_theta = -raw, -grad
         if self._A is not None:
             theta, xt_theta = self._project(theta, xt_theta)
-        scale = self.penalty.dual_scale(xt_theta)
-        dual = self.datafit.dual(theta / scale, self.y, self.s) - self.penalty.conjugate(xt_theta / scale)
+        dual = self._dual_value(theta, xt_theta)
+        if self._A is not None and not np.isfinite(dual):
+            # far from optimal in the free coordinates the projection can leave the datafit's dual
+            # domain: take the dual point at the best free coordinates for this w instead
+            theta = -self.datafit.raw_grad(self.y, self._optimize_free(z), self.s)
+            theta, xt_theta = self._project(theta, self.xt(theta))
+            dual = self._dual_value(theta, xt_theta)
         self.best_dual = max(self.best_dual, dual)
         gap = objective - self.best_dual
         return Certificate(objective, gap, None, grad, distance, gap <= self.threshold)
+
+    def _dual_value(self, theta, xt_theta) -> float:
+        scale = self.penalty.dual_scale(xt_theta)
+        return self.datafit.dual(theta / scale, self.y, self.s) - self.penalty.conjugate(xt_theta / scale)
+
+    def _optimize_free(self, z, n_steps: int = 50):
+        """``z + A delta`` with ``delta`` minimizing the datafit over the free columns (damped Newton)."""
+        A, y, s, datafit = self._A, self.y, self.s, self.datafit
+        value = datafit.value(y, z, s)
+        for _ in range(n_steps):
+            g = A.T @ datafit.raw_grad(y, z, s)
+            if np.max(np.abs(g)) <= 1e-13 * max(1.0, abs(value)):
+                break
+            H = A.T @ (datafit.curvature(y, z, s)[:, None] * A)
+            step = -np.linalg.lstsq(H, g, rcond=None)[0]
+            t = 1.0
+            while t > 1e-10:
+                z_new = z + t * (A @ step)
+                new_value = datafit.value(y, z_new, s)
+                if new_value <= value:
+                    break
+                t *= 0.5
+            else:
+                break
+            z, value = z_new, new_value
+        return z
 
     def _project(self, theta, xt_theta):
         """``theta`` and ``X^T theta`` after the projection onto ``{A^T theta = 0}``."""

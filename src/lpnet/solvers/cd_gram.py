@@ -6,9 +6,9 @@ intercept is then ``b = ybar - xbar.w``), the squared loss only needs
     G = Xc^T H Xc,     q = Xc^T H R = Xc^T H yc - G w     (minus the gradient in w).
 
 A coordinate update costs O(1) to decide (``q_j``, ``G_jj``) and O(p) to apply (``q -= delta G[:, j]``),
-instead of O(n) for the residual form.  Columns of ``G`` are computed lazily, the first time their
-coefficient moves (``G[:, j] = X^T (h x_j) - sum(h) xbar xbar_j``), so features that stay at zero never
-cost an O(np) product.
+instead of O(n) for the residual form.  Columns of ``G`` are computed lazily, in batches of the
+coordinates that want to move (``G[:, J] = X^T (h X_J) - sum(h) xbar xbar_J^T``, one BLAS product per
+batch), so features that stay at zero never cost an O(np) product.
 
 Reads top to bottom: set-up, certificate from Gram quantities, epochs, final certificate.
 
@@ -34,14 +34,6 @@ ANDERSON_K = 5
 
 
 @njit(cache=True, fastmath=FAST)
-def _gram_column(X, h, h_sum, x_mean, j, out):
-    xj = np.ascontiguousarray(X[:, j])
-    col = weighted_xt(X, h, xj, X.shape[1])
-    for k in range(X.shape[1]):
-        out[k] = col[k] - h_sum * x_mean[k] * x_mean[j]
-
-
-@njit(cache=True, fastmath=FAST)
 def _gram_objective(w, c, q, yy, value, v, params):
     # 1/2 ||R||_H^2 + P(w) with ||R||_H^2 = yc.H.yc - w.c - w.q
     obj = 0.5 * (yy - w @ c - w @ q)
@@ -51,9 +43,12 @@ def _gram_objective(w, c, q, yy, value, v, params):
 
 
 @njit(cache=True, fastmath=FAST)
-def _gram_epochs(X, h, h_sum, x_mean, G, have_col, diag, c, yy, q, w, prox, value, v, params,
-                 n_epochs, anderson_k):
-    """Cyclic passes over all coordinates with Anderson extrapolation every ``anderson_k`` passes."""
+def _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, params, n_epochs, anderson_k):
+    """Cyclic passes over all coordinates with Anderson extrapolation every ``anderson_k`` passes.
+
+    A coordinate that would move but has no Gram column yet is flagged in ``wants_col`` and left for
+    the caller, which computes the missing columns together (one BLAS product).
+    """
     p = w.shape[0]
     history = np.empty((anderson_k + 1, p))
     for epoch in range(n_epochs):
@@ -65,8 +60,8 @@ def _gram_epochs(X, h, h_sum, x_mean, G, have_col, diag, c, yy, q, w, prox, valu
             if new == old:
                 continue
             if not have_col[j]:
-                _gram_column(X, h, h_sum, x_mean, j, G[:, j])
-                have_col[j] = True
+                wants_col[j] = True
+                continue
             delta = new - old
             for k in range(p):
                 q[k] -= delta * G[k, j]
@@ -113,12 +108,20 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
     diag = col_sq_norms(X, h, n_features) - h_sum * x_mean**2  # G_jj
     G = np.zeros((n_features, n_features), order="F")
     have_col = np.zeros(n_features, dtype=np.bool_)
+    wants_col = np.zeros(n_features, dtype=np.bool_)
+
+    def add_columns(J):
+        G[:, J] = X.T @ (h[:, None] * X[:, J]) - h_sum * np.outer(x_mean, x_mean[J])
+        have_col[J] = True
+
     w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
     q = c.copy()
-    for j in np.flatnonzero(w):
-        _gram_column(X, h, h_sum, x_mean, j, G[:, j])
-        have_col[j] = True
-        q -= w[j] * G[:, j]
+    if np.any(w):
+        support = np.flatnonzero(w)
+        add_columns(support)
+        q -= G[:, support] @ w[support]
+    # the coordinates that move first from w are those violating their optimality condition
+    wants_col[:] = penalty.subdiff_distance(w, -q) > 0
     kernels, v, params = penalty.kernels, penalty.penalty_factors(n_features), penalty.params
     threshold = tol * 0.5 * yy if fit_intercept else tol * 0.5 * float(h @ (y * y))
 
@@ -134,9 +137,13 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
         history.append(gap)
         if gap <= threshold:
             break
-        # 2. epochs
-        _gram_epochs(X, h, h_sum, x_mean, G, have_col, diag, c, yy, q, w, kernels.prox, kernels.value,
-                     v, params, EPOCHS_PER_CHECK, ANDERSON_K)
+        # 2. missing Gram columns, then epochs
+        missing = np.flatnonzero(wants_col & ~have_col)
+        if missing.size:
+            add_columns(missing)
+            wants_col[:] = False
+        _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, kernels.prox, kernels.value, v, params,
+                     EPOCHS_PER_CHECK, ANDERSON_K)
 
     # 3. the certificate on the data themselves
     b = y_mean - float(x_mean @ w) if fit_intercept else 0.0

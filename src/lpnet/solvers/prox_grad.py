@@ -73,7 +73,9 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
                 if f_new <= bound + 1e-12 * abs(bound):
                     break
                 lips *= 2.0
-            if f_new > f_w:  # restart: drop the momentum and step from the last accepted point
+            if f_new > f_w and momentum > 1.0:
+                # restart: drop the momentum and step from the last accepted point (a plain
+                # proximal-gradient step from there is a descent step, so it is always accepted)
                 u, c, momentum = w.copy(), b, 1.0
                 continue
             next_momentum = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * momentum**2))

@@ -1,0 +1,27 @@
+"""One adapter module per library, all with the same small interface.
+
+Each adapter module defines
+
+* ``NAME``: the library's display name;
+* ``IMPORT_ERROR``: ``None`` when the library imports, else the reason it is unavailable;
+* ``version() -> str``;
+* ``translate_tol(rel_gap_target, problem) -> float``: the library's own ``tol`` that is meant to reach a duality
+  gap of ``rel_gap_target * F_null`` (the runner checks this with the independent gap and tightens it
+  by factors of 10 when it does not);
+* ``TOL_NOTE``: what the library's ``tol`` means;
+* ``fit(problem, alpha, l1_ratio, tol) -> (coef, intercept)``: one fit with an intercept.
+"""
+from __future__ import annotations
+
+import importlib
+
+ADAPTERS = ("lpnet_adapter", "sklearn_adapter", "skglm_adapter", "celer_adapter")
+
+
+def load_all():
+    """All adapter modules, available or not (check ``IMPORT_ERROR``)."""
+    return [importlib.import_module(f"{__name__}.{name}") for name in ADAPTERS]
+
+
+def available():
+    return [m for m in load_all() if m.IMPORT_ERROR is None]

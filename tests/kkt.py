@@ -1,0 +1,405 @@
+"""Independent optimality checks for lpnet fits, written from CONVENTIONS.md only.
+
+Nothing here imports lpnet's certificates, solver code or penalty kernels: the datafit values and
+gradients, the KKT conditions, the null model and the Fenchel dual are all recomputed by hand in numpy.
+A penalty is described by a :class:`PenaltySpec` (kind, alpha, l1_ratio, p, factors); the helper
+:func:`spec_from_penalty` reads those public attributes off an lpnet penalty object (and nothing else).
+
+Objective (sample weights ``s`` rescaled to sum to ``n``):
+
+    squared:   D = 1/(2n) sum_i s_i (y_i - x_i w - b)^2
+    logistic:  D = 1/n    sum_i s_i log(1 + exp(-y_i (x_i w + b)))
+    L1:        P = alpha sum_j v_j |w_j|
+    L2:        P = alpha/2 sum_j v_j w_j^2
+    EN:        P = alpha sum_j v_j (rho |w_j| + (1 - rho)/2 w_j^2)
+    Lp:        P = alpha/p sum_j v_j |w_j|^p
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from scipy.special import expit, xlogy
+
+__all__ = [
+    "PenaltySpec",
+    "spec_from_penalty",
+    "rescale_weights",
+    "objective",
+    "datafit_value",
+    "datafit_gradients",
+    "null_model",
+    "kkt_violation",
+    "KKTReport",
+    "duality_gap",
+    "alpha_max",
+    "as_dense64",
+]
+
+
+# --------------------------------------------------------------------------- data helpers
+def as_dense64(X) -> np.ndarray:
+    if sp.issparse(X):
+        return np.asarray(X.toarray(), dtype=np.float64)
+    return np.asarray(X, dtype=np.float64)
+
+
+def rescale_weights(sample_weight, n: int) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(n)
+    s = np.asarray(sample_weight, dtype=np.float64)
+    return s * (n / s.sum())
+
+
+# --------------------------------------------------------------------------- penalty description
+@dataclass(frozen=True)
+class PenaltySpec:
+    """``kind`` in {"l1", "l2", "enet", "lp"}; ``factors`` None means all ones."""
+
+    kind: str
+    alpha: float
+    l1_ratio: float | None = None
+    p: float | None = None
+    factors: np.ndarray | None = None
+
+    def v(self, n_features: int) -> np.ndarray:
+        if self.factors is None:
+            return np.ones(n_features)
+        return np.asarray(self.factors, dtype=np.float64)
+
+    @property
+    def convex(self) -> bool:
+        return self.kind != "lp" or self.p >= 1.0
+
+    def canonical(self) -> tuple[str, float | None]:
+        """Reduce to ("l1"|"l2"|"enet"|"lp", param) with the obvious equivalences."""
+        if self.kind == "lp":
+            if self.p == 1.0:
+                return "l1", None
+            if self.p == 2.0:
+                return "l2", None
+            return "lp", self.p
+        if self.kind == "enet":
+            if self.l1_ratio == 1.0:
+                return "l1", None
+            if self.l1_ratio == 0.0:
+                return "l2", None
+            return "enet", self.l1_ratio
+        return self.kind, None
+
+    def value(self, w) -> float:
+        w = np.asarray(w, dtype=np.float64)
+        a = self.alpha * self.v(w.shape[0])
+        kind, par = self.canonical()
+        if kind == "l1":
+            phi = np.abs(w)
+        elif kind == "l2":
+            phi = 0.5 * w * w
+        elif kind == "enet":
+            phi = par * np.abs(w) + 0.5 * (1.0 - par) * w * w
+        else:
+            phi = np.abs(w) ** par / par
+        return float(np.sum(a * phi))
+
+
+def spec_from_penalty(pen) -> PenaltySpec:
+    """Describe an lpnet penalty object by its public parameters (class name, alpha, ...)."""
+    name = type(pen).__name__
+    factors = None if getattr(pen, "weights", None) is None else np.asarray(pen.weights, dtype=np.float64)
+    if name == "L1":
+        return PenaltySpec("l1", float(pen.alpha), factors=factors)
+    if name == "L2":
+        return PenaltySpec("l2", float(pen.alpha), factors=factors)
+    if name == "ElasticNet":
+        return PenaltySpec("enet", float(pen.alpha), l1_ratio=float(pen.l1_ratio), factors=factors)
+    if name == "Lp":
+        return PenaltySpec("lp", float(pen.alpha), p=float(pen.p), factors=factors)
+    raise NotImplementedError(f"no independent reference for penalty {name}")
+
+
+# --------------------------------------------------------------------------- datafits
+def _predictor(X, coef, intercept) -> np.ndarray:
+    return as_dense64(X) @ np.asarray(coef, dtype=np.float64) + float(intercept)
+
+
+def datafit_value(X, y, s, kind, coef, intercept) -> float:
+    y = np.asarray(y, dtype=np.float64)
+    n = y.shape[0]
+    s = rescale_weights(s, n)
+    z = _predictor(X, coef, intercept)
+    if kind == "squared":
+        return float(0.5 * np.sum(s * (y - z) ** 2) / n)
+    if kind == "logistic":
+        return float(np.sum(s * np.logaddexp(0.0, -y * z)) / n)
+    raise ValueError(kind)
+
+
+def _raw_grad(y, z, s, kind) -> np.ndarray:
+    n = y.shape[0]
+    if kind == "squared":
+        return -s * (y - z) / n
+    return -s * y * expit(-y * z) / n
+
+
+def datafit_gradients(X, y, s, kind, coef, intercept) -> tuple[np.ndarray, float]:
+    """(dD/dw, dD/db), by hand."""
+    y = np.asarray(y, dtype=np.float64)
+    s = rescale_weights(s, y.shape[0])
+    Xd = as_dense64(X)
+    raw = _raw_grad(y, Xd @ np.asarray(coef, dtype=np.float64) + float(intercept), s, kind)
+    return Xd.T @ raw, float(raw.sum())
+
+
+def objective(X, y, s, kind, spec: PenaltySpec, coef, intercept) -> float:
+    return datafit_value(X, y, s, kind, coef, intercept) + spec.value(coef)
+
+
+def null_model(y, s, kind, fit_intercept) -> tuple[float, float]:
+    """(b_null, F_null): the best intercept-only model (b = 0 without intercept) and its objective."""
+    y = np.asarray(y, dtype=np.float64)
+    n = y.shape[0]
+    s = rescale_weights(s, n)
+    if kind == "squared":
+        b = float(np.sum(s * y) / n) if fit_intercept else 0.0
+        return b, float(0.5 * np.sum(s * (y - b) ** 2) / n)
+    if not fit_intercept:
+        return 0.0, float(np.log(2.0))
+    frac = float(np.sum(s * (y > 0)) / n)
+    b = float(np.log(frac / (1.0 - frac)))
+    return b, float(np.sum(s * np.logaddexp(0.0, -y * b)) / n)
+
+
+def alpha_max(X, y, s, kind, fit_intercept, factors=None) -> float:
+    """Smallest L1 alpha for which w = 0 is optimal: max_j |grad_j(null)| / v_j over v_j > 0."""
+    b, _ = null_model(y, s, kind, fit_intercept)
+    g, _ = datafit_gradients(X, y, s, kind, np.zeros(X.shape[1]), b)
+    v = np.ones(X.shape[1]) if factors is None else np.asarray(factors, dtype=np.float64)
+    pen = v > 0
+    return float(np.max(np.abs(g[pen]) / v[pen]))
+
+
+def null_grad_scale(X, y, s, kind, fit_intercept) -> float:
+    b, _ = null_model(y, s, kind, fit_intercept)
+    g, _ = datafit_gradients(X, y, s, kind, np.zeros(X.shape[1]), b)
+    scale = float(np.max(np.abs(g))) if g.size else 0.0
+    return scale if scale > 0 else 1.0
+
+
+# --------------------------------------------------------------------------- KKT
+@dataclass
+class KKTReport:
+    #: per feature, dist(-g_j, dP_j(w_j)) in gradient units
+    feature: np.ndarray
+    #: |dD/db| (0 without intercept)
+    intercept: float
+    #: ||grad D at the null model||_inf
+    scale: float
+
+    @property
+    def max_violation(self) -> float:
+        """max(feature violations, intercept violation) / scale: the conventions' scale-free measure."""
+        m = max(float(self.feature.max(initial=0.0)), self.intercept)
+        return m / self.scale
+
+
+def kkt_violation(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_intercept) -> KKTReport:
+    """Per feature distance of -grad_j D to the (limiting) subdifferential of P_j at w_j."""
+    coef = np.asarray(coef, dtype=np.float64)
+    g, gb = datafit_gradients(X, y, s, kind, coef, intercept if fit_intercept else 0.0)
+    a = spec.alpha * spec.v(coef.shape[0])
+    w = coef
+    nz = w != 0
+    sgn = np.sign(w)
+    kind_p, par = spec.canonical()
+    viol = np.empty_like(g)
+    if kind_p == "l1":
+        viol[nz] = np.abs(g[nz] + a[nz] * sgn[nz])
+        viol[~nz] = np.maximum(np.abs(g[~nz]) - a[~nz], 0.0)
+    elif kind_p == "enet":
+        rho = par
+        viol[nz] = np.abs(g[nz] + a[nz] * (rho * sgn[nz] + (1.0 - rho) * w[nz]))
+        viol[~nz] = np.maximum(np.abs(g[~nz]) - a[~nz] * rho, 0.0)
+    elif kind_p == "l2":
+        viol[:] = np.abs(g + a * w)
+    else:  # lp
+        p = par
+        viol[nz] = np.abs(g[nz] + a[nz] * sgn[nz] * np.abs(w[nz]) ** (p - 1.0))
+        if p > 1.0:
+            viol[~nz] = np.abs(g[~nz])
+        else:
+            # the limiting subdifferential of |w|^p at 0 (p < 1) is the whole line when a_j > 0
+            viol[~nz] = np.where(a[~nz] > 0, 0.0, np.abs(g[~nz]))
+    # unpenalized features: plain stationarity
+    free = a == 0
+    viol[free] = np.abs(g[free])
+    scale = null_grad_scale(X, y, s, kind, fit_intercept)
+    return KKTReport(viol, abs(gb) if fit_intercept else 0.0, scale)
+
+
+# --------------------------------------------------------------------------- duality gap
+def _refit_unpenalized(Xd, y, s, kind, spec, coef, intercept, fit_intercept):
+    """Exactly minimize D over the intercept and the unpenalized coefficients, the others fixed.
+
+    The residual-based dual point then satisfies the equality constraints of the dual (1'theta = 0,
+    X_j'theta = 0 for free j) without any projection.
+    """
+    n, p = Xd.shape
+    free = spec.alpha * spec.v(p) == 0
+    cols = []
+    if fit_intercept:
+        cols.append(np.ones((n, 1)))
+    if free.any():
+        cols.append(Xd[:, free])
+    coef = np.array(coef, dtype=np.float64)
+    b = float(intercept) if fit_intercept else 0.0
+    if not cols:
+        return coef, b
+    A = np.hstack(cols)
+    theta_u = np.concatenate(([b] if fit_intercept else [], coef[free]))
+    offset = Xd[:, ~free] @ coef[~free]
+    if kind == "squared":
+        SA = s[:, None] * A
+        theta_u = np.linalg.lstsq(A.T @ SA, SA.T @ (y - offset), rcond=None)[0]
+    else:
+        for _ in range(100):
+            z = offset + A @ theta_u
+            raw = _raw_grad(y, z, s, "logistic")
+            pr = expit(y * z)
+            curv = s * pr * (1.0 - pr) / n
+            grad = A.T @ raw
+            H = A.T @ (curv[:, None] * A) + 1e-300 * np.eye(A.shape[1])
+            step = np.linalg.lstsq(H, grad, rcond=None)[0]
+            # damped Newton on a convex function: backtrack on the datafit value
+            f0 = np.sum(s * np.logaddexp(0.0, -y * z)) / n
+            t = 1.0
+            while t > 1e-10:
+                z_new = offset + A @ (theta_u - t * step)
+                if np.sum(s * np.logaddexp(0.0, -y * z_new)) / n <= f0 + 1e-16 * abs(f0):
+                    break
+                t *= 0.5
+            theta_u = theta_u - t * step
+            if np.max(np.abs(grad)) < 1e-15 or np.max(np.abs(t * step)) < 1e-14 * (1 + np.max(np.abs(theta_u))):
+                break
+    k = 0
+    if fit_intercept:
+        b = float(theta_u[0])
+        k = 1
+    coef[free] = theta_u[k:]
+    return coef, b
+
+
+def _datafit_dual(theta, y, s, kind) -> float:
+    """-sum_i f_i^*(-theta_i)."""
+    n = y.shape[0]
+    pos = s > 0
+    if np.any(theta[~pos] != 0):
+        return -np.inf
+    th, yy, c = theta[pos], y[pos], s[pos] / n
+    if kind == "squared":
+        return float(np.sum(th * yy - th * th / (2.0 * c)))
+    a = th * yy / c
+    if np.any(a < -1e-15) or np.any(a > 1 + 1e-15):
+        return -np.inf
+    a = np.clip(a, 0.0, 1.0)
+    return float(-np.sum(c * (xlogy(a, a) + xlogy(1.0 - a, 1.0 - a))))
+
+
+def _penalty_conjugate(u, spec: PenaltySpec, p_features: int) -> float:
+    """P^*(u) on the penalized features."""
+    a_all = spec.alpha * spec.v(p_features)
+    pen = a_all > 0
+    u, a = u[pen], a_all[pen]
+    kind, par = spec.canonical()
+    if kind == "l1":
+        return 0.0 if np.all(np.abs(u) <= a * (1 + 1e-12)) else np.inf
+    if kind == "l2":
+        return float(np.sum(u * u / (2.0 * a)))
+    if kind == "enet":
+        rho = par
+        ex = np.maximum(np.abs(u) - a * rho, 0.0)
+        return float(np.sum(ex * ex / (2.0 * a * (1.0 - rho))))
+    p = par
+    q = p / (p - 1.0)
+    # sup_w u w - (a/p)|w|^p = |u|^q / (q a^(q-1))
+    return float(np.sum(np.abs(u) ** q / (q * a ** (q - 1.0))))
+
+
+def duality_gap(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_intercept) -> dict:
+    """Independent Fenchel duality gap F(w, b) - dual(theta) for a convex problem.
+
+    theta is the negative datafit derivative at the point obtained by refitting the unpenalized
+    parameters exactly (so it is dual-feasible for the equality constraints), then scaled by the best
+    t in (0, t_max] (t_max = 1 / max_j |X_j' theta| / (alpha v_j) for L1-type penalties, else 1).
+    Returns a dict with "primal", "dual", "gap".
+    """
+    if not spec.convex:
+        raise ValueError("no duality gap for a non-convex penalty")
+    y = np.asarray(y, dtype=np.float64)
+    n = y.shape[0]
+    s = rescale_weights(s, n)
+    Xd = as_dense64(X)
+    primal = objective(Xd, y, s, kind, spec, coef, intercept if fit_intercept else 0.0)
+    w2, b2 = _refit_unpenalized(Xd, y, s, kind, spec, coef, intercept, fit_intercept)
+    z = Xd @ w2 + b2
+    theta = -_raw_grad(y, z, s, kind)
+    u = Xd.T @ theta
+    a = spec.alpha * spec.v(Xd.shape[1])
+    pen = a > 0
+    kind_p, _ = spec.canonical()
+    t_max = 1.0
+    if kind_p == "l1" and pen.any():
+        t_max = 1.0 / max(1.0, float(np.max(np.abs(u[pen]) / a[pen])))
+
+    def dual_at(t):
+        return _datafit_dual(t * theta, y, s, kind) - _penalty_conjugate(t * u, spec, Xd.shape[1])
+
+    best = dual_at(t_max)
+    res = minimize_scalar(lambda t: -dual_at(t), bounds=(0.0, t_max), method="bounded",
+                          options={"xatol": 1e-12})
+    if np.isfinite(res.fun):
+        best = max(best, -float(res.fun))
+    return {"primal": primal, "dual": best, "gap": primal - best}
+
+
+def strong_convexity(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_intercept) -> float:
+    """Smallest eigenvalue of the Hessian of F in (b, w) at a point (the smooth parts only).
+
+    Exact (global) for the squared loss with L2 / Elastic Net; a local value for the logistic loss and
+    for Lp, p > 1 (evaluated at the given point).  0 when F is not strongly convex there.
+    """
+    Xd = as_dense64(X)
+    y = np.asarray(y, dtype=np.float64)
+    n, p = Xd.shape
+    sw = rescale_weights(s, n)
+    z = Xd @ np.asarray(coef, dtype=np.float64) + (float(intercept) if fit_intercept else 0.0)
+    if kind == "squared":
+        c = sw / n
+    else:
+        pr = expit(z)
+        c = sw * pr * (1.0 - pr) / n
+    A = np.column_stack([np.ones(n), Xd]) if fit_intercept else Xd
+    H = A.T @ (c[:, None] * A)
+    a = spec.alpha * spec.v(p)
+    kind_p, par = spec.canonical()
+    if kind_p == "l2":
+        pen_curv = a
+    elif kind_p == "enet":
+        pen_curv = a * (1.0 - par)
+    elif kind_p == "lp" and par > 1.0:
+        w = np.abs(np.asarray(coef, dtype=np.float64))
+        pen_curv = np.where(w > 0, a * (par - 1.0) * w ** (par - 2.0), 0.0 if par > 2 else np.inf)
+        pen_curv = np.minimum(pen_curv, 1e12)
+    else:
+        pen_curv = np.zeros(p)
+    k = 1 if fit_intercept else 0
+    H[np.arange(k, k + p), np.arange(k, k + p)] += pen_curv
+    return float(max(np.linalg.eigvalsh(H)[0], 0.0))
+
+
+def coef_error_bound(mu: float, subopt: float) -> float:
+    """||(w, b) - (w*, b*)||_2 <= sqrt(2 (F - F*) / mu) for a mu-strongly convex F."""
+    if mu <= 1e-10:
+        return np.inf
+    return float(np.sqrt(2.0 * max(subopt, 0.0) / mu))

@@ -1,0 +1,234 @@
+"""The certificates lpnet reports, checked against independent computations.
+
+* the duality gap is >= 0 and >= the true suboptimality F(w) - F* (F* from cvxpy and a tight solve),
+* it is <= tol F_null when the fit says it converged (F_null recomputed here),
+* at alpha >= alpha_max (computed here) the Lasso's answer is w = 0 with a gap of ~0,
+* the non-convex optimality violation equals the one tests/kkt.py computes by hand.
+"""
+from __future__ import annotations
+
+import warnings
+
+import cvxpy as cp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from lpnet.datafits import Logistic, Quadratic
+from lpnet.penalties import L1, L2, ElasticNet, Lp
+from lpnet.solvers import solve
+
+from .. import kkt
+from ..registry import unequal_weights
+from . import make_problem
+
+DATAFITS = {"squared": Quadratic, "logistic": Logistic}
+PENS = {
+    "L1": lambda a, v: L1(a, weights=v),
+    "EN": lambda a, v: ElasticNet(a, 0.5, weights=v),
+    "L2": lambda a, v: L2(a, weights=v),
+    "Lp1.5": lambda a, v: Lp(a, 1.5, weights=v),
+}
+CONVEX_COMBOS = (
+    [("cd", "squared", pid) for pid in PENS]
+    + [("prox_newton", "logistic", pid) for pid in PENS]
+    + [("fista", kind, pid) for kind in ("squared", "logistic") for pid in PENS]
+    + [("direct", "squared", "L2")]
+)
+IDS = [f"{a}-{b}-{c}" for a, b, c in CONVEX_COMBOS]
+
+
+def _cvx_optimum(X, y, s, kind, spec, fit_intercept):
+    """(upper, lower) bounds of F*: F at cvxpy's (CLARABEL, tight) solution, and the independent
+    dual bound of tests/kkt.py at that point."""
+    n, p = X.shape
+    sw = kkt.rescale_weights(s, n)
+    w = cp.Variable(p)
+    b = cp.Variable() if fit_intercept else 0.0
+    z = X @ w + b
+    if kind == "squared":
+        data = cp.sum(cp.multiply(sw / (2 * n), cp.square(y - z)))
+    else:
+        data = cp.sum(cp.multiply(sw / n, cp.logistic(-cp.multiply(y, z))))
+    v = spec.v(p)
+    k, par = spec.canonical()
+    if k == "l1":
+        pen = spec.alpha * cp.sum(cp.multiply(v, cp.abs(w)))
+    elif k == "l2":
+        pen = spec.alpha / 2 * cp.sum(cp.multiply(v, cp.square(w)))
+    elif k == "enet":
+        pen = spec.alpha * (par * cp.sum(cp.multiply(v, cp.abs(w)))
+                            + (1 - par) / 2 * cp.sum(cp.multiply(v, cp.square(w))))
+    else:
+        pen = spec.alpha / par * cp.sum(cp.multiply(v, cp.power(cp.abs(w), par)))
+    prob = cp.Problem(cp.Minimize(data + pen))
+    prob.solve(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12, max_iter=500)
+    coef, b0 = np.asarray(w.value, dtype=np.float64), (float(b.value) if fit_intercept else 0.0)
+    upper = kkt.objective(X, y, s, kind, spec, coef, b0)
+    lower = kkt.duality_gap(X, y, s, kind, spec, coef, b0, fit_intercept)["dual"]
+    return upper, lower
+
+
+def _problem(kind, pid, fit_intercept=True, seed=0, n=40, p=12):
+    X, y, s = make_problem(n, p, kind, seed=seed)
+    v = unequal_weights(p)
+    alpha = 0.05 * kkt.alpha_max(X, y, s, kind, fit_intercept, v)
+    return X, y, s, PENS[pid](alpha, v)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("solver,kind,pid", CONVEX_COMBOS, ids=IDS)
+def test_gap_bounds_true_suboptimality(solver, kind, pid, fit_intercept):
+    X, y, s, pen = _problem(kind, pid, fit_intercept, seed=1)
+    spec = kkt.spec_from_penalty(pen)
+    df = DATAFITS[kind]()
+    F_star, lower = _cvx_optimum(X, y, s, kind, spec, fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tight = solve(X, y, df, pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-11,
+                      max_iter=5000, solver=solver)
+        F_star = min(F_star, kkt.objective(X, y, s, kind, spec, tight.coef, tight.intercept))
+        # the independent dual bounds show F_star is tight (F* in [lower, F_star])
+        lower = max(lower, kkt.duality_gap(X, y, s, kind, spec, tight.coef, tight.intercept,
+                                           fit_intercept)["dual"])
+        assert F_star - lower <= 1e-9 * abs(F_star)
+        for max_iter in (1, 2, 3, 5):
+            res = solve(X, y, df, pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-13,
+                        max_iter=max_iter, solver=solver)
+            F = kkt.objective(X, y, s, kind, spec, res.coef, res.intercept)
+            assert res.objective == pytest.approx(F, rel=1e-10, abs=1e-14)
+            assert res.dual_gap is not None
+            assert res.dual_gap >= -1e-13 * abs(F)
+            # a valid certificate: never below the true suboptimality (F_star >= F*, so this is implied)
+            assert res.dual_gap >= F - F_star - 1e-13 * abs(F), (max_iter, res.dual_gap, F - F_star)
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-5, 1e-7])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("solver,kind,pid", CONVEX_COMBOS, ids=IDS)
+def test_converged_gap_is_below_tol_f_null(solver, kind, pid, fit_intercept, tol):
+    X, y, s, pen = _problem(kind, pid, fit_intercept, seed=2)
+    spec = kkt.spec_from_penalty(pen)
+    res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
+                max_iter=5000, solver=solver)
+    assert res.converged
+    _, F_null = kkt.null_model(y, s, kind, fit_intercept)
+    assert -1e-13 <= res.dual_gap <= tol * F_null
+    assert res.history[-1] == res.dual_gap
+    # the independent certificate agrees (up to the choice of dual point)
+    indep = kkt.duality_gap(X, y, s, kind, spec, res.coef, res.intercept, fit_intercept)
+    assert indep["gap"] <= 2 * tol * F_null + 1e-13
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("kind,solver", [("squared", "auto"), ("squared", "fista"),
+                                         ("logistic", "auto"), ("logistic", "fista")])
+@pytest.mark.parametrize("factors", [False, True])
+def test_lasso_at_alpha_max_is_null_with_zero_gap(kind, solver, fit_intercept, sparse, factors):
+    X, y, s = make_problem(50, 20, kind, sparse=sparse, seed=8)
+    v = np.where(unequal_weights(20) == 0, 0.4, unequal_weights(20)) if factors else None
+    amax = kkt.alpha_max(X, y, s, kind, fit_intercept, v)
+    b_null, F_null = kkt.null_model(y, s, kind, fit_intercept)
+    for mult in (1.0 + 1e-9, 1.5, 10.0):
+        res = solve(X, y, DATAFITS[kind](), L1(mult * amax, weights=v), sample_weight=s,
+                    fit_intercept=fit_intercept, solver=solver)
+        assert res.converged
+        assert np.all(res.coef == 0.0)
+        assert res.intercept == pytest.approx(b_null, abs=1e-10)
+        assert res.objective == pytest.approx(F_null, rel=1e-12)
+        assert abs(res.dual_gap) <= 1e-10 * F_null
+        assert res.n_iter == 1
+    # just below alpha_max something enters: alpha_max is the threshold, not merely an upper bound
+    res = solve(X, y, DATAFITS[kind](), L1(0.95 * amax, weights=v), sample_weight=s,
+                fit_intercept=fit_intercept, solver=solver)
+    assert np.count_nonzero(res.coef) >= 1
+
+
+@pytest.mark.parametrize("kind", ["squared", "logistic"])
+@pytest.mark.parametrize("p_exp", [0.5, 0.8])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_nonconvex_violation_matches_independent(kind, p_exp, fit_intercept):
+    X, y, s = make_problem(40, 12, kind, seed=9)
+    v = unequal_weights(12)
+    pen = Lp(0.03 * kkt.alpha_max(X, y, s, kind, fit_intercept, v), p_exp, weights=v)
+    spec = kkt.spec_from_penalty(pen)
+    solver = "cd" if kind == "squared" else "auto"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for max_iter in (1, 2, 100):
+            res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept,
+                        tol=1e-8, max_iter=max_iter, solver=solver)
+            assert res.dual_gap is None
+            rep = kkt.kkt_violation(X, y, s, kind, spec, res.coef, res.intercept, fit_intercept)
+            feature_only = float(rep.feature.max()) / rep.scale
+            assert res.optimality_violation == pytest.approx(feature_only, rel=1e-6, abs=1e-13)
+            if res.converged:
+                assert res.optimality_violation <= 1e-8
+                assert rep.max_violation <= 2e-8
+
+
+# ------------------------------------------------------------------ reachability and usefulness
+TIGHT = [("cd", "squared"), ("fista", "squared"), ("prox_newton", "logistic"), ("fista", "logistic")]
+
+
+@pytest.mark.parametrize("factors", [False, True])
+@pytest.mark.parametrize("pid", ["L1", "EN", "L2"])
+@pytest.mark.parametrize("solver,kind", TIGHT, ids=[f"{a}-{b}" for a, b in TIGHT])
+def test_tight_tolerance_is_reachable(solver, kind, pid, factors):
+    """A small well-conditioned problem must be certifiable to tol = 1e-10 (the gap ~ 1e-11 |F|)."""
+    X, y, s = make_problem(100, 6, kind, seed=12, weights=factors)
+    v = unequal_weights(6) if factors else None
+    pen = PENS[pid](0.05 * kkt.alpha_max(X, y, s, kind, True, v), v)
+    res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, tol=1e-10, max_iter=2000, solver=solver)
+    assert res.converged, res.history[-5:]
+    _, F_null = kkt.null_model(y, s, kind, True)
+    indep = kkt.duality_gap(X, y, s, kind, kkt.spec_from_penalty(pen), res.coef, res.intercept, True)
+    assert indep["gap"] <= 1e-9 * F_null
+
+
+@pytest.mark.parametrize("tol", [1e-9, 1e-10])
+def test_prox_newton_does_not_stall(tol):
+    """L1 logistic, unequal factors (0.05 among them): the gap must keep going down to tol F_null."""
+    X, y, s = make_problem(50, 8, "logistic", seed=11)
+    v = unequal_weights(8)
+    pen = L1(0.05 * kkt.alpha_max(X, y, s, "logistic", True, v), weights=v)
+    res = solve(X, y, Logistic(), pen, sample_weight=s, tol=tol, max_iter=1000, solver="prox_newton")
+    assert res.converged, (res.n_iter, res.history[-4:])
+
+
+@pytest.mark.parametrize("solver", ["prox_newton", "fista"])
+@pytest.mark.parametrize("pid", ["L1", "L2"])
+def test_logistic_gap_is_finite_with_unpenalized_features(solver, pid):
+    """The certificate must be informative at every iteration, not just near the optimum."""
+    X, y, s = make_problem(80, 40, "logistic", seed=4, correlated=True)
+    v = np.r_[0.0, np.ones(39)]
+    pen = PENS[pid](0.001 * kkt.alpha_max(X, y, s, "logistic", True, v), v)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = solve(X, y, Logistic(), pen, sample_weight=s, tol=1e-12, max_iter=3, solver=solver)
+    assert np.all(np.isfinite(res.history)), res.history
+    # and it really is an upper bound of the suboptimality: an independent dual point exists there
+    indep = kkt.duality_gap(X, y, s, "logistic", kkt.spec_from_penalty(pen), res.coef, res.intercept, True)
+    assert np.isfinite(indep["gap"])
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**16), n=st.integers(20, 50), p=st.integers(2, 30),
+       pid=st.sampled_from(list(PENS)), logistic=st.booleans(), max_iter=st.integers(1, 4))
+def test_random_gaps_are_valid(seed, n, p, pid, logistic, max_iter):
+    """Any reported gap (converged or not) is >= the independent suboptimality lower bound F - F_star."""
+    kind = "logistic" if logistic else "squared"
+    X, y, s = make_problem(n, p, kind, seed=seed)
+    v = np.where(unequal_weights(p) == 0, 0.5, unequal_weights(p))
+    pen = PENS[pid](0.1 * kkt.alpha_max(X, y, s, kind, True, v), v)
+    spec = kkt.spec_from_penalty(pen)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, tol=1e-12, max_iter=max_iter)
+    F = kkt.objective(X, y, s, kind, spec, res.coef, res.intercept)
+    F_star, _ = _cvx_optimum(X, y, s, kind, spec, True)
+    assert res.dual_gap >= F - F_star - 1e-12 * abs(F)
+    assert res.dual_gap >= -1e-13 * abs(F)
