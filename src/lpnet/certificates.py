@@ -86,7 +86,7 @@ class Certifier:
         if self._A is not None and datafit.dual_metric_is_weights:
             self._MA = s[:, None] * self._A
             self._gram_pinv = np.linalg.pinv(self._A.T @ self._MA)
-            self._XtMA = np.asarray(X.T @ self._MA)
+            self._XtMA = np.column_stack([self.xt(col) for col in self._MA.T])
         self.violation_scale = 1.0
         if not self.convex:
             z_null = np.full(X.shape[0], self.b_null)

@@ -17,7 +17,7 @@ from .cd_working_set import solve_cd
 SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
 
 # The Gram (covariance) mode pays off when samples far outnumber features and G fits in memory.
-GRAM_MIN_RATIO = 4
+GRAM_MIN_RATIO = 10
 GRAM_MAX_FEATURES = 2000
 
 __all__ = ["FitResult", "solve", "solve_cd", "SOLVERS"]
@@ -49,7 +49,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         ``auto``: the direct solve for squared loss with a pure L2 penalty (dense data, or sparse
         data with min(n_samples, n_features) <= 2000); Gram-matrix
         coordinate descent (``cd_gram``) for other convex squared-loss problems on dense data with
-        ``n_samples >= 4 n_features`` and at most 2000 features; working-set coordinate descent
+        ``n_samples >= 10 n_features`` and at most 2000 features; working-set coordinate descent
         (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
 
     Returns

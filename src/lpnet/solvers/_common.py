@@ -48,6 +48,8 @@ def kernel_xt(Xk, n_samples: int, n_features: int):
 
 
 def linear_predictor(X, w, b) -> np.ndarray:
+    if not np.any(w):  # the usual cold start: skip a product with zeros
+        return np.full(X.shape[0], float(b))
     return np.asarray(X @ w, dtype=np.float64).ravel() + b
 
 

@@ -31,6 +31,7 @@ from ._common import FitResult, kernel_xt, linear_predictor, require_interfaces
 
 EPOCHS_PER_CHECK = 10
 ANDERSON_K = 5
+FIRST_BATCH = 20
 
 
 @njit(cache=True, fastmath=FAST)
@@ -120,8 +121,11 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
         support = np.flatnonzero(w)
         add_columns(support)
         q -= G[:, support] @ w[support]
-    # the coordinates that move first from w are those violating their optimality condition
-    wants_col[:] = penalty.subdiff_distance(w, -q) > 0
+    # first columns: the worst violators of the optimality conditions; epochs flag the others that
+    # want to move, and they get their columns in the next batch
+    violation = penalty.subdiff_distance(w, -q)
+    first = np.argsort(-violation)[:FIRST_BATCH]
+    wants_col[first[violation[first] > 0]] = True
     kernels, v, params = penalty.kernels, penalty.penalty_factors(n_features), penalty.params
     threshold = tol * 0.5 * yy if fit_intercept else tol * 0.5 * float(h @ (y * y))
 
