@@ -271,3 +271,16 @@ def test_console_script_error_exit_status(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == "lpnet: error: data file 'missing.csv' not found"
     assert done.stdout == ""
+
+
+def test_demo_data_fast_path_matches_load_diabetes():
+    """The demo reads scikit-learn's data files directly (cheaper start-up): same data as load_diabetes."""
+    from sklearn.datasets import load_diabetes
+
+    from lpnet import cli
+
+    X, y, names, _ = cli._load_demo()
+    ref = load_diabetes(scaled=False)
+    np.testing.assert_array_equal(X, ref.data)
+    np.testing.assert_array_equal(y, ref.target)
+    assert names == list(ref.feature_names)
