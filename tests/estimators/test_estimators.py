@@ -1,6 +1,5 @@
 """Behaviour of the estimators beyond scikit-learn's generic checks."""
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_diabetes

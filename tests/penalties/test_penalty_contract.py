@@ -16,7 +16,6 @@ from lpnet.penalties import L1, L2, ElasticNet, Lp
 from tests.registry import (
     CONVEX_PENALTIES,
     NONCONVEX_PENALTIES,
-    PENALTIES,
     PENALTY_IDS,
     get_factory,
     unequal_weights,

@@ -20,7 +20,7 @@ from scipy.optimize import minimize_scalar
 
 from lpnet.penalties import L1, L2, ElasticNet, Lp
 from lpnet.penalties import prox as kernels_module
-from tests.registry import PENALTIES, PENALTY_IDS, get_factory, unequal_weights
+from tests.registry import PENALTY_IDS, get_factory, unequal_weights
 
 EPS = np.finfo(float).eps
 ALPHA = 0.7

@@ -91,6 +91,8 @@ class Penalty(ABC):
 
     #: whether the penalty is convex (a duality gap certifies the fit) or not (stationarity only)
     convex: bool = True
+    #: whether the penalty is exactly ``alpha/2 sum_j v_j w_j^2`` (the squared loss then has a direct solve)
+    quadratic: bool = False
 
     def __init__(self, alpha: float, *, weights=None):
         self.alpha = check_alpha(alpha)

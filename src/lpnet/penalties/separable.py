@@ -54,6 +54,8 @@ class L1(Penalty):
 class L2(Penalty):
     """Ridge penalty ``alpha/2 * sum_j v_j w_j^2``."""
 
+    quadratic = True
+
     def _scalar_kernels(self):
         return k.l2_prox, k.l2_distance, k.l2_value
 
@@ -71,6 +73,10 @@ class ElasticNet(Penalty):
     def __init__(self, alpha: float, l1_ratio: float = 0.5, *, weights=None):
         super().__init__(alpha, weights=weights)
         self.l1_ratio = check_l1_ratio(l1_ratio)
+
+    @property
+    def quadratic(self) -> bool:  # type: ignore[override]
+        return self.l1_ratio == 0.0
 
     def _scalar_kernels(self):
         return k.enet_prox, k.enet_distance, k.enet_value
@@ -113,6 +119,10 @@ class Lp(Penalty):
     @property
     def convex(self) -> bool:  # type: ignore[override]
         return self.p >= 1.0
+
+    @property
+    def quadratic(self) -> bool:  # type: ignore[override]
+        return self.p == 2.0
 
     def _scalar_kernels(self):
         p = self.p

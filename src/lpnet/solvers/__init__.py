@@ -66,7 +66,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     s = check_sample_weight(sample_weight, X.shape[0])
     squared = isinstance(datafit, Quadratic)
     if solver == "auto":
-        if squared and _is_pure_l2(penalty) and _direct_pays_off(X):
+        if squared and penalty.quadratic and _direct_pays_off(X):
             solver = "direct"
         elif squared and _gram_pays_off(X, penalty):
             solver = "cd_gram"
@@ -97,7 +97,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
 
         result = solve_fista(X, y, s, datafit, penalty, **kwargs)
     else:
-        if not (squared and _is_pure_l2(penalty)):
+        if not (squared and penalty.quadratic):
             raise ValueError("solver='direct' solves the squared loss with a pure L2 penalty only.")
         from .ridge import solve_ridge
 
@@ -119,14 +119,3 @@ def _gram_pays_off(X, penalty: Penalty) -> bool:
 def _direct_pays_off(X) -> bool:
     # dense: always; sparse: while the smaller of the two Gram matrices stays small
     return not sp.issparse(X) or min(X.shape) <= 2000
-
-
-def _is_pure_l2(penalty: Penalty) -> bool:
-    # a quadratic penalty: L2, Lp with p = 2, or Elastic Net with l1_ratio = 0
-    from ..penalties import L2, ElasticNet, Lp
-
-    return (
-        isinstance(penalty, L2)
-        or (isinstance(penalty, Lp) and penalty.p == 2.0)
-        or (isinstance(penalty, ElasticNet) and penalty.l1_ratio == 0.0)
-    )
