@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_positive_int, check_sample_weight, check_tol
