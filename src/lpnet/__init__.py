@@ -3,7 +3,14 @@
 Every fit returns a certificate: the duality gap for convex problems, the optimality violation for
 non-convex ones (p < 1).
 """
-from .estimators import ElasticNet, Lasso, LogisticRegression, LpRegression, RegularizedModel, Ridge
+from .estimators import (
+    ElasticNet,
+    Lasso,
+    LogisticRegression,
+    LpRegression,
+    RegularizedModel,
+    Ridge,
+)
 from .io import load, save
 
 __version__ = "0.1.0"

@@ -7,7 +7,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import (
-    check_l1_ratio, check_p, check_penalty_factor, check_positive_int, check_sample_weight, check_tol,
+    check_l1_ratio,
+    check_p,
+    check_penalty_factor,
+    check_positive_int,
+    check_sample_weight,
+    check_tol,
 )
 from ..datafits import Datafit, Logistic, Quadratic
 from ..penalties import L1, L2, ElasticNet, Lp, Penalty

@@ -47,6 +47,16 @@ def kernel_xt(Xk, n_samples: int, n_features: int):
     return lambda v: weighted_xt(Xk, ones, np.ascontiguousarray(v, dtype=np.float64), n_features)
 
 
+def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) -> tuple[np.ndarray, float]:
+    """``(w, b)`` to start from: the warm start if given, else zeros and the best constant."""
+    w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
+    if not fit_intercept:
+        return w, 0.0
+    if b0 is not None:
+        return w, float(b0)
+    return w, (b_null if w0 is None else 0.0)
+
+
 def linear_predictor(X, w, b) -> np.ndarray:
     if not np.any(w):  # the usual cold start: skip a product with zeros
         return np.full(X.shape[0], float(b))

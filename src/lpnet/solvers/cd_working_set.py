@@ -10,13 +10,18 @@ extrapolation (numba kernels in ``_cd_kernels``) down to 0.3 times the current o
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
 from . import _cd_kernels as kern
 from ._common import (
-    FitResult, kernel_matrix, kernel_xt, linear_predictor, require_interfaces, scores_and_stop, working_set,
+    FitResult,
+    kernel_matrix,
+    kernel_xt,
+    linear_predictor,
+    require_interfaces,
+    scores_and_stop,
+    starting_point,
+    working_set,
 )
 
 INNER_RATIO = 0.3
@@ -58,10 +63,7 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     h = s / n_samples
     lips = kern.col_sq_norms(Xk, h, n_features)
 
-    w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
-    b = (certifier.b_null if w0 is None else 0.0) if b0 is None else float(b0)
-    if not fit_intercept:
-        b = 0.0
+    w, b = starting_point(n_features, w0, b0, certifier.b_null, fit_intercept)
     r = y - linear_predictor(X, w, b)
     ws_size = 0
     history = []

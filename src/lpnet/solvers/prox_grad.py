@@ -17,7 +17,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..certificates import Certifier
-from ._common import FitResult, linear_predictor, require_interfaces, scores_and_stop
+from ._common import (
+    FitResult,
+    linear_predictor,
+    require_interfaces,
+    scores_and_stop,
+    starting_point,
+)
 
 STEPS_PER_CHECK = 10
 
@@ -33,10 +39,7 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
     require_interfaces(datafit, penalty)
     n_features = X.shape[1]
     certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol)
-    w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
-    b = (certifier.b_null if w0 is None else 0.0) if b0 is None else float(b0)
-    if not fit_intercept:
-        b = 0.0
+    w, b = starting_point(n_features, w0, b0, certifier.b_null, fit_intercept)
 
     def objective(w, b):
         return datafit.value(y, linear_predictor(X, w, b), s) + penalty.value(w)

@@ -16,7 +16,14 @@ import numpy as np
 from ..certificates import Certifier
 from . import _cd_kernels as kern
 from ._common import (
-    FitResult, kernel_matrix, kernel_xt, linear_predictor, require_interfaces, scores_and_stop, working_set,
+    FitResult,
+    kernel_matrix,
+    kernel_xt,
+    linear_predictor,
+    require_interfaces,
+    scores_and_stop,
+    starting_point,
+    working_set,
 )
 
 INNER_RATIO = 0.3
@@ -50,10 +57,7 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
     # curvature floor: far-off samples (sigma(z)(1 - sigma(z)) ~ 0) must not make -g / h overflow
     h_floor = 1e-12 * s / n_samples
 
-    w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
-    b = (certifier.b_null if w0 is None else 0.0) if b0 is None else float(b0)
-    if not fit_intercept:
-        b = 0.0
+    w, b = starting_point(n_features, w0, b0, certifier.b_null, fit_intercept)
     z = linear_predictor(X, w, b)
     ws_size = 0
     history = []
