@@ -111,6 +111,42 @@ def col_sq_norms(X, h, n_features):
     return out
 
 
+def _col_dot_plain(X, j, r):  # pragma: no cover - replaced by the overload inside numba
+    """``sum_i X_ij r_i``."""
+    raise NotImplementedError
+
+
+@overload(_col_dot_plain)
+def _col_dot_plain_impl(X, j, r):
+    if isinstance(X, types.Array):
+
+        def dense(X, j, r):
+            acc = 0.0
+            for i in range(X.shape[0]):
+                acc += X[i, j] * r[i]
+            return acc
+
+        return dense
+
+    def csc(X, j, r):
+        data, indices, indptr = X
+        acc = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            acc += data[k] * r[indices[k]]
+        return acc
+
+    return csc
+
+
+@njit(cache=True, fastmath=FAST)
+def xt_dot(X, r, n_features):
+    """``X^T r`` for dense or CSC ``X`` (the full gradient of every certificate)."""
+    out = np.empty(n_features)
+    for j in range(n_features):
+        out[j] = _col_dot_plain(X, j, r)
+    return out
+
+
 @njit(cache=True, fastmath=FAST)
 def weighted_xt(X, h, r, n_features):
     """``X^T (h * r)``, the gradient's matrix-vector product, for dense or CSC ``X``."""

@@ -35,16 +35,15 @@ def kernel_matrix(X):
     if sp.issparse(X):
         X = sp.csc_matrix(X)
         X.sort_indices()
-        return (X.data, X.indices.astype(np.int64, copy=False), X.indptr.astype(np.int64, copy=False))
+        return (X.data, X.indices, X.indptr)
     return np.asfortranarray(X)
 
 
 def kernel_xt(Xk, n_samples: int, n_features: int):
     """``v -> X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC)."""
-    from ._cd_kernels import weighted_xt
+    from ._cd_kernels import xt_dot
 
-    ones = np.ones(n_samples)
-    return lambda v: weighted_xt(Xk, ones, np.ascontiguousarray(v, dtype=np.float64), n_features)
+    return lambda v: xt_dot(Xk, np.ascontiguousarray(v, dtype=np.float64), n_features)
 
 
 def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) -> tuple[np.ndarray, float]:
@@ -114,7 +113,7 @@ def scores_and_stop(penalty: Penalty, cert, w, lips, violation_scale: float, tol
     return scores, bool(cert.converged and scores.max(initial=0.0) / violation_scale <= tol)
 
 
-def working_set(w, scores, previous_size: int, min_size: int = 10) -> tuple[np.ndarray, int]:
+def working_set(w, scores, previous_size: int, min_size: int = 100) -> tuple[np.ndarray, int]:
     """Every nonzero coefficient plus the best-scored others; the size at least doubles the support."""
     n_features = w.shape[0]
     support = w != 0

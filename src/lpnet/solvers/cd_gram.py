@@ -26,12 +26,28 @@ from numba import njit
 
 from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
-from ._cd_kernels import FAST, anderson_extrapolate, col_sq_norms, weighted_xt
+from ._cd_kernels import FAST, anderson_extrapolate
 from ._common import FitResult, kernel_xt, linear_predictor, require_interfaces
 
 EPOCHS_PER_CHECK = 10
 ANDERSON_K = 5
 FIRST_BATCH = 20
+
+
+@njit(cache=True, fastmath=FAST)
+def _column_moments(X, h, r):
+    """Per column: ``sum h x r``, ``sum h x`` and ``sum h x^2`` (dense X), in one pass."""
+    n, p = X.shape
+    xr, xs, xx = np.empty(p), np.empty(p), np.empty(p)
+    for j in range(p):
+        a = b = c = 0.0
+        for i in range(n):
+            hx = h[i] * X[i, j]
+            a += hx * r[i]
+            b += hx
+            c += hx * X[i, j]
+        xr[j], xs[j], xx[j] = a, b, c
+    return xr, xs, xx
 
 
 @njit(cache=True, fastmath=FAST)
@@ -98,15 +114,13 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
     X = np.asfortranarray(X)
     h = s / n_samples
     h_sum = float(h.sum())
-    if fit_intercept:
-        x_mean = weighted_xt(X, h, np.ones(n_samples), n_features) / h_sum
-        y_mean = float(h @ y) / h_sum
-    else:
-        x_mean, y_mean = np.zeros(n_features), 0.0
+    y_mean = float(h @ y) / h_sum if fit_intercept else 0.0
     yc = y - y_mean
     yy = float(h @ (yc * yc))
-    c = weighted_xt(X, h, np.ascontiguousarray(yc), n_features)  # = Xc^T H yc since sum h yc = 0
-    diag = col_sq_norms(X, h, n_features) - h_sum * x_mean**2  # G_jj
+    # one pass over X: c = Xc^T H yc (= X^T H yc, as sum h yc = 0), weighted column sums and squares
+    c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))
+    x_mean = col_sums / h_sum if fit_intercept else np.zeros(n_features)
+    diag = col_squares - h_sum * x_mean**2  # G_jj
     G = np.zeros((n_features, n_features), order="F")
     have_col = np.zeros(n_features, dtype=np.bool_)
     wants_col = np.zeros(n_features, dtype=np.bool_)
