@@ -171,11 +171,16 @@ def measure_cold_start(n=5, with_empty_cache=True):
     if cli is not None:
         cmds.append(("`lpnet fit` (console script: diabetes demo, 4 models, each with a warm-up fit)",
                      [cli, "fit"], True))
+    for _, argv, _ in cmds:
+        run_cmd(argv)  # fills the OS file cache and numba's cache
+    # round-robin, so that a change in the machine's load hits every command alike
+    walls = {label: [] for label, _, _ in cmds}
+    for _ in range(n):
+        for label, argv, _ in cmds:
+            walls[label].append(run_cmd(argv)[0])
     rows = []
     for label, argv, is_lpnet in cmds:
-        run_cmd(argv)  # fills the OS file cache and numba's cache
-        walls = [run_cmd(argv)[0] for _ in range(n)]
-        row = dict(label=label, median=statistics.median(walls), runs=n, first_empty_cache=None)
+        row = dict(label=label, median=statistics.median(walls[label]), runs=n, first_empty_cache=None)
         if with_empty_cache and is_lpnet:
             with tempfile.TemporaryDirectory(prefix="numba-empty-") as empty:
                 row["first_empty_cache"] = run_cmd(argv, {"NUMBA_CACHE_DIR": empty})[0]

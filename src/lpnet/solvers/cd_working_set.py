@@ -86,7 +86,7 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
             kernels.value, v, params, fit_intercept, inner_tol, MAX_EPOCHS, ANDERSON_K,
         )
 
-    # 4. the result, and a warning when the certificate was not reached
+    # 4. the result (solve() warns when the certificate was not reached)
     return FitResult(
         coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=cert.violation, converged=done, solver="cd", history=history,
