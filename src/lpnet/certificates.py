@@ -74,7 +74,6 @@ class Certifier:
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
         self.best_dual = -np.inf
         n_features = X.shape[1]
-        self.factors = penalty.penalty_factors(n_features)
         free = ~penalty.is_penalized(n_features)
         cols = []
         if fit_intercept:
