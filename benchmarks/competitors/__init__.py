@@ -25,3 +25,18 @@ def load_all():
 
 def available():
     return [m for m in load_all() if m.IMPORT_ERROR is None]
+
+
+def fit_lasso_or_enet(lasso_cls, enet_cls, problem, alpha, l1_ratio, **kwargs):
+    """Fit a scikit-learn-style ``Lasso`` (``l1_ratio == 1``) or ``ElasticNet`` with an intercept,
+    silencing the library's convergence warnings (the runner certifies every answer itself)."""
+    import warnings
+
+    if l1_ratio == 1.0:
+        model = lasso_cls(alpha=alpha, fit_intercept=True, **kwargs)
+    else:
+        model = enet_cls(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=True, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(problem.X, problem.y)
+    return model.coef_, model.intercept_

@@ -7,7 +7,7 @@ the rescaled residual the independent gap uses).
 """
 from __future__ import annotations
 
-import warnings
+from . import fit_lasso_or_enet
 
 NAME = "celer"
 TOL_NOTE = "gap <= tol * ||y_c||^2 / n (y centered by the wrapper), i.e. relative gap <= 2 tol"
@@ -33,9 +33,4 @@ def translate_tol(rel_gap_target, problem):
 
 
 def fit(problem, alpha, l1_ratio, tol):
-    kw = dict(alpha=alpha, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS, fit_intercept=True)
-    model = Lasso(**kw) if l1_ratio == 1.0 else ElasticNet(l1_ratio=l1_ratio, **kw)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(problem.X, problem.y)
-    return model.coef_, model.intercept_
+    return fit_lasso_or_enet(Lasso, ElasticNet, problem, alpha, l1_ratio, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS)

@@ -8,7 +8,7 @@ the independent gap reaches the target.
 """
 from __future__ import annotations
 
-import warnings
+from . import fit_lasso_or_enet
 
 NAME = "skglm"
 TOL_NOTE = "max KKT violation <= tol (gradient units), not a gap: tol found by tightening"
@@ -34,9 +34,4 @@ def translate_tol(rel_gap_target, problem):
 
 
 def fit(problem, alpha, l1_ratio, tol):
-    kw = dict(alpha=alpha, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS, fit_intercept=True)
-    model = Lasso(**kw) if l1_ratio == 1.0 else ElasticNet(l1_ratio=l1_ratio, **kw)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(problem.X, problem.y)
-    return model.coef_, model.intercept_
+    return fit_lasso_or_enet(Lasso, ElasticNet, problem, alpha, l1_ratio, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS)

@@ -6,14 +6,13 @@ Its dual point is the rescaled residual, like the benchmark's independent gap.
 """
 from __future__ import annotations
 
-import warnings
+from . import fit_lasso_or_enet
 
 NAME = "scikit-learn"
 TOL_NOTE = "gap of n*P <= tol * ||y_c||^2, i.e. relative gap <= 2 tol"
 
 try:
     import sklearn
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import ElasticNet, Lasso
 
     IMPORT_ERROR = None
@@ -32,11 +31,4 @@ def translate_tol(rel_gap_target, problem):
 
 
 def fit(problem, alpha, l1_ratio, tol):
-    if l1_ratio == 1.0:
-        model = Lasso(alpha=alpha, tol=tol, max_iter=MAX_ITER, fit_intercept=True)
-    else:
-        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=MAX_ITER, fit_intercept=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(problem.X, problem.y)
-    return model.coef_, model.intercept_
+    return fit_lasso_or_enet(Lasso, ElasticNet, problem, alpha, l1_ratio, tol=tol, max_iter=MAX_ITER)
