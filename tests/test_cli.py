@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lpnet import Lasso
-from lpnet.io import load
-from lpnet import cli
+from lpnet import Lasso, cli
 from lpnet.cli import DEMO_ALPHA, main
+from lpnet.io import load
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
 MODEL_LABELS = ["Lasso", "Ridge", "ElasticNet(l1_ratio=0.5)", "LpRegression(p=0.5)"]

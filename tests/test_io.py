@@ -9,7 +9,14 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 import lpnet
-from lpnet import ElasticNet, Lasso, LogisticRegression, LpRegression, RegularizedModel, Ridge
+from lpnet import (
+    ElasticNet,
+    Lasso,
+    LogisticRegression,
+    LpRegression,
+    RegularizedModel,
+    Ridge,
+)
 from lpnet.io import ALLOWED_CLASSES, FORMAT_VERSION, INLINE_MAX_SIZE, load, save
 
 

@@ -12,6 +12,15 @@ from .estimators import (
     Ridge,
 )
 from .io import load, save
+from .model_selection import (
+    ElasticNetCV,
+    LassoCV,
+    LassoIC,
+    LogisticRegressionCV,
+    LpRegressionCV,
+    stability_selection,
+)
+from .path import Path, alpha_max, enet_path, lasso_path, regularization_path
 
 __version__ = "0.1.0"
 
@@ -24,5 +33,16 @@ __all__ = [
     "RegularizedModel",
     "save",
     "load",
+    "regularization_path",
+    "lasso_path",
+    "enet_path",
+    "alpha_max",
+    "Path",
+    "LassoCV",
+    "ElasticNetCV",
+    "LpRegressionCV",
+    "LogisticRegressionCV",
+    "LassoIC",
+    "stability_selection",
     "__version__",
 ]

@@ -3,7 +3,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lpnet import ElasticNet, Lasso, LogisticRegression, LpRegression, RegularizedModel, Ridge
+from lpnet import (
+    ElasticNet,
+    Lasso,
+    LogisticRegression,
+    LpRegression,
+    RegularizedModel,
+    Ridge,
+)
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((20, 3))

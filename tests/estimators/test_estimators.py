@@ -4,7 +4,14 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_diabetes
 
-from lpnet import ElasticNet, Lasso, LogisticRegression, LpRegression, RegularizedModel, Ridge
+from lpnet import (
+    ElasticNet,
+    Lasso,
+    LogisticRegression,
+    LpRegression,
+    RegularizedModel,
+    Ridge,
+)
 from lpnet.penalties import L1
 
 

@@ -1,7 +1,14 @@
 """scikit-learn's estimator checks, every estimator, no expected failures."""
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from lpnet import ElasticNet, Lasso, LogisticRegression, LpRegression, RegularizedModel, Ridge
+from lpnet import (
+    ElasticNet,
+    Lasso,
+    LogisticRegression,
+    LpRegression,
+    RegularizedModel,
+    Ridge,
+)
 
 ESTIMATORS = [
     Lasso(),

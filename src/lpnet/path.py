@@ -1,0 +1,498 @@
+"""Regularization paths: the whole family of fits ``alpha_max > ... > eps * alpha_max``, each certified.
+
+The path is solved from the largest ``alpha`` (where every penalized coefficient is zero) downwards,
+each fit warm-started from the previous one, so most of the work is done once.  Every ``alpha`` keeps
+its own certificate (duality gap, or optimality violation for ``p < 1``): a path is a list of
+certified fits, not an approximation of one.
+
+Squared loss with a pure L2 penalty on dense data is solved in closed form from one SVD, see
+:func:`_ridge_svd_path`.
+"""
+from __future__ import annotations
+
+import numbers
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_X_y
+from sklearn.utils.multiclass import check_classification_targets
+
+from . import _validation as checks
+from .certificates import Certifier
+from .datafits import Logistic, Quadratic
+from .estimators import _base as est
+from .penalties import L2
+from .solvers import FitResult, solve
+
+__all__ = ["Path", "alpha_max", "enet_path", "lasso_path", "regularization_path"]
+
+
+@dataclass
+class Path:
+    """A regularization path: one certified fit per ``alpha``, ``alphas`` decreasing.
+
+    Attributes
+    ----------
+    alphas, intercepts, objectives : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_alphas, n_features)
+    dual_gaps : ndarray of shape (n_alphas,)
+        Duality gap of each fit in the objective's units; NaN for non-convex penalties (``p < 1``).
+    optimality_violations : ndarray of shape (n_alphas,)
+        Scale-free optimality violation (``p < 1``); NaN for convex penalties.
+    n_iters, n_nonzero, converged : ndarray of shape (n_alphas,)
+    feature_names : list of str
+    penalty, datafit : str
+        Descriptions, e.g. ``"ElasticNet(l1_ratio=0.5)"`` and ``"squared"``.
+    alpha_max : float
+        The scale of the default grid (see :func:`alpha_max`).
+    """
+
+    alphas: np.ndarray
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    objectives: np.ndarray
+    dual_gaps: np.ndarray
+    optimality_violations: np.ndarray
+    n_iters: np.ndarray
+    n_nonzero: np.ndarray
+    converged: np.ndarray
+    feature_names: list = field(default_factory=list)
+    penalty: str = ""
+    datafit: str = ""
+    alpha_max: float = float("nan")
+
+    def __len__(self) -> int:
+        return int(self.alphas.shape[0])
+
+    def to_frame(self, diagnostics: bool = False):
+        """The coefficients as a pandas DataFrame: one row per alpha, one column per feature.
+
+        Parameters
+        ----------
+        diagnostics : bool
+            Also add the columns ``intercept``, ``n_nonzero``, ``dual_gap``, ``optimality_violation``,
+            ``n_iter`` and ``converged`` (before the features).
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame(self.coefs, columns=list(self.feature_names),
+                             index=pd.Index(self.alphas, name="alpha"))
+        if not diagnostics:
+            return frame
+        extra = {"intercept": self.intercepts, "n_nonzero": self.n_nonzero, "dual_gap": self.dual_gaps,
+                 "optimality_violation": self.optimality_violations, "n_iter": self.n_iters,
+                 "converged": self.converged}
+        clash = sorted(set(extra) & set(map(str, self.feature_names)))
+        if clash:
+            raise ValueError(f"feature names {clash} clash with diagnostic columns; use diagnostics=False.")
+        return pd.concat([pd.DataFrame(extra, index=frame.index), frame], axis=1)
+
+    def plot(self, ax=None, legend: bool | None = None):
+        """Coefficient paths against alpha (log scale), with the number of nonzeros on a top axis.
+
+        Requires matplotlib (imported here only).  ``legend`` defaults to True for at most 20 features.
+        Returns the Axes holding one line per feature (labelled with the feature names).
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        for j, name in enumerate(self.feature_names):
+            ax.plot(self.alphas, self.coefs[:, j], label=str(name))
+        ax.set_xscale("log")
+        ax.set_xlim(self.alphas.max(), self.alphas.min())  # strong penalty on the left, as glmnet
+        ax.set(xlabel="alpha", ylabel="coefficient")
+        ax.axhline(0.0, color="0.7", linewidth=0.5, zorder=0)
+        top = ax.twiny()  # the number of nonzeros at up to 6 alphas of the grid
+        top.set(xscale="log", xlim=ax.get_xlim(), xlabel="nonzero coefficients")
+        idx = np.unique(np.linspace(0, len(self) - 1, num=min(len(self), 6)).round().astype(int))
+        top.set_xticks(self.alphas[idx], [str(int(k)) for k in self.n_nonzero[idx]])
+        top.minorticks_off()
+        if legend if legend is not None else len(self.feature_names) <= 20:
+            ax.legend(fontsize="small")
+        return ax
+
+
+def _check_inputs(X, y, datafit, sample_weight, penalty_factor):
+    """Validate like the estimators; returns ``X, y (datafit encoding), s, factors, names, datafit``."""
+    datafit = est.make_datafit(datafit)
+    est.reject_non_numeric_columns(X)
+    names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
+    logistic = isinstance(datafit, Logistic)
+    X, y = check_X_y(X, y, accept_sparse=("csc", "csr"), dtype=np.float64, y_numeric=not logistic,
+                     multi_output=False)
+    if X.shape[0] < 2:
+        raise ValueError(f"n_samples = {X.shape[0]}: at least 2 samples are needed for a path.")
+    if logistic:
+        # any two labels; the larger in np.unique order is the positive class, as the estimators do
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if classes.shape[0] != 2:
+            raise ValueError(f"the logistic path needs exactly two classes, y has {classes.shape[0]} "
+                             f"({classes[:5].tolist()}); pass a binary target.")
+        y = np.where(y == classes[1], 1.0, -1.0)
+    y = np.asarray(y, dtype=np.float64)
+    s = checks.check_sample_weight(sample_weight, X.shape[0])
+    if logistic and (s[y > 0].sum() <= 0 or s[y < 0].sum() <= 0):
+        raise ValueError("after sample weighting only one class has positive weight; give both some weight.")
+    p = X.shape[1]
+    factors = np.ones(p) if penalty_factor is None else checks.check_penalty_factor(penalty_factor, p)
+    return X, y, s, factors, names or [f"x{j}" for j in range(p)], datafit
+
+
+def _check_penalty(penalty, l1_ratio, p):
+    if not isinstance(penalty, str):
+        raise TypeError(f"penalty must be one of {est.PENALTIES} (a string), got {type(penalty).__name__}; "
+                        "a path varies alpha, so it takes the penalty's name, not an instance.")
+    if penalty not in est.PENALTIES:
+        raise ValueError(f"penalty must be one of {est.PENALTIES}, got {penalty!r}.")
+    return checks.check_l1_ratio(l1_ratio), checks.check_p(p)
+
+
+def _check_alphas(alphas) -> np.ndarray:
+    try:
+        a = np.asarray(alphas, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"alphas must be a list of numbers >= 0, got {alphas!r}.") from exc
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError(f"alphas must be a non-empty 1-D list of finite numbers >= 0, got {alphas!r}.")
+    return np.sort(a)[::-1].copy()  # decreasing: the order warm starts need
+
+
+def _check_eps(eps) -> float:
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0.0 < eps < 1.0:
+        raise ValueError(f"eps must lie strictly between 0 and 1 (the grid ends at eps * alpha_max), got {eps!r}.")
+    return float(eps)
+
+
+def _free_columns(X, free, fit_intercept):
+    """Dense ``[1, X_free]`` (the unpenalized columns), or None when there are none."""
+    cols = [np.ones((X.shape[0], 1))] if fit_intercept else []
+    if free.any():
+        Xf = X[:, np.flatnonzero(free)]
+        cols.append(Xf.toarray() if sp.issparse(Xf) else Xf)
+    return np.hstack(cols) if cols else None
+
+
+def _free_fit(X, y, s, datafit, free, fit_intercept):
+    """``(z, b, w_free)``: the best model on the free columns and its linear predictor ``z``.
+
+    Squared loss: weighted least squares.  Logistic: the null model when only the intercept is free,
+    else damped Newton on the (smooth, convex) loss restricted to the free columns.
+    """
+    A = _free_columns(X, free, fit_intercept)
+    if A is None:
+        return np.zeros(X.shape[0]), 0.0, np.zeros(0)
+    k = int(fit_intercept)
+    if isinstance(datafit, Quadratic):
+        # min 1/(2n) sum_i s_i (y_i - a_i c)^2  <=>  lstsq(sqrt(s) A, sqrt(s) y)
+        sq = np.sqrt(s)
+        c = np.linalg.lstsq(sq[:, None] * A, sq * y, rcond=None)[0]
+        return A @ c, (float(c[0]) if k else 0.0), c[k:]
+    c = np.zeros(A.shape[1])
+    c[:k] = datafit.null_model(y, s, fit_intercept)[0]  # the logit of the positive fraction: exact
+    z = A @ c
+    value = datafit.value(y, z, s)
+    for _ in range(100 if free.any() else 0):
+        g = A.T @ datafit.raw_grad(y, z, s)
+        if np.max(np.abs(g)) <= 1e-15 * max(1.0, value):
+            break
+        H = A.T @ (datafit.curvature(y, z, s)[:, None] * A)
+        step = np.linalg.lstsq(H, -g, rcond=None)[0]
+        dz, slope = A @ step, float(g @ step)
+        t = 1.0
+        while t > 1e-12:  # backtracking (Armijo) on the loss
+            new = datafit.value(y, z + t * dz, s)
+            if new <= value + 1e-4 * t * slope:
+                break
+            t *= 0.5
+        else:
+            break
+        c, z, value = c + t * step, z + t * dz, new
+    return z, (float(c[0]) if k else 0.0), c[k:]
+
+
+def _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, fit_intercept) -> float:
+    # At w_pen = 0 with the free columns at their optimum, the optimality conditions of the L1 part
+    # are |grad_j D| <= alpha * v_j * rho for every penalized j (the L2 part has zero gradient at 0).
+    # So w_pen = 0 is optimal iff alpha >= max_j |grad_j| / (v_j rho): that maximum is alpha_max.
+    free = factors == 0
+    z, _, _ = _free_fit(X, y, s, datafit, free, fit_intercept)
+    grad = np.asarray(X.T @ datafit.raw_grad(y, z, s), dtype=np.float64).ravel()
+    pen = ~free
+    if not pen.any():
+        return 0.0
+    # rho: the L1 weight per unit alpha (1 where there is no L1 part: then a grid scale only)
+    rho = l1_ratio if (penalty == "elasticnet" and l1_ratio > 0.0) else 1.0
+    return float(np.max(np.abs(grad[pen]) / factors[pen]) / rho)
+
+
+def alpha_max(X, y, penalty="l1", datafit="squared", l1_ratio=0.5, penalty_factor=None,
+              fit_intercept=True, sample_weight=None) -> float:
+    """Smallest ``alpha`` at which every penalized coefficient is zero.
+
+    With the free columns (the intercept and features with penalty factor 0) fitted at ``w_pen = 0``
+    (weighted least squares for the squared loss; the null model, or Newton steps when features are
+    free, for the logistic loss)::
+
+        alpha_max = max_{j: v_j > 0} |grad_j D| / (v_j * rho)
+
+    with ``rho = 1`` for L1 and ``rho = l1_ratio`` for the Elastic Net.  This is exact for L1, Elastic
+    Net and ``Lp`` with ``p = 1``.  L2 and ``Lp`` with ``p != 1`` never set a coefficient exactly to
+    zero (``p > 1``) or always have ``w = 0`` as a local minimum (``p < 1``), so they have no finite
+    ``alpha_max``: the L1 value (``rho = 1``) is returned as the scale of their default grid; so it is
+    for ``l1_ratio = 0``.
+
+    Parameters
+    ----------
+    X, y, penalty, datafit, l1_ratio, penalty_factor, fit_intercept, sample_weight
+        As in :func:`regularization_path`.
+
+    Returns
+    -------
+    float
+        0.0 when no feature is penalized or the free model already fits the target exactly.
+    """
+    l1_ratio, _ = _check_penalty(penalty, l1_ratio, 1.0)
+    X, y, s, factors, _, datafit = _check_inputs(X, y, datafit, sample_weight, penalty_factor)
+    return _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, bool(fit_intercept))
+
+
+def _progress(alphas, enabled: bool):
+    """Iterate over ``alphas``, drawing a progress bar on stderr when enabled (tqdm if importable)."""
+    if not enabled:
+        yield from alphas
+        return
+    try:
+        from tqdm import tqdm
+    except ImportError:  # no new dependency: a minimal bar of our own
+        tqdm = None
+    if tqdm is not None:
+        yield from tqdm(alphas, desc="path", file=sys.stderr)
+        return
+    total, width = len(alphas), 30
+    for k, alpha in enumerate(alphas, 1):
+        yield alpha
+        filled = round(width * k / total)
+        sys.stderr.write(f"\rpath [{'#' * filled}{'.' * (width - filled)}] {k}/{total} alpha={alpha:.3g}")
+        sys.stderr.flush()
+    sys.stderr.write("\n")
+
+
+def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
+    """Squared loss + ``alpha/2 sum_j v_j w_j^2`` for every alpha from one SVD.
+
+    With ``h = s/n`` and ``A`` the free columns (ones for the intercept, factor-0 features), the free
+    coefficients are a weighted least-squares fit given ``w`` (penalized part), so profiling them out
+    leaves ridge on the ``H``-projected data: with ``P = I - Q Q^T``, ``Q`` an orthonormal basis of
+    ``H^(1/2) A``, ``Z = P H^(1/2) X_pen V^(-1/2)`` and ``u = V^(1/2) w``::
+
+        min_u 1/2 ||y_h - Z u||^2 + alpha/2 ||u||^2  =>  u = V_Z diag(sig / (sig^2 + alpha)) U_Z^T y_h
+
+    (``y_h = P H^(1/2) y``) from one thin SVD ``Z = U_Z diag(sig) V_Z^T``: O(min(n, p) p) per alpha, plus
+    one O(n p) gap evaluation that certifies it.  The free coefficients are
+    ``c = c_y - C_x w`` (``c_y``, ``C_x``: least-squares fits of ``y`` and ``X_pen`` on ``A``).
+    Each alpha is then certified by its duality gap; one that is not certified (rounding on a
+    near-singular problem) is re-solved by the direct solver.
+    """
+    n, n_features = X.shape
+    pen = factors > 0
+    X_pen = X[:, pen]
+    sqrt_h = np.sqrt(s / n)
+    A = _free_columns(X, ~pen, fit_intercept)
+    Zp, yp = Zh, yh = sqrt_h[:, None] * X_pen, sqrt_h * y
+    if A is not None:
+        Ah = sqrt_h[:, None] * A
+        Q, sv, _ = np.linalg.svd(Ah, full_matrices=False)
+        Q = Q[:, sv > sv.max() * max(Ah.shape) * np.finfo(float).eps]
+        Zp, yp = Zh - Q @ (Q.T @ Zh), yh - Q @ (Q.T @ yh)
+        # least squares on the free columns: c_y - C_x w with c = pinv(Ah) (yh - Zh w)
+        pinv = np.linalg.pinv(Ah)
+        c_y, C_x = pinv @ yh, pinv @ Zh
+    root_v = np.sqrt(factors[pen])
+    U, S, Vt = np.linalg.svd(Zp / root_v, full_matrices=False)
+    uty = U.T @ yp
+    out = []
+    for alpha in _progress(alphas, progress):
+        w = np.zeros(n_features)
+        # alpha = 0: minimum-norm least squares (drop numerically zero singular values)
+        keep = S > (S.max(initial=0.0) * max(Zp.shape) * np.finfo(float).eps if alpha == 0 else 0.0)
+        shrink = np.zeros_like(S)
+        shrink[keep] = S[keep] / (S[keep] ** 2 + alpha)
+        w[pen] = (Vt.T @ (shrink * uty)) / root_v
+        b = 0.0
+        if A is not None:
+            c = c_y - C_x @ w[pen]
+            b = float(c[0]) if fit_intercept else 0.0
+            w[~pen] = c[1:] if fit_intercept else c
+        penalty = L2(alpha, weights=factors)
+        cert = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol).check(w, b, X @ w + b)
+        res = FitResult(coef=w, intercept=b, n_iter=1, objective=cert.objective, dual_gap=cert.gap,
+                        optimality_violation=None, converged=bool(cert.converged), solver="svd")
+        if not cert.converged:
+            res = solve(X, y, Quadratic(), penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
+                        solver="direct")
+        out.append(res)
+    return out
+
+
+def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_intercept, tol, max_iter,
+               progress, w0=None, b0=None):
+    """Solve alpha by alpha, largest first, each fit warm-started at the previous solution."""
+    out = []
+    w, b = w0, b0
+    for alpha in _progress(alphas, progress):
+        penalty = est.make_penalty(kind, float(alpha), l1_ratio=l1_ratio, p=p, weights=factors)
+        r = solve(X, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
+                  max_iter=max_iter, w0=w, b0=b)
+        out.append(r)
+        w, b = r.coef, r.intercept
+    return out
+
+
+def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_alphas=100, eps=1e-3,
+                        l1_ratio=0.5, p=1.0, penalty_factor=None, fit_intercept=True, sample_weight=None,
+                        tol=1e-6, max_iter=100, progress=False, *, _w0=None) -> Path:
+    """Fit a penalized linear model for a decreasing sequence of ``alpha``, each fit certified.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Numeric data; a pandas DataFrame's column names become ``feature_names``.
+    y : array-like of shape (n_samples,)
+        Real target (``"squared"``) or any two labels (``"logistic"``; the larger by ``np.unique``
+        order is the positive class).
+    penalty : {"l1", "l2", "elasticnet", "lp"}
+    datafit : {"squared", "logistic"}
+    alphas : array-like, optional
+        The alphas (>= 0), solved in decreasing order.  Default: ``n_alphas`` values spaced
+        geometrically from :func:`alpha_max` down to ``eps * alpha_max``.
+    n_alphas : int
+    eps : float in (0, 1)
+    l1_ratio, p : float
+        Elastic Net mixing in [0, 1] (scikit-learn's ``l1_ratio``); exponent > 0 of ``"lp"``.
+    penalty_factor : array-like of shape (n_features,), optional
+        Per-feature factors ``v_j >= 0``; 0 leaves a feature unpenalized.
+    fit_intercept : bool
+    sample_weight : array-like of shape (n_samples,), optional
+    tol, max_iter : passed to every solve (see :func:`lpnet.solvers.solve`).
+    progress : bool
+        Show a text progress bar on stderr (tqdm's when installed).
+
+    Returns
+    -------
+    Path
+        With every alpha's duality gap (convex) or optimality violation (``p < 1``).
+
+    Notes
+    -----
+    Squared loss with a pure L2 penalty on dense data takes the whole path from one SVD; every other
+    problem is solved by :func:`lpnet.solvers.solve` with warm starts along the path.
+    """
+    l1_ratio, p = _check_penalty(penalty, l1_ratio, p)
+    tol, max_iter = checks.check_tol(tol), checks.check_positive_int(max_iter, "max_iter")
+    fit_intercept = bool(fit_intercept)
+    X, y, s, factors, names, datafit = _check_inputs(X, y, datafit, sample_weight, penalty_factor)
+    if _w0 is not None and _w0.shape != (X.shape[1],):
+        raise ValueError(f"coef_init has shape {_w0.shape} but X has {X.shape[1]} features.")
+    a_max = _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, fit_intercept)
+    if alphas is None:
+        eps = _check_eps(eps)
+        n_alphas = checks.check_positive_int(n_alphas, "n_alphas")
+        if a_max <= np.finfo(np.float64).resolution:
+            # nothing to shrink (constant target or no penalized feature): the grid degenerates
+            alphas = np.full(n_alphas, np.finfo(np.float64).resolution)
+        else:
+            alphas = np.geomspace(a_max, a_max * eps, num=n_alphas)
+    else:
+        alphas = _check_alphas(alphas)
+
+    quadratic = penalty == "l2" or (penalty == "lp" and p == 2.0) or (penalty == "elasticnet" and l1_ratio == 0.0)
+    if isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None:
+        fits = _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress)
+    else:
+        w0, b0 = _w0, None
+        if w0 is None:
+            # start at the free model with w_pen = 0: the exact solution for every alpha >= alpha_max
+            # (so those fits stay exactly at zero), and a good start below it
+            _, b0, w_free = _free_fit(X, y, s, datafit, factors == 0, fit_intercept)
+            w0 = np.zeros(X.shape[1])
+            w0[factors == 0] = w_free
+        fits = _warm_path(X, y, s, datafit, penalty, factors, alphas, l1_ratio, p, fit_intercept, tol,
+                          max_iter, progress, w0=w0, b0=b0)
+    coefs = np.array([f.coef for f in fits]).reshape(len(alphas), X.shape[1])
+
+    def column(name, dtype=np.float64):
+        return np.array([np.nan if getattr(f, name) is None else getattr(f, name) for f in fits], dtype=dtype)
+
+    described = {"l1": "L1", "l2": "L2", "lp": f"Lp(p={p:g})", "elasticnet": f"ElasticNet(l1_ratio={l1_ratio:g})"}
+    return Path(
+        alphas=np.asarray(alphas, dtype=np.float64), coefs=coefs, intercepts=column("intercept"),
+        objectives=column("objective"), dual_gaps=column("dual_gap"),
+        optimality_violations=column("optimality_violation"), n_iters=column("n_iter", np.int64),
+        n_nonzero=np.count_nonzero(coefs, axis=1), converged=column("converged", bool),
+        feature_names=names, penalty=described[penalty], datafit=datafit.name, alpha_max=a_max)
+
+
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
+              copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False, **params):
+    """Elastic Net path with scikit-learn's ``enet_path`` signature and return values.
+
+    Minimizes ``1/(2n) ||y - X w||^2 + alpha * l1_ratio * ||w||_1 + alpha/2 (1 - l1_ratio) ||w||^2``
+    for each alpha, **without an intercept** (as scikit-learn's function; center the data first).
+
+    Parameters
+    ----------
+    X, y, l1_ratio, eps, n_alphas, coef_init, return_n_iter : as scikit-learn.
+    alphas : array-like or int, optional
+        The alphas, or (scikit-learn >= 1.7 style) an int meaning ``n_alphas``.
+    precompute, Xy, copy_X : accepted for compatibility and ignored (the solver picks its own mode).
+    verbose : bool or int
+        Progress bar on stderr.
+    positive : bool
+        Not supported: True raises ``ValueError``.
+    **params
+        ``tol`` (lpnet's relative gap tolerance, default 1e-6) and ``max_iter`` (default 100);
+        ``random_state``, ``selection``, ``check_gram`` and ``check_input`` are ignored.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,)
+        In the objective's units above (as scikit-learn's).
+    n_iters : list of int
+        Only with ``return_n_iter=True``.
+    """
+    if positive:
+        raise ValueError("positive=True is not supported by lpnet's enet_path; use scikit-learn's.")
+    unknown = set(params) - {"tol", "max_iter", "random_state", "selection", "check_gram", "check_input"}
+    if unknown:
+        raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}.")
+    if np.ndim(y) != 1:
+        raise ValueError("lpnet's enet_path handles a 1-D target only; fit one path per output.")
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        n_alphas, alphas = alphas, None
+    path = regularization_path(
+        X, y, penalty="elasticnet", datafit="squared", alphas=alphas, n_alphas=n_alphas, eps=eps,
+        l1_ratio=l1_ratio, fit_intercept=False, tol=params.get("tol", 1e-6),
+        max_iter=params.get("max_iter", 100), progress=bool(verbose),
+        _w0=None if coef_init is None else np.asarray(coef_init, dtype=np.float64),
+    )
+    out = (path.alphas, path.coefs.T.copy(), path.dual_gaps)
+    return (*out, [int(k) for k in path.n_iters]) if return_n_iter else out
+
+
+def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None, copy_X=True,
+               coef_init=None, verbose=False, return_n_iter=False, positive=False, **params):
+    """Lasso path with scikit-learn's ``lasso_path`` signature and return values.
+
+    Minimizes ``1/(2n) ||y - X w||^2 + alpha ||w||_1`` for each alpha, without an intercept: this is
+    ``enet_path(..., l1_ratio=1)``, see :func:`enet_path` for the parameters and return values
+    ``(alphas, coefs of shape (n_features, n_alphas), dual_gaps[, n_iters])``.
+    """
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas, precompute=precompute,
+                     Xy=Xy, copy_X=copy_X, coef_init=coef_init, verbose=verbose,
+                     return_n_iter=return_n_iter, positive=positive, **params)

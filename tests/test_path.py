@@ -1,0 +1,293 @@
+"""Regularization paths: exact alpha_max, certified fits at every alpha, scikit-learn parity."""
+import warnings
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+from scipy.special import expit
+
+from lpnet.datafits import Logistic, Quadratic
+from lpnet.estimators._base import make_penalty
+from lpnet.path import Path, alpha_max, enet_path, lasso_path, regularization_path
+from lpnet.solvers import solve
+
+TOL = 1e-6
+
+
+def make_data(n=40, p=8, seed=0, classify=False):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    w = rng.standard_normal(p) * (rng.random(p) < 0.6)
+    y = X @ w + 0.5 * rng.standard_normal(n)
+    if classify:
+        y = (y + rng.standard_normal(n) > 0).astype(float)
+    return X, y
+
+
+FACTORS = np.array([0.0, 1.0, 2.0, 0.5, 1.0, 0.0, 3.0, 1.0])
+
+
+# ------------------------------------------------------------------------------ alpha_max
+def numpy_alpha_max(X, y, v, fit_intercept, logistic, s, rho=1.0):
+    """Independent: fit the free columns with numpy / scipy, then max |grad_j| / v_j over v_j > 0."""
+    n = X.shape[0]
+    s = s * n / s.sum()
+    cols = ([np.ones(n)] if fit_intercept else []) + [X[:, j] for j in np.flatnonzero(v == 0)]
+    A = np.column_stack(cols) if cols else np.zeros((n, 0))
+    if logistic:
+        ys = np.where(y > 0, 1.0, -1.0)
+
+        def f(c):
+            return np.dot(s, np.logaddexp(0, -ys * (A @ c))) / n
+
+        def g(c):
+            return A.T @ (-s * ys * expit(-ys * (A @ c))) / n
+
+        c = np.zeros(0)
+        if A.shape[1]:
+            c = minimize(f, np.zeros(A.shape[1]), jac=g, method="BFGS", options={"gtol": 1e-13}).x
+        raw = -s * ys * expit(-ys * (A @ c)) / n
+    else:
+        c = np.linalg.lstsq(A * np.sqrt(s)[:, None], y * np.sqrt(s), rcond=None)[0]
+        raw = -s * (y - A @ c) / n
+    grad = X.T @ raw
+    pen = v > 0
+    return np.max(np.abs(grad[pen]) / v[pen]) / rho
+
+
+@pytest.mark.parametrize("datafit", ["squared", "logistic"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("factors", [None, FACTORS])
+def test_alpha_max_is_exact(datafit, fit_intercept, factors):
+    logistic = datafit == "logistic"
+    X, y = make_data(classify=logistic)
+    s = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0])
+    v = np.ones(X.shape[1]) if factors is None else factors
+    a_max = alpha_max(X, y, datafit=datafit, penalty_factor=factors, fit_intercept=fit_intercept,
+                      sample_weight=s)
+    expected = numpy_alpha_max(X, y, v, fit_intercept, logistic, s)
+    assert a_max == pytest.approx(expected, rel=1e-7)
+    path = regularization_path(X, y, datafit=datafit, alphas=[a_max, 0.99 * a_max], penalty_factor=factors,
+                               fit_intercept=fit_intercept, sample_weight=s, tol=1e-8)
+    pen = v > 0
+    assert np.all(path.coefs[0, pen] == 0.0)
+    assert np.count_nonzero(path.coefs[1, pen]) >= 1
+    assert path.converged.all()
+
+
+@pytest.mark.parametrize("l1_ratio", [0.3, 1.0])
+def test_alpha_max_elasticnet(l1_ratio):
+    X, y = make_data()
+    a_max = alpha_max(X, y, penalty="elasticnet", l1_ratio=l1_ratio, penalty_factor=FACTORS)
+    assert a_max == pytest.approx(numpy_alpha_max(X, y, FACTORS, True, False, np.ones(40), l1_ratio), rel=1e-9)
+    path = regularization_path(X, y, penalty="elasticnet", l1_ratio=l1_ratio, penalty_factor=FACTORS,
+                               alphas=[a_max, 0.99 * a_max])
+    assert np.all(path.coefs[0, FACTORS > 0] == 0.0) and np.any(path.coefs[1, FACTORS > 0] != 0.0)
+
+
+def test_alpha_max_no_finite_value_uses_l1_scale():
+    X, y = make_data()
+    l1 = alpha_max(X, y)
+    assert alpha_max(X, y, penalty="l2") == l1 == alpha_max(X, y, penalty="lp")
+    assert alpha_max(X, y, penalty_factor=np.zeros(8)) == 0.0
+
+
+# ------------------------------------------------------------------------------ certified paths
+CASES = [
+    ("l1", "squared", {}),
+    ("elasticnet", "squared", {"l1_ratio": 0.4}),
+    ("l2", "squared", {}),
+    ("lp", "squared", {"p": 1.5}),
+    ("lp", "squared", {"p": 0.5}),
+    ("l1", "logistic", {}),
+]
+
+
+@pytest.mark.parametrize("penalty, datafit, kw", CASES)
+def test_every_alpha_is_certified_and_matches_single_fit(penalty, datafit, kw):
+    logistic = datafit == "logistic"
+    X, y = make_data(classify=logistic, seed=3)
+    path = regularization_path(X, y, penalty=penalty, datafit=datafit, n_alphas=15, eps=1e-2, tol=TOL,
+                               penalty_factor=FACTORS, **kw)
+    assert isinstance(path, Path) and len(path) == 15
+    assert np.all(np.diff(path.alphas) < 0)
+    df = Logistic() if logistic else Quadratic()
+    y_enc = np.where(y > 0, 1.0, -1.0) if logistic else y
+    f_null = df.null_model(y_enc, np.ones(len(y)), True)[1]
+    assert path.converged.all()
+    if kw.get("p", 1.0) < 1:
+        assert np.all(np.isnan(path.dual_gaps))
+        assert np.all(path.optimality_violations <= TOL)
+        return
+    assert np.all(np.isnan(path.optimality_violations))
+    assert np.all(path.dual_gaps <= TOL * f_null)
+    assert np.all(path.dual_gaps >= -1e-12)
+    for k in (0, 5, 14):
+        pen = make_penalty(penalty, path.alphas[k], weights=FACTORS, **kw)
+        single = solve(X, y_enc, df, pen, tol=TOL)
+        slack = path.dual_gaps[k] + single.dual_gap + 1e-12
+        assert abs(path.objectives[k] - single.objective) <= slack
+        # and the objective recomputed from the stored coefficients is the reported one
+        z = X @ path.coefs[k] + path.intercepts[k]
+        assert df.value(y_enc, z, np.ones(len(y))) + pen.value(path.coefs[k]) == pytest.approx(
+            path.objectives[k], rel=1e-10)
+
+
+def test_logistic_accepts_any_two_labels():
+    X, y = make_data(classify=True)
+    labels = np.where(y > 0, "yes", "no")
+    a = regularization_path(X, labels, datafit="logistic", n_alphas=5)
+    b = regularization_path(X, y, datafit="logistic", n_alphas=5)
+    np.testing.assert_allclose(a.coefs, b.coefs)
+    with pytest.raises(ValueError, match="two classes"):
+        regularization_path(X, np.arange(40) % 3, datafit="logistic")
+
+
+def test_sparse_matches_dense():
+    import scipy.sparse as sp
+
+    X, y = make_data(seed=5)
+    X[np.abs(X) < 0.7] = 0.0
+    dense = regularization_path(X, y, n_alphas=10, tol=1e-10)
+    sparse = regularization_path(sp.csr_matrix(X), y, n_alphas=10, tol=1e-10)
+    np.testing.assert_allclose(sparse.alphas, dense.alphas)
+    np.testing.assert_allclose(sparse.coefs, dense.coefs, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------ scikit-learn parity
+def test_lasso_path_equals_lars_at_knots():
+    from sklearn.linear_model import lars_path
+
+    X, y = make_data(n=30, p=6, seed=7)
+    alphas, _, coefs = lars_path(X, y, method="lasso")
+    knots = alphas > 0
+    _, ours, _ = lasso_path(X, y, alphas=alphas[knots], tol=1e-12, max_iter=1000)
+    np.testing.assert_allclose(ours, coefs[:, knots], atol=1e-7)
+
+    # centred data with an intercept: the same knots
+    Xc, yc = X - X.mean(0), y - y.mean()
+    alphas, _, coefs = lars_path(Xc, yc, method="lasso")
+    knots = alphas > 0
+    path = regularization_path(X, y, alphas=alphas[knots], tol=1e-12, max_iter=1000)
+    np.testing.assert_allclose(path.coefs.T, coefs[:, knots], atol=1e-7)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_lasso_enet_path_match_sklearn(l1_ratio):
+    from sklearn.linear_model import enet_path as sk_enet_path
+
+    X, y = make_data(n=50, p=10, seed=2)
+    n = X.shape[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk_alphas, sk_coefs, _ = sk_enet_path(X, y, l1_ratio=l1_ratio, alphas=12, eps=1e-2, tol=1e-12,
+                                              max_iter=100000)
+    if l1_ratio == 1.0:
+        alphas, coefs, gaps = lasso_path(X, y, n_alphas=12, eps=1e-2)
+    else:
+        alphas, coefs, gaps = enet_path(X, y, l1_ratio=l1_ratio, n_alphas=12, eps=1e-2)
+    assert coefs.shape == sk_coefs.shape == (10, 12) and gaps.shape == (12,)
+    np.testing.assert_allclose(alphas, sk_alphas, rtol=1e-12)
+    f_null = 0.5 * np.dot(y, y) / n
+    for k, alpha in enumerate(alphas):
+        def obj(w, alpha=alpha):
+            return (0.5 * np.sum((y - X @ w) ** 2) / n + alpha * l1_ratio * np.abs(w).sum()
+                    + 0.5 * alpha * (1 - l1_ratio) * np.dot(w, w))
+        assert abs(obj(coefs[:, k]) - obj(sk_coefs[:, k])) <= 1e-6 * f_null
+        assert gaps[k] <= 1e-6 * f_null
+    np.testing.assert_allclose(coefs, sk_coefs, atol=1e-4)
+    # return_n_iter and an explicit grid (given unsorted: returned decreasing, as scikit-learn)
+    out = lasso_path(X, y, alphas=[0.01, 0.1], return_n_iter=True)
+    assert len(out) == 4 and list(out[0]) == [0.1, 0.01] and len(out[3]) == 2
+
+
+def test_ridge_svd_path_equals_direct_solves():
+    from sklearn.linear_model import Ridge
+
+    for n, p in [(40, 8), (15, 30)]:
+        X, y = make_data(n=n, p=p, seed=4)
+        sw = np.random.default_rng(0).uniform(0.5, 2.0, n)
+        s = sw * n / sw.sum()
+        path = regularization_path(X, y, penalty="l2", n_alphas=8, sample_weight=sw)
+        assert path.converged.all()
+        for k, alpha in enumerate(path.alphas):
+            ref = Ridge(alpha=n * alpha, solver="cholesky").fit(X, y, sample_weight=s)
+            np.testing.assert_allclose(path.coefs[k], ref.coef_, rtol=1e-6, atol=1e-9)
+            assert path.intercepts[k] == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-9)
+    # unequal factors, some of them 0: against lpnet's direct solver
+    X, y = make_data(seed=6)
+    path = regularization_path(X, y, penalty="lp", p=2.0, penalty_factor=FACTORS, n_alphas=6)
+    for k, alpha in enumerate(path.alphas):
+        ref = solve(X, y, Quadratic(), make_penalty("l2", alpha, weights=FACTORS), solver="direct")
+        np.testing.assert_allclose(path.coefs[k], ref.coef, rtol=1e-7, atol=1e-10)
+        assert path.intercepts[k] == pytest.approx(ref.intercept, abs=1e-9)
+        assert path.dual_gaps[k] <= TOL * 0.5 * np.var(y)
+
+
+# ------------------------------------------------------------------------------ warm starts, progress
+def test_warm_starts_pay_off_and_progress(capsys):
+    X, y = make_data(n=60, p=20, seed=8)
+    path = regularization_path(X, y, n_alphas=20, eps=1e-3, progress=True)
+    err = capsys.readouterr().err
+    assert "20/20" in err or "20it" in err or "100%" in err
+    cold = sum(solve(X, y, Quadratic(), make_penalty("l1", a), tol=TOL).n_iter for a in path.alphas)
+    assert path.n_iters.sum() < cold
+    assert path.n_nonzero[0] == 0 and path.n_nonzero[-1] > 0
+    assert np.array_equal(path.n_nonzero, np.count_nonzero(path.coefs, axis=1))
+
+
+# ------------------------------------------------------------------------------ data and plots
+def test_to_frame_and_plot():
+    pd = pytest.importorskip("pandas")
+    X, y = make_data()
+    frame_in = pd.DataFrame(X, columns=[f"f{j}" for j in range(8)])
+    path = regularization_path(frame_in, y, n_alphas=7)
+    assert path.feature_names == list(frame_in.columns)
+    frame = path.to_frame()
+    assert list(frame.columns) == list(frame_in.columns) and frame.index.name == "alpha"
+    np.testing.assert_array_equal(frame.to_numpy(), path.coefs)
+    full = path.to_frame(diagnostics=True)
+    assert {"intercept", "dual_gap", "n_nonzero", "converged"} <= set(full.columns)
+
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = path.plot()
+    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert labels == list(frame_in.columns)
+    plt.close("all")
+
+
+# ------------------------------------------------------------------------------ bad input
+def test_bad_input_is_rejected_clearly():
+    X, y = make_data()
+    for eps in (0.0, 1.0, -0.1, 2.0):
+        with pytest.raises(ValueError, match="eps"):
+            regularization_path(X, y, eps=eps)
+    with pytest.raises(ValueError, match="alphas"):
+        regularization_path(X, y, alphas=[0.1, -1.0])
+    with pytest.raises(ValueError, match="alphas"):
+        regularization_path(X, y, alphas=[])
+    with pytest.raises(ValueError, match="n_alphas"):
+        regularization_path(X, y, n_alphas=0)
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        regularization_path(Xn, y)
+    with pytest.raises(ValueError, match="penalty must be one of"):
+        regularization_path(X, y, penalty="l3")
+    with pytest.raises(TypeError, match="penalty"):
+        regularization_path(X, y, penalty=None)
+    with pytest.raises(ValueError, match="datafit"):
+        regularization_path(X, y, datafit="hinge")
+    with pytest.raises(ValueError, match="penalty_factor"):
+        regularization_path(X, y, penalty_factor=[1.0, 2.0])
+    with pytest.raises(ValueError):
+        regularization_path(X, y[:-1])
+    with pytest.raises(ValueError, match="positive"):
+        lasso_path(X, y, positive=True)
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": X[:, 0], "colour": ["red"] * 40})
+    with pytest.raises(TypeError, match="colour"):
+        regularization_path(frame, y)
