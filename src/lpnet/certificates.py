@@ -62,10 +62,12 @@ class Certifier:
         Convergence threshold (relative to ``F_null`` for gaps; scale-free for violations).
     xt : callable, optional
         ``v -> X^T v``; solvers pass their compiled kernel, the default uses ``X.T @ v``.
+    cache : object with ``memo(key, compute)`` and ``key(*arrays)``, optional
+        Where the projection's set-up is kept between fits on the same data (a path's alphas).
     """
 
     def __init__(self, X, y, s, datafit: Datafit, penalty: Penalty, fit_intercept: bool, tol: float,
-                 xt=None):
+                 xt=None, cache=None):
         self.X, self.y, self.s = X, y, s
         self.xt = xt if xt is not None else (lambda v: np.asarray(X.T @ v, dtype=np.float64).ravel())
         self.datafit, self.penalty = datafit, penalty
@@ -75,23 +77,36 @@ class Certifier:
         self.best_dual = -np.inf
         n_features = X.shape[1]
         free = ~penalty.is_penalized(n_features)
-        cols = []
-        if fit_intercept:
-            cols.append(np.ones((X.shape[0], 1)))
-        if free.any():
-            Xf = X[:, np.flatnonzero(free)]
-            cols.append(Xf.toarray() if sp.issparse(Xf) else np.asarray(Xf, dtype=np.float64))
-        self._A = np.hstack(cols) if cols else None
-        if self._A is not None and datafit.dual_metric_is_weights:
-            self._MA = s[:, None] * self._A
-            self._gram_pinv = np.linalg.pinv(self._A.T @ self._MA)
-            self._XtMA = np.column_stack([self.xt(col) for col in self._MA.T])
+        def projection():
+            return self._projection(X, s, free, fit_intercept)
+
+        if cache is not None:
+            key = cache.key("projection", fit_intercept, free, s, datafit.dual_metric_is_weights)
+            self._A, self._MA, self._gram_pinv, self._XtMA = cache.memo(key, projection)
+        else:
+            self._A, self._MA, self._gram_pinv, self._XtMA = projection()
         self.violation_scale = 1.0
         if not self.convex:
             z_null = np.full(X.shape[0], self.b_null)
             g_null = self.xt(datafit.raw_grad(y, z_null, s))
             scale = float(np.max(np.abs(g_null))) if g_null.size else 0.0
             self.violation_scale = scale if scale > 0 else 1.0
+
+    def _projection(self, X, s, free, fit_intercept):
+        """``A = [1, X_free]`` and, with the squared loss's static metric, ``M A``, ``(A^T M A)^+``, ``X^T M A``."""
+        cols = []
+        if fit_intercept:
+            cols.append(np.ones((X.shape[0], 1)))
+        if free.any():
+            Xf = X[:, np.flatnonzero(free)]
+            cols.append(Xf.toarray() if sp.issparse(Xf) else np.asarray(Xf, dtype=np.float64))
+        if not cols:
+            return None, None, None, None
+        A = np.hstack(cols)
+        if not self.datafit.dual_metric_is_weights:
+            return A, None, None, None
+        MA = s[:, None] * A
+        return A, MA, np.linalg.pinv(A.T @ MA), np.column_stack([self.xt(col) for col in MA.T])
 
     @property
     def threshold(self) -> float:

@@ -24,7 +24,7 @@ from .certificates import Certifier
 from .datafits import Logistic, Quadratic
 from .estimators import _base as est
 from .penalties import L2
-from .solvers import FitResult, solve
+from .solvers import Design, FitResult, solve
 
 __all__ = ["Path", "alpha_max", "enet_path", "lasso_path", "regularization_path"]
 
@@ -314,6 +314,7 @@ def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
     root_v = np.sqrt(factors[pen])
     U, S, Vt = np.linalg.svd(Zp / root_v, full_matrices=False)
     uty = U.T @ yp
+    design = Design(X)
     out = []
     for alpha in _progress(alphas, progress):
         w = np.zeros(n_features)
@@ -328,7 +329,8 @@ def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
             b = float(c[0]) if fit_intercept else 0.0
             w[~pen] = c[1:] if fit_intercept else c
         penalty = L2(alpha, weights=factors)
-        cert = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol).check(w, b, X @ w + b)
+        cert = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol, xt=design.xt,
+                         cache=design).check(w, b, design.predict(w, b))
         res = FitResult(coef=w, intercept=b, n_iter=1, objective=cert.objective, dual_gap=cert.gap,
                         optimality_violation=None, converged=bool(cert.converged), solver="svd")
         if not cert.converged:
@@ -343,9 +345,10 @@ def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_interce
     """Solve alpha by alpha, largest first, each fit warm-started at the previous solution."""
     out = []
     w, b = w0, b0
+    design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
     for alpha in _progress(alphas, progress):
         penalty = est.make_penalty(kind, float(alpha), l1_ratio=l1_ratio, p=p, weights=factors)
-        r = solve(X, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
+        r = solve(design, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
                   max_iter=max_iter, w0=w, b0=b)
         out.append(r)
         w, b = r.coef, r.intercept

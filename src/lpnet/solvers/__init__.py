@@ -11,6 +11,7 @@ from ..datafits.base import Datafit
 from ..datafits.quadratic import Quadratic
 from ..penalties.base import Penalty
 from ._common import FitResult, require_interfaces, warn_not_converged
+from ._design import Design, as_design
 from .cd_working_set import solve_cd
 
 SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
@@ -19,7 +20,7 @@ SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
 GRAM_MIN_RATIO = 10
 GRAM_MAX_FEATURES = 2000
 
-__all__ = ["FitResult", "solve", "solve_cd", "SOLVERS"]
+__all__ = ["Design", "FitResult", "solve", "solve_cd", "SOLVERS"]
 
 
 def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_intercept=True,
@@ -28,8 +29,9 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
 
     Parameters
     ----------
-    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
-        Validated numeric data (float32 or float64).
+    X : ndarray, scipy.sparse matrix or Design of shape (n_samples, n_features)
+        Validated numeric data (float32 or float64).  Pass one :class:`Design` to many calls on the
+        same data (a path, a CV fold) to compute the data's set-up only once.
     y : ndarray of shape (n_samples,)
         Target in the datafit's encoding (-1/+1 labels for the logistic loss).
     datafit : Datafit
@@ -57,6 +59,8 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         Emits a ``ConvergenceWarning`` (with the final gap or violation) when ``max_iter`` is reached.
     """
     require_interfaces(datafit, penalty)
+    design = as_design(X)  # a path passes the same Design for every alpha
+    X = design.X
     tol = check_tol(tol)
     max_iter = check_positive_int(max_iter, "max_iter")
     if solver not in SOLVERS:
@@ -77,7 +81,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     if solver == "cd":
         if not squared:
             raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
-        result = solve_cd(X, y, s, penalty, **kwargs)
+        result = solve_cd(design, y, s, penalty, **kwargs)
     elif solver == "cd_gram":
         if not (squared and penalty.convex and not sp.issparse(X)):
             raise ValueError("solver='cd_gram' handles the squared loss on dense data with a convex penalty.")
@@ -86,11 +90,11 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         result = solve_cd_gram(X, y, s, penalty, **kwargs)
         if not result.converged:  # finish on the data themselves if Gram rounding got in the way
             kwargs.update(w0=result.coef, b0=result.intercept)
-            result = solve_cd(X, y, s, penalty, **kwargs)
+            result = solve_cd(design, y, s, penalty, **kwargs)
     elif solver == "prox_newton":
         from .prox_newton import solve_prox_newton
 
-        result = solve_prox_newton(X, y, s, datafit, penalty, **kwargs)
+        result = solve_prox_newton(design, y, s, datafit, penalty, **kwargs)
     elif solver == "fista":
         from .prox_grad import solve_fista
 

@@ -5,7 +5,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from ..datafits.base import Datafit
@@ -30,22 +29,6 @@ class FitResult:
     history: list = field(default_factory=list)
 
 
-def kernel_matrix(X):
-    """``X`` in the layout the numba kernels read: Fortran-ordered array or a CSC ``(data, indices, indptr)``."""
-    if sp.issparse(X):
-        X = sp.csc_matrix(X)
-        X.sort_indices()
-        return (X.data, X.indices, X.indptr)
-    return np.asfortranarray(X)
-
-
-def kernel_xt(Xk, n_samples: int, n_features: int):
-    """``v -> X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC)."""
-    from ._cd_kernels import xt_dot
-
-    return lambda v: xt_dot(Xk, np.ascontiguousarray(v, dtype=np.float64), n_features)
-
-
 def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) -> tuple[np.ndarray, float]:
     """``(w, b)`` to start from: the warm start if given, else zeros and the best constant."""
     w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
@@ -54,12 +37,6 @@ def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) 
     if b0 is not None:
         return w, float(b0)
     return w, (b_null if w0 is None else 0.0)
-
-
-def linear_predictor(X, w, b) -> np.ndarray:
-    if not np.any(w):  # the usual cold start: skip a product with zeros
-        return np.full(X.shape[0], float(b))
-    return np.asarray(X @ w, dtype=np.float64).ravel() + b
 
 
 def require_interfaces(datafit, penalty) -> None:

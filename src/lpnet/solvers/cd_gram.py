@@ -27,7 +27,8 @@ from numba import njit
 from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
 from ._cd_kernels import FAST, anderson_extrapolate
-from ._common import FitResult, kernel_xt, linear_predictor, require_interfaces
+from ._common import FitResult, require_interfaces
+from ._design import Design, linear_predictor
 
 EPOCHS_PER_CHECK = 10
 ANDERSON_K = 5
@@ -165,8 +166,8 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
 
     # 3. the certificate on the data themselves
     b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
-    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol,
-                          xt=kernel_xt(X, n_samples, n_features))
+    design = Design(X)
+    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol, xt=design.xt)
     cert = certifier.check(w, b, linear_predictor(X, w, b))
     return FitResult(
         coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,

@@ -15,14 +15,12 @@ from ..datafits.quadratic import Quadratic
 from . import _cd_kernels as kern
 from ._common import (
     FitResult,
-    kernel_matrix,
-    kernel_xt,
-    linear_predictor,
     require_interfaces,
     scores_and_stop,
     starting_point,
     working_set,
 )
+from ._design import as_design
 
 INNER_RATIO = 0.3
 ANDERSON_K = 5
@@ -34,7 +32,7 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
 
     Parameters
     ----------
-    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features), float32 or float64
+    X : ndarray, scipy.sparse matrix or Design of shape (n_samples, n_features), float32 or float64
     y : ndarray of shape (n_samples,)
     s : ndarray of shape (n_samples,)
         Sample weights, already rescaled to sum to ``n_samples``.
@@ -53,18 +51,18 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     """
     datafit = Quadratic()
     require_interfaces(datafit, penalty)
-    n_samples, n_features = X.shape
-    Xk = kernel_matrix(X)
-    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol,
-                          xt=kernel_xt(Xk, n_samples, n_features))
+    design = as_design(X)
+    n_samples, n_features = design.shape
+    Xk = design.kernel
+    certifier = Certifier(design.X, y, s, datafit, penalty, fit_intercept, tol, xt=design.xt, cache=design)
     kernels = penalty.kernels
     v = penalty.penalty_factors(n_features)
     params = penalty.params
     h = s / n_samples
-    lips = kern.col_sq_norms(Xk, h, n_features)
+    lips = design.col_sq_norms(h)
 
     w, b = starting_point(n_features, w0, b0, certifier.b_null, fit_intercept)
-    r = y - linear_predictor(X, w, b)
+    r = y - design.predict(w, b)
     ws_size = 0
     history = []
     done = False

@@ -17,13 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..certificates import Certifier
-from ._common import (
-    FitResult,
-    linear_predictor,
-    require_interfaces,
-    scores_and_stop,
-    starting_point,
-)
+from ._common import FitResult, require_interfaces, scores_and_stop, starting_point
+from ._design import linear_predictor
 
 STEPS_PER_CHECK = 10
 

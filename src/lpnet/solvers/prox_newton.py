@@ -17,14 +17,12 @@ from ..certificates import Certifier
 from . import _cd_kernels as kern
 from ._common import (
     FitResult,
-    kernel_matrix,
-    kernel_xt,
-    linear_predictor,
     require_interfaces,
     scores_and_stop,
     starting_point,
     working_set,
 )
+from ._design import as_design
 
 INNER_RATIO = 0.3
 ANDERSON_K = 5
@@ -46,19 +44,19 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
     FitResult
     """
     require_interfaces(datafit, penalty)
-    n_samples, n_features = X.shape
-    Xk = kernel_matrix(X)
-    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol,
-                          xt=kernel_xt(Xk, n_samples, n_features))
+    design = as_design(X)
+    n_samples, n_features = design.shape
+    Xk = design.kernel
+    certifier = Certifier(design.X, y, s, datafit, penalty, fit_intercept, tol, xt=design.xt, cache=design)
     kernels = penalty.kernels
     v = penalty.penalty_factors(n_features)
     params = penalty.params
-    lips_bound = kern.col_sq_norms(Xk, datafit.curvature_bound(s), n_features)
+    lips_bound = design.col_sq_norms(datafit.curvature_bound(s))
     # curvature floor: far-off samples (sigma(z)(1 - sigma(z)) ~ 0) must not make -g / h overflow
     h_floor = 1e-12 * s / n_samples
 
     w, b = starting_point(n_features, w0, b0, certifier.b_null, fit_intercept)
-    z = linear_predictor(X, w, b)
+    z = design.predict(w, b)
     ws_size = 0
     history = []
     done = False

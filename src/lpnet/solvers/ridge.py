@@ -21,7 +21,8 @@ import scipy.sparse as sp
 
 from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
-from ._common import FitResult, linear_predictor
+from ._common import FitResult
+from ._design import linear_predictor
 
 
 def solve_ridge(X, y, s, penalty, *, fit_intercept=True, tol=1e-6):

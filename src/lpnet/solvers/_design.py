@@ -1,0 +1,78 @@
+"""The data matrix, prepared once for the solvers and reused across fits on the same data.
+
+A regularization path or a cross-validation fold solves the same data for many alphas.  Everything
+that depends only on the data (the kernels' layout of X, the coordinate Lipschitz constants for given
+sample weights, the certificate's projection for the free columns) is computed by the first fit and
+found again by the next ones.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _cd_kernels as kern
+
+
+def kernel_matrix(X):
+    """``X`` in the layout the numba kernels read: Fortran-ordered array or a CSC ``(data, indices, indptr)``."""
+    if sp.issparse(X):
+        X = sp.csc_matrix(X)
+        if not X.has_sorted_indices:
+            X = X.sorted_indices()  # a sorted copy: never reorder the caller's matrix in place
+        return (X.data, X.indices, X.indptr)
+    return np.asfortranarray(X)
+
+
+def linear_predictor(X, w, b) -> np.ndarray:
+    """``X w + b`` as a float64 vector."""
+    if not np.any(w):  # the usual cold start: skip a product with zeros
+        return np.full(X.shape[0], float(b))
+    return np.asarray(X @ w, dtype=np.float64).ravel() + b
+
+
+def _digest(a: np.ndarray) -> bytes:
+    return hashlib.blake2b(np.ascontiguousarray(a).view(np.uint8), digest_size=16).digest()
+
+
+class Design:
+    """``X`` with what the solvers derive from it, cached by the weights it depends on.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
+    """
+
+    def __init__(self, X):
+        self.X = X
+        self.shape = X.shape
+        self.kernel = kernel_matrix(X)
+        self._memo: dict = {}
+
+    def xt(self, v) -> np.ndarray:
+        """``X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC)."""
+        return kern.xt_dot(self.kernel, np.ascontiguousarray(v, dtype=np.float64), self.shape[1])
+
+    def predict(self, w, b) -> np.ndarray:
+        """``X w + b``."""
+        return linear_predictor(self.X, w, b)
+
+    def col_sq_norms(self, h) -> np.ndarray:
+        """``sum_i h_i X_ij^2`` per column (coordinate-wise Lipschitz constants)."""
+        return self.memo(("sq_norms", _digest(h)),
+                         lambda: kern.col_sq_norms(self.kernel, h, self.shape[1]))
+
+    def memo(self, key, compute):
+        """``compute()`` once per ``key`` (keys built from digests of the arrays they depend on)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def key(self, *arrays) -> tuple:
+        """A memo key for values that depend on ``arrays``."""
+        return tuple(_digest(np.asarray(a)) if isinstance(a, np.ndarray) else a for a in arrays)
+
+
+def as_design(X) -> Design:
+    return X if isinstance(X, Design) else Design(X)
