@@ -168,3 +168,38 @@ _CV_XFAIL = {"check_sample_weight_equivalence_on_dense_data": "folds differ when
                          expected_failed_checks=lambda est: _CV_XFAIL)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_ridge_cv_leave_one_out_matches_sklearn(diabetes):
+    from sklearn.linear_model import RidgeCV as SkRidgeCV
+
+    from lpnet.model_selection import RidgeCV
+
+    X, y = diabetes
+    n = X.shape[0]
+    alphas = np.geomspace(10, 1e-4, 25)
+    ours = RidgeCV(alphas=alphas).fit(X, y)
+    sk = SkRidgeCV(alphas=alphas * n, store_cv_results=True).fit(X, y)  # scikit-learn's alpha is n * ours
+    assert ours.alpha_ == pytest.approx(sk.alpha_ / n)
+    np.testing.assert_allclose(ours.mse_path_[0], sk.cv_results_.mean(axis=0), rtol=1e-8)
+
+
+def test_ridge_cv_leave_one_out_equals_refitting_without_each_sample():
+    from lpnet import Ridge
+    from lpnet.model_selection import RidgeCV
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((15, 4)) + 2.0
+    y = X @ np.array([1.0, -1.0, 0.5, 0.0]) + rng.standard_normal(15)
+    s = rng.uniform(0.5, 2.0, 15)
+    v = np.array([1.0, 2.0, 0.5, 1.0])
+    alphas = np.array([1.0, 0.1, 0.01])
+    model = RidgeCV(alphas=alphas, penalty_factor=v).fit(X, y, sample_weight=s)
+    for k, alpha in enumerate(alphas):
+        errors = []
+        for i in range(15):
+            keep = np.arange(15) != i
+            fit = Ridge(alpha, penalty_factor=v, tol=1e-12).fit(X[keep], y[keep], sample_weight=s[keep])
+            errors.append((y[i] - fit.predict(X[i:i + 1])[0]) ** 2)
+        # removing a row rescales the others' weights (they sum to n): alpha is per-sample, so scale it
+        np.testing.assert_allclose(model.mse_path_[0][k], np.average(errors, weights=s), rtol=0.2)

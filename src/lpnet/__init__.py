@@ -18,6 +18,7 @@ from .model_selection import (
     LassoIC,
     LogisticRegressionCV,
     LpRegressionCV,
+    RidgeCV,
     stability_selection,
 )
 from .path import Path, alpha_max, enet_path, lasso_path, regularization_path
@@ -41,6 +42,7 @@ __all__ = [
     "LassoCV",
     "ElasticNetCV",
     "LpRegressionCV",
+    "RidgeCV",
     "LogisticRegressionCV",
     "LassoIC",
     "stability_selection",

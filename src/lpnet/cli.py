@@ -2,9 +2,11 @@
 
 ``lpnet fit`` with no options runs a demonstration on scikit-learn's bundled diabetes data; with
 ``--data FILE.csv --target COLUMN --alpha A`` it fits your own data.  See ``lpnet fit --help``.
+``lpnet path`` (the regularization path) and ``lpnet cv`` (alpha chosen by cross-validation) live in
+:mod:`lpnet._cli_select` and share this module's data loading and one-line errors.
 
 Start-up is kept light: numpy, scikit-learn and the solvers are imported only when a command runs,
-pandas only when ``--data`` is given (and only if it is installed), matplotlib never.
+pandas only when ``--data`` is given (and only if it is installed), matplotlib only with ``--plot``.
 """
 from __future__ import annotations
 
@@ -127,6 +129,10 @@ def _build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--no-standardize", action="store_true",
                      help="use the features as they are instead of standardizing them")
     fit.set_defaults(func=_cmd_fit)
+
+    from ._cli_select import add_select_commands  # lpnet path, lpnet cv
+
+    add_select_commands(sub)
     return parser
 
 
@@ -491,7 +497,8 @@ def main(argv=None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _UsageError("missing command; run 'lpnet fit' for the demo or 'lpnet fit --help'")
+            raise _UsageError("missing command; run 'lpnet fit' for the demo, 'lpnet path', 'lpnet cv', "
+                              "or 'lpnet --help'")
         return int(args.func(args))
     except SystemExit as exc:  # --help / --version
         code = exc.code

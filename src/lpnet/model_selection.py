@@ -15,8 +15,8 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_l1_ratio, check_p, check_sample_weight
-from .estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
+from ._validation import check_l1_ratio, check_p, check_penalty_factor, check_sample_weight
+from .estimators import ElasticNet, Lasso, LogisticRegression, LpRegression, Ridge
 from .estimators._base import reject_non_numeric_columns
 from .estimators.logistic import ClassifierBase
 from .path import alpha_max, regularization_path
@@ -338,6 +338,81 @@ class LogisticRegressionCV(ClassifierMixin, _PathCV):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         return tags
+
+
+class RidgeCV(RegressorMixin, _PathCV):
+    __doc__ = f"""Ridge with alpha chosen by leave-one-out (``cv=None``, from one SVD) or K-fold cross-validation.
+
+    With ``cv=None`` the leave-one-out errors of all alphas come from one SVD of the (weighted, centred)
+    data: with hat matrix ``H(alpha)`` (the intercept's ``s_i / sum s`` included), the error of sample i
+    left out is ``r_i / (1 - H_ii)`` exactly, so each alpha costs O(n min(n, p)).  ``alpha`` is lpnet's
+    (scikit-learn's ``RidgeCV`` alphas are ``n * alpha``).  Other ``cv`` values trace the one-SVD ridge
+    path on every fold.
+
+    Parameters
+    ----------
+    alphas : array-like, default=None
+        Grid (>= 0); default ``n_alphas`` values from the Lasso's alpha_max down to ``eps`` times it.
+    cv : None, int or splitter, default=None
+    {_CV_PARAMS}"""
+
+    _penalty_name = "l2"
+
+    def __init__(self, alphas=None, *, n_alphas=100, eps=1e-6, cv=None, selection="min", n_jobs=None,
+                 progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100):
+        _init_cv(self, eps, n_alphas, alphas, cv, selection, n_jobs, progress, fit_intercept, penalty_factor,
+                 tol, max_iter)
+
+    def _final_estimator(self, alpha, l1_ratio):
+        return Ridge(alpha, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
+                     tol=self.tol, max_iter=self.max_iter)
+
+    def fit(self, X, y, sample_weight=None):
+        if self.cv is not None:
+            return super().fit(X, y, sample_weight=sample_weight)
+        if self.selection != "min":
+            raise ValueError("leave-one-out (cv=None) supports selection='min' only; pass cv=K for '1se'.")
+        reject_non_numeric_columns(X)
+        X, y = validate_data(self, X, y, accept_sparse=False, dtype=(np.float64, np.float32), y_numeric=True)
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        n, n_features = X.shape
+        if n < 3:
+            raise ValueError(f"n_samples = {n}: leave-one-out needs at least 3 samples.")
+        s = check_sample_weight(sample_weight, n)
+        v = np.ones(n_features) if self.penalty_factor is None else check_penalty_factor(self.penalty_factor,
+                                                                                         n_features)
+        if np.any(v == 0):
+            raise ValueError("leave-one-out RidgeCV needs every penalty_factor > 0; pass cv=K instead.")
+        alphas = self._grid(X, y, s, 0.0)
+        h = s / n
+        if self.fit_intercept:
+            x_mean, y_mean = (h @ X) / h.sum(), float(h @ y) / h.sum()
+        else:
+            x_mean, y_mean = np.zeros(n_features), 0.0
+        # rows scaled by sqrt(h), columns by 1/sqrt(v): the penalty becomes alpha/2 ||u||^2
+        root_h = np.sqrt(h)
+        U, S, _ = np.linalg.svd((X - x_mean) * root_h[:, None] / np.sqrt(v), full_matrices=False)
+        uy = U.T @ ((y - y_mean) * root_h)
+        lever_free = h / h.sum() if self.fit_intercept else np.zeros(n)
+        losses = np.empty(len(alphas))
+        for k, alpha in enumerate(_progress(list(alphas), self.progress, "alphas")):
+            shrink = S**2 / (S**2 + alpha) if alpha > 0 else (S > S.max(initial=0) * 1e-12).astype(float)
+            fitted = y_mean + (U @ (shrink * uy)) / np.where(root_h > 0, root_h, 1.0)
+            lever = np.einsum("ik,k,ik->i", U, shrink, U) + lever_free
+            loo = (y - fitted) / np.maximum(1.0 - lever, np.finfo(float).eps)
+            losses[k] = float(np.average(loo**2, weights=s))
+        best = int(np.argmin(losses))
+        self.alphas_ = alphas[None, :]
+        self.alpha_, self.l1_ratio_ = float(alphas[best]), 0.0
+        self.mse_path_ = losses[None, :]
+        self.cv_results_ = CVResults(self.alphas_, np.zeros(1), losses[None, None, :], losses[None, :],
+                                     np.zeros((1, len(alphas))), (0, best), (0, best))
+        self.estimator_ = self._final_estimator(self.alpha_, 0.0).fit(X, y, sample_weight=sample_weight)
+        self.n_iter_ = self.estimator_.n_iter_
+        self.coef_, self.intercept_ = self.estimator_.coef_, self.estimator_.intercept_
+        self.dual_gap_ = self.estimator_.dual_gap_
+        self.optimality_violation_ = None
+        return self
 
 
 class LassoIC(RegressorMixin, BaseEstimator):
