@@ -291,3 +291,27 @@ def test_bad_input_is_rejected_clearly():
     frame = pd.DataFrame({"a": X[:, 0], "colour": ["red"] * 40})
     with pytest.raises(TypeError, match="colour"):
         regularization_path(frame, y)
+
+
+def test_paths_stay_certified_on_designs_that_trip_screening_rules():
+    """Duplicated and nearly collinear columns: rules that discard features by correlation with the
+    residual go wrong here; every alpha must still meet its certificate and match a cold single fit."""
+    from lpnet.datafits import Quadratic
+    from lpnet.penalties import L1, ElasticNet
+    from lpnet.solvers import solve
+
+    rng = np.random.default_rng(7)
+    n = 60
+    base = rng.standard_normal((n, 5))
+    X = np.column_stack([base, base[:, :2],  # exact duplicates
+                         base[:, 2:4] + 1e-3 * rng.standard_normal((n, 2)),  # correlation ~ 0.9999995
+                         rng.standard_normal((n, 3))])
+    y = base @ np.array([3.0, -2.0, 1.5, 0.0, 1.0]) + 0.1 * rng.standard_normal(n)
+    for penalty, make in (("l1", lambda a: L1(a)), ("elasticnet", lambda a: ElasticNet(a, 0.5))):
+        path = regularization_path(X, y, penalty=penalty, n_alphas=30, eps=1e-3, tol=1e-8)
+        f_null = 0.5 * np.var(y)
+        assert np.all(path.dual_gaps <= 1e-8 * f_null * (1 + 1e-9))
+        for k in (5, 15, 29):
+            single = solve(X, y, Quadratic(), make(path.alphas[k]), tol=1e-10)
+            assert path.objectives[k] <= single.objective + path.dual_gaps[k] + 1e-12
+            assert single.objective <= path.objectives[k] + single.dual_gap + 1e-12
