@@ -9,7 +9,7 @@ unpenalized features force ``X_j^T theta = 0`` the same way).  The natural dual 
 gradient of the datafit, ``theta = -dD/dz``, which is optimal at the solution.  To make it feasible we
 
 1. project it onto ``{A^T theta = 0}``, ``A = [1, X_free]``, in a diagonal metric ``M`` chosen by the
-   datafit (``theta <- theta - M A (A^T M A)^+ A^T theta``): the sample weights for the squared loss
+   datafit (``theta <- theta - M A (A^T M A)^+ A^T theta``, computed from an orthonormal basis): the sample weights for the squared loss
    (a weighted least-squares residual), ``|theta|`` for the logistic loss (a relative change of each
    ``theta_i``, which keeps it inside the loss's bounded dual domain).  Zero-weight samples keep
    ``theta_i = 0`` either way;
@@ -82,9 +82,9 @@ class Certifier:
 
         if cache is not None:
             key = cache.key("projection", fit_intercept, free, s, datafit.dual_metric_is_weights)
-            self._A, self._MA, self._gram_pinv, self._XtMA = cache.memo(key, projection)
+            self._A, self._root_m, self._Q, self._XtRQ = cache.memo(key, projection)
         else:
-            self._A, self._MA, self._gram_pinv, self._XtMA = projection()
+            self._A, self._root_m, self._Q, self._XtRQ = projection()
         self.violation_scale = 1.0
         if not self.convex:
             z_null = np.full(X.shape[0], self.b_null)
@@ -93,7 +93,13 @@ class Certifier:
             self.violation_scale = scale if scale > 0 else 1.0
 
     def _projection(self, X, s, free, fit_intercept):
-        """``A = [1, X_free]`` and, with the squared loss's static metric, ``M A``, ``(A^T M A)^+``, ``X^T M A``."""
+        """``A = [1, X_free]`` and, for a static metric ``M``, the basis of the projection.
+
+        With ``r = sqrt(diag M)``, ``B = r A`` and ``Q`` an orthonormal basis of ``range(B)``, the projection
+        is ``theta - r Q Q^T (theta / r)``; ``X^T (r Q)`` is kept so that ``X^T theta`` follows for free.
+        Working with ``Q`` (an SVD of the n x k matrix ``B``) instead of ``(A^T M A)^+`` keeps many free
+        columns affordable (alpha = 0 makes every column free).
+        """
         cols = []
         if fit_intercept:
             cols.append(np.ones((X.shape[0], 1)))
@@ -105,8 +111,9 @@ class Certifier:
         A = np.hstack(cols)
         if not self.datafit.dual_metric_is_weights:
             return A, None, None, None
-        MA = s[:, None] * A
-        return A, MA, np.linalg.pinv(A.T @ MA), np.column_stack([self.xt(col) for col in MA.T])
+        root_m = np.sqrt(s)
+        Q = _orthonormal_basis(root_m[:, None] * A)
+        return A, root_m, Q, np.column_stack([self.xt(col) for col in (root_m[:, None] * Q).T])
 
     @property
     def threshold(self) -> float:
@@ -170,8 +177,21 @@ class Certifier:
     def _project(self, theta, xt_theta):
         """``theta`` and ``X^T theta`` after the projection onto ``{A^T theta = 0}``."""
         if self.datafit.dual_metric_is_weights:
-            coef = self._gram_pinv @ (self._A.T @ theta)
-            return theta - self._MA @ coef, xt_theta - self._XtMA @ coef
-        MA = self.datafit.dual_metric(theta, self.s)[:, None] * self._A
-        shift = MA @ (np.linalg.pinv(self._A.T @ MA) @ (self._A.T @ theta))
+            root_m, Q = self._root_m, self._Q
+        else:
+            root_m = np.sqrt(self.datafit.dual_metric(theta, self.s))
+            Q = _orthonormal_basis(root_m[:, None] * self._A)
+        phi = np.divide(theta, root_m, out=np.zeros_like(theta), where=root_m > 0)
+        coef = Q.T @ phi
+        shift = root_m * (Q @ coef)
+        if self.datafit.dual_metric_is_weights:
+            return theta - shift, xt_theta - self._XtRQ @ coef
         return theta - shift, xt_theta - self.xt(shift)
+
+
+def _orthonormal_basis(B) -> np.ndarray:
+    """Orthonormal basis of the column space of ``B`` (thin SVD, numerically null directions dropped)."""
+    U, sv, _ = np.linalg.svd(B, full_matrices=False)
+    if sv.size == 0:
+        return U
+    return U[:, sv > sv[0] * max(B.shape) * np.finfo(np.float64).eps]
