@@ -46,10 +46,10 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     max_iter : int
         Maximum number of outer iterations of the chosen solver.
     w0, b0 : optional warm start.
-    solver : {"auto", "cd", "prox_newton", "fista", "direct"}
+    solver : {"auto", "cd", "cd_gram", "prox_newton", "fista", "direct"}
         ``auto``: the direct solve for squared loss with a pure L2 penalty (dense data, or sparse
-        data with min(n_samples, n_features) <= 2000); Gram-matrix
-        coordinate descent (``cd_gram``) for other convex squared-loss problems on dense data with
+        data with min(n_samples, n_features) <= 2000); Gram-matrix coordinate descent (``cd_gram``)
+        for other convex squared-loss problems with every feature penalized, on dense data with
         ``n_samples >= 10 n_features`` and at most 2000 features; working-set coordinate descent
         (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
 
@@ -83,12 +83,15 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
             raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
         result = solve_cd(design, y, s, penalty, **kwargs)
     elif solver == "cd_gram":
-        if not (squared and penalty.convex and not sp.issparse(X)):
-            raise ValueError("solver='cd_gram' handles the squared loss on dense data with a convex penalty.")
+        if not (squared and penalty.convex and not sp.issparse(X) and penalty.is_penalized(X.shape[1]).all()):
+            raise ValueError(
+                "solver='cd_gram' handles the squared loss on dense data with a convex penalty on every "
+                "feature (alpha > 0, no zero penalty_factor); use solver='cd'."
+            )
         from .cd_gram import solve_cd_gram
 
-        result = solve_cd_gram(X, y, s, penalty, **kwargs)
-        if not result.converged:  # finish on the data themselves if Gram rounding got in the way
+        result = solve_cd_gram(design, y, s, penalty, **kwargs)
+        if not result.converged:  # not within max_iter blocks: go on with the residual form
             kwargs.update(w0=result.coef, b0=result.intercept)
             result = solve_cd(design, y, s, penalty, **kwargs)
     elif solver == "prox_newton":
@@ -114,6 +117,7 @@ def _gram_pays_off(X, penalty: Penalty) -> bool:
     return (
         not sp.issparse(X)
         and penalty.convex
+        and bool(penalty.is_penalized(n_features).all())
         and n_features <= GRAM_MAX_FEATURES
         and n_samples >= GRAM_MIN_RATIO * n_features
     )
