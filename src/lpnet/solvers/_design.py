@@ -49,14 +49,22 @@ class Design:
         self.shape = X.shape
         self.kernel = kernel_matrix(X)
         self._memo: dict = {}
+        self._last_prediction = None
 
     def xt(self, v) -> np.ndarray:
         """``X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC)."""
         return kern.xt_dot(self.kernel, np.ascontiguousarray(v, dtype=np.float64), self.shape[1])
 
     def predict(self, w, b) -> np.ndarray:
-        """``X w + b``."""
+        """``X w + b`` (free when it is the prediction a solver last left here: a path's warm start)."""
+        last = self._last_prediction
+        if last is not None and last[1] == b and np.array_equal(last[0], w):
+            return last[2].copy()
         return linear_predictor(self.X, w, b)
+
+    def remember_prediction(self, w, b, z) -> None:
+        """Keep ``z = X w + b`` for the next fit that starts from ``(w, b)``."""
+        self._last_prediction = (np.array(w, copy=True), float(b), np.array(z, copy=True))
 
     def col_sq_norms(self, h) -> np.ndarray:
         """``sum_i h_i X_ij^2`` per column (coordinate-wise Lipschitz constants)."""

@@ -85,6 +85,7 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
         )
 
     # 4. the result (solve() warns when the certificate was not reached)
+    design.remember_prediction(w, b, y - r)
     return FitResult(
         coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=cert.violation, converged=done, solver="cd", history=history,

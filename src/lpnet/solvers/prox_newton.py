@@ -105,6 +105,7 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
             w_try, z_try = w_new, z + dz  # keep the exact zeros of the prox step
         w, b, z = w_try, b + step * (b_new - b), z_try
 
+    design.remember_prediction(w, b, z)
     return FitResult(
         coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=cert.violation, converged=done, solver="prox_newton", history=history,
