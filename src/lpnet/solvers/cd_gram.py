@@ -125,6 +125,10 @@ class _GramState:
         self.have_col = np.zeros(n_features, dtype=np.bool_)
 
     def add_columns(self, J) -> None:
+        # each batch reads all of X; once a quarter of the columns are wanted (a path's small alphas),
+        # one product for all the rest is cheaper than more batches
+        if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 4:
+            J = np.flatnonzero(~self.have_col)
         X, h = self.X, self.h
         self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
         self.have_col[J] = True
