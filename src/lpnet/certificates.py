@@ -15,8 +15,8 @@ gradient of the datafit, ``theta = -dD/dz``, which is optimal at the solution.  
    ``theta_i = 0`` either way;
 2. divide it by ``c = penalty.dual_scale(X^T theta) >= 1`` (for the Lasso: ``max_j |X_j^T theta| / (alpha v_j)``).
 
-The gap is ``G = F - max(dual over all points seen)``: every dual value is a lower bound, so keeping the
-best one is valid and never makes the certificate looser.
+The gap is taken at the dual point of the current iterate only (not the best one seen so far, which
+would also be valid): so anyone can recompute the reported gap from ``(coef_, intercept_)`` alone.
 A convex fit has converged when ``G <= tol * F_null`` (``F_null``: the best intercept-only objective).
 
 For p < 1 no gap exists; the measure is ``max_j dist(-grad_j D, dP_j(w_j)) / ||grad D(null)||_inf``.
@@ -74,7 +74,6 @@ class Certifier:
         self.convex = bool(penalty.convex)
         self.tol = tol
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
-        self.best_dual = -np.inf
         n_features = X.shape[1]
         free = ~penalty.is_penalized(n_features)
         def projection():
@@ -144,8 +143,7 @@ class Certifier:
             theta = -self.datafit.raw_grad(self.y, self._optimize_free(z), self.s)
             theta, xt_theta = self._project(theta, self.xt(theta))
             dual = self._dual_value(theta, xt_theta)
-        self.best_dual = max(self.best_dual, dual)
-        gap = objective - self.best_dual
+        gap = objective - dual
         return Certificate(objective, gap, None, grad, distance, gap <= self.threshold)
 
     def _dual_value(self, theta, xt_theta) -> float:
