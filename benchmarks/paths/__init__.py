@@ -1,0 +1,1 @@
+"""Benchmark of whole regularization paths and cross-validation (see README.md)."""
