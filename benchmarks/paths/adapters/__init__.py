@@ -27,8 +27,6 @@ def manual_cv(path_fn, problem, grids, l1_ratios, folds, tol, refit):
     """K-fold CV by hand from a path function: mean validation MSE, best (l1_ratio, alpha), refit."""
     import numpy as np
 
-    from ..problems import Problem
-
     best = (np.inf, None, None)
     for i, (grid, ratio) in enumerate(zip(grids, l1_ratios)):
         losses = []

@@ -12,7 +12,6 @@ import numpy as np
 NAME = "glum"
 SUPPORTS = ("path", "logistic_path")  # its CV estimator is minutes on the CV cases here: not run
 try:
-    import glum
     from glum import GeneralizedLinearRegressor, GeneralizedLinearRegressorCV
 
     IMPORT_ERROR = None
