@@ -15,7 +15,13 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_l1_ratio, check_p, check_penalty_factor, check_sample_weight
+from ._progress import progress_bar
+from ._validation import (
+    check_l1_ratio,
+    check_p,
+    check_penalty_factor,
+    check_sample_weight,
+)
 from .estimators import ElasticNet, Lasso, LogisticRegression, LpRegression, Ridge
 from .estimators._base import reject_non_numeric_columns
 from .estimators.logistic import ClassifierBase
@@ -115,7 +121,7 @@ class _PathCV(BaseEstimator):
             delayed(_fold_losses)(X, y_fit, s, train, test, self._penalty_name, self._datafit_name,
                                   grids[i], l1_ratios[i], p, self.penalty_factor, self.fit_intercept,
                                   self.tol, self.max_iter)
-            for i, train, test in _progress(jobs, self.progress, "folds")
+            for i, train, test in progress_bar(jobs, self.progress, "folds")
         )
         losses = np.asarray(losses).reshape(len(l1_ratios), len(folds), -1)
         mean, std = losses.mean(axis=1), losses.std(axis=1)
@@ -177,22 +183,6 @@ class _PathCV(BaseEstimator):
         ax.set_ylabel("validation loss")
         ax.legend()
         return ax
-
-
-def _progress(items, enabled, label):
-    """Yield ``items``, with a one-line progress bar on stderr when ``enabled``."""
-    import sys
-
-    total = len(items)
-    for done, item in enumerate(items, 1):
-        yield item
-        if enabled:
-            width = 30
-            filled = int(width * done / total)
-            sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-            if done == total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 _CV_PARAMS = """
@@ -395,7 +385,7 @@ class RidgeCV(RegressorMixin, _PathCV):
         uy = U.T @ ((y - y_mean) * root_h)
         lever_free = h / h.sum() if self.fit_intercept else np.zeros(n)
         losses = np.empty(len(alphas))
-        for k, alpha in enumerate(_progress(list(alphas), self.progress, "alphas")):
+        for k, alpha in enumerate(progress_bar(list(alphas), self.progress, "alphas")):
             shrink = S**2 / (S**2 + alpha) if alpha > 0 else (S > S.max(initial=0) * 1e-12).astype(float)
             fitted = y_mean + (U @ (shrink * uy)) / np.where(root_h > 0, root_h, 1.0)
             lever = np.einsum("ik,k,ik->i", U, shrink, U) + lever_free
@@ -548,9 +538,8 @@ def stability_selection(X, y, penalty="l1", *, alphas=None, n_alphas=20, eps=1e-
     if not 0.0 < sample_fraction <= 1.0:
         raise ValueError(f"sample_fraction must lie in (0, 1], got {sample_fraction}.")
     size = max(2, int(round(sample_fraction * n)))
-    y_fit = np.where(y == np.unique(y)[-1], 1.0, -1.0) if datafit == "logistic" else y.astype(np.float64)
     if alphas is None:
-        top = alpha_max(X, y_fit, penalty="elasticnet" if penalty == "elasticnet" else "l1", datafit=datafit,
+        top = alpha_max(X, y, penalty="elasticnet" if penalty == "elasticnet" else "l1", datafit=datafit,
                         l1_ratio=l1_ratio, fit_intercept=fit_intercept)
         alphas = np.geomspace(top, top * eps, n_alphas)
     alphas = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
@@ -558,12 +547,12 @@ def stability_selection(X, y, penalty="l1", *, alphas=None, n_alphas=20, eps=1e-
     subsets = [np.sort(rng.choice(n, size=size, replace=False)) for _ in range(n_subsamples)]
 
     def support(rows):
-        path = regularization_path(X[rows], y_fit[rows], penalty=penalty, datafit=datafit, alphas=alphas,
+        path = regularization_path(X[rows], y[rows], penalty=penalty, datafit=datafit, alphas=alphas,
                                    l1_ratio=l1_ratio, p=p, fit_intercept=fit_intercept, tol=tol,
                                    max_iter=max_iter)
         return path.coefs != 0
 
-    supports = Parallel(n_jobs=n_jobs)(delayed(support)(rows) for rows in _progress(subsets, progress, "subsamples"))
+    supports = Parallel(n_jobs=n_jobs)(delayed(support)(rows) for rows in progress_bar(subsets, progress, "subsamples"))
     freq = np.mean(np.asarray(supports), axis=0)
     names = names or [f"x{j}" for j in range(X.shape[1])]
     return StabilityPath(alphas, freq, names, n_subsamples, sample_fraction)

@@ -11,15 +11,14 @@ Squared loss with a pure L2 penalty on dense data is solved in closed form from 
 from __future__ import annotations
 
 import numbers
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_X_y
-from sklearn.utils.multiclass import check_classification_targets
 
 from . import _validation as checks
+from ._progress import progress_bar
 from .certificates import Certifier
 from .datafits import Logistic, Quadratic
 from .estimators import _base as est
@@ -125,18 +124,11 @@ def _check_inputs(X, y, datafit, sample_weight, penalty_factor):
                      multi_output=False)
     if X.shape[0] < 2:
         raise ValueError(f"n_samples = {X.shape[0]}: at least 2 samples are needed for a path.")
-    if logistic:
-        # any two labels; the larger in np.unique order is the positive class, as the estimators do
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if classes.shape[0] != 2:
-            raise ValueError(f"the logistic path needs exactly two classes, y has {classes.shape[0]} "
-                             f"({classes[:5].tolist()}); pass a binary target.")
-        y = np.where(y == classes[1], 1.0, -1.0)
-    y = np.asarray(y, dtype=np.float64)
     s = checks.check_sample_weight(sample_weight, X.shape[0])
-    if logistic and (s[y > 0].sum() <= 0 or s[y < 0].sum() <= 0):
-        raise ValueError("after sample weighting only one class has positive weight; give both some weight.")
+    if logistic:  # any two labels, encoded as the estimators do
+        y = est.encode_binary_target(y, "the logistic path")[1]
+        est.check_weighted_classes(y, s)
+    y = np.asarray(y, dtype=np.float64)
     p = X.shape[1]
     factors = np.ones(p) if penalty_factor is None else checks.check_penalty_factor(penalty_factor, p)
     return X, y, s, factors, names or [f"x{j}" for j in range(p)], datafit
@@ -260,27 +252,6 @@ def alpha_max(X, y, penalty="l1", datafit="squared", l1_ratio=0.5, penalty_facto
     return _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, bool(fit_intercept))
 
 
-def _progress(alphas, enabled: bool):
-    """Iterate over ``alphas``, drawing a progress bar on stderr when enabled (tqdm if importable)."""
-    if not enabled:
-        yield from alphas
-        return
-    try:
-        from tqdm import tqdm
-    except ImportError:  # no new dependency: a minimal bar of our own
-        tqdm = None
-    if tqdm is not None:
-        yield from tqdm(alphas, desc="path", file=sys.stderr)
-        return
-    total, width = len(alphas), 30
-    for k, alpha in enumerate(alphas, 1):
-        yield alpha
-        filled = round(width * k / total)
-        sys.stderr.write(f"\rpath [{'#' * filled}{'.' * (width - filled)}] {k}/{total} alpha={alpha:.3g}")
-        sys.stderr.flush()
-    sys.stderr.write("\n")
-
-
 def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
     """Squared loss + ``alpha/2 sum_j v_j w_j^2`` for every alpha from one SVD.
 
@@ -316,7 +287,7 @@ def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
     uty = U.T @ yp
     design = Design(X)
     out = []
-    for alpha in _progress(alphas, progress):
+    for alpha in progress_bar(alphas, progress, "path"):
         w = np.zeros(n_features)
         # alpha = 0: minimum-norm least squares (drop numerically zero singular values)
         keep = S > (S.max(initial=0.0) * max(Zp.shape) * np.finfo(float).eps if alpha == 0 else 0.0)
@@ -346,7 +317,7 @@ def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_interce
     out = []
     w, b = w0, b0
     design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
-    for alpha in _progress(alphas, progress):
+    for alpha in progress_bar(alphas, progress, "path"):
         penalty = est.make_penalty(kind, float(alpha), l1_ratio=l1_ratio, p=p, weights=factors)
         r = solve(design, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
                   max_iter=max_iter, w0=w, b0=b)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import (
@@ -58,6 +59,32 @@ def reject_non_numeric_columns(X) -> None:
     if bad:
         raise TypeError(
             f"X has non-numeric columns {bad}; encode them (e.g. one-hot) or drop them before fitting."
+        )
+
+
+def encode_binary_target(y, who: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(classes, y in {-1, +1})`` for any two labels; ``classes[1]`` (``np.unique`` order) is +1."""
+    check_classification_targets(y)
+    classes = np.unique(y)
+    if classes.shape[0] > 2:
+        raise ValueError(
+            f"Only binary classification is supported. The type of the target is multiclass "
+            f"({classes.shape[0]} classes); {who} needs exactly two classes: fit one model per class "
+            "(e.g. sklearn's OneVsRestClassifier)."
+        )
+    if classes.shape[0] != 2:
+        raise ValueError(
+            f"{who} is a binary classifier but y has only one class ({classes[:5].tolist()}); "
+            "pass a target with exactly two classes."
+        )
+    return classes, np.where(y == classes[1], 1.0, -1.0)
+
+
+def check_weighted_classes(y, sample_weight) -> None:
+    """Both classes of a -1/+1 target must keep some positive sample weight."""
+    if sample_weight[y > 0].sum() <= 0 or sample_weight[y < 0].sum() <= 0:
+        raise ValueError(
+            "after sample weighting only one class has positive weight; give both classes some weight."
         )
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 from sklearn.base import ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import LinearModelBase, make_datafit, make_penalty
+from ._base import (
+    LinearModelBase,
+    check_weighted_classes,
+    encode_binary_target,
+    make_datafit,
+    make_penalty,
+)
 from .linear import _COMMON_PARAMS
 
 
@@ -18,28 +23,11 @@ class ClassifierBase(ClassifierMixin, LinearModelBase):
         return True
 
     def _encode_target(self, y):
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if classes.shape[0] > 2:
-            raise ValueError(
-                f"Only binary classification is supported. The type of the target is multiclass "
-                f"({classes.shape[0]} classes); fit one model per class (e.g. sklearn's OneVsRestClassifier)."
-            )
-        if classes.shape[0] != 2:
-            found = "only one class" if classes.shape[0] == 1 else f"{classes.shape[0]} classes"
-            raise ValueError(
-                f"{type(self).__name__} is a binary classifier but y has {found} ({classes[:5].tolist()}); "
-                "pass a target with exactly two classes."
-            )
-        self.classes_ = classes
-        return np.where(y == classes[1], 1.0, -1.0)
+        self.classes_, y = encode_binary_target(y, type(self).__name__)
+        return y
 
     def _check_weighted_target(self, y, sample_weight):
-        if sample_weight[y > 0].sum() <= 0 or sample_weight[y < 0].sum() <= 0:
-            raise ValueError(
-                "after sample weighting only one class has positive weight; "
-                "give both classes some weight."
-            )
+        check_weighted_classes(y, sample_weight)
 
     def decision_function(self, X):
         """Signed score ``X @ coef_ + intercept_``; positive means ``classes_[1]``."""

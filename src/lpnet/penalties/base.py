@@ -126,7 +126,9 @@ class Penalty(ABC):
         """The per-feature factors ``v`` as a float64 array of length ``n_features``."""
         if self.weights is None:
             return np.ones(n_features)
-        return check_penalty_factor(self.weights, n_features, name="weights")
+        if np.shape(self.weights) != (n_features,):  # values were checked when the penalty was built
+            return check_penalty_factor(self.weights, n_features, name="weights")  # raises, naming the fix
+        return self.weights
 
     def is_penalized(self, n_features: int) -> np.ndarray:
         """Boolean mask of the features this penalty acts on (``alpha * v_j > 0``)."""
