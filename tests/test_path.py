@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 from scipy.special import expit
+from sklearn.datasets import load_diabetes
 
 from lpnet.datafits import Logistic, Quadratic
 from lpnet.estimators._base import make_penalty
@@ -315,3 +316,17 @@ def test_paths_stay_certified_on_designs_that_trip_screening_rules():
             single = solve(X, y, Quadratic(), make(path.alphas[k]), tol=1e-10)
             assert path.objectives[k] <= single.objective + path.dual_gaps[k] + 1e-12
             assert single.objective <= path.objectives[k] + single.dual_gap + 1e-12
+
+
+def test_radius_is_the_norm_of_each_fit_in_the_penalty_exponent():
+    X, y = load_diabetes(return_X_y=True)
+    for penalty, kw, p in (("l1", {}, 1.0), ("l2", {}, 2.0), ("lp", {"p": 3.0}, 3.0)):
+        path = regularization_path(X, y, penalty=penalty, n_alphas=5, **kw)
+        np.testing.assert_allclose(path.radius, np.linalg.norm(path.coefs, ord=p, axis=1), rtol=1e-12)
+    assert np.all(np.diff(path.radius) >= 0)  # radii grow as alpha falls
+    enet = regularization_path(X, y, penalty="elasticnet", n_alphas=3)
+    with pytest.raises(ValueError, match="norms"):
+        _ = enet.radius
+    np.testing.assert_allclose(enet.norms(np.inf), np.abs(enet.coefs).max(axis=1))
+    with pytest.raises(ValueError, match="p must be > 0"):
+        enet.norms(0)

@@ -46,6 +46,8 @@ class Certificate:
     #: per feature ``dist(-grad_j, dP_j(w_j))``
     distance: np.ndarray
     converged: bool
+    #: ``X^T theta`` at the feasible dual point the gap was computed with (convex), else None
+    dual_xt: np.ndarray | None = None
 
 
 class Certifier:
@@ -136,19 +138,21 @@ class Certifier:
         theta, xt_theta = -raw, -grad
         if self._A is not None:
             theta, xt_theta = self._project(theta, xt_theta)
-        dual = self._dual_value(theta, xt_theta)
+        dual, scale = self._dual_value(theta, xt_theta)
         if self._A is not None and not np.isfinite(dual):
             # far from optimal in the free coordinates the projection can leave the datafit's dual
             # domain: take the dual point at the best free coordinates for this w instead
             theta = -self.datafit.raw_grad(self.y, self._optimize_free(z), self.s)
             theta, xt_theta = self._project(theta, self.xt(theta))
-            dual = self._dual_value(theta, xt_theta)
+            dual, scale = self._dual_value(theta, xt_theta)
         gap = objective - dual
-        return Certificate(objective, gap, None, grad, distance, gap <= self.threshold)
+        return Certificate(objective, gap, None, grad, distance, gap <= self.threshold, xt_theta / scale)
 
-    def _dual_value(self, theta, xt_theta) -> float:
+    def _dual_value(self, theta, xt_theta) -> tuple[float, float]:
+        """The dual objective at ``theta / c`` and ``c``, the smallest rescaling into the dual domain."""
         scale = self.penalty.dual_scale(xt_theta)
-        return self.datafit.dual(theta / scale, self.y, self.s) - self.penalty.conjugate(xt_theta / scale)
+        dual = self.datafit.dual(theta / scale, self.y, self.s) - self.penalty.conjugate(xt_theta / scale)
+        return dual, scale
 
     def _optimize_free(self, z, n_steps: int = 50):
         """``z + A delta`` with ``delta`` minimizing the datafit over the free columns (damped Newton)."""

@@ -46,6 +46,9 @@ class Path:
         Descriptions, e.g. ``"ElasticNet(l1_ratio=0.5)"`` and ``"squared"``.
     alpha_max : float
         The scale of the default grid (see :func:`alpha_max`).
+    p : float
+        The penalty's exponent: 1 for L1, 2 for L2, ``p`` for Lp; NaN for Elastic Net (see
+        :attr:`radius`).
     """
 
     alphas: np.ndarray
@@ -61,9 +64,34 @@ class Path:
     penalty: str = ""
     datafit: str = ""
     alpha_max: float = float("nan")
+    p: float = float("nan")
 
     def __len__(self) -> int:
         return int(self.alphas.shape[0])
+
+    @property
+    def radius(self) -> np.ndarray:
+        """``||w(alpha)||_p`` at each alpha: the radius of the constrained form with the same solution.
+
+        For ``p >= 1`` the fit at ``alpha`` also solves ``min D(w, b)`` subject to ``||w||_p <= t``
+        with ``t = radius`` (the Lagrange multiplier of that constraint, in penalty scaling, is
+        ``alpha``); see :mod:`lpnet.constrained`.  Penalty factors are not part of the norm.  Elastic
+        Net paths have no single norm ball: use :meth:`norms` with the exponent you want.
+        """
+        if np.isnan(self.p):
+            raise ValueError(f"a {self.penalty} path has no single constraint radius; "
+                             "use path.norms(p) for the Lp norms of its coefficients.")
+        return self.norms(self.p)
+
+    def norms(self, p: float) -> np.ndarray:
+        """``||w(alpha)||_p`` (``p > 0``, ``np.inf`` allowed) of each alpha's coefficients."""
+        p = float(p)
+        if not p > 0:
+            raise ValueError(f"p must be > 0 (np.inf for the max norm), got {p!r}.")
+        a = np.abs(self.coefs)
+        if np.isinf(p):
+            return a.max(axis=1, initial=0.0)
+        return (a**p).sum(axis=1) ** (1.0 / p)
 
     def to_frame(self, diagnostics: bool = False):
         """The coefficients as a pandas DataFrame: one row per alpha, one column per feature.
@@ -317,13 +345,33 @@ def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_interce
     out = []
     w, b = w0, b0
     design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
+    previous = None
     for alpha in progress_bar(alphas, progress, "path"):
         penalty = est.make_penalty(kind, float(alpha), l1_ratio=l1_ratio, p=p, weights=factors)
+        strong = None if previous is None else strong_set(penalty, previous, X.shape[1])
         r = solve(design, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
-                  max_iter=max_iter, w0=w, b0=b)
+                  max_iter=max_iter, w0=w, b0=b, strong=strong)
         out.append(r)
         w, b = r.coef, r.intercept
+        previous = (r, penalty)
     return out
+
+
+def strong_set(penalty, previous, n_features):
+    """The sequential strong rule (Tibshirani et al. 2012) for the next alpha, or None.
+
+    With ``tau_j(alpha)`` the half-width of the subdifferential at 0 (``alpha * v_j`` for L1,
+    ``alpha * l1_ratio * v_j`` for Elastic Net), feature j is kept when
+    ``|grad_j(w(alpha_prev))| >= 2 tau_j(alpha) - tau_j(alpha_prev)``: if the gradient is
+    1-Lipschitz in ``tau`` along the path, the features left out stay at zero.  That assumption can
+    fail (correlated or duplicated columns), so the rule only proposes the solver's first working set;
+    the full-gradient check that follows brings back every feature it left out wrongly.
+    """
+    result, previous_penalty = previous
+    tau = penalty.zero_threshold(n_features)
+    if result.grad is None or not tau.any():
+        return None
+    return np.abs(result.grad) >= 2.0 * tau - previous_penalty.zero_threshold(n_features)
 
 
 def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_alphas=100, eps=1e-3,
@@ -407,7 +455,8 @@ def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_al
         objectives=column("objective"), dual_gaps=column("dual_gap"),
         optimality_violations=column("optimality_violation"), n_iters=column("n_iter", np.int64),
         n_nonzero=np.count_nonzero(coefs, axis=1), converged=column("converged", bool),
-        feature_names=names, penalty=described[penalty], datafit=datafit.name, alpha_max=a_max)
+        feature_names=names, penalty=described[penalty], datafit=datafit.name, alpha_max=a_max,
+        p={"l1": 1.0, "l2": 2.0, "lp": p, "elasticnet": float("nan")}[penalty])
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,

@@ -168,6 +168,15 @@ class Penalty(ABC):
         """Smallest ``c >= 1`` such that ``z / c`` lies in the domain of ``P*`` (1 when it is everywhere finite)."""
         return 1.0
 
+    def zero_threshold(self, n_features: int) -> np.ndarray:
+        """Per feature ``tau_j`` with ``dP_j(0) = [-tau_j, tau_j]`` (convex penalties).
+
+        A coefficient is zero at the optimum exactly when ``|grad_j| <= tau_j`` there, which is what
+        screening rules test.  Penalties differentiable at 0 (L2, Lp with p > 1) have ``tau = 0``: they
+        never set a coefficient exactly to zero, and nothing is screened.
+        """
+        return np.zeros(n_features)
+
     def __repr__(self) -> str:
         shape = "".join(f", {k}={v!r}" for k, v in self._repr_items())
         w = "" if self.weights is None else ", weights=[...]"

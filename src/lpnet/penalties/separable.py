@@ -50,6 +50,9 @@ class L1(Penalty):
     def dual_scale(self, z) -> float:
         return _l1_dual_scale(*_penalized(self, z))
 
+    def zero_threshold(self, n_features: int) -> np.ndarray:
+        return self.alpha * self.penalty_factors(n_features)
+
 
 class L2(Penalty):
     """Ridge penalty ``alpha/2 * sum_j v_j w_j^2``."""
@@ -101,6 +104,9 @@ class ElasticNet(Penalty):
             return 1.0
         z, a = _penalized(self, z)
         return _l1_dual_scale(z, a)
+
+    def zero_threshold(self, n_features: int) -> np.ndarray:
+        return self.alpha * self.l1_ratio * self.penalty_factors(n_features)
 
 
 class Lp(Penalty):
@@ -156,3 +162,8 @@ class Lp(Penalty):
         if self.p == 1.0:
             return _l1_dual_scale(*_penalized(self, z))
         return 1.0
+
+    def zero_threshold(self, n_features: int) -> np.ndarray:
+        if self.p == 1.0:
+            return self.alpha * self.penalty_factors(n_features)
+        return super().zero_threshold(n_features)

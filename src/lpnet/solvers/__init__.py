@@ -24,7 +24,7 @@ __all__ = ["Design", "FitResult", "solve", "solve_cd", "SOLVERS"]
 
 
 def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_intercept=True,
-          tol=1e-6, max_iter=100, w0=None, b0=None, solver="auto") -> FitResult:
+          tol=1e-6, max_iter=100, w0=None, b0=None, solver="auto", strong=None) -> FitResult:
     """Minimize ``D(w, b) + P(w)`` and certify the answer.
 
     Parameters
@@ -52,6 +52,9 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         for other convex squared-loss problems with every feature penalized, on dense data with
         ``n_samples >= 10 n_features`` and at most 2000 features; working-set coordinate descent
         (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
+    strong : ndarray of bool of shape (n_features,), optional
+        A guess of the features that may be nonzero (a path's sequential strong set): the first
+        working set of ``cd``; other solvers ignore it.  Never changes the answer.
 
     Returns
     -------
@@ -81,7 +84,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     if solver == "cd":
         if not squared:
             raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
-        result = solve_cd(design, y, s, penalty, **kwargs)
+        result = solve_cd(design, y, s, penalty, strong=strong, **kwargs)
     elif solver == "cd_gram":
         if not (squared and penalty.convex and not sp.issparse(X) and penalty.is_penalized(X.shape[1]).all()):
             raise ValueError(

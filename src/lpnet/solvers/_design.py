@@ -50,10 +50,21 @@ class Design:
         self.kernel = kernel_matrix(X)
         self._memo: dict = {}
         self._last_prediction = None
+        self._last_xt = None
 
     def xt(self, v) -> np.ndarray:
-        """``X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC)."""
-        return kern.xt_dot(self.kernel, np.ascontiguousarray(v, dtype=np.float64), self.shape[1])
+        """``X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC).
+
+        The last product is kept: along a path, the certificate that starts a fit is taken at the
+        previous fit's final point, whose gradient the previous certificate has just computed.
+        """
+        v = np.ascontiguousarray(v, dtype=np.float64)
+        last = self._last_xt
+        if last is not None and np.array_equal(last[0], v):
+            return last[1].copy()
+        out = kern.xt_dot(self.kernel, v, self.shape[1])
+        self._last_xt = (v.copy(), out.copy())
+        return out
 
     def predict(self, w, b) -> np.ndarray:
         """``X w + b`` (free when it is the prediction a solver last left here: a path's warm start)."""
