@@ -1,0 +1,255 @@
+"""Proximal steps for PyTorch optimizers: true zeros from an L1 (or Lp, group) penalty.
+
+After the wrapped optimizer's step ``w <- w - lr * update``, :class:`Proximal` applies
+
+    w <- prox_{lr * P}(w) = argmin_z 1/2 ||z - w||^2 + lr * P(z)
+
+to each penalized weight, ``lr`` being the parameter group's learning rate at that moment.  For plain
+SGD this is proximal gradient descent on ``mean loss + P``; soft-thresholding sets every coordinate whose
+magnitude falls below ``lr * alpha`` to exactly 0, which a loss-term subgradient never does.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..penalties import Lp
+from .groups import split_parameters
+from .penalty import PenaltyConfig, check_group_dim, group_norms, output_dims
+
+_TINY = {t: torch.finfo(t).tiny for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+
+# --------------------------------------------------------------------------- tensor proxes
+# Each mirrors lpnet's scalar kernel in lpnet.penalties.prox with v = 1 and lam = step * alpha.
+
+
+def _half_threshold(w: torch.Tensor, lam: float) -> torch.Tensor:
+    """p = 1/2 (Xu et al. 2012): prox of ``lam/p |z|^p = 2 lam |z|^(1/2)``, i.e. their ``mu = 4 lam``."""
+    mu = 4.0 * lam
+    a = w.abs()
+    keep = a > 54.0 ** (1.0 / 3.0) / 4.0 * mu ** (2.0 / 3.0)
+    # acos's argument exceeds 1 below the threshold; those entries are discarded by the where
+    safe = torch.where(keep, a, torch.ones_like(a))
+    phi = torch.acos(torch.clamp(mu / 8.0 * (safe / 3.0).pow(-1.5), -1.0, 1.0))
+    z = 2.0 / 3.0 * w * (1.0 + torch.cos(2.0 * math.pi / 3.0 - 2.0 / 3.0 * phi))
+    return torch.where(keep, z, torch.zeros_like(w))
+
+
+def _two_thirds_threshold(w: torch.Tensor, lam: float) -> torch.Tensor:
+    """p = 2/3: Ferrari's solution of the quartic ``t^4 - a t + lam = 0`` (u = t^3), two Newton steps,
+    then the comparison with z = 0 (see ``lpnet.penalties.prox.two_thirds_threshold``)."""
+    a = w.abs()
+    q = a * a / 16.0
+    disc = q * q - lam**3 / 27.0
+    s = torch.sqrt(torch.clamp(disc, min=0.0))
+    m_cardano = (q + s).pow(1.0 / 3.0) + torch.clamp(q - s, min=0.0).pow(1.0 / 3.0)
+    r = (lam / 3.0) ** 1.5
+    m_trig = 2.0 * math.sqrt(lam / 3.0) * torch.cos(torch.acos(torch.clamp(q / r, max=1.0)) / 3.0)
+    m = torch.where(disc >= 0.0, m_cardano, m_trig)
+    ok = m > 0.0
+    r2m = torch.sqrt(torch.where(ok, 2.0 * m, torch.ones_like(m)))
+    inner = 2.0 * a / r2m - 2.0 * m
+    ok = ok & (inner >= 0.0) & (a > 0.0)
+    t = 0.5 * (r2m + torch.sqrt(torch.clamp(inner, min=0.0)))
+    u = torch.where(ok, t.pow(3), torch.ones_like(t))
+    for _ in range(2):  # Ferrari cancels digits far above the threshold; Newton restores them
+        g = u + lam * u.pow(-1.0 / 3.0) - a
+        u = u - g / (1.0 - lam / 3.0 * u.pow(-4.0 / 3.0))
+    u = torch.where(ok, u, torch.zeros_like(u))
+    p = 2.0 / 3.0
+    better = 0.5 * (u - a).square() + lam / p * u.pow(p) < 0.5 * a * a  # ties go to 0, as in lpnet
+    return torch.where(ok & better, torch.copysign(u, w), torch.zeros_like(w))
+
+
+def _general_lp(w: torch.Tensor, lam: float, p: float) -> torch.Tensor:
+    # no closed form: lpnet's compiled scalar prox, on a CPU float64 copy
+    z = Lp(1.0, p).prox(w.detach().to("cpu", torch.float64).reshape(-1).numpy(), lam)
+    return torch.from_numpy(np.asarray(z)).reshape(w.shape).to(w.device, w.dtype)
+
+
+def prox_(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0) -> torch.Tensor:
+    """In place: ``w <- argmin_z 1/2 ||z - w||^2 + step * P(z)``; returns ``w``.
+
+    Parameters
+    ----------
+    w : torch.Tensor
+        Modified in place (call it under ``torch.no_grad()`` for a parameter).
+    step : float
+        The step size (the learning rate), >= 0.
+    config : PenaltyConfig
+    dim : int, default=0
+        Output dimension of ``w`` for ``config.group == "rows"``.
+    """
+    lam = float(step) * config.alpha
+    shape = config.shape
+    if lam == 0.0:
+        return w
+    if config.group is not None:
+        check_group_dim(dim)
+        rho = config.l1_ratio if shape == "elasticnet" else 1.0
+        # block soft-thresholding: each group's norm shrinks by lam * rho, or the group vanishes;
+        # (norm - t)_+ / norm, with the divisor kept > 0 so that all-zero groups stay 0, not NaN
+        norms = group_norms(w, dim)
+        scale = torch.nn.functional.softshrink(norms, lam * rho).div_(norms.clamp_(min=_TINY[w.dtype]))
+        if rho < 1.0:
+            scale.div_(1.0 + lam * (1.0 - rho))
+        if w.dim() > 1:
+            scale = scale.reshape([-1 if d == dim else 1 for d in range(w.dim())])
+        return w.mul_(scale)
+    if shape in ("l1", "elasticnet"):
+        t = lam * (config.l1_ratio if shape == "elasticnet" else 1.0)
+        # soft-thresholding in place: w - clamp(w, -t, t) is exactly 0 wherever |w| <= t
+        w.sub_(w.clamp(-t, t))
+        if shape == "elasticnet":
+            w.div_(1.0 + lam * (1.0 - config.l1_ratio))
+        return w
+    if shape == "l2":
+        return w.div_(1.0 + lam)
+    if shape == "half":
+        return w.copy_(_half_threshold(w, lam))
+    if shape == "two_thirds":
+        return w.copy_(_two_thirds_threshold(w, lam))
+    return w.copy_(_general_lp(w, lam, config.p))
+
+
+def prox_tensor(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0) -> torch.Tensor:
+    """``argmin_z 1/2 ||z - w||^2 + step * P(z)`` for one tensor, as a new tensor (see :func:`prox_`).
+
+    The scalar prox of lpnet's penalties (``lpnet.penalties``) applied entrywise, or the block
+    soft-thresholding of ``group="rows"``.
+    """
+    with torch.no_grad():
+        return prox_(w.detach().clone(), step, config, dim)
+
+
+class Proximal:
+    """Wrap any ``torch.optim`` optimizer so that every step ends with a proximal step of the penalty.
+
+    ``step()`` runs the wrapped optimizer's step, then replaces each penalized weight ``w`` by
+    ``prox_{lr * P}(w)`` with ``lr`` the *current* learning rate of the weight's parameter group (so a
+    learning-rate scheduler attached to ``prox.optimizer`` is followed).  For L1 this is
+    soft-thresholding and weights become exactly 0.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+        Built on all the model's parameters as usual (with ``weight_decay=0``: the penalty is here).
+    kind : {"l1", "l2", "elasticnet", "lp"}, default="l1"
+        Penalty, scaled as in :func:`lpnet.torch.penalty`.  Proxes: soft-thresholding (L1), its
+        Elastic Net form, the shrinkage ``w / (1 + lr alpha)`` (L2), closed forms for ``p = 1/2``
+        (half-thresholding) and ``p = 2/3``; other ``p`` use lpnet's scalar solver on a CPU copy.
+    alpha : float, default=1e-4
+        Strength (lpnet's ``alpha``, relative to a *mean* loss).
+    l1_ratio : float, default=0.5
+    p : float, default=1.0
+    group : {None, "rows"}, default=None
+        ``"rows"``: group lasso over each layer's output units (rows of a ``Linear`` weight, output
+        channels of a ``Conv`` weight): block soft-thresholding zeroes whole units.
+    model : torch.nn.Module, optional
+        The network: its weights are penalized and its biases, normalization layers (and, on request,
+        embeddings) are not, detected from module types (:func:`lpnet.torch.split_parameters`).
+        Without ``model`` every parameter of ``optimizer`` is penalized.
+    exclude_bias, exclude_norm, exclude_embedding, exclude
+        As in :func:`lpnet.torch.split_parameters`; used with ``model``.
+
+    Notes
+    -----
+    With plain SGD (no momentum) this is the proximal gradient method on ``mean loss + P``.  With
+    momentum or an adaptive optimizer (Adam, RMSprop) the prox still uses the group's learning rate,
+    not the optimizer's per-coordinate step ``lr / (sqrt(v) + eps)``: an approximation (the exact
+    proximal step in Adam's metric would threshold each coordinate differently).  It keeps the
+    penalty's meaning independent of gradient statistics and still yields exact zeros, but ``alpha``
+    is then not the same trade-off as under SGD.
+
+    ``Proximal`` behaves like an optimizer (``step(closure)``, ``zero_grad``, ``param_groups``,
+    ``state_dict``/``load_state_dict``) but is not a ``torch.optim.Optimizer`` subclass: give the
+    wrapped ``prox.optimizer`` to learning-rate schedulers.
+
+    Examples
+    --------
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 3))
+    >>> opt = Proximal(torch.optim.SGD(model.parameters(), lr=0.1), "l1", alpha=0.5, model=model)
+    >>> model(torch.randn(8, 4)).square().mean().backward()
+    >>> opt.step()
+    """
+
+    def __init__(self, optimizer, kind="l1", alpha=1e-4, *, l1_ratio=0.5, p=1.0, group=None, model=None,
+                 exclude_bias=True, exclude_norm=True, exclude_embedding=False, exclude=()):
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}.")
+        self.optimizer = optimizer
+        self.config = PenaltyConfig(kind, alpha, l1_ratio, p, group)
+        self._dims: dict[int, int] = {}
+        self._penalized_ids: set[int] | None = None
+        if model is not None:
+            if not isinstance(model, nn.Module):
+                raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+            split = split_parameters(model, exclude_bias=exclude_bias, exclude_norm=exclude_norm,
+                                     exclude_embedding=exclude_embedding, exclude=exclude)
+            self._penalized_ids = {id(w) for _, w in split.penalized}
+            in_optimizer = {id(w) for g in optimizer.param_groups for w in g["params"]}
+            if not self._penalized_ids & in_optimizer:
+                raise ValueError("none of the model's penalized weights is in the optimizer's param_groups.")
+            self._dims = output_dims(model)
+
+    # ----------------------------------------------------------------- the optimizer interface
+    @property
+    def param_groups(self) -> list[dict]:
+        return self.optimizer.param_groups
+
+    @property
+    def state(self):
+        return self.optimizer.state
+
+    @property
+    def defaults(self) -> dict:
+        return self.optimizer.defaults
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Delegates to the wrapped optimizer."""
+        self.optimizer.zero_grad(set_to_none=set_to_none)
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Delegates to the wrapped optimizer; with ``model`` given, new parameters are not penalized."""
+        self.optimizer.add_param_group(param_group)
+
+    def step(self, closure=None):
+        """One step of the wrapped optimizer followed by the proximal step; returns the closure's loss."""
+        loss = self.optimizer.step(closure)
+        self.apply_prox()
+        return loss
+
+    @torch.no_grad()
+    def apply_prox(self) -> None:
+        """The proximal step alone, with each group's current learning rate as the step size."""
+        config = self.config
+        if config.alpha == 0.0:
+            return
+        ids = self._penalized_ids
+        for group in self.optimizer.param_groups:
+            step = float(group["lr"])
+            for w in group["params"]:
+                if ids is None or id(w) in ids:
+                    prox_(w, step, config, self._dims.get(id(w), 0))
+
+    def state_dict(self) -> dict:
+        """The wrapped optimizer's state and the penalty configuration."""
+        return {"optimizer": self.optimizer.state_dict(), "penalty": self.config.as_dict()}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore what :meth:`state_dict` saved: optimizer state and penalty configuration."""
+        missing = {"optimizer", "penalty"} - set(state_dict)
+        if missing:
+            raise KeyError(f"not a Proximal state_dict: missing {sorted(missing)}.")
+        config = PenaltyConfig(**state_dict["penalty"])
+        self.optimizer.load_state_dict(state_dict["optimizer"])
+        self.config = config
+
+    def __repr__(self) -> str:
+        c = self.config
+        extra = {"elasticnet": f", l1_ratio={c.l1_ratio}", "lp": f", p={c.p}"}.get(c.kind, "")
+        group = f", group={c.group!r}" if c.group else ""
+        return f"Proximal({type(self.optimizer).__name__}, kind={c.kind!r}, alpha={c.alpha}{extra}{group})"
