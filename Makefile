@@ -1,5 +1,6 @@
 # lpnet has two user-facing targets:
-#   make demo   create .venv if needed, install lpnet, run `lpnet fit` (the diabetes demo)
+#   make demo   create .venv if needed, install lpnet (with matplotlib and a CPU build of PyTorch),
+#               run `lpnet tour` (the report that answers the L1/L2 questions) and say where it is
 #   make test   create .venv if needed, install lpnet with its dev extras, run the test suite
 # Installs are recorded in stamp files inside .venv, so they rerun only when pyproject.toml changes.
 
@@ -8,22 +9,31 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test
+.PHONY: demo test chromium
 
 demo: $(VENV)/.installed
-	$(BIN)/lpnet fit
+	$(BIN)/lpnet tour
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev chromium
 	$(BIN)/python -m pytest -n auto tests/
+
+# The explorer's browser test drives Debian's chromium through Playwright (Playwright's own browser
+# download is not used).  As root (CI) it is installed when missing; otherwise the test says how.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null; }; }
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: need python3.11 or python3 on PATH" >&2; exit 1; }
 	@echo "creating $(VENV) with $(PYTHON)"
 	@"$(PYTHON)" -m venv $(VENV)
 
+# torch is pinned to a CPU build (an unpinned torch pulls a multi-GB CUDA build)
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "installing lpnet into $(VENV)"
-	@$(PIP) install -e .
+	@echo "installing lpnet with matplotlib and PyTorch (CPU) into $(VENV)"
+	@$(PIP) install -e ".[plot]" "torch==2.13.0"
 	@touch $@
 
 # the dev extras include everything the plain install has, so this satisfies `demo` too

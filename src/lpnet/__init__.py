@@ -11,6 +11,16 @@ from .estimators import (
     RegularizedModel,
     Ridge,
 )
+from . import lagrange
+from .constrained import (
+    ConstrainedClassifier,
+    ConstrainedRegression,
+    alpha_for_radius,
+    projection_l1_ball,
+    projection_lp_ball,
+    radius_for_alpha,
+)
+from .conventions import convert
 from .io import load, save
 from .model_selection import (
     ElasticNetCV,
@@ -46,5 +56,13 @@ __all__ = [
     "LogisticRegressionCV",
     "LassoIC",
     "stability_selection",
+    "ConstrainedRegression",
+    "ConstrainedClassifier",
+    "projection_l1_ball",
+    "projection_lp_ball",
+    "radius_for_alpha",
+    "alpha_for_radius",
+    "lagrange",
+    "convert",
     "__version__",
 ]

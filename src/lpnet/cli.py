@@ -133,6 +133,10 @@ def _build_parser() -> argparse.ArgumentParser:
     from ._cli_select import add_select_commands  # lpnet path, lpnet cv
 
     add_select_commands(sub)
+    from ._cli_tour import add_tour_command  # lpnet tour
+    add_tour_command(sub)
+    from ._cli_explore import add_explore_command  # lpnet explore
+    add_explore_command(sub)
     return parser
 
 

@@ -85,13 +85,9 @@ class Path:
 
     def norms(self, p: float) -> np.ndarray:
         """``||w(alpha)||_p`` (``p > 0``, ``np.inf`` allowed) of each alpha's coefficients."""
-        p = float(p)
-        if not p > 0:
-            raise ValueError(f"p must be > 0 (np.inf for the max norm), got {p!r}.")
-        a = np.abs(self.coefs)
-        if np.isinf(p):
-            return a.max(axis=1, initial=0.0)
-        return (a**p).sum(axis=1) ** (1.0 / p)
+        from .constrained import path_radii  # the constrained form imports this module
+
+        return path_radii(self.coefs, p)
 
     def to_frame(self, diagnostics: bool = False):
         """The coefficients as a pandas DataFrame: one row per alpha, one column per feature.

@@ -1,0 +1,150 @@
+"""``lpnet explore``: the interactive explorer (:mod:`lpnet.explorer`) served on this machine.
+
+Registered on the parser of :mod:`lpnet.cli`, which owns the one-line errors and the entry point; the
+data options and their loading are those of ``lpnet path``.  The web stack (fastapi, uvicorn, plotly:
+``pip install lpnet[explorer]``) is imported only when the command runs.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import socket
+import sys
+import threading
+import time
+import webbrowser
+
+from ._cli_select import _data_options, _load
+from .cli import _integer, _UsageError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+START_TIMEOUT = 30.0  # seconds to wait for the server before giving up on opening the browser
+
+_EPILOG = f"""\
+examples:
+  lpnet explore
+      scikit-learn's diabetes data (standardized; bmi and s5 shown first) and a synthetic pair of
+      correlated features, on http://{DEFAULT_HOST}:{DEFAULT_PORT}/
+  lpnet explore --data house.csv --target price --features rooms,area --no-browser
+
+The server listens on {DEFAULT_HOST} (this machine only) unless --host says otherwise.  Every control
+change refits: the loss contours and the ball in the 2-D slice along two features, the gradient and
+the ball's normal at w* (the KKT conditions), the coefficient paths and the certificate.
+The JSON API is documented at /docs.  Stop with Ctrl+C.
+
+Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
+"""
+
+
+def add_explore_command(sub) -> None:
+    """Add ``explore`` to the ``lpnet`` subparsers ``sub``."""
+    explore = sub.add_parser(
+        "explore",
+        help="interactive explorer in the browser: loss contours, balls, KKT and paths",
+        description="Serve the lpnet explorer on this machine and open it in the browser.\n"
+        "Without --data: scikit-learn's diabetes data and a synthetic correlated pair.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _data_options(explore)
+    explore.add_argument("--features", metavar="A,B[,...]",
+                         help="features selected when the page opens, at least 2, comma-separated "
+                         "(default: bmi,s5 for the diabetes data, else the first two columns)")
+    explore.add_argument("--port", type=_integer("--port"), default=DEFAULT_PORT, metavar="N",
+                         help=f"port to listen on, 0 picks a free one (default {DEFAULT_PORT})")
+    explore.add_argument("--host", default=None, metavar="H",
+                         help=f"address to listen on (default {DEFAULT_HOST}, this machine only)")
+    explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    explore.set_defaults(func=_cmd_explore)
+
+
+def _check_extra() -> None:
+    from .explorer import MISSING_EXTRA
+
+    try:
+        import fastapi  # noqa: F401
+        import plotly  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise _UsageError(MISSING_EXTRA) from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with a one-line message now rather than inside uvicorn's start-up."""
+    if not 0 <= port <= 65535:
+        raise _UsageError(f"--port must lie in 0..65535, got {port}")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise _UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                              "choose another --port (0 picks a free one)") from None
+
+
+def _make_server(app, host: str, port: int):
+    import uvicorn
+
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+
+
+def _announce(server, host: str, open_browser: bool, out) -> None:
+    """Once the server listens: print its address (the real port, also for --port 0), open the browser."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while not server.started:
+        if server.should_exit or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    print(f"lpnet explore: serving {url}  (API documentation: {url}docs; Ctrl+C to stop)", file=out, flush=True)
+    if open_browser:
+        webbrowser.open(url)
+
+
+def _cmd_explore(args) -> int:
+    _check_extra()
+    host = DEFAULT_HOST if args.host is None else args.host
+    _check_port(host, args.port)
+    features = None
+    if args.features is not None:
+        features = [f.strip() for f in args.features.split(",") if f.strip()]
+        if len(features) < 2:
+            raise _UsageError(f"--features needs at least 2 comma-separated names, got {args.features!r}")
+
+    from .explorer import compute, create_app
+    from .explorer.data import synthetic
+
+    if args.data is None and args.target is not None:
+        raise _UsageError("--target needs --data FILE.csv")
+    if args.data is not None and args.target is None:
+        raise _UsageError("--data needs --target COLUMN (the name of the column to predict)")
+    data, about = (), "built-in data: diabetes (standardized) and a synthetic correlated pair"
+    if args.data is not None:
+        X, y, names, desc, how = _load(args)
+        data, about = (X, y, names, desc), f"{desc}; {how}"
+    try:
+        app = create_app(*data, default_features=features)
+    except compute.InputError as exc:
+        raise _UsageError(f"--features: {exc.message}") from None
+    out = sys.stdout
+    print(f"lpnet explore: {about}", file=out)
+    if not _is_loopback(host):
+        print(f"lpnet explore: warning: listening on {host}, not only on this machine: anyone who can "
+              "reach this address can use the explorer (and the CPU time of its fits)", file=sys.stderr)
+    compute.warm_up(synthetic())  # numba compiles now, not during the first slider move
+    server = _make_server(app, host, args.port)
+    threading.Thread(target=_announce, args=(server, host, not args.no_browser, out), daemon=True).start()
+    server.run()
+    return 0

@@ -1,0 +1,28 @@
+"""Norm-constrained models ``min D(w, b) s.t. ||w||_p <= t``, ball projections, and moving between forms.
+
+* :func:`projection_l1_ball`, :func:`projection_lp_ball`: Euclidean projections onto norm balls;
+* :class:`ConstrainedRegression`, :class:`ConstrainedClassifier`: certified constrained fits whose
+  ``multiplier_`` is the ``alpha`` of the equivalent penalized model;
+* :func:`radius_for_alpha`, :func:`alpha_for_radius`, :func:`path_radii`: the penalized and the
+  constrained forms of the same family of solutions.
+"""
+from .estimator import ConstrainedClassifier, ConstrainedRegression
+from .forms import alpha_for_radius, path_radii, radius_for_alpha
+from .projections import (
+    LocalSolutionWarning,
+    lp_norm,
+    projection_l1_ball,
+    projection_lp_ball,
+)
+
+__all__ = [
+    "ConstrainedClassifier",
+    "ConstrainedRegression",
+    "LocalSolutionWarning",
+    "alpha_for_radius",
+    "lp_norm",
+    "path_radii",
+    "projection_l1_ball",
+    "projection_lp_ball",
+    "radius_for_alpha",
+]

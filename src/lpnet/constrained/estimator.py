@@ -1,0 +1,206 @@
+"""Norm-constrained linear models: ``min D(w, b)  subject to  ||w||_p <= radius``.
+
+:class:`ConstrainedRegression` (squared loss) and :class:`ConstrainedClassifier` (binary logistic loss)
+share one ``fit``; they differ only by datafit and target encoding, like :class:`lpnet.Lasso` and
+:class:`lpnet.LogisticRegression`.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import validate_data
+
+from .._validation import check_positive_int, check_sample_weight, check_tol
+from ..estimators._base import make_datafit, reject_non_numeric_columns
+from ..estimators.linear import _Regressor
+from ..estimators.logistic import ClassifierBase
+from ._solver import RadiusSearch, fit_box, local_projected_gradient
+from .projections import LocalSolutionWarning, check_ball_p, check_radius
+
+_DOC = """
+    Objective::
+
+        minimize {datafit}
+        subject to  ||w||_p <= radius                      (the intercept b is free)
+
+    ``||w||_p = (sum_j |w_j|^p)^(1/p)``, ``max_j |w_j|`` for ``p = np.inf``.
+
+    How it is solved.  Finite ``p >= 1``: the constrained solution is the penalized solution of
+    ``Lp(alpha, p)`` (``alpha/p sum_j |w_j|^p``: the Lasso for p = 1, Ridge for p = 2) at the ``alpha``
+    where its norm equals ``radius``; a safeguarded secant search on ``alpha`` runs lpnet's certified,
+    warm-started penalized solver and ends with an exactly feasible point.  For the Lasso (p = 1,
+    squared loss) the path is piecewise linear: the root of each fit's linear piece is solved in closed
+    form and certified, with LARS-style corrections of the support, so the answer is exact.  ``p = np.inf``: the box ``|w_j| <= radius`` is separable, so coordinate descent
+    (proximal Newton for the logistic loss) with clipping fits it directly.  ``0 < p < 1``: the ball is
+    not convex; monotone projected gradient with a local projection returns a local solution, with a
+    :class:`~lpnet.constrained.LocalSolutionWarning`.
+
+    Stopping rule.  Convex ``p >= 1``: the duality gap of the constrained problem,
+    ``G = D(w, b) - max(-sum_i f_i*(-theta_i) - radius ||X^T theta||_q)`` at the dual point ``theta``
+    built from the residual (``sum_i theta_i = 0`` with an intercept; ``1/p + 1/q = 1``), is at most
+    ``tol * D_null`` (``D_null``: the datafit of the best intercept-only model).  ``p < 1``: the
+    scale-free optimality violation (distance of ``-grad D`` to the ball's limiting normal cone, divided
+    by ``||grad D||_inf`` at the null model) and the projected-gradient step are at most ``tol``.
+
+    Parameters
+    ----------
+    radius : float, default=1.0
+        ``t > 0``.
+    p : float, default=1.0
+        Norm exponent, ``> 0``; ``np.inf`` allowed.  ``p < 1`` is non-convex.
+    fit_intercept : bool, default=True
+        Fit a free (unconstrained) intercept.
+    tol : float, default=1e-6
+        See the stopping rule.
+    max_iter : int, default=100
+        Finite ``p >= 1``: most penalized fits in the search on ``alpha`` (each limited to ``max_iter``
+        working-set iterations); ``p = inf``: outer iterations of the solver; ``p < 1``: blocks of 10
+        projected-gradient steps.
+    warm_start : bool, default=False
+        Start from the previous fit (its coefficients and multiplier): successive radii then walk along
+        the path.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        ``||coef_||_p <= radius`` (up to rounding).
+    intercept_ : float
+    multiplier_ : float
+        The constraint's Lagrange multiplier in penalty scaling, 0 when the constraint is inactive.
+        Finite ``p``: ``mu`` such that the penalized model with ``Lp(alpha=mu, p)`` (``LpRegression``,
+        ``Lasso`` for p = 1, ``Ridge`` for p = 2) has the same solution; the multiplier ``lam`` of
+        ``||w||_p <= t`` itself is ``mu * t^(p-1)``.  For ``p < 1`` the same relation at the local
+        solution (a stationary point of the penalized model).  ``p = inf``: ``lam`` itself, which is
+        the ``alpha`` of the penalty ``alpha ||w||_inf`` with the same solution (its dual norm is L1:
+        ``lam = ||grad_w D||_1`` at the solution).
+    active_ : bool
+        Whether the constraint binds (``||coef_||_p = radius``).
+    dual_gap_ : float or None
+        Final constrained duality gap, in the objective's units (None for ``p < 1``).
+    optimality_violation_ : float or None
+        Final scale-free optimality violation (``p < 1`` only).
+    converged_ : bool
+    objective_ : float
+        Final datafit value.
+    n_iter_ : int
+        Penalized fits (finite ``p >= 1``), solver iterations (``p = inf``) or 10-step blocks (``p < 1``).
+    solver_ : str
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Present when ``X`` was a DataFrame with string column names.
+"""
+
+
+class _ConstrainedModel:
+    """The ``fit`` shared by the constrained estimators (mixed in before an lpnet estimator base)."""
+
+    def __init__(self, radius=1.0, p=1.0, *, fit_intercept=True, tol=1e-6, max_iter=100, warm_start=False):
+        self.radius = radius
+        self.p = p
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the constrained model and certify the solution.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights, rescaled to sum to ``n_samples``.
+
+        Returns
+        -------
+        self
+        """
+        radius = check_radius(self.radius, allow_zero=False)
+        p = check_ball_p(self.p)
+        tol = check_tol(self.tol)
+        max_iter = check_positive_int(self.max_iter, "max_iter")
+        reject_non_numeric_columns(X)
+        X, y = validate_data(self, X, y, accept_sparse=("csc", "csr"), dtype=(np.float64, np.float32),
+                             y_numeric=not self._is_classifier(), multi_output=False)
+        if X.shape[0] < 2:
+            raise ValueError(f"n_samples = {X.shape[0]}: at least 2 samples are needed to fit {type(self).__name__}.")
+        y = self._encode_target(y)
+        s = check_sample_weight(sample_weight, X.shape[0])
+        self._check_weighted_target(y, s)
+        datafit = self._datafit()
+        warm = self.warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (X.shape[1],)
+        w0, b0 = (self.coef_, self.intercept_) if warm else (None, None)
+        options = {"fit_intercept": bool(self.fit_intercept), "tol": tol, "max_iter": max_iter}
+        if np.isinf(p):
+            fit = fit_box(X, y, s, datafit, radius, w0=w0, b0=b0, **options)
+        elif p < 1.0:
+            warnings.warn(
+                f"p={p:g} < 1: the L{p:g} ball is not convex; {type(self).__name__} returns a local, not a "
+                "global, solution (its optimality_violation_ measures stationarity).",
+                LocalSolutionWarning, stacklevel=2,
+            )
+            fit = local_projected_gradient(X, y, s, datafit, radius, p, w0=w0, b0=b0, **options)
+        else:
+            search = RadiusSearch(X, y, s, datafit, p, **options)
+            last_p, piece = getattr(self, "_search_state", (None, None))
+            if warm and last_p == p:  # the previous solution is a point of this p's penalized path
+                search.warm_start(w0, b0, self.multiplier_, piece)
+            fit = search.fit(radius)
+            # p and the Lasso path's last linear piece: what the next warm start builds on
+            self._search_state = (p, search.piece)
+        if not fit.converged:
+            what = (f"duality gap {fit.dual_gap:.3e}" if fit.dual_gap is not None
+                    else f"optimality violation {fit.optimality_violation:.3e}")
+            warnings.warn(f"{type(self).__name__} did not reach tol={tol:g} in max_iter={max_iter}: {what}. "
+                          "Increase max_iter, loosen tol, or standardize the features.",
+                          ConvergenceWarning, stacklevel=2)
+        self.coef_ = fit.coef
+        self.intercept_ = fit.intercept
+        self.multiplier_ = fit.multiplier
+        self.active_ = fit.active
+        self.dual_gap_ = None if fit.dual_gap is None else float(fit.dual_gap)
+        self.optimality_violation_ = None if fit.optimality_violation is None else float(fit.optimality_violation)
+        self.converged_ = fit.converged
+        self.objective_ = float(fit.objective)
+        self.n_iter_ = fit.n_iter
+        self.solver_ = fit.solver
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the attainable score depends on the radius relative to the data's scale: a fixed radius can
+        # be arbitrarily tight, so scikit-learn's checks must not demand a good fit
+        if tags.regressor_tags is not None:
+            tags.regressor_tags.poor_score = True
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.poor_score = True
+        return tags
+
+
+class ConstrainedRegression(_ConstrainedModel, _Regressor):
+    __doc__ = "Least squares under a norm constraint ``||w||_p <= radius``.\n" + _DOC.format(
+        datafit="1/(2n) sum_i s_i (y_i - x_i w - b)^2") + """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lpnet.constrained import ConstrainedRegression
+    >>> X = np.random.default_rng(0).standard_normal((50, 5)); y = X @ [1.0, -2.0, 0, 0, 3.0]
+    >>> model = ConstrainedRegression(radius=3.0, p=1).fit(X, y)
+    >>> bool(abs(np.abs(model.coef_).sum() - 3.0) < 1e-9), model.active_
+    (True, True)
+    """
+
+
+class ConstrainedClassifier(_ConstrainedModel, ClassifierBase):
+    __doc__ = ("Binary logistic regression under a norm constraint ``||w||_p <= radius``.\n\n"
+               "    Any two labels; ``classes_[1]`` (``np.unique`` order) is encoded as y_i = +1.\n"
+               + _DOC.format(datafit="1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))  with y_i in {-1, +1}")
+               + """    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is the positive class.
+    """)
+
+    def _datafit(self):
+        return make_datafit("logistic")

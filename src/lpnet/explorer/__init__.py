@@ -1,0 +1,30 @@
+"""``lpnet explore``: an interactive picture of penalized and constrained regression in the browser.
+
+:func:`create_app` builds the web application (FastAPI; needs the optional extra
+``pip install lpnet[explorer]``).  The computations live in :mod:`lpnet.explorer.compute` and need
+only numpy and lpnet, so importing this package does not import the web framework.
+"""
+from __future__ import annotations
+
+__all__ = ["MISSING_EXTRA", "create_app"]
+
+MISSING_EXTRA = ("the explorer needs fastapi, uvicorn and plotly, which are not installed: "
+                 "pip install lpnet[explorer]")
+
+
+def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None):
+    """The explorer as an ASGI application; see :func:`lpnet.explorer.app.create_app`.
+
+    Raises
+    ------
+    ImportError
+        With the install command, when fastapi (or plotly) is missing.
+    """
+    try:
+        import fastapi  # noqa: F401
+        import plotly  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(MISSING_EXTRA) from exc
+    from .app import create_app as _create_app
+
+    return _create_app(X, y, feature_names, description, default_features)

@@ -1,0 +1,373 @@
+"""The explorer's web application: a JSON API over :mod:`lpnet.explorer.compute` and the static page.
+
+Every input is checked by the request models (bounds, documented on ``/docs``) or by ``compute``
+(combinations, feature names); both answer 422 with the field named in ``detail[].loc`` and a
+one-line ``message``.  The data are fixed when the application is created: no request names a file.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from importlib import resources
+from typing import Literal
+
+import numpy as np
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from . import compute
+from .data import builtin_datasets, user_data
+
+P_MIN, P_MAX = 0.1, 100.0
+ALPHA_MAX = 1e6
+GRID_MAX = 200
+MAX_STARTS = 200
+
+Penalty = Literal["l1", "l2", "elasticnet", "lp"]
+logger = logging.getLogger("lpnet.explorer")
+
+
+# ----------------------------------------------------------------------------------------------------
+# request and response models
+# ----------------------------------------------------------------------------------------------------
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not silently ignored
+
+    dataset: str | None = Field(None, description="Data set name from GET /api/datasets (default: the first).")
+    features: list[str] | None = Field(
+        None, min_length=2, max_length=1000,
+        description="Features of the model, at least 2 (default: the data set's default features).")
+    penalty: Penalty = Field("l1", description="Penalty family.")
+    p: float | str | None = Field(
+        None, description=f"Exponent of the Lp penalty or ball, in [{P_MIN:g}, {P_MAX:g}], or \"inf\" "
+        "(constrained form only).  Only with penalty 'lp'; p < 1 is non-convex.",
+        examples=[1.5, 0.5, "inf"])
+    l1_ratio: float | None = Field(None, ge=0.0, le=1.0, allow_inf_nan=False,
+                                   description="Elastic Net mixing in [0, 1] (penalty 'elasticnet' only).")
+
+    @field_validator("p")
+    @classmethod
+    def _check_p(cls, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if value.strip().lower() in ("inf", "infinity"):
+                return math.inf
+            raise ValueError(f"p must be a number in [{P_MIN:g}, {P_MAX:g}] or \"inf\", got {value!r}")
+        if not P_MIN <= value <= P_MAX:  # also rejects nan
+            raise ValueError(f"p must lie in [{P_MIN:g}, {P_MAX:g}] (or be \"inf\"), got {value!r}")
+        return float(value)
+
+
+class _PointRequest(_Request):
+    alpha: float | None = Field(None, ge=0.0, le=ALPHA_MAX, allow_inf_nan=False,
+                                description="Penalized form: the penalty strength, in [0, 1e6].")
+    radius: float | None = Field(None, gt=0.0, le=ALPHA_MAX, allow_inf_nan=False,
+                                 description="Constrained form: the radius t of ||w||_p <= t, > 0.")
+    view: list[str] | None = Field(None, min_length=2, max_length=2,
+                                   description="The 2 features of the picture (default: the first two).")
+
+
+class FitRequest(_PointRequest):
+    """One fit: give ``alpha`` (penalized form) or ``radius`` (constrained form)."""
+
+    grid: int = Field(61, ge=5, le=GRID_MAX, description="Points per side of the loss grid (at most 200).")
+
+
+class PathRequest(_Request):
+    """The coefficient path of one penalty choice."""
+
+    form: Literal["penalized", "constrained"] = Field(
+        "penalized", description="Against alpha (penalized) or the radius (constrained).")
+    n_points: int = Field(100, ge=2, le=GRID_MAX, description="Number of points on the path.")
+
+
+class MultistartRequest(_PointRequest):
+    """Random restarts of a non-convex Lp fit (p < 1, penalized form)."""
+
+    n_starts: int = Field(20, ge=1, le=MAX_STARTS, description="Number of starting points.")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed of the random starts.")
+
+
+Num = float | None  # None where a value is undefined or not finite (JSON has no NaN)
+
+
+class Grid(BaseModel):
+    w1: list[float] = Field(description="Grid values of the first view coefficient (columns).")
+    w2: list[float] = Field(description="Grid values of the second view coefficient (rows).")
+    loss: list[list[Num]] = Field(description="loss[k][l]: the datafit (intercept at its best) at "
+                                  "(w1[l], w2[k]), the other coefficients at their fitted values.")
+
+
+class Ball(BaseModel):
+    x: list[Num]
+    y: list[Num]
+
+
+class Lines(BaseModel):
+    x: list[Num] = Field(description="Points of closed curves, separated by null.")
+    y: list[Num]
+    levels: list[Num] | None = Field(None, description="The loss value of each curve.")
+
+
+class FitResponse(BaseModel):
+    dataset: str
+    feature_names: list[str] = Field(description="The model's features, in the order of coef.")
+    view: list[str]
+    coef: list[Num]
+    intercept: Num
+    multiplier: Num = Field(description="Penalized form: alpha.  Constrained form: the Lagrange multiplier "
+                            "in penalty scaling (Lp(alpha=multiplier) has the same solution); 0 if inactive.")
+    active: bool | None = Field(description="Constrained form: whether the constraint binds.")
+    dual_gap: Num = Field(description="Duality gap in objective units (convex problems).")
+    optimality_violation: Num = Field(description="Scale-free optimality violation (p < 1).")
+    converged: bool
+    objective: Num
+    n_zero: int
+    zero_features: list[str]
+    r2: Num = Field(description="R2 on the data the model was fitted on.")
+    seconds: float = Field(description="Time of the solve.")
+    radius: Num = Field(description="Size of the ball drawn: the radius, or ||w*||_p (Elastic Net: its "
+                        "penalty per unit alpha) in penalized form.")
+    loss_at_solution: Num
+    w_star: list[Num]
+    gradient: list[Num] = Field(description="Gradient of the loss at w* along the view.")
+    normal: list[Num] = Field(description="multiplier times the penalty's subgradient at w* along the view: "
+                              "equal to -gradient at a solution (KKT).")
+    unconstrained: list[Num] = Field(description="Least-squares point of the slice.")
+    grid: Grid
+    ball: Ball
+    contours: Lines = Field(description="Exact level sets of the loss in the slice (ellipses), evenly "
+                            "spaced in sqrt(loss - min).")
+    solution_level: Lines = Field(description="The level set of the loss through w*.")
+
+
+class PathResponse(BaseModel):
+    dataset: str
+    form: str
+    feature_names: list[str]
+    x: list[Num] = Field(description="alphas (decreasing) or radii (increasing).")
+    coefs: list[list[Num]] = Field(description="coefs[k][j]: feature j at x[k].")
+    n_nonzero: list[int]
+    converged: list[bool]
+    x_min: float = Field(description="Lower end of the slider.")
+    x_max: float = Field(description="Upper end of the slider.")
+    alpha_max: Num
+    seconds: float
+    cached: bool
+
+
+class Minimum(BaseModel):
+    coef: list[Num]
+    intercept: Num
+    objective: Num
+    w_view: list[Num]
+    n_zero: int
+    count: int = Field(description="How many starts ended here.")
+    converged: bool
+    from_zero: bool = Field(description="The minimum reached from zero, the one /api/fit reports.")
+
+
+class MultistartResponse(BaseModel):
+    dataset: str
+    feature_names: list[str]
+    minima: list[Minimum]
+    n_starts: int
+    seconds: float
+
+
+class DatasetInfo(BaseModel):
+    name: str
+    description: str
+    n_samples: int
+    feature_names: list[str]
+    default_features: list[str]
+
+
+class DatasetsResponse(BaseModel):
+    datasets: list[DatasetInfo]
+
+
+# ----------------------------------------------------------------------------------------------------
+# the application
+# ----------------------------------------------------------------------------------------------------
+def _plain(value):
+    """numpy values and arrays as JSON-ready Python, non-finite floats as None."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        if value.dtype == bool or np.issubdtype(value.dtype, np.integer):
+            return value.tolist()
+        return _plain(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _error(field: str | None, message: str) -> JSONResponse:
+    loc = ["body"] if field is None else ["body", field]
+    label = f"{field}: " if field else ""
+    return JSONResponse(status_code=422, content={
+        "detail": [{"loc": loc, "msg": message, "type": "value_error"}], "message": label + message})
+
+
+def _validation_message(errors) -> str:
+    parts = []
+    for err in errors:
+        loc = [str(x) for x in err.get("loc", ()) if x != "body"]
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{'.'.join(loc) or 'body'}: {msg}")
+    return "; ".join(parts)
+
+
+def _static_dir():
+    return resources.files("lpnet.explorer") / "static"
+
+
+def _plotly_js():
+    """plotly.js as shipped inside the installed plotly package (no network, no copy in lpnet)."""
+    try:
+        path = resources.files("plotly") / "package_data" / "plotly.min.js"
+    except ModuleNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None):
+    """The explorer as an ASGI application (FastAPI), to serve or to mount in another server.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features), optional
+        Data to explore, used as given (standardize it first for a fair penalty); it becomes the
+        data set ``"data"``, shown first.  The built-in ``"diabetes"`` (standardized, features bmi
+        and s5 first) and ``"synthetic"`` (two correlated features, seeded) are always offered.
+    y : array-like of shape (n_samples,), optional
+        The target; required with ``X``.
+    feature_names : list of str, optional
+        Names of the columns of ``X`` (default ``x1, x2, ...``).
+    description : str
+        Shown on the page for ``X``.
+    default_features : list of str, optional
+        The features selected when the page opens, for the first data set (``X``, else diabetes).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        Routes: ``/`` (the page), ``/static/...``, ``GET /api/datasets``, ``POST /api/fit``,
+        ``POST /api/path``, ``POST /api/multistart``; the API is documented on ``/docs``.
+    """
+    if (X is None) != (y is None):
+        raise ValueError("give both X and y, or neither (for the built-in data)")
+    datasets = builtin_datasets()
+    if X is not None:
+        datasets.insert(0, user_data(X, y, feature_names, description))
+    if default_features is not None:
+        first = datasets[0]
+        compute.resolve_features(first, default_features)  # unknown names fail here, not on the page
+        first.default_features = list(default_features)
+    by_name = {d.name: d for d in datasets}
+    cache = compute.PathCache()
+    plotly_js = _plotly_js()
+
+    app = FastAPI(
+        title="lpnet explorer",
+        description="Penalized and constrained L1 / L2 / Elastic Net / Lp regression, drawn: the loss, "
+        "the ball, the KKT conditions and the regularization path.  Out-of-range or inconsistent inputs "
+        "get 422 with the field named in detail[].loc and a one-line message.",
+        version="1",
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        errors = [{k: v for k, v in err.items() if k in ("loc", "msg", "type")} for err in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": _plain(errors),
+                                                      "message": _validation_message(errors)})
+
+    def dataset_of(name):
+        if name is None:
+            return datasets[0]
+        if name not in by_name:
+            raise compute.InputError("dataset", f"unknown data set {name!r}; choose one of {list(by_name)}")
+        return by_name[name]
+
+    def answer(work):
+        """Run ``work`` and turn bad combinations and solver failures into a 422, never a 500.
+
+        Inputs reaching a solver are within the documented bounds, so a failure there is a setting
+        the solver cannot handle (an extreme radius, say): the page shows the message and stays
+        usable, and the traceback goes to the server's log for whoever maintains the solver.
+        """
+        try:
+            return _plain(work())
+        except compute.InputError as exc:
+            return _error(exc.field, exc.message)
+        except Exception as exc:  # any solver failure: see the docstring
+            logger.exception("explorer request failed")
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            return _error(None, f"cannot fit with these settings: {detail}")
+
+    @app.get("/api/datasets", response_model=DatasetsResponse, summary="The data sets and their features")
+    def get_datasets():
+        return {"datasets": [{"name": d.name, "description": d.description, "n_samples": int(d.X.shape[0]),
+                                  "feature_names": d.feature_names, "default_features": d.default_features}
+                             for d in datasets]}
+
+    @app.post("/api/fit", response_model=FitResponse, summary="Fit one setting and its picture",
+              responses={422: {"description": "Invalid or inconsistent input"}})
+    def post_fit(req: FitRequest):
+        def work():
+            ds = dataset_of(req.dataset)
+            prob = compute.make_problem(req.penalty, req.alpha, req.radius, req.p, req.l1_ratio)
+            return dict(compute.fit(ds, prob, req.features, req.view, req.grid), dataset=ds.name)
+
+        return answer(work)
+
+    @app.post("/api/path", response_model=PathResponse, summary="The coefficient path",
+              responses={422: {"description": "Invalid or inconsistent input"}})
+    def post_path(req: PathRequest):
+        def work():
+            ds = dataset_of(req.dataset)
+            # the path depends on the form only, not on where the slider is: a placeholder value
+            form = {"alpha": 1.0} if req.form == "penalized" else {"radius": 1.0}
+            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **form)
+            result, cached = cache.get(ds, prob, req.features, req.n_points)
+            return dict(result, dataset=ds.name, cached=cached)
+
+        return answer(work)
+
+    @app.post("/api/multistart", response_model=MultistartResponse,
+              summary="Local minima of a non-convex Lp fit from random starts",
+              responses={422: {"description": "Invalid or inconsistent input"}})
+    def post_multistart(req: MultistartRequest):
+        def work():
+            ds = dataset_of(req.dataset)
+            prob = compute.make_problem(req.penalty, req.alpha, req.radius, req.p, req.l1_ratio)
+            return dict(compute.multistart(ds, prob, req.features, req.view, req.n_starts, req.seed),
+                        dataset=ds.name)
+
+        return answer(work)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def get_plotly():
+        if plotly_js is None:
+            return Response("plotly is not installed: pip install lpnet[explorer]", status_code=404,
+                            media_type="text/plain")
+        return FileResponse(str(plotly_js), media_type="text/javascript",
+                            headers={"Cache-Control": "max-age=3600"})
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(str(_static_dir() / "index.html"), media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=str(_static_dir())), name="static")
+    return app

@@ -1,0 +1,563 @@
+"""What the explorer draws, computed with numpy and lpnet only (no web framework): fits, the loss on
+a grid, the ball, the KKT arrows, paths and the local minima of non-convex fits.
+
+Geometry
+--------
+The picture is the 2-D slice through the fitted ``w*`` along two chosen features (the "view"): the
+other coefficients stay at their fitted values.  The loss drawn is the squared datafit with the
+intercept at its best value for each ``w``, ``D(w) = min_b 1/(2n) ||y - Xw - b||^2``: the intercept is
+never penalized, so this is the function the penalty competes with, and at ``w*`` it equals the fitted
+``D(w*, b*)`` with the same gradient.  In the slice it is an exact quadratic in the two coordinates.
+
+The ball is the set of slice points whose *full* coefficient vector has the same size as ``w*``:
+``||w||_p = t`` with ``t`` the constrained radius, or ``||w*||_p`` in penalized form; for the Elastic Net
+the level set of its penalty.  At a solution, ``-grad D(w*)`` equals ``multiplier * s`` for a subgradient
+``s`` of the penalty (the normal of the ball): both arrows are returned, in loss units, so the page can
+show them on top of each other (the KKT conditions).
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .. import alpha_max, regularization_path
+from ..datafits import Quadratic
+from ..estimators._base import make_penalty
+from ..solvers import solve
+
+PENALTIES = ("l1", "l2", "elasticnet", "lp")
+#: the alpha slider and the penalized path span [ALPHA_LOW, ALPHA_HIGH] * alpha_max
+ALPHA_LOW, ALPHA_HIGH = 1e-4, 10.0
+#: the radius slider and the constrained path end a little beyond the least-squares solution's norm
+RADIUS_HIGH = 1.2
+BALL_POINTS = 360  # a multiple of 4, so the ball has points exactly on both axes
+CONSTRAINED_PATH_POINTS = 20  # p < 1 fits are slow; a coarse path is computed once and cached
+CONTOUR_LEVELS = 14
+ELLIPSE_POINTS = 81
+TOL = 1e-6  # the estimators' default: fits here equal Lasso(...).fit(...) and friends
+# A gap pins the constrained solution, but its multiplier only to about sqrt(gap) (for p != 1): the
+# page draws -grad D against multiplier * normal, so the constrained fits go further (a few ms more).
+CONSTRAINED_TOL = 1e-9
+
+
+class InputError(ValueError):
+    """A request that cannot be answered as asked; ``field`` names the offending input."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A normalized penalty choice.
+
+    Attributes
+    ----------
+    penalty : {"l1", "l2", "elasticnet", "lp"}
+    p : float
+        The exponent of the norm whose ball is drawn (1 for L1, 2 for L2, ``inf`` allowed only in
+        constrained form); for the Elastic Net it is 1 and unused.
+    l1_ratio : float
+    alpha : float or None
+        Penalized form.
+    radius : float or None
+        Constrained form.
+    """
+
+    penalty: str
+    p: float
+    l1_ratio: float
+    alpha: float | None
+    radius: float | None
+
+    @property
+    def constrained(self) -> bool:
+        return self.radius is not None
+
+
+def make_problem(penalty, alpha=None, radius=None, p=None, l1_ratio=None) -> Problem:
+    """Check how the parameters combine and fill in the implied ones.
+
+    Exactly one of ``alpha`` (penalized form) and ``radius`` (constrained form) is given; ``p`` belongs
+    to ``"lp"`` (for ``"l1"``/``"l2"`` it may only repeat 1/2), ``l1_ratio`` to ``"elasticnet"``;
+    ``p < 1`` needs ``"lp"``; ``p = inf`` exists only in constrained form; the Elastic Net only in
+    penalized form.
+
+    Raises
+    ------
+    InputError
+        Naming the field to change.
+    """
+    if penalty not in PENALTIES:
+        raise InputError("penalty", f"penalty must be one of {', '.join(PENALTIES)}, got {penalty!r}")
+    if (alpha is None) == (radius is None):
+        raise InputError("alpha", "give exactly one of alpha (penalized form) and radius (constrained form)")
+    implied = {"l1": 1.0, "l2": 2.0}.get(penalty)
+    if p is not None and penalty != "lp" and p != implied:
+        raise InputError("p", f"p = {p:g} applies to penalty 'lp' only; penalty {penalty!r} "
+                         + (f"has p = {implied:g}" if implied else "has no p"))
+    if l1_ratio is not None and penalty != "elasticnet":
+        raise InputError("l1_ratio", f"l1_ratio applies to penalty 'elasticnet' only, not {penalty!r}")
+    if penalty == "elasticnet" and radius is not None:
+        raise InputError("radius", "the Elastic Net has no constrained form here; give alpha, or use l1, l2 "
+                         "or lp with a radius")
+    p = implied if implied is not None else (1.0 if p is None else float(p))
+    if math.isinf(p) and radius is None:
+        raise InputError("p", "p = inf is not a penalty; use the constrained form (give radius instead "
+                         "of alpha), or a finite p")
+    l1_ratio = 0.5 if l1_ratio is None else float(l1_ratio)
+    return Problem(penalty, p, l1_ratio, None if alpha is None else float(alpha),
+                   None if radius is None else float(radius))
+
+
+def resolve_features(dataset, features=None, view=None) -> tuple[list, list]:
+    """``(model columns, the two view columns)`` as indices of ``dataset``, checked.
+
+    ``features`` defaults to the data set's default features; ``view`` to the first two features.
+    """
+    names = list(dataset.default_features) if features is None else list(features)
+    unknown = [n for n in names if n not in dataset.index]
+    if unknown:
+        raise InputError("features", f"unknown features {unknown} for data set {dataset.name!r}; its "
+                         f"features are {dataset.feature_names}")
+    if len(set(names)) != len(names):
+        raise InputError("features", f"features must be distinct, got {names}")
+    if len(names) < 2:
+        raise InputError("features", f"choose at least 2 features to draw, got {names}")
+    pair = names[:2] if view is None else list(view)
+    if len(pair) != 2 or len(set(pair)) != 2 or any(n not in names for n in pair):
+        raise InputError("view", f"view must be two distinct names among the features {names}, got {pair}")
+    idx = [dataset.index[n] for n in names]
+    return idx, [names.index(n) for n in pair]
+
+
+# ----------------------------------------------------------------------------------------------------
+# norms, balls and subgradients
+# ----------------------------------------------------------------------------------------------------
+def lp_norm(w, p: float) -> float:
+    """``||w||_p`` (a quasi-norm for ``p < 1``) without overflow for large ``p``."""
+    a = np.abs(np.asarray(w, dtype=np.float64))
+    m = float(a.max(initial=0.0))
+    if m == 0.0 or math.isinf(p):
+        return m
+    return m * float(np.sum((a / m) ** p)) ** (1.0 / p)
+
+
+def en_level(w, l1_ratio: float) -> float:
+    """The Elastic Net penalty per unit alpha: ``sum_j rho |w_j| + (1 - rho)/2 w_j^2``."""
+    w = np.asarray(w, dtype=np.float64)
+    return float(l1_ratio * np.abs(w).sum() + 0.5 * (1.0 - l1_ratio) * (w @ w))
+
+
+def _unit_circle(n=BALL_POINTS):
+    theta = np.linspace(0.0, 2.0 * np.pi, n + 1)
+    c, s = np.cos(theta), np.sin(theta)
+    c[np.abs(c) < 1e-12] = 0.0  # exact zeros on the axes: |cos|^(2/p) must vanish there for any p
+    s[np.abs(s) < 1e-12] = 0.0
+    return c, s
+
+
+def ball_points(prob: Problem, w, view, radius) -> tuple[np.ndarray, np.ndarray]:
+    """Closed curve of the slice points ``(w_i, w_j)`` whose full vector has size ``radius``.
+
+    ``radius`` is ``||w||_p`` (or the Elastic Net level) of the whole vector; the other coefficients
+    of ``w`` take their part of it, so the curve passes through ``w*`` whenever ``w*`` is on the ball.
+    Lp balls use the Lame parametrization ``(sgn c |c|^(2/p), sgn s |s|^(2/p))``, which resolves the
+    spikes of ``p < 1`` where the polar one would not; ``p = inf`` gives a square.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    others = np.delete(w, view)
+    c, s = _unit_circle()
+    if prob.penalty == "elasticnet":
+        level = max(radius - en_level(others, prob.l1_ratio), 0.0)
+        rho = prob.l1_ratio
+        ell1 = np.abs(c) + np.abs(s)
+        # the t >= 0 with rho t ell1 + (1 - rho)/2 t^2 = level, in the form without cancellation
+        t = 2.0 * level / (rho * ell1 + np.sqrt((rho * ell1) ** 2 + 2.0 * (1.0 - rho) * level))
+        return t * c, t * s
+    p = prob.p
+    if math.isinf(p):
+        r = radius if lp_norm(others, p) <= radius else 0.0
+        return (r * np.array([1, 1, 0, -1, -1, -1, 0, 1, 1], dtype=np.float64),
+                r * np.array([0, 1, 1, 1, 0, -1, -1, -1, 0], dtype=np.float64))
+    rest = np.sum((np.abs(others) / radius) ** p) if radius > 0 else 1.0
+    r = radius * max(1.0 - rest, 0.0) ** (1.0 / p)
+    return r * np.sign(c) * np.abs(c) ** (2.0 / p), r * np.sign(s) * np.abs(s) ** (2.0 / p)
+
+
+def size_of(prob: Problem, w) -> float:
+    """``||w||_p``, or the Elastic Net level: the radius of the ball through ``w``."""
+    return en_level(w, prob.l1_ratio) if prob.penalty == "elasticnet" else lp_norm(w, prob.p)
+
+
+def penalty_normal(prob: Problem, w, grad, multiplier: float) -> np.ndarray:
+    """``multiplier * s``, ``s`` the subgradient of the (penalty-scaled) penalty at ``w`` nearest
+    ``-grad / multiplier``: equal to ``-grad`` at a solution, where the set has more than one element
+    (a zero coefficient, a corner of the L-inf ball) as much as anywhere else.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    g = np.asarray(grad, dtype=np.float64)
+    if multiplier <= 0.0:
+        return np.zeros_like(w)
+    target = -g / multiplier
+    nz = w != 0.0
+    if prob.penalty == "elasticnet":
+        rho = prob.l1_ratio
+        s = np.where(nz, rho * np.sign(w) + (1.0 - rho) * w, np.clip(target, -rho, rho))
+        return multiplier * s
+    p = prob.p
+    if math.isinf(p):
+        return multiplier * _linf_subgradient(w, target)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        s = np.sign(w) * np.abs(w) ** (p - 1.0)
+    if p == 1.0:
+        s = np.where(nz, s, np.clip(target, -1.0, 1.0))
+    elif p < 1.0:
+        s = np.where(nz, s, target)  # the limiting subdifferential of |.|^p at 0 is the whole line
+    else:
+        s = np.where(nz, s, 0.0)
+    return multiplier * s
+
+
+def _linf_subgradient(w, target) -> np.ndarray:
+    """Element of the subdifferential of ``||.||_inf`` at ``w`` chosen to match ``target``."""
+    a = np.abs(w)
+    m = a.max(initial=0.0)
+    if m == 0.0:  # the unit L1 ball: target itself when inside, else scaled onto it
+        return target / max(1.0, float(np.abs(target).sum()))
+    top = a >= m * (1.0 - 1e-9)
+    lam = np.where(top, np.maximum(0.0, target * np.sign(w)), 0.0)
+    lam = lam / lam.sum() if lam.sum() > 0 else top / top.sum()
+    return lam * np.sign(w)
+
+
+# ----------------------------------------------------------------------------------------------------
+# fits
+# ----------------------------------------------------------------------------------------------------
+def _constrained():
+    """``(ConstrainedRegression, LocalSolutionWarning)``, imported when the constrained form is asked for."""
+    try:
+        from ..constrained import ConstrainedRegression, LocalSolutionWarning
+    except ImportError:
+        raise InputError("radius", "the constrained form needs lpnet.constrained, which this installation "
+                         "of lpnet does not have; give alpha instead") from None
+    return ConstrainedRegression, LocalSolutionWarning
+
+
+def _optional(value):
+    return None if value is None else float(value)
+
+
+def solve_problem(X, y, prob: Problem, w0=None, model=None) -> dict:
+    """Fit ``prob`` on ``(X, y)``: the same call as the estimators make (so the same answer).
+
+    ``w0`` warm-starts a penalized fit; ``model``, a ``ConstrainedRegression`` with ``warm_start=True``,
+    is refitted at the new radius (constrained paths walk along the radii this way).
+
+    Returns a dict with ``coef``, ``intercept``, ``multiplier``, ``dual_gap``, ``optimality_violation``,
+    ``converged``, ``objective``, ``active`` and ``seconds`` (the solve alone).
+    """
+    with warnings.catch_warnings():
+        # a fit short of tol is reported through `converged` and its certificate, not as a warning
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        t0 = time.perf_counter()
+        if prob.constrained:
+            constrained, local_warning = _constrained()
+            # p < 1 gives a local solution: the page says so with the optimality violation
+            warnings.simplefilter("ignore", local_warning)
+            if model is None:
+                model = constrained(radius=prob.radius, p=prob.p, tol=CONSTRAINED_TOL)
+            model.set_params(radius=prob.radius)
+            model.fit(X, y)
+            seconds = time.perf_counter() - t0
+            return {"coef": np.asarray(model.coef_, dtype=np.float64), "intercept": float(model.intercept_),
+                    "multiplier": float(model.multiplier_), "active": bool(model.active_),
+                    "dual_gap": _optional(model.dual_gap_),
+                    "optimality_violation": _optional(model.optimality_violation_),
+                    "converged": bool(model.converged_), "objective": float(model.objective_),
+                    "seconds": seconds}
+        penalty = make_penalty(prob.penalty, prob.alpha, l1_ratio=prob.l1_ratio, p=prob.p)
+        res = solve(X, y, Quadratic(), penalty, tol=TOL, w0=w0)
+        seconds = time.perf_counter() - t0
+    return {"coef": res.coef, "intercept": float(res.intercept), "multiplier": prob.alpha, "active": None,
+            "dual_gap": _optional(res.dual_gap), "optimality_violation": _optional(res.optimality_violation),
+            "converged": bool(res.converged), "objective": float(res.objective), "seconds": seconds}
+
+
+def profile_loss(X, y, w) -> tuple[float, np.ndarray]:
+    """``D(w) = min_b 1/(2n)||y - Xw - b||^2`` and its gradient ``-Xc^T r / n``."""
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    r = yc - Xc @ w
+    n = X.shape[0]
+    return float(r @ r) / (2 * n), -(Xc.T @ r) / n
+
+
+def slice_geometry(X, y, w, view):
+    """The loss of the 2-D slice through ``w`` along ``view``, an exact quadratic.
+
+    Returns ``(loss_at_w, gradient (2,), unconstrained optimum (2,), Hessian G (2, 2),
+    function (w1, w2) -> loss)``.
+    """
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    n = X.shape[0]
+    r = yc - Xc @ w
+    V = Xc[:, view]
+    g = -(V.T @ r) / n
+    G = (V.T @ V) / n
+    d0 = float(r @ r) / (2 * n)
+    # minimizer of the slice: w_view + d with G d = -g (least norm when the two columns are collinear)
+    d = np.linalg.lstsq(G, -g, rcond=None)[0]
+
+    def loss(w1, w2):
+        d1, d2 = w1 - w[view[0]], w2 - w[view[1]]
+        return d0 + g[0] * d1 + g[1] * d2 + 0.5 * (G[0, 0] * d1 * d1 + 2 * G[0, 1] * d1 * d2 + G[1, 1] * d2 * d2)
+
+    return d0, g, w[view] + d, G, loss
+
+
+def contour_lines(loss, center, G, half, levels=None):
+    """Level sets of the slice's quadratic loss, exactly: ellipses around its minimizer ``center``.
+
+    ``loss(w1, w2) = loss(center) + 1/2 (w - center)^T G (w - center)``, so the level ``L`` is the
+    ellipse ``center + Q diag(sqrt(2 (L - min) / lambda)) (cos t, sin t)`` with ``G = Q diag(lambda) Q^T``.
+    ``levels`` defaults to ``CONTOUR_LEVELS`` values evenly spaced in ``sqrt(loss - min)`` (evenly
+    spaced in distance from the minimizer) up to the farthest corner of the ``[-half, half]^2`` view.
+    Returns ``(x, y, levels)`` with the ellipses separated by NaN (one line trace); no ellipses when
+    the two columns are constant.
+    """
+    lam, Q = np.linalg.eigh(G)
+    if lam[-1] <= 0.0:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    lam = np.maximum(lam, lam[-1] * 1e-12)  # collinear columns: long thin ellipses, clipped by the view
+    low = float(loss(*center))
+    if levels is None:
+        top = max(float(loss(a, b)) for a in (-half, half) for b in (-half, half)) - low
+        levels = low + (np.sqrt(max(top, 0.0)) * np.arange(1, CONTOUR_LEVELS + 1) / CONTOUR_LEVELS) ** 2
+    t = np.linspace(0.0, 2.0 * np.pi, ELLIPSE_POINTS)
+    xs, ys = [np.zeros(0)], [np.zeros(0)]
+    for level in levels:
+        r = np.sqrt(2.0 * max(level - low, 0.0) / lam)
+        pts = center[:, None] + Q @ np.vstack([r[0] * np.cos(t), r[1] * np.sin(t)])
+        xs += [pts[0], [np.nan]]
+        ys += [pts[1], [np.nan]]
+    return np.concatenate(xs), np.concatenate(ys), np.asarray(levels, dtype=np.float64)
+
+
+def r2_score(X, y, coef, intercept) -> float:
+    resid = y - X @ coef - intercept
+    tss = float(np.sum((y - y.mean()) ** 2))
+    return 1.0 - float(resid @ resid) / tss if tss > 0 else float("nan")
+
+
+def fit(dataset, prob: Problem, features=None, view=None, grid=61) -> dict:
+    """Everything the page shows for one setting: the fit, its numbers and the geometry of the slice.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    prob : Problem
+        From :func:`make_problem`.
+    features : list of str, optional
+        The model's features (default: the data set's default features).
+    view : list of 2 str, optional
+        The slice's two features (default: the first two of ``features``).
+    grid : int
+        Points per side of the loss grid.
+
+    Returns
+    -------
+    dict
+        ``coef``, ``intercept``, ``multiplier``, ``dual_gap``, ``optimality_violation``, ``n_zero``,
+        ``zero_features``, ``r2``, ``seconds`` (the solve), ``radius`` (the ball's size), ``grid``
+        (``w1``, ``w2``, ``loss[k][l]`` at ``(w1[l], w2[k])``), ``ball`` (``x``, ``y``), ``w_star``,
+        ``gradient``, ``normal``, ``unconstrained`` (the slice's least-squares point), ``contours``
+        (``x``, ``y`` and ``levels`` of :func:`contour_lines`) and ``solution_level`` (the level set
+        through ``w*``).
+    """
+    idx, view_idx = resolve_features(dataset, features, view)
+    X, y = dataset.X[:, idx], dataset.y
+    out = solve_problem(X, y, prob)
+    w = out["coef"]
+    names = [dataset.feature_names[j] for j in idx]
+    d0, g, unconstrained, G, loss = slice_geometry(X, y, w, view_idx)
+    _, full_grad = profile_loss(X, y, w)
+    radius = prob.radius if prob.constrained else size_of(prob, w)
+    bx, by = ball_points(prob, w, view_idx, radius)
+    normal = penalty_normal(prob, w, full_grad, out["multiplier"])[view_idx]
+
+    half = max(np.abs(w[view_idx]).max(), np.abs(unconstrained).max(), np.abs(bx).max(), np.abs(by).max())
+    half = 1.25 * half if half > 0 else 1.0
+    ticks = np.linspace(-half, half, grid)
+    W1, W2 = np.meshgrid(ticks, ticks)
+    cx, cy, levels = contour_lines(loss, unconstrained, G, half)
+    sx, sy, _ = contour_lines(loss, unconstrained, G, half, levels=[d0])
+    zero = [names[j] for j in range(len(names)) if w[j] == 0.0]
+    out.update(
+        feature_names=names, view=[names[j] for j in view_idx], coef=w, n_zero=len(zero), zero_features=zero,
+        r2=r2_score(X, y, w, out["intercept"]), radius=radius, loss_at_solution=d0,
+        w_star=w[view_idx], gradient=g, normal=normal, unconstrained=unconstrained,
+        grid={"w1": ticks, "w2": ticks, "loss": loss(W1, W2)}, ball={"x": bx, "y": by},
+        contours={"x": cx, "y": cy, "levels": levels}, solution_level={"x": sx, "y": sy},
+    )
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# paths
+# ----------------------------------------------------------------------------------------------------
+def _least_squares(X, y) -> np.ndarray:
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    return np.linalg.lstsq(Xc, yc, rcond=None)[0]
+
+
+def penalized_path(X, y, prob: Problem, n_points=100) -> dict:
+    """Coefficients for ``n_points`` alphas from ``ALPHA_HIGH`` to ``ALPHA_LOW`` times alpha_max."""
+    a_max = alpha_max(X, y, penalty=prob.penalty, l1_ratio=prob.l1_ratio)
+    a_max = a_max if a_max > 0 else 1.0
+    alphas = np.geomspace(ALPHA_HIGH * a_max, ALPHA_LOW * a_max, n_points)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        path = regularization_path(X, y, penalty=prob.penalty, alphas=alphas, l1_ratio=prob.l1_ratio,
+                                   p=prob.p, tol=TOL)
+    return {"x": path.alphas, "coefs": path.coefs, "n_nonzero": path.n_nonzero, "alpha_max": a_max,
+                "x_min": float(alphas[-1]), "x_max": float(alphas[0]), "converged": path.converged}
+
+
+def constrained_path(X, y, prob: Problem, n_points=100) -> dict:
+    """Coefficients against the radius, from 0 to ``RADIUS_HIGH`` times ``||w_ls||_p``.
+
+    For a convex finite ``p`` the penalized solutions are the constrained ones at radius
+    ``||w(alpha)||_p``, so the (warm-started, certified) penalized path gives the curve; for ``p < 1``
+    and ``p = inf`` the constrained problem is solved on an even grid of radii.
+    """
+    r_ls = lp_norm(_least_squares(X, y), prob.p)
+    r_max = RADIUS_HIGH * r_ls if r_ls > 0 else 1.0
+    if 1.0 <= prob.p < math.inf:
+        pen = Problem(prob.penalty, prob.p, prob.l1_ratio, 1.0, None)
+        path = penalized_path(X, y, pen, n_points)
+        radii = np.array([lp_norm(c, prob.p) for c in path["coefs"]])
+        keep = radii <= r_max
+        radii = np.concatenate([radii[keep], [r_ls, r_max]])
+        w_ls = _least_squares(X, y)
+        coefs = np.vstack([path["coefs"][keep], w_ls, w_ls])
+        converged = np.concatenate([path["converged"][keep], [True, True]])
+    else:
+        radii = np.linspace(r_max / CONSTRAINED_PATH_POINTS, r_max, CONSTRAINED_PATH_POINTS)
+        # each radius starts from the last fit
+        model = _constrained()[0](p=prob.p, warm_start=True, tol=CONSTRAINED_TOL)
+        fits = [solve_problem(X, y, Problem(prob.penalty, prob.p, prob.l1_ratio, None, float(r)), model=model)
+                for r in radii]
+        coefs = np.array([f["coef"] for f in fits])
+        converged = np.array([f["converged"] for f in fits])
+    order = np.argsort(radii, kind="stable")
+    return {"x": radii[order], "coefs": coefs[order], "n_nonzero": np.count_nonzero(coefs[order], axis=1),
+                "alpha_max": None, "x_min": r_max / 200.0, "x_max": r_max, "converged": converged[order]}
+
+
+def path(dataset, prob: Problem, features=None, n_points=100) -> dict:
+    """The coefficient path of every model feature: against alpha (penalized ``prob``) or radius.
+
+    The value of ``prob.alpha`` / ``prob.radius`` does not matter, only the form and the penalty.
+    Returns ``x``, ``coefs`` (``n_points x n_features``), ``n_nonzero``, ``feature_names``,
+    ``x_min``/``x_max`` (the slider's range), ``alpha_max``, ``converged`` and ``seconds``.
+    """
+    idx, _ = resolve_features(dataset, features)
+    X, y = dataset.X[:, idx], dataset.y
+    t0 = time.perf_counter()
+    out = constrained_path(X, y, prob, n_points) if prob.constrained else penalized_path(X, y, prob, n_points)
+    out.update(feature_names=[dataset.feature_names[j] for j in idx], seconds=time.perf_counter() - t0,
+               form="constrained" if prob.constrained else "penalized")
+    return out
+
+
+class PathCache:
+    """The last ``maxsize`` paths, keyed by (data set, features, penalty, p, l1_ratio, form, points).
+
+    Dragging the alpha or radius slider leaves the key unchanged, so the path is computed once per
+    penalty choice; the lock keeps two requests of the server's thread pool from computing one twice.
+    """
+
+    def __init__(self, maxsize=256):
+        self.maxsize = maxsize
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, dataset, prob: Problem, features=None, n_points=100) -> tuple[dict, bool]:
+        """``(path, was_cached)``."""
+        names = tuple(dataset.default_features if features is None else features)
+        key = (dataset.name, names, prob.penalty, prob.p,
+               prob.l1_ratio if prob.penalty == "elasticnet" else None, prob.constrained, n_points)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key], True
+            result = path(dataset, prob, list(names), n_points)
+            self._items[key] = result
+            if len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+            return result, False
+
+
+# ----------------------------------------------------------------------------------------------------
+# local minima of p < 1
+# ----------------------------------------------------------------------------------------------------
+def multistart(dataset, prob: Problem, features=None, view=None, n_starts=20, seed=0) -> dict:
+    """Solve a non-convex Lp fit (``p < 1``, penalized) from random starts; group equal answers.
+
+    The starts are zero (where :func:`fit` starts), the least-squares solution and ``n_starts - 2``
+    points drawn uniformly from the box of 1.5 times its coefficients' sizes.  Two answers are the
+    same minimum when their coefficients agree to 1e-4 relative to their size.
+
+    Returns
+    -------
+    dict
+        ``minima``: list sorted by objective, each with ``coef``, ``intercept``, ``objective``, ``w_view``
+        (the two view coordinates), ``n_zero``, ``count`` (starts that ended there), ``converged`` and
+        ``from_zero`` (the one :func:`fit` reports); plus ``n_starts`` and ``seconds``.
+    """
+    if prob.penalty != "lp" or not prob.p < 1.0:
+        raise InputError("p", f"multi-start is for the non-convex penalty 'lp' with p < 1, got "
+                         f"penalty {prob.penalty!r} with p = {prob.p:g}")
+    if prob.constrained:
+        raise InputError("radius", "multi-start runs the penalized form; give alpha instead of radius")
+    idx, view_idx = resolve_features(dataset, features, view)
+    X, y = dataset.X[:, idx], dataset.y
+    t0 = time.perf_counter()
+    w_ls = _least_squares(X, y)
+    scale = np.maximum(np.abs(w_ls), 0.1 * max(float(np.abs(w_ls).max()), 1e-12))
+    rng = np.random.default_rng(seed)
+    starts = [None, w_ls] + [rng.uniform(-1.5, 1.5, X.shape[1]) * scale for _ in range(max(n_starts - 2, 0))]
+    minima: list = []
+    for k, w0 in enumerate(starts[:n_starts]):
+        res = solve_problem(X, y, prob, w0=w0)
+        w = res["coef"]
+        for m in minima:
+            if np.max(np.abs(m["coef"] - w)) <= 1e-4 * (1.0 + float(np.abs(w).max())):
+                m["count"] += 1
+                m["from_zero"] = m["from_zero"] or k == 0
+                break
+        else:
+            minima.append({"coef": w, "intercept": res["intercept"], "objective": res["objective"],
+                               "w_view": w[view_idx], "n_zero": int(np.sum(w == 0.0)), "count": 1,
+                               "converged": res["converged"], "from_zero": k == 0})
+    minima.sort(key=lambda m: m["objective"])
+    return {"minima": minima, "n_starts": len(starts[:n_starts]), "seconds": time.perf_counter() - t0,
+                "feature_names": [dataset.feature_names[j] for j in idx]}
+
+
+def warm_up(dataset) -> None:
+    """One small fit and path per penalty family, so numba compiles before the first request."""
+    for prob in (make_problem("l1", alpha=1.0), make_problem("l2", alpha=1.0),
+                 make_problem("elasticnet", alpha=1.0, l1_ratio=0.5), make_problem("lp", alpha=1.0, p=0.5),
+                 make_problem("lp", alpha=1.0, p=1.5)):
+        fit(dataset, prob, grid=5)
+        path(dataset, prob, n_points=3)
