@@ -333,3 +333,13 @@ def test_prox_objective_not_above_simple_candidates(pid):
             assert fz <= f(cand) + scale, (pid, x, step, alpha, v, z[1], cand)
 
     check()
+
+
+@pytest.mark.parametrize("pid", PENALTY_IDS)
+@pytest.mark.parametrize("lam", [5e-324, 1e-310, 1e-300])
+def test_prox_with_a_vanishing_penalty_is_the_identity(pid, lam):
+    # a subnormal step * alpha * v once made the p < 1 threshold inf * 0 and zeroed every coordinate
+    factory = get_factory(pid)
+    pen = factory(1.0, np.array([lam, lam]))
+    x = np.array([1.0, -3.5])
+    np.testing.assert_allclose(pen.prox(x, 1.0), x, rtol=1e-12)

@@ -123,7 +123,9 @@ def lp_prox_scalar(x, lam, p):
     # p < 1.  g(u) = u + lam u^(p-1) is convex on (0, inf) with its minimum at u0; a stationary point
     # exists only if a >= g(u0), and the local minimizer is the root right of u0.
     u0 = (lam * (1.0 - p)) ** (1.0 / (2.0 - p))
-    if a <= u0 + lam * u0 ** (p - 1.0):
+    # g(u0) = u0 + lam u0^(p-1) = u0 (2 - p) / (1 - p), since lam u0^(p-2) = 1 / (1 - p); written this
+    # way it stays finite when a tiny lam makes u0 underflow to 0 (lam u0^(p-1) would be inf * 0)
+    if a <= u0 * (2.0 - p) / (1.0 - p):
         return 0.0
     u = _lp_root_convex_side(a, lam, p, u0, a)
     return _pick_global(x, u, lam, p)
