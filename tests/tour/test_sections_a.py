@@ -21,16 +21,9 @@ SECTIONS = {1: s01_overfitting, 2: s02_large_weights, 3: s03_bias, 4: s04_unit_b
 
 
 @pytest.fixture(scope="module")
-def findings():
-    """Each section's quick run, once for the whole module (the runs dominate the test time)."""
-    cache = {}
-
-    def get(number):
-        if number not in cache:
-            cache[number] = SECTIONS[number].run(quick=True, seed=0)
-        return cache[number]
-
-    return get
+def findings(quick_run):
+    """Each section's quick run by number, once per session (the runs dominate the test time)."""
+    return lambda number: quick_run(SECTIONS[number])
 
 
 @pytest.mark.parametrize("number", sorted(SECTIONS))

@@ -18,16 +18,9 @@ SECTIONS = {6: s06_axis_frequency, 8: s08_nonconvex, 9: s09_high_p, 10: s10_elas
 
 
 @pytest.fixture(scope="module")
-def findings():
-    """Each section's quick run, once for the whole module (the runs dominate the test time)."""
-    cache = {}
-
-    def get(number):
-        if number not in cache:
-            cache[number] = SECTIONS[number].run(quick=True, seed=0)
-        return cache[number]
-
-    return get
+def findings(quick_run):
+    """Each section's quick run by number, once per session (the runs dominate the test time)."""
+    return lambda number: quick_run(SECTIONS[number])
 
 
 @pytest.mark.parametrize("number", sorted(SECTIONS))
