@@ -210,3 +210,11 @@ def test_max_iter_reached_warns():
         model = ConstrainedRegression(radius=1.5, p=1.5, tol=1e-14, max_iter=1).fit(X, Y)
     assert not model.converged_
     assert any("did not reach tol" in str(w.message) for w in caught)
+
+
+def test_radius_whose_multiplier_overflows_is_a_clear_error():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 4))
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0]) + rng.standard_normal(30)
+    with pytest.raises(ValueError, match="beyond the float64 range"):
+        ConstrainedRegression(1e-6, p=100.0).fit(X, y)

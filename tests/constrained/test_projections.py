@@ -187,3 +187,12 @@ def test_local_projection_for_p_below_one(p):
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("radius", [1e-300, 1e-200])
+def test_l1_projection_with_a_radius_below_rounding(radius):
+    # t vanishes in the cumulative sums: the projection must still return a point of the ball
+    v = np.array([3.0, -1.0, 0.5])
+    out = projection_l1_ball(v, radius)
+    assert np.abs(out).sum() <= radius * (1 + 1e-12)
+    assert np.all(out * v >= 0)

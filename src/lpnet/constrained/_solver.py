@@ -198,6 +198,11 @@ class RadiusSearch(_Problem):
     def _evaluate(self, alpha, tol):
         """One penalized fit; ``alpha = 0`` is the unconstrained fit (not kept among the points)."""
         p = self.p
+        if not math.isfinite(alpha):
+            # alpha = lam t^(1-p): for a tiny radius and a large p it leaves float64 before lam does
+            raise ValueError(
+                f"this radius with p={p:g} needs a penalty alpha beyond the float64 range (the "
+                "multiplier in penalty scaling is lam * radius^(1-p)); use a larger radius or a smaller p.")
         n_samples, n_features = self.design.shape
         if alpha == 0 and isinstance(self.datafit, Quadratic) and n_samples > n_features:
             p = 2.0  # a unique least-squares solution, whatever p: the direct solve gets it exactly

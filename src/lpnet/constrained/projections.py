@@ -167,7 +167,9 @@ def _weighted_l1_projection(a, c, t):
     z = ap / cp
     order = np.argsort(-z, kind="stable")
     lam_k = (np.cumsum((cp * ap)[order]) - t) / np.cumsum((cp * cp)[order])
-    k = np.flatnonzero(z[order] > lam_k)[-1]
+    # the largest z always qualifies (lam_1 = z_1 - t / c_1 < z_1), unless t is below its rounding
+    above = np.flatnonzero(z[order] > lam_k)
+    k = above[-1] if above.size else 0
     out[pen] = np.maximum(ap - lam_k[k] * cp, 0.0)
     # rounding can leave the weighted norm a few ulps above t
     excess = np.dot(c, out) / t
