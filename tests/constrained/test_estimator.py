@@ -218,3 +218,17 @@ def test_radius_whose_multiplier_overflows_is_a_clear_error():
     y = X @ np.array([1.0, -2.0, 0.5, 0.0]) + rng.standard_normal(30)
     with pytest.raises(ValueError, match="beyond the float64 range"):
         ConstrainedRegression(1e-6, p=100.0).fit(X, y)
+
+
+def test_logistic_datafit_is_the_classifier():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((80, 6))
+    labels = np.where(X @ np.array([2.0, -1.0, 0.0, 0.5, 0.0, 0.0]) + 0.3 * rng.standard_normal(80) > 0, "b", "a")
+    a = ConstrainedRegression(1.5, p=1.0, datafit="logistic", tol=1e-10).fit(X, labels)
+    b = ConstrainedClassifier(1.5, p=1.0, tol=1e-10).fit(X, labels)
+    np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-12)
+    assert a.multiplier_ == pytest.approx(b.multiplier_, rel=1e-12)
+    assert list(a.classes_) == ["a", "b"] and set(a.predict(X)) <= {"a", "b"}
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X))
+    with pytest.raises(ValueError, match="datafit"):
+        ConstrainedRegression(1.0, datafit="hinge").fit(X, labels)

@@ -21,6 +21,7 @@ ESTIMATORS = [
     ConstrainedRegression(radius=1.0, p=0.5),
     ConstrainedClassifier(tol=1e-10),
     ConstrainedClassifier(radius=0.5, p=1.5, tol=1e-10),
+    ConstrainedRegression(datafit="logistic", tol=1e-10),
 ]
 
 

@@ -13,8 +13,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import validate_data
 
 from .._validation import check_positive_int, check_sample_weight, check_tol
-from ..estimators._base import make_datafit, reject_non_numeric_columns
-from ..estimators.linear import _Regressor
+from ..estimators._base import LinearModelBase, make_datafit, reject_non_numeric_columns
+from ..estimators.generic import DatafitChoice
 from ..estimators.logistic import ClassifierBase
 from ._solver import RadiusSearch, fit_box, local_projected_gradient
 from .projections import LocalSolutionWarning, check_ball_p, check_radius
@@ -49,7 +49,7 @@ _DOC = """
     radius : float, default=1.0
         ``t > 0``.
     p : float, default=1.0
-        Norm exponent, ``> 0``; ``np.inf`` allowed.  ``p < 1`` is non-convex.
+        Norm exponent, ``> 0``; ``np.inf`` allowed.  ``p < 1`` is non-convex.{datafit_param}
     fit_intercept : bool, default=True
         Fit a free (unconstrained) intercept.
     tol : float, default=1e-6
@@ -122,6 +122,7 @@ class _ConstrainedModel:
         p = check_ball_p(self.p)
         tol = check_tol(self.tol)
         max_iter = check_positive_int(self.max_iter, "max_iter")
+        datafit = self._datafit()  # an unknown datafit is named before the data are looked at
         reject_non_numeric_columns(X)
         X, y = validate_data(self, X, y, accept_sparse=("csc", "csr"), dtype=(np.float64, np.float32),
                              y_numeric=not self._is_classifier(), multi_output=False)
@@ -130,7 +131,6 @@ class _ConstrainedModel:
         y = self._encode_target(y)
         s = check_sample_weight(sample_weight, X.shape[0])
         self._check_weighted_target(y, s)
-        datafit = self._datafit()
         warm = self.warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (X.shape[1],)
         w0, b0 = (self.coef_, self.intercept_) if warm else (None, None)
         options = {"fit_intercept": bool(self.fit_intercept), "tol": tol, "max_iter": max_iter}
@@ -180,9 +180,15 @@ class _ConstrainedModel:
         return tags
 
 
-class ConstrainedRegression(_ConstrainedModel, _Regressor):
-    __doc__ = "Least squares under a norm constraint ``||w||_p <= radius``.\n" + _DOC.format(
-        datafit="1/(2n) sum_i s_i (y_i - x_i w - b)^2") + """
+class ConstrainedRegression(_ConstrainedModel, DatafitChoice, LinearModelBase):
+    __doc__ = ("Least squares (or, with ``datafit='logistic'``, binary logistic regression) under a norm "
+               "constraint ``||w||_p <= radius``.\n" + _DOC.format(
+                   datafit="1/(2n) sum_i s_i (y_i - x_i w - b)^2     (datafit='squared')\n"
+                   "        or       1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))   (datafit='logistic')",
+                   datafit_param="""
+    datafit : {"squared", "logistic"}, default="squared"
+        With ``"logistic"`` the model is a binary classifier (any two labels; ``classes_``,
+        ``predict`` returns labels, ``predict_proba``), exactly :class:`ConstrainedClassifier`.""") + """
     Examples
     --------
     >>> import numpy as np
@@ -191,13 +197,20 @@ class ConstrainedRegression(_ConstrainedModel, _Regressor):
     >>> model = ConstrainedRegression(radius=3.0, p=1).fit(X, y)
     >>> bool(abs(np.abs(model.coef_).sum() - 3.0) < 1e-9), model.active_
     (True, True)
-    """
+    """)
+
+    def __init__(self, radius=1.0, p=1.0, *, datafit="squared", fit_intercept=True, tol=1e-6, max_iter=100,
+                 warm_start=False):
+        super().__init__(radius, p, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
+                         warm_start=warm_start)
+        self.datafit = datafit
 
 
 class ConstrainedClassifier(_ConstrainedModel, ClassifierBase):
     __doc__ = ("Binary logistic regression under a norm constraint ``||w||_p <= radius``.\n\n"
                "    Any two labels; ``classes_[1]`` (``np.unique`` order) is encoded as y_i = +1.\n"
-               + _DOC.format(datafit="1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))  with y_i in {-1, +1}")
+               + _DOC.format(datafit="1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))  with y_i in {-1, +1}",
+                             datafit_param="")
                + """    classes_ : ndarray of shape (2,)
         The two labels; ``classes_[1]`` is the positive class.
     """)

@@ -17,47 +17,15 @@ def _classifier(model) -> bool:
     return model.datafit == "logistic" or isinstance(model.datafit, Logistic)
 
 
-class RegularizedModel(LinearModelBase):
-    __doc__ = f"""Any lpnet datafit with any lpnet penalty.
+class DatafitChoice:
+    """A regressor for the squared loss and a binary classifier for the logistic loss, by ``self.datafit``.
 
-    Objective: ``D(w, b) + P(w)`` with ``D`` the squared or logistic loss and ``P`` any penalty, given by
-    name or as :class:`lpnet.datafits.Datafit` / :class:`lpnet.penalties.Penalty` instances (then
-    ``alpha``, ``l1_ratio`` and ``p`` are ignored).  It is a regressor for the squared loss and a binary
-    classifier (``classes_``, ``predict_proba``, ``decision_function``) for the logistic loss.
-
-    Parameters
-    ----------
-    datafit : {{"squared", "logistic"}} or Datafit, default="squared"
-    penalty : {{"l1", "l2", "elasticnet", "lp"}} or Penalty, default="l1"
-    alpha : float, default=1.0
-    l1_ratio : float, default=0.5
-    p : float, default=1.0
-    {_COMMON_PARAMS}"""
-
-    def __init__(self, datafit="squared", penalty="l1", alpha=1.0, *, l1_ratio=0.5, p=1.0,
-                 fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False,
-                 solver="auto"):
-        self.datafit = datafit
-        self.penalty = penalty
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.p = p
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
-        self.solver = solver
+    Mixed in before :class:`~lpnet.estimators._base.LinearModelBase` by estimators with a ``datafit``
+    parameter (``"squared"``, ``"logistic"`` or a Datafit instance).
+    """
 
     def _datafit(self):
         return make_datafit(self.datafit)
-
-    def _penalty(self, weights):
-        penalty = make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
-        if weights is not None and penalty.weights is None:
-            penalty = copy.copy(penalty)  # never modify the instance the user passed
-            penalty.weights = weights
-        return penalty
 
     def _is_classifier(self) -> bool:
         return _classifier(self)
@@ -108,3 +76,43 @@ class RegularizedModel(LinearModelBase):
             tags.regressor_tags = RegressorTags()
             tags.target_tags.required = True
         return tags
+
+
+class RegularizedModel(DatafitChoice, LinearModelBase):
+    __doc__ = f"""Any lpnet datafit with any lpnet penalty.
+
+    Objective: ``D(w, b) + P(w)`` with ``D`` the squared or logistic loss and ``P`` any penalty, given by
+    name or as :class:`lpnet.datafits.Datafit` / :class:`lpnet.penalties.Penalty` instances (then
+    ``alpha``, ``l1_ratio`` and ``p`` are ignored).  It is a regressor for the squared loss and a binary
+    classifier (``classes_``, ``predict_proba``, ``decision_function``) for the logistic loss.
+
+    Parameters
+    ----------
+    datafit : {{"squared", "logistic"}} or Datafit, default="squared"
+    penalty : {{"l1", "l2", "elasticnet", "lp"}} or Penalty, default="l1"
+    alpha : float, default=1.0
+    l1_ratio : float, default=0.5
+    p : float, default=1.0
+    {_COMMON_PARAMS}"""
+
+    def __init__(self, datafit="squared", penalty="l1", alpha=1.0, *, l1_ratio=0.5, p=1.0,
+                 fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False,
+                 solver="auto"):
+        self.datafit = datafit
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.p = p
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.solver = solver
+
+    def _penalty(self, weights):
+        penalty = make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
+        if weights is not None and penalty.weights is None:
+            penalty = copy.copy(penalty)  # never modify the instance the user passed
+            penalty.weights = weights
+        return penalty
