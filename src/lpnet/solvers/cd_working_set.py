@@ -53,8 +53,8 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
         Maximum number of outer (working-set) iterations; each ends with a certificate.
     w0, b0 : warm start.
     strong : ndarray of bool of shape (n_features,), optional
-        The first working set (with the support of ``w0``), e.g. a path's sequential strong set.  A
-        guess only: every later iteration checks all features.
+        Where the first working set is chosen from (with the support of ``w0``), e.g. a path's
+        sequential strong set.  A guess only: every later iteration checks all features.
 
     Returns
     -------
@@ -85,7 +85,7 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
         cert = certifier.check(w, b, y - r)
         history.append(cert.gap if cert.gap is not None else cert.violation)
         scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
-        if first_ws is not None and it == 2:
+        if first_ws is not None and it == 2:  # features the rule discarded that violate the check
             strong_misses = int(np.count_nonzero((scores > 0) & ~first_ws))
         if done or it > max_iter:
             break
@@ -99,10 +99,11 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
                 w[dropped] = 0.0
             scores = np.where(screened, 0.0, scores)
         if it == 1 and strong is not None:
-            first_ws = (strong | (w != 0)) & ~screened
-            ws, ws_size = np.flatnonzero(first_ws).astype(np.int64), int(first_ws.sum())
-        else:
-            ws, ws_size = working_set(w, scores, ws_size)
+            # the rule only narrows the candidates; the working set keeps its usual size, so a large
+            # strong set (small alphas, correlated columns) does not inflate the inner passes
+            first_ws = strong | (w != 0)
+            scores = np.where(first_ws, scores, 0.0)
+        ws, ws_size = working_set(w, scores, ws_size)
         inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
 
         # 3. inner coordinate-descent passes on the working set
