@@ -203,3 +203,25 @@ def test_ridge_cv_leave_one_out_equals_refitting_without_each_sample():
             errors.append((y[i] - fit.predict(X[i:i + 1])[0]) ** 2)
         # removing a row rescales the others' weights (they sum to n): alpha is per-sample, so scale it
         np.testing.assert_allclose(model.mse_path_[0][k], np.average(errors, weights=s), rtol=0.2)
+
+
+@pytest.mark.parametrize("collinear", [False, True], ids=["well-conditioned", "near-collinear"])
+def test_ridge_cv_leave_one_out_on_tall_data_matches_sklearn(collinear):
+    # tall data take the eigendecomposition of A^T A unless A is ill-conditioned (then the SVD)
+    from sklearn.linear_model import RidgeCV as SkRidgeCV
+
+    from lpnet.model_selection import RidgeCV, _left_singular
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((300, 12))
+    if collinear:
+        X[:, 1] = X[:, 0] + 1e-6 * rng.standard_normal(300)
+    y = X @ rng.standard_normal(12) + rng.standard_normal(300)
+    A = X - X.mean(axis=0)
+    U, S = _left_singular(A)
+    np.testing.assert_allclose(A @ (A.T @ U), U * S**2, atol=1e-8 * S.max() ** 2)  # A A^T u = s^2 u
+    np.testing.assert_allclose(U.T @ U, np.eye(12), atol=1e-8)
+    alphas = np.geomspace(10, 1e-6, 20)
+    ours = RidgeCV(alphas=alphas).fit(X, y)
+    sk = SkRidgeCV(alphas=alphas * 300, store_cv_results=True).fit(X, y)
+    np.testing.assert_allclose(ours.mse_path_[0], sk.cv_results_.mean(axis=0), rtol=1e-7)

@@ -381,16 +381,23 @@ class RidgeCV(RegressorMixin, _PathCV):
             x_mean, y_mean = np.zeros(n_features), 0.0
         # rows scaled by sqrt(h), columns by 1/sqrt(v): the penalty becomes alpha/2 ||u||^2
         root_h = np.sqrt(h)
-        U, S, _ = np.linalg.svd((X - x_mean) * root_h[:, None] / np.sqrt(v), full_matrices=False)
+        U, S = _left_singular((X - x_mean) * (root_h[:, None] / np.sqrt(v)))
         uy = U.T @ ((y - y_mean) * root_h)
         lever_free = h / h.sum() if self.fit_intercept else np.zeros(n)
+        U2 = U * U
+        inv_root_h = np.where(root_h > 0, 1.0 / np.where(root_h > 0, root_h, 1.0), 1.0)
         losses = np.empty(len(alphas))
-        for k, alpha in enumerate(progress_bar(list(alphas), self.progress, "alphas")):
-            shrink = S**2 / (S**2 + alpha) if alpha > 0 else (S > S.max(initial=0) * 1e-12).astype(float)
-            fitted = y_mean + (U @ (shrink * uy)) / np.where(root_h > 0, root_h, 1.0)
-            lever = np.einsum("ik,k,ik->i", U, shrink, U) + lever_free
-            loo = (y - fitted) / np.maximum(1.0 - lever, np.finfo(float).eps)
-            losses[k] = float(np.average(loo**2, weights=s))
+        # alphas in blocks: two matrix products per block (BLAS), n x block values held at a time
+        block = max(1, min(len(alphas), 4_000_000 // max(n, 1)))
+        starts = range(0, len(alphas), block)
+        for start in progress_bar(list(starts), self.progress, "alphas"):
+            a = alphas[start:start + block]
+            shrink = np.where(a > 0, S[:, None] ** 2 / (S[:, None] ** 2 + np.where(a > 0, a, 1.0)),
+                              (S > S.max(initial=0) * 1e-12)[:, None].astype(float))
+            fitted = y_mean + (U @ (shrink * uy[:, None])) * inv_root_h[:, None]
+            lever = U2 @ shrink + lever_free[:, None]
+            loo = (y[:, None] - fitted) / np.maximum(1.0 - lever, np.finfo(float).eps)
+            losses[start:start + block] = np.average(loo**2, axis=0, weights=s)
         best = int(np.argmin(losses))
         self.alphas_ = alphas[None, :]
         self.alpha_, self.l1_ratio_ = float(alphas[best]), 0.0
@@ -403,6 +410,24 @@ class RidgeCV(RegressorMixin, _PathCV):
         self.dual_gap_ = self.estimator_.dual_gap_
         self.optimality_violation_ = None
         return self
+
+
+def _left_singular(A):
+    """``(U, S)`` of the thin SVD of ``A`` (n x m).
+
+    For ``n >= 2 m`` from the eigendecomposition of ``A^T A`` (one product and an m x m problem instead
+    of an n x m SVD: several times faster on tall data), unless ``A`` is ill-conditioned: squaring the
+    condition number costs the small singular values ``eps * cond^2`` of relative accuracy, so below
+    ``sigma_min^2 / sigma_max^2 = 1e-6`` the SVD itself is used.
+    """
+    n, m = A.shape
+    if n >= 2 * m and m > 0:
+        evals, V = np.linalg.eigh(A.T @ A)
+        if evals[0] > 1e-6 * evals[-1]:
+            S = np.sqrt(evals[::-1])
+            return (A @ V[:, ::-1]) / S, S
+    U, S, _ = np.linalg.svd(A, full_matrices=False)
+    return U, S
 
 
 class LassoIC(RegressorMixin, BaseEstimator):
