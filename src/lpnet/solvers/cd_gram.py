@@ -125,11 +125,15 @@ class _GramState:
         self.have_col = np.zeros(n_features, dtype=np.bool_)
 
     def add_columns(self, J) -> None:
-        # each batch reads all of X; once a quarter of the columns are wanted (a path's small alphas),
-        # one product for all the rest is cheaper than more batches
-        if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 4:
-            J = np.flatnonzero(~self.have_col)
+        # each batch reads all of X; once an eighth of the columns are wanted (a path's later alphas),
+        # the whole matrix in one symmetric product (BLAS syrk: half the flops of a general product,
+        # B^T B with B = diag(sqrt(h)) X) is cheaper than the batches still to come
         X, h = self.X, self.h
+        if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 8:
+            B = X * np.sqrt(h)[:, None]
+            self.G[:] = B.T @ B - self.h_sum * np.outer(self.x_mean, self.x_mean)
+            self.have_col[:] = True
+            return
         self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
         self.have_col[J] = True
 
