@@ -51,6 +51,7 @@ class Design:
         self._memo: dict = {}
         self._last_prediction = None
         self._last_xt = None
+        self._recent_digests: list = []
 
     def xt(self, v) -> np.ndarray:
         """``X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC).
@@ -79,7 +80,7 @@ class Design:
 
     def col_sq_norms(self, h) -> np.ndarray:
         """``sum_i h_i X_ij^2`` per column (coordinate-wise Lipschitz constants)."""
-        return self.memo(("sq_norms", _digest(h)),
+        return self.memo(("sq_norms", self._digest(h)),
                          lambda: kern.col_sq_norms(self.kernel, h, self.shape[1]))
 
     def memo(self, key, compute):
@@ -90,7 +91,20 @@ class Design:
 
     def key(self, *arrays) -> tuple:
         """A memo key for values that depend on ``arrays``."""
-        return tuple(_digest(np.asarray(a)) if isinstance(a, np.ndarray) else a for a in arrays)
+        return tuple(self._digest(np.asarray(a)) if isinstance(a, np.ndarray) else a for a in arrays)
+
+    def _digest(self, a: np.ndarray) -> bytes:
+        """``_digest(a)``, remembered for the last few arrays seen.
+
+        A path hands the same target and weights (as new arrays) to every alpha: comparing values is
+        one cheap pass, hashing them again costs several times more on long arrays.
+        """
+        for seen, digest in self._recent_digests:
+            if seen.shape == a.shape and seen.dtype == a.dtype and np.array_equal(seen, a):
+                return digest
+        digest = _digest(a)
+        self._recent_digests = [(np.array(a, copy=True), digest), *self._recent_digests][:4]
+        return digest
 
 
 def as_design(X) -> Design:
