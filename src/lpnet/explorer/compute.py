@@ -28,6 +28,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import alpha_max, regularization_path
+from ..constrained.projections import lp_norm
 from ..datafits import Quadratic
 from ..estimators._base import make_penalty
 from ..solvers import solve
@@ -143,15 +144,6 @@ def resolve_features(dataset, features=None, view=None) -> tuple[list, list]:
 # ----------------------------------------------------------------------------------------------------
 # norms, balls and subgradients
 # ----------------------------------------------------------------------------------------------------
-def lp_norm(w, p: float) -> float:
-    """``||w||_p`` (a quasi-norm for ``p < 1``) without overflow for large ``p``."""
-    a = np.abs(np.asarray(w, dtype=np.float64))
-    m = float(a.max(initial=0.0))
-    if m == 0.0 or math.isinf(p):
-        return m
-    return m * float(np.sum((a / m) ** p)) ** (1.0 / p)
-
-
 def en_level(w, l1_ratio: float) -> float:
     """The Elastic Net penalty per unit alpha: ``sum_j rho |w_j| + (1 - rho)/2 w_j^2``."""
     w = np.asarray(w, dtype=np.float64)
