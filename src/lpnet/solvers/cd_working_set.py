@@ -79,14 +79,14 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     ws_size = 0
     history = []
     done = False
-    strong_misses = first_ws = None
+    strong_misses = candidates = None
     for it in range(1, max_iter + 2):
         # 1. certificate
         cert = certifier.check(w, b, y - r)
         history.append(cert.gap if cert.gap is not None else cert.violation)
         scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
-        if first_ws is not None and it == 2:  # features the rule discarded that violate the check
-            strong_misses = int(np.count_nonzero((scores > 0) & ~first_ws))
+        if candidates is not None and it == 2:  # features the rule discarded that violate the check
+            strong_misses = int(np.count_nonzero((scores > 0) & ~candidates))
         if done or it > max_iter:
             break
 
@@ -101,8 +101,8 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
         if it == 1 and strong is not None:
             # the rule only narrows the candidates; the working set keeps its usual size, so a large
             # strong set (small alphas, correlated columns) does not inflate the inner passes
-            first_ws = strong | (w != 0)
-            scores = np.where(first_ws, scores, 0.0)
+            candidates = strong | (w != 0)
+            scores = np.where(candidates, scores, 0.0)
         ws, ws_size = working_set(w, scores, ws_size)
         inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
 
