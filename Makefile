@@ -37,7 +37,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 # the dev extras include everything the plain install has, so this satisfies `demo` too
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+# ISLP is installed for its bundled data only (the Hitters table of the glmnet-mapping test); its own
+# dependencies (a deep-learning stack) are not needed to read a CSV file, hence --no-deps
+$(VENV)/.installed-dev: pyproject.toml Makefile | $(BIN)/python
 	@echo "installing lpnet with the dev extras into $(VENV)"
 	@$(PIP) install -e ".[dev]"
+	@$(PIP) install --no-deps "ISLP==0.6.0"
 	@touch $@ $(VENV)/.installed

@@ -261,6 +261,8 @@ def saved(regression, tmp_path):
 
 
 def _rewrite(path, doc):
+    """Write an edited document as a hand-made file would be: without the content checksum."""
+    doc = {k: v for k, v in doc.items() if k != "content_sha256"}
     path.write_text(json.dumps(doc))
 
 
@@ -351,6 +353,99 @@ def test_pickled_npz_is_never_unpickled(saved_big):
         load(path)
 
 
+def test_edited_file_is_refused_by_its_checksum(saved):
+    path, doc = saved
+    doc["attributes"]["intercept_"]["value"] = 0.0  # a plausible edit, caught by the checksum alone
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="changed after it was saved"):
+        load(path)
+
+
+@pytest.mark.parametrize("other", ["Ridge", "ElasticNet", "LpRegression", "LassoCV"])
+def test_relabelled_class_is_refused(saved, other):
+    path, doc = saved  # a Lasso file
+    doc["class"] = other
+    _rewrite(path, doc)
+    with pytest.raises(ValueError, match=f"says {other} but holds the parameters of another estimator"):
+        load(path)
+
+
+def test_failed_save_leaves_no_files_behind(tmp_path, monkeypatch):
+    """The NPZ is complete before the JSON is written; when writing the JSON fails, neither file (nor a
+    temporary one) appears, and files saved before stay as they were."""
+    from pathlib import Path
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((30, INLINE_MAX_SIZE + 1))
+    model = _fit(Ridge(alpha=1.0), X, X[:, 0])
+    target = tmp_path / "big.json"
+    calls = []
+
+    def failing_write(self, *args, **kwargs):
+        calls.append(self)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "write_text", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        save(model, target)
+    assert calls and sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    save(model, target)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(before) == ["big.json", "big.npz"]
+    monkeypatch.setattr(Path, "write_text", failing_write)
+    with pytest.raises(OSError):
+        save(_fit(Ridge(alpha=2.0), X, X[:, 0]), target)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def test_allow_list_matches_exports():
     for name in ALLOWED_CLASSES:
         assert getattr(lpnet, name).__name__ == name
+
+
+def _models_for_every_class():
+    """One fitted model of every class save() accepts beyond the single-alpha estimators."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    labels = np.where(y > np.median(y), "high", "low")
+    return [
+        (lpnet.LassoCV(alphas=6, cv=3), X, y),
+        (lpnet.ElasticNetCV(l1_ratio=[0.3, 0.9], alphas=5, cv=3), X, y),
+        (lpnet.LpRegressionCV(p=1.5, alphas=4, cv=3), X, y),
+        (lpnet.RidgeCV(store_cv_results=True), X, y),
+        (lpnet.RidgeCV(cv=3), X, y),
+        (lpnet.LassoIC(n_alphas=10), X, y),
+        (lpnet.LogisticRegressionCV(penalty="elasticnet", l1_ratio=[0.2, 0.8], alphas=4, cv=3), X, labels),
+        (lpnet.LogisticRegressionCV(penalty="l1", alphas=4, cv=3), X, (y > np.median(y)).astype(int)),
+        (lpnet.ConstrainedRegression(radius=20.0, p=1.5), X, y),
+        (lpnet.ConstrainedClassifier(radius=1.0), X, labels),
+    ]
+
+
+@pytest.mark.parametrize("model, X, y", _models_for_every_class(), ids=lambda v: type(v).__name__)
+def test_cross_validated_and_constrained_round_trip(model, X, y, tmp_path):
+    fitted = _fit(model, X, y)
+    path = save(fitted, tmp_path / "m.json")
+    _no_pickle_anywhere(path)
+    loaded = load(path)
+    assert type(loaded) is type(fitted)
+    np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+    for name, value in _fitted_attrs(fitted).items():
+        back = getattr(loaded, name)
+        if name == "estimator_":  # the refitted model is itself saved and restored in full
+            _assert_same_model(value, back)
+        elif isinstance(value, dict):  # coefs_paths_, scores_: keyed by a class label
+            assert list(value) == list(back)
+            for key in value:
+                _same_value(value[key], back[key])
+        elif hasattr(value, "__dataclass_fields__"):  # CVResults
+            for field in value.__dataclass_fields__:
+                a, b = getattr(value, field), getattr(back, field)
+                np.testing.assert_array_equal(a, b) if isinstance(a, np.ndarray) else _same_value(a, b)
+        elif isinstance(value, np.ndarray) and value.dtype == object:
+            assert value.tolist() == back.tolist()
+        else:
+            _same_value(value, back)

@@ -30,9 +30,10 @@ def test_lasso_cv_picks_the_same_alpha_as_sklearn(diabetes):
     folds = KFold(5)
     sk = SkLassoCV(cv=folds, alphas=30, tol=1e-8, max_iter=100_000).fit(X, y)
     ours = LassoCV(cv=folds, alphas=sk.alphas_, tol=1e-8).fit(X, y)
-    np.testing.assert_allclose(ours.alphas_[0], np.sort(sk.alphas_)[::-1])
-    # same folds and grid: the same validation losses, so the same choice
-    np.testing.assert_allclose(ours.mse_path_[0], sk.mse_path_.mean(axis=1), rtol=1e-5)
+    np.testing.assert_allclose(ours.alphas_, np.sort(sk.alphas_)[::-1])
+    # same folds and grid: the same validation losses per fold, so the same choice
+    assert ours.mse_path_.shape == sk.mse_path_.shape == (30, 5)
+    np.testing.assert_allclose(ours.mse_path_, sk.mse_path_, rtol=1e-5)
     assert ours.alpha_ == pytest.approx(sk.alpha_)
     np.testing.assert_allclose(ours.coef_, sk.coef_, rtol=1e-4, atol=1e-3)
 
@@ -45,13 +46,15 @@ def test_elastic_net_cv_picks_the_same_pair_as_sklearn(diabetes):
     ours = ElasticNetCV(l1_ratio=ratios, cv=folds, alphas=sk.alphas_[0], tol=1e-8).fit(X, y)
     assert ours.l1_ratio_ == sk.l1_ratio_
     # sklearn's grid differs per l1_ratio; compare the losses on the shared grid of the first ratio
-    np.testing.assert_allclose(ours.mse_path_[0], sk.mse_path_[0].mean(axis=1), rtol=1e-5)
+    # an explicit grid is shared by the l1_ratios: 1-D, as scikit-learn reports it
+    assert ours.alphas_.shape == (20,) and ours.mse_path_.shape == sk.mse_path_.shape == (3, 20, 4)
+    np.testing.assert_allclose(ours.mse_path_[0], sk.mse_path_[0], rtol=1e-5)
 
 
 def test_one_standard_error_rule_picks_a_larger_alpha(diabetes):
     X, y = diabetes
-    a = LassoCV(cv=5, n_alphas=30, selection="min").fit(X, y)
-    b = LassoCV(cv=5, n_alphas=30, selection="1se").fit(X, y)
+    a = LassoCV(cv=5, n_alphas=30, alpha_rule="min").fit(X, y)
+    b = LassoCV(cv=5, n_alphas=30, alpha_rule="1se").fit(X, y)
     assert b.alpha_ >= a.alpha_
     res = b.cv_results_
     i, k = res.index_min
@@ -84,7 +87,7 @@ def test_logistic_cv_matches_independent_single_fits(diabetes):
         return np.mean(np.logaddexp(0, -sign * model.decision_function(Xt)))
 
     expected = _brute_force_cv(lambda a: LogisticRegression("l1", a, tol=1e-8), X, labels, alphas, folds, log_loss)
-    np.testing.assert_allclose(cv.mse_path_[0], expected, rtol=1e-5)
+    np.testing.assert_allclose(cv.mse_path_.mean(axis=1), expected, rtol=1e-5)
     assert cv.alpha_ == alphas[np.argmin(expected)]
     assert cv.predict_proba(X).shape == (X.shape[0], 2)
     assert set(cv.predict(X)) <= {"high", "low"}
@@ -97,7 +100,7 @@ def test_lp_cv_matches_independent_single_fits(diabetes):
     cv = LpRegressionCV(p=1.5, alphas=alphas, cv=folds, tol=1e-9).fit(X, y)
     expected = _brute_force_cv(lambda a: LpRegression(a, 1.5, tol=1e-9), X, y, alphas, folds,
                                lambda m, Xt, yt: np.mean((yt - m.predict(Xt)) ** 2))
-    np.testing.assert_allclose(cv.mse_path_[0], expected, rtol=1e-5)
+    np.testing.assert_allclose(cv.mse_path_.mean(axis=1), expected, rtol=1e-5)
 
 
 def test_lasso_ic_matches_the_textbook_criterion(diabetes):
@@ -141,8 +144,10 @@ def test_stability_selection_shows_the_lasso_splitting_a_correlated_group():
     assert set(enet.selected(0.9)) >= {"x0", "x1"}
 
 
-def test_bad_selection_rule():
-    with pytest.raises(ValueError, match="selection"):
+def test_bad_alpha_rule():
+    with pytest.raises(ValueError, match="alpha_rule"):
+        LassoCV(alpha_rule="best").fit(np.eye(5), np.arange(5.0))
+    with pytest.raises(ValueError, match="selection"):  # scikit-learn's `selection` names an order
         LassoCV(selection="best").fit(np.eye(5), np.arange(5.0))
 
 
@@ -181,7 +186,11 @@ def test_ridge_cv_leave_one_out_matches_sklearn(diabetes):
     ours = RidgeCV(alphas=alphas).fit(X, y)
     sk = SkRidgeCV(alphas=alphas * n, store_cv_results=True).fit(X, y)  # scikit-learn's alpha is n * ours
     assert ours.alpha_ == pytest.approx(sk.alpha_ / n)
-    np.testing.assert_allclose(ours.mse_path_[0], sk.cv_results_.mean(axis=0), rtol=1e-8)
+    np.testing.assert_allclose(ours.mse_path_.mean(axis=1), sk.cv_results_.mean(axis=0), rtol=1e-8)
+    assert ours.best_score_ == pytest.approx(sk.best_score_, rel=1e-8)
+    assert not hasattr(ours, "cv_results_")  # as scikit-learn: only with store_cv_results=True
+    stored = RidgeCV(alphas=alphas, store_cv_results=True).fit(X, y)
+    np.testing.assert_allclose(stored.cv_results_, sk.cv_results_, rtol=1e-7)
 
 
 def test_ridge_cv_leave_one_out_equals_refitting_without_each_sample():
@@ -202,7 +211,7 @@ def test_ridge_cv_leave_one_out_equals_refitting_without_each_sample():
             fit = Ridge(alpha, penalty_factor=v, tol=1e-12).fit(X[keep], y[keep], sample_weight=s[keep])
             errors.append((y[i] - fit.predict(X[i:i + 1])[0]) ** 2)
         # removing a row rescales the others' weights (they sum to n): alpha is per-sample, so scale it
-        np.testing.assert_allclose(model.mse_path_[0][k], np.average(errors, weights=s), rtol=0.2)
+        np.testing.assert_allclose(model.cv_summary_.mean[0][k], np.average(errors, weights=s), rtol=0.2)
 
 
 @pytest.mark.parametrize("collinear", [False, True], ids=["well-conditioned", "near-collinear"])
@@ -210,7 +219,8 @@ def test_ridge_cv_leave_one_out_on_tall_data_matches_sklearn(collinear):
     # tall data take the eigendecomposition of A^T A unless A is ill-conditioned (then the SVD)
     from sklearn.linear_model import RidgeCV as SkRidgeCV
 
-    from lpnet.model_selection import RidgeCV, _left_singular
+    from lpnet.model_selection import RidgeCV
+    from lpnet.model_selection.ridge import left_singular
 
     rng = np.random.default_rng(4)
     X = rng.standard_normal((300, 12))
@@ -218,10 +228,10 @@ def test_ridge_cv_leave_one_out_on_tall_data_matches_sklearn(collinear):
         X[:, 1] = X[:, 0] + 1e-6 * rng.standard_normal(300)
     y = X @ rng.standard_normal(12) + rng.standard_normal(300)
     A = X - X.mean(axis=0)
-    U, S = _left_singular(A)
+    U, S = left_singular(A)
     np.testing.assert_allclose(A @ (A.T @ U), U * S**2, atol=1e-8 * S.max() ** 2)  # A A^T u = s^2 u
     np.testing.assert_allclose(U.T @ U, np.eye(12), atol=1e-8)
     alphas = np.geomspace(10, 1e-6, 20)
     ours = RidgeCV(alphas=alphas).fit(X, y)
     sk = SkRidgeCV(alphas=alphas * 300, store_cv_results=True).fit(X, y)
-    np.testing.assert_allclose(ours.mse_path_[0], sk.cv_results_.mean(axis=0), rtol=1e-7)
+    np.testing.assert_allclose(ours.mse_path_.mean(axis=1), sk.cv_results_.mean(axis=0), rtol=1e-7)

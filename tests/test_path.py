@@ -330,3 +330,22 @@ def test_radius_is_the_norm_of_each_fit_in_the_penalty_exponent():
     np.testing.assert_allclose(enet.norms(np.inf), np.abs(enet.coefs).max(axis=1))
     with pytest.raises(ValueError, match="p must be > 0"):
         enet.norms(0)
+
+
+def test_repr_is_one_short_line():
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    path = regularization_path(X, y, n_alphas=100)
+    text = repr(path)
+    assert "\n" not in text and len(text) < 200
+    assert "100 alphas" in text and "10 features" in text and "converged 100/100" in text
+    assert f"{path.alphas[0]:.4g}" in text and f"{np.nanmax(path.dual_gaps):.2e}" in text
+
+
+def test_alpha_max_of_a_target_the_free_model_fits_exactly_is_zero():
+    rng = np.random.default_rng(0)
+    X = rng.random((10, 3))
+    assert alpha_max(X, np.full(10, 5.0)) == 0.0  # a constant, up to rounding of its mean
+    assert alpha_max(X, np.full(10, 5.0), sample_weight=rng.uniform(0.5, 2.0, 10)) == 0.0
+    assert alpha_max(X, X[:, 0] + 5.0) > 0.0

@@ -20,7 +20,7 @@ from .constrained import (
     projection_lp_ball,
     radius_for_alpha,
 )
-from .conventions import convert
+from .conventions import convert, glmnet_to_lpnet, lpnet_to_glmnet
 from .io import load, save
 from .model_selection import (
     ElasticNetCV,
@@ -64,5 +64,7 @@ __all__ = [
     "alpha_for_radius",
     "lagrange",
     "convert",
+    "glmnet_to_lpnet",
+    "lpnet_to_glmnet",
     "__version__",
 ]

@@ -6,25 +6,54 @@ import numbers
 import numpy as np
 
 
+class InvalidParameterError(ValueError, TypeError):
+    """A hyper-parameter of the wrong type or out of range.
+
+    It is both a ``ValueError`` and a ``TypeError``, as scikit-learn's parameter errors are, so code
+    written against either library catches it the same way.
+    """
+
+
 def _is_real_scalar(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def check_alpha(alpha) -> float:
+def check_alpha(alpha, name: str = "alpha") -> float:
     if not _is_real_scalar(alpha) or not np.isfinite(alpha):
-        raise TypeError(f"alpha must be a finite real number, got {alpha!r}; pass e.g. alpha=0.1.")
+        raise InvalidParameterError(f"{name} must be a finite real number, got {alpha!r}; pass e.g. {name}=0.1.")
     if alpha < 0:
-        raise ValueError(f"alpha must be >= 0, got {alpha}; use alpha=0 for no penalty.")
+        raise InvalidParameterError(f"{name} must be >= 0, got {alpha}; use {name}=0 for no penalty.")
     return float(alpha)
+
+
+def check_alphas(alphas, *, positive: bool = False, name: str = "alphas") -> np.ndarray:
+    """A non-empty 1-D grid of finite alphas (``> 0`` with ``positive``), each entry checked by index.
+
+    The messages name the offending entry the way scikit-learn's do (``alphas[1] == -1, must be >= 0.0.``).
+    """
+    values = np.atleast_1d(np.asarray(alphas, dtype=object))
+    if values.ndim != 1 or values.size == 0:
+        raise InvalidParameterError(f"{name} must be a non-empty 1-D sequence of numbers, got {alphas!r}.")
+    bound = "> 0.0" if positive else ">= 0.0"
+    out = np.empty(values.size)
+    for i, a in enumerate(values.tolist()):
+        if not _is_real_scalar(a):
+            raise InvalidParameterError(f"{name}[{i}] must be an instance of float, not {type(a).__name__}.")
+        if not np.isfinite(a):
+            raise InvalidParameterError(f"{name}[{i}] == {a}, must be a finite number {bound}.")
+        if a < 0 or (positive and a == 0):
+            raise InvalidParameterError(f"{name}[{i}] == {a}, must be {bound}.")
+        out[i] = a
+    return out
 
 
 def check_p(p) -> float:
     if not _is_real_scalar(p) or np.isnan(p):
-        raise TypeError(f"p must be a real number > 0, got {p!r}; pass e.g. p=1.5.")
+        raise InvalidParameterError(f"p must be a real number > 0, got {p!r}; pass e.g. p=1.5.")
     if p <= 0:
-        raise ValueError(f"p must be > 0, got {p}; p=1 is the Lasso, p=2 Ridge, 0 < p < 1 non-convex.")
+        raise InvalidParameterError(f"p must be > 0, got {p}; p=1 is the Lasso, p=2 Ridge, 0 < p < 1 non-convex.")
     if not np.isfinite(p):
-        raise ValueError(
+        raise InvalidParameterError(
             "p=inf is not a separable penalty; use the constrained form ||w||_inf <= t instead, "
             "or a finite p."
         )
@@ -33,9 +62,9 @@ def check_p(p) -> float:
 
 def check_l1_ratio(l1_ratio) -> float:
     if not _is_real_scalar(l1_ratio) or np.isnan(l1_ratio):
-        raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}.")
+        raise InvalidParameterError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}.")
     if not 0.0 <= l1_ratio <= 1.0:
-        raise ValueError(
+        raise InvalidParameterError(
             f"l1_ratio must lie in [0, 1], got {l1_ratio}; 1 is the Lasso, 0 is Ridge."
         )
     return float(l1_ratio)
@@ -61,15 +90,16 @@ def check_penalty_factor(weights, n_features: int | None = None, name: str = "pe
     return v
 
 
-def check_positive_int(value, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise InvalidParameterError(f"{name} must be {what}, got {value!r}.")
     return int(value)
 
 
 def check_tol(tol) -> float:
     if not _is_real_scalar(tol) or not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}; the default is 1e-6.")
+        raise InvalidParameterError(f"tol must be a finite number >= 0, got {tol!r}; the default is 1e-6.")
     return float(tol)
 
 
@@ -95,3 +125,24 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     if total <= 0:
         raise ValueError("all sample weights are zero; give at least one sample a positive weight.")
     return s * (n_samples / total)
+
+
+def check_finite_squares(X, y=None) -> None:
+    """Refuse data whose squares, summed over the samples, overflow float64.
+
+    The squared loss, the coordinate Lipschitz constants and the Gram matrix all sum squares of the
+    entries: beyond ``sqrt(float_max / n)`` they become inf and every later step NaN.  Finite values
+    that large are a unit problem (a rescaling fixes it), so the fix is named up front.
+    """
+    n = max(X.shape[0], 1)
+    limit = float(np.sqrt(np.finfo(np.float64).max / n))
+    for name, values in (("X", X.data if hasattr(X, "tocsc") else X), ("y", y)):
+        if values is None or np.size(values) == 0:
+            continue
+        largest = float(np.max(np.abs(values)))
+        if largest > limit:
+            raise ValueError(
+                f"{name} has values up to {largest:.3g} in magnitude: their squares summed over {n} samples "
+                f"overflow float64 (the limit is about {limit:.3g}). Rescale {name} (e.g. divide it by its "
+                "standard deviation) and fit again."
+            )

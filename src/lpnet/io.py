@@ -4,8 +4,15 @@ No pickle is involved at any point: the JSON file holds the class name, the hype
 (``get_params()``) and every fitted attribute (public names ending in ``_``); arrays with more than
 :data:`INLINE_MAX_SIZE` elements go to an ``.npz`` file next to the JSON file (same stem), which is read
 back with ``allow_pickle=False``.  Loading rebuilds only the estimator classes listed in
-:data:`ALLOWED_CLASSES`, never an arbitrary importable name, and restores every attribute with its
-original dtype, so a loaded model's ``predict`` / ``predict_proba`` are bit-identical to the saved one's.
+:data:`ALLOWED_CLASSES` (a cross-validated model's ``estimator_`` too, and its :class:`CVResults`),
+never an arbitrary importable name, and restores every attribute with its original dtype, so a loaded
+model's ``predict`` / ``predict_proba`` are bit-identical to the saved one's.
+
+Files are checked on the way back in: a checksum over the JSON content (and one over the NPZ file)
+refuses a file changed after it was written, and the stored parameters must be exactly those of the
+named class (a Lasso file relabelled ``"Ridge"`` is refused, not loaded as a Ridge with a Lasso's
+coefficients).  Both files are written under temporary names in the target folder and renamed into
+place only once both are complete, so a failed save leaves no half-written or orphaned file.
 
 Example
 -------
@@ -16,10 +23,12 @@ Example
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -29,9 +38,10 @@ __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION", "ALLOWED_CLASSES", "
 
 #: identifies an lpnet model file
 FORMAT_NAME = "lpnet-model"
-#: bumped whenever the file layout changes incompatibly
-FORMAT_VERSION = 1
-#: the only classes :func:`load` will construct (looked up in ``lpnet.estimators``)
+#: bumped whenever the file layout changes incompatibly; files of version 1 are still read
+FORMAT_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
+#: the only classes :func:`load` will construct (looked up among lpnet's public names)
 ALLOWED_CLASSES = (
     "Lasso",
     "Ridge",
@@ -39,7 +49,17 @@ ALLOWED_CLASSES = (
     "LpRegression",
     "LogisticRegression",
     "RegularizedModel",
+    "ConstrainedRegression",
+    "ConstrainedClassifier",
+    "LassoCV",
+    "ElasticNetCV",
+    "LpRegressionCV",
+    "LogisticRegressionCV",
+    "RidgeCV",
+    "LassoIC",
 )
+#: plain result records stored field by field (looked up in ``lpnet.model_selection``)
+_ALLOWED_RECORDS = ("CVResults",)
 #: arrays with more elements than this are stored in the NPZ file instead of inline
 INLINE_MAX_SIZE = 1000
 
@@ -78,6 +98,12 @@ class _Encoder:
         # order matters: bool before int (bool is an int), numpy scalars before Python numbers
         if value is None or isinstance(value, str):
             return value
+        if type(value).__name__ in ALLOWED_CLASSES and _allowed_class(type(value).__name__) is type(value):
+            return {"__estimator__": self.encode_model(value, name)}
+        if dataclasses.is_dataclass(value) and type(value).__name__ in _ALLOWED_RECORDS:
+            fields = {f.name: self.encode(getattr(value, f.name), f"{name}.{f.name}")
+                      for f in dataclasses.fields(value)}
+            return {"__record__": type(value).__name__, "fields": fields}
         if isinstance(value, (bool, np.bool_)):
             if isinstance(value, np.bool_):
                 return {"__scalar__": "|b1", "value": bool(value)}
@@ -98,13 +124,21 @@ class _Encoder:
             items = [self.encode(v, f"{name}[{i}]") for i, v in enumerate(value)]
             return {"__tuple__": items} if isinstance(value, tuple) else {"__list__": items}
         if isinstance(value, dict):
-            if not all(isinstance(k, str) for k in value):
-                raise TypeError(f"cannot save {name!r}: only dicts with string keys are supported.")
-            return {"__dict__": {k: self.encode(v, f"{name}[{k!r}]") for k, v in value.items()}}
+            if all(isinstance(k, str) for k in value):
+                return {"__dict__": {k: self.encode(v, f"{name}[{k!r}]") for k, v in value.items()}}
+            # e.g. LogisticRegressionCV.coefs_paths_, keyed by a class label of any dtype
+            return {"__items__": [[self.encode(k, f"{name} key"), self.encode(v, f"{name}[{k!r}]")]
+                                  for k, v in value.items()]}
         raise TypeError(
             f"cannot save {name!r}: values of type {type(value).__name__} are not supported "
             "(lpnet model files hold numbers, strings, None, lists, dicts and numeric/string arrays)."
         )
+
+    def encode_model(self, model, name: str) -> dict:
+        """``class``, ``params`` and fitted ``attributes`` of an allow-listed estimator."""
+        params = {k: self.encode(v, f"{name}.{k}") for k, v in model.get_params(deep=False).items()}
+        attrs = {k: self.encode(v, f"{name}.{k}") for k, v in sorted(_fitted_attributes(model).items())}
+        return {"class": type(model).__name__, "params": params, "attributes": attrs}
 
     def _encode_array(self, arr: np.ndarray, name: str):
         dtype = arr.dtype
@@ -112,9 +146,12 @@ class _Encoder:
         if dtype.kind == "O":
             # e.g. feature_names_in_ or string class labels: object arrays of Python strings
             if not all(isinstance(v, str) for v in arr.flat):
-                raise TypeError(
-                    f"cannot save {name!r}: object arrays are supported only when every element is a str."
-                )
+                if not all(v is None or isinstance(v, (str, bool, int, float, np.generic)) for v in arr.flat):
+                    raise TypeError(f"cannot save {name!r}: object arrays may hold only None, strings and "
+                                    "numbers.")
+                # e.g. LogisticRegressionCV.l1_ratio_ = [None]: element by element, inline
+                return {"__ndarray__": True, "dtype": "object", "shape": list(arr.shape),
+                        "items": [self.encode(v, f"{name}[{i}]") for i, v in enumerate(arr.flat)]}
             as_object_str = True
             arr = arr.astype(str) if arr.size else np.zeros(arr.shape, dtype="<U1")
         elif dtype.kind not in _PLAIN_KINDS:
@@ -141,6 +178,30 @@ class _Decoder:
     def __init__(self, npz_arrays):
         self.npz_arrays = npz_arrays  # mapping key -> ndarray, or None
 
+    def decode_model(self, doc: dict, name: str):
+        """Rebuild an allow-listed estimator whose parameters are exactly its class's."""
+        cls_name = doc.get("class")
+        if cls_name not in ALLOWED_CLASSES:
+            raise ValueError(
+                f"{name!r} names the class {cls_name!r}, which is not an lpnet estimator; "
+                f"load() rebuilds only {', '.join(ALLOWED_CLASSES)}."
+            )
+        cls = _allowed_class(cls_name)
+        params = {k: self.decode(v, f"{name}.{k}") for k, v in doc.get("params", {}).items()}
+        expected = set(cls().get_params(deep=False))
+        if set(params) != expected:
+            extra, missing = sorted(set(params) - expected), sorted(expected - set(params))
+            raise ValueError(
+                f"{name!r} says {cls_name} but holds the parameters of another estimator (unexpected "
+                f"{extra}, missing {missing}): the file was edited or written by a different lpnet version."
+            )
+        model = cls(**params)
+        for k, v in doc.get("attributes", {}).items():
+            if not (k.endswith("_") and not k.startswith("_") and k.isidentifier()):
+                raise ValueError(f"malformed model file: {k!r} is not a fitted-attribute name.")
+            setattr(model, k, self.decode(v, f"{name}.{k}"))
+        return model
+
     def decode(self, value, name: str):
         if value is None or isinstance(value, (str, bool, int, float)):
             return value
@@ -163,7 +224,27 @@ class _Decoder:
             return tuple(self.decode(v, f"{name}[{i}]") for i, v in enumerate(value["__tuple__"]))
         if "__dict__" in value:
             return {k: self.decode(v, f"{name}[{k!r}]") for k, v in value["__dict__"].items()}
+        if "__items__" in value:
+            return {self.decode(k, f"{name} key"): self.decode(v, f"{name}[{k!r}]") for k, v in value["__items__"]}
+        if "__estimator__" in value:
+            return self.decode_model(value["__estimator__"], name)
+        if "__record__" in value:
+            kind = value["__record__"]
+            if kind not in _ALLOWED_RECORDS:
+                raise ValueError(f"malformed model file: {name!r} is a {kind!r}, which lpnet does not store.")
+            from . import model_selection
+
+            fields = {k: self.decode(v, f"{name}.{k}") for k, v in value["fields"].items()}
+            try:
+                return getattr(model_selection, kind)(**fields)
+            except TypeError as exc:
+                raise ValueError(f"malformed model file: {name!r} does not hold a {kind} ({exc}).") from exc
         if value.get("__ndarray__"):
+            if value.get("dtype") == "object":
+                items = [self.decode(v, f"{name}[{i}]") for i, v in enumerate(value["items"])]
+                out = np.empty(len(items), dtype=object)
+                out[:] = items
+                return out.reshape(tuple(int(k) for k in value["shape"]))
             return self._decode_array(value, name)
         raise ValueError(f"malformed model file: unknown encoding for {name!r}.")
 
@@ -224,6 +305,12 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _content_digest(doc: dict) -> str:
+    """SHA-256 of the document without its own checksum, in a canonical JSON form."""
+    body = {k: v for k, v in doc.items() if k != "content_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
 def save(model, path) -> Path:
     """Save a fitted lpnet estimator to ``path`` (JSON), plus ``<stem>.npz`` when it has large arrays.
 
@@ -233,6 +320,8 @@ def save(model, path) -> Path:
     path : str or os.PathLike
         The JSON file to write, conventionally ending in ``.json``.  Arrays with more than
         :data:`INLINE_MAX_SIZE` elements go to the file with the same stem and suffix ``.npz``.
+        Both are written to temporary files in the same folder first and renamed into place only when
+        both are complete: a failed save leaves any previous files as they were.
 
     Returns
     -------
@@ -258,11 +347,8 @@ def save(model, path) -> Path:
             f"save() stores lpnet estimators only ({', '.join(ALLOWED_CLASSES)}); "
             f"got an object of type {type(model).__module__}.{cls_name}."
         )
-    attrs = _fitted_attributes(model)
-    if "coef_" not in attrs:
-        raise NotFittedError(
-            f"this {cls_name} is not fitted yet; call fit(X, y) before save()."
-        )
+    if not any(k.endswith("_") for k in _fitted_attributes(model)):
+        raise NotFittedError(f"this {cls_name} is not fitted yet; call fit(X, y) before save().")
     path = Path(os.fspath(path))
     if path.suffix.lower() == ".npz":
         raise ValueError(
@@ -270,26 +356,36 @@ def save(model, path) -> Path:
             "use a .json path."
         )
     enc = _Encoder()
-    params = {k: enc.encode(v, k) for k, v in model.get_params(deep=False).items()}
-    attributes = {k: enc.encode(v, k) for k, v in sorted(attrs.items())}
-    doc = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "lpnet_version": __version__,
-        "class": cls_name,
-        "params": params,
-        "attributes": attributes,
-        "arrays_file": None,
-    }
+    body = enc.encode_model(model, cls_name)
+    doc = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "lpnet_version": __version__,
+           "class": cls_name, "params": body["params"], "attributes": body["attributes"], "arrays_file": None}
     npz = _npz_path(path)
-    if enc.arrays:
-        with open(npz, "wb") as fh:
-            np.savez(fh, **enc.arrays)
-        doc["arrays_file"] = npz.name
-        doc["arrays_sha256"] = _sha256(npz)
-    text = json.dumps(doc, indent=1, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    written = []  # temporary files, renamed into place once all exist
+    try:
+        if enc.arrays:
+            written.append((_temporary(npz), npz))
+            with open(written[-1][0], "wb") as fh:
+                np.savez(fh, **enc.arrays)
+            doc["arrays_file"] = npz.name
+            doc["arrays_sha256"] = _sha256(written[-1][0])
+        doc["content_sha256"] = _content_digest(doc)
+        text = json.dumps(doc, indent=1, allow_nan=False)
+        written.append((_temporary(path), path))
+        written[-1][0].write_text(text + "\n", encoding="utf-8")
+        for tmp, final in written:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in written:
+            if tmp.exists():
+                tmp.unlink()
     return path
+
+
+def _temporary(final: Path) -> Path:
+    """A fresh file name next to ``final`` (same folder, so the rename into place is atomic)."""
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    return Path(name)
 
 
 def load(path):
@@ -311,7 +407,8 @@ def load(path):
         If the JSON file, or the NPZ file it refers to, is missing.
     ValueError
         If the file is not an lpnet model file, has an unsupported format version, names a class outside
-        :data:`ALLOWED_CLASSES`, or its NPZ file does not match it.
+        :data:`ALLOWED_CLASSES`, was changed after it was written (checksums), holds parameters that are
+        not exactly those of its class, or its NPZ file does not match it.
     """
     from . import __version__
 
@@ -323,16 +420,22 @@ def load(path):
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
         raise ValueError(f"{str(path)!r} is not an lpnet model file (no 'format': {FORMAT_NAME!r} entry).")
     version = doc.get("format_version")
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version not in _READABLE_VERSIONS:
         raise ValueError(
             f"{str(path)!r} has model format version {version!r}, but this lpnet ({__version__}) reads "
-            f"version {FORMAT_VERSION} only; re-save the model with a matching lpnet version."
+            f"versions {', '.join(map(str, _READABLE_VERSIONS))}; re-save the model with a matching lpnet version."
         )
     cls_name = doc.get("class")
     if cls_name not in ALLOWED_CLASSES:
         raise ValueError(
             f"{str(path)!r} names the class {cls_name!r}, which is not an lpnet estimator; "
             f"load() rebuilds only {', '.join(ALLOWED_CLASSES)}."
+        )
+    expected = doc.get("content_sha256")
+    if expected is not None and _content_digest(doc) != expected:
+        raise ValueError(
+            f"{str(path)!r} was changed after it was saved (its content checksum differs); "
+            "re-save the model instead of editing the file."
         )
     saved_version = doc.get("lpnet_version")
     if saved_version != __version__:
@@ -360,28 +463,13 @@ def load(path):
         with np.load(npz, allow_pickle=False) as data:
             npz_arrays = {k: data[k] for k in data.files}
 
-    dec = _Decoder(npz_arrays)
-    params = {k: dec.decode(v, k) for k, v in doc.get("params", {}).items()}
-    attributes = {k: dec.decode(v, k) for k, v in doc.get("attributes", {}).items()}
-    cls = _allowed_class(cls_name)
-    try:
-        model = cls(**params)
-    except TypeError as exc:
-        raise ValueError(
-            f"{str(path)!r} holds parameters that {cls_name} does not accept ({exc}); "
-            "it was probably saved by a different lpnet version."
-        ) from exc
-    for k, v in attributes.items():
-        if not (k.endswith("_") and not k.startswith("_") and k.isidentifier()):
-            raise ValueError(f"malformed model file: {k!r} is not a fitted-attribute name.")
-        setattr(model, k, v)
-    return model
+    return _Decoder(npz_arrays).decode_model(doc, str(path))
 
 
 def _allowed_class(name: str):
-    """The estimator class called ``name``, taken from ``lpnet.estimators`` (allow-listed names only)."""
+    """The estimator class called ``name``, taken from lpnet's public names (allow-listed names only)."""
     if name not in ALLOWED_CLASSES:
         raise ValueError(f"{name!r} is not an lpnet estimator class.")
-    from . import estimators
+    import lpnet
 
-    return getattr(estimators, name)
+    return getattr(lpnet, name)

@@ -6,7 +6,7 @@ its own certificate (duality gap, or optimality violation for ``p < 1``): a path
 certified fits, not an approximation of one.
 
 Squared loss with a pure L2 penalty on dense data is solved in closed form from one SVD, see
-:func:`_ridge_svd_path`.
+:class:`lpnet.solvers.ridge.RidgeSVD`.
 """
 from __future__ import annotations
 
@@ -18,17 +18,19 @@ import scipy.sparse as sp
 from sklearn.utils import check_X_y
 
 from . import _validation as checks
+from ._validation import InvalidParameterError
 from ._progress import progress_bar
 from .certificates import Certifier
 from .datafits import Logistic, Quadratic
 from .estimators import _base as est
 from .penalties import L2
 from .solvers import Design, FitResult, solve
+from .solvers.ridge import RidgeSVD
 
 __all__ = ["Path", "alpha_max", "enet_path", "lasso_path", "regularization_path"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Path:
     """A regularization path: one certified fit per ``alpha``, ``alphas`` decreasing.
 
@@ -68,6 +70,16 @@ class Path:
 
     def __len__(self) -> int:
         return int(self.alphas.shape[0])
+
+    def __repr__(self) -> str:
+        # one line: the arrays are for to_frame(), plot() or indexing, not for the prompt
+        n, p = self.coefs.shape
+        span = f"{self.alphas[0]:.4g} .. {self.alphas[-1]:.4g}" if n else "none"
+        certificate = (f"max dual gap {np.nanmax(self.dual_gaps):.2e}" if n and np.isfinite(self.dual_gaps).any()
+                       else f"max violation {np.nanmax(self.optimality_violations):.2e}" if n else "")
+        return (f"Path(penalty={self.penalty!r}, datafit={self.datafit!r}, {n} alphas {span}, {p} features, "
+                f"nonzero {int(self.n_nonzero.min(initial=0))}..{int(self.n_nonzero.max(initial=0))}, "
+                f"{certificate}, converged {int(self.converged.sum())}/{n})")
 
     @property
     def radius(self) -> np.ndarray:
@@ -115,27 +127,14 @@ class Path:
     def plot(self, ax=None, legend: bool | None = None):
         """Coefficient paths against alpha (log scale), with the number of nonzeros on a top axis.
 
-        Requires matplotlib (imported here only).  ``legend`` defaults to True for at most 20 features.
-        Returns the Axes holding one line per feature (labelled with the feature names).
+        Requires matplotlib (imported when plotting only); see :func:`lpnet.viz.plot_path`.  Alpha
+        decreases to the right (strong penalty on the left, as glmnet).  ``legend`` defaults to True:
+        outside the axes, naming the 10 strongest curves (the others are drawn in grey).
+        Returns the Axes holding one line per feature, in feature order.
         """
-        import matplotlib.pyplot as plt
+        from .viz import plot_path
 
-        if ax is None:
-            _, ax = plt.subplots()
-        for j, name in enumerate(self.feature_names):
-            ax.plot(self.alphas, self.coefs[:, j], label=str(name))
-        ax.set_xscale("log")
-        ax.set_xlim(self.alphas.max(), self.alphas.min())  # strong penalty on the left, as glmnet
-        ax.set(xlabel="alpha", ylabel="coefficient")
-        ax.axhline(0.0, color="0.7", linewidth=0.5, zorder=0)
-        top = ax.twiny()  # the number of nonzeros at up to 6 alphas of the grid
-        top.set(xscale="log", xlim=ax.get_xlim(), xlabel="nonzero coefficients")
-        idx = np.unique(np.linspace(0, len(self) - 1, num=min(len(self), 6)).round().astype(int))
-        top.set_xticks(self.alphas[idx], [str(int(k)) for k in self.n_nonzero[idx]])
-        top.minorticks_off()
-        if legend if legend is not None else len(self.feature_names) <= 20:
-            ax.legend(fontsize="small")
-        return ax
+        return plot_path(self, ax=ax, legend=legend)
 
 
 def _check_inputs(X, y, datafit, sample_weight, penalty_factor):
@@ -236,10 +235,12 @@ def _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, fit_intercept) -> f
     # So w_pen = 0 is optimal iff alpha >= max_j |grad_j| / (v_j rho): that maximum is alpha_max.
     free = factors == 0
     z, _, _ = _free_fit(X, y, s, datafit, free, fit_intercept)
-    grad = np.asarray(X.T @ datafit.raw_grad(y, z, s), dtype=np.float64).ravel()
     pen = ~free
     if not pen.any():
         return 0.0
+    if isinstance(datafit, Quadratic) and np.max(np.abs(y - z)) <= 16 * np.finfo(np.float64).eps * np.max(np.abs(y)):
+        return 0.0  # the free model fits y to rounding (e.g. a constant target): nothing to shrink
+    grad = np.asarray(X.T @ datafit.raw_grad(y, z, s), dtype=np.float64).ravel()
     # rho: the L1 weight per unit alpha (1 where there is no L1 part: then a grid scale only)
     rho = l1_ratio if (penalty == "elasticnet" and l1_ratio > 0.0) else 1.0
     return float(np.max(np.abs(grad[pen]) / factors[pen]) / rho)
@@ -277,52 +278,16 @@ def alpha_max(X, y, penalty="l1", datafit="squared", l1_ratio=0.5, penalty_facto
 
 
 def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
-    """Squared loss + ``alpha/2 sum_j v_j w_j^2`` for every alpha from one SVD.
+    """Squared loss + ``alpha/2 sum_j v_j w_j^2`` for every alpha from one SVD (:class:`RidgeSVD`).
 
-    With ``h = s/n`` and ``A`` the free columns (ones for the intercept, factor-0 features), the free
-    coefficients are a weighted least-squares fit given ``w`` (penalized part), so profiling them out
-    leaves ridge on the ``H``-projected data: with ``P = I - Q Q^T``, ``Q`` an orthonormal basis of
-    ``H^(1/2) A``, ``Z = P H^(1/2) X_pen V^(-1/2)`` and ``u = V^(1/2) w``::
-
-        min_u 1/2 ||y_h - Z u||^2 + alpha/2 ||u||^2  =>  u = V_Z diag(sig / (sig^2 + alpha)) U_Z^T y_h
-
-    (``y_h = P H^(1/2) y``) from one thin SVD ``Z = U_Z diag(sig) V_Z^T``: O(min(n, p) p) per alpha, plus
-    one O(n p) gap evaluation that certifies it.  The free coefficients are
-    ``c = c_y - C_x w`` (``c_y``, ``C_x``: least-squares fits of ``y`` and ``X_pen`` on ``A``).
-    Each alpha is then certified by its duality gap; one that is not certified (rounding on a
-    near-singular problem) is re-solved by the direct solver.
+    Each alpha is certified by its duality gap; one that is not (rounding on a near-singular problem)
+    is re-solved by the direct solver.
     """
-    n, n_features = X.shape
-    pen = factors > 0
-    X_pen = X[:, pen]
-    sqrt_h = np.sqrt(s / n)
-    A = _free_columns(X, ~pen, fit_intercept)
-    Zp, yp = Zh, yh = sqrt_h[:, None] * X_pen, sqrt_h * y
-    if A is not None:
-        Ah = sqrt_h[:, None] * A
-        Q, sv, _ = np.linalg.svd(Ah, full_matrices=False)
-        Q = Q[:, sv > sv.max() * max(Ah.shape) * np.finfo(float).eps]
-        Zp, yp = Zh - Q @ (Q.T @ Zh), yh - Q @ (Q.T @ yh)
-        # least squares on the free columns: c_y - C_x w with c = pinv(Ah) (yh - Zh w)
-        pinv = np.linalg.pinv(Ah)
-        c_y, C_x = pinv @ yh, pinv @ Zh
-    root_v = np.sqrt(factors[pen])
-    U, S, Vt = np.linalg.svd(Zp / root_v, full_matrices=False)
-    uty = U.T @ yp
+    ridge = RidgeSVD(X, y, s, factors, fit_intercept)
     design = Design(X)
     out = []
     for alpha in progress_bar(alphas, progress, "path"):
-        w = np.zeros(n_features)
-        # alpha = 0: minimum-norm least squares (drop numerically zero singular values)
-        keep = S > (S.max(initial=0.0) * max(Zp.shape) * np.finfo(float).eps if alpha == 0 else 0.0)
-        shrink = np.zeros_like(S)
-        shrink[keep] = S[keep] / (S[keep] ** 2 + alpha)
-        w[pen] = (Vt.T @ (shrink * uty)) / root_v
-        b = 0.0
-        if A is not None:
-            c = c_y - C_x @ w[pen]
-            b = float(c[0]) if fit_intercept else 0.0
-            w[~pen] = c[1:] if fit_intercept else c
+        w, b = ridge.solve(alpha)
         penalty = L2(alpha, weights=factors)
         cert = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol, xt=design.xt,
                          cache=design).check(w, b, design.predict(w, b))
@@ -489,7 +454,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         raise ValueError("positive=True is not supported by lpnet's enet_path; use scikit-learn's.")
     unknown = set(params) - {"tol", "max_iter", "random_state", "selection", "check_gram", "check_input"}
     if unknown:
-        raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}.")
+        raise InvalidParameterError(f"Unexpected parameters in params: {sorted(unknown)}; enet_path takes tol, "
+                                    "max_iter (and ignores random_state, selection, check_gram, check_input).")
     if np.ndim(y) != 1:
         raise ValueError("lpnet's enet_path handles a 1-D target only; fit one path per output.")
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):

@@ -75,12 +75,13 @@ def test_matches_cvxpy(p):
 def test_logistic_matches_cvxpy(p, t):
     model = ConstrainedClassifier(radius=t, p=p, tol=1e-10).fit(X, Y_CLS)
     w_ref, b_ref, lam = cvxpy_fit(p, t, logistic=True)
-    np.testing.assert_allclose(model.coef_, w_ref, atol=1e-5)
-    assert model.intercept_ == pytest.approx(b_ref, abs=1e-5)
+    assert model.coef_.shape == (1, D) and model.intercept_.shape == (1,)  # scikit-learn's binary shapes
+    np.testing.assert_allclose(model.coef_[0], w_ref, atol=1e-5)
+    assert model.intercept_[0] == pytest.approx(b_ref, abs=1e-5)
     assert model.multiplier_ == pytest.approx(lam * t ** (1 - p), rel=1e-4)
     assert list(model.classes_) == ["a", "b"]
     proba = model.predict_proba(X)
-    np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-(X @ model.coef_ + model.intercept_))))
+    np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-(X @ model.coef_[0] + model.intercept_[0]))))
     assert set(model.predict(X)) <= {"a", "b"}
 
 

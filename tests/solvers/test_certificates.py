@@ -140,7 +140,7 @@ def test_lasso_at_alpha_max_is_null_with_zero_gap(kind, solver, fit_intercept, s
         assert res.intercept == pytest.approx(b_null, abs=1e-10)
         assert res.objective == pytest.approx(F_null, rel=1e-12)
         assert abs(res.dual_gap) <= 1e-10 * F_null
-        assert res.n_iter == 1
+        assert res.n_outer == 1 and res.n_iter == 0
     # just below alpha_max something enters: alpha_max is the threshold, not merely an upper bound
     res = solve(X, y, DATAFITS[kind](), L1(0.95 * amax, weights=v), sample_weight=s,
                 fit_intercept=fit_intercept, solver=solver)

@@ -10,10 +10,9 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import validate_data
 
-from .._validation import check_positive_int, check_sample_weight, check_tol
-from ..estimators._base import LinearModelBase, make_datafit, reject_non_numeric_columns
+from .._validation import check_positive_int, check_tol
+from ..estimators._base import LinearModelBase, make_datafit
 from ..estimators.generic import DatafitChoice
 from ..estimators.logistic import ClassifierBase
 from ._solver import RadiusSearch, fit_box, local_projected_gradient
@@ -64,9 +63,9 @@ _DOC = """
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
+    coef_ : ndarray of shape (n_features,), or (1, n_features) for the classifier
         ``||coef_||_p <= radius`` (up to rounding).
-    intercept_ : float
+    intercept_ : float, or ndarray of shape (1,) for the classifier
     multiplier_ : float
         The constraint's Lagrange multiplier in penalty scaling, 0 when the constraint is inactive.
         Finite ``p``: ``mu`` such that the penalized model with ``Lp(alpha=mu, p)`` (``LpRegression``,
@@ -104,35 +103,16 @@ class _ConstrainedModel:
         self.max_iter = max_iter
         self.warm_start = warm_start
 
-    def fit(self, X, y, sample_weight=None):
-        """Fit the constrained model and certify the solution.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights, rescaled to sum to ``n_samples``.
-
-        Returns
-        -------
-        self
-        """
+    def _fit(self, X, y, sample_weight) -> None:
+        # called by LinearModelBase.fit on a staged copy: a fit that raises changes nothing
         radius = check_radius(self.radius, allow_zero=False)
         p = check_ball_p(self.p)
         tol = check_tol(self.tol)
         max_iter = check_positive_int(self.max_iter, "max_iter")
         datafit = self._datafit()  # an unknown datafit is named before the data are looked at
-        reject_non_numeric_columns(X)
-        X, y = validate_data(self, X, y, accept_sparse=("csc", "csr"), dtype=(np.float64, np.float32),
-                             y_numeric=not self._is_classifier(), multi_output=False)
-        if X.shape[0] < 2:
-            raise ValueError(f"n_samples = {X.shape[0]}: at least 2 samples are needed to fit {type(self).__name__}.")
-        y = self._encode_target(y)
-        s = check_sample_weight(sample_weight, X.shape[0])
-        self._check_weighted_target(y, s)
-        warm = self.warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (X.shape[1],)
-        w0, b0 = (self.coef_, self.intercept_) if warm else (None, None)
+        X, y, s = self._validated_data(X, y, sample_weight)
+        w0, b0 = self._warm_start_point(X.shape[1])
+        warm = w0 is not None
         options = {"fit_intercept": bool(self.fit_intercept), "tol": tol, "max_iter": max_iter}
         if np.isinf(p):
             fit = fit_box(X, y, s, datafit, radius, w0=w0, b0=b0, **options)
@@ -157,17 +137,14 @@ class _ConstrainedModel:
             warnings.warn(f"{type(self).__name__} did not reach tol={tol:g} in max_iter={max_iter}: {what}. "
                           "Increase max_iter, loosen tol, or standardize the features.",
                           ConvergenceWarning, stacklevel=2)
-        self.coef_ = fit.coef
-        self.intercept_ = fit.intercept
+        self._store_coefficients(fit.coef, fit.intercept, fit.n_iter, X.dtype)
         self.multiplier_ = fit.multiplier
         self.active_ = fit.active
         self.dual_gap_ = None if fit.dual_gap is None else float(fit.dual_gap)
         self.optimality_violation_ = None if fit.optimality_violation is None else float(fit.optimality_violation)
         self.converged_ = fit.converged
         self.objective_ = float(fit.objective)
-        self.n_iter_ = fit.n_iter
         self.solver_ = fit.solver
-        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

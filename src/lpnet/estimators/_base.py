@@ -1,6 +1,8 @@
 """Fit wiring shared by every lpnet estimator: validation, the solve call, fitted attributes."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
@@ -8,6 +10,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import (
+    InvalidParameterError,
+    check_finite_squares,
     check_l1_ratio,
     check_p,
     check_penalty_factor,
@@ -17,7 +21,7 @@ from .._validation import (
 )
 from ..datafits import Datafit, Logistic, Quadratic
 from ..penalties import L1, L2, ElasticNet, Lp, Penalty
-from ..solvers import SOLVERS, solve
+from ..solvers import SOLVERS, pick_solver, solve
 
 PENALTIES = ("l1", "l2", "elasticnet", "lp")
 DATAFITS = ("squared", "logistic")
@@ -31,8 +35,8 @@ def make_penalty(kind, alpha, *, l1_ratio=0.5, p=1.0, weights=None) -> Penalty:
         return L1(alpha, weights=weights)
     if kind == "l2":
         return L2(alpha, weights=weights)
-    if kind == "elasticnet":
-        return ElasticNet(alpha, check_l1_ratio(l1_ratio), weights=weights)
+    if kind == "elasticnet":  # l1_ratio=None: the estimators' documented default, 0.5
+        return ElasticNet(alpha, check_l1_ratio(0.5 if l1_ratio is None else l1_ratio), weights=weights)
     if kind == "lp":
         return Lp(alpha, check_p(p), weights=weights)
     raise ValueError(f"penalty must be one of {PENALTIES} or a Penalty instance, got {kind!r}.")
@@ -88,12 +92,29 @@ def check_weighted_classes(y, sample_weight) -> None:
         )
 
 
+def staged_fit(model, *args, **kwargs):
+    """``model._fit(*args, **kwargs)`` on a shallow copy, whose attributes are copied back on success.
+
+    A fit that raises (bad data, a parameter out of range) then leaves ``model`` exactly as it was:
+    a fitted model stays fitted and consistent (``n_features_in_``, ``classes_``, ``coef_`` together).
+    """
+    staged = object.__new__(type(model))
+    staged.__dict__.update(model.__dict__)
+    staged._fit(*args, **kwargs)
+    model.__dict__.update(staged.__dict__)
+    return model
+
+
 class LinearModelBase(BaseEstimator):
     """Shared ``fit`` of the penalized linear models.
 
     Subclasses say which datafit and penalty they fit (``_datafit``, ``_penalty``) and how the target is
-    encoded (``_encode_target``).
+    encoded (``_encode_target``).  A fit works on a staged copy of the estimator and copies its fitted
+    attributes back only once it has succeeded: a fit that raises leaves a fitted estimator as it was.
     """
+
+    #: the smallest max_iter accepted (scikit-learn's LogisticRegression takes 0: the starting point)
+    _min_max_iter = 1
 
     # ------------------------------------------------------------------ subclass hooks
     def _datafit(self) -> Datafit:  # pragma: no cover - overridden
@@ -105,8 +126,11 @@ class LinearModelBase(BaseEstimator):
     def _encode_target(self, y) -> np.ndarray:
         return np.asarray(y, dtype=np.float64)
 
+    def _warn_about_parameters(self, penalty: Penalty, n_features: int) -> None:
+        """Hook: warnings about parameter combinations (scikit-learn warns about the same ones)."""
+
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model and certify the solution.
 
         Parameters
@@ -116,18 +140,51 @@ class LinearModelBase(BaseEstimator):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights, rescaled to sum to ``n_samples``; integer weights equal repeated rows.
+        check_input : bool, default=True
+            Accepted for scikit-learn compatibility; lpnet always validates its input.
 
         Returns
         -------
         self
             With ``coef_``, ``intercept_``, ``n_iter_``, ``objective_``, ``dual_gap_`` (convex problems,
-            else None), ``optimality_violation_`` (p < 1, else None) and ``converged_``.
+            else None), ``optimality_violation_`` (p < 1, else None), ``coef_error_bound_`` and
+            ``converged_``.  If the fit raises, the estimator keeps its previous fitted state.
         """
+        return staged_fit(self, X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight) -> None:
         tol = check_tol(self.tol)
-        max_iter = check_positive_int(self.max_iter, "max_iter")
+        max_iter = check_positive_int(self.max_iter, "max_iter", minimum=self._min_max_iter)
         solver = getattr(self, "solver", "auto")
         if solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
+            raise InvalidParameterError(f"solver must be one of {SOLVERS}, got {solver!r}.")
+        check_unsupported_options(getattr(self, "positive", False), getattr(self, "selection", "cyclic"))
+        X, y, s = self._validated_data(X, y, sample_weight)
+        factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
+        penalty = self._penalty(factors)
+        datafit = self._datafit()
+        self._warn_about_parameters(penalty, X.shape[1])
+        gram = gram_preference(getattr(self, "precompute", "auto"), X, s, self.fit_intercept)
+        if solver == "auto" and gram is not None:
+            solver = pick_solver(X, datafit, penalty, gram=gram)
+        w0, b0 = self._warm_start_point(X.shape[1])
+        res = solve(
+            X, y, datafit, penalty, sample_weight=s, fit_intercept=self.fit_intercept,
+            tol=tol, max_iter=max_iter, w0=w0, b0=b0, solver=solver,
+        )
+        self._store_coefficients(res.coef, res.intercept, res.n_iter, X.dtype)
+        self.n_outer_iter_ = int(res.n_outer)
+        self.objective_ = float(res.objective)
+        self.dual_gap_ = None if res.dual_gap is None else float(res.dual_gap)
+        self.optimality_violation_ = (
+            None if res.optimality_violation is None else float(res.optimality_violation)
+        )
+        self.coef_error_bound_ = res.coef_error_bound
+        self.converged_ = bool(res.converged)
+        self.solver_ = res.solver
+
+    def _validated_data(self, X, y, sample_weight):
+        """``(X, y in the datafit's encoding, sample weights summing to n)``; sets ``n_features_in_``."""
         reject_non_numeric_columns(X)
         X, y = validate_data(
             self, X, y, accept_sparse=("csc", "csr"), dtype=(np.float64, np.float32),
@@ -137,32 +194,34 @@ class LinearModelBase(BaseEstimator):
             raise ValueError(
                 f"n_samples = {X.shape[0]}: at least 2 samples are needed to fit {type(self).__name__}."
             )
+        check_finite_squares(X, None if self._is_classifier() else y)
         y = self._encode_target(y)
-        factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
-        penalty = self._penalty(factors)
-        datafit = self._datafit()
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        self._check_weighted_target(y, sample_weight)
+        s = check_sample_weight(sample_weight, X.shape[0])
+        self._check_weighted_target(y, s)
+        return X, y, s
 
-        w0 = b0 = None
-        if self.warm_start and getattr(self, "coef_", None) is not None \
-                and self.coef_.shape == (X.shape[1],):
-            w0, b0 = self.coef_, self.intercept_
-        res = solve(
-            X, y, datafit, penalty, sample_weight=sample_weight, fit_intercept=self.fit_intercept,
-            tol=tol, max_iter=max_iter, w0=w0, b0=b0, solver=solver,
-        )
-        self.coef_ = res.coef
-        self.intercept_ = float(res.intercept)
-        self.n_iter_ = int(res.n_iter)
-        self.objective_ = float(res.objective)
-        self.dual_gap_ = None if res.dual_gap is None else float(res.dual_gap)
-        self.optimality_violation_ = (
-            None if res.optimality_violation is None else float(res.optimality_violation)
-        )
-        self.converged_ = bool(res.converged)
-        self.solver_ = res.solver
-        return self
+    def _warm_start_point(self, n_features: int):
+        """``(w0, b0)`` from the previous (or hand-set) ``coef_`` / ``intercept_``, else ``(None, None)``."""
+        coef = getattr(self, "coef_", None) if self.warm_start else None
+        if coef is None or np.size(coef) != n_features:
+            return None, None
+        intercept = getattr(self, "intercept_", None)
+        b0 = None if intercept is None or not self.fit_intercept else float(np.ravel(intercept)[0])
+        return np.ravel(coef).astype(np.float64), b0
+
+    def _store_coefficients(self, coef, intercept, n_iter, dtype) -> None:
+        """``coef_``, ``intercept_`` and ``n_iter_`` in scikit-learn's types and shapes.
+
+        The input's float dtype; a binary classifier's ``coef_`` is one row, ``(1, n_features)``, its
+        ``intercept_`` and ``n_iter_`` arrays of shape (1,), as scikit-learn's ``LogisticRegression``.
+        """
+        coef = np.asarray(coef, dtype=dtype)
+        intercept = np.dtype(dtype).type(intercept)
+        if self._is_classifier():
+            self.coef_, self.intercept_ = coef.reshape(1, -1), np.array([intercept])
+            self.n_iter_ = np.array([int(n_iter)], dtype=np.int32)
+        else:
+            self.coef_, self.intercept_, self.n_iter_ = coef, intercept, int(n_iter)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -180,15 +239,72 @@ class LinearModelBase(BaseEstimator):
         check_is_fitted(self, "coef_")
         reject_non_numeric_columns(X)
         X = validate_data(self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), reset=False)
-        out = X @ self.coef_ if sp.issparse(X) else np.asarray(X, dtype=np.float64) @ self.coef_
-        return np.asarray(out).ravel() + self.intercept_
+        out = np.asarray(X @ np.ravel(self.coef_)).ravel()
+        return out + np.ravel(self.intercept_)[0]
 
     def coef_table(self):
-        """The coefficients as a pandas DataFrame indexed by feature name (requires pandas)."""
+        """The coefficients as a pandas DataFrame, one row per feature (requires pandas).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``feature_names_in_`` (``x0, x1, ...`` when the model was fitted on an array),
+            with the columns ``coef`` and ``is_zero`` (the coefficient is exactly 0.0).
+        """
         check_is_fitted(self, "coef_")
         import pandas as pd
 
+        coef = np.ravel(self.coef_)
         names = getattr(self, "feature_names_in_", None)
         if names is None:
-            names = [f"x{j}" for j in range(self.coef_.shape[0])]
-        return pd.DataFrame({"coef": self.coef_, "is_zero": self.coef_ == 0.0}, index=pd.Index(names, name="feature"))
+            names = [f"x{j}" for j in range(coef.shape[0])]
+        return pd.DataFrame({"coef": coef, "is_zero": coef == 0.0}, index=pd.Index(names, name="feature"))
+
+
+def check_unsupported_options(positive=False, selection="cyclic") -> None:
+    """scikit-learn's coordinate-descent options that lpnet accepts only at their defaults."""
+    if positive:
+        raise InvalidParameterError(
+            "positive=True (non-negative coefficients) is not supported yet; fit without it, or use "
+            "scikit-learn's estimator for a sign constraint."
+        )
+    if selection != "cyclic":
+        raise InvalidParameterError(
+            f"selection must be 'cyclic', got {selection!r}: lpnet's working-set coordinate descent visits "
+            "the coordinates in order (the certified solution does not depend on the order)."
+        )
+
+
+def gram_preference(precompute, X, s, fit_intercept) -> bool | None:
+    """scikit-learn's ``precompute`` as a preference for the Gram (covariance) solver.
+
+    ``"auto"``: None (the data's shape decides); a bool: use the Gram mode where it applies, or never.
+    An array is checked against ``X`` (weighted by ``s``) and then treated as True: lpnet computes the
+    Gram columns it needs itself (centred for the intercept, cached along a path).
+    """
+    if isinstance(precompute, str):
+        if precompute != "auto":
+            raise InvalidParameterError(f"precompute must be 'auto', a bool or a Gram matrix, got {precompute!r}.")
+        return None
+    if isinstance(precompute, (bool, np.bool_)):
+        return bool(precompute)
+    try:
+        G = np.asarray(precompute, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"precompute must be 'auto', a bool or a Gram matrix, got {precompute!r}.") from exc
+    p = X.shape[1]
+    if G.shape != (p, p):
+        raise ValueError(f"the Gram matrix passed as precompute has shape {G.shape}, expected ({p}, {p}).")
+    h = s / X.shape[0]
+    mean = np.asarray(X.T @ h).ravel() / h.sum()
+    spread = np.sqrt(np.asarray(X.multiply(X).T @ h if sp.issparse(X) else (X * X).T @ h).ravel())
+    if fit_intercept and np.any(np.abs(mean) > 1e-8 * spread):
+        warnings.warn("Gram matrix was provided but X is not centred and fit_intercept=True: lpnet "
+                      "computes the Gram matrix of the centred data itself.", UserWarning, stacklevel=4)
+        return True
+    j = p // 2  # one column checked in O(n p), as a guard against a Gram of other data
+    column = np.asarray(X.T @ (s * np.asarray(X[:, [j]].toarray() if sp.issparse(X) else X[:, j]).ravel()))
+    if not np.allclose(G[:, j], column.ravel(), rtol=1e-4, atol=1e-8 * max(1.0, float(np.abs(column).max()))):
+        raise ValueError(f"the Gram matrix passed as precompute did not pass validation: its column {j} is not "
+                         "X^T diag(sample_weight) X[:, j] (sample weights rescaled to sum to n_samples).")
+    return True

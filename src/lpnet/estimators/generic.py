@@ -9,8 +9,8 @@ from sklearn.utils.metaestimators import available_if
 
 from ..datafits import Logistic
 from ._base import LinearModelBase, make_datafit, make_penalty
-from .linear import _COMMON_PARAMS
-from .logistic import ClassifierBase
+from .linear import _params_doc
+from .logistic import ClassifierBase, warn_unused_l1_ratio
 
 
 def _classifier(model) -> bool:
@@ -91,11 +91,15 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
     datafit : {{"squared", "logistic"}} or Datafit, default="squared"
     penalty : {{"l1", "l2", "elasticnet", "lp"}} or Penalty, default="l1"
     alpha : float, default=1.0
-    l1_ratio : float, default=0.5
+    l1_ratio : float, default=None
+        Elastic Net mixing, used with ``penalty="elasticnet"`` (None: 0.5).
     p : float, default=1.0
-    {_COMMON_PARAMS}"""
+    {_params_doc("")}
+    With the logistic loss ``coef_`` has shape (1, n_features) and ``intercept_`` and ``n_iter_``
+    shape (1,), as scikit-learn's classifiers.
+    """
 
-    def __init__(self, datafit="squared", penalty="l1", alpha=1.0, *, l1_ratio=0.5, p=1.0,
+    def __init__(self, datafit="squared", penalty="l1", alpha=1.0, *, l1_ratio=None, p=1.0,
                  fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False,
                  solver="auto"):
         self.datafit = datafit
@@ -109,6 +113,10 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
         self.max_iter = max_iter
         self.warm_start = warm_start
         self.solver = solver
+
+    def _warn_about_parameters(self, penalty, n_features):
+        if isinstance(self.penalty, str):
+            warn_unused_l1_ratio(self, penalty, n_features)
 
     def _penalty(self, weights):
         penalty = make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)

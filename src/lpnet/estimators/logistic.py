@@ -1,6 +1,8 @@
 """Penalized binary logistic regression."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.special import expit
 from sklearn.base import ClassifierMixin
@@ -14,6 +16,20 @@ from ._base import (
     make_penalty,
 )
 from .linear import _COMMON_PARAMS
+
+_CLASSIFIER_ATTRIBUTES = {"coef_shape": "(1, n_features)", "intercept_type": "ndarray of shape (1,)",
+                          "n_iter_type": "ndarray of shape (1,)",
+                          "n_iter_doc": "Proximal Newton steps (as scikit-learn counts its solver's iterations)."}
+_CLASSIFIER_PARAMS = _COMMON_PARAMS.format(extra_params="""
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn compatibility (lpnet's solvers are deterministic).""", **_CLASSIFIER_ATTRIBUTES)
+
+
+def warn_unused_l1_ratio(model, penalty, n_features) -> None:
+    """``l1_ratio`` means something only for the Elastic Net; scikit-learn warns when it is ignored."""
+    if model.l1_ratio is not None and model.penalty != "elasticnet":
+        warnings.warn(f"l1_ratio is used only with penalty='elasticnet'; it is ignored with "
+                      f"penalty={model.penalty!r}.", UserWarning, stacklevel=4)
 
 
 class ClassifierBase(ClassifierMixin, LinearModelBase):
@@ -61,25 +77,29 @@ class LogisticRegression(ClassifierBase):
 
     ``P`` is ``alpha * sum_j v_j |w_j|`` (``"l1"``), ``alpha/2 * sum_j v_j w_j^2`` (``"l2"``),
     ``alpha * sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)`` (``"elasticnet"``) or
-    ``alpha/p * sum_j v_j |w_j|^p`` (``"lp"``).  scikit-learn's ``LogisticRegression(C)`` is ``alpha = 1/(n C)``;
-    glmnet's ``family="binomial"`` uses ``lambda = alpha``.  Solved by working-set proximal Newton.
+    ``alpha/p * sum_j v_j |w_j|^p`` (``"lp"``).  scikit-learn's ``LogisticRegression(C)`` is ``alpha = 1/(n C)``
+    (``n``: the sum of the sample weights); glmnet's ``family="binomial"`` uses ``lambda = alpha`` for the
+    Lasso (and ``lambda = alpha``, ``alpha = l1_ratio`` for the Elastic Net: glmnet standardizes no
+    binomial response).  Solved by working-set proximal Newton.
 
     Parameters
     ----------
     penalty : {{"l1", "l2", "elasticnet", "lp"}}, default="l2"
     alpha : float, default=0.01
         Regularization strength, >= 0 (scikit-learn's default ``C=1`` is ``alpha = 1/n``).
-    l1_ratio : float, default=0.5
-        Elastic Net mixing, used with ``penalty="elasticnet"``.
+    l1_ratio : float, default=None
+        Elastic Net mixing in [0, 1], used with ``penalty="elasticnet"`` (None: 0.5); a warning says
+        when it is given with another penalty.
     p : float, default=1.0
         Exponent, used with ``penalty="lp"``.
-    {_COMMON_PARAMS}
+    {_CLASSIFIER_PARAMS}
     classes_ : ndarray of shape (2,)
         The two labels; ``classes_[1]`` is the positive class.
     """
 
-    def __init__(self, penalty="l2", alpha=0.01, *, l1_ratio=0.5, p=1.0, fit_intercept=True,
-                 penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False, solver="auto"):
+    def __init__(self, penalty="l2", alpha=0.01, *, l1_ratio=None, p=1.0, fit_intercept=True,
+                 penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False, solver="auto",
+                 random_state=None):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -90,9 +110,14 @@ class LogisticRegression(ClassifierBase):
         self.max_iter = max_iter
         self.warm_start = warm_start
         self.solver = solver
+        self.random_state = random_state
+
+    _min_max_iter = 0
 
     def _datafit(self):
         return make_datafit("logistic")
 
     def _penalty(self, weights):
         return make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
+
+    _warn_about_parameters = warn_unused_l1_ratio

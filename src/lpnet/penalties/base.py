@@ -168,6 +168,14 @@ class Penalty(ABC):
         """Smallest ``c >= 1`` such that ``z / c`` lies in the domain of ``P*`` (1 when it is everywhere finite)."""
         return 1.0
 
+    def strong_convexity(self, n_features: int) -> np.ndarray:
+        """Per feature, the largest ``mu_j >= 0`` with ``P_j(w) - mu_j/2 w^2`` convex (0: none).
+
+        ``min_j mu_j > 0`` makes the whole objective ``mu``-strongly convex in ``w``, so a duality gap
+        ``G`` bounds the distance to the optimum: ``||w - w*||_2 <= sqrt(2 G / mu)``.
+        """
+        return np.zeros(n_features)
+
     def zero_threshold(self, n_features: int) -> np.ndarray:
         """Per feature ``tau_j`` with ``dP_j(0) = [-tau_j, tau_j]`` (convex penalties).
 

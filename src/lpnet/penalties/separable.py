@@ -62,6 +62,9 @@ class L2(Penalty):
     def _scalar_kernels(self):
         return k.l2_prox, k.l2_distance, k.l2_value
 
+    def strong_convexity(self, n_features: int) -> np.ndarray:
+        return self.alpha * self.penalty_factors(n_features)
+
     def conjugate(self, z) -> float:
         z, a = _penalized(self, z)
         return float(np.sum(z * z / (2.0 * a)))
@@ -104,6 +107,9 @@ class ElasticNet(Penalty):
             return 1.0
         z, a = _penalized(self, z)
         return _l1_dual_scale(z, a)
+
+    def strong_convexity(self, n_features: int) -> np.ndarray:
+        return self.alpha * (1.0 - self.l1_ratio) * self.penalty_factors(n_features)
 
     def zero_threshold(self, n_features: int) -> np.ndarray:
         return self.alpha * self.l1_ratio * self.penalty_factors(n_features)
@@ -162,6 +168,12 @@ class Lp(Penalty):
         if self.p == 1.0:
             return _l1_dual_scale(*_penalized(self, z))
         return 1.0
+
+    def strong_convexity(self, n_features: int) -> np.ndarray:
+        # |w|^p has curvature p(p-1)|w|^(p-2): bounded below by a positive constant only for p = 2
+        if self.p == 2.0:
+            return self.alpha * self.penalty_factors(n_features)
+        return super().strong_convexity(n_features)
 
     def zero_threshold(self, n_features: int) -> np.ndarray:
         if self.p == 1.0:

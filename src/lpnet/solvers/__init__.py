@@ -7,6 +7,7 @@ from __future__ import annotations
 import scipy.sparse as sp
 
 from .._validation import check_positive_int, check_sample_weight, check_tol
+from ..certificates import coef_error_bound
 from ..datafits.base import Datafit
 from ..datafits.quadratic import Quadratic
 from ..penalties.base import Penalty
@@ -20,7 +21,7 @@ SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
 GRAM_MIN_RATIO = 10
 GRAM_MAX_FEATURES = 2000
 
-__all__ = ["Design", "FitResult", "solve", "solve_cd", "SOLVERS"]
+__all__ = ["Design", "FitResult", "pick_solver", "solve", "solve_cd", "SOLVERS"]
 
 
 def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_intercept=True,
@@ -47,8 +48,9 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         Maximum number of outer iterations of the chosen solver.
     w0, b0 : optional warm start.
     solver : {"auto", "cd", "cd_gram", "prox_newton", "fista", "direct"}
-        ``auto``: the direct solve for squared loss with a pure L2 penalty (dense data, or sparse
-        data with min(n_samples, n_features) <= 2000); Gram-matrix coordinate descent (``cd_gram``)
+        ``auto``: the direct solve for squared loss with a pure L2 penalty or none at all (``alpha = 0``:
+        least squares, minimum-norm when singular; dense data, or sparse data with
+        min(n_samples, n_features) <= 2000); Gram-matrix coordinate descent (``cd_gram``)
         for other convex squared-loss problems with every feature penalized, on dense data with
         ``n_samples >= 10 n_features`` and at most 2000 features; working-set coordinate descent
         (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
@@ -65,28 +67,21 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     design = as_design(X)  # a path passes the same Design for every alpha
     X = design.X
     tol = check_tol(tol)
-    max_iter = check_positive_int(max_iter, "max_iter")
+    max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
     y = datafit.prepare_target(y)
     s = check_sample_weight(sample_weight, X.shape[0])
     squared = isinstance(datafit, Quadratic)
     if solver == "auto":
-        if squared and penalty.quadratic and _direct_pays_off(X):
-            solver = "direct"
-        elif squared and _gram_pays_off(X, penalty):
-            solver = "cd_gram"
-        elif squared:
-            solver = "cd"
-        else:
-            solver = "prox_newton"
+        solver = pick_solver(X, datafit, penalty)
     kwargs = dict(fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, w0=w0, b0=b0)
     if solver == "cd":
         if not squared:
             raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
         result = solve_cd(design, y, s, penalty, strong=strong, **kwargs)
     elif solver == "cd_gram":
-        if not (squared and penalty.convex and not sp.issparse(X) and penalty.is_penalized(X.shape[1]).all()):
+        if not (squared and _gram_applies(X, penalty)):
             raise ValueError(
                 "solver='cd_gram' handles the squared loss on dense data with a convex penalty on every "
                 "feature (alpha > 0, no zero penalty_factor); use solver='cd'."
@@ -96,7 +91,9 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         result = solve_cd_gram(design, y, s, penalty, **kwargs)
         if not result.converged:  # not within max_iter blocks: go on with the residual form
             kwargs.update(w0=result.coef, b0=result.intercept)
+            gram_epochs = result.n_iter
             result = solve_cd(design, y, s, penalty, **kwargs)
+            result.n_iter += gram_epochs
     elif solver == "prox_newton":
         from .prox_newton import solve_prox_newton
 
@@ -106,24 +103,43 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
 
         result = solve_fista(X, y, s, datafit, penalty, **kwargs)
     else:
-        if not (squared and penalty.quadratic):
-            raise ValueError("solver='direct' solves the squared loss with a pure L2 penalty only.")
+        if not (squared and _is_quadratic(penalty, X.shape[1])):
+            raise ValueError("solver='direct' solves the squared loss with a pure L2 penalty (or none) only.")
         from .ridge import solve_ridge
 
         result = solve_ridge(X, y, s, penalty, fit_intercept=fit_intercept, tol=tol)
+    result.coef_error_bound = coef_error_bound(result.dual_gap, penalty, X.shape[1])
     warn_not_converged(result, max_iter, tol)
     return result
 
 
-def _gram_pays_off(X, penalty: Penalty) -> bool:
+def pick_solver(X, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> str:
+    """The solver that ``solver="auto"`` stands for (see :func:`solve`).
+
+    ``gram`` (scikit-learn's ``precompute``) overrides the shape rule for the Gram mode: True uses it
+    wherever it applies (dense data, convex penalty on every feature), False never.
+    """
+    if not isinstance(datafit, Quadratic):
+        return "prox_newton"
+    if _is_quadratic(penalty, X.shape[1]) and _direct_pays_off(X):
+        return "direct"
+    if _gram_applies(X, penalty) and (gram if gram is not None else _gram_pays_off(X)):
+        return "cd_gram"
+    return "cd"
+
+
+def _is_quadratic(penalty: Penalty, n_features: int) -> bool:
+    # no penalized feature at all (alpha = 0, or every factor 0) is least squares: 0 is quadratic too
+    return bool(penalty.quadratic or not penalty.is_penalized(n_features).any())
+
+
+def _gram_applies(X, penalty: Penalty) -> bool:
+    return not sp.issparse(X) and penalty.convex and bool(penalty.is_penalized(X.shape[1]).all())
+
+
+def _gram_pays_off(X) -> bool:
     n_samples, n_features = X.shape
-    return (
-        not sp.issparse(X)
-        and penalty.convex
-        and bool(penalty.is_penalized(n_features).all())
-        and n_features <= GRAM_MAX_FEATURES
-        and n_samples >= GRAM_MIN_RATIO * n_features
-    )
+    return n_features <= GRAM_MAX_FEATURES and n_samples >= GRAM_MIN_RATIO * n_features
 
 
 def _direct_pays_off(X) -> bool:

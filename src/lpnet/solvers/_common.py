@@ -17,6 +17,8 @@ class FitResult:
 
     coef: np.ndarray
     intercept: float
+    #: passes over the features (coordinate-descent epochs, Newton or gradient steps): scikit-learn's
+    #: ``n_iter_``; 0 for a warm start that is already certified
     n_iter: int
     objective: float
     #: duality gap in the objective's units (convex problems), else None
@@ -33,6 +35,10 @@ class FitResult:
     n_screened: int = 0
     #: features left out of a proposed first working set that the next full check brought back
     strong_misses: int | None = None
+    #: outer iterations, each ending with a certificate (what ``max_iter`` bounds)
+    n_outer: int = 1
+    #: certified bound on ``||coef - coef*||_2`` (strongly convex penalties), else None
+    coef_error_bound: float | None = None
 
 
 def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) -> tuple[np.ndarray, float]:

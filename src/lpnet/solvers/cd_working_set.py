@@ -78,6 +78,7 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     r = y - design.predict(w, b)
     ws_size = 0
     history = []
+    n_epochs = 0
     done = False
     strong_misses = candidates = None
     for it in range(1, max_iter + 2):
@@ -107,17 +108,18 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
         inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
 
         # 3. inner coordinate-descent passes on the working set
-        b, _ = kern.solve_subproblem(
+        b, epochs = kern.solve_subproblem(
             Xk, y, h, w, b, r, lips, ws, kernels.prox, kernels.subdiff_distance,
             kernels.value, v, params, fit_intercept, inner_tol, MAX_EPOCHS, ANDERSON_K,
         )
+        n_epochs += epochs
 
     # 4. the result (solve() warns when the certificate was not reached)
     design.remember_prediction(w, b, y - r)
     return FitResult(
-        coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,
+        coef=w, intercept=float(b), n_iter=n_epochs, objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=cert.violation, converged=done, solver="cd", history=history,
-        grad=cert.grad, n_screened=int(screened.sum()), strong_misses=strong_misses,
+        grad=cert.grad, n_screened=int(screened.sum()), strong_misses=strong_misses, n_outer=len(history),
     )
 
 

@@ -47,6 +47,7 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
     u, c, momentum = w.copy(), b, 1.0
     f_w = objective(w, b)
     history = []
+    n_steps = 0
     done = False
     for it in range(1, max_iter + 2):
         # 1. certificate
@@ -59,6 +60,7 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
 
         # 2. a block of accelerated proximal-gradient steps
         for _ in range(STEPS_PER_CHECK):
+            n_steps += 1
             d_u = datafit.value(y, linear_predictor(X, u, c), s)
             g_u, gb_u = gradient(u, c)
             while True:
@@ -83,6 +85,7 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
             lips *= 0.9  # let the step grow back when the local curvature allows it
 
     return FitResult(
-        coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,
+        coef=w, intercept=float(b), n_iter=n_steps, objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=cert.violation, converged=done, solver="fista", history=history,
+        n_outer=len(history),
     )

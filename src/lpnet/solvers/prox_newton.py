@@ -107,6 +107,7 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
 
     design.remember_prediction(w, b, z)
     return FitResult(
-        coef=w, intercept=float(b), n_iter=len(history), objective=cert.objective, dual_gap=cert.gap,
+        coef=w, intercept=float(b), n_iter=len(history) - 1, objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=cert.violation, converged=done, solver="prox_newton", history=history,
+        n_outer=len(history),
     )

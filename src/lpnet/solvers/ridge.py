@@ -1,13 +1,21 @@
-"""Direct solve of the squared loss with a quadratic (L2) penalty.
+"""Direct solves of the squared loss with a quadratic (L2) penalty, or none at all.
 
-    minimize 1/(2n) sum_i s_i (y_i - x_i w - b)^2 + alpha/2 sum_j v_j w_j^2
+    minimize 1/(2n) sum_i s_i (y_i - x_i w - b)^2 + 1/2 sum_j d_j w_j^2,     d_j = alpha v_j >= 0
 
 With ``h = s / n``, centred data (weighted means; the intercept is then ``b = ybar - xbar.w``) and
-``D = diag(alpha v)`` the normal equations are ``(Xc^T H Xc + D) w = Xc^T H yc``:
+``D = diag(d)`` the normal equations are ``(Xc^T H Xc + D) w = Xc^T H yc``:
 
-* ``n >= p`` (or some ``v_j = 0``): Cholesky of that p x p matrix (least squares if it is singular);
-* ``p > n`` with every ``v_j > 0``: with ``Z = H^(1/2) Xc``, Woodbury gives
+* ``n >= p`` (or some ``d_j = 0``): Cholesky of that p x p matrix;
+* ``p > n`` with every ``d_j > 0``: with ``Z = H^(1/2) Xc``, Woodbury gives
   ``w = D^-1 Z^T (Z D^-1 Z^T + I)^-1 H^(1/2) yc``, an n x n Cholesky instead.
+
+Cholesky is fast but only as accurate as the system is well conditioned, and a tiny ``alpha`` (or none)
+makes the system singular to rounding: below ``alpha ~ eps * ||X||^2`` it returns whichever
+interpolating ``w`` rounding selects (norms 10x the true limit were seen).  The reciprocal condition
+number of the factor (LAPACK's ``pocon``, O(p^2) once the factor exists) decides: below
+:data:`RCOND_MIN` dense data are solved by :class:`RidgeSVD` instead, whose answer tends to the
+minimum-norm least-squares solution as ``alpha -> 0`` (the limit that defines it), and sparse data by an
+eigendecomposition of the same normal matrix with the rounding-level eigenvalues dropped.
 
 Sparse ``X`` is never densified or centred: the centring is applied to the products.
 
@@ -24,6 +32,10 @@ from ..datafits.quadratic import Quadratic
 from ._common import FitResult
 from ._design import linear_predictor
 
+#: below this reciprocal condition number the Cholesky answer is not trusted (relative error ~ eps / rcond)
+RCOND_MIN = 1e-8
+_EPS = np.finfo(np.float64).eps
+
 
 def solve_ridge(X, y, s, penalty, *, fit_intercept=True, tol=1e-6):
     """Solve the ridge normal equations directly; see the module docstring."""
@@ -32,16 +44,24 @@ def solve_ridge(X, y, s, penalty, *, fit_intercept=True, tol=1e-6):
     h_sum = float(h.sum())
     x_mean = np.asarray(X.T @ h).ravel() / h_sum if fit_intercept else np.zeros(n_features)
     y_mean = float(h @ y) / h_sum if fit_intercept else 0.0
-    yc = y - y_mean
-    d = penalty.alpha * penalty.penalty_factors(n_features)
-    solve = _solve_sparse if sp.issparse(X) else _solve_dense
-    w = solve(X, yc, h, x_mean, d)
-    b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
-
+    factors = penalty.penalty_factors(n_features)
+    d = penalty.alpha * factors
+    if sp.issparse(X):
+        w = _solve_sparse(X, y - y_mean, h, x_mean, d)
+        b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
+    else:
+        w = _solve_dense(X, y - y_mean, h, x_mean, d)
+        if w is None:  # ill-conditioned: the SVD's answer, minimum-norm in the limit alpha -> 0
+            w, b = RidgeSVD(X, y, s, factors, fit_intercept).solve(penalty.alpha)
+        else:
+            b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
+    if not (np.all(np.isfinite(w)) and np.isfinite(b)):
+        raise ValueError("the ridge solve produced non-finite coefficients: the data are too large for "
+                         "float64 arithmetic; rescale X and y (e.g. standardize them) and fit again.")
     certifier = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol)
     cert = certifier.check(w, b, linear_predictor(X, w, b))
     return FitResult(
-        coef=w, intercept=b, n_iter=1, objective=cert.objective, dual_gap=cert.gap,
+        coef=w, intercept=float(b), n_iter=1, objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=None, converged=bool(cert.converged), solver="direct", history=[cert.gap],
     )
 
@@ -54,10 +74,11 @@ def _solve_dense(X, yc, h, x_mean, d):
     if Z.shape[1] > Z.shape[0] and np.all(d > 0):
         K = (Z / d) @ Z.T
         K[np.diag_indices_from(K)] += 1.0
-        return (Z.T @ _spd_solve(K, zy)) / d
+        beta = _cholesky_solve(K, zy)
+        return None if beta is None else (Z.T @ beta) / d
     A = Z.T @ Z
     A[np.diag_indices_from(A)] += d
-    return _spd_solve(A, Z.T @ zy)
+    return _cholesky_solve(A, Z.T @ zy)
 
 
 def _solve_sparse(X, yc, h, x_mean, d):
@@ -73,16 +94,96 @@ def _solve_sparse(X, yc, h, x_mean, d):
         sqrt_h = np.sqrt(h)
         K = C * sqrt_h[:, None] * sqrt_h[None, :]
         K[np.diag_indices_from(K)] += 1.0
-        beta = _spd_solve(K, yc * sqrt_h) * sqrt_h
+        rhs = yc * sqrt_h
+        beta = _cholesky_solve(K, rhs)
+        beta = (_pseudo_solve(K, rhs) if beta is None else beta) * sqrt_h
         return (np.asarray(X.T @ beta).ravel() - x_mean * beta.sum()) / d
     A = np.asarray((X.T @ sp.diags(h) @ X).toarray()) - h_sum * np.outer(x_mean, x_mean)
     A[np.diag_indices_from(A)] += d
-    return _spd_solve(A, np.asarray(X.T @ (h * yc)).ravel())
+    rhs = np.asarray(X.T @ (h * yc)).ravel()
+    w = _cholesky_solve(A, rhs)
+    return _pseudo_solve(A, rhs) if w is None else w
 
 
-def _spd_solve(A, rhs):
+def _cholesky_solve(A, rhs):
+    """``A^-1 rhs`` for a symmetric positive semi-definite ``A``, or None when ``A`` is too ill-conditioned."""
     try:
-        return sla.cho_solve(sla.cho_factor(A, lower=True, check_finite=False), rhs, check_finite=False)
-    except np.linalg.LinAlgError:
-        # singular (collinear unpenalized features): the minimum-norm least-squares solution
-        return np.linalg.lstsq(A, rhs, rcond=None)[0]
+        factor = sla.cho_factor(A, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:  # not positive definite to rounding: singular
+        return None
+    rcond, info = sla.lapack.dpocon(factor[0], np.abs(A).sum(axis=0).max(), uplo="L")
+    if info != 0 or not rcond >= RCOND_MIN:
+        return None
+    return sla.cho_solve(factor, rhs, check_finite=False)
+
+
+def _pseudo_solve(A, rhs):
+    """Minimum-norm solution of ``A x = rhs`` (symmetric ``A``), eigenvalues at rounding level dropped."""
+    evals, V = np.linalg.eigh(A)
+    keep = evals > max(evals.max(initial=0.0), 0.0) * A.shape[0] * _EPS
+    return V[:, keep] @ ((V[:, keep].T @ rhs) / evals[keep])
+
+
+class RidgeSVD:
+    """Every solution of squared loss + ``alpha/2 sum_j v_j w_j^2`` on one data set, from one thin SVD.
+
+    With ``h = s/n`` and ``A`` the free columns (ones for the intercept, features with ``v_j = 0``), the
+    free coefficients are a weighted least-squares fit given ``w`` (the penalized part), so profiling
+    them out leaves ridge on the ``H``-projected data: with ``P = I - Q Q^T``, ``Q`` an orthonormal basis
+    of ``H^(1/2) A``, ``Z = P H^(1/2) X_pen V^(-1/2)`` and ``u = V^(1/2) w``::
+
+        min_u 1/2 ||y_h - Z u||^2 + alpha/2 ||u||^2  =>  u = V_Z diag(sig / (sig^2 + alpha)) U_Z^T y_h
+
+    (``y_h = P H^(1/2) y``) from the thin SVD ``Z = U_Z diag(sig) V_Z^T``: O(min(n, p) p) per alpha.  The
+    free coefficients are ``c = c_y - C_x w`` (``c_y``, ``C_x``: least-squares fits of ``y`` and ``X_pen``
+    on ``A``).  Singular values at rounding level (``sig <= sig_max max(n, p) eps``) are dropped for every
+    alpha: their directions carry rounding noise only, and dropping them is exact in the limit
+    ``alpha -> 0``, where the solution is the minimum-norm least-squares one (norm ``||V^(1/2) w||``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y, s : ndarray of shape (n_samples,)
+        Target and sample weights (summing to ``n_samples``).
+    factors : ndarray of shape (n_features,)
+        Penalty factors ``v_j >= 0``; 0 leaves feature j free.
+    fit_intercept : bool
+    """
+
+    def __init__(self, X, y, s, factors, fit_intercept):
+        X = np.asarray(X, dtype=np.float64)
+        n, self.n_features = X.shape
+        self.fit_intercept = bool(fit_intercept)
+        self.pen = factors > 0
+        sqrt_h = np.sqrt(s / n)
+        X_pen = X[:, self.pen]
+        zh, yh = sqrt_h[:, None] * X_pen, sqrt_h * y
+        free = [np.ones((n, 1))] if fit_intercept else []
+        if (~self.pen).any():
+            free.append(X[:, ~self.pen])
+        self.has_free = bool(free)
+        if self.has_free:
+            ah = sqrt_h[:, None] * np.hstack(free)
+            Q, sv, _ = np.linalg.svd(ah, full_matrices=False)
+            Q = Q[:, sv > sv.max() * max(ah.shape) * _EPS]
+            zp, yp = zh - Q @ (Q.T @ zh), yh - Q @ (Q.T @ yh)
+            pinv = np.linalg.pinv(ah)
+            self.c_y, self.C_x = pinv @ yh, pinv @ zh
+        else:
+            zp, yp = zh, yh
+        self.root_v = np.sqrt(factors[self.pen])
+        U, S, self.Vt = np.linalg.svd(zp / self.root_v, full_matrices=False)
+        keep = S > S.max(initial=0.0) * max(zp.shape) * _EPS
+        self.S, self.Vt, self.uty = S[keep], self.Vt[keep], U[:, keep].T @ yp
+
+    def solve(self, alpha: float) -> tuple[np.ndarray, float]:
+        """``(w, b)`` at ``alpha >= 0`` (``b = 0`` without an intercept)."""
+        w = np.zeros(self.n_features)
+        w[self.pen] = (self.Vt.T @ (self.S / (self.S**2 + alpha) * self.uty)) / self.root_v
+        b = 0.0
+        if self.has_free:
+            c = self.c_y - self.C_x @ w[self.pen]
+            k = int(self.fit_intercept)
+            b = float(c[0]) if k else 0.0
+            w[~self.pen] = c[k:]
+        return w, b

@@ -1,0 +1,503 @@
+"""Cross-validated estimators that trace whole regularization paths on every fold.
+
+Every estimator here traces the certified regularization path on each training fold (warm starts, every
+alpha certified) over one grid computed on all the data, scores each alpha on the held-out fold, picks
+``alpha_`` by the smallest mean validation loss (``alpha_rule="min"``) or by glmnet's one-standard-error
+rule (``"1se"``: the largest alpha whose mean loss is within one standard error of the minimum), and
+refits on all the data at the chosen alpha.
+"""
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn import get_config
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._progress import progress_bar
+from .._validation import (
+    InvalidParameterError,
+    check_alphas,
+    check_finite_squares,
+    check_l1_ratio,
+    check_p,
+    check_positive_int,
+    check_sample_weight,
+)
+from ..estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
+from ..estimators._base import (
+    check_unsupported_options,
+    encode_binary_target,
+    reject_non_numeric_columns,
+    staged_fit,
+)
+from ..path import alpha_max, regularization_path
+
+ALPHA_RULES = ("min", "1se")
+
+
+@dataclass
+class CVResults:
+    """Validation losses: ``mean`` and ``std`` of shape (n_l1_ratios, n_alphas), per-fold ``losses``."""
+
+    alphas: np.ndarray  # (n_l1_ratios, n_alphas)
+    l1_ratios: np.ndarray
+    losses: np.ndarray  # (n_l1_ratios, n_folds, n_alphas)
+    mean: np.ndarray
+    std: np.ndarray
+    index_min: tuple
+    index_1se: tuple
+
+
+@dataclass
+class FoldFit:
+    """One training fold's path, scored on its held-out samples."""
+
+    losses: np.ndarray  # (n_alphas,) mean validation loss
+    scores: np.ndarray  # (n_alphas,) R^2 (squared loss) or accuracy (logistic) on the held-out fold
+    coefs: np.ndarray  # (n_alphas, n_features)
+    intercepts: np.ndarray
+    n_iters: np.ndarray
+
+
+def validation_loss(datafit, y, z, s):
+    """Mean squared error (squared loss) or mean log-loss (logistic, ``y`` in {-1, +1}), weighted by ``s``."""
+    if datafit == "squared":
+        return float(np.average((y - z) ** 2, weights=s))
+    return float(np.average(np.logaddexp(0.0, -y * z), weights=s))
+
+
+def _fold_fit(X, y, s, train, test, penalty, datafit, alphas, l1_ratio, p, factors, fit_intercept,
+              tol, max_iter) -> FoldFit:
+    path = regularization_path(
+        X[train], y[train], penalty=penalty, datafit=datafit, alphas=alphas, l1_ratio=l1_ratio, p=p,
+        penalty_factor=factors, fit_intercept=fit_intercept, sample_weight=s[train], tol=tol,
+        max_iter=max_iter,
+    )
+    z = np.asarray(X[test] @ path.coefs.T) + path.intercepts
+    y_test, s_test = y[test], s[test]
+    losses = np.array([validation_loss(datafit, y_test, z[:, k], s_test) for k in range(len(alphas))])
+    if datafit == "squared":
+        spread = np.average((y_test - np.average(y_test, weights=s_test)) ** 2, weights=s_test)
+        scores = 1.0 - losses / spread if spread > 0 else np.where(losses == 0, 1.0, 0.0)
+    else:
+        scores = np.average((z > 0) == (y_test[:, None] > 0), axis=0, weights=s_test)
+    return FoldFit(losses, scores, path.coefs, path.intercepts, path.n_iters)
+
+
+def select_alpha(mean, std, n_folds):
+    """Indices (l1_ratio, alpha) of the minimum and of the one-standard-error choice.
+
+    Alphas are decreasing, so the 1se rule takes the first (largest) alpha, for the l1_ratio of the
+    minimum, whose mean loss is at most the minimum plus its standard error.
+    """
+    i, k = np.unravel_index(np.argmin(mean), mean.shape)
+    bound = mean[i, k] + std[i, k] / np.sqrt(n_folds)
+    k_1se = int(np.flatnonzero(mean[i] <= bound)[0])
+    return (int(i), int(k)), (int(i), k_1se)
+
+
+def split_params(model, params: dict) -> dict:
+    """Extra ``fit`` parameters (e.g. ``groups``) routed to the splitter, as scikit-learn routes them."""
+    if not params:
+        return {}
+    if not get_config().get("enable_metadata_routing", False):
+        raise ValueError(
+            f"passing extra parameters {sorted(params)} to {type(model).__name__}.fit is only supported if "
+            "enable_metadata_routing=True: call sklearn.set_config(enable_metadata_routing=True) to route "
+            "them (e.g. groups to the cross-validation splitter)."
+        )
+    return process_routing(model, "fit", **params).splitter.split
+
+
+def grid_from_data(model, X, y, s, penalty, datafit, l1_ratio) -> np.ndarray:
+    """``n`` alphas from alpha_max down to ``eps * alpha_max``, or the model's explicit ``alphas``.
+
+    ``alphas`` may be an int (scikit-learn >= 1.7: the number of alphas).  With nothing to shrink
+    (a constant target, or no penalized feature) the grid is ``n`` copies of the float resolution, as
+    scikit-learn's: every fit there is the constant model.
+    """
+    if model.alphas is not None and not isinstance(model.alphas, numbers.Integral):
+        return np.sort(check_alphas(model.alphas))[::-1]
+    n_alphas = check_positive_int(model.n_alphas if model.alphas is None else model.alphas, "alphas")
+    eps = model.eps
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0.0 < eps <= 1.0:
+        raise InvalidParameterError(f"eps must lie in (0, 1], got {eps!r}.")
+    top = alpha_max(X, y, penalty=penalty, datafit=datafit, l1_ratio=l1_ratio,
+                    penalty_factor=model.penalty_factor, fit_intercept=model.fit_intercept, sample_weight=s)
+    resolution = np.finfo(np.float64).resolution
+    if top <= resolution:
+        return np.full(n_alphas, resolution)
+    return np.geomspace(top, top * eps, n_alphas)
+
+
+class PathCV(BaseEstimator):
+    """Shared ``fit`` of the cross-validated estimators; subclasses name the penalty and the model."""
+
+    _penalty_name = "elasticnet"
+    _datafit_name = "squared"
+
+    def _l1_ratios(self):
+        return [1.0]
+
+    def _final_estimator(self, alpha, l1_ratio):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def fit(self, X, y, sample_weight=None, **params):
+        """Cross-validate the path, then refit on all the data at the chosen alpha.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+        **params
+            Routed to the splitter (e.g. ``groups``) when scikit-learn's metadata routing is enabled;
+            an error otherwise, as in scikit-learn.
+
+        Returns
+        -------
+        self
+            With ``alpha_``, ``l1_ratio_``, ``alphas_``, ``mse_path_`` (validation loss per alpha and
+            fold), ``cv_results_`` (:class:`CVResults`), ``coef_``, ``intercept_`` and the final model in
+            ``estimator_`` (which keeps ``feature_names_in_``).  A fit that raises changes nothing.
+        """
+        return staged_fit(self, X, y, sample_weight, split_params(self, params))
+
+    def get_metadata_routing(self):
+        """Routing of ``fit`` parameters to the cross-validation splitter (scikit-learn's protocol)."""
+        from sklearn.model_selection import check_cv
+
+        return MetadataRouter(owner=self).add_self_request(self).add(
+            splitter=check_cv(self.cv), method_mapping=MethodMapping().add(caller="fit", callee="split"))
+
+    def _alpha_rule(self) -> str:
+        rule = self.alpha_rule
+        old = getattr(self, "selection", None)
+        if old in ALPHA_RULES:  # the name before scikit-learn's `selection` was accepted
+            warnings.warn(f"selection={old!r} is deprecated: the rule that picks alpha_ is now called "
+                          f"alpha_rule; use alpha_rule={old!r}.", FutureWarning, stacklevel=4)
+            rule = old
+        elif old is not None:
+            check_unsupported_options(selection=old)
+        check_unsupported_options(positive=getattr(self, "positive", False))
+        if rule not in ALPHA_RULES:
+            raise InvalidParameterError(f"alpha_rule must be one of {ALPHA_RULES}, got {rule!r}.")
+        return rule
+
+    def _fit(self, X, y, sample_weight, splitter_params) -> None:
+        alpha_rule = self._alpha_rule()
+        X_in, y_in = X, y  # the refit sees the user's data, so it keeps the feature names
+        reject_non_numeric_columns(X)
+        classifier = self._datafit_name == "logistic"
+        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
+                             y_numeric=not classifier)
+        if X.shape[0] < 2:
+            raise ValueError(f"n_samples = {X.shape[0]}: cross-validation needs at least 2 samples.")
+        check_finite_squares(X, None if classifier else y)
+        s = check_sample_weight(sample_weight, X.shape[0])
+        if classifier:
+            self.classes_, y_fit = encode_binary_target(y, type(self).__name__)
+        else:
+            y_fit = np.asarray(y, dtype=np.float64)
+        l1_ratios = [check_l1_ratio(r) for r in self._l1_ratios()]
+        p = check_p(getattr(self, "p", 1.0))
+        grids = [self._grid(X, y_fit, s, r) for r in l1_ratios]
+        from sklearn.model_selection import check_cv  # not at import: it would slow ``import lpnet``
+
+        splitter = check_cv(self.cv, y, classifier=classifier)
+        folds = list(splitter.split(X, y, **splitter_params))
+        jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
+        show = bool(self.progress or getattr(self, "verbose", 0))
+        fits = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fold_fit)(X, y_fit, s, train, test, self._penalty_name, self._datafit_name,
+                               grids[i], l1_ratios[i], p, self.penalty_factor, self.fit_intercept,
+                               self.tol, self.max_iter)
+            for i, train, test in progress_bar(jobs, show, "folds")
+        )
+        n_ratios, n_folds = len(l1_ratios), len(folds)
+        losses = np.array([f.losses for f in fits]).reshape(n_ratios, n_folds, -1)
+        mean, std = losses.mean(axis=1), losses.std(axis=1)
+        index_min, index_1se = select_alpha(mean, std, n_folds)
+        i, k = index_min if alpha_rule == "min" else index_1se
+        # scikit-learn's shapes: one grid is 1-D (also an explicit grid shared by several l1_ratios)
+        explicit = self.alphas is not None and not isinstance(self.alphas, numbers.Integral)
+        self.alphas_ = grids[0] if n_ratios == 1 or explicit else np.asarray(grids)
+        self.mse_path_ = losses.transpose(0, 2, 1)  # (n_l1_ratios, n_alphas, n_folds)
+        if n_ratios == 1:
+            self.mse_path_ = self.mse_path_[0]
+        self.l1_ratio_ = l1_ratios[i]
+        self.alpha_ = float(grids[i][k])
+        self._store_record(CVResults(np.asarray(grids), np.asarray(l1_ratios), losses, mean, std,
+                                     index_min, index_1se))
+        self.estimator_ = self._final_estimator(self.alpha_, self.l1_ratio_).fit(
+            X_in, y_in, sample_weight=sample_weight)
+        for name in ("coef_", "intercept_", "n_iter_", "dual_gap_", "optimality_violation_",
+                     "coef_error_bound_"):
+            setattr(self, name, getattr(self.estimator_, name))
+        self._describe_folds(fits, (n_ratios, n_folds, len(grids[0])), (i, k), X.shape[0], s)
+
+    def _store_record(self, record: CVResults) -> None:
+        self.cv_results_ = record
+
+    def _cv_record(self) -> CVResults:
+        return self.cv_results_
+
+    def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
+        """Hook: per-fold attributes that scikit-learn's estimator of the same name has."""
+
+    def _grid(self, X, y, s, l1_ratio):
+        # Ridge-like penalties have no finite alpha_max: alpha_max() gives the Lasso's as the grid scale
+        penalty = "l2" if (self._penalty_name == "elasticnet" and l1_ratio == 0.0) else self._penalty_name
+        return grid_from_data(self, X, y, s, penalty, self._datafit_name, l1_ratio)
+
+    def predict(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def plot_cv(self, ax=None):
+        """Mean validation loss against alpha with one-standard-error bars; both choices marked.
+
+        Alpha decreases to the right, as in :meth:`lpnet.Path.plot`; see :func:`lpnet.viz.plot_cv`.
+        """
+        check_is_fitted(self, "estimator_")
+        from ..viz import plot_cv
+
+        return plot_cv(self._cv_record(), ax=ax, loss="MSE" if self._datafit_name == "squared" else "log-loss")
+
+
+CV_PARAMS = """
+    eps : float, default=1e-3
+        The grid runs from alpha_max down to ``eps * alpha_max`` (geometric), computed on all the data;
+        ``eps=1`` gives ``n_alphas`` copies of alpha_max.
+    n_alphas : int, default=100
+    alphas : int or array-like, default=None
+        An explicit grid instead, or (as scikit-learn >= 1.7) an int: the number of alphas.
+    cv : int or cross-validation splitter, default=5
+    alpha_rule : {{"min", "1se"}}, default="min"
+        Smallest mean validation loss, or glmnet's one-standard-error rule.
+    n_jobs : int, default=None
+        Folds in parallel (joblib).
+    progress : bool, default=False
+        A progress bar over the folds on stderr (scikit-learn's ``verbose`` does the same).
+    fit_intercept, penalty_factor, tol, max_iter : as in the single-alpha estimators.{sklearn_params}
+
+    Attributes
+    ----------
+    alpha_ : float
+    l1_ratio_ : float
+    alphas_ : ndarray of shape (n_alphas,), or (n_l1_ratios, n_alphas) for several l1_ratios and no
+        explicit grid
+    mse_path_ : ndarray of shape (n_alphas, n_folds), or (n_l1_ratios, n_alphas, n_folds)
+        Validation loss of every alpha on every fold ({loss}).
+    cv_results_ : CVResults
+        The same losses with their mean, standard deviation and both choices (``index_min``,
+        ``index_1se``), as :meth:`plot_cv` draws them.
+    estimator_ : the model refitted on all the data at ``alpha_``
+    coef_, intercept_, n_iter_, dual_gap_, optimality_violation_, coef_error_bound_ : those of ``estimator_``
+    n_features_in_, feature_names_in_
+"""
+
+SKLEARN_CV_PARAMS = """
+    precompute, copy_X, positive, random_state : as in :class:`lpnet.Lasso` (scikit-learn's parameters;
+        ``positive=False`` only).
+    verbose : bool or int, default=False
+        Same as ``progress``.
+    selection : {"cyclic"}, default="cyclic"
+        scikit-learn's coordinate order (cyclic only).  The former meaning of this parameter ("min" or
+        "1se") is deprecated: use ``alpha_rule``."""
+
+
+def init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
+             tol, max_iter):
+    self.eps = eps
+    self.n_alphas = n_alphas
+    self.alphas = alphas
+    self.cv = cv
+    self.alpha_rule = alpha_rule
+    self.n_jobs = n_jobs
+    self.progress = progress
+    self.fit_intercept = fit_intercept
+    self.penalty_factor = penalty_factor
+    self.tol = tol
+    self.max_iter = max_iter
+
+
+def _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection):
+    self.precompute = precompute
+    self.copy_X = copy_X
+    self.verbose = verbose
+    self.positive = positive
+    self.random_state = random_state
+    self.selection = selection
+
+
+class ElasticNetCV(RegressorMixin, PathCV):
+    __doc__ = f"""Elastic Net with alpha (and l1_ratio) chosen by K-fold cross-validation.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        Every value is cross-validated; the best pair (alpha, l1_ratio) wins.
+    {CV_PARAMS.format(sklearn_params=SKLEARN_CV_PARAMS, loss="mean squared error")}"""
+
+    def __init__(self, l1_ratio=0.5, *, eps=1e-3, n_alphas=100, alphas=None, cv=5, alpha_rule="min",
+                 n_jobs=None, progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6,
+                 max_iter=100, precompute="auto", copy_X=True, verbose=False, positive=False,
+                 random_state=None, selection="cyclic"):
+        self.l1_ratio = l1_ratio
+        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
+                 tol, max_iter)
+        _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
+
+    def _l1_ratios(self):
+        return list(np.atleast_1d(self.l1_ratio))
+
+    def _final_estimator(self, alpha, l1_ratio):
+        return ElasticNet(alpha, l1_ratio, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
+                          tol=self.tol, max_iter=self.max_iter, precompute=self.precompute)
+
+
+class LassoCV(RegressorMixin, PathCV):
+    __doc__ = f"""Lasso with alpha chosen by K-fold cross-validation.
+
+    Parameters
+    ----------
+    {CV_PARAMS.format(sklearn_params=SKLEARN_CV_PARAMS, loss="mean squared error")}"""
+
+    _penalty_name = "l1"
+
+    def __init__(self, *, eps=1e-3, n_alphas=100, alphas=None, cv=5, alpha_rule="min", n_jobs=None,
+                 progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100,
+                 precompute="auto", copy_X=True, verbose=False, positive=False, random_state=None,
+                 selection="cyclic"):
+        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
+                 tol, max_iter)
+        _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
+
+    def _final_estimator(self, alpha, l1_ratio):
+        return Lasso(alpha, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
+                     tol=self.tol, max_iter=self.max_iter, precompute=self.precompute)
+
+
+class LpRegressionCV(RegressorMixin, PathCV):
+    __doc__ = f"""Lp-penalized least squares with alpha chosen by K-fold cross-validation.
+
+    Parameters
+    ----------
+    p : float, default=1.0
+    {CV_PARAMS.format(sklearn_params=SKLEARN_CV_PARAMS, loss="mean squared error")}"""
+
+    _penalty_name = "lp"
+
+    def __init__(self, p=1.0, *, eps=1e-3, n_alphas=100, alphas=None, cv=5, alpha_rule="min", n_jobs=None,
+                 progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100,
+                 precompute="auto", copy_X=True, verbose=False, positive=False, random_state=None,
+                 selection="cyclic"):
+        self.p = p
+        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
+                 tol, max_iter)
+        _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
+
+    def _final_estimator(self, alpha, l1_ratio):
+        return LpRegression(alpha, self.p, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
+                            tol=self.tol, max_iter=self.max_iter, precompute=self.precompute)
+
+
+class LogisticRegressionCV(ClassifierMixin, PathCV):
+    __doc__ = f"""Binary logistic regression with alpha (and l1_ratio) chosen by cross-validated log-loss.
+
+    Parameters
+    ----------
+    penalty : {{"l1", "l2", "elasticnet", "lp"}}, default="l2"
+    l1_ratio : float or list of float, default=None
+        Cross-validated with ``penalty="elasticnet"`` (None: 0.5).
+    p : float, default=1.0
+        Used with ``penalty="lp"``.
+    {CV_PARAMS.format(sklearn_params='''
+    random_state : accepted for scikit-learn compatibility.
+    verbose : bool or int, default=False
+        Same as ``progress``.
+    selection : {"min", "1se"}, default=None
+        Deprecated name of ``alpha_rule``.''', loss="mean log-loss")}
+    Also scikit-learn's attributes: ``Cs_`` and ``C_`` (``C = 1 / (n alpha)``, ``n`` the sum of the
+    sample weights), ``l1_ratios_``, ``coefs_paths_`` and ``scores_`` (dicts keyed by ``classes_[1]``,
+    one entry per fold and alpha; the scores are the held-out accuracies), and ``n_iter_`` of shape
+    (1, n_folds, n_alphas) (one more axis for several l1_ratios).  ``l1_ratio_`` is an array of
+    shape (1,) as there (``[None]`` for penalties other than the Elastic Net); ``coef_`` is (1, n_features).
+    """
+
+    _datafit_name = "logistic"
+
+    def __init__(self, penalty="l2", *, l1_ratio=None, p=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=5,
+                 alpha_rule="min", n_jobs=None, progress=False, fit_intercept=True, penalty_factor=None,
+                 tol=1e-6, max_iter=100, random_state=None, verbose=False, selection=None):
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.p = p
+        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
+                 tol, max_iter)
+        self.random_state = random_state
+        self.verbose = verbose
+        self.selection = selection
+
+    @property
+    def _penalty_name(self):
+        return self.penalty
+
+    def _l1_ratios(self):
+        if self.penalty != "elasticnet":
+            return [1.0]
+        return list(np.atleast_1d(0.5 if self.l1_ratio is None else self.l1_ratio))
+
+    def _final_estimator(self, alpha, l1_ratio):
+        ratio = l1_ratio if self.penalty == "elasticnet" else None
+        return LogisticRegression(self.penalty, alpha, l1_ratio=ratio, p=self.p, fit_intercept=self.fit_intercept,
+                                  penalty_factor=self.penalty_factor, tol=self.tol, max_iter=self.max_iter)
+
+    def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
+        n_ratios, n_folds, n_alphas = shape
+        grids = self._cv_record().alphas
+        # C = 1 / (n alpha) with n the sum of the (user's) sample weights, here rescaled to n_samples
+        self.Cs_ = 1.0 / (n_samples * grids[0])
+        self.C_ = np.array([1.0 / (n_samples * self.alpha_)])
+        elasticnet = self.penalty == "elasticnet"
+        self.l1_ratios_ = self._cv_record().l1_ratios if elasticnet else np.array([None], dtype=object)
+        self.l1_ratio_ = np.array([self.l1_ratio_]) if elasticnet else np.array([None], dtype=object)
+
+        def stack(values):  # (n_l1, n_folds, n_alphas, ...) -> scikit-learn's (n_folds, n_alphas[, n_l1], ...)
+            arr = np.asarray(values).reshape(n_ratios, n_folds, n_alphas, *np.shape(values[0])[1:])
+            arr = np.moveaxis(arr, 0, 2)
+            return arr if elasticnet else arr[:, :, 0]
+
+        dof = [np.column_stack([f.coefs, f.intercepts]) if self.fit_intercept else f.coefs for f in fits]
+        self.coefs_paths_ = {self.classes_[1]: stack(dof)}
+        self.scores_ = {self.classes_[1]: stack([f.scores for f in fits])}
+        self.n_iter_ = stack([f.n_iters for f in fits])[None]
+
+    def decision_function(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.decision_function(X)
+
+    def predict_proba(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)
+
+    def predict_log_proba(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_log_proba(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags

@@ -1,0 +1,79 @@
+"""Stability selection: how often each feature is selected over random subsamples."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from .._progress import progress_bar
+from ..estimators._base import reject_non_numeric_columns
+from ..path import alpha_max, regularization_path
+
+
+@dataclass
+class StabilityPath:
+    """Per-feature selection frequencies over random subsamples, at each alpha."""
+
+    alphas: np.ndarray
+    #: (n_alphas, n_features): fraction of subsamples in which the coefficient is nonzero
+    frequencies: np.ndarray
+    feature_names: list
+    n_subsamples: int
+    sample_fraction: float
+
+    def selected(self, threshold=0.6):
+        """Features whose largest selection frequency over the alphas reaches ``threshold``."""
+        return [name for name, f in zip(self.feature_names, self.frequencies.max(axis=0)) if f >= threshold]
+
+    def plot(self, ax=None, threshold=0.6):
+        """Selection frequency against alpha (decreasing to the right), one line per feature.
+
+        The legend, outside the axes, names the 10 most often selected features; see
+        :func:`lpnet.viz.plot_stability`.
+        """
+        from ..viz import plot_stability
+
+        return plot_stability(self, ax=ax, threshold=threshold)
+
+
+def stability_selection(X, y, penalty="l1", *, alphas=None, n_alphas=20, eps=1e-2, l1_ratio=0.5, p=1.0,
+                        datafit="squared", n_subsamples=100, sample_fraction=0.5, random_state=None,
+                        fit_intercept=True, tol=1e-6, max_iter=100, n_jobs=None, progress=False):
+    """Stability selection (Meinshausen and Buhlmann, 2010).
+
+    Fits the regularization path on ``n_subsamples`` random subsamples of ``sample_fraction * n`` rows
+    (without replacement) and records, per alpha and feature, how often the coefficient is nonzero.  It
+    shows, for example, that the Lasso picks one of a group of correlated features more or less at random
+    while the Elastic Net keeps the group.
+
+    Returns
+    -------
+    StabilityPath
+    """
+    reject_non_numeric_columns(X)
+    names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
+    X = np.asarray(X, dtype=np.float64) if not hasattr(X, "tocsr") else X.tocsr()
+    y = np.asarray(y)
+    n = X.shape[0]
+    if not 0.0 < sample_fraction <= 1.0:
+        raise ValueError(f"sample_fraction must lie in (0, 1], got {sample_fraction}.")
+    size = max(2, int(round(sample_fraction * n)))
+    if alphas is None:
+        top = alpha_max(X, y, penalty="elasticnet" if penalty == "elasticnet" else "l1", datafit=datafit,
+                        l1_ratio=l1_ratio, fit_intercept=fit_intercept)
+        alphas = np.geomspace(top, top * eps, n_alphas)
+    alphas = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+    rng = np.random.default_rng(random_state)
+    subsets = [np.sort(rng.choice(n, size=size, replace=False)) for _ in range(n_subsamples)]
+
+    def support(rows):
+        path = regularization_path(X[rows], y[rows], penalty=penalty, datafit=datafit, alphas=alphas,
+                                   l1_ratio=l1_ratio, p=p, fit_intercept=fit_intercept, tol=tol,
+                                   max_iter=max_iter)
+        return path.coefs != 0
+
+    supports = Parallel(n_jobs=n_jobs)(delayed(support)(rows) for rows in progress_bar(subsets, progress, "subsamples"))
+    freq = np.mean(np.asarray(supports), axis=0)
+    names = names or [f"x{j}" for j in range(X.shape[1])]
+    return StabilityPath(alphas, freq, names, n_subsamples, sample_fraction)
