@@ -1,4 +1,4 @@
-"""The ``lpnet`` command line: the demo, fitting a CSV, --save, and one-line errors with exit status 2."""
+"""The ``lpnet`` command line: the demo, fitting a CSV, --save, --version, and one-line errors with exit status 2."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lpnet import Lasso, cli
+import lpnet
+from lpnet import Lasso, _cli_data
 from lpnet.cli import DEMO_ALPHA, main
 from lpnet.io import load
 
@@ -103,6 +104,11 @@ def _split(X, y):
     return train_test_split(X, y, test_size=0.25, random_state=0)
 
 
+def _frame(X, names=("a", "b", "c", "d")):
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(X, columns=list(names))
+
+
 def test_csv_fit_save_load_predict(tmp_path, capsys):
     X, y = _write_csv(tmp_path / "data.csv")
     model_path = tmp_path / "model.json"
@@ -120,7 +126,7 @@ def test_csv_fit_save_load_predict(tmp_path, capsys):
     X_tr, X_te, y_tr, _ = _split(X, y)
     mean, scale = X_tr.mean(axis=0), X_tr.std(axis=0)
     reference = Lasso(alpha=0.05).fit((X_tr - mean) / scale, y_tr)
-    np.testing.assert_allclose(loaded.predict(X_te), reference.predict((X_te - mean) / scale), rtol=1e-10)
+    np.testing.assert_allclose(loaded.predict(_frame(X_te)), reference.predict((X_te - mean) / scale), rtol=1e-10)
     np.testing.assert_array_equal(loaded.coef_ == 0.0, reference.coef_ == 0.0)
 
 
@@ -136,7 +142,8 @@ def test_csv_no_standardize_saves_the_raw_fit(tmp_path, capsys):
     loaded = load(model_path)
     assert loaded.l1_ratio == 0.3
     np.testing.assert_array_equal(loaded.coef_, reference.coef_)
-    np.testing.assert_array_equal(loaded.predict(X_te), reference.predict(X_te))
+    # (a DataFrame's column-major copy may round the last bit differently)
+    np.testing.assert_allclose(loaded.predict(_frame(X_te)), reference.predict(X_te), rtol=1e-14)
 
 
 def test_csv_all_four_models(tmp_path, capsys):
@@ -149,12 +156,44 @@ def test_csv_all_four_models(tmp_path, capsys):
 
 def test_csv_without_pandas(tmp_path, capsys, monkeypatch):
     _write_csv(tmp_path / "data.csv")
-    monkeypatch.setattr(cli, "_import_pandas", lambda: None)  # as if pandas were not installed
+    monkeypatch.setattr(_cli_data, "_import_pandas", lambda: None)  # as if pandas were not installed
     code = main(["fit", "--data", str(tmp_path / "data.csv"), "--target", "target", "--penalty", "l2",
                  "--alpha", "0.1"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Ridge" in out
+
+
+@pytest.mark.parametrize("reader", ["pandas", "csv module"])
+def test_saved_model_keeps_the_feature_names(reader, tmp_path, capsys, monkeypatch):
+    """``load(path).predict(DataFrame)`` works without scikit-learn's "fitted without feature names"
+    warning, whichever reader read the CSV, and checks the columns like a model fitted on a DataFrame."""
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    if reader == "csv module":
+        monkeypatch.setattr(_cli_data, "_import_pandas", lambda: None)
+    X, y = _write_csv(tmp_path / "data.csv")
+    model_path = tmp_path / "model.json"
+    assert main(["fit", "--data", str(tmp_path / "data.csv"), "--target", "target", "--penalty", "l2",
+                 "--alpha", "0.1", "--save", str(model_path)]) == 0, capsys.readouterr().err
+    loaded = load(model_path)
+    assert list(loaded.feature_names_in_) == ["a", "b", "c", "d"]
+    X_tr, X_te, y_tr, _ = _split(X, y)
+    mean, scale = X_tr.mean(axis=0), X_tr.std(axis=0)
+    reference = lpnet.Ridge(alpha=0.1).fit((X_tr - mean) / scale, y_tr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any feature-name warning fails the test
+        predicted = loaded.predict(_frame(X_te))
+    np.testing.assert_allclose(predicted, reference.predict((X_te - mean) / scale), rtol=1e-10)
+    shuffled = pd.DataFrame(X_te, columns=["b", "a", "c", "d"])
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(shuffled)
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"lpnet {lpnet.__version__}\n"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -186,7 +225,7 @@ ERROR_CASES = {
     "missing column": (["--data", "{good}", "--target", "price", "--alpha", "1"], ["'price'", "not found"]),
     "non-numeric column": (["--data", "{nonnum}", "--target", "target", "--alpha", "1"], ["non-numeric", "'city'"]),
     "nan": (["--data", "{nan}", "--target", "target", "--alpha", "1"], ["missing values", "'c'"]),
-    "too few rows": (["--data", "{tiny}", "--target", "target", "--alpha", "1"], ["rows"]),
+    "too few rows": (["--data", "{tiny}", "--target", "target", "--alpha", "1"], ["3 data rows", "train/test split"]),
     "empty file": (["--data", "{empty}", "--target", "target", "--alpha", "1"], ["empty"]),
     "directory": (["--data", "{dir}", "--target", "target", "--alpha", "1"], ["directory"]),
     "negative alpha": (["--alpha", "-1"], ["--alpha", ">= 0"]),
@@ -223,7 +262,7 @@ def test_errors_are_one_line_with_status_2(case, csv_files, capsys):
 
 
 def test_error_cases_also_fail_without_pandas(csv_files, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "_import_pandas", lambda: None)
+    monkeypatch.setattr(_cli_data, "_import_pandas", lambda: None)
     for case in ["missing column", "non-numeric column", "nan", "empty file"]:
         args, needles = ERROR_CASES[case]
         assert main(["fit", *[a.format(**csv_files) for a in args]]) == 2
@@ -264,6 +303,17 @@ def test_console_script_runs_the_demo(tmp_path):
     assert "HEAVY []" in done.stdout
 
 
+def test_console_script_version(tmp_path):
+    done = subprocess.run([_console_script(), "--version"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"lpnet {lpnet.__version__}\n"
+    probe = ("import sys; import lpnet.cli as c; code = c.main(['--version']); "
+             "print('HEAVY', [m for m in ('matplotlib', 'torch') if m in sys.modules]); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stdout
+
+
 def test_console_script_error_exit_status(tmp_path):
     done = subprocess.run([_console_script(), "fit", "--data", "missing.csv", "--target", "y", "--alpha", "1"],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
@@ -276,9 +326,7 @@ def test_demo_data_fast_path_matches_load_diabetes():
     """The demo reads scikit-learn's data files directly (cheaper start-up): same data as load_diabetes."""
     from sklearn.datasets import load_diabetes
 
-    from lpnet import cli
-
-    X, y, names, _ = cli._load_demo()
+    X, y, names, _ = _cli_data.load_demo()
     ref = load_diabetes(scaled=False)
     np.testing.assert_array_equal(X, ref.data)
     np.testing.assert_array_equal(y, ref.target)

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from lpnet import ElasticNetCV, LassoCV, cli, regularization_path
+from lpnet import ElasticNetCV, LassoCV, _cli_data, regularization_path
 from lpnet.cli import main
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
@@ -16,7 +16,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _demo_standardized():
-    X, y, _, _ = cli._load_demo()
+    X, y, _, _ = _cli_data.load_demo()
     return (X - X.mean(axis=0)) / X.std(axis=0), y
 
 
@@ -134,7 +134,7 @@ def test_cv_elasticnet_l1_ratios_and_1se(capsys):
                  "--selection", "1se", "--n-alphas", "30"]) == 0
     out = capsys.readouterr().out
     X, y = _demo_standardized()
-    ref = ElasticNetCV(l1_ratio=[0.2, 0.8], cv=KFold(3, shuffle=True, random_state=1), selection="1se",
+    ref = ElasticNetCV(l1_ratio=[0.2, 0.8], cv=KFold(3, shuffle=True, random_state=1), alpha_rule="1se",
                        n_alphas=30).fit(X, y)
     assert f"alpha_ = {ref.alpha_!r}, l1_ratio_ = {ref.l1_ratio_!r} (--selection 1se)" in out
     assert "l1_ratio in {0.2, 0.8}" in out

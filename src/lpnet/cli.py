@@ -1,9 +1,11 @@
 """The ``lpnet`` command line: ``lpnet fit`` compares certified L1 / L2 / Elastic Net / Lp fits.
 
 ``lpnet fit`` with no options runs a demonstration on scikit-learn's bundled diabetes data; with
-``--data FILE.csv --target COLUMN --alpha A`` it fits your own data.  See ``lpnet fit --help``.
-``lpnet path`` (the regularization path) and ``lpnet cv`` (alpha chosen by cross-validation) live in
-:mod:`lpnet._cli_select` and share this module's data loading and one-line errors.
+``--data FILE.csv --target COLUMN --alpha A`` it fits your own data, by least squares or, with
+``--datafit logistic``, as a binary classifier.  See ``lpnet fit --help``.  ``lpnet path`` (the
+regularization path) and ``lpnet cv`` (alpha chosen by cross-validation) live in
+:mod:`lpnet._cli_select`; all commands read their data with :mod:`lpnet._cli_data` and share this
+module's one-line errors.
 
 Start-up is kept light: numpy, scikit-learn and the solvers are imported only when a command runs,
 pandas only when ``--data`` is given (and only if it is installed), matplotlib only with ``--plot``.
@@ -17,6 +19,8 @@ import sys
 import textwrap
 import time
 import warnings
+
+from ._cli_data import DATAFITS
 
 #: the demo's regularization strength; see DEMO_ALPHA_WHY
 DEMO_ALPHA = 1.0
@@ -41,23 +45,29 @@ examples:
       LpRegression(p=0.5) side by side at alpha = {DEMO_ALPHA!r}
   lpnet fit --data house.csv --target price --penalty l1 --alpha 0.5 --save model.json
       one Lasso on your CSV, saved for lpnet.load("model.json")
+  lpnet fit --data churn.csv --target churned --datafit logistic --alpha 0.01
+      L1 / L2 / Elastic Net / Lp logistic regressions of a two-class target
 
 why alpha = {DEMO_ALPHA!r} in the demo:
 {textwrap.fill(DEMO_ALPHA_WHY, width=96, initial_indent="  ", subsequent_indent="  ")}
 
 what is reported:
-  The data are split 75/25 into train/test sets (seed {SPLIT_SEED}); the features are standardized
-  with the training mean and standard deviation (unless --no-standardize).  For each model: the
-  coefficients (exact zeros print as 0), the number of exact zeros, train and test R2, the
-  certificate - the duality gap in objective units for convex penalties (a fit has converged when
-  gap <= tol * F_null, F_null the intercept-only objective), or the scale-free optimality violation
-  for non-convex Lp (p < 1), where no gap exists - the iterations and the fit time (numba's one-off
-  compilation is excluded by a warm-up fit).
+  The data are split 75/25 into train/test sets (seed {SPLIT_SEED}; stratified by class with
+  --datafit logistic); the features are standardized with the training mean and standard deviation
+  (unless --no-standardize).  For each model: the coefficients (exact zeros print as 0), the number
+  of exact zeros (constant columns are not counted), train and test R2 (with --datafit logistic:
+  accuracy and log-loss), the certificate - the duality gap in objective units for convex penalties
+  (a fit has converged when gap <= tol * F_null, F_null the intercept-only objective), or the
+  scale-free optimality violation for non-convex Lp (p < 1), where no gap exists - the iterations
+  and the fit time (numba's one-off compilation is excluded by a warm-up fit).
 
   --save writes the fitted model (trained on the 75% split) as JSON (+ .npz for large arrays, never
-  pickle).  With standardization its coefficients are converted back to the original column units,
-  so load(path).predict() takes the raw feature columns; its dual_gap_ / objective_ still describe
-  the standardized fit.
+  pickle), with the feature names in feature_names_in_.  With standardization its coefficients are
+  converted back to the original column units, so load(path).predict(df) takes a DataFrame of the
+  raw feature columns; its dual_gap_ / objective_ still describe the standardized fit.
+
+  Notes and warnings about the data (a blank index column dropped, constant columns, a ';'
+  separator, a two-valued target fitted by least squares) are printed to stderr.
 
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """
@@ -96,22 +106,27 @@ def _integer(name):
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = _Parser(
         prog="lpnet",
-        description="Certified L1 / L2 / Elastic Net / Lp regularized regression.",
+        description="Certified L1 / L2 / Elastic Net / Lp regularized linear and logistic regression.",
     )
+    parser.add_argument("--version", action="version", version=f"lpnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     fit = sub.add_parser(
         "fit",
         help="fit and compare models (demo on the diabetes data, or your CSV with --data)",
-        description="Fit certified regularized linear regressions and report coefficients, sparsity,\n"
-        "R2 and optimality certificates.  Without --data: a demo on scikit-learn's diabetes data.",
+        description="Fit certified regularized linear (or logistic) regressions and report coefficients,\n"
+        "sparsity, R2 (or accuracy and log-loss) and optimality certificates.  Without --data: a demo\n"
+        "on scikit-learn's diabetes data.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fit.add_argument("--data", metavar="FILE.csv",
                      help="CSV file with a header row; every column but --target is a feature")
     fit.add_argument("--target", metavar="COLUMN", help="name of the target column (with --data)")
+    _add_datafit_option(fit)
     fit.add_argument("--penalty", choices=PENALTIES,
                      help="fit only this penalty (default: compare all four)")
     fit.add_argument("--alpha", type=_number("--alpha"), metavar="A",
@@ -140,17 +155,31 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_options(args) -> None:
-    """Cross-option and range checks, before any data is read."""
+def _add_datafit_option(parser) -> None:
+    """``--datafit squared|logistic``, shared by ``fit``, ``path`` and ``cv``."""
+    parser.add_argument("--datafit", choices=DATAFITS, default="squared",
+                        help="squared: least-squares regression (default); logistic: binary classification "
+                        "of a target with exactly two classes (needs --data)")
+
+
+def _check_data_options(args) -> None:
+    """The data options shared by ``fit``, ``path`` and ``cv``."""
     if args.data is None and args.target is not None:
         raise _UsageError("--target needs --data FILE.csv")
     if args.data is not None and args.target is None:
         raise _UsageError("--data needs --target COLUMN (the name of the column to predict)")
+    if args.datafit == "logistic" and args.data is None:
+        raise _UsageError("--datafit logistic needs --data FILE.csv --target COLUMN with a two-class target; "
+                          "the diabetes demo's target is continuous")
+
+
+def _check_options(args) -> None:
+    """Cross-option and range checks, before any data is read."""
+    _check_data_options(args)
     if args.data is not None and args.alpha is None:
-        raise _UsageError(
-            "--data needs --alpha A: a good alpha depends on the scale of your target "
-            "(try a few values, e.g. 1% of max|X^T (y - mean y)| / n)"
-        )
+        hint = ("try a few values, e.g. 1% of max|X^T (y - mean y)| / n" if args.datafit == "squared"
+                else "lpnet path --datafit logistic on the same data prints alpha_max; try 1% of it")
+        raise _UsageError(f"--data needs --alpha A: a good alpha depends on your data ({hint})")
     if args.alpha is not None and not (math.isfinite(args.alpha) and args.alpha >= 0):
         raise _UsageError(f"--alpha must be a finite number >= 0, got {args.alpha:g}")
     if args.l1_ratio is not None:
@@ -172,196 +201,82 @@ def _check_options(args) -> None:
 
 
 # ----------------------------------------------------------------------------------------------------
-# data
-# ----------------------------------------------------------------------------------------------------
-DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
-
-
-def _read_diabetes_files():
-    """The raw diabetes tables from scikit-learn's installed data files, without importing
-    ``sklearn.datasets`` (whose import alone costs about 0.1 s of the demo's start-up).
-
-    Returns None when the files are not where scikit-learn ships them; the caller then falls back
-    to ``load_diabetes``.  The features are standardized afterwards, so raw and scaled versions of
-    the data give the same model.
-    """
-    import importlib.util
-
-    import numpy as np
-
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data")
-    data_file = os.path.join(folder, "diabetes_data_raw.csv.gz")
-    target_file = os.path.join(folder, "diabetes_target.csv.gz")
-    if not (os.path.exists(data_file) and os.path.exists(target_file)):
-        return None
-    X = np.loadtxt(data_file)
-    y = np.loadtxt(target_file)
-    if X.shape != (442, 10) or y.shape != (442,):
-        return None
-    return X, y
-
-
-def _load_demo():
-    files = _read_diabetes_files()
-    if files is None:
-        from sklearn.datasets import load_diabetes
-
-        d = load_diabetes()
-        files = (d.data, d.target)
-    X, y = files
-    desc = (f"scikit-learn's diabetes data ({X.shape[0]} samples, {X.shape[1]} features; "
-            "target: disease progression after one year)")
-    return X.astype(float), y.astype(float), list(DIABETES_FEATURES), desc
-
-
-def _quote_list(names, limit=10):
-    shown = ", ".join(repr(str(n)) for n in names[:limit])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
-
-
-def _load_csv(path: str, target: str):
-    """Read ``path`` (header row) and split it into features and target, with one-line errors."""
-    import numpy as np
-
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"data file {path!r} not found")
-    if os.path.isdir(path):
-        raise ValueError(f"data file {path!r} is a directory, not a CSV file")
-    pd = _import_pandas()
-    if pd is not None:
-        try:
-            df = pd.read_csv(path)
-        except pd.errors.EmptyDataError:
-            raise ValueError(f"data file {path!r} is empty") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            msg = " ".join(str(exc).split())
-            raise ValueError(f"cannot parse {path!r} as CSV: {msg}") from None
-        columns = [str(c) for c in df.columns]
-        df.columns = columns
-        if target not in columns:
-            raise ValueError(f"column {target!r} not found in {path!r}; its columns are {_quote_list(columns)}")
-        bad = [c for c in columns
-               if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
-        if bad:
-            raise ValueError(
-                f"non-numeric columns in {path!r}: {_quote_list(bad)}; encode them as numbers or drop them"
-            )
-        missing = [c for c in columns if df[c].isna().any()]
-        data = {c: df[c].to_numpy(dtype=np.float64) for c in columns}
-    else:
-        columns, data, missing = _read_csv_plain(path, target)
-    if missing:
-        raise ValueError(
-            f"missing values (NaN or empty cells) in {path!r}, columns {_quote_list(missing)}; "
-            "drop or impute them first"
-        )
-    infinite = [c for c in columns if not np.all(np.isfinite(data[c]))]
-    if infinite:
-        raise ValueError(f"infinite values in {path!r}, columns {_quote_list(infinite)}")
-    features = [c for c in columns if c != target]
-    if not features:
-        raise ValueError(f"{path!r} has no feature columns besides the target {target!r}")
-    n = len(data[target])
-    if n < MIN_ROWS:
-        raise ValueError(f"{path!r} has {n} data rows; at least {MIN_ROWS} are needed for a train/test split")
-    X = np.column_stack([data[c] for c in features])
-    y = data[target]
-    desc = f"{path} ({n} samples, {len(features)} features; target: {target})"
-    return X, y, features, desc
-
-
-def _import_pandas():
-    """pandas if it is installed, else None (then the csv module reads the file)."""
-    try:
-        import pandas
-    except ImportError:
-        return None
-    return pandas
-
-
-_NA_TOKENS = {"", "na", "nan", "n/a", "null", "none", "#n/a"}
-
-
-def _read_csv_plain(path: str, target: str):
-    """The pandas-free reader: the csv module plus numpy.  Returns (columns, {column: float array}, missing)."""
-    import csv
-
-    import numpy as np
-
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = [row for row in csv.reader(fh) if row]
-    if not rows:
-        raise ValueError(f"data file {path!r} is empty")
-    columns = [c.strip() for c in rows[0]]
-    if target not in columns:
-        raise ValueError(f"column {target!r} not found in {path!r}; its columns are {_quote_list(columns)}")
-    body = rows[1:]
-    for i, row in enumerate(body, start=2):
-        if len(row) != len(columns):
-            raise ValueError(f"line {i} of {path!r} has {len(row)} fields, the header has {len(columns)}")
-    data, missing, bad = {}, [], []
-    for j, name in enumerate(columns):
-        values = np.empty(len(body))
-        has_missing = is_bad = False
-        for i, row in enumerate(body):
-            cell = row[j].strip()
-            if cell.lower() in _NA_TOKENS:
-                values[i] = np.nan
-                has_missing = True
-                continue
-            try:
-                values[i] = float(cell)
-            except ValueError:
-                lowered = cell.lower()
-                if lowered in ("true", "false"):
-                    values[i] = float(lowered == "true")
-                else:
-                    is_bad = True
-        if is_bad:
-            bad.append(name)
-        elif has_missing:
-            missing.append(name)
-        data[name] = values
-    if bad:
-        raise ValueError(f"non-numeric columns in {path!r}: {_quote_list(bad)}; encode them as numbers or drop them")
-    return columns, data, missing
-
-
-# ----------------------------------------------------------------------------------------------------
 # fitting and reporting
 # ----------------------------------------------------------------------------------------------------
 def _models(args):
     """(label, short label, estimator) for every model to fit."""
-    from . import ElasticNet, Lasso, LpRegression, Ridge
+    from . import ElasticNet, Lasso, LogisticRegression, LpRegression, Ridge
 
     alpha = DEMO_ALPHA if args.alpha is None else args.alpha
     l1_ratio = DEMO_L1_RATIO if args.l1_ratio is None else args.l1_ratio
     p = DEMO_P if args.p is None else args.p
     common = dict(tol=args.tol, max_iter=args.max_iter)
-    specs = {
-        "l1": ("Lasso", "Lasso", lambda: Lasso(alpha=alpha, **common)),
-        "l2": ("Ridge", "Ridge", lambda: Ridge(alpha=alpha, **common)),
-        "elasticnet": (f"ElasticNet(l1_ratio={l1_ratio:g})", f"EN({l1_ratio:g})",
-                       lambda: ElasticNet(alpha=alpha, l1_ratio=l1_ratio, **common)),
-        "lp": (f"LpRegression(p={p:g})", f"Lp(p={p:g})", lambda: LpRegression(alpha=alpha, p=p, **common)),
-    }
+    if args.datafit == "logistic":
+        specs = {
+            "l1": ("LogisticRegression(l1)", "L1", lambda: LogisticRegression("l1", alpha, **common)),
+            "l2": ("LogisticRegression(l2)", "L2", lambda: LogisticRegression("l2", alpha, **common)),
+            "elasticnet": (f"LogisticRegression(elasticnet, l1_ratio={l1_ratio:g})", f"EN({l1_ratio:g})",
+                           lambda: LogisticRegression("elasticnet", alpha, l1_ratio=l1_ratio, **common)),
+            "lp": (f"LogisticRegression(lp, p={p:g})", f"Lp(p={p:g})",
+                   lambda: LogisticRegression("lp", alpha, p=p, **common)),
+        }
+    else:
+        specs = {
+            "l1": ("Lasso", "Lasso", lambda: Lasso(alpha=alpha, **common)),
+            "l2": ("Ridge", "Ridge", lambda: Ridge(alpha=alpha, **common)),
+            "elasticnet": (f"ElasticNet(l1_ratio={l1_ratio:g})", f"EN({l1_ratio:g})",
+                           lambda: ElasticNet(alpha=alpha, l1_ratio=l1_ratio, **common)),
+            "lp": (f"LpRegression(p={p:g})", f"Lp(p={p:g})", lambda: LpRegression(alpha=alpha, p=p, **common)),
+        }
     chosen = PENALTIES if args.penalty is None else (args.penalty,)
     return alpha, [(specs[k][0], specs[k][1], specs[k][2]()) for k in chosen]
 
 
-def _warm_up(models, X, y) -> None:
+def _warm_up(models, X, y, logistic) -> None:
     """Fit each model once on a slice of the training data, so numba's one-off compilation (and the
     loading of its cached machine code) is not counted as fit time."""
+    import numpy as np
     from sklearn.base import clone
 
-    rows = min(X.shape[0], 64)
+    rows = np.arange(min(X.shape[0], 64))
+    if logistic:  # a slice of each class: a classifier needs both
+        rows = np.concatenate([np.flatnonzero(y == c)[:32] for c in np.unique(y)])
     for _, _, model in models:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            clone(model).fit(X[:rows], y[:rows])
+            clone(model).fit(X[rows], y[rows])
+
+
+def _log_loss(model, X, y) -> float:
+    """Mean log-loss of a fitted binary classifier, from its decision function (no clipping needed)."""
+    import numpy as np
+
+    sign = np.where(y == model.classes_[1], 1.0, -1.0)
+    return float(np.mean(np.logaddexp(0.0, -sign * model.decision_function(X))))
+
+
+def _null_objective(y, classes=None) -> float:
+    """F_null, the objective of the intercept-only model: half the variance of y for least squares,
+    the entropy of the class fractions for the logistic loss."""
+    import numpy as np
+
+    if classes is None:
+        return 0.5 * float(np.var(y))
+    q = float(np.mean(y == classes[1]))
+    return -(q * math.log(q) + (1.0 - q) * math.log(1.0 - q))
+
+
+def _coef(model):
+    """The coefficients as a flat array (classifiers hold them as one row, as in scikit-learn)."""
+    import numpy as np
+
+    return np.ravel(model.coef_)
+
+
+def _intercept(model) -> float:
+    import numpy as np
+
+    return float(np.ravel(model.intercept_)[0])
 
 
 def _fmt_coef(c: float) -> str:
@@ -385,13 +300,26 @@ def _cmd_fit(args) -> int:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import train_test_split
 
-    if args.data is None:
-        X, y, names, desc = _load_demo()
-    else:
-        X, y, names, desc = _load_csv(args.data, args.target)
-    alpha, models = _models(args)
+    from ._cli_data import check_target, constant_columns, load_csv, load_demo
 
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=TEST_SIZE, random_state=SPLIT_SEED)
+    if args.data is None:
+        X, y, names, desc = load_demo()
+    else:
+        X, y, names, desc = load_csv(args.data, args.target)
+    classes = check_target(y, args.datafit, args.target)
+    if X.shape[0] < MIN_ROWS:
+        raise ValueError(f"{args.data!r} has {X.shape[0]} data rows; lpnet fit needs at least {MIN_ROWS} for "
+                         "its train/test split (lpnet path and lpnet cv use all the rows)")
+    if classes is not None:
+        counts = [int(np.sum(y == c)) for c in classes]
+        if min(counts) < 2:
+            raise ValueError(f"class {classes[int(np.argmin(counts))]:g} of {args.target!r} has a single row; "
+                             "the stratified train/test split needs at least 2 rows of each class")
+    alpha, models = _models(args)
+    informative = ~constant_columns(X)
+
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=TEST_SIZE, random_state=SPLIT_SEED,
+                                              stratify=None if classes is None else y)
     if args.no_standardize:
         mean, scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
         how = "features used as given (--no-standardize)"
@@ -402,7 +330,7 @@ def _cmd_fit(args) -> int:
         X_tr, X_te = (X_tr - mean) / scale, (X_te - mean) / scale
         how = "features standardized with the training mean and standard deviation"
 
-    _warm_up(models, X_tr, y_tr)
+    _warm_up(models, X_tr, y_tr, classes is not None)
     results = []
     for label, short, model in models:
         with warnings.catch_warnings(record=True) as caught:
@@ -417,22 +345,28 @@ def _cmd_fit(args) -> int:
 
     out = sys.stdout
     print(f"lpnet fit: {desc}", file=out)
+    stratified = "" if classes is None else ", stratified by class"
     print(f"  {len(y_tr)} train / {len(y_te)} test samples (split {1 - TEST_SIZE:.0%}/{TEST_SIZE:.0%}, "
-          f"seed {SPLIT_SEED}); {how}", file=out)
-    f_null = 0.5 * float(np.var(y_tr))  # intercept-only objective of the squared loss
+          f"seed {SPLIT_SEED}{stratified}); {how}", file=out)
+    if classes is not None:
+        print(f"  logistic regression: classes {classes[0]:g} and {classes[1]:g} (positive: {classes[1]:g}, "
+              "the second column of predict_proba)", file=out)
+    f_null = _null_objective(y_tr, classes)
     print(f"  alpha = {alpha!r}, tol = {args.tol:g}, max_iter = {args.max_iter}; a convex fit has converged "
           f"when its duality gap <= tol * F_null = {args.tol * f_null:.3g}", file=out)
     print(file=out)
 
     print("Coefficients (exact zeros print as 0):", file=out)
     header = ["feature", *[short for _, short, _, _ in results]]
-    rows = [[name, *[_fmt_coef(m.coef_[j]) for _, _, m, _ in results]] for j, name in enumerate(names)]
-    rows.append(["(intercept)", *[f"{float(m.intercept_):.5g}" for _, _, m, _ in results]])
+    rows = [[name, *[_fmt_coef(_coef(m)[j]) for _, _, m, _ in results]] for j, name in enumerate(names)]
+    rows.append(["(intercept)", *[f"{_intercept(m):.5g}" for _, _, m, _ in results]])
     print(_table(header, rows), file=out)
     print(file=out)
 
     print("Fits:", file=out)
-    header = ["model", "zeros", "train R2", "test R2", "certificate", "iters", "converged", "fit time"]
+    scores = ["train R2", "test R2"] if classes is None else \
+        ["train acc.", "test acc.", "train log-loss", "test log-loss"]
+    header = ["model", "zeros", *scores, "certificate", "iters", "converged", "fit time"]
     rows = []
     not_converged = []
     for label, _, m, elapsed in results:
@@ -444,47 +378,59 @@ def _cmd_fit(args) -> int:
             cert = "n/a"
         if not m.converged_:
             not_converged.append(label)
+        values = [m.score(X_tr, y_tr), m.score(X_te, y_te)]  # R2, or accuracy for a classifier
+        if classes is not None:
+            values += [_log_loss(m, X_tr, y_tr), _log_loss(m, X_te, y_te)]
         rows.append([
             label,
-            f"{int(np.sum(m.coef_ == 0.0))}/{m.coef_.shape[0]}",
-            f"{m.score(X_tr, y_tr):.4f}",
-            f"{m.score(X_te, y_te):.4f}",
+            f"{int(np.sum(_coef(m)[informative] == 0.0))}/{int(informative.sum())}",
+            *[f"{v:.4f}" for v in values],
             cert,
-            str(int(m.n_iter_)),
+            str(int(np.max(m.n_iter_))),
             "yes" if m.converged_ else "NO",
             f"{elapsed * 1e3:.1f} ms",
         ])
     print(_table(header, rows), file=out)
     print(file=out)
-    print("Duality gaps are in objective units, 1/(2n)||y - Xw - b||^2 + P(w); F_null is the objective of\n"
-          "the intercept-only model.  For p < 1 the problem is non-convex: the scale-free optimality\n"
-          "violation (converged when <= tol) is reported instead, and no gap is claimed.", file=out)
+    if not informative.all():
+        print(f"zeros: exact zeros among the {int(informative.sum())} non-constant features (constant: "
+              f"{', '.join(n for n, keep in zip(names, informative) if not keep)}).", file=out)
+    objective = ("1/(2n)||y - Xw - b||^2 + P(w)" if classes is None
+                 else "1/n sum_i log(1 + exp(-y_i (x_i w + b))) + P(w) with y_i = -1 or +1")
+    print(textwrap.fill(f"Duality gaps are in objective units, {objective}; F_null is the objective of the "
+                        "intercept-only model.  For p < 1 the problem is non-convex: the scale-free optimality "
+                        "violation (converged when <= tol) is reported instead, and no gap is claimed.",
+                        width=100), file=out)
     if not_converged:
         print(f"Not converged within max_iter={args.max_iter}: {', '.join(not_converged)}; "
               "raise --max-iter or loosen --tol.", file=out)
 
     if args.save is not None:
-        _save(results[0][2], args.save, mean, scale, args.no_standardize, out)
+        _save(results[0][2], args.save, mean, scale, args.no_standardize, names, out)
     return 0
 
 
-def _save(model, path, mean, scale, raw, out) -> None:
+def _save(model, path, mean, scale, raw, names, out) -> None:
     import copy
 
     import numpy as np
 
+    from ._cli_data import quote_list
     from .io import save
 
+    model = copy.deepcopy(model)
     if not raw:
         # express the model in the original column units: w_raw = w / scale, b_raw = b - mean . w_raw
-        model = copy.deepcopy(model)
-        coef = np.asarray(model.coef_, dtype=np.float64) / scale
+        coef = np.asarray(model.coef_, dtype=np.float64) / scale  # any shape: scale is per column
         model.coef_ = coef
-        model.intercept_ = float(model.intercept_ - mean @ coef)
+        intercept = np.asarray(model.intercept_, dtype=np.float64) - coef @ mean
+        model.intercept_ = intercept if intercept.ndim else float(intercept)
+    # as if fitted on a DataFrame of the CSV's columns, so that predict(DataFrame) checks the names
+    model.feature_names_in_ = np.asarray(names, dtype=object)
     written = save(model, path)
     units = "original column units" if not raw else "the columns as given"
-    print(f"Saved {type(model).__name__} to {written} (coefficients in {units}; "
-          "reload with lpnet.load).", file=out)
+    print(f"Saved {type(model).__name__} to {written} (coefficients in {units}; features "
+          f"{quote_list(names, limit=5)}; reload with lpnet.load).", file=out)
 
 
 # ----------------------------------------------------------------------------------------------------

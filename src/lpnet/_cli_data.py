@@ -1,0 +1,308 @@
+"""The data of the ``lpnet`` commands: the bundled diabetes demo, or a user's CSV file.
+
+Reading a CSV uses pandas when it is installed and the csv module otherwise; both readers give the
+same columns, values, notes and one-line errors.  Notes (``lpnet: note: ...``) and warnings
+(``lpnet: warning: ...``) go to stderr, so that stdout holds only the report.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import NamedTuple
+
+DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
+DATAFITS = ("squared", "logistic")
+
+#: field separators recognised in the header line, in order of preference
+_DELIMITERS = (",", ";", "\t")
+_NA_TOKENS = {"", "na", "nan", "n/a", "null", "none", "#n/a"}
+
+
+def note(message: str) -> None:
+    print(f"lpnet: note: {message}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    print(f"lpnet: warning: {message}", file=sys.stderr)
+
+
+def quote_list(names, limit=10) -> str:
+    shown = ", ".join(repr(str(n)) for n in names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+# ----------------------------------------------------------------------------------------------------
+# the demo
+# ----------------------------------------------------------------------------------------------------
+def _read_diabetes_files():
+    """The raw diabetes tables from scikit-learn's installed data files, without importing
+    ``sklearn.datasets`` (whose import alone costs about 0.1 s of the demo's start-up).
+
+    Returns None when the files are not where scikit-learn ships them; the caller then falls back
+    to ``load_diabetes``.  The features are standardized afterwards, so raw and scaled versions of
+    the data give the same model.
+    """
+    import importlib.util
+
+    import numpy as np
+
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data")
+    data_file = os.path.join(folder, "diabetes_data_raw.csv.gz")
+    target_file = os.path.join(folder, "diabetes_target.csv.gz")
+    if not (os.path.exists(data_file) and os.path.exists(target_file)):
+        return None
+    X = np.loadtxt(data_file)
+    y = np.loadtxt(target_file)
+    if X.shape != (442, 10) or y.shape != (442,):
+        return None
+    return X, y
+
+
+def load_demo():
+    """``X, y, names, desc`` of scikit-learn's diabetes data."""
+    files = _read_diabetes_files()
+    if files is None:
+        from sklearn.datasets import load_diabetes
+
+        d = load_diabetes()
+        files = (d.data, d.target)
+    X, y = files
+    desc = (f"scikit-learn's diabetes data ({X.shape[0]} samples, {X.shape[1]} features; "
+            "target: disease progression after one year)")
+    return X.astype(float), y.astype(float), list(DIABETES_FEATURES), desc
+
+
+# ----------------------------------------------------------------------------------------------------
+# a CSV file
+# ----------------------------------------------------------------------------------------------------
+class _Table(NamedTuple):
+    """What a CSV reader found; the checks and messages are left to :func:`load_csv`."""
+
+    columns: list  # the header, named as pandas names it
+    n_rows: int
+    data: dict  # column -> float array, for the numeric columns
+    bad: list  # non-numeric columns
+    missing: list  # columns with missing values
+    comma: list  # columns read with decimal commas
+
+
+def load_csv(path: str, target: str):
+    """Read ``path`` (header row) and split it into ``X, y, feature names, description``.
+
+    The field separator is taken from the header line (``,``, else ``;``, else a tab); with ``;`` or
+    a tab, decimal commas are read too.  A blank first header cell marks the index column that
+    ``DataFrame.to_csv()`` writes: it is dropped.  Constant feature columns are kept (their
+    coefficient is 0) with a warning.  Problems raise ``ValueError`` / ``FileNotFoundError`` with a
+    one-line message.
+    """
+    import numpy as np
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"data file {path!r} not found")
+    if os.path.isdir(path):
+        raise ValueError(f"data file {path!r} is a directory, not a CSV file")
+    header = _header_line(path)
+    delimiter = next((d for d in _DELIMITERS if d in header), ",")
+    reader = _read_csv_plain if _import_pandas() is None else _read_csv_pandas
+    columns, n, data, bad, missing, comma_decimals = reader(path, delimiter)
+    if not columns:
+        raise ValueError(f"data file {path!r} is empty")
+    if n == 0:
+        raise ValueError(f"data file {path!r} has a header row but no data rows")
+    if delimiter != ",":
+        shown = {";": "';'", "\t": "tabs"}[delimiter]
+        decimals = f"; decimal commas read in {quote_list(comma_decimals)}" if comma_decimals else ""
+        note(f"the fields of {path!r} are separated by {shown}{decimals}")
+    # pandas names a blank header cell 'Unnamed: 0'; the plain reader does the same
+    if len(columns) > 1 and _first_cell_blank(header, delimiter) and target != columns[0]:
+        index = columns[0]
+        note(f"dropped the first column of {path!r}: its header is blank, as in the index column that "
+             "DataFrame.to_csv() writes (save with index=False to avoid it)")
+        columns = columns[1:]
+        bad = [c for c in bad if c != index]
+        missing = [c for c in missing if c != index]
+    if target not in columns:
+        raise ValueError(f"column {target!r} not found in {path!r}; its columns are {quote_list(columns)}")
+    if bad:
+        raise ValueError(f"non-numeric columns in {path!r}: {quote_list(bad)}; encode them as numbers or drop them")
+    if missing:
+        raise ValueError(
+            f"missing values (NaN or empty cells) in {path!r}, columns {quote_list(missing)}; "
+            "drop or impute them first"
+        )
+    infinite = [c for c in columns if not np.all(np.isfinite(data[c]))]
+    if infinite:
+        raise ValueError(f"infinite values in {path!r}, columns {quote_list(infinite)}")
+    features = [c for c in columns if c != target]
+    if not features:
+        raise ValueError(f"{path!r} has no feature columns besides the target {target!r}")
+    X = np.column_stack([data[c] for c in features])
+    constant = [name for name, flat in zip(features, constant_columns(X)) if flat]
+    if constant:
+        warn(f"constant columns in {path!r}: {quote_list(constant)}; they carry no information, their "
+             "coefficients are 0 and they are not counted as exact zeros")
+    desc = f"{path} ({n} samples, {len(features)} features; target: {target})"
+    return X, data[target], features, desc
+
+
+def constant_columns(X):
+    """Boolean mask of the columns of ``X`` that hold a single value."""
+    import numpy as np
+
+    return np.ptp(X, axis=0) == 0.0 if X.shape[0] else np.zeros(X.shape[1], dtype=bool)
+
+
+def _header_line(path: str) -> str:
+    """The first non-blank line of ``path``, or '' for a file without one."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return next((line for line in fh if line.strip()), "")
+    except UnicodeDecodeError:
+        raise ValueError(f"cannot parse {path!r} as CSV: it is not UTF-8 text") from None
+
+
+def _first_cell_blank(header: str, delimiter: str) -> bool:
+    import csv
+
+    cells = next(csv.reader([header], delimiter=delimiter), [])
+    return bool(cells) and not cells[0].strip()
+
+
+def _import_pandas():
+    """pandas if it is installed, else None (then the csv module reads the file)."""
+    try:
+        import pandas
+    except ImportError:
+        return None
+    return pandas
+
+
+def _read_csv_pandas(path: str, delimiter: str) -> _Table:
+    import numpy as np
+
+    pd = _import_pandas()
+    try:
+        df = pd.read_csv(path, sep=delimiter)
+    except pd.errors.EmptyDataError:
+        return _Table([], 0, {}, [], [], [])
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        msg = " ".join(str(exc).split())
+        raise ValueError(f"cannot parse {path!r} as CSV: {msg}") from None
+    columns = [str(c) for c in df.columns]
+    df.columns = columns
+    if len(df) == 0:  # a header-only file, whose columns all read as text
+        return _Table(columns, 0, {}, [], [], [])
+    data, bad, missing, comma = {}, [], [], []
+    for c in columns:
+        s = df[c]
+        if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+            if delimiter == ",":
+                bad.append(c)
+                continue
+            # with ';' or tabs between fields, ',' is the decimal mark of many locales
+            converted = pd.to_numeric(s.astype(str).str.replace(",", ".", regex=False), errors="coerce")
+            if not np.array_equal(converted.isna().to_numpy(), s.isna().to_numpy()):
+                bad.append(c)
+                continue
+            comma.append(c)
+            s = converted
+        if s.isna().any():
+            missing.append(c)
+        data[c] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    return _Table(columns, len(df), data, bad, missing, comma)
+
+
+def _read_csv_plain(path: str, delimiter: str) -> _Table:
+    """The pandas-free reader (the csv module plus numpy), with the results of :func:`_read_csv_pandas`."""
+    import csv
+
+    import numpy as np
+
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = [row for row in csv.reader(fh, delimiter=delimiter) if row]
+    if not rows:
+        return _Table([], 0, {}, [], [], [])
+    columns = _pandas_names([c.strip() for c in rows[0]])
+    body = rows[1:]
+    for i, row in enumerate(body, start=2):
+        if len(row) != len(columns):
+            raise ValueError(f"line {i} of {path!r} has {len(row)} fields, the header has {len(columns)}")
+    data, bad, missing, comma = {}, [], [], []
+    for j, name in enumerate(columns):
+        values = np.empty(len(body))
+        has_missing = is_bad = has_comma = False
+        for i, row in enumerate(body):
+            cell = row[j].strip()
+            lowered = cell.lower()
+            if lowered in _NA_TOKENS:
+                values[i] = np.nan
+                has_missing = True
+            elif lowered in ("true", "false"):
+                values[i] = float(lowered == "true")
+            else:
+                try:
+                    values[i] = float(cell)
+                except ValueError:
+                    value = _comma_float(cell) if delimiter != "," else None
+                    if value is None:
+                        is_bad = True
+                    else:
+                        values[i], has_comma = value, True
+        if is_bad:
+            bad.append(name)
+            continue
+        if has_missing:
+            missing.append(name)
+        if has_comma:
+            comma.append(name)
+        data[name] = values
+    return _Table(columns, len(body), data, bad, missing, comma)
+
+
+def _comma_float(cell: str):
+    """``cell`` read with a decimal comma (as the pandas reader accepts it), or None."""
+    try:
+        return float(cell.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _pandas_names(names):
+    """Header cells named as ``pandas.read_csv`` names them: 'Unnamed: j' for blanks, 'a.1' for repeats."""
+    names = [name or f"Unnamed: {j}" for j, name in enumerate(names)]
+    seen = set()
+    out = []
+    for name in names:
+        new, k = name, 0
+        while new in seen:
+            k += 1
+            new = f"{name}.{k}"
+        seen.add(new)
+        out.append(new)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# the target
+# ----------------------------------------------------------------------------------------------------
+def check_target(y, datafit: str, target: str):
+    """The two classes of ``y`` for the logistic datafit (ValueError otherwise); None for least squares.
+
+    A least-squares target with only two values gets a note pointing to ``--datafit logistic``: it is
+    fitted as numbers, which is rarely what a 0/1 label means.
+    """
+    import numpy as np
+
+    values = np.unique(y)
+    if datafit == "logistic":
+        if values.size != 2:
+            raise ValueError(f"--datafit logistic needs a target with exactly two classes; {target!r} has "
+                             f"{values.size} distinct value{'s' if values.size != 1 else ''}")
+        return values
+    if values.size == 2:
+        note(f"the target {target!r} takes only two values ({values[0]:g} and {values[1]:g}) and is fitted "
+             "by least squares; for a classifier add --datafit logistic")
+    return None
