@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import webbrowser
+from pathlib import Path
 
 from ._cli_select import _data_options, _load
 from .cli import _integer, _UsageError
@@ -24,13 +25,15 @@ START_TIMEOUT = 30.0  # seconds to wait for the server before giving up on openi
 _EPILOG = f"""\
 examples:
   lpnet explore
-      scikit-learn's diabetes data (standardized; bmi and s5 shown first) and a synthetic pair of
+      scikit-learn's diabetes data (standardized; bmi and bp shown first) and a synthetic pair of
       correlated features, on http://{DEFAULT_HOST}:{DEFAULT_PORT}/
   lpnet explore --data house.csv --target price --features rooms,area --no-browser
+      your data, named "house" on the page, shown first
 
 The server listens on {DEFAULT_HOST} (this machine only) unless --host says otherwise.  Every control
 change refits: the loss contours and the ball in the 2-D slice along two features, the gradient and
-the ball's normal at w* (the KKT conditions), the coefficient paths and the certificate.
+the ball's normal at w* (the KKT conditions), the coefficient paths and the certificate.  The page
+opens, and "show me a corner" returns, where w* sits on an axis: a coefficient exactly zero.
 The JSON API is documented at /docs.  Stop with Ctrl+C.
 
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
@@ -50,7 +53,7 @@ def add_explore_command(sub) -> None:
     _data_options(explore)
     explore.add_argument("--features", metavar="A,B[,...]",
                          help="features selected when the page opens, at least 2, comma-separated "
-                         "(default: bmi,s5 for the diabetes data, else the first two columns)")
+                         "(default: bmi,bp for the diabetes data, else the first two columns)")
     explore.add_argument("--port", type=_integer("--port"), default=DEFAULT_PORT, metavar="N",
                          help=f"port to listen on, 0 picks a free one (default {DEFAULT_PORT})")
     explore.add_argument("--host", default=None, metavar="H",
@@ -113,6 +116,17 @@ def _announce(server, host: str, open_browser: bool, out) -> None:
         webbrowser.open(url)
 
 
+def _dataset_name(path: str) -> str:
+    """A CSV's data set name on the page: the file's name, without the extension unless it is a built-in's."""
+    from .explorer.data import BUILTIN_NAMES
+
+    file = Path(path)
+    for name in (file.stem, file.name):
+        if name and name not in BUILTIN_NAMES:
+            return name
+    return f"{file.name} (your data)"
+
+
 def _cmd_explore(args) -> int:
     _check_extra()
     host = DEFAULT_HOST if args.host is None else args.host
@@ -130,12 +144,18 @@ def _cmd_explore(args) -> int:
         raise _UsageError("--target needs --data FILE.csv")
     if args.data is not None and args.target is None:
         raise _UsageError("--data needs --target COLUMN (the name of the column to predict)")
-    data, about = (), "built-in data: diabetes (standardized) and a synthetic correlated pair"
+    # the data options are those of `lpnet path`, which may offer other datafits: the explorer draws
+    # the squared loss only
+    if getattr(args, "datafit", "squared") != "squared":
+        raise _UsageError(f"--datafit {args.datafit}: the explorer draws the squared loss only; "
+                          "leave out --datafit")
+    data, about = {}, "built-in data: diabetes (standardized) and a synthetic correlated pair"
     if args.data is not None:
-        X, y, names, desc, how = _load(args)
-        data, about = (X, y, names, desc), f"{desc}; {how}"
+        X, y, names, desc, how = _load(args)[:5]  # the data, its description and how it was scaled
+        data = {"X": X, "y": y, "feature_names": names, "description": desc, "name": _dataset_name(args.data)}
+        about = f"{desc}; {how}"
     try:
-        app = create_app(*data, default_features=features)
+        app = create_app(**data, default_features=features)
     except compute.InputError as exc:
         raise _UsageError(f"--features: {exc.message}") from None
     out = sys.stdout

@@ -79,7 +79,7 @@ def test_constrained_fit_equals_constrained_regression(client, datasets, penalty
     exponent = {"l1": 1.0, "l2": 2.0}.get(penalty) or (math.inf if p == "inf" else p)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", constrained.LocalSolutionWarning)
-        ref = constrained.ConstrainedRegression(radius=25.0, p=exponent, tol=compute.CONSTRAINED_TOL).fit(X, y)
+        ref = constrained.ConstrainedRegression(radius=25.0, p=exponent, tol=compute.KKT_TOL).fit(X, y)
     np.testing.assert_allclose(out["coef"], ref.coef_, atol=1e-6)
     assert out["multiplier"] == pytest.approx(ref.multiplier_, rel=1e-6, abs=1e-9)
     assert out["active"] == ref.active_
@@ -162,7 +162,11 @@ def test_path_endpoint(client, datasets):
     ref = lpnet.regularization_path(ds.X, ds.y, penalty="l1", alphas=first["x"])
     np.testing.assert_allclose(first["coefs"], ref.coefs, atol=1e-8)
     assert first["feature_names"] == ALL and first["form"] == "penalized"
-    assert first["x_max"] == pytest.approx(10 * first["alpha_max"])
+    # the slider's range: alpha_max / 1000 to 1.2 alpha_max, alpha_max = max_j |x_j^T (y - mean y)| / n
+    a_max = np.max(np.abs(ds.X.T @ (ds.y - ds.y.mean()))) / len(ds.y)
+    assert first["alpha_max"] == pytest.approx(a_max)
+    assert (first["x_min"], first["x_max"]) == pytest.approx((a_max / 1000, 1.2 * a_max))
+    assert first["scale"] == "log" and first["x"][0] == pytest.approx(first["x_max"])
     for bad, field in [({"penalty": "lp", "p": 0.01}, "p"), ({"penalty": "l1", "n_points": 1000}, "n_points"),
                        ({"penalty": "l1", "form": "both"}, "form"), ({"penalty": "lp", "p": "inf"}, "p")]:
         r = client.post("/api/path", json=bad)
@@ -191,7 +195,7 @@ def test_multistart_endpoint(client):
 def test_datasets_page_and_assets(client):
     info = client.get("/api/datasets").json()["datasets"]
     assert [d["name"] for d in info] == ["diabetes", "synthetic"]
-    assert info[0]["default_features"] == ["bmi", "s5"] and info[0]["feature_names"] == ALL
+    assert info[0]["default_features"] == ["bmi", "bp"] and info[0]["feature_names"] == ALL
     page = client.get("/")
     assert page.status_code == 200 and "explorer.js" in page.text and "plotly.min.js" in page.text
     assert "https://" not in page.text  # no CDN: the page works offline
@@ -261,3 +265,47 @@ def test_degenerate_columns():
             for features in (["a", "c"], ["a", "d"], ["c", "d"]):
                 r = c.post("/api/fit", json={"penalty": "l2", "alpha": 0.1, "features": features})
                 assert r.status_code == 200, r.text
+
+
+def test_range_endpoint(client, datasets):
+    ds = datasets["diabetes"]
+    X, y = _columns(datasets, ["bmi", "bp"])
+    out = client.post("/api/range", json={"penalty": "l1"}).json()
+    a_max = np.max(np.abs(X.T @ (y - y.mean()))) / len(y)
+    assert out == pytest.approx({"x_min": a_max / 1000, "x_max": 1.2 * a_max, "scale": "log", "alpha_max": a_max})
+    con = client.post("/api/range", json={"penalty": "l2", "form": "constrained", "features": ALL}).json()
+    w_ls = np.linalg.lstsq(np.column_stack([np.ones(len(ds.y)), ds.X]), ds.y, rcond=None)[0][1:]
+    assert con["scale"] == "linear" and con["alpha_max"] is None
+    assert con["x_max"] == pytest.approx(1.2 * np.linalg.norm(w_ls))
+    # the path of the same choice spans the same range
+    path = client.post("/api/path", json={"penalty": "l2", "form": "constrained", "features": ALL}).json()
+    assert (path["x_min"], path["x_max"], path["scale"]) == (con["x_min"], con["x_max"], con["scale"])
+    r = client.post("/api/range", json={"penalty": "lp", "p": "inf"})
+    assert r.status_code == 422 and "p" in r.json()["message"]
+
+
+def test_corner_endpoint(client, datasets):
+    body = {"penalty": "l2", "features": ALL, "view": ["bmi", "s5"], "n_points": 50}
+    out = client.post("/api/corner", json=body).json()
+    assert out["penalty"] == "l1" and 0 <= out["position"] <= 1000
+    X, y = _columns(datasets, ALL)
+    coef = lpnet.Lasso(alpha=out["value"]).fit(X, y).coef_
+    view = coef[[ALL.index("bmi"), ALL.index("s5")]]
+    assert np.sum(view == 0.0) == 1 and out["zero_feature"] in ("bmi", "s5")
+    for bad, field in [({**body, "view": ["bmi", "nope"]}, "view"), ({**body, "form": "sideways"}, "form"),
+                       ({**body, "penalty": "elasticnet", "form": "constrained"}, "radius")]:
+        r = client.post("/api/corner", json=bad)
+        assert r.status_code == 422 and field in r.json()["message"], r.text
+
+
+def test_user_data_set_name():
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((30, 3)), rng.standard_normal(30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with TestClient(create_app(X, y, name="house")) as c:
+            names = [d["name"] for d in c.get("/api/datasets").json()["datasets"]]
+            assert names == ["house", "diabetes", "synthetic"]
+            assert c.post("/api/fit", json={"dataset": "house", "penalty": "l2", "alpha": 1.0}).status_code == 200
+    with pytest.raises(ValueError, match="diabetes"):
+        create_app(X, y, name="diabetes")

@@ -1,12 +1,16 @@
 """The explorer in a real browser: Debian's chromium driven by Playwright, against a live server.
 
-Checks what only a browser shows: the exact-zero marker and numbers after dragging alpha, the
-non-convex ball of p = 0.5, the multi-start minima, and the update times (control change -> all
-views drawn, measured in the page with ``performance.now()``) against the budgets: median under
-100 ms for 2 features, under 300 ms for the diabetes path with all 10 features.
+Checks what only a browser shows: the opening view (bmi and bp, w* on an axis) and the "show me a
+corner" control, the slider's log scale, the window framing the ball, labels that do not overprint
+(their bounding boxes), no gradient arrow at rounding level, zeros shown as 0, the busy indicator and
+the labels while a request is pending, the layout with 30 features, the exact-zero marker and numbers
+after dragging alpha, the non-convex ball of p = 0.5, the multi-start minima, and the update times
+(control change -> all views drawn, measured in the page with ``performance.now()``) against the
+budgets: median under 100 ms for 2 features, under 300 ms for the diabetes path with all 10 features.
+Expected values come from scikit-learn and numpy, not from the explorer.
 
 chromium missing: skipped with the install command, except as root (CI, where ``make test`` installs
-it), where the test fails rather than pass silently.  The screenshot goes to ``$LPNET_TEST_ARTIFACTS``
+it), where the test fails rather than pass silently.  Screenshots go to ``$LPNET_TEST_ARTIFACTS``
 when set, else to pytest's temporary directory.
 """
 from __future__ import annotations
@@ -20,10 +24,13 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.linear_model import Lasso
 
 from lpnet.explorer import compute
 
+WIDE_FEATURES = 30
 BUDGET_2_FEATURES_MS = 100.0
 BUDGET_10_FEATURES_MS = 300.0
 IDLE_MS = 400  # a pause between two slider steps, in which the page computes the neighbouring paths
@@ -39,15 +46,13 @@ def _need(condition: bool) -> None:
     pytest.skip(INSTALL)
 
 
-@pytest.fixture(scope="module")
-def server_url():
+def _serve(app):
+    """Serve ``app`` on a free loopback port in a thread; yields its URL."""
     uvicorn = pytest.importorskip("uvicorn")
-    from lpnet.explorer import create_app
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -60,7 +65,33 @@ def server_url():
 
 
 @pytest.fixture(scope="module")
-def page(server_url):
+def server_url():
+    pytest.importorskip("fastapi")
+    from lpnet.explorer import create_app
+
+    yield from _serve(create_app())
+
+
+@pytest.fixture(scope="module")
+def wide_data():
+    """30 standardized features, 4 of which carry the target: the Lasso zeroes most of the rest."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((300, WIDE_FEATURES))
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = X[:, :4] @ [4.0, 3.0, 2.0, 1.5] + rng.standard_normal(300)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def wide_url(wide_data):
+    pytest.importorskip("fastapi")
+    from lpnet.explorer import create_app
+
+    yield from _serve(create_app(*wide_data, name="wide"))
+
+
+@pytest.fixture(scope="module")
+def browser():
     chromium = shutil.which("chromium")
     _need(chromium is not None)
     try:
@@ -69,14 +100,26 @@ def page(server_url):
         _need(False)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1500, "height": 900})
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(server_url)
-        page.wait_for_function("window.lpnetUpdates >= 1", timeout=30_000)
-        yield page
-        assert not errors, f"JavaScript errors on the page: {errors}"
+        yield browser
         browser.close()
+
+
+def _open(browser, url):
+    """A new page on ``url``, once its first picture is drawn; its JavaScript errors are collected."""
+    page = browser.new_page(viewport={"width": 1500, "height": 900})
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_function("window.lpnetUpdates >= 1", timeout=30_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, server_url):
+    page = _open(browser, server_url)
+    yield page
+    assert not page.errors, f"JavaScript errors on the page: {page.errors}"
+    page.close()
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +182,293 @@ def _set_defaults(page, dataset="diabetes"):
         _update(page, lambda: page.check("input[name=form][value=penalized]"))
 
 
+def _columns(datasets, names):
+    ds = datasets["diabetes"]
+    return ds.X[:, [ds.index[n] for n in names]], ds.y
+
+
+def _alpha_at(X, y, position):
+    """The alpha slider's value, from the issue's scale: log from alpha_max / 1000 to 1.2 alpha_max."""
+    a_max = float(np.max(np.abs((X - X.mean(axis=0)).T @ (y - y.mean())))) / len(y)
+    return a_max / 1000 * 1200.0 ** (position / 1000)
+
+
+def _number(text) -> float:
+    return float(text.split()[0])
+
+
+def _view(page):
+    """What the geometry view shows: its axis ranges (as drawn), the traces, w* and the annotations."""
+    return page.evaluate("""() => {
+      const gd = document.getElementById('geometry');
+      const trace = (name) => { const t = gd.data.find((d) => d.name === name || d.name.startsWith(name + ' ('));
+        return t ? {x: Array.from(t.x), y: Array.from(t.y)} : null; };
+      return {x: gd._fullLayout.xaxis.range, y: gd._fullLayout.yaxis.range, ball: trace('ball'),
+              level: trace('level of w*'), w: trace('w*'), zero: trace('exact zero'),
+              arrows: gd._fullLayout.annotations.filter((a) => a.showarrow).length};
+    }""")
+
+
+def _screen_geometry(page):
+    """Screen boxes of the geometry view's labels, the arrows' segments and w*, in px."""
+    return page.evaluate("""() => {
+      const gd = document.getElementById('geometry');
+      const fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
+      const svg = gd.querySelector('.main-svg').getBoundingClientRect();
+      const px = (x, y) => [svg.left + xa._offset + xa.d2p(x), svg.top + ya._offset + ya.d2p(y)];
+      const labels = [...gd.querySelectorAll('.annotation')].filter((a) => a.textContent.trim()).map((a) => {
+        const r = a.querySelector('.annotation-text-g').getBoundingClientRect();
+        return {text: a.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; });
+      const arrows = fl.annotations.filter((a) => a.showarrow).map((a) => [px(a.ax, a.ay), px(a.x, a.y)]);
+      const w = gd.data.find((d) => d.name === 'w*');
+      const div = gd.getBoundingClientRect();
+      return {labels: labels, arrows: arrows, w: px(w.x[0], w.y[0]),
+              div: {left: div.left, right: div.right, top: div.top, bottom: div.bottom}};
+    }""")
+
+
+def _distance_to_polyline(px, py, xs, ys) -> float:
+    """Distance from (px, py) to the line through the points (xs, ys), NaN-separated pieces apart."""
+    x0, y0, x1, y1 = xs[:-1], ys[:-1], xs[1:], ys[1:]
+    ok = ~(np.isnan(x0) | np.isnan(x1))
+    x0, y0, dx, dy = x0[ok], y0[ok], x1[ok] - x0[ok], y1[ok] - y0[ok]
+    t = np.clip(((px - x0) * dx + (py - y0) * dy) / np.maximum(dx * dx + dy * dy, 1e-300), 0.0, 1.0)
+    return float(np.min(np.hypot(x0 + t * dx - px, y0 + t * dy - py)))
+
+
+def _overlap(a, b, slack=1.0) -> bool:
+    return (a["left"] + slack < b["right"] and b["left"] + slack < a["right"]
+            and a["top"] + slack < b["bottom"] and b["top"] + slack < a["bottom"])
+
+
+def _point_box(x, y, r):
+    return {"left": x - r, "right": x + r, "top": y - r, "bottom": y + r}
+
+
+def _assert_labels_apart(page, where):
+    geo = _screen_geometry(page)
+    labels = geo["labels"]
+    assert any(lab["text"].startswith("w*") for lab in labels), f"{where}: no w* label"
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not _overlap(a, b), f"{where}: labels {a['text']!r} and {b['text']!r} overlap"
+        assert not _overlap(a, _point_box(*geo["w"], 6)), f"{where}: label {a['text']!r} covers w*"
+        inside = geo["div"]
+        assert inside["left"] <= a["left"] and a["right"] <= inside["right"], f"{where}: {a['text']!r} cut off"
+        assert inside["top"] <= a["top"] and a["bottom"] <= inside["bottom"], f"{where}: {a['text']!r} cut off"
+        for (x0, y0), (x1, y1) in geo["arrows"]:
+            for t in np.linspace(0.0, 1.0, 41):
+                point = _point_box(x0 + t * (x1 - x0), y0 + t * (y1 - y0), 0.0)
+                assert not _overlap(a, point, slack=0.5), f"{where}: an arrow runs through {a['text']!r}"
+    return geo
+
+
+def test_opens_on_a_corner_of_bmi_and_bp(page, datasets, artifacts):
+    features = page.eval_on_selector_all("#features input:checked", "els => els.map((e) => e.value)")
+    assert features == ["bmi", "bp"]
+    assert [page.input_value("#view-x"), page.input_value("#view-y")] == ["bmi", "bp"]
+    assert page.input_value("#penalty") == "l1" and page.is_checked("input[name=form][value=penalized]")
+    # w* sits on an axis: the Lasso at the slider's alpha has exactly one zero, the one the page shows
+    X, y = _columns(datasets, features)
+    coef = Lasso(alpha=_alpha_at(X, y, int(page.input_value("#alpha"))), tol=1e-10).fit(X, y).coef_
+    assert np.sum(coef == 0.0) == 1
+    zero = features[int(np.flatnonzero(coef == 0.0)[0])]
+    assert page.inner_text("#n-zero") == "1 of 2" and page.inner_text("#n-zero-list") == zero
+    view = _view(page)
+    assert view["zero"] is not None and 0.0 in (view["w"]["x"][0], view["w"]["y"][0])
+    assert f"{zero} = 0" in page.inner_text("#corner-note")
+    page.screenshot(path=str(artifacts / "explorer-default.png"), full_page=True)
+
+
+def test_alpha_slider_has_the_log_scale_of_the_support(page, datasets):
+    _set_defaults(page)
+    X, y = _columns(datasets, ["bmi", "bp"])
+    for position in (0, 500, 1000):
+        _update(page, _slide(page, "#alpha", position))
+        expected = _alpha_at(X, y, position)
+        assert _number(page.inner_text("#alpha-value")) == pytest.approx(expected, rel=1e-3)
+        assert _number(page.inner_text("#n-multiplier")) == pytest.approx(expected, rel=1e-3)
+
+
+def test_zero_within_rounding_is_shown_as_zero(page, datasets):
+    _set_defaults(page)
+    _update(page, _slide(page, "#alpha", 1000))
+    # at 1.2 alpha_max every coefficient is zero: R2 is 1 - rss / tss with rss = tss, 0 but for rounding
+    X, y = _columns(datasets, ["bmi", "bp"])
+    model = Lasso(alpha=_alpha_at(X, y, 1000)).fit(X, y)
+    assert np.all(model.coef_ == 0.0) and abs(model.score(X, y)) < 1e-12
+    assert page.inner_text("#n-zero") == "2 of 2"
+    assert page.inner_text("#n-r2") == "0" and page.inner_text("#n-certificate") == "0"
+
+
+def test_show_me_a_corner(page, datasets, artifacts):
+    _set_defaults(page)
+    # bmi and s5: the Lasso has one zero over a sliver of the slider only, the control finds it
+    _update(page, lambda: page.check("#features input[value=s5]"))
+    _update(page, lambda: page.uncheck("#features input[value=bp]"))
+    assert [page.input_value("#view-x"), page.input_value("#view-y")] == ["bmi", "s5"]
+    _update(page, lambda: page.select_option("#penalty", "l2"))
+    _update(page, _slide(page, "#alpha", 300))
+    assert page.inner_text("#n-zero") == "0 of 2"
+    _update(page, lambda: page.click("#corner"))
+    assert page.input_value("#penalty") == "l1"  # L2 has no corners
+    X, y = _columns(datasets, ["bmi", "s5"])
+    alpha = _alpha_at(X, y, int(page.input_value("#alpha")))
+    coef = Lasso(alpha=alpha, tol=1e-10).fit(X, y).coef_
+    assert np.sum(coef == 0.0) == 1 and page.inner_text("#n-zero") == "1 of 2"
+    # the window frames the ball (before: a dot of size 1.5 in a +-40 window) and the touching level set
+    view = _view(page)
+    reach = np.abs(coef).sum()  # the L1 ball's extent along the axes
+    for lo, hi in (view["x"], view["y"]):
+        assert 0.25 <= 2 * reach / (hi - lo) <= 0.75
+    lx, ly = np.array(view["level"]["x"], dtype=float), np.array(view["level"]["y"], dtype=float)
+    seen = (lx >= view["x"][0]) & (lx <= view["x"][1]) & (ly >= view["y"][0]) & (ly <= view["y"][1])
+    wx, wy = view["w"]["x"][0], view["w"]["y"][0]
+    assert np.sum(seen) >= 10 and _distance_to_polyline(wx, wy, lx, ly) < 0.01 * reach
+    _assert_labels_apart(page, "corner of bmi and s5")
+    page.screenshot(path=str(artifacts / "explorer-corner.png"), full_page=True)
+
+
+@pytest.mark.parametrize("setting", ["penalized", "all zero", "constrained", "p = 0.5", "ten features"])
+def test_labels_do_not_overprint(page, setting):
+    _set_defaults(page)
+    if setting == "penalized":
+        _update(page, _slide(page, "#alpha", 500))
+    elif setting == "all zero":
+        _update(page, _slide(page, "#alpha", 1000))
+    elif setting == "constrained":
+        _update(page, lambda: page.check("input[name=form][value=constrained]"))
+        _update(page, _slide(page, "#radius", 300))
+    elif setting == "p = 0.5":
+        _update(page, lambda: page.select_option("#penalty", "lp"))
+        _update(page, _slide(page, "#p", 2))
+        _update(page, _slide(page, "#alpha", 700))
+    else:
+        _update(page, lambda: page.click("#all-features"))
+        _update(page, _slide(page, "#alpha", 800))
+    geo = _assert_labels_apart(page, setting)
+    assert geo["arrows"], f"{setting}: the KKT arrows are missing"
+
+
+def test_no_gradient_arrow_at_rounding_level(page, datasets):
+    _set_defaults(page)
+    _update(page, lambda: page.check("input[name=form][value=constrained]"))
+    _update(page, _slide(page, "#radius", 1000))
+    # the radius is 1.2 times the least-squares solution's L1 norm: the constraint does not bind, the
+    # loss gradient at w* = w_ls is zero but for rounding
+    X, y = _columns(datasets, ["bmi", "bp"])
+    Xc = X - X.mean(axis=0)
+    w_ls = np.linalg.lstsq(Xc, y - y.mean(), rcond=None)[0]
+    assert _number(page.inner_text("#radius-value")) == pytest.approx(1.2 * np.abs(w_ls).sum(), rel=1e-3)
+    assert "inactive" in page.inner_text("#n-multiplier")
+    assert _view(page)["arrows"] == 0
+    assert "\u2207loss" not in page.inner_text("#geometry")
+    _assert_labels_apart(page, "inactive constraint")
+    _update(page, lambda: page.check("input[name=form][value=penalized]"))
+
+
+class _Hold:
+    """Holds back the page's requests to ``pattern`` while ``on``: a slow computation, on demand."""
+
+    def __init__(self, page, pattern):
+        self.page, self.pattern, self.on, self.held = page, pattern, True, []
+        page.route(pattern, self._handle)
+
+    def _handle(self, route):
+        if self.on:
+            self.held.append(route)
+        else:
+            route.continue_()
+
+    def release(self):
+        self.on = False
+        for route in self.held:
+            route.continue_()
+        self.held = []
+
+
+def test_busy_indicator_and_labels_while_a_request_is_slow(page, datasets):
+    _set_defaults(page)
+    _update(page, _slide(page, "#alpha", 600))
+    X, y = _columns(datasets, ["bmi", "bp"])
+    hold = _Hold(page, "**/api/fit")
+    before = page.evaluate("window.lpnetUpdates")
+    try:
+        _slide(page, "#alpha", 700)()
+        page.wait_for_selector("#busy", state="visible", timeout=5_000)
+        assert _number(page.inner_text("#alpha-value")) == pytest.approx(_alpha_at(X, y, 700), rel=1e-3)
+        _slide(page, "#alpha", 750)()  # the label follows the slider while the first fit is pending
+        assert _number(page.inner_text("#alpha-value")) == pytest.approx(_alpha_at(X, y, 750), rel=1e-3)
+        assert "fitting" in page.inner_text("#busy")
+        assert page.eval_on_selector("#geometry", "el => el.classList.contains('stale')")
+        assert page.evaluate("window.lpnetUpdates") == before  # nothing drawn yet
+    finally:
+        hold.release()
+    page.wait_for_function(f"window.lpnetUpdates >= {before + 2}", timeout=30_000)
+    page.wait_for_selector("#busy", state="hidden", timeout=5_000)
+    assert _number(page.inner_text("#n-multiplier")) == pytest.approx(_alpha_at(X, y, 750), rel=1e-3)
+    page.unroute("**/api/fit")
+
+    # a new path held back: the fit is drawn at once, the path view waits under the indicator
+    _update(page, lambda: page.select_option("#penalty", "lp"))
+    hold = _Hold(page, "**/api/path")
+    before = page.evaluate("window.lpnetUpdates")
+    try:
+        _slide(page, "#p", 18)()  # p = 8: beyond the neighbours the page computes while idle
+        assert page.inner_text("#p-value") == "8"
+        page.wait_for_function("document.getElementById('n-radius').textContent.includes('_8')", timeout=10_000)
+        page.wait_for_selector("#busy", state="visible", timeout=5_000)
+        assert "path" in page.inner_text("#busy")
+        assert page.eval_on_selector("#path", "el => el.classList.contains('stale')")
+        assert not page.eval_on_selector("#geometry", "el => el.classList.contains('stale')")
+    finally:
+        hold.release()
+    page.wait_for_function(f"window.lpnetUpdates > {before}", timeout=30_000)
+    page.wait_for_selector("#busy", state="hidden", timeout=5_000)
+    page.unroute("**/api/path")
+
+
+def test_thirty_features_layout(browser, wide_url, wide_data, artifacts):
+    page = _open(browser, wide_url)
+    try:
+        assert page.input_value("#dataset") == "wide"
+
+        def plot_height():
+            return page.evaluate("document.getElementById('path')._fullLayout._size.h")
+
+        two = plot_height()
+        _update(page, lambda: page.click("#all-features"))
+        _update(page, _slide(page, "#alpha", 850))
+        assert page.inner_text("#coef-table").count("\n") >= WIDE_FEATURES
+        assert plot_height() >= 0.95 * two, "the path legend squashes the plot"
+        # many zeros, listed across the panel as wrapped text, not as a tall narrow column
+        X, y = wide_data
+        coef = Lasso(alpha=_alpha_at(X, y, 850), tol=1e-10).fit(X, y).coef_
+        n_zero = int(np.sum(coef == 0.0))
+        assert n_zero >= 15 and page.inner_text("#n-zero") == f"{n_zero} of {WIDE_FEATURES}"
+        box = page.evaluate("""() => {
+          const list = document.getElementById('n-zero-list'), panel = document.getElementById('numbers');
+          const probe = document.createElement('span');
+          probe.style.cssText = 'position:absolute; white-space:nowrap; visibility:hidden';
+          probe.style.font = getComputedStyle(list).font;
+          probe.textContent = list.textContent;
+          document.body.appendChild(probe);
+          const natural = probe.getBoundingClientRect().width;
+          probe.remove();
+          const style = getComputedStyle(panel);
+          return {width: list.getBoundingClientRect().width, height: list.getBoundingClientRect().height,
+                  line: parseFloat(getComputedStyle(list).lineHeight), natural: natural,
+                  panel: panel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)};
+        }""")
+        assert box["width"] >= 0.95 * box["panel"]
+        needed = math.ceil(box["natural"] / box["width"])
+        assert round(box["height"] / box["line"]) <= needed + 1
+        page.screenshot(path=str(artifacts / "explorer-30-features.png"), full_page=True)
+        assert not page.errors, f"JavaScript errors on the page: {page.errors}"
+    finally:
+        page.close()
+
+
 def test_alpha_up_until_an_exact_zero(page):
     _set_defaults(page)
     times = []
@@ -159,7 +489,7 @@ def test_alpha_up_until_an_exact_zero(page):
     # back and forth around here: the cached path, one fit per change
     for back in (40, 20, 0, 30, 10, 0, 50, 25):
         times.append(_update(page, _slide(page, "#alpha", pos - back)))
-    _report(page, "2 features (diabetes bmi, s5), alpha slider", times[1:], BUDGET_2_FEATURES_MS)
+    _report(page, "2 features (diabetes bmi, bp), alpha slider", times[1:], BUDGET_2_FEATURES_MS)
 
 
 def test_p_half_draws_a_nonconvex_ball(page):

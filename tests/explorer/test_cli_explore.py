@@ -64,6 +64,7 @@ def test_help_lists_explore(capsys):
     (["--data", "nothere.csv"], "--target"),
     (["--features", "bmi"], "at least 2"),
     (["--features", "bmi,cholesterol"], "cholesterol"),
+    (["--datafit", "logistic"], "--datafit"),  # the explorer draws the squared loss
 ])
 def test_usage_errors(capsys, no_server, argv, words):
     assert words in _error(capsys, ["explore", "--no-browser", *argv])
@@ -113,7 +114,7 @@ def test_csv_data_and_features(tmp_path, capsys, no_server):
         warnings.simplefilter("ignore", DeprecationWarning)
         client = TestClient(no_server[-1].app)
     first = client.get("/api/datasets").json()["datasets"][0]
-    assert first["name"] == "data" and first["feature_names"] == ["rooms", "area", "age"]
+    assert first["name"] == "house" and first["feature_names"] == ["rooms", "area", "age"]
     assert first["default_features"] == ["area", "rooms"]
     fit = client.post("/api/fit", json={"penalty": "l1", "alpha": 0.1}).json()
     assert fit["view"] == ["area", "rooms"]
@@ -144,3 +145,9 @@ def test_serves_on_loopback_and_opens_the_browser(capsys, monkeypatch):
     thread.join(timeout=10)
     assert status == [0]
     assert f"serving {url}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path, name", [("data/house.csv", "house"), ("/tmp/x/prices.2024.csv", "prices.2024"),
+                                        ("diabetes.csv", "diabetes.csv"), ("synthetic", "synthetic (your data)")])
+def test_csv_data_set_is_named_after_its_file(path, name):
+    assert _cli_explore._dataset_name(path) == name

@@ -5,10 +5,14 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.linear_model import Lasso
 
 import lpnet
-from lpnet.explorer import compute
+from lpnet.explorer import compute, corner
 from lpnet.explorer.compute import InputError, make_problem
+from lpnet.explorer.data import user_data
+
+ALL_DIABETES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
 
 
 def _datafit(X, y, w):
@@ -43,7 +47,7 @@ def test_implied_exponents():
 
 def test_features_are_checked(datasets):
     ds = datasets["diabetes"]
-    assert compute.resolve_features(ds) == ([2, 8], [0, 1])
+    assert compute.resolve_features(ds) == ([2, 3], [0, 1])  # bmi and bp
     assert compute.resolve_features(ds, ["age", "bmi", "s5"], ["s5", "age"]) == ([0, 2, 8], [2, 0])
     for features, view, field in [(["bmi", "nope"], None, "features"), (["bmi", "bmi"], None, "features"),
                                   (["bmi"], None, "features"), (["bmi", "s5"], ["bmi", "age"], "view"),
@@ -102,9 +106,14 @@ def test_lp_norm_does_not_overflow():
 ])
 def test_kkt_arrows_coincide_at_the_solution(datasets, kwargs):
     ds = datasets["diabetes"]
-    out = compute.fit(ds, make_problem(**kwargs), ["age", "bmi", "bp", "s5"], ["bmi", "s5"])
+    features = ["age", "bmi", "bp", "s5"]
+    out = compute.fit(ds, make_problem(**kwargs), features, ["bmi", "s5"])
     scale = np.max(np.abs(out["gradient"])) + 1.0
-    np.testing.assert_allclose(out["normal"], -out["gradient"], atol=1e-4 * scale)
+    # a gap G pins the gradient only to |x_j^T (theta - theta*)| <= sqrt(2 G L_j), L_j = mean(x_j^2)
+    # (the squared loss's dual is strongly concave; the gap-safe screening bound)
+    X = ds.X[:, [ds.index[f] for f in features]]
+    slack = 2.0 * np.sqrt(2.0 * (out["dual_gap"] or 0.0) * np.max(np.mean(X**2, axis=0)))
+    np.testing.assert_allclose(out["normal"], -out["gradient"], atol=1e-4 * scale + slack)
 
 
 @pytest.mark.parametrize("penalty, p", [
@@ -159,9 +168,16 @@ def test_unconstrained_point_is_least_squares(datasets):
 
 
 def test_zero_coefficients_are_reported(datasets):
-    out = compute.fit(datasets["diabetes"], make_problem("l1", alpha=44.0))
-    assert out["n_zero"] == 1 and out["zero_features"] == ["s5"]
-    assert out["coef"][1] == 0.0
+    ds = datasets["diabetes"]
+    features = ["age", "bmi", "bp", "s5"]
+    X = ds.X[:, [ds.index[n] for n in features]]
+    alpha = 0.5 * lpnet.alpha_max(X, ds.y)
+    ref = Lasso(alpha=alpha, tol=1e-10).fit(X, ds.y).coef_
+    expected = [n for n, c in zip(features, ref) if c == 0.0]
+    assert 0 < len(expected) < len(features)  # some zeros, not all: the report has something to show
+    out = compute.fit(ds, make_problem("l1", alpha=alpha), features)
+    assert out["zero_features"] == expected and out["n_zero"] == len(expected)
+    assert [c == 0.0 for c in out["coef"]] == [c == 0.0 for c in ref]
 
 
 def test_penalized_path_matches_regularization_path(datasets):
@@ -218,3 +234,183 @@ def test_multistart_needs_nonconvex_lp(datasets):
     with pytest.raises(InputError) as err:
         compute.multistart(datasets["synthetic"], make_problem("lp", alpha=1.0, p=1.5))
     assert err.value.field == "p"
+
+
+# ----------------------------------------------------------------------------------------------------
+# the default view, the slider, the corner
+# ----------------------------------------------------------------------------------------------------
+def _alpha_max(X, y):
+    """The smallest alpha with every Lasso coefficient zero, from its definition."""
+    return float(np.max(np.abs((X - X.mean(axis=0)).T @ (y - y.mean())))) / len(y)
+
+
+def _slider_alphas(X, y, positions):
+    """The alpha slider's values, as the issue asks: log scale from alpha_max / 1000 to 1.2 alpha_max."""
+    a_max = _alpha_max(X, y)
+    return a_max / 1000 * 1200.0 ** (np.asarray(positions) / 1000)
+
+
+def _one_zero_share(X, y, step=5):
+    """Share of the slider's travel where the Lasso has exactly one of two coefficients zero."""
+    positions = np.arange(0, 1001, step)
+    one = [np.sum(Lasso(alpha=a, tol=1e-10).fit(X, y).coef_ == 0.0) == 1 for a in _slider_alphas(X, y, positions)]
+    return float(np.mean(one))
+
+
+def test_default_view_shows_a_corner_for_a_wide_range_of_alpha(datasets):
+    ds = datasets["diabetes"]
+    idx, view = compute.resolve_features(ds)
+    assert [ds.feature_names[j] for j in idx] == ["bmi", "bp"] and view == [0, 1]
+    default = _one_zero_share(ds.X[:, idx], ds.y)
+    strongest = _one_zero_share(ds.X[:, [ds.index["bmi"], ds.index["s5"]]], ds.y)
+    assert default >= 0.05, f"the Lasso has one zero over {default:.1%} of the slider only"
+    assert default >= 4 * strongest  # bmi and s5, the two strongest predictors, barely show a corner
+
+
+def test_slider_range_and_mapping(datasets):
+    ds = datasets["diabetes"]
+    X = ds.X[:, [ds.index["bmi"], ds.index["bp"]]]
+    rng = compute.slider_range(ds, make_problem("lp", alpha=1.0, p=0.5))
+    a_max = _alpha_max(X, ds.y)  # the L1 value also for Lp
+    assert rng["scale"] == "log" and rng["alpha_max"] == pytest.approx(a_max)
+    values = corner.slider_value([0, 500, 1000], rng["x_min"], rng["x_max"], rng["scale"])
+    np.testing.assert_allclose(values, _slider_alphas(X, ds.y, [0, 500, 1000]), rtol=1e-12)
+    assert values[1] == pytest.approx(np.sqrt(values[0] * values[2]))  # log scale: the middle is the geometric mean
+    positions = corner.slider_position(values, rng["x_min"], rng["x_max"], rng["scale"])
+    np.testing.assert_allclose(positions, [0, 500, 1000], atol=1e-9)
+
+    con = compute.slider_range(ds, make_problem("l1", radius=1.0))
+    w_ls = np.linalg.lstsq(np.column_stack([np.ones(len(ds.y)), X]), ds.y, rcond=None)[0][1:]
+    assert con["scale"] == "linear" and con["x_max"] == pytest.approx(1.2 * np.abs(w_ls).sum())
+    assert corner.slider_value(250, con["x_min"], con["x_max"], con["scale"]) == pytest.approx(con["x_max"] / 4)
+    assert con["x_min"] == pytest.approx(corner.slider_value(1, con["x_min"], con["x_max"], con["scale"]))
+
+
+def _view_zeros(coef):
+    return [c == 0.0 for c in coef]
+
+
+@pytest.mark.parametrize("features, view", [(None, None), (["bmi", "s5"], None), (ALL_DIABETES, ["bmi", "s5"])])
+def test_corner_puts_the_lasso_optimum_on_an_axis(datasets, features, view):
+    ds = datasets["diabetes"]
+    names = features or ds.default_features
+    X = ds.X[:, [ds.index[n] for n in names]]
+    found = corner.corner(ds, make_problem("l2", alpha=1.0), features, view)
+    assert found["penalty"] == "l1" and found["form"] == "penalized"  # L2 has no corners: L1 instead
+    rng = compute.slider_range(ds, make_problem("l1", alpha=1.0), features)
+    assert found["value"] == pytest.approx(corner.slider_value(found["position"], rng["x_min"], rng["x_max"], "log"))
+    coef = Lasso(alpha=found["value"], tol=1e-10).fit(X, ds.y).coef_
+    pair = view or names[:2]
+    on_view = coef[[names.index(n) for n in pair]]
+    assert sum(_view_zeros(on_view)) == 1
+    assert found["zero_feature"] == pair[_view_zeros(on_view).index(True)]
+    assert found["low"] <= found["value"] <= found["high"]
+
+
+@pytest.mark.parametrize("kwargs", [{"penalty": "lp", "alpha": 1.0, "p": 0.5},
+                                    {"penalty": "elasticnet", "alpha": 1.0, "l1_ratio": 0.5},
+                                    {"penalty": "l1", "radius": 1.0}])
+def test_corner_keeps_a_penalty_with_corners(datasets, kwargs):
+    ds = datasets["diabetes"]
+    X = ds.X[:, [ds.index["bmi"], ds.index["bp"]]]
+    found = corner.corner(ds, make_problem(**kwargs))
+    assert found["penalty"] == kwargs["penalty"]
+    value = found["value"]
+    if "radius" in kwargs:
+        constrained = pytest.importorskip("lpnet.constrained")
+        coef = constrained.ConstrainedRegression(radius=value, p=1.0, tol=1e-10).fit(X, ds.y).coef_
+    elif kwargs["penalty"] == "lp":
+        coef = lpnet.LpRegression(alpha=value, p=0.5).fit(X, ds.y).coef_
+    else:
+        coef = lpnet.ElasticNet(alpha=value, l1_ratio=0.5).fit(X, ds.y).coef_
+    assert sum(_view_zeros(coef)) == 1
+
+
+def test_no_corner_is_an_input_error():
+    # orthogonal columns equally correlated with y: the Lasso zeroes both at once or neither
+    X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]] * 10)
+    y = X[:, 0] + X[:, 1]
+    with pytest.raises(InputError) as err:
+        corner.corner(user_data(X, y), make_problem("l1", alpha=1.0))
+    assert err.value.field == "view"
+
+
+# ----------------------------------------------------------------------------------------------------
+# the window, rounding to zero
+# ----------------------------------------------------------------------------------------------------
+def _window_half(out):
+    return out["grid"]["w1"][-1]
+
+
+@pytest.mark.parametrize("position", [5, 500, 968])
+def test_window_frames_the_ball_and_the_touching_contour(datasets, position):
+    ds = datasets["diabetes"]
+    features = ["bmi", "s5"]  # the issue's case: at alpha 43.6 the ball was a dot in a +-40 window
+    X = ds.X[:, [ds.index[n] for n in features]]
+    alpha = float(_slider_alphas(X, ds.y, [position])[0])
+    out = compute.fit(ds, make_problem("l1", alpha=alpha), features)
+    half = _window_half(out)
+    extent = np.abs(Lasso(alpha=alpha, tol=1e-10).fit(X, ds.y).coef_).sum()  # the L1 ball's reach
+    assert 0.3 <= extent / half <= 0.7
+    # the level set through w* passes next to it, drawn smoothly inside the window
+    sx, sy = np.asarray(out["solution_level"]["x"]), np.asarray(out["solution_level"]["y"])
+    inside = (np.abs(sx) <= half) & (np.abs(sy) <= half)
+    assert inside.sum() >= 20
+    wx, wy = out["w_star"]
+    assert np.min(np.hypot(sx[inside] - wx, sy[inside] - wy)) < 0.02 * half
+    steps = np.hypot(np.diff(sx), np.diff(sy))
+    assert np.nanmax(steps) < 0.1 * half
+    # the contours cross the window, not only its far corner
+    cx, cy = np.asarray(out["contours"]["x"]), np.asarray(out["contours"]["y"])
+    shown = [lv for lv in out["contours"]["levels"]
+             if np.any(np.abs(_datafit_grid(X, ds.y, half) - lv) < 0.01 * lv)]
+    assert len(shown) >= compute.CONTOUR_LEVELS // 2
+    finite = ~np.isnan(cx)
+    assert np.mean((np.abs(cx[finite]) <= half) & (np.abs(cy[finite]) <= half)) > 0.8
+
+
+def _datafit_grid(X, y, half, n=41):
+    """The two-feature datafit on an n x n grid of the window, computed directly."""
+    ticks = np.linspace(-half, half, n)
+    return np.array([[_datafit(X, y, np.array([a, b])) for a in ticks] for b in ticks])
+
+
+def test_window_of_the_zero_model_frames_the_least_squares_point(datasets):
+    out = compute.fit(datasets["synthetic"], make_problem("l1", alpha=1e3))
+    assert np.all(out["coef"] == 0.0)
+    ols = np.abs(out["unconstrained"]).max()
+    assert _window_half(out) == pytest.approx(compute.FRAME * ols)
+
+
+def test_values_within_rounding_of_zero_are_zero(datasets):
+    ds = datasets["diabetes"]
+    X = ds.X[:, [ds.index["bmi"], ds.index["bp"]]]
+    # above alpha_max: the zero model, whose R2 is 0 (up to rounding: 1 - rss / tss with rss ~ tss)
+    out = compute.fit(ds, make_problem("l1", alpha=1.2 * _alpha_max(X, ds.y)))
+    assert np.all(out["coef"] == 0.0)
+    assert out["r2"] == 0.0 and out["dual_gap"] == 0.0
+    for kwargs in [{"penalty": "l2"}, {"penalty": "elasticnet", "l1_ratio": 0.5}, {"penalty": "l1"}]:
+        for alpha in _slider_alphas(X, ds.y, [0, 150, 500, 900]):
+            gap = compute.fit(ds, make_problem(alpha=float(alpha), **kwargs), grid=5)["dual_gap"]
+            assert gap >= 0.0, (kwargs, alpha, gap)
+    assert compute._rounded(-1e-16, 1e-12) == 0.0 and compute._rounded(3e-12, 1e-12) == 3e-12
+    assert compute._rounded(-3e-12, 1e-12) == -3e-12  # beyond rounding: shown as it is
+    assert compute._rounded(None, 1.0) is None
+
+
+def test_no_gradient_arrow_at_rounding_level(datasets):
+    pytest.importorskip("lpnet.constrained")
+    ds = datasets["diabetes"]
+    X = ds.X[:, [ds.index["bmi"], ds.index["bp"]]]
+    Xc, yc = X - X.mean(axis=0), ds.y - ds.y.mean()
+    w_ls = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+    raw = Xc.T @ (yc - Xc @ w_ls) / len(yc)
+    assert np.max(np.abs(raw)) < 1e-9 * np.max(np.abs(Xc.T @ yc)) / len(yc)  # zero but for rounding
+    # a radius beyond the least-squares norm: the constraint is inactive, w* is w_ls
+    out = compute.fit(ds, make_problem("l1", radius=1.2 * np.abs(w_ls).sum()))
+    np.testing.assert_allclose(out["coef"], w_ls, rtol=1e-8)
+    assert list(out["gradient"]) == [0.0, 0.0] and list(out["normal"]) == [0.0, 0.0]
+    # the smallest alpha of the slider: a small gradient, but a real one, and it is kept
+    alpha = float(_slider_alphas(X, ds.y, [0])[0])
+    out = compute.fit(ds, make_problem("l1", alpha=alpha))
+    assert np.max(np.abs(out["gradient"])) == pytest.approx(alpha, rel=1e-3)

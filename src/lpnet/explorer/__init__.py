@@ -12,7 +12,8 @@ MISSING_EXTRA = ("the explorer needs fastapi, uvicorn and plotly, which are not 
                  "pip install lpnet[explorer]")
 
 
-def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None):
+def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None,
+               name="data"):
     """The explorer as an ASGI application; see :func:`lpnet.explorer.app.create_app`.
 
     Raises
@@ -27,4 +28,4 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
         raise ImportError(MISSING_EXTRA) from exc
     from .app import create_app as _create_app
 
-    return _create_app(X, y, feature_names, description, default_features)
+    return _create_app(X, y, feature_names, description, default_features, name)

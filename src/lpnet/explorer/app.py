@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import compute
+from .corner import corner
 from .data import builtin_datasets, user_data
 
 P_MIN, P_MAX = 0.1, 100.0
@@ -77,12 +78,24 @@ class FitRequest(_PointRequest):
     grid: int = Field(61, ge=5, le=GRID_MAX, description="Points per side of the loss grid (at most 200).")
 
 
-class PathRequest(_Request):
-    """The coefficient path of one penalty choice."""
+class RangeRequest(_Request):
+    """The range of the alpha or radius slider for one penalty choice."""
 
     form: Literal["penalized", "constrained"] = Field(
         "penalized", description="Against alpha (penalized) or the radius (constrained).")
+
+
+class PathRequest(RangeRequest):
+    """The coefficient path of one penalty choice."""
+
     n_points: int = Field(100, ge=2, le=GRID_MAX, description="Number of points on the path.")
+
+
+class CornerRequest(PathRequest):
+    """Where the slider puts w* on an axis of the view; ``n_points`` is the page's path (see /docs)."""
+
+    view: list[str] | None = Field(None, min_length=2, max_length=2,
+                                   description="The 2 features of the picture (default: the first two).")
 
 
 class MultistartRequest(_PointRequest):
@@ -145,7 +158,16 @@ class FitResponse(BaseModel):
     solution_level: Lines = Field(description="The level set of the loss through w*.")
 
 
-class PathResponse(BaseModel):
+class RangeResponse(BaseModel):
+    x_min: float = Field(description="Lower end of the slider.")
+    x_max: float = Field(description="Upper end of the slider.")
+    scale: Literal["log", "linear"] = Field(
+        description=f"Slider position k in 0..{compute.SLIDER} is x_min * (x_max / x_min)^(k / "
+        f"{compute.SLIDER}) (log: alpha) or x_max * k / {compute.SLIDER} (linear: the radius).")
+    alpha_max: Num
+
+
+class PathResponse(RangeResponse):
     dataset: str
     form: str
     feature_names: list[str]
@@ -153,11 +175,22 @@ class PathResponse(BaseModel):
     coefs: list[list[Num]] = Field(description="coefs[k][j]: feature j at x[k].")
     n_nonzero: list[int]
     converged: list[bool]
-    x_min: float = Field(description="Lower end of the slider.")
-    x_max: float = Field(description="Upper end of the slider.")
-    alpha_max: Num
     seconds: float
     cached: bool
+
+
+class CornerResponse(BaseModel):
+    dataset: str
+    penalty: str = Field(description="The request's penalty, or l1 where that has no corners on the axes.")
+    p: Num
+    form: str
+    position: int = Field(description=f"Slider position, 0..{compute.SLIDER}.")
+    value: float = Field(description="The alpha or radius at that position.")
+    zero_feature: str = Field(description="The view coefficient that is exactly zero there.")
+    axis_feature: str = Field(description="The view coefficient w* lies along.")
+    low: float = Field(description="Lower end of the run of path points with that zero.")
+    high: float = Field(description="Upper end of that run.")
+    seconds: float
 
 
 class Minimum(BaseModel):
@@ -220,6 +253,11 @@ def _error(field: str | None, message: str) -> JSONResponse:
         "detail": [{"loc": loc, "msg": message, "type": "value_error"}], "message": label + message})
 
 
+def _placeholder(form: str) -> dict:
+    """Paths, ranges and corners depend on the form only, not on where the slider is: any value will do."""
+    return {"alpha": 1.0} if form == "penalized" else {"radius": 1.0}
+
+
 def _validation_message(errors) -> str:
     parts = []
     for err in errors:
@@ -242,15 +280,16 @@ def _plotly_js():
     return path if path.is_file() else None
 
 
-def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None):
+def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None,
+               name="data"):
     """The explorer as an ASGI application (FastAPI), to serve or to mount in another server.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features), optional
         Data to explore, used as given (standardize it first for a fair penalty); it becomes the
-        data set ``"data"``, shown first.  The built-in ``"diabetes"`` (standardized, features bmi
-        and s5 first) and ``"synthetic"`` (two correlated features, seeded) are always offered.
+        data set ``name``, shown first.  The built-in ``"diabetes"`` (standardized, features bmi
+        and bp first) and ``"synthetic"`` (two correlated features, seeded) are always offered.
     y : array-like of shape (n_samples,), optional
         The target; required with ``X``.
     feature_names : list of str, optional
@@ -259,18 +298,24 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
         Shown on the page for ``X``.
     default_features : list of str, optional
         The features selected when the page opens, for the first data set (``X``, else diabetes).
+    name : str
+        The name of ``X``'s data set in the page's menu and in requests (``lpnet explore --data``
+        passes the file's name); not a built-in one's.
 
     Returns
     -------
     fastapi.FastAPI
         Routes: ``/`` (the page), ``/static/...``, ``GET /api/datasets``, ``POST /api/fit``,
-        ``POST /api/path``, ``POST /api/multistart``; the API is documented on ``/docs``.
+        ``POST /api/path``, ``POST /api/range``, ``POST /api/corner``, ``POST /api/multistart``;
+        the API is documented on ``/docs``.
     """
     if (X is None) != (y is None):
         raise ValueError("give both X and y, or neither (for the built-in data)")
     datasets = builtin_datasets()
     if X is not None:
-        datasets.insert(0, user_data(X, y, feature_names, description))
+        if str(name) in {d.name for d in datasets}:
+            raise ValueError(f"name {name!r} is taken by a built-in data set; choose another")
+        datasets.insert(0, user_data(X, y, feature_names, description, name))
     if default_features is not None:
         first = datasets[0]
         compute.resolve_features(first, default_features)  # unknown names fail here, not on the page
@@ -337,11 +382,31 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     def post_path(req: PathRequest):
         def work():
             ds = dataset_of(req.dataset)
-            # the path depends on the form only, not on where the slider is: a placeholder value
-            form = {"alpha": 1.0} if req.form == "penalized" else {"radius": 1.0}
-            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **form)
+            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **_placeholder(req.form))
             result, cached = cache.get(ds, prob, req.features, req.n_points)
             return dict(result, dataset=ds.name, cached=cached)
+
+        return answer(work)
+
+    @app.post("/api/range", response_model=RangeResponse, summary="The alpha or radius slider's range",
+              responses={422: {"description": "Invalid or inconsistent input"}})
+    def post_range(req: RangeRequest):
+        def work():
+            ds = dataset_of(req.dataset)
+            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **_placeholder(req.form))
+            return compute.slider_range(ds, prob, req.features)
+
+        return answer(work)
+
+    @app.post("/api/corner", response_model=CornerResponse,
+              summary="A slider position where w* sits on an axis of the view",
+              responses={422: {"description": "Invalid or inconsistent input, or no such position"}})
+    def post_corner(req: CornerRequest):
+        def work():
+            ds = dataset_of(req.dataset)
+            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **_placeholder(req.form))
+            found = corner(ds, prob, req.features, req.view, cache, req.n_points)
+            return dict(found, dataset=ds.name)
 
         return answer(work)
 

@@ -14,6 +14,21 @@ The ball is the set of slice points whose *full* coefficient vector has the same
 the level set of its penalty.  At a solution, ``-grad D(w*)`` equals ``multiplier * s`` for a subgradient
 ``s`` of the penalty (the normal of the ball): both arrows are returned, in loss units, so the page can
 show them on top of each other (the KKT conditions).
+
+Framing
+-------
+The window is centred on the origin (the ball's centre) and sized by the ball, not by the least-squares
+point: a strong penalty makes the ball small and far from the unconstrained optimum, and a window that
+held both would shrink the ball, and the corner the loss touches, to a dot.  The contours are chosen
+to cross this window, and each ellipse is cut to it, finely sampled where it is large, so the level set
+through ``w*`` still looks smooth where it meets the ball.
+
+Rounding
+--------
+Numbers that are zero in exact arithmetic come out of floating point as ``1e-15`` or ``-2e-16``: a
+duality gap at an exact solution, R2 of the zero model, the loss gradient at the least-squares point.
+Each is returned as 0 when it lies within the error bound of its own computation (``n * eps`` times
+the size of the terms it sums), so the page shows neither negative gaps nor an arrow of rounding noise.
 """
 from __future__ import annotations
 
@@ -34,18 +49,27 @@ from ..estimators._base import make_penalty
 from ..solvers import solve
 
 PENALTIES = ("l1", "l2", "elasticnet", "lp")
-#: the alpha slider and the penalized path span [ALPHA_LOW, ALPHA_HIGH] * alpha_max
-ALPHA_LOW, ALPHA_HIGH = 1e-4, 10.0
+#: the alpha slider and the penalized path span [ALPHA_LOW, ALPHA_HIGH] * alpha_max on a log scale:
+#: the support changes below alpha_max, so the slider spends 97% of its travel there (and the last
+#: 3% on the all-zero model)
+ALPHA_LOW, ALPHA_HIGH = 1e-3, 1.2
 #: the radius slider and the constrained path end a little beyond the least-squares solution's norm
 RADIUS_HIGH = 1.2
+#: slider positions run over 0..SLIDER (the radius slider from 1: radius 0 is no model)
+SLIDER = 1000
 BALL_POINTS = 360  # a multiple of 4, so the ball has points exactly on both axes
 CONSTRAINED_PATH_POINTS = 20  # p < 1 fits are slow; a coarse path is computed once and cached
 CONTOUR_LEVELS = 14
-ELLIPSE_POINTS = 81
+ELLIPSE_POINTS = 81  # per ellipse as large as the window; larger ones get proportionally more
+ELLIPSE_POINTS_MAX = 20_000
+#: the window's half-width over the ball's extent: the ball fills the middle half of the view, the
+#: other half shows the contours coming in to touch it
+FRAME = 2.0
+EPS = float(np.finfo(np.float64).eps)
 TOL = 1e-6  # the estimators' default: fits here equal Lasso(...).fit(...) and friends
 # A gap pins the constrained solution, but its multiplier only to about sqrt(gap) (for p != 1): the
 # page draws -grad D against multiplier * normal, so the constrained fits go further (a few ms more).
-CONSTRAINED_TOL = 1e-9
+KKT_TOL = 1e-9
 
 
 class InputError(ValueError):
@@ -267,7 +291,7 @@ def solve_problem(X, y, prob: Problem, w0=None, model=None) -> dict:
             # p < 1 gives a local solution: the page says so with the optimality violation
             warnings.simplefilter("ignore", local_warning)
             if model is None:
-                model = constrained(radius=prob.radius, p=prob.p, tol=CONSTRAINED_TOL)
+                model = constrained(radius=prob.radius, p=prob.p, tol=KKT_TOL)
             model.set_params(radius=prob.radius)
             model.fit(X, y)
             seconds = time.perf_counter() - t0
@@ -316,14 +340,49 @@ def slice_geometry(X, y, w, view):
     return d0, g, w[view] + d, G, loss
 
 
+def _window_range(center, G, half) -> tuple[float, float]:
+    """Smallest and largest ``1/2 (w - center)^T G (w - center)`` over the window ``[-half, half]^2``."""
+    def q(point):
+        d = np.asarray(point, dtype=np.float64) - center
+        return 0.5 * float(d @ G @ d)
+
+    high = max(q((a, b)) for a in (-half, half) for b in (-half, half))  # a convex function peaks at a vertex
+    if np.all(np.abs(center) <= half):
+        return 0.0, high
+    low = math.inf
+    for axis in (0, 1):  # on each edge: a quadratic in the free coordinate, minimized in closed form
+        free = 1 - axis
+        for edge in (-half, half):
+            point = np.empty(2)
+            point[axis] = edge
+            slope = G[axis, free] / G[free, free] if G[free, free] > 0 else 0.0
+            point[free] = np.clip(center[free] - slope * (edge - center[axis]), -half, half)
+            low = min(low, q(point))
+    return low, high
+
+
+def _crop(x, y, half):
+    """The parts of a closed curve inside the window, separated by NaN.
+
+    Each part keeps one point beyond the edge on either side, so its line runs to the window's edge.
+    """
+    inside = (np.abs(x) <= half) & (np.abs(y) <= half)
+    keep = inside | np.roll(inside, 1) | np.roll(inside, -1)
+    # one NaN where each kept run ends: a dropped point that follows a kept one
+    mark = keep | np.concatenate([[False], keep[:-1]])
+    return np.where(keep, x, np.nan)[mark], np.where(keep, y, np.nan)[mark]
+
+
 def contour_lines(loss, center, G, half, levels=None):
     """Level sets of the slice's quadratic loss, exactly: ellipses around its minimizer ``center``.
 
     ``loss(w1, w2) = loss(center) + 1/2 (w - center)^T G (w - center)``, so the level ``L`` is the
     ellipse ``center + Q diag(sqrt(2 (L - min) / lambda)) (cos t, sin t)`` with ``G = Q diag(lambda) Q^T``.
     ``levels`` defaults to ``CONTOUR_LEVELS`` values evenly spaced in ``sqrt(loss - min)`` (evenly
-    spaced in distance from the minimizer) up to the farthest corner of the ``[-half, half]^2`` view.
-    Returns ``(x, y, levels)`` with the ellipses separated by NaN (one line trace); no ellipses when
+    spaced in distance from the minimizer) over the values the loss takes in the ``[-half, half]^2``
+    view, so they cross the view also when the minimizer lies far outside it.  Each ellipse is cut
+    to the view and sampled in proportion to its size, so a large one is smooth where it is seen.
+    Returns ``(x, y, levels)`` with the pieces separated by NaN (one line trace); no ellipses when
     the two columns are constant.
     """
     lam, Q = np.linalg.eigh(G)
@@ -332,16 +391,39 @@ def contour_lines(loss, center, G, half, levels=None):
     lam = np.maximum(lam, lam[-1] * 1e-12)  # collinear columns: long thin ellipses, clipped by the view
     low = float(loss(*center))
     if levels is None:
-        top = max(float(loss(a, b)) for a in (-half, half) for b in (-half, half)) - low
-        levels = low + (np.sqrt(max(top, 0.0)) * np.arange(1, CONTOUR_LEVELS + 1) / CONTOUR_LEVELS) ** 2
-    t = np.linspace(0.0, 2.0 * np.pi, ELLIPSE_POINTS)
+        near, far = (np.sqrt(max(v, 0.0)) for v in _window_range(center, G, half))
+        levels = low + (near + (far - near) * np.arange(1, CONTOUR_LEVELS + 1) / CONTOUR_LEVELS) ** 2
     xs, ys = [np.zeros(0)], [np.zeros(0)]
     for level in levels:
         r = np.sqrt(2.0 * max(level - low, 0.0) / lam)
+        n = int(np.clip(math.ceil(ELLIPSE_POINTS * r.max() / half), ELLIPSE_POINTS, ELLIPSE_POINTS_MAX))
+        t = np.linspace(0.0, 2.0 * np.pi, n)
         pts = center[:, None] + Q @ np.vstack([r[0] * np.cos(t), r[1] * np.sin(t)])
-        xs += [pts[0], [np.nan]]
-        ys += [pts[1], [np.nan]]
+        x, y = _crop(pts[0], pts[1], half)
+        if x.size:
+            xs += [x, [np.nan]]
+            ys += [y, [np.nan]]
     return np.concatenate(xs), np.concatenate(ys), np.asarray(levels, dtype=np.float64)
+
+
+def _rounded(value, bound):
+    """``value``, or 0.0 when it lies within ``bound``, the rounding error of its computation."""
+    if value is None or not math.isfinite(value):
+        return value
+    return 0.0 if abs(value) <= bound else value
+
+
+def frame(ball_x, ball_y, w_view, unconstrained) -> float:
+    """Half-width of the square window, centred on the origin, that the page draws.
+
+    ``FRAME`` times the ball's extent (which holds ``w*``, on or inside the ball); when the ball is a
+    point (every coefficient zero), the least-squares point's extent instead, so the contours the
+    zero model sits in are seen.
+    """
+    extent = max(np.abs(ball_x).max(initial=0.0), np.abs(ball_y).max(initial=0.0), np.abs(w_view).max())
+    if extent == 0.0:
+        extent = float(np.abs(unconstrained).max())
+    return FRAME * extent if extent > 0.0 else 1.0
 
 
 def r2_score(X, y, coef, intercept) -> float:
@@ -386,17 +468,27 @@ def fit(dataset, prob: Problem, features=None, view=None, grid=61) -> dict:
     bx, by = ball_points(prob, w, view_idx, radius)
     normal = penalty_normal(prob, w, full_grad, out["multiplier"])[view_idx]
 
-    half = max(np.abs(w[view_idx]).max(), np.abs(unconstrained).max(), np.abs(bx).max(), np.abs(by).max())
-    half = 1.25 * half if half > 0 else 1.0
+    half = frame(bx, by, w[view_idx], unconstrained)
     ticks = np.linspace(-half, half, grid)
     W1, W2 = np.meshgrid(ticks, ticks)
     cx, cy, levels = contour_lines(loss, unconstrained, G, half)
     sx, sy, _ = contour_lines(loss, unconstrained, G, half, levels=[d0])
     zero = [names[j] for j in range(len(names)) if w[j] == 0.0]
+
+    # rounding bounds (module docstring): n eps times the size of the n terms summed
+    n = X.shape[0]
+    yy = float(y @ y)  # not centred: a target far from 0 rounds at its own size
+    tss = float(np.sum((y - y.mean()) ** 2))
+    Xc = X - X.mean(axis=0)
+    # g = -Xc_view^T r / n, r = yc - Xc w: term i of g_j is at most |x_ij| (|yc_i| + |Xc_i| |w|) / n
+    grad_bound = EPS * float(np.max(np.abs(Xc[:, view_idx]).T @ (np.abs(y - y.mean()) + np.abs(Xc) @ np.abs(w))))
+    g, normal = (np.zeros(2) if np.max(np.abs(v)) <= grad_bound else v for v in (g, normal))
     out.update(
+        dual_gap=_rounded(out["dual_gap"], EPS * yy / 2.0),
+        r2=_rounded(r2_score(X, y, w, out["intercept"]), n * EPS * yy / tss if tss > 0 else 0.0),
         feature_names=names, view=[names[j] for j in view_idx], coef=w, n_zero=len(zero), zero_features=zero,
-        r2=r2_score(X, y, w, out["intercept"]), radius=radius, loss_at_solution=d0,
-        w_star=w[view_idx], gradient=g, normal=normal, unconstrained=unconstrained,
+        radius=radius, loss_at_solution=d0, w_star=w[view_idx], gradient=g, normal=normal,
+        unconstrained=unconstrained,
         grid={"w1": ticks, "w2": ticks, "loss": loss(W1, W2)}, ball={"x": bx, "y": by},
         contours={"x": cx, "y": cy, "levels": levels}, solution_level={"x": sx, "y": sy},
     )
@@ -411,17 +503,41 @@ def _least_squares(X, y) -> np.ndarray:
     return np.linalg.lstsq(Xc, yc, rcond=None)[0]
 
 
-def penalized_path(X, y, prob: Problem, n_points=100) -> dict:
-    """Coefficients for ``n_points`` alphas from ``ALPHA_HIGH`` to ``ALPHA_LOW`` times alpha_max."""
+def _slider_range(X, y, prob: Problem) -> dict:
+    """The slider's ``x_min``, ``x_max``, ``scale`` ("log" or "linear") and ``alpha_max`` (or None)."""
+    if prob.constrained:
+        r_ls = lp_norm(_least_squares(X, y), prob.p)
+        r_max = RADIUS_HIGH * r_ls if r_ls > 0 else 1.0
+        return {"x_min": r_max / SLIDER, "x_max": r_max, "scale": "linear", "alpha_max": None}
     a_max = alpha_max(X, y, penalty=prob.penalty, l1_ratio=prob.l1_ratio)
     a_max = a_max if a_max > 0 else 1.0
-    alphas = np.geomspace(ALPHA_HIGH * a_max, ALPHA_LOW * a_max, n_points)
+    return {"x_min": ALPHA_LOW * a_max, "x_max": ALPHA_HIGH * a_max, "scale": "log", "alpha_max": a_max}
+
+
+def slider_range(dataset, prob: Problem, features=None) -> dict:
+    """What the alpha or radius slider spans for ``prob`` (its value does not matter, only the form).
+
+    Penalized: ``ALPHA_LOW`` to ``ALPHA_HIGH`` times alpha_max on a log scale (alpha_max is the L1
+    value for every Lp: :func:`lpnet.alpha_max`).  Constrained: the radius, linear from
+    ``x_max / SLIDER`` to ``RADIUS_HIGH`` times the least-squares solution's norm.  Cheap (one
+    least-squares solve at most), so the page can label and fit a new setting before its path is known.
+    """
+    idx, _ = resolve_features(dataset, features)
+    return _slider_range(dataset.X[:, idx], dataset.y, prob)
+
+
+def penalized_path(X, y, prob: Problem, n_points=100) -> dict:
+    """Coefficients for ``n_points`` alphas from ``ALPHA_HIGH`` to ``ALPHA_LOW`` times alpha_max.
+
+    With ``n_points = SLIDER + 1`` these are the alphas of the slider's positions, from the last down.
+    """
+    rng = _slider_range(X, y, prob)
+    alphas = np.geomspace(rng["x_max"], rng["x_min"], n_points)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         path = regularization_path(X, y, penalty=prob.penalty, alphas=alphas, l1_ratio=prob.l1_ratio,
                                    p=prob.p, tol=TOL)
-    return {"x": path.alphas, "coefs": path.coefs, "n_nonzero": path.n_nonzero, "alpha_max": a_max,
-                "x_min": float(alphas[-1]), "x_max": float(alphas[0]), "converged": path.converged}
+    return dict(rng, x=path.alphas, coefs=path.coefs, n_nonzero=path.n_nonzero, converged=path.converged)
 
 
 def constrained_path(X, y, prob: Problem, n_points=100) -> dict:
@@ -431,28 +547,28 @@ def constrained_path(X, y, prob: Problem, n_points=100) -> dict:
     ``||w(alpha)||_p``, so the (warm-started, certified) penalized path gives the curve; for ``p < 1``
     and ``p = inf`` the constrained problem is solved on an even grid of radii.
     """
-    r_ls = lp_norm(_least_squares(X, y), prob.p)
-    r_max = RADIUS_HIGH * r_ls if r_ls > 0 else 1.0
+    rng = _slider_range(X, y, prob)
+    r_max = rng["x_max"]
     if 1.0 <= prob.p < math.inf:
         pen = Problem(prob.penalty, prob.p, prob.l1_ratio, 1.0, None)
         path = penalized_path(X, y, pen, n_points)
         radii = np.array([lp_norm(c, prob.p) for c in path["coefs"]])
         keep = radii <= r_max
-        radii = np.concatenate([radii[keep], [r_ls, r_max]])
         w_ls = _least_squares(X, y)
+        radii = np.concatenate([radii[keep], [lp_norm(w_ls, prob.p), r_max]])
         coefs = np.vstack([path["coefs"][keep], w_ls, w_ls])
         converged = np.concatenate([path["converged"][keep], [True, True]])
     else:
         radii = np.linspace(r_max / CONSTRAINED_PATH_POINTS, r_max, CONSTRAINED_PATH_POINTS)
         # each radius starts from the last fit
-        model = _constrained()[0](p=prob.p, warm_start=True, tol=CONSTRAINED_TOL)
+        model = _constrained()[0](p=prob.p, warm_start=True, tol=KKT_TOL)
         fits = [solve_problem(X, y, Problem(prob.penalty, prob.p, prob.l1_ratio, None, float(r)), model=model)
                 for r in radii]
         coefs = np.array([f["coef"] for f in fits])
         converged = np.array([f["converged"] for f in fits])
     order = np.argsort(radii, kind="stable")
-    return {"x": radii[order], "coefs": coefs[order], "n_nonzero": np.count_nonzero(coefs[order], axis=1),
-                "alpha_max": None, "x_min": r_max / 200.0, "x_max": r_max, "converged": converged[order]}
+    return dict(rng, x=radii[order], coefs=coefs[order], n_nonzero=np.count_nonzero(coefs[order], axis=1),
+                converged=converged[order])
 
 
 def path(dataset, prob: Problem, features=None, n_points=100) -> dict:
@@ -460,7 +576,8 @@ def path(dataset, prob: Problem, features=None, n_points=100) -> dict:
 
     The value of ``prob.alpha`` / ``prob.radius`` does not matter, only the form and the penalty.
     Returns ``x``, ``coefs`` (``n_points x n_features``), ``n_nonzero``, ``feature_names``,
-    ``x_min``/``x_max`` (the slider's range), ``alpha_max``, ``converged`` and ``seconds``.
+    ``x_min``/``x_max``/``scale`` (the slider's range: :func:`slider_range`), ``alpha_max``,
+    ``converged`` and ``seconds``.
     """
     idx, _ = resolve_features(dataset, features)
     X, y = dataset.X[:, idx], dataset.y

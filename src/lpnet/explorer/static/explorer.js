@@ -1,20 +1,33 @@
 // lpnet explorer: controls -> POST /api/path (cached per penalty choice) and /api/fit -> three views.
 // At most one update is in flight; changes arriving meanwhile are merged into the next one, so a
-// dragged slider is throttled to the server's pace and the last position always gets drawn.
+// dragged slider is throttled to the server's pace and the last position always gets drawn.  The
+// labels follow the controls at once, and a busy indicator shows what is still being computed.
 "use strict";
 (function () {
   const P_VALUES = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 8, Infinity];
   const SLIDER = 1000; // alpha and radius sliders run over 0..SLIDER
-  const PATH_POINTS = 50; // 10 per decade of alpha: smooth curves, half the time of 100
+  const PATH_POINTS = 50; // 16 per decade of alpha: smooth curves, half the time of 100
   const GRID = 5; // the page draws the exact contour lines; it needs only the grid's extent
+  const BUSY_DELAY_MS = 150; // a fast update does not flash the indicator
+  const LEGEND_MAX = 10; // more path curves than this: the coefficient table is the legend
+  const ARROW = 0.3; // the longer KKT arrow spans this fraction of the window's half-width
+  const LABEL_GAP = 7; // px between a point or an arrow's head and its label
   const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     "#bcbd22", "#17becf", "#ff7f0e"];
+  const GRAD_COLOR = "#d62728";
+  const NORMAL_COLOR = "rgba(230,126,0,0.65)";
+  const ZERO_COLOR = "#1a7f37";
   const $ = (id) => document.getElementById(id);
   const datasets = new Map();
   const pathCache = new Map();
   let minima = null; // {key, result} of the last multi-start
   let busy = false;
   let pendingSince = null;
+
+  // beyond the ten distinct colours: hues a golden angle apart, so neighbours differ
+  function color(j) {
+    return j < COLORS.length ? COLORS[j] : `hsl(${Math.round((j * 137.508) % 360)}, 65%, 42%)`;
+  }
 
   window.lpnetUpdates = 0; // completed updates (tests wait on it)
   window.lpnetLastUpdateMs = null; // control change -> all views drawn, in ms
@@ -49,28 +62,89 @@
     };
   }
 
-  function pathRequest(s) {
+  function rangeRequest(s) {
     return { dataset: s.dataset, features: s.features, penalty: s.penalty, form: s.form, p: s.p,
-      l1_ratio: s.l1_ratio, n_points: PATH_POINTS };
+      l1_ratio: s.l1_ratio };
+  }
+
+  function pathRequest(s) {
+    return { ...rangeRequest(s), n_points: PATH_POINTS };
   }
 
   // The slider's range depends on less than the path: the alpha range is alpha_max's (the L1 value
-  // for every Lp, whatever p), the radius range the least-squares norm's.  When it is known, the fit
-  // need not wait for a new path: both requests run at once.
+  // for every Lp, whatever p), the radius range the least-squares norm's.  It comes from the path or,
+  // quicker, from /api/range: the fit never waits for a new path (seconds for a constrained p < 1).
   function rangeKey(s) {
     return JSON.stringify([s.dataset, s.features, s.form, s.form === "penalized" && s.penalty === "lp" ?
       "lp" : [s.penalty, s.p], s.l1_ratio]);
   }
   const ranges = new Map();
 
-  // the slider keeps its relative position when the range changes (a new penalty has a new alpha_max)
-  function sliderValue(s, path) {
+  // the slider keeps its relative position when the range changes (a new penalty has a new alpha_max);
+  // the mapping is the server's (lpnet.explorer.corner.slider_value), so a position it finds is exact
+  function sliderValue(s, range) {
     const pos = Number($(s.form === "penalized" ? "alpha" : "radius").value) / SLIDER;
-    if (s.form === "penalized") {
-      const lo = Math.log10(path.x_min), hi = Math.log10(path.x_max);
-      return Math.pow(10, lo + (hi - lo) * pos);
+    if (range.scale === "log") return range.x_min * Math.pow(range.x_max / range.x_min, pos);
+    return range.x_max * pos;
+  }
+
+  async function sliderRange(s) {
+    const key = rangeKey(s);
+    if (!ranges.has(key)) ranges.set(key, await post("/api/range", rangeRequest(s)));
+    return ranges.get(key);
+  }
+
+  // the labels follow the controls at once, also while an update is still being computed
+  function showLabels() {
+    const s = settings();
+    const range = ranges.get(rangeKey(s));
+    const label = $(s.form === "penalized" ? "alpha-value" : "radius-value");
+    label.textContent = range ? fmt(sliderValue(s, range)) : "\u2026"; // the range is on its way
+    const p = P_VALUES[Number($("p").value)];
+    $("p-value").textContent = p === Infinity ? "\u221e" : String(p);
+    $("l1-ratio-value").textContent = Number($("l1-ratio").value).toFixed(2);
+  }
+
+  // ------------------------------------------------------------------ the busy indicator
+  // What is being computed, by task; the indicator shows the latest one's text after BUSY_DELAY_MS
+  // and dims the views that the controls have moved past.
+  const tasks = new Map();
+  let busyTimer = null;
+
+  function busyStart(task, text, stalePlots) {
+    tasks.delete(task); // re-added last: its text is shown
+    tasks.set(task, { text: text, plots: stalePlots });
+    refreshBusy();
+  }
+
+  function busyEnd(task) {
+    tasks.delete(task);
+    refreshBusy();
+  }
+
+  function refreshBusy() {
+    if (!tasks.size) {
+      clearTimeout(busyTimer);
+      busyTimer = null;
+      $("busy").hidden = true;
+      for (const id of ["geometry", "path"]) $(id).classList.remove("stale");
+      return;
     }
-    return path.x_max * pos;
+    if ($("busy").hidden) {
+      if (busyTimer === null) {
+        busyTimer = setTimeout(() => { busyTimer = null; $("busy").hidden = false; refreshBusy(); }, BUSY_DELAY_MS);
+      }
+      return;
+    }
+    const active = [...tasks.values()];
+    $("busy-text").textContent = active[active.length - 1].text;
+    const stale = new Set(active.flatMap((t) => t.plots));
+    for (const id of ["geometry", "path"]) $(id).classList.toggle("stale", stale.has(id));
+  }
+
+  function pathText(s) {
+    return s.form === "constrained" && s.penalty === "lp" && s.p !== "inf" && s.p < 1 ?
+      "computing the path: a local fit per radius, some seconds\u2026" : "computing the path\u2026";
   }
 
   // feature names come from the user's CSV header: escape them before they go into HTML
@@ -96,6 +170,7 @@
     const t0 = pendingSince; // the oldest change this update answers: its latency is the one reported
     pendingSince = null;
     const s = settings();
+    busyStart("update", "fitting\u2026", ["geometry", "path"]);
     try {
       const key = JSON.stringify(pathRequest(s));
       let path = pathCache.get(key);
@@ -108,24 +183,28 @@
         });
         pending.catch(() => {}); // if the fit fails first, its error is the one shown
       }
-      const range = path || ranges.get(rangeKey(s)) || (path = await pending);
+      const range = path || await sliderRange(s);
+      showLabels();
       const value = sliderValue(s, range);
       const body = { dataset: s.dataset, features: s.features, view: s.view, penalty: s.penalty,
         p: s.p, l1_ratio: s.l1_ratio, grid: GRID };
       body[s.form === "penalized" ? "alpha" : "radius"] = value;
       const t1 = performance.now();
       const fit = await post("/api/fit", body);
-      if (!path) path = await pending;
       const t2 = performance.now();
-      showValues(s, value);
+      // the fit is drawn as soon as it is known: a slow path must not hide it
       await drawGeometry(fit, s);
-      const t3 = performance.now();
-      await drawPath(path, fit, s, value);
-      const t4 = performance.now();
       drawNumbers(fit, s);
+      const t3 = performance.now();
+      if (!path) {
+        busyStart("update", pathText(s), ["path"]);
+        path = await pending;
+      }
+      const t4 = performance.now();
+      await drawPath(path, fit, s, value);
       await new Promise((resolve) => requestAnimationFrame(resolve));
-      window.lpnetLastBreakdown = { path: t1 - t0, fit: t2 - t1, geometry: t3 - t2, path_plot: t4 - t3,
-        paint: performance.now() - t4 };
+      window.lpnetLastBreakdown = { range_and_path: t1 - t0, fit: t2 - t1, geometry_and_numbers: t3 - t2,
+        path_wait: t4 - t3, path_plot_and_paint: performance.now() - t4 };
       $("status").textContent = "";
     } catch (err) {
       $("status").textContent = err.message;
@@ -135,8 +214,12 @@
     window.lpnetUpdates += 1;
     $("n-update").textContent = ms.toFixed(0) + " ms";
     busy = false;
-    if (pendingSince !== null) run();
-    else prefetch(s);
+    if (pendingSince !== null) {
+      run(); // the indicator stays on: the controls are still ahead of the picture
+    } else {
+      busyEnd("update");
+      prefetch(s);
+    }
   }
 
   // While the page is idle, compute the paths up to three steps away on the p or l1_ratio slider,
@@ -176,16 +259,114 @@
     }
   }
 
-  function showValues(s, value) {
-    $(s.form === "penalized" ? "alpha-value" : "radius-value").textContent = fmt(value);
-    const p = P_VALUES[Number($("p").value)];
-    $("p-value").textContent = p === Infinity ? "\u221e" : String(p);
-    $("l1-ratio-value").textContent = Number($("l1-ratio").value).toFixed(2);
-  }
-
   // ------------------------------------------------------------------ view 1: the geometry
   function settingKey(s) {
     return JSON.stringify([s, $("alpha").value, $("radius").value]);
+  }
+
+  // ------------------------------------------------------------------ labels that do not overprint
+  // A label beside a point, on the side that a direction (data units, y up; the view has equal
+  // scales, so also on screen) points to, `gap` px away: anchored by its near corner or edge, it
+  // never covers the point, nor an arrow that reaches the point from the opposite side.
+  const LABEL_SIZE = 12;
+  const measure = document.createElement("canvas").getContext("2d");
+
+  function textBox(html) {
+    const lines = html.replace(/<br>/g, "\n").replace(/<[^>]+>/g, "")
+      .replace(/&#(\d+);/g, (m, code) => String.fromCharCode(Number(code))).split("\n");
+    measure.font = `${LABEL_SIZE}px "Open Sans", verdana, arial, sans-serif`;
+    const width = Math.max(...lines.map((l) => measure.measureText(l).width));
+    return { w: width + 6, h: lines.length * LABEL_SIZE * 1.3 + 4 }; // with the label's padding
+  }
+
+  function anchors(ux, uy) {
+    return [ux > 0.38 ? "left" : ux < -0.38 ? "right" : "center", uy > 0.38 ? "bottom" : uy < -0.38 ? "top" : "middle"];
+  }
+
+  // Of the directions `u`, then u turned by +-90 degrees, then -u, the first whose label fits in the
+  // plot area (`view`: px per data unit, the area's half-sizes in px and the markers to keep clear,
+  // in data units), so that a label near the window's edge is not cut off, nor hides a marker;
+  // failing all, the first that fits.
+  function fittingDirection(x, y, u, html, gap, view) {
+    const box = textBox(html);
+    const candidates = [u, [-u[1], u[0]], [u[1], -u[0]], [-u[0], -u[1]]].map(([dx, dy]) => {
+      const len = Math.hypot(dx, dy) || 1;
+      return [dx / len, dy / len];
+    });
+    const placed = candidates.map(([ux, uy]) => {
+      const [xa, ya] = anchors(ux, uy);
+      const px = x * view.scale + gap * ux, py = y * view.scale + gap * uy;
+      const left = xa === "left" ? px : xa === "right" ? px - box.w : px - box.w / 2;
+      const bottom = ya === "bottom" ? py : ya === "top" ? py - box.h : py - box.h / 2;
+      const fits = left >= -view.w && left + box.w <= view.w && bottom >= -view.h && bottom + box.h <= view.h;
+      const clear = view.markers.every(([mx, my]) => {
+        const [qx, qy] = [mx * view.scale, my * view.scale];
+        return qx < left - 6 || qx > left + box.w + 6 || qy < bottom - 6 || qy > bottom + box.h + 6;
+      });
+      return { u: [ux, uy], fits: fits, clear: clear };
+    });
+    const best = placed.find((c) => c.fits && c.clear) || placed.find((c) => c.fits) || placed[0];
+    return best.u;
+  }
+
+  function labelAt(x, y, u, html, color, gap, view) {
+    const [ux, uy] = fittingDirection(x, y, u, html, gap, view);
+    const [xa, ya] = anchors(ux, uy);
+    return { x: x, y: y, xref: "x", yref: "y", text: html, showarrow: false, font: { color: color, size: LABEL_SIZE },
+      xanchor: xa, yanchor: ya, xshift: gap * ux, yshift: gap * uy, bgcolor: "rgba(255,255,255,0.75)" };
+  }
+
+  // px per data unit and the plot area's half-sizes: the last drawing's (the same div and margins)
+  // or, before the first, an estimate from the div
+  function geometryView(half, markers) {
+    const size = $("geometry")._fullLayout && $("geometry")._fullLayout._size;
+    const w = size ? size.w : $("geometry").clientWidth - 65;
+    const h = size ? size.h : $("geometry").clientHeight - 150;
+    // equal scales: the shorter side spans the window [-half, half], the longer one shows more
+    return { scale: Math.min(w, h) / (2 * half), w: w / 2, h: h / 2, markers: markers };
+  }
+
+  function arrowFrom(x, y, vec, k, color, width) {
+    return { x: x + k * vec[0], y: y + k * vec[1], ax: x, ay: y, xref: "x", yref: "y", axref: "x", ayref: "y",
+      text: "", showarrow: true, arrowhead: 2, arrowsize: 1, arrowwidth: width, arrowcolor: color };
+  }
+
+  // The KKT arrows and the labels of w* and of the arrows, placed so that none covers another: the
+  // arrow labels beyond the heads, the w* label on the far side of w*.
+  function kktAnnotations(fit, s, half, zeroNames) {
+    const [wx, wy] = fit.w_star;
+    const grad = fit.gradient.map((v) => -v); // zero when within rounding of 0: then no arrow
+    const normal = fit.normal;
+    const lg = Math.hypot(...grad), ln = Math.hypot(...normal);
+    const k = ARROW * half / Math.max(lg, ln, 1e-300);
+    const view = geometryView(half, [fit.w_star, fit.unconstrained]);
+    const mult = s.form === "penalized" ? "\u03b1" : "\u03bc";
+    const gradText = `<span style="color:${GRAD_COLOR}">\u2212\u2207loss</span>`;
+    const normalText = `<span style="color:#b35f00">${mult} \u00d7 normal</span>`;
+    const out = [];
+    if (ln > 0) out.push(arrowFrom(wx, wy, normal, k, NORMAL_COLOR, 7));
+    if (lg > 0) out.push(arrowFrom(wx, wy, grad, k, GRAD_COLOR, 2));
+    // heads closer than a label is wide share one label, beyond the longer arrow; "=" where they
+    // coincide to the eye (the KKT conditions hold)
+    const apart = Math.hypot(grad[0] - normal[0], grad[1] - normal[1]) * k * view.scale;
+    if (lg > 0 && ln > 0 && apart < 40) {
+      const v = lg >= ln ? grad : normal;
+      const text = gradText + (apart <= 3 ? " =<br>" : "<br>") + normalText;
+      out.push(labelAt(wx + k * v[0], wy + k * v[1], v, text, GRAD_COLOR, LABEL_GAP, view));
+    } else {
+      if (lg > 0) out.push(labelAt(wx + k * grad[0], wy + k * grad[1], grad, gradText, GRAD_COLOR, LABEL_GAP, view));
+      if (ln > 0) {
+        out.push(labelAt(wx + k * normal[0], wy + k * normal[1], normal, normalText, "#b35f00", LABEL_GAP, view));
+      }
+    }
+    // w*'s label opposite the arrows (their mean direction), else away from the ball's centre
+    let u = [-(grad[0] + normal[0]) * k, -(grad[1] + normal[1]) * k];
+    if (Math.hypot(...u) < 1e-12 * half) u = Math.hypot(wx, wy) > 0 ? [wx, wy] : [1, -1];
+    const zero = zeroNames.length ?
+      ` <span style="color:${ZERO_COLOR}">(${zeroNames.map((n) => esc(n) + " = 0").join(", ")})</span>` : "";
+    // the gap clears the exact-zero diamond (22 px across) drawn around w*
+    out.push(labelAt(wx, wy, u, "w*" + zero, "#7a0f0f", zeroNames.length ? 14 : LABEL_GAP + 2, view));
+    return out;
   }
 
   function drawGeometry(fit, s) {
@@ -193,6 +374,8 @@
     const half = g.w1[g.w1.length - 1];
     const [wx, wy] = fit.w_star;
     const names = fit.view;
+    const [lx, ly] = fit.unconstrained;
+    const offView = Math.max(Math.abs(lx), Math.abs(ly)) > half;
     // the level sets of the loss come as exact ellipses: drawing lines is several times faster than
     // a contour or heatmap trace of the grid, which keeps an update within its 100 ms
     const traces = [
@@ -202,8 +385,9 @@
         line: { color: "#08306b", width: 2.5 }, hoverinfo: "skip", connectgaps: false },
       { type: "scatter", mode: "lines", name: "ball", x: fit.ball.x, y: fit.ball.y, fill: "toself",
         fillcolor: "rgba(255,140,0,0.15)", line: { color: "#e67e00", width: 2 }, hoverinfo: "skip" },
-      { type: "scatter", mode: "markers", name: "least squares (slice)", x: [fit.unconstrained[0]],
-        y: [fit.unconstrained[1]], marker: { symbol: "x", size: 11, color: "#444" } },
+      // the window frames the ball: a strong penalty leaves the least-squares point outside it
+      { type: "scatter", mode: "markers", x: [lx], y: [ly], marker: { symbol: "x", size: 11, color: "#444" },
+        name: offView ? "least squares (slice; off the view)" : "least squares (slice)" },
       { type: "scatter", mode: "markers", name: "w*", x: [wx], y: [wy],
         marker: { size: 12, color: "#d62728", line: { color: "#fff", width: 1.5 } } },
     ];
@@ -212,13 +396,11 @@
     if (wx === 0) zeroNames.push(names[0]);
     if (wy === 0) zeroNames.push(names[1]);
     if (zeroNames.length) {
-      traces.push({ type: "scatter", mode: "markers+text", name: "exact zero", x: [wx], y: [wy],
-        text: [zeroNames.map((n) => n + " = 0").join(", ")], textposition: "top right",
-        textfont: { color: "#1a7f37" }, marker: { symbol: "diamond-open", size: 22, color: "#1a7f37",
-          line: { width: 3 } } });
+      traces.push({ type: "scatter", mode: "markers", name: "exact zero", x: [wx], y: [wy],
+        marker: { symbol: "diamond-open", size: 22, color: ZERO_COLOR, line: { width: 3 } } });
       // the axis the point sits on: w_x = 0 is the vertical axis, w_y = 0 the horizontal one
-      if (wx === 0) shapes.push({ type: "line", x0: 0, x1: 0, y0: -half, y1: half, line: { color: "#1a7f37", width: 3 } });
-      if (wy === 0) shapes.push({ type: "line", x0: -half, x1: half, y0: 0, y1: 0, line: { color: "#1a7f37", width: 3 } });
+      if (wx === 0) shapes.push({ type: "line", x0: 0, x1: 0, y0: -half, y1: half, line: { color: ZERO_COLOR, width: 3 } });
+      if (wy === 0) shapes.push({ type: "line", x0: -half, x1: half, y0: 0, y1: 0, line: { color: ZERO_COLOR, width: 3 } });
     }
     if (minima && minima.key === settingKey(s)) {
       const m = minima.result.minima;
@@ -226,24 +408,15 @@
         y: m.map((v) => v.w_view[1]), text: m.map((v, i) => String(i + 1)), textposition: "bottom center",
         marker: { symbol: "star", size: 14, color: "#9467bd" } });
     }
-    // -grad D and multiplier * normal from w*, scaled alike: equal arrows are the KKT conditions
-    const grad = fit.gradient.map((v) => -v);
-    const norm = Math.max(Math.hypot(...grad), Math.hypot(...fit.normal), 1e-300);
-    const k = 0.3 * half / norm;
-    const arrow = (vec, color, width, text) => ({ x: wx + k * vec[0], y: wy + k * vec[1], ax: wx, ay: wy,
-      xref: "x", yref: "y", axref: "x", ayref: "y", showarrow: true, arrowhead: 2, arrowsize: 1,
-      arrowwidth: width, arrowcolor: color, text: text, font: { color: color, size: 11 } });
-    const annotations = [];
-    if (Math.hypot(...fit.normal) > 0) annotations.push(arrow(fit.normal, "rgba(230,126,0,0.65)", 7, ""));
-    if (Math.hypot(...grad) > 0) annotations.push(arrow(grad, "#d62728", 2, "\u2212\u2207loss"));
     const layout = {
-      title: { text: "loss contours, ball and w* (slice along " + names.join(", ") + ")", font: { size: 13 } },
+      title: { text: "loss contours, ball and w* (slice along " + names.map(esc).join(", ") + ")", font: { size: 13 } },
       margin: { l: 55, r: 10, t: 40, b: 45 }, showlegend: true,
       legend: { orientation: "h", y: -0.17, font: { size: 11 } },
-      xaxis: { title: { text: "w[" + names[0] + "]" }, range: [-half, half], zeroline: true, zerolinecolor: "#999" },
-      yaxis: { title: { text: "w[" + names[1] + "]" }, range: [-half, half], zeroline: true, zerolinecolor: "#999",
+      xaxis: { title: { text: "w[" + esc(names[0]) + "]" }, range: [-half, half], zeroline: true, zerolinecolor: "#999" },
+      yaxis: { title: { text: "w[" + esc(names[1]) + "]" }, range: [-half, half], zeroline: true, zerolinecolor: "#999",
         scaleanchor: "x", scaleratio: 1 },
-      shapes: shapes, annotations: annotations, uirevision: "geometry",
+      shapes: shapes, annotations: kktAnnotations(fit, s, half, zeroNames),
+      // no uirevision: each fit has its own window, framing its ball, which a kept zoom would undo
     };
     return Plotly.react("geometry", traces, layout, { displaylogo: false, responsive: true });
   }
@@ -258,7 +431,7 @@
     if (pathTraces.key && pathTraces.key[0] === key[0] && pathTraces.key[1] === key[1]) return pathTraces.traces;
     const traces = path.feature_names.map((name, j) => ({
       type: "scatter", mode: "lines", name: name, x: path.x, y: path.coefs.map((row) => row[j]),
-      line: { width: view.includes(name) ? 3 : 1.5, color: COLORS[j % COLORS.length] },
+      line: { width: view.includes(name) ? 3 : 1.5, color: color(j) },
     }));
     pathTraces = { key: key, traces: traces };
     return traces;
@@ -271,10 +444,12 @@
       line: { color: "#000", width: 1, dash: "dot" } }];
     fit.coef.forEach((c, j) => shapes.push({ type: "circle", xref: "x", yref: "y", xsizemode: "pixel",
       ysizemode: "pixel", xanchor: value, yanchor: c, x0: -5, x1: 5, y0: -5, y1: 5,
-      fillcolor: COLORS[j % COLORS.length], line: { color: "#000", width: 1 } }));
+      fillcolor: color(j), line: { color: "#000", width: 1 } }));
     const layout = {
       title: { text: "coefficient paths (" + (penalized ? "penalized" : "constrained") + ")", font: { size: 13 } },
       margin: { l: 55, r: 10, t: 40, b: 45 },
+      // a legend of many features would take the plot's height; the table's swatches name them instead
+      showlegend: path.feature_names.length <= LEGEND_MAX,
       legend: { orientation: "h", y: -0.12, font: { size: 11 } },
       xaxis: penalized ? { type: "log", title: { text: "alpha (log scale)" } } : { title: { text: "radius t" } },
       yaxis: { title: { text: "coefficient" }, zeroline: true },
@@ -288,7 +463,8 @@
     const rows = fit.feature_names.map((name, j) => {
       const c = fit.coef[j];
       const cls = [c === 0 ? "zero" : "", fit.view.includes(name) ? "view" : ""].join(" ");
-      return `<tr class="${cls}"><td>${esc(name)}</td><td>${c === 0 ? "0 (exact)" : fmt(c, 5)}</td></tr>`;
+      return `<tr class="${cls}"><td><span class="swatch" style="background:${color(j)}"></span>${esc(name)}</td>` +
+        `<td>${c === 0 ? "0 (exact)" : fmt(c, 5)}</td></tr>`;
     });
     $("coef-table").tBodies[0].innerHTML = rows.join("");
     $("n-intercept").textContent = fmt(fit.intercept, 5);
@@ -302,8 +478,8 @@
     $("n-certificate-label").textContent = gap ? "duality gap" : "optimality violation (p < 1)";
     $("n-certificate").textContent = fmt(gap ? fit.dual_gap : fit.optimality_violation, 3) +
       (fit.converged ? "" : " (not converged)");
-    $("n-zero").textContent = fit.n_zero + " of " + fit.coef.length +
-      (fit.n_zero ? ": " + fit.zero_features.join(", ") : "");
+    $("n-zero").textContent = fit.n_zero + " of " + fit.coef.length;
+    $("n-zero-list").textContent = fit.zero_features.join(", ");
     $("n-r2").textContent = fmt(fit.r2);
     $("n-seconds").textContent = (fit.seconds * 1000).toFixed(2) + " ms";
     const list = $("minima");
@@ -365,7 +541,7 @@
     const s = settings();
     const path = pathCache.get(JSON.stringify(pathRequest(s)));
     if (!path) return;
-    $("status").textContent = "multi-start...";
+    busyStart("multistart", "multi-start: fits from 30 starting points\u2026", ["geometry"]);
     try {
       const result = await post("/api/multistart", { dataset: s.dataset, features: s.features, view: s.view,
         penalty: s.penalty, p: s.p, alpha: sliderValue(s, path), n_starts: 30 });
@@ -375,18 +551,38 @@
     } catch (err) {
       $("status").textContent = err.message;
     }
+    busyEnd("multistart");
+  }
+
+  // Move the slider to where w* sits on an axis of the view; a penalty whose ball has no corners
+  // there (L2, Lp with p > 1) gives way to L1.  The server scans the path and checks the fit.
+  async function showCorner(opening) {
+    const s = settings();
+    busyStart("corner", "finding where w* sits on an axis\u2026", []);
+    try {
+      const c = await post("/api/corner", { ...pathRequest(s), view: s.view });
+      const switched = c.penalty !== s.penalty;
+      if (switched) $("penalty").value = c.penalty;
+      $(c.form === "penalized" ? "alpha" : "radius").value = String(c.position);
+      syncControls();
+      showLabels();
+      const what = c.form === "penalized" ? "alpha" : "radius";
+      $("corner-note").textContent = `w* on the ${c.axis_feature} axis (${c.zero_feature} = 0) for ${what} ` +
+        `from ${fmt(c.low)} to ${fmt(c.high)}` + (switched ? `; L1, as the ${s.penalty === "l2" ? "L2" :
+        "Lp (p = " + $("p-value").textContent + ")"} ball has no corners on the axes` : "");
+      requestUpdate();
+    } catch (err) {
+      // the page opens where the slider is when its first view has no corner: no message needed
+      if (!opening) $("status").textContent = err.message;
+    }
+    busyEnd("corner");
   }
 
   function wire() {
-    for (const id of ["alpha", "radius", "p", "l1-ratio"]) {
-      $(id).addEventListener("input", () => { syncControls(); requestUpdate(); });
-    }
-    for (const id of ["penalty", "view-x", "view-y"]) {
-      $(id).addEventListener("change", () => { syncControls(); requestUpdate(); });
-    }
-    for (const el of document.querySelectorAll("input[name=form]")) {
-      el.addEventListener("change", () => { syncControls(); requestUpdate(); });
-    }
+    const changed = () => { syncControls(); showLabels(); $("corner-note").textContent = ""; requestUpdate(); };
+    for (const id of ["alpha", "radius", "p", "l1-ratio"]) $(id).addEventListener("input", changed);
+    for (const id of ["penalty", "view-x", "view-y"]) $(id).addEventListener("change", changed);
+    for (const el of document.querySelectorAll("input[name=form]")) el.addEventListener("change", changed);
     $("dataset").addEventListener("change", () => { chooseDataset(); requestUpdate(); });
     $("features").addEventListener("change", (ev) => {
       if (checkedFeatures().length < 2) { // the picture needs two features
@@ -408,6 +604,7 @@
       requestUpdate();
     });
     $("multistart").addEventListener("click", runMultistart);
+    $("corner").addEventListener("click", () => showCorner(false));
   }
 
   async function start() {
@@ -418,7 +615,10 @@
     chooseDataset();
     wire();
     syncControls();
-    requestUpdate();
+    showLabels();
+    // the page opens on a corner: the picture the explorer is for, a coefficient exactly zero
+    await showCorner(true);
+    if (!busy) requestUpdate(); // no corner found: the picture at the slider's default position
   }
 
   start();
