@@ -1,5 +1,7 @@
-"""``lpnet tour``: options, output files, one-line errors."""
+"""``lpnet tour``: options, output files, one-line errors, the runtime it states."""
 import json
+import re
+from pathlib import Path
 
 from lpnet.cli import main
 
@@ -46,3 +48,30 @@ def test_tour_help_mentions_the_options(capsys):
     text = capsys.readouterr().out
     for option in ("--out", "--quick", "--seed", "--open", "--sections"):
         assert option in text
+
+
+def _claims(text, pattern):
+    """The seconds that ``pattern`` (with one group per number) finds in ``text``, whitespace folded."""
+    match = re.search(pattern, " ".join(text.split()))
+    assert match, pattern
+    return tuple(int(g) for g in match.groups())
+
+
+def test_runtime_claims_agree(capsys):
+    from lpnet.tour import TYPICAL_SECONDS, run_tour
+    from lpnet.tour.report import build_html
+
+    claim = (TYPICAL_SECONDS["full"], TYPICAL_SECONDS["quick"])
+    assert claim[1] < claim[0]
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert _claims(readme, r"The whole tour takes about (\d+) s on 2 cores, `--quick` about (\d+) s") == claim
+    assert main(["tour", "--help"]) == 0
+    helptext = capsys.readouterr().out
+    assert _claims(helptext, r"all sections \(about (\d+) s on 2 cores\).*"
+                             r"smaller experiments \(about (\d+) s on 2 cores\)") == claim
+    assert _claims(helptext, r"--quick smaller experiments: the whole tour in about (\d+) s instead of about "
+                             r"(\d+) s") == claim[::-1]
+    assert _claims(run_tour.__doc__, r"the whole tour in about (\d+) s instead of about (\d+) s") == claim[::-1]
+    for quick, seconds in ((False, claim[0]), (True, claim[1])):
+        page = build_html([], quick=quick)
+        assert _claims(page, r"typically takes about (\d+) s on 2 cores") == (seconds,)

@@ -79,6 +79,15 @@ def test_index_html_has_every_section_with_figures_and_verdict(built):
         assert f'href="#{f.id}"' in page  # table of contents and findings table link to it
 
 
+def test_index_html_states_the_measured_and_the_typical_time(built):
+    from lpnet.tour import TYPICAL_SECONDS
+
+    out, findings = built
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert f"its sections took {sum(f.seconds for f in findings):.0f} s" in page
+    assert f"typically takes about {TYPICAL_SECONDS['quick']} s on 2 cores" in page
+
+
 def test_index_html_is_self_contained(built):
     out, _ = built
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -105,6 +114,24 @@ def test_findings_json_has_one_record_per_section(built):
         assert RECORD_FIELDS <= set(r)
         assert r["verdict"] in ("supports", "partly", "contradicts")
         assert isinstance(r["measured"], dict) and r["measured"]
+
+
+def test_bars_start_at_zero(built):
+    from matplotlib.container import BarContainer
+
+    _, findings = built
+    checked = 0
+    for f in findings:
+        for figure in f.figures:
+            for ax in figure.fig.axes:
+                bars = [patch for c in ax.containers if isinstance(c, BarContainer) for patch in c]
+                if not bars or ax.get_yscale() != "linear":
+                    continue  # a log axis has no 0: its bars cannot start there
+                where = f"section {f.number}, panel {ax.get_title()!r}"
+                assert ax.get_ylim()[0] == 0.0, where
+                assert all(patch.get_y() == 0.0 for patch in bars), where
+                checked += 1
+    assert checked >= 10  # the tour has bar charts in sections 1, 6, 9, 10 and 11
 
 
 def _finding():

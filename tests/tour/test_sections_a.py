@@ -105,6 +105,17 @@ def test_unit_balls_areas_and_midpoint_test(findings):
     assert findings(4).verdict == "supports"
 
 
+def test_unit_ball_legends_do_not_cover_the_balls(findings):
+    fig = findings(4).figures[0].fig
+    fig.draw_without_rendering()  # lays the figure out, as saving it does
+    page = fig.bbox
+    for ax in fig.axes:
+        legend = ax.get_legend().get_window_extent()
+        assert not legend.overlaps(ax.get_window_extent())  # the balls fill the axes
+        # and the legend is not cut off at the figure's edge
+        assert page.x0 <= legend.x0 and legend.x1 <= page.x1 and page.y0 <= legend.y0 and legend.y1 <= page.y1
+
+
 def test_unit_ball_formulas():
     angles = np.linspace(0, 2 * np.pi, 50)
     for p in (0.5, 1.0, 3.0, math.inf):

@@ -203,6 +203,7 @@ def _section(f) -> str:
 def build_html(findings, *, quick: bool = False, seed: int = 0) -> str:
     """The whole page as a string: title, table of contents, findings table, one section per finding."""
     from .. import __version__
+    from . import TYPICAL_SECONDS
 
     counts = {v: sum(f.verdict == v for f in findings) for v in VERDICTS}
     total = sum(f.seconds for f in findings)
@@ -218,7 +219,9 @@ def build_html(findings, *, quick: bool = False, seed: int = 0) -> str:
         "<h1>L1 and L2 regularization, measured</h1>",
         (f'<p class="sub">Each section asks a question, states what tutorials claim, measures it with lpnet '
          f"and gives a verdict. {len(findings)} sections: {tally}. "
-         f"Run: {mode}, seed {int(seed)}, lpnet {_esc(__version__)}, {total:.0f} s.</p>"),
+         f"Run: {mode}, seed {int(seed)}, lpnet {_esc(__version__)}; its sections took {total:.0f} s "
+         f"(the whole <code>lpnet tour{' --quick' if quick else ''}</code> command typically takes about "
+         f"{TYPICAL_SECONDS[mode]} s on 2 cores).</p>"),
         f"<nav><h2>Contents</h2><ol>{toc}</ol></nav>",
         "<h2>Findings</h2>",
         _summary_table(findings),

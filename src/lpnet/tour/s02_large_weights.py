@@ -36,6 +36,11 @@ def _p_dog(model, weights):
     return model.predict_proba(np.asarray(weights, dtype=float)[:, None])[:, 1]
 
 
+def _weight(model) -> float:
+    """The classifier's one weight, per lb (``coef_`` has shape (1, 1), as in scikit-learn)."""
+    return float(np.ravel(model.coef_)[0])
+
+
 def _log_loss_cat(model) -> float:
     # -log p(cat) from the logit, stable where p(cat) underflows to 0
     z = float(model.decision_function(np.array([[OUTLIER_LB]]))[0])
@@ -67,8 +72,8 @@ def run(*, quick: bool, seed: int) -> Finding:
     measured = {
         "alpha_big_weights": float(alphas[-1]),
         "alpha_small_weights": float(alphas[small_index]),
-        "weight_per_lb_big": float(big.coef_[0]),
-        "weight_per_lb_small": float(small.coef_[0]),
+        "weight_per_lb_big": _weight(big),
+        "weight_per_lb_small": _weight(small),
         "train_accuracy_big": float(accuracy[-1]),
         "train_accuracy_small": float(accuracy[small_index]),
         "max_prob_move_1lb_big": float(moves["big"].max()),
@@ -83,8 +88,8 @@ def run(*, quick: bool, seed: int) -> Finding:
     sensitive = measured["max_prob_move_1lb_big"] > 2 * measured["max_prob_move_1lb_small"]
     costly = loss["big"] > 2 * loss["small"]
     verdict = "supports" if sensitive and costly else ("partly" if sensitive or costly else "contradicts")
-    summary = (f"both fit all {2 * N_PER_CLASS} training animals; weight {big.coef_[0]:.2f} vs "
-               f"{small.coef_[0]:.2f} per lb; a 1 lb error moves p(dog) by up to "
+    summary = (f"both fit all {2 * N_PER_CLASS} training animals; weight {_weight(big):.2f} vs "
+               f"{_weight(small):.2f} per lb; a 1 lb error moves p(dog) by up to "
                f"{moves['big'].max():.2f} vs {moves['small'].max():.2f}; log loss on a 30 lb cat "
                f"{loss['big']:.1f} vs {loss['small']:.1f}: {verdict}")
     text = (
@@ -124,7 +129,7 @@ def run(*, quick: bool, seed: int) -> Finding:
 def _figure(x, y, big, small, alphas, fits, accuracy, moves, measured):
     fig, axes = new_figure(3, 1, width=4.0, height=3.4)
     grid = np.linspace(0.0, 90.0, 901)
-    labels = {"big": f"huge weight ({big.coef_[0]:.2f}/lb)", "small": f"L2, small weight ({small.coef_[0]:.2f}/lb)"}
+    labels = {"big": f"huge weight ({_weight(big):.2f}/lb)", "small": f"L2, small weight ({_weight(small):.2f}/lb)"}
     colors = {"big": PENALTY_COLORS["none"], "small": PENALTY_COLORS["l2"]}
     ax = axes[0]
     for name, model in (("big", big), ("small", small)):
@@ -145,7 +150,7 @@ def _figure(x, y, big, small, alphas, fits, accuracy, moves, measured):
     ax.legend(fontsize=8)
 
     ax = axes[2]
-    coefs = np.array([m.coef_[0] for m in fits])
+    coefs = np.array([_weight(m) for m in fits])
     losses = np.array([_log_loss_cat(m) for m in fits])
     ok = accuracy == 1.0
     ax.plot(coefs, losses, color=COLORS["grey"], lw=1, zorder=1)
@@ -153,7 +158,7 @@ def _figure(x, y, big, small, alphas, fits, accuracy, moves, measured):
     ax.scatter(coefs[~ok], losses[~ok], facecolor="white", edgecolor=COLORS["blue"], s=22,
                label="misclassifies a training animal", zorder=2)
     for name, model in (("big", big), ("small", small)):
-        ax.scatter([model.coef_[0]], [measured[f"log_loss_30lb_cat_{name}"]], s=140, facecolor="none",
+        ax.scatter([_weight(model)], [measured[f"log_loss_30lb_cat_{name}"]], s=140, facecolor="none",
                    edgecolor=colors[name], linewidth=2, label=f"{labels[name].split(' (')[0]}, alpha={model.alpha:.2g}")
     ax.set(xlabel="model weight per lb", ylabel="log loss on the 30 lb cat", title="Bigger weight, bigger surprise")
     ax.legend(fontsize=8, loc="upper left")

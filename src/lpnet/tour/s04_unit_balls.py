@@ -1,6 +1,7 @@
 """Section 4: why "L1" and "L2" — the unit balls of the Lp norms.
 
-``‖x‖_p = (Σ|x_i|^p)^(1/p)``; L1 and L2 are the members p = 1 and p = 2 of one family.  Measured: the
+``‖x‖_p = (Σ|x_i|^p)^(1/p)`` (:func:`lpnet.constrained.lp_norm`, the tour's one definition, also for
+p < 1 where it is not a norm); L1 and L2 are the members p = 1 and p = 2 of one family.  Measured: the
 area of each 2-D unit ball (closed form ``4 Γ(1+1/p)² / Γ(1+2/p)`` against a Monte Carlo estimate),
 the volume of the 3-D balls likewise, and convexity by the midpoint test — for pairs of points on
 the unit sphere of ``‖·‖_p``, is the midpoint still inside the ball?
@@ -11,11 +12,14 @@ import math
 
 import numpy as np
 
+from ..constrained import lp_norm
 from ._finding import Figure, Finding
 from .style import COLORS, PENALTY_COLORS, new_figure
 
 P_VALUES = (0.5, 1.0, 2.0, 3.0, 4.0, math.inf)
 P_3D = (0.5, 1.0, 2.0)
+#: the midpoint of the corners (1, 0) and (0, 1) of every unit ball
+CORNER_MIDPOINT = np.array([0.5, 0.5])
 
 
 def _key(p) -> str:
@@ -24,14 +28,6 @@ def _key(p) -> str:
 
 def _label(p) -> str:
     return "p = ∞" if math.isinf(p) else f"p = {p:g}"
-
-
-def lp_norm(points, p):
-    """``‖x‖_p`` of each row (for p < 1 the same formula, which is then not a norm)."""
-    a = np.abs(points)
-    if math.isinf(p):
-        return a.max(axis=-1)
-    return np.sum(a**p, axis=-1) ** (1.0 / p)
 
 
 def ball_volume(p, dim: int) -> float:
@@ -71,11 +67,12 @@ def run(*, quick: bool, seed: int) -> Finding:
         a = sphere_points(p, rng.uniform(0, 2 * np.pi, n_pairs))
         b = sphere_points(p, rng.uniform(0, 2 * np.pi, n_pairs))
         mid = lp_norm(0.5 * (a + b), p)
-        # the extreme pair for p < 1: two neighbouring corners, e.g. (1, 0) and (0, 1)
-        corner = float(lp_norm(np.array([0.5, 0.5]), p))
+        # the extreme pair for p < 1: two neighbouring corners, (1, 0) and (0, 1)
+        corner = float(lp_norm(CORNER_MIDPOINT, p))
         row = {
             "area_exact": ball_volume(p, 2), "area_monte_carlo": area, "area_se": se,
             "midpoint_violations": float(np.mean(mid > 1.0 + 1e-12)),
+            "corner_midpoint_norm": corner,
             "max_midpoint_norm": float(max(mid.max(), corner)),
         }
         rows.append((p, row))
@@ -109,7 +106,9 @@ def run(*, quick: bool, seed: int) -> Finding:
         "<code>8 Γ(1+1/p)³ / Γ(1+3/p)</code>. For the midpoint test, "
         f"{n_pairs:,} random pairs of points on each unit sphere: for p ≥ 1 no midpoint ever leaves the "
         "ball (the triangle inequality), for p = 0.5 a large share does — the midpoint of (1, 0) and "
-        f"(0, 1) has 'norm' {half['max_midpoint_norm']:.0f}. So for p < 1 the formula is not a norm, its "
+        f"(0, 1) has <code>‖m‖_0.5 = (√0.5 + √0.5)² = {half['corner_midpoint_norm']:.2f}</code> (the same "
+        "formula throughout the tour: section 8 measures the same point with it). So for p < 1 the formula "
+        "is not a norm, its "
         "ball is not convex, and the penalty built on it (section 8) is a non-convex problem.</p>"
     )
     return Finding(
@@ -129,7 +128,7 @@ def run(*, quick: bool, seed: int) -> Finding:
 
 
 def _figure_2d(rows, rng):
-    fig, (ax, ax2) = new_figure(2, 1, width=4.3, height=4.1)
+    fig, (ax, ax2) = new_figure(2, 1, width=4.3, height=5.0)
     theta = np.linspace(0, 2 * np.pi, 1601)
     for p, row in rows:
         pts = sphere_points(p, theta)
@@ -137,7 +136,10 @@ def _figure_2d(rows, rng):
                 label=f"{_label(p)}: area {row['area_exact']:.3f}")
     ax.set(xlabel="x₁", ylabel="x₂", title="Unit balls ‖x‖ₚ ≤ 1", aspect="equal", xlim=(-1.15, 1.15),
            ylim=(-1.15, 1.15))
-    ax.legend(fontsize=8, loc="center", framealpha=0.9)
+    # legends below the axes: inside, any place would cover part of a ball.  The layout sizes the
+    # square axes without them, so the axes sit at the top of their cell, leaving the legend the rest
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    ax.set_anchor("N")
 
     pts = sphere_points(0.5, theta)
     ax2.fill(pts[:, 0], pts[:, 1], color=PENALTY_COLORS["l0.5"], alpha=0.25, label="ball p = 0.5")
@@ -154,11 +156,12 @@ def _figure_2d(rows, rng):
                  label="two points of the ball" if k == 0 else None)
         ax2.plot(*m, "*", color=COLORS["vermillion"], ms=12,
                  label="midpoint (outside)" if k == 0 else None)
-        ax2.annotate(f"‖m‖ = {lp_norm(np.array(m), 0.5):.2f}", m, textcoords="offset points",
-                     xytext=(8, 6), fontsize=9)
+        ax2.annotate(rf"$\Vert m\Vert_{{0.5}}$ = {lp_norm(np.array(m), 0.5):.2f}", m,
+                     textcoords="offset points", xytext=(8, 6), fontsize=9)
     ax2.set(xlabel="x₁", ylabel="x₂", title="Midpoint test: p = 0.5 is not convex", aspect="equal",
             xlim=(-1.15, 1.15), ylim=(-1.15, 1.15))
-    ax2.legend(fontsize=8, loc="lower left")
+    ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    ax2.set_anchor("N")
     return fig
 
 

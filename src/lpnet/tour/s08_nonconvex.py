@@ -1,8 +1,9 @@
 """Section 8: why not p < 1?  Many local minima, and what the best of them is worth.
 
-The L0.5 penalty ``alpha/p sum_j |w_j|^p`` with ``p = 1/2`` is non-convex: coordinate descent started
-from different points stops at different coordinate-wise minima, each certified by its own optimality
-violation.  The same starts give one point for L1 and L2, whose problems are convex.
+The L0.5 penalty ``alpha/p sum_j |w_j|^p`` with ``p = 1/2`` is non-convex (so is its ball
+``||w||_0.5 <= 1``, with ``||w||_p = (sum_j |w_j|^p)^(1/p)`` as everywhere in the tour): coordinate
+descent started from different points stops at different coordinate-wise minima, each certified by its
+own optimality violation.  The same starts give one point for L1 and L2, whose problems are convex.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ SOLVE_TOL = 1e-12
 #: alphas of the multi-start experiment, as fractions of alpha_max
 ALPHA_FRACTIONS = (0.05, 0.1, 0.2)
 N_SAMPLES, N_FEATURES, CORRELATION, NOISE = 30, 8, 0.9, 0.5
+#: the chord of Fig. (a) joins the corners (1, 0) and (0, 1) of the L0.5 ball; its midpoint
+CHORD_MIDPOINT = np.array([0.5, 0.5])
 
 
 def make_data(rng: np.random.Generator, n_samples: int):
@@ -111,7 +114,7 @@ def _cv_comparison(X, y, X_test, y_test, starts):
     }
 
 
-def _figure(minima_by_penalty, alpha_frac, cv, w_true):
+def _figure(minima_by_penalty, alpha_frac, cv, w_true, midpoint_norm):
     from .style import COLORS, PENALTY_COLORS, new_figure
 
     fig, (ax_ball, ax_obj, ax_coef) = new_figure(3, 1, width=4.0, height=3.6)
@@ -127,8 +130,8 @@ def _figure(minima_by_penalty, alpha_frac, cv, w_true):
     ax_ball.plot(diamond[:, 0], diamond[:, 1], ls="--", color=PENALTY_COLORS["l1"], label="L1 ball")
     ax_ball.plot([1, 0], [0, 1], "k-", lw=1.5, label="chord")
     ax_ball.plot([1, 0], [0, 1], "ko", ms=5)
-    ax_ball.plot([0.5], [0.5], marker="X", color=COLORS["black"], ms=9, ls="none",
-                 label="midpoint: 2 sqrt(0.5) = 1.41 > 1")
+    ax_ball.plot(*CHORD_MIDPOINT, marker="X", color=COLORS["black"], ms=9, ls="none",
+                 label=rf"midpoint: $\Vert m\Vert_{{0.5}}$ = {midpoint_norm:.2f} > 1")
     ax_ball.plot([], [], color=PENALTY_COLORS["l0.5"], label="L0.5 ball")
     ax_ball.set_aspect("equal")
     ax_ball.set_xlim(-1.15, 1.15)
@@ -166,7 +169,8 @@ def _figure(minima_by_penalty, alpha_frac, cv, w_true):
     ax_coef.set_ylabel("w_j")
     ax_coef.set_title("(c) coefficients of the L0.5 minima")
     ax_coef.legend(fontsize=7, loc="best")
-    return Figure(fig, "(a) Two points of the L0.5 ball whose midpoint lies outside it. (b) Distinct minima "
+    return Figure(fig, "(a) Two corners of the L0.5 ball whose midpoint lies outside it "
+                       "(‖w‖_0.5 = (Σ|w_j|^0.5)², as in section 4). (b) Distinct minima "
                        "reached by coordinate descent from the same random starts: several for L0.5, one for "
                        "the convex L1 and L2. (c) The L0.5 minima pick different supports of the correlated "
                        f"design. CV comparison: lasso {cv['lasso_nonzeros']} nonzeros, best L0.5 "
@@ -187,6 +191,7 @@ def run(*, quick: bool, seed: int) -> Finding:
     -------
     Finding
     """
+    from ..constrained import lp_norm
     from ..path import alpha_max
     from ..penalties import L1, L2, Lp
 
@@ -217,6 +222,7 @@ def run(*, quick: bool, seed: int) -> Finding:
         if shown is None or len(found["L0.5"]) > len(shown["L0.5"]):
             shown, shown_frac = found, frac  # draw the alpha with the most L0.5 minima
     cv = _cv_comparison(X, y, X_test, y_test, starts)
+    midpoint_norm = float(lp_norm(CHORD_MIDPOINT, 0.5))
 
     many = min(counts["L0.5"]) > 1
     some = max(counts["L0.5"]) > 1
@@ -242,12 +248,19 @@ def run(*, quick: bool, seed: int) -> Finding:
         "l05_minima_nonzeros": [int(np.count_nonzero(m["coef"])) for m in shown["L0.5"]],
         "l05_minima_starts_reaching": [m["hits"] for m in shown["L0.5"]],
         **cv,
+        "l05_corner_midpoint": CHORD_MIDPOINT.tolist(),
+        "l05_corner_midpoint_norm": midpoint_norm,
     }
     summary = (f"distinct minima from {n_starts} starts: L0.5 {counts['L0.5']} vs L1 {counts['L1']}, "
                f"L2 {counts['L2']}; best L0.5 {cv['l05_best_nonzeros']} nonzeros / test MSE "
                f"{cv['l05_best_test_mse']:.3f} vs lasso {cv['lasso_nonzeros']} / {cv['lasso_test_mse']:.3f}: "
                f"{verdict}")
     text = (
+        "<p>Why p < 1 is different: with <code>‖w‖_p = (Σ|w_j|^p)^(1/p)</code>, the same formula as in "
+        "section 4, the L0.5 ball <code>‖w‖_0.5 ≤ 1</code> holds the corners (1, 0) and (0, 1) but not their "
+        f"midpoint (0.5, 0.5): <code>‖m‖_0.5 = (√0.5 + √0.5)² = {midpoint_norm:.2f}</code> &gt; 1, figure (a). "
+        "The penalty <code>alpha/p Σ|w_j|^p</code> is <code>alpha/p ‖w‖_p^p</code>, and it is just as "
+        "non-convex.</p>"
         f"<p>Design: {N_SAMPLES} samples, {N_FEATURES} AR(1) features with correlation "
         f"{CORRELATION}<sup>|j-k|</sup>, 3 true nonzeros. For alpha = {', '.join(map(str, ALPHA_FRACTIONS))} "
         f"times alpha_max, coordinate descent ran from the same {n_starts} random starts for each penalty "
@@ -270,6 +283,6 @@ def run(*, quick: bool, seed: int) -> Finding:
         claim="p < 1 is non-convex: many local minima, the answer depends on the starting point, "
               "while L1 and L2 have one minimum.",
         measured=measured, verdict=verdict, summary=summary, text=text,
-        figures=[_figure(shown, shown_frac, cv, w_true)],
+        figures=[_figure(shown, shown_frac, cv, w_true, midpoint_norm)],
         seconds=time.perf_counter() - t0,
     )
