@@ -40,7 +40,7 @@ from .datafits.base import Datafit
 from .penalties.base import Penalty
 
 #: penalties below this fraction of the gradient's scale at the null model also try the support's dual point
-TINY_PENALTY = 1e-3
+TINY_PENALTY = 1e-4
 
 
 @dataclass
@@ -109,7 +109,7 @@ class Certifier:
             scale = (null_scale() if cache is None
                      else cache.memo(cache.key("null_scale", y, s, fit_intercept), null_scale))
             self.violation_scale = scale if scale > 0 and not self.convex else 1.0
-            self.try_support_dual = bool(self.convex and levels.min() <= TINY_PENALTY * scale)
+            self.try_support_dual = bool(self.convex and levels.min() < TINY_PENALTY * scale)
 
     def _projection(self, X, s, free, fit_intercept):
         """``A = [1, X_free]`` and, for a static metric ``M``, the basis of the projection.
