@@ -59,6 +59,15 @@ class Certificate:
     converged: bool
     #: ``X^T theta`` at the feasible dual point the gap was computed with (convex), else None
     dual_xt: np.ndarray | None = None
+    #: how much the gap can move from rounding in ``X^T theta`` alone (convex fits; included in ``gap``):
+    #: a gap at this level cannot be told from zero in float64
+    floor: float = 0.0
+
+    @property
+    def unresolvable(self) -> bool:
+        """The gap sits at its rounding floor, which is above the threshold: iterating cannot help."""
+        return bool(not self.converged and self.gap is not None and self.floor > 0
+                    and self.gap <= 10.0 * self.floor)
 
 
 class Certifier:
@@ -82,11 +91,24 @@ class Certifier:
     def __init__(self, X, y, s, datafit: Datafit, penalty: Penalty, fit_intercept: bool, tol: float,
                  xt=None, cache=None):
         self.X, self.y, self.s = X, y, s
-        self.xt = xt if xt is not None else (lambda v: np.asarray(X.T @ v, dtype=np.float64).ravel())
+        self._cache = cache
+        plain_xt = xt if xt is not None else _numpy_xt(X)
+        # With a free intercept every dual point sums to zero, so X^T theta = (X - means)^T theta:
+        # computed on the differences, a column with a large mean does not cancel away its digits
+        # (a price of 1e5 beside a spread of 3 lost 1e5 / 3 of X^T theta's precision).
+        self.means = None
+        if fit_intercept:
+            def means():
+                return plain_xt(s) / float(s.sum())
+
+            self.means = means() if cache is None else cache.memo(cache.key("means", s), means)
+        self.xt = lambda v: plain_xt(v, self.means)
         self.datafit, self.penalty = datafit, penalty
         self.convex = bool(penalty.convex)
         self.tol = tol
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
+        centre = fit_intercept and datafit.dual_shift_invariant and s.sum() > 0
+        self.y_dual = y - float(s @ y) / float(s.sum()) if centre else y
         n_features = X.shape[1]
         free = ~penalty.is_penalized(n_features)
         def projection():
@@ -94,10 +116,19 @@ class Certifier:
 
         if cache is not None:
             key = cache.key("projection", fit_intercept, free, s, datafit.dual_metric_is_weights)
-            self._A, self._root_m, self._Q, self._XtRQ = cache.memo(key, projection)
+            self._A, self._root_m, self._Q, self._XtRQ, self._cond = cache.memo(key, projection)
         else:
-            self._A, self._root_m, self._Q, self._XtRQ = projection()
+            self._A, self._root_m, self._Q, self._XtRQ, self._cond = projection()
         self.penalized = ~free
+        self.free_features = bool(free.any())
+        self._col_norms = None  # computed when a rounding floor is first needed
+
+        def row_max():  # max_j |x_ij|, for the rounding error of the linear predictor
+            if sp.issparse(X):
+                return np.asarray(abs(X).max(axis=1).todense(), dtype=np.float64).ravel()
+            return np.max(np.abs(X), axis=1, initial=0.0).astype(np.float64)
+
+        self._row_max = row_max() if cache is None else cache.memo(cache.key("row_max"), row_max)
         levels = penalty.alpha * penalty.penalty_factors(n_features)[self.penalized]
         self.violation_scale = 1.0
         self.try_support_dual = False
@@ -126,13 +157,16 @@ class Certifier:
             Xf = X[:, np.flatnonzero(free)]
             cols.append(Xf.toarray() if sp.issparse(Xf) else np.asarray(Xf, dtype=np.float64))
         if not cols:
-            return None, None, None, None
+            return None, None, None, None, 1.0
         A = np.hstack(cols)
         if not self.datafit.dual_metric_is_weights:
-            return A, None, None, None
+            return A, None, None, None, 1.0
         root_m = np.sqrt(s)
-        Q = _orthonormal_basis(root_m[:, None] * A)
-        return A, root_m, Q, np.column_stack([self.xt(col) for col in (root_m[:, None] * Q).T])
+        Q, cond = _orthonormal_basis(root_m[:, None] * A)
+        # (free columns that are all zero constrain nothing: Q is then empty)
+        XtRQ = np.column_stack([self.xt(col) for col in (root_m[:, None] * Q).T]) if Q.shape[1] else \
+            np.zeros((X.shape[1], 0))
+        return A, root_m, Q, XtRQ, cond
 
     @property
     def threshold(self) -> float:
@@ -145,15 +179,19 @@ class Certifier:
         ``grad`` (``X^T dD/dz``) may be passed when the caller already has it.
         """
         raw = self.datafit.raw_grad(self.y, z, self.s)
-        if grad is None:
-            grad = self.xt(raw)
+        raw_sum = float(raw.sum())
+        if grad is None:  # X^T raw from the centred product (self.xt), which the dual point needs too
+            centred = self.xt(raw)
+            grad = centred if self.means is None else centred + self.means * raw_sum
+        else:
+            centred = grad if self.means is None else grad - self.means * raw_sum
         objective = self.datafit.value(self.y, z, self.s) + self.penalty.value(w)
         distance = self.penalty.subdiff_distance(w, grad)
         if not self.convex:
             violation = float(distance.max(initial=0.0)) / self.violation_scale
             return Certificate(objective, None, violation, grad, distance, violation <= self.tol)
 
-        theta, xt_theta = -raw, -grad
+        theta, xt_theta = -raw, -centred
         if self._A is not None:
             theta, xt_theta = self._project(theta, xt_theta)
         dual, scale = self._dual_value(theta, xt_theta)
@@ -163,16 +201,71 @@ class Certifier:
             theta = -self.datafit.raw_grad(self.y, self._optimize_free(z), self.s)
             theta, xt_theta = self._project(theta, self.xt(theta))
             dual, scale = self._dual_value(theta, xt_theta)
-        gap = objective - dual
-        if self.try_support_dual and not gap <= self.threshold:
+        if self.try_support_dual and not objective - dual <= self.threshold:
             support_dual = self._support_dual(w, -raw)
-            if support_dual is not None and objective - support_dual[0] < gap:
-                dual, xt_theta, scale = support_dual
-                gap = objective - dual
-        return Certificate(objective, gap, None, grad, distance, gap <= self.threshold, xt_theta / scale)
+            if support_dual is not None and support_dual[0] > dual:
+                dual, theta, xt_theta, scale = support_dual
+        if not np.isfinite(dual):
+            # theta = 0 is always feasible, with dual value D(0) = -sum f_i*(0) - P*(0): the fallback when
+            # no projected point stays in the datafit's domain (e.g. free features that separate the
+            # classes, where the optimum is at infinity and F* = 0)
+            theta, xt_theta = np.zeros_like(theta), np.zeros_like(xt_theta)
+            dual, scale = self._dual_value(theta, xt_theta)
+        # rounding can only make the reported gap larger: a bound of the rounding error in both
+        # objectives is added.  Residuals y - z are known to delta_i = eps (|y_i| + |z_i|) each, which
+        # moves the loss by |dD/dz_i| delta_i plus, where the residual itself rounds away, the squared
+        # loss's s_i delta_i^2 / (2n) (an upper bound for any loss whose curvature is at most the
+        # squared loss's); the sums lose n eps of their terms, and the dual point is feasible only to
+        # the free columns' conditioning (a feature with a large mean beside the intercept).
+        eps = np.finfo(np.float64).eps
+        n = self.y.shape[0]
+        # z = X w + b itself is known only to eps (sum_j |x_ij w_j| + |b|) <= eps (max_j |x_ij| ||w||_1 + |b|)
+        z_error = self._row_max * float(np.abs(w).sum()) + abs(b)
+        delta = eps * (np.abs(self.y) + np.abs(z) + z_error)
+        cond = self._cond if self._A is not None else 1.0
+        rounding = (float(np.abs(raw) @ delta) + float(self.s @ (delta * delta)) / (2 * n)
+                    + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ np.abs(self.y_dual))))
+        if self.free_features:
+            # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
+            # constraint moves the dual by its gradient (the predictions, at most) times that step
+            zc = z - float(self.s @ z) / max(float(self.s.sum()), np.finfo(np.float64).tiny)
+            rounding += n * eps * cond * float(np.linalg.norm(theta / scale)) * float(np.linalg.norm(zc))
+        # and X^T theta, which decides the dual scaling and the penalty's conjugate, is known only to
+        # its own rounding bound: the dual value's sensitivity to that (the floor) counts too
+        floor = self._rounding_floor(theta, xt_theta, dual)
+        gap = objective - dual + rounding + floor
+        converged = gap <= self.threshold
+        return Certificate(objective, gap, None, grad, distance, converged, xt_theta / scale, floor)
+
+    def _rounding_floor(self, theta, xt_theta, dual) -> float:
+        """How much the dual value moves when ``X^T theta`` moves by its rounding-error bound.
+
+        ``|fl(x_j^T theta) - x_j^T theta| <= n eps ||x_j|| ||theta||``; for a penalty far below the
+        data's scale (or data near the float range's ends) that error alone can exceed the threshold,
+        and no iterate can then be certified.
+        """
+        if self._col_norms is None:
+            self._col_norms = self._norms()
+        delta = self.X.shape[0] * np.finfo(np.float64).eps * self._col_norms * float(np.linalg.norm(theta))
+        shifted, _ = self._dual_value(theta, xt_theta + np.sign(xt_theta) * delta)
+        return float(abs(dual - shifted)) if np.isfinite(shifted) else float("inf")
+
+    def _norms(self) -> np.ndarray:
+        """Column norms, of the centred columns with an intercept (what ``self.xt`` multiplies)."""
+        def norms():
+            X = self.X
+            if not sp.issparse(X):
+                return np.linalg.norm(X if self.means is None else X - self.means, axis=0)
+            squares = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
+            if self.means is not None:  # sparse columns rarely have a large mean: no copy for them
+                squares = squares - 2.0 * self.means * np.asarray(X.sum(axis=0)).ravel() + X.shape[0] * self.means**2
+            return np.sqrt(np.maximum(squares, 0.0))
+
+        cache = self._cache
+        return norms() if cache is None else cache.memo(cache.key("norms", self.s, self.means is None), norms)
 
     def _support_dual(self, w, theta):
-        """``(dual, X^T theta, c)`` at ``theta`` projected with the support's columns as free, or None."""
+        """``(dual, theta, X^T theta, c)`` at ``theta`` projected with the support's columns free, or None."""
         support = np.flatnonzero((w != 0) & self.penalized)
         n_samples = self.X.shape[0]
         if support.size == 0 or support.size + 1 >= n_samples:
@@ -182,17 +275,17 @@ class Certifier:
         if self._A is not None:
             cols.insert(0, self._A)
         root_m = np.sqrt(self.datafit.dual_metric(theta, self.s))
-        Q = _orthonormal_basis(root_m[:, None] * np.hstack(cols))
+        Q, self._cond = _orthonormal_basis(root_m[:, None] * np.hstack(cols))
         phi = np.divide(theta, root_m, out=np.zeros_like(theta), where=root_m > 0)
         theta = theta - root_m * (Q @ (Q.T @ phi))
         xt_theta = self.xt(theta)
         dual, scale = self._dual_value(theta, xt_theta)
-        return (dual, xt_theta, scale) if np.isfinite(dual) else None
+        return (dual, theta, xt_theta, scale) if np.isfinite(dual) else None
 
     def _dual_value(self, theta, xt_theta) -> tuple[float, float]:
         """The dual objective at ``theta / c`` and ``c``, the smallest rescaling into the dual domain."""
         scale = self.penalty.dual_scale(xt_theta)
-        dual = self.datafit.dual(theta / scale, self.y, self.s) - self.penalty.conjugate(xt_theta / scale)
+        dual = self.datafit.dual(theta / scale, self.y_dual, self.s) - self.penalty.conjugate(xt_theta / scale)
         return dual, scale
 
     def _optimize_free(self, z, n_steps: int = 50):
@@ -223,13 +316,22 @@ class Certifier:
             root_m, Q = self._root_m, self._Q
         else:
             root_m = np.sqrt(self.datafit.dual_metric(theta, self.s))
-            Q = _orthonormal_basis(root_m[:, None] * self._A)
+            Q, self._cond = _orthonormal_basis(root_m[:, None] * self._A)
         phi = np.divide(theta, root_m, out=np.zeros_like(theta), where=root_m > 0)
         coef = Q.T @ phi
         shift = root_m * (Q @ coef)
         if self.datafit.dual_metric_is_weights:
             return theta - shift, xt_theta - self._XtRQ @ coef
         return theta - shift, xt_theta - self.xt(shift)
+
+
+def _numpy_xt(X):
+    """``v, means -> (X - means)^T v`` with numpy (``means=None``: ``X^T v``)."""
+    def xt(v, means=None):
+        out = np.asarray(X.T @ v, dtype=np.float64).ravel()
+        return out if means is None else out - means * float(np.sum(v))
+
+    return xt
 
 
 def coef_error_bound(gap: float | None, penalty: Penalty, n_features: int) -> float | None:
@@ -249,9 +351,19 @@ def coef_error_bound(gap: float | None, penalty: Penalty, n_features: int) -> fl
     return float(np.sqrt(2.0 * max(gap, 0.0) / mu))
 
 
-def _orthonormal_basis(B) -> np.ndarray:
-    """Orthonormal basis of the column space of ``B`` (thin SVD, numerically null directions dropped)."""
+def _orthonormal_basis(B) -> tuple[np.ndarray, float]:
+    """Orthonormal basis of the column space of ``B`` (thin SVD, numerically null directions dropped),
+    and the condition number of what was kept (the basis is accurate to about ``cond * eps``).
+
+    The columns are scaled to unit norm first: that leaves the column space as it is, but makes the
+    rank decision geometric.  Unscaled, a feature of mean 1e6 and spread 1e-3 beside the intercept has a
+    singular value far below the largest one times eps and would be dropped, although its direction is
+    perfectly resolved in float64 (and ignoring it gave dual points that were not feasible).
+    """
+    norms = np.linalg.norm(B, axis=0)
+    B = B[:, norms > 0] / norms[norms > 0]
     U, sv, _ = np.linalg.svd(B, full_matrices=False)
     if sv.size == 0:
-        return U
-    return U[:, sv > sv[0] * max(B.shape) * np.finfo(np.float64).eps]
+        return U, 1.0
+    keep = sv > sv[0] * max(B.shape) * np.finfo(np.float64).eps
+    return U[:, keep], float(sv[0] / sv[keep][-1]) if keep.any() else 1.0

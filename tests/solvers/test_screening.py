@@ -71,7 +71,7 @@ def test_screened_features_are_zero_at_the_optimum(exact, pen):
         for shake in (0.0, 1e-2):
             w = fit.coef + shake * np.random.default_rng(0).standard_normal(p)
             cert = cert_of.check(w, fit.intercept, X @ w + fit.intercept)
-            safe = gap_safe_zeros(cert, penalty.zero_threshold(p), lips)
+            safe = gap_safe_zeros(cert.dual_xt, cert.gap, penalty.zero_threshold(p), lips)
             assert np.all(np.abs(ref_w[safe]) < 1e-9), np.flatnonzero(safe & (np.abs(ref_w) >= 1e-9))
             n_screened.append(int(safe.sum()))
     # the rule is not vacuous: near the optimum it removes most features that are strictly inside the

@@ -20,6 +20,10 @@ class Datafit(ABC):
 
     #: whether ``dual_metric`` is the sample weights themselves (then the certificate precomputes it)
     dual_metric_is_weights: bool = False
+    #: whether ``dual(theta, y - c, s) == dual(theta, y, s)`` for a constant ``c`` when ``sum(theta) = 0``
+    #: (the dual points of a fit with an intercept): the certificate then evaluates the dual with the
+    #: centred target, which keeps a large mean of ``y`` from swamping it in rounding
+    dual_shift_invariant: bool = False
 
     def dual_metric(self, theta, s) -> np.ndarray:
         """Diagonal metric in which the dual point is projected onto ``{A^T theta = 0}``.

@@ -12,6 +12,8 @@ class Quadratic(Datafit):
     name = "squared"
     # theta = s * residual / n: projecting in the metric of s is a weighted least-squares residual
     dual_metric_is_weights = True
+    # dual = theta.y - n/2 sum theta^2 / s: with sum(theta) = 0, theta.y = theta.(y - c)
+    dual_shift_invariant = True
 
     def dual_metric(self, theta, s) -> np.ndarray:
         return s

@@ -37,11 +37,15 @@ DIST_SIG = PROX_SIG
 VALUE_SIG = types.float64(types.float64, types.float64, types.CPointer(types.float64))
 
 
+_SIGNATURES = {"prox": PROX_SIG, "dist": DIST_SIG, "value": VALUE_SIG}
+
+
 @functools.cache
-def _compile(pyfunc: Callable, signature) -> Any:
+def _compile(pyfunc: Callable, kind: str) -> Any:
     # Compiled on first use, not at import, so ``import lpnet`` stays light; ``cache=True`` makes
-    # every later process load the machine code from disk.
-    return cfunc(signature, cache=True)(pyfunc)
+    # every later process load the machine code from disk.  Keyed by the kind's name: hashing numba's
+    # signature objects on every lookup cost tens of microseconds, paid by each penalty.value() call.
+    return cfunc(_SIGNATURES[kind], cache=True)(pyfunc)
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,9 @@ class Penalty(ABC):
     def kernels(self) -> PenaltyKernels:
         prox, dist, value = self._scalar_kernels()
         return PenaltyKernels(
-            prox=_compile(prox, PROX_SIG),
-            subdiff_distance=_compile(dist, DIST_SIG),
-            value=_compile(value, VALUE_SIG),
+            prox=_compile(prox, "prox"),
+            subdiff_distance=_compile(dist, "dist"),
+            value=_compile(value, "value"),
         )
 
     def penalty_factors(self, n_features: int) -> np.ndarray:

@@ -153,7 +153,9 @@ def half_threshold(x, lam):
     a = abs(x)
     if a <= 54.0 ** (1.0 / 3.0) / 4.0 * mu ** (2.0 / 3.0):
         return 0.0
-    phi = math.acos(mu / 8.0 * (a / 3.0) ** (-1.5))
+    # mu / 8 (a / 3)^(-3/2) in logarithms: with a tiny a the power overflows (and a subnormal mu times
+    # inf is inf, whose acos is nan) although the ratio itself is far below 1
+    phi = math.acos(min(math.exp(math.log(mu / 8.0) - 1.5 * math.log(a / 3.0)), 1.0))
     return 2.0 / 3.0 * x * (1.0 + math.cos(2.0 * math.pi / 3.0 - 2.0 / 3.0 * phi))
 
 

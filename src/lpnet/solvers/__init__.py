@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import scipy.sparse as sp
 
+import numpy as np
+
 from .._validation import check_positive_int, check_sample_weight, check_tol
-from ..certificates import coef_error_bound
+from ..certificates import Certifier, coef_error_bound
 from ..datafits.base import Datafit
 from ..datafits.quadratic import Quadratic
 from ..penalties.base import Penalty
@@ -21,7 +23,7 @@ SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
 GRAM_MIN_RATIO = 10
 GRAM_MAX_FEATURES = 2000
 
-__all__ = ["Design", "FitResult", "pick_solver", "solve", "solve_cd", "SOLVERS"]
+__all__ = ["Design", "FitResult", "certify", "pick_solver", "solve", "solve_cd", "SOLVERS"]
 
 
 def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_intercept=True,
@@ -80,6 +82,13 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         if not squared:
             raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
         result = solve_cd(design, y, s, penalty, strong=strong, **kwargs)
+        if result.budget_exhausted and penalty.convex:  # crawling: the full gradient does better there
+            from .prox_grad import solve_fista
+
+            kwargs.update(w0=result.coef, b0=result.intercept)
+            passes = result.n_iter
+            result = solve_fista(X, y, s, datafit, penalty, **kwargs)
+            result.n_iter += passes
     elif solver == "cd_gram":
         if not (squared and _gram_applies(X, penalty)):
             raise ValueError(
@@ -108,9 +117,38 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         from .ridge import solve_ridge
 
         result = solve_ridge(X, y, s, penalty, fit_intercept=fit_intercept, tol=tol)
+    if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
+        raise ValueError(
+            f"{result.solver} produced non-finite coefficients: the problem is beyond float64 at this scale "
+            "(features with a huge mean beside a tiny spread, or values near the float range's ends). "
+            "Rescale X and y (e.g. standardize them) and fit again."
+        )
     result.coef_error_bound = coef_error_bound(result.dual_gap, penalty, X.shape[1])
     warn_not_converged(result, max_iter, tol)
     return result
+
+
+def certify(X, y, datafit: Datafit, penalty: Penalty, coef, intercept, *, sample_weight=None,
+            fit_intercept=True, tol=1e-6) -> FitResult:
+    """The certificate of a given point ``(coef, intercept)``, as a :class:`FitResult` with no iteration.
+
+    For coefficients that were changed after a fit (rounded to float32, edited, loaded) and must be
+    certified as they are.
+    """
+    require_interfaces(datafit, penalty)
+    design = as_design(X)
+    y = datafit.prepare_target(y)
+    s = check_sample_weight(sample_weight, design.shape[0])
+    w = np.array(coef, dtype=np.float64)
+    b = float(intercept) if fit_intercept else 0.0
+    cert = Certifier(design.X, y, s, datafit, penalty, fit_intercept, check_tol(tol), xt=design.xt,
+                     cache=design).check(w, b, design.predict(w, b))
+    return FitResult(
+        coef=w, intercept=b, n_iter=0, objective=cert.objective, dual_gap=cert.gap,
+        optimality_violation=cert.violation, converged=bool(cert.converged), solver="certify",
+        history=[cert.gap if cert.gap is not None else cert.violation], grad=cert.grad, gap_floor=cert.floor,
+        coef_error_bound=coef_error_bound(cert.gap, penalty, design.shape[1]),
+    )
 
 
 def pick_solver(X, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> str:

@@ -75,6 +75,62 @@ def _col_axpy(X, j, a, r):
     return csc
 
 
+def col_dot_centred(X, j, h, r, mean, resid_sum):  # pragma: no cover - replaced by the overload
+    """``sum_i (X_ij - mean) h_i r_i`` (``resid_sum = sum_i h_i r_i``, used by the sparse form)."""
+    raise NotImplementedError
+
+
+@overload(col_dot_centred)
+def _col_dot_centred(X, j, h, r, mean, resid_sum):
+    if isinstance(X, types.Array):
+
+        def dense(X, j, h, r, mean, resid_sum):
+            # the differences X_ij - mean are exact for a column of tiny spread (no cancellation)
+            acc = 0.0
+            for i in range(X.shape[0]):
+                acc += (X[i, j] - mean) * h[i] * r[i]
+            return acc
+
+        return dense
+
+    def csc(X, j, h, r, mean, resid_sum):
+        data, indices, indptr = X
+        acc = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            i = indices[k]
+            acc += data[k] * h[i] * r[i]
+        return acc - mean * resid_sum
+
+    return csc
+
+
+def col_axpy_centred(X, j, a, r, mean):  # pragma: no cover - replaced by the overload inside numba
+    """``r -= a * (X[:, j] - mean)``."""
+    raise NotImplementedError
+
+
+@overload(col_axpy_centred)
+def _col_axpy_centred(X, j, a, r, mean):
+    if isinstance(X, types.Array):
+
+        def dense(X, j, a, r, mean):
+            for i in range(X.shape[0]):
+                r[i] -= a * (X[i, j] - mean)
+
+        return dense
+
+    def csc(X, j, a, r, mean):
+        # a centred sparse column is dense: O(n), paid only by columns with a large mean
+        data, indices, indptr = X
+        for k in range(indptr[j], indptr[j + 1]):
+            r[indices[k]] -= a * data[k]
+        shift = a * mean
+        for i in range(r.shape[0]):
+            r[i] += shift
+
+    return csc
+
+
 def _col_dot_sq(X, j, h):  # pragma: no cover - replaced by the overload inside numba
     """``sum_i h_i X_ij^2``."""
     raise NotImplementedError
@@ -109,6 +165,88 @@ def col_sq_norms(X, h, n_features):
     for j in range(n_features):
         out[j] = _col_dot_sq(X, j, h)
     return out
+
+
+def _col_centred(X, j, h, h_sum):  # pragma: no cover - replaced by the overload inside numba
+    """``(sum_i h_i X_ij, sum_i h_i (X_ij - mean_j)^2)`` with ``mean_j`` the h-weighted mean."""
+    raise NotImplementedError
+
+
+@overload(_col_centred)
+def _col_centred_impl(X, j, h, h_sum):
+    if isinstance(X, types.Array):
+
+        def dense(X, j, h, h_sum):
+            total = 0.0
+            for i in range(X.shape[0]):
+                total += h[i] * X[i, j]
+            mean = total / h_sum
+            acc = 0.0
+            for i in range(X.shape[0]):
+                d = X[i, j] - mean
+                acc += h[i] * d * d
+            return total, acc
+
+        return dense
+
+    def csc(X, j, h, h_sum):
+        data, indices, indptr = X
+        total = 0.0
+        h_nz = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            total += h[indices[k]] * data[k]
+            h_nz += h[indices[k]]
+        mean = total / h_sum
+        acc = mean * mean * max(h_sum - h_nz, 0.0)  # the rows where X_ij = 0
+        for k in range(indptr[j], indptr[j + 1]):
+            d = data[k] - mean
+            acc += h[indices[k]] * d * d
+        return total, acc
+
+    return csc
+
+
+#: a column is updated with its intercept (centred) when mean^2 > CENTRE_RATIO * variance: beyond that its
+#: raw Lipschitz constant overstates the curvature by more than 10%
+CENTRE_RATIO = 0.1
+
+
+def coordinate_moments(X, h, n_features, fit_intercept):
+    """``(means, sums, lips)`` for :func:`solve_subproblem` under weights ``h``.
+
+    Columns whose mean is large beside their spread (``mean^2 > CENTRE_RATIO * variance``: a year, a
+    price) are updated together with the intercept, with their centred Lipschitz constant; the others
+    (standardized data, sparse counts) keep the plain coordinate update with the raw constant, their
+    trajectory unchanged.  Either choice is a valid block coordinate descent; the centred one is what
+    makes an uncentred feature converge at all.  Without an intercept every column is plain.
+    """
+    if not fit_intercept:
+        zeros = np.zeros(n_features)
+        return zeros, zeros, col_sq_norms(X, h, n_features)
+    means, sums, centred = centred_moments(X, h, n_features)
+    raw = centred + h.sum() * means**2  # the uncentred constant, without its cancellation
+    # a constant column leaves only the rounding of its mean, (eps mean)^2 per row: it never moves (its
+    # step would be 1 / rounding)
+    eps = np.finfo(np.float64).eps
+    centred = np.where(centred <= 16 * h.shape[0] * eps**2 * raw, 0.0, centred)
+    plain = means**2 <= CENTRE_RATIO * centred
+    return np.where(plain, 0.0, means), sums, np.where(plain, raw, centred)
+
+
+@njit(cache=True, fastmath=FAST)
+def centred_moments(X, h, n_features):
+    """Per column the h-weighted mean and sum, and ``sum_i h_i (X_ij - mean_j)^2``.
+
+    The last one is the coordinate Lipschitz constant of a fit with a free intercept (coordinate descent
+    on the centred column), computed about the mean: subtracting ``sum(h) mean^2`` from the raw sum of
+    squares would cancel for a column with a large mean and a small spread.
+    """
+    h_sum = h.sum()
+    means, sums, lips = np.empty(n_features), np.empty(n_features), np.empty(n_features)
+    for j in range(n_features):
+        sums[j], lips[j] = _col_centred(X, j, h, h_sum)
+        means[j] = sums[j] / h_sum
+    return means, sums, lips
 
 
 def _col_dot_plain(X, j, r):  # pragma: no cover - replaced by the overload inside numba
@@ -147,6 +285,44 @@ def xt_dot(X, r, n_features):
     return out
 
 
+def xt_dot_centred(X, r, means, n_features):  # pragma: no cover - replaced by the overload inside numba
+    """``(X - means)^T r`` without forming ``X - means``: ``X^T r`` for a ``r`` summing to zero, free of
+    the cancellation a column's large mean causes in the plain product (dense data; sparse columns,
+    rarely far from zero on average, take ``X^T r - means sum(r)``)."""
+    raise NotImplementedError
+
+
+@overload(xt_dot_centred, jit_options={"cache": True})
+def _xt_dot_centred(X, r, means, n_features):
+    if isinstance(X, types.Array):
+
+        def dense(X, r, means, n_features):
+            out = np.empty(n_features)
+            for j in range(n_features):
+                acc = 0.0
+                for i in range(X.shape[0]):
+                    acc += (X[i, j] - means[j]) * r[i]
+                out[j] = acc
+            return out
+
+        return dense
+
+    def csc(X, r, means, n_features):
+        total = r.sum()
+        out = np.empty(n_features)
+        for j in range(n_features):
+            out[j] = _col_dot_plain(X, j, r) - means[j] * total
+        return out
+
+    return csc
+
+
+@njit(cache=True, fastmath=FAST)
+def centred_xt(X, r, means, n_features):
+    """Compiled entry point of :func:`xt_dot_centred`."""
+    return xt_dot_centred(X, r, means, n_features)
+
+
 @njit(cache=True, fastmath=FAST)
 def weighted_xt(X, h, r, n_features):
     """``X^T (h * r)``, the gradient's matrix-vector product, for dense or CSC ``X``."""
@@ -169,24 +345,44 @@ def _update_intercept(h, r, h_sum):
 
 
 @njit(cache=True, fastmath=FAST)
-def _epoch(X, h, w, r, lips, ws, prox, v, params):
-    """One cyclic pass over the working set; returns the largest ``L_j |change of w_j|``.
+def _epoch(X, h, w, r, lips, ws, prox, v, params, means, sums):
+    """One cyclic pass over the working set; returns the largest ``L_j |change of w_j|`` and ``shift``.
 
     That is the largest proximal-gradient step residual of the pass, in gradient units: while it is
     above the tolerance the (costlier) subdifferential check cannot pass either, so it gates the check.
+
+    A column with ``means[j] != 0`` is updated jointly with the intercept: ``w_j`` moves by ``delta``
+    and the intercept by ``-delta mean_j``, i.e. ``r -= delta (x_j - mean_j)``, a step of coordinate
+    descent on the centred column with its centred Lipschitz constant (in ``lips``).  Without it a feature
+    with a large mean (a year, a price) takes steps smaller by ``mean^2 / variance`` and barely moves;
+    computed on ``x_j - mean_j`` rather than through the mean (``X_ij r_i`` sums, or a running offset),
+    the update has no cancellation even at a mean of 1e7 with a spread of 1e-6.  The intercept's total
+    move, ``-shift``, is returned.  Other columns take the plain step with the intercept fixed, which
+    moves ``resid_sum = sum_i h_i r_i`` by ``-delta sums_j`` (``sums_j = sum_i h_i x_ij``).
     """
     max_change = 0.0
+    shift = 0.0
+    resid_sum = 0.0
+    for i in range(r.shape[0]):
+        resid_sum += h[i] * r[i]
     for j in ws:
         if lips[j] == 0.0:
             continue
         old = w[j]
-        grad = -col_dot(X, j, h, r)
+        centred = means[j] != 0.0
+        grad = -(col_dot_centred(X, j, h, r, means[j], resid_sum) if centred else col_dot(X, j, h, r))
         new = prox(old - grad / lips[j], 1.0 / lips[j], v[j], params.ctypes)
         if new != old:
-            col_axpy(X, j, new - old, r)
+            delta = new - old
+            if centred:
+                col_axpy_centred(X, j, delta, r, means[j])
+                shift += delta * means[j]
+            else:
+                col_axpy(X, j, delta, r)
+                resid_sum -= delta * sums[j]
             w[j] = new
-            max_change = max(max_change, lips[j] * abs(new - old))
-    return max_change
+            max_change = max(max_change, lips[j] * abs(delta))
+    return max_change, shift
 
 
 @njit(cache=True, fastmath=FAST)
@@ -218,6 +414,8 @@ def anderson_extrapolate(history):
     K = history.shape[0] - 1
     U = history[1:] - history[:-1]
     C = U @ U.T
+    if not np.all(np.isfinite(C)):  # iterates that overflowed: nothing to extrapolate from
+        return np.empty(0)
     scale = 0.0
     for k in range(K):
         scale = max(scale, C[k, k])
@@ -249,17 +447,20 @@ def _residual(X, t, w, b, ws, r):
 
 @njit(cache=True, fastmath=FAST)
 def solve_subproblem(X, t, h, w, b, r, lips, ws, prox, dist, value, v, params,
-                     fit_intercept, tol, max_epochs, anderson_k):
+                     fit_intercept, tol, max_epochs, anderson_k, means, sums):
     """Coordinate descent on the working-set subproblem, with Anderson acceleration.
 
     ``w`` (full length), ``r`` are updated in place; ``b`` is returned.  Features outside ``ws`` keep
     their values (their contribution is inside ``t - r``).  Stops when the largest distance to the
     subdifferential over ``ws`` is at most ``tol``, checked every ``anderson_k`` epochs once the epoch's
-    largest step residual is below ``tol``.
+    largest step residual is below ``tol``.  ``means``, ``sums`` and the centred ``lips`` come from
+    :func:`centred_moments` (see :func:`_epoch`); without an intercept ``means`` is zero.
 
     Returns ``(b, n_epochs)``.
     """
     h_sum = h.sum()
+    if fit_intercept:  # start at the best intercept: the epochs' centred steps assume it
+        b += _update_intercept(h, r, h_sum)
     n_ws = ws.shape[0]
     history = np.empty((anderson_k + 1, n_ws + 1))
     n_stored = 0
@@ -273,9 +474,9 @@ def solve_subproblem(X, t, h, w, b, r, lips, ws, prox, dist, value, v, params,
     for i in range(r.shape[0]):
         t_ws[i] += b
     for epoch in range(1, max_epochs + 1):
-        step = _epoch(X, h, w, r, lips, ws, prox, v, params)
-        if fit_intercept:
-            b += _update_intercept(h, r, h_sum)
+        step, shift = _epoch(X, h, w, r, lips, ws, prox, v, params, means, sums)
+        if fit_intercept:  # the centred steps moved the intercept by -shift; then its exact update
+            b += _update_intercept(h, r, h_sum) - shift
 
         if step <= tol and epoch % max(anderson_k, 1) == 0:
             if _ws_violation(X, h, w, r, ws, dist, v, params) <= tol:
@@ -300,6 +501,8 @@ def solve_subproblem(X, t, h, w, b, r, lips, ws, prox, dist, value, v, params,
                     b_try = extra[n_ws] if fit_intercept else b
                     r_try = np.empty_like(r)
                     _residual(X, t_ws, w, b_try, ws, r_try)
+                    if fit_intercept:
+                        b_try += _update_intercept(h, r_try, h_sum)
                     if _ws_objective(h, r_try, w, ws, value, v, params) < obj_old:
                         r[:] = r_try
                         b = b_try

@@ -39,6 +39,10 @@ class FitResult:
     n_outer: int = 1
     #: certified bound on ``||coef - coef*||_2`` (strongly convex penalties), else None
     coef_error_bound: float | None = None
+    #: the final gap's rounding floor when the fit did not converge (see ``Certificate.floor``), else 0
+    gap_floor: float = 0.0
+    #: the solver stopped on its own pass budget before max_iter (coordinate descent only)
+    budget_exhausted: bool = False
 
 
 def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) -> tuple[np.ndarray, float]:
@@ -65,6 +69,16 @@ def require_interfaces(datafit, penalty) -> None:
 
 def warn_not_converged(result: FitResult, max_iter: int, tol: float) -> None:
     if result.converged:
+        return
+    if result.dual_gap is not None and 0 < result.gap_floor and result.dual_gap <= 10 * result.gap_floor:
+        warnings.warn(
+            f"{result.solver} stopped: the duality gap {result.dual_gap:.3e} cannot be resolved below "
+            f"tol={tol:g} in float64 arithmetic (rounding alone can move it by {result.gap_floor:.2e}, "
+            f"objective {result.objective:.6g}). The data or the penalty are far from a workable scale: "
+            "standardize the features (and the target) and fit again.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
         return
     if result.dual_gap is not None:
         what = f"duality gap {result.dual_gap:.3e} (objective {result.objective:.6g})"

@@ -53,18 +53,23 @@ class Design:
         self._last_xt = None
         self._recent_digests: list = []
 
-    def xt(self, v) -> np.ndarray:
+    def xt(self, v, means=None) -> np.ndarray:
         """``X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC).
 
-        The last product is kept: along a path, the certificate that starts a fit is taken at the
-        previous fit's final point, whose gradient the previous certificate has just computed.
+        With ``means``: ``(X - means)^T v``, computed on the differences (for a ``v`` that sums to zero,
+        the same value as ``X^T v`` without the cancellation of a column's large mean).  The last
+        product is kept: along a path, the certificate that starts a fit is taken at the previous fit's
+        final point, whose gradient the previous certificate has just computed.
         """
         v = np.ascontiguousarray(v, dtype=np.float64)
         last = self._last_xt
-        if last is not None and np.array_equal(last[0], v):
+        if last is not None and last[2] is means and np.array_equal(last[0], v):
             return last[1].copy()
-        out = kern.xt_dot(self.kernel, v, self.shape[1])
-        self._last_xt = (v.copy(), out.copy())
+        if means is None:
+            out = kern.xt_dot(self.kernel, v, self.shape[1])
+        else:
+            out = kern.centred_xt(self.kernel, v, means, self.shape[1])
+        self._last_xt = (v.copy(), out.copy(), means)
         return out
 
     def predict(self, w, b) -> np.ndarray:
@@ -82,6 +87,11 @@ class Design:
         """``sum_i h_i X_ij^2`` per column (coordinate-wise Lipschitz constants)."""
         return self.memo(("sq_norms", self._digest(h)),
                          lambda: kern.col_sq_norms(self.kernel, h, self.shape[1]))
+
+    def coordinate_stats(self, h, fit_intercept) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(means, sums, lips)`` for coordinate descent under weights ``h`` (``coordinate_moments``)."""
+        return self.memo(("coordinate_stats", self._digest(h), bool(fit_intercept)),
+                         lambda: kern.coordinate_moments(self.kernel, h, self.shape[1], fit_intercept))
 
     def memo(self, key, compute):
         """``compute()`` once per ``key`` (keys built from digests of the arrays they depend on)."""

@@ -28,10 +28,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..certificates import Certifier
 from ..datafits.quadratic import Quadratic
 from ._cd_kernels import FAST, anderson_extrapolate
 from ._common import FitResult, require_interfaces
 from ._design import as_design
+from .cd_working_set import gap_safe_zeros
+
+EPS = float(np.finfo(np.float64).eps)
 
 EPOCHS_PER_CHECK = 10
 INNER_RATIO = 0.3
@@ -129,6 +133,18 @@ class _GramState:
         self.c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))
         self.x_mean = col_sums / self.h_sum if fit_intercept else np.zeros(n_features)
         self.diag = col_squares - self.h_sum * self.x_mean**2  # G_jj
+        # Centring by subtraction loses what the mean carries: a column whose centred norm is below the
+        # rounding of its raw norm is constant to working precision, and never moves (diag 0).
+        rounding = 8 * design.shape[0] * EPS
+        self.constant = self.diag <= rounding * col_squares
+        self.diag[self.constant] = 0.0
+        self.c[self.constant] = 0.0  # exactly, for a constant column: its c is the rounding of sum(h yc) = 0
+        # kappa: raw over centred squared norms (columns and y), the factor by which rounding in the
+        # Gram quantities exceeds eps; below tol = min_tol their gap is trusted without a pass over X
+        live = ~self.constant
+        ratios = col_squares[live] / self.diag[live]
+        y_ratio = float(h @ (y * y)) / self.yy if self.yy > 0 else np.inf
+        self.min_tol = 100 * rounding * max(float(ratios.max(initial=1.0)), y_ratio)
         self.G = np.zeros((n_features, n_features), order="F")
         self.have_col = np.zeros(n_features, dtype=np.bool_)
 
@@ -141,9 +157,11 @@ class _GramState:
             B = X * np.sqrt(h)[:, None]
             self.G[:] = B.T @ B - self.h_sum * np.outer(self.x_mean, self.x_mean)
             self.have_col[:] = True
-            return
-        self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
-        self.have_col[J] = True
+        else:
+            self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
+            self.have_col[J] = True
+        self.G[self.constant] = 0.0  # their cross products are rounding of exact zeros too
+        self.G[:, self.constant] = 0.0
 
 
 def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None):
@@ -178,15 +196,39 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
     kernels, v, params = penalty.kernels, penalty.penalty_factors(n_features), penalty.params
     threshold = tol * 0.5 * yy  # F_null (yy is centred only with an intercept)
 
+    tau = penalty.zero_threshold(n_features)
     history = []
     n_epochs = 0
+    converged = False
     for _ in range(max_iter + 1):
-        # 1. certificate from the Gram quantities, in a form free of cancellation (module docstring)
+        # 1. certificate from the Gram quantities, in a form free of cancellation (module docstring);
+        # q is recomputed from the support first, so thousands of rank-one updates leave no drift
+        support = np.flatnonzero(w)
+        q = c - G[:, support] @ w[support]
         rr = max(yy - float(w @ c) - float(w @ q), 0.0)
         k = penalty.dual_scale(q)
         gap = 0.5 * rr * (1.0 - 1.0 / k) ** 2 + penalty.value(w) + penalty.conjugate(q / k) - float(w @ q) / k
         history.append(gap)
-        if gap <= threshold or len(history) > max_iter:
+        converged = gap <= threshold
+        if converged:
+            # exact zeros: coefficients the final dual point (X^T theta = q / k) proves zero are set
+            # to zero and the result certified again
+            proved = gap_safe_zeros(q / k, gap, tau, gs.diag) & (w != 0)
+            if proved.any() and len(history) <= max_iter:
+                w[proved] = 0.0
+                converged = False
+                continue
+            if tol < gs.min_tol:
+                # rounding in the Gram quantities could hide a gap above the threshold (features with
+                # large means and tiny spread): certify from the residual instead, one pass over X
+                b = gs.y_mean - float(gs.x_mean @ w) if fit_intercept else 0.0
+                cert = Certifier(design.X, y, s, datafit, penalty, fit_intercept, tol, xt=design.xt,
+                                 cache=design).check(w, b, design.predict(w, b))
+                history[-1] = gap = cert.gap
+                converged = bool(cert.converged)
+                rr = 2.0 * (cert.objective - penalty.value(w))
+            break
+        if len(history) > max_iter:
             break
         # 2. missing Gram columns, then epochs
         missing = np.flatnonzero(wants_col & ~have_col)
@@ -202,6 +244,6 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
     b = gs.y_mean - float(gs.x_mean @ w) if fit_intercept else 0.0
     return FitResult(
         coef=w, intercept=float(b), n_iter=n_epochs, objective=0.5 * rr + penalty.value(w), dual_gap=gap,
-        optimality_violation=None, converged=bool(gap <= threshold), solver="cd_gram", history=history,
+        optimality_violation=None, converged=converged, solver="cd_gram", history=history,
         n_outer=len(history),
     )

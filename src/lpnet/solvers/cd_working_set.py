@@ -27,11 +27,16 @@ from ._common import (
     starting_point,
     working_set,
 )
-from ._design import as_design
+from ._design import as_design, linear_predictor
 
 INNER_RATIO = 0.3
 ANDERSON_K = 5
 MAX_EPOCHS = 10_000
+#: passes over the working set for a whole fit: coordinate descent crawls on some problems (many more
+#: features than samples and a penalty flat at zero, p > 2, near interpolation), where a full-gradient
+#: method does far better; past this budget the fit returns to solve(), which goes on with FISTA
+MAX_PASSES = 20_000
+SAFE_MARGIN = 1e-8
 
 
 def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None,
@@ -70,7 +75,7 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     v = penalty.penalty_factors(n_features)
     params = penalty.params
     h = s / n_samples
-    lips = design.col_sq_norms(h)
+    means, sums, lips = design.coordinate_stats(h, fit_intercept)
 
     tau = penalty.zero_threshold(n_features) if penalty.convex else np.zeros(n_features)
     screened = np.zeros(n_features, dtype=bool)
@@ -80,20 +85,37 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     history = []
     n_epochs = 0
     done = False
+    fresh = True  # whether r was computed from (w, b) rather than kept up to date by the kernels
     strong_misses = candidates = None
     for it in range(1, max_iter + 2):
         # 1. certificate
         cert = certifier.check(w, b, y - r)
         history.append(cert.gap if cert.gap is not None else cert.violation)
         scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
+        if done and not fresh:
+            # the kernels' running residual drifts by rounding (badly with large values: 1e-7 of the
+            # objective was seen), and the certificate must describe the returned (w, b) themselves
+            r, fresh = y - linear_predictor(design.X, w, b), True
+            cert = certifier.check(w, b, y - r)
+            history[-1] = cert.gap if cert.gap is not None else cert.violation
+            scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
         if candidates is not None and it == 2:  # features the rule discarded that violate the check
             strong_misses = int(np.count_nonzero((scores > 0) & ~candidates))
-        if done or it > max_iter:
-            break
+        if done and tau.any() and it <= max_iter:
+            # exact zeros: a coefficient the final dual point proves zero is set to zero (a rounding-level
+            # value would otherwise stand as "nonzero" in the support), then certified again
+            proved = gap_safe_zeros(cert.dual_xt, cert.gap, tau, lips) & (w != 0)
+            if proved.any():
+                r += design.X[:, np.flatnonzero(proved)] @ w[proved]
+                w[proved] = 0.0
+                done = fresh = False
+                continue
+        if done or it > max_iter or (cert.unresolvable and it >= 3) or n_epochs >= MAX_PASSES:
+            break  # (an unresolvable gap: rounding hides the rest)
 
         # 2. screening, then the working set: the support and the best-scored features
         if tau.any():
-            screened |= gap_safe_zeros(cert, tau, lips)
+            screened |= gap_safe_zeros(cert.dual_xt, cert.gap, tau, lips)
             dropped = np.flatnonzero(screened & (w != 0))
             if dropped.size:  # rare: an iterate far from the optimum; keep r = y - Xw - b exact
                 r += design.X[:, dropped] @ w[dropped]
@@ -108,9 +130,11 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
         inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
 
         # 3. inner coordinate-descent passes on the working set
+        fresh = False
         b, epochs = kern.solve_subproblem(
             Xk, y, h, w, b, r, lips, ws, kernels.prox, kernels.subdiff_distance,
-            kernels.value, v, params, fit_intercept, inner_tol, MAX_EPOCHS, ANDERSON_K,
+            kernels.value, v, params, fit_intercept, inner_tol, min(MAX_EPOCHS, MAX_PASSES - n_epochs), ANDERSON_K,
+            means, sums,
         )
         n_epochs += epochs
 
@@ -118,13 +142,14 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     design.remember_prediction(w, b, y - r)
     return FitResult(
         coef=w, intercept=float(b), n_iter=n_epochs, objective=cert.objective, dual_gap=cert.gap,
-        optimality_violation=cert.violation, converged=done, solver="cd", history=history,
+        optimality_violation=cert.violation, converged=done, solver="cd", history=history, gap_floor=cert.floor,
         grad=cert.grad, n_screened=int(screened.sum()), strong_misses=strong_misses, n_outer=len(history),
+        budget_exhausted=not done and n_epochs >= MAX_PASSES,
     )
 
 
-def gap_safe_zeros(cert, tau, lips) -> np.ndarray:
-    """Features that are zero at every optimum, from the certificate's dual point and gap.
+def gap_safe_zeros(dual_xt, gap, tau, lips) -> np.ndarray:
+    """Features that are zero at every optimum, from a certificate's dual point (``X^T theta``) and gap.
 
     The squared loss's dual ``theta -> sum_i y_i theta_i - n/2 sum_i theta_i^2 / s_i`` is
     ``n``-strongly concave in the norm ``||theta||_{1/s}``, and ``G >= D(theta*) - D(theta)``, so
@@ -132,7 +157,9 @@ def gap_safe_zeros(cert, tau, lips) -> np.ndarray:
     ``|x_j^T (theta - theta*)| <= ||x_j||_s sqrt(2 G / n) = sqrt(2 G L_j)`` with
     ``L_j = sum_i s_i x_ij^2 / n``.  At the optimum ``w_j = 0`` whenever ``|x_j^T theta*| < tau_j``
     (the subdifferential at zero is ``[-tau_j, tau_j]``), hence whenever
-    ``|x_j^T theta| + sqrt(2 G L_j) < tau_j``.
+    ``|x_j^T theta| + sqrt(2 G L_j) < tau_j``.  The test keeps a relative margin of :data:`SAFE_MARGIN`:
+    at a (nearly) exact optimum the radius vanishes and an active feature sits at ``|x_j^T theta| =
+    tau_j`` up to rounding, which must not count as proved zero.
     """
-    radius = np.sqrt(2.0 * max(cert.gap, 0.0) * lips)
-    return np.abs(cert.dual_xt) + radius < tau
+    radius = np.sqrt(2.0 * max(gap, 0.0) * lips)
+    return np.abs(dual_xt) + radius < tau * (1.0 - SAFE_MARGIN)

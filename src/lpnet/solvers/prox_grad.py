@@ -15,12 +15,14 @@ a plain gradient step (it is unpenalized).
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..certificates import Certifier
 from ._common import FitResult, require_interfaces, scores_and_stop, starting_point
 from ._design import linear_predictor
 
 STEPS_PER_CHECK = 10
+MAX_BACKTRACK = 60  # doublings of the step's Lipschitz estimate within one step
 
 
 def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100,
@@ -44,35 +46,56 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
         return np.asarray(X.T @ raw, dtype=np.float64).ravel(), float(raw.sum()) if fit_intercept else 0.0
 
     lips = 1.0
+    # coordinate-wise Lipschitz constants: a non-convex fit is done only at a fixed point of every
+    # coordinate's own prox step, as in coordinate descent (FISTA's global step 1/L, far smaller, leaves
+    # coordinates at 0 that a coordinate step would move)
+    bound = datafit.curvature_bound(s)
+    coord_lips = np.asarray((X.multiply(X) if sp.issparse(X) else np.square(X)).T @ bound).ravel()
     u, c, momentum = w.copy(), b, 1.0
     f_w = objective(w, b)
     history = []
     n_steps = 0
-    done = False
+    done = stalled = False
     for it in range(1, max_iter + 2):
         # 1. certificate
         cert = certifier.check(w, b, linear_predictor(X, w, b))
         history.append(cert.gap if cert.gap is not None else cert.violation)
-        lips_vec = np.full(n_features, lips)
-        _, done = scores_and_stop(penalty, cert, w, lips_vec, certifier.violation_scale, tol)
-        if done or it > max_iter:
+        scores, done = scores_and_stop(penalty, cert, w, coord_lips, certifier.violation_scale, tol)
+        if done or it > max_iter or stalled or (cert.unresolvable and it >= 3):  # rounding hides the rest
             break
+        if not penalty.convex and cert.converged:
+            # stationary, yet not a coordinate-wise minimum: the prox step of the worst coordinate (with
+            # its own Lipschitz constant, so the objective decreases), then FISTA again from there
+            j = int(np.argmax(scores))
+            w = w.copy()
+            w[j] = penalty.prox(w - cert.grad / np.where(coord_lips > 0, coord_lips, 1.0),
+                                1.0 / np.where(coord_lips > 0, coord_lips, 1.0))[j]
+            u, c, momentum, f_w = w.copy(), b, 1.0, objective(w, b)
+            continue
 
         # 2. a block of accelerated proximal-gradient steps
         for _ in range(STEPS_PER_CHECK):
             n_steps += 1
             d_u = datafit.value(y, linear_predictor(X, u, c), s)
             g_u, gb_u = gradient(u, c)
-            while True:
+            for _ in range(MAX_BACKTRACK):
                 w_new = penalty.prox(u - g_u / lips, 1.0 / lips)
                 b_new = c - gb_u / lips
                 dw, db = w_new - u, b_new - c
                 f_new = objective(w_new, b_new)
                 bound = d_u + g_u @ dw + gb_u * db + 0.5 * lips * (dw @ dw + db * db)
                 bound += penalty.value(w_new)
-                if f_new <= bound + 1e-12 * abs(bound):
+                if f_new <= bound + 1e-12 * abs(bound) or not np.isfinite(bound):
                     break
                 lips *= 2.0
+            else:
+                stalled = True
+            if stalled or not np.isfinite(f_new):
+                # no step size satisfies the bound, or the values overflow: the quantities are below
+                # their rounding or beyond the float range; further steps cannot help, the
+                # certificate at the last finite point reports
+                stalled = True
+                break
             if f_new > f_w and momentum > 1.0:
                 # restart: drop the momentum and step from the last accepted point (a plain
                 # proximal-gradient step from there is a descent step, so it is always accepted)
@@ -86,6 +109,6 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
 
     return FitResult(
         coef=w, intercept=float(b), n_iter=n_steps, objective=cert.objective, dual_gap=cert.gap,
-        optimality_violation=cert.violation, converged=done, solver="fista", history=history,
+        optimality_violation=cert.violation, converged=done, solver="fista", history=history, gap_floor=cert.floor,
         n_outer=len(history),
     )

@@ -22,7 +22,7 @@ from ._common import (
     starting_point,
     working_set,
 )
-from ._design import as_design
+from ._design import as_design, linear_predictor
 
 INNER_RATIO = 0.3
 ANDERSON_K = 5
@@ -60,12 +60,18 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
     ws_size = 0
     history = []
     done = False
+    fresh = True  # whether z was computed from (w, b), not updated along the line search
     for it in range(1, max_iter + 2):
         # 1. certificate
         cert = certifier.check(w, b, z)
         history.append(cert.gap if cert.gap is not None else cert.violation)
         scores, done = scores_and_stop(penalty, cert, w, lips_bound, certifier.violation_scale, tol)
-        if done or it > max_iter:
+        if done and not fresh:  # certify the returned (w, b) themselves, not the running z
+            z, fresh = linear_predictor(design.X, w, b), True
+            cert = certifier.check(w, b, z)
+            history[-1] = cert.gap if cert.gap is not None else cert.violation
+            scores, done = scores_and_stop(penalty, cert, w, lips_bound, certifier.violation_scale, tol)
+        if done or it > max_iter or (cert.unresolvable and it >= 3):  # rounding hides the rest
             break
 
         # 2. working set
@@ -76,12 +82,12 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
         h = np.where(s > 0, np.maximum(datafit.curvature(y, z, s), h_floor), 0.0)
         r = np.divide(-g, h, out=np.zeros_like(g), where=h > 0)
         t = z + r
-        lips = kern.col_sq_norms(Xk, h, n_features)
+        means, sums, lips = kern.coordinate_moments(Xk, h, n_features, fit_intercept)
         w_new = w.copy()
         b_new, _ = kern.solve_subproblem(
             Xk, t, h, w_new, b, r, lips, ws, kernels.prox, kernels.subdiff_distance,
             kernels.value, v, params, fit_intercept, INNER_RATIO * scores.max(initial=0.0),
-            MAX_EPOCHS, ANDERSON_K,
+            MAX_EPOCHS, ANDERSON_K, means, sums,
         )
         dz = (t - r) - z  # X (w_new - w) + (b_new - b)
 
@@ -104,10 +110,11 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
         if step == 1.0:
             w_try, z_try = w_new, z + dz  # keep the exact zeros of the prox step
         w, b, z = w_try, b + step * (b_new - b), z_try
+        fresh = False
 
     design.remember_prediction(w, b, z)
     return FitResult(
         coef=w, intercept=float(b), n_iter=len(history) - 1, objective=cert.objective, dual_gap=cert.gap,
-        optimality_violation=cert.violation, converged=done, solver="prox_newton", history=history,
+        optimality_violation=cert.violation, converged=done, solver="prox_newton", history=history, gap_floor=cert.floor,
         n_outer=len(history),
     )
