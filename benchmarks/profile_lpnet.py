@@ -66,7 +66,7 @@ def main(argv=None):
             per = stats["inner"] / ws_work if ws_work else float("nan")
             print(f"| {case.label} | {total * 1e3:.1f} ms | {stats['cert'] * 1e3:.1f} ms | "
                   f"{stats['inner'] * 1e3:.1f} ms | {(total - stats['cert'] - stats['inner']) * 1e3:.1f} ms | "
-                  f"{res.n_iter} | {stats['epochs']} | {stats['ws'][-1] if stats['ws'] else 0} | "
+                  f"{res.n_outer} | {stats['epochs']} | {stats['ws'][-1] if stats['ws'] else 0} | "
                   f"{per * 1e9:.0f} ns |", flush=True)
     certificates.Certifier.check = orig_check
     cd_working_set.kern.solve_subproblem = orig_sub

@@ -84,7 +84,7 @@ def bench_cell(adapter, problem, case, repeat, max_tighten, max_cell_seconds):
     row["gap_ok"] = row["rel_gap"] <= TARGET
     if adapter.NAME == "lpnet":
         res = adapter.last_result
-        row.update(n_iter=res.n_iter, own_rel_gap=res.dual_gap / problem.f_null, converged=res.converged,
+        row.update(n_iter=res.n_outer, own_rel_gap=res.dual_gap / problem.f_null, converged=res.converged,
                    history=[h / problem.f_null for h in res.history])
     return row
 

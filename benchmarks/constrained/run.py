@@ -109,7 +109,7 @@ def lpnet_runs(X, y, radii, alphas, repeat):
     seconds, p = median_time(path, repeat)
     gaps = [duality_gap(X, y, w, b, a).rel_gap for w, b, a in zip(p.coefs, p.intercepts, p.alphas)]
     rows["lpnet regularization_path (penalized, matching alphas)"] = {
-        "seconds": seconds, "worst_gap": max(gaps), "fits": int(p.n_iters.sum()), "note": "outer iterations"}
+        "seconds": seconds, "worst_gap": max(gaps), "fits": int(p.n_iters.sum()), "note": "coordinate-descent passes"}
     return rows
 
 
