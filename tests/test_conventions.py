@@ -178,3 +178,11 @@ def test_glmnet_pair_equals_glmnet_standardizing_y(a):
     direct = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-13).fit(X, y)
     np.testing.assert_allclose(direct.coef_, sd * by_hand.coef_, rtol=1e-6, atol=1e-9)
     assert lpnet_to_glmnet(alpha, l1_ratio, y_std=sd) == pytest.approx((lam, a))
+
+
+def test_readme_spells_every_convention_as_the_code_does():
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in CONVENTION_NAMES:
+        assert f'`"{name}"`' in readme, name

@@ -121,6 +121,7 @@ class Certifier:
             self._A, self._root_m, self._Q, self._XtRQ, self._cond = projection()
         self.penalized = ~free
         self.free_features = bool(free.any())
+        self._n_checks = 0
         self._col_norms = None  # computed when a rounding floor is first needed
 
         def row_max():  # max_j |x_ij|, for the rounding error of the linear predictor
@@ -219,9 +220,7 @@ class Certifier:
         # the free columns' conditioning (a feature with a large mean beside the intercept).
         eps = np.finfo(np.float64).eps
         n = self.y.shape[0]
-        # z = X w + b itself is known only to eps (sum_j |x_ij w_j| + |b|) <= eps (max_j |x_ij| ||w||_1 + |b|)
-        z_error = self._row_max * float(np.abs(w).sum()) + abs(b)
-        delta = eps * (np.abs(self.y) + np.abs(z) + z_error)
+        delta = self.residual_rounding(w, b, z)
         cond = self._cond if self._A is not None else 1.0
         rounding = (float(np.abs(raw) @ delta) + float(self.s @ (delta * delta)) / (2 * n)
                     + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ np.abs(self.y_dual))))
@@ -231,11 +230,24 @@ class Certifier:
             zc = z - float(self.s @ z) / max(float(self.s.sum()), np.finfo(np.float64).tiny)
             rounding += n * eps * cond * float(np.linalg.norm(theta / scale)) * float(np.linalg.norm(zc))
         # and X^T theta, which decides the dual scaling and the penalty's conjugate, is known only to
-        # its own rounding bound: the dual value's sensitivity to that (the floor) counts too
-        floor = self._rounding_floor(theta, xt_theta, dual)
-        gap = objective - dual + rounding + floor
+        # its own rounding bound: the dual value's sensitivity to that (the floor) counts too.  It costs
+        # one more dual evaluation, so a fit's first certificate skips it unless it would converge
+        # (the first one rarely is the last, and every later one includes it)
+        self._n_checks += 1
+        gap = objective - dual + rounding
+        floor = 0.0
+        if gap <= self.threshold or self._n_checks > 1:
+            floor = self._rounding_floor(theta, xt_theta, dual)
+            gap += floor
         converged = gap <= self.threshold
         return Certificate(objective, gap, None, grad, distance, converged, xt_theta / scale, floor)
+
+    def residual_rounding(self, w, b, z) -> np.ndarray:
+        """Per sample, the rounding error the certificate allows for in the residual ``y - z``:
+        ``eps (|y_i| + |z_i| + max_j |x_ij| ||w||_1 + |b|)`` (``z = X w + b`` itself is known only to
+        ``eps (sum_j |x_ij w_j| + |b|)``)."""
+        eps = np.finfo(np.float64).eps
+        return eps * (np.abs(self.y) + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
 
     def _rounding_floor(self, theta, xt_theta, dual) -> float:
         """How much the dual value moves when ``X^T theta`` moves by its rounding-error bound.

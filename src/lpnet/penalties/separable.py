@@ -24,6 +24,8 @@ def _penalized(penalty: Penalty, z) -> tuple[np.ndarray, np.ndarray]:
     z = np.asarray(z, dtype=np.float64)
     a = penalty.alpha * penalty.penalty_factors(z.shape[0])
     mask = a > 0
+    if mask.all():  # the usual case: no copy
+        return z, a
     return z[mask], a[mask]
 
 
