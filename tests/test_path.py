@@ -263,9 +263,12 @@ def test_to_frame_and_plot():
 # ------------------------------------------------------------------------------ bad input
 def test_bad_input_is_rejected_clearly():
     X, y = make_data()
-    for eps in (0.0, 1.0, -0.1, 2.0):
+    for eps in (0.0, -0.1, 2.0, True):
         with pytest.raises(ValueError, match="eps"):
             regularization_path(X, y, eps=eps)
+    flat = regularization_path(X, y, eps=1.0, n_alphas=3)  # eps=1: every alpha is alpha_max
+    np.testing.assert_allclose(flat.alphas, alpha_max(X, y))
+    assert not flat.coefs.any()
     with pytest.raises(ValueError, match="alphas"):
         regularization_path(X, y, alphas=[0.1, -1.0])
     with pytest.raises(ValueError, match="alphas"):

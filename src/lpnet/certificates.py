@@ -17,7 +17,8 @@ gradient of the datafit, ``theta = -dD/dz``, which is optimal at the solution.  
 
 The gap is taken at the dual point of the current iterate only (not the best one seen so far, which
 would also be valid): so anyone can recompute the reported gap from ``(coef_, intercept_)`` alone.
-A convex fit has converged when ``G <= tol * F_null`` (``F_null``: the best intercept-only objective).
+A convex fit has converged when ``G <= tol * F_null`` (``F_null``: the best intercept-only objective),
+or, for a target constant to about 13 digits, when ``G`` is within twice the rounding of ``F_null`` itself.
 
 A penalty far below the data's scale (``alpha v_j`` under :data:`TINY_PENALTY` times
 ``||grad D(null)||_inf``, i.e. near least squares) makes step 2 useless: the rescaling by ``c`` then
@@ -130,6 +131,12 @@ class Certifier:
             return np.max(np.abs(X), axis=1, initial=0.0).astype(np.float64)
 
         self._row_max = row_max() if cache is None else cache.memo(cache.key("row_max"), row_max)
+        # the intercept-only objective is itself known only to its rounding: a relative target below
+        # that (a target constant to ~13 digits) cannot be met, and the threshold never goes under twice it
+        z_null = np.full(X.shape[0], self.b_null)
+        delta = self.residual_rounding(np.zeros(0), self.b_null, z_null)
+        self._null_rounding = (float(np.abs(datafit.raw_grad(y, z_null, s)) @ delta)
+                               + float(s @ (delta * delta)) / (2 * X.shape[0]) + X.shape[0] * np.finfo(np.float64).eps * self.f_null)
         levels = penalty.alpha * penalty.penalty_factors(n_features)[self.penalized]
         self.violation_scale = 1.0
         self.try_support_dual = False
@@ -172,7 +179,7 @@ class Certifier:
     @property
     def threshold(self) -> float:
         """The absolute level the gap (convex) must reach."""
-        return self.tol * max(self.f_null, np.finfo(np.float64).tiny)
+        return max(self.tol * self.f_null, 2.0 * self._null_rounding, np.finfo(np.float64).tiny)
 
     def check(self, w, b, z, grad=None) -> Certificate:
         """Certificate at ``(w, b)`` with linear predictor ``z = X w + b``.

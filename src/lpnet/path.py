@@ -166,20 +166,25 @@ def _check_penalty(penalty, l1_ratio, p):
     return checks.check_l1_ratio(l1_ratio), checks.check_p(p)
 
 
-def _check_alphas(alphas) -> np.ndarray:
-    try:
-        a = np.asarray(alphas, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"alphas must be a list of numbers >= 0, got {alphas!r}.") from exc
-    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError(f"alphas must be a non-empty 1-D list of finite numbers >= 0, got {alphas!r}.")
-    return np.sort(a)[::-1].copy()  # decreasing: the order warm starts need
+def alpha_grid(a_max: float, n_alphas, eps) -> np.ndarray:
+    """``n_alphas`` alphas spaced geometrically from ``a_max`` down to ``eps * a_max``.
+
+    With nothing to shrink (``a_max`` at the float resolution: a constant target, or no penalized
+    feature) the grid is ``n_alphas`` copies of the resolution, as scikit-learn's: every fit is then
+    the constant model.
+    """
+    n_alphas = checks.check_positive_int(n_alphas, "n_alphas")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0.0 < eps <= 1.0:
+        raise InvalidParameterError(f"eps must lie in (0, 1] (the grid ends at eps * alpha_max), got {eps!r}.")
+    resolution = np.finfo(np.float64).resolution
+    if a_max <= resolution:
+        return np.full(n_alphas, resolution)
+    return np.geomspace(a_max, a_max * float(eps), num=n_alphas)
 
 
-def _check_eps(eps) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0.0 < eps < 1.0:
-        raise ValueError(f"eps must lie strictly between 0 and 1 (the grid ends at eps * alpha_max), got {eps!r}.")
-    return float(eps)
+def decreasing_alphas(alphas) -> np.ndarray:
+    """A checked, user-given grid, sorted decreasing: the order warm starts need."""
+    return np.sort(checks.check_alphas(alphas))[::-1].copy()
 
 
 def _free_columns(X, free, fit_intercept):
@@ -381,16 +386,7 @@ def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_al
     if _w0 is not None and _w0.shape != (X.shape[1],):
         raise ValueError(f"coef_init has shape {_w0.shape} but X has {X.shape[1]} features.")
     a_max = _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, fit_intercept)
-    if alphas is None:
-        eps = _check_eps(eps)
-        n_alphas = checks.check_positive_int(n_alphas, "n_alphas")
-        if a_max <= np.finfo(np.float64).resolution:
-            # nothing to shrink (constant target or no penalized feature): the grid degenerates
-            alphas = np.full(n_alphas, np.finfo(np.float64).resolution)
-        else:
-            alphas = np.geomspace(a_max, a_max * eps, num=n_alphas)
-    else:
-        alphas = _check_alphas(alphas)
+    alphas = alpha_grid(a_max, n_alphas, eps) if alphas is None else decreasing_alphas(alphas)
 
     quadratic = penalty == "l2" or (penalty == "lp" and p == 2.0) or (penalty == "elasticnet" and l1_ratio == 0.0)
     if isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None:

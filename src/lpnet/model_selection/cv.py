@@ -22,11 +22,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._progress import progress_bar
 from .._validation import (
     InvalidParameterError,
-    check_alphas,
     check_finite_squares,
     check_l1_ratio,
     check_p,
-    check_positive_int,
     check_sample_weight,
 )
 from ..estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
@@ -36,7 +34,7 @@ from ..estimators._base import (
     reject_non_numeric_columns,
     staged_fit,
 )
-from ..path import alpha_max, regularization_path
+from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
 
 ALPHA_RULES = ("min", "1se")
 
@@ -116,24 +114,15 @@ def split_params(model, params: dict) -> dict:
 
 
 def grid_from_data(model, X, y, s, penalty, datafit, l1_ratio) -> np.ndarray:
-    """``n`` alphas from alpha_max down to ``eps * alpha_max``, or the model's explicit ``alphas``.
+    """The model's explicit ``alphas`` (decreasing), or its :func:`lpnet.path.alpha_grid` on the data.
 
-    ``alphas`` may be an int (scikit-learn >= 1.7: the number of alphas).  With nothing to shrink
-    (a constant target, or no penalized feature) the grid is ``n`` copies of the float resolution, as
-    scikit-learn's: every fit there is the constant model.
+    ``alphas`` may be an int (scikit-learn >= 1.7: the number of alphas).
     """
     if model.alphas is not None and not isinstance(model.alphas, numbers.Integral):
-        return np.sort(check_alphas(model.alphas))[::-1]
-    n_alphas = check_positive_int(model.n_alphas if model.alphas is None else model.alphas, "alphas")
-    eps = model.eps
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0.0 < eps <= 1.0:
-        raise InvalidParameterError(f"eps must lie in (0, 1], got {eps!r}.")
+        return decreasing_alphas(model.alphas)
     top = alpha_max(X, y, penalty=penalty, datafit=datafit, l1_ratio=l1_ratio,
                     penalty_factor=model.penalty_factor, fit_intercept=model.fit_intercept, sample_weight=s)
-    resolution = np.finfo(np.float64).resolution
-    if top <= resolution:
-        return np.full(n_alphas, resolution)
-    return np.geomspace(top, top * eps, n_alphas)
+    return alpha_grid(top, model.n_alphas if model.alphas is None else model.alphas, model.eps)
 
 
 class PathCV(BaseEstimator):

@@ -8,7 +8,7 @@ from joblib import Parallel, delayed
 
 from .._progress import progress_bar
 from ..estimators._base import reject_non_numeric_columns
-from ..path import alpha_max, regularization_path
+from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
 
 
 @dataclass
@@ -62,8 +62,8 @@ def stability_selection(X, y, penalty="l1", *, alphas=None, n_alphas=20, eps=1e-
     if alphas is None:
         top = alpha_max(X, y, penalty="elasticnet" if penalty == "elasticnet" else "l1", datafit=datafit,
                         l1_ratio=l1_ratio, fit_intercept=fit_intercept)
-        alphas = np.geomspace(top, top * eps, n_alphas)
-    alphas = np.sort(np.asarray(alphas, dtype=np.float64))[::-1]
+        alphas = alpha_grid(top, n_alphas, eps)
+    alphas = decreasing_alphas(alphas)
     rng = np.random.default_rng(random_state)
     subsets = [np.sort(rng.choice(n, size=size, replace=False)) for _ in range(n_subsamples)]
 
