@@ -181,9 +181,10 @@ class LinearModelBase(BaseEstimator):
                               sample_weight=s, fit_intercept=self.fit_intercept, tol=tol)
             rounded.n_iter, rounded.n_outer, rounded.solver = res.n_iter, res.n_outer, res.solver
             if res.converged and not rounded.converged:
-                warnings.warn(f"the fit converged, but its coefficients rounded to {X.dtype} do not: duality "
-                              f"gap {rounded.dual_gap:.3e}; pass float64 data for a certified fit.",
-                              ConvergenceWarning, stacklevel=4)
+                what = (f"duality gap {rounded.dual_gap:.3e}" if rounded.dual_gap is not None
+                        else f"optimality violation {rounded.optimality_violation:.3e}")
+                warnings.warn(f"the fit converged, but its coefficients rounded to {X.dtype} do not: {what}; "
+                              "pass float64 data for a certified fit.", ConvergenceWarning, stacklevel=4)
             res = rounded
         self._store_coefficients(res.coef, res.intercept, res.n_iter, X.dtype)
         self.n_outer_iter_ = int(res.n_outer)

@@ -86,7 +86,8 @@ class Design:
     def col_sq_norms(self, h) -> np.ndarray:
         """``sum_i h_i X_ij^2`` per column (coordinate-wise Lipschitz constants)."""
         return self.memo(("sq_norms", self._digest(h)),
-                         lambda: kern.col_sq_norms(self.kernel, h, self.shape[1]))
+                         lambda: kern.col_sq_norms(self.kernel, h, self.shape[1],
+                                                    np.arange(self.shape[1], dtype=np.int64)))
 
     def coordinate_stats(self, h, fit_intercept) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(means, sums, lips)`` for coordinate descent under weights ``h`` (``coordinate_moments``)."""
