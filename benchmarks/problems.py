@@ -14,7 +14,8 @@ Problems (full size / ``--quick`` size):
 
 ``y = X w_true + intercept + noise`` with a sparse ``w_true`` and the noise scaled to a signal-to-noise
 ratio of 3 (in norm).  Dense ``X`` is Fortran-ordered, the layout coordinate descent reads, for every
-library alike.
+library alike.  ``make_problem(name, quick, seed)`` draws seed ``seed`` of a family (the runner's
+``--seeds``).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 SEED = 0
+SEED_STRIDE = 10
 RHO = 0.6
 SNR = 3.0
 INTERCEPT = 2.0
@@ -116,21 +118,26 @@ def sparse_problem(n_samples=10000, n_features=100000, density=1e-3, n_nonzero=1
                    _response(X, w, rng), w)
 
 
-def make_problem(name: str, quick: bool = False) -> Problem:
+def make_problem(name: str, quick: bool = False, seed: int = 0) -> Problem:
+    """Problem ``name`` drawn with the benchmark seed ``seed`` (0, 1, ...; seed 0 is the historical one).
+    Each family's generator seed is its own offset plus ``SEED_STRIDE * seed``, so no two draws share a
+    generator seed."""
+    s = SEED + SEED_STRIDE * seed
     if name == "toeplitz":
-        return toeplitz_problem(100, 1000, n_nonzero=10) if quick else toeplitz_problem()
+        return toeplitz_problem(100, 1000, n_nonzero=10, seed=s) if quick else toeplitz_problem(seed=s)
     if name == "tall":
-        return tall_problem(2000, 50, n_nonzero=10) if quick else tall_problem()
+        return tall_problem(2000, 50, n_nonzero=10, seed=s + 1) if quick else tall_problem(seed=s + 1)
     if name == "sparse":
-        return sparse_problem(1000, 10000, 1e-2, n_nonzero=20) if quick else sparse_problem()
+        return (sparse_problem(1000, 10000, 1e-2, n_nonzero=20, seed=s + 2) if quick
+                else sparse_problem(seed=s + 2))
     raise ValueError(f"unknown problem {name!r}")
 
 
 PROBLEM_NAMES = ("toeplitz", "tall", "sparse")
 
 
-def make_problems(quick: bool = False):
-    return [make_problem(name, quick) for name in PROBLEM_NAMES]
+def make_problems(quick: bool = False, seed: int = 0):
+    return [make_problem(name, quick, seed) for name in PROBLEM_NAMES]
 
 
 def cases(problem: Problem, penalties=("lasso", "enet"), divisors=ALPHA_DIVISORS):

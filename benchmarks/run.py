@@ -1,45 +1,57 @@
-"""Benchmark lpnet against scikit-learn, skglm and celer on Lasso / Elastic Net problems.
+"""Benchmark lpnet against scikit-learn, glmnet, skglm and celer on Lasso / Elastic Net problems.
 
-    python benchmarks/run.py [--quick] [--repeat N] [--out FILE] [--readme]
+    python benchmarks/run.py [--quick] [--seeds N] [--repeat N] [--out FILE] [--readme]
 
-For every problem x penalty x alpha and every importable library:
+For every problem family x seed (``--seeds``, seeds 0..N-1) x penalty x alpha and every importable library:
 
-1. choose the library's ``tol``: its translation of the target relative gap (1e-6), tightened by factors of
-   10 (at most ``--max-tighten`` times) until the independent duality gap of ``gap.py`` is <= the target.
-   lpnet always runs at ``tol = 1e-6`` (its own stopping rule is that relative gap); its independent gap
-   is reported as is.  These calibration fits also serve as the warm-up (numba JIT compilation of lpnet and
-   skglm happens there, never inside the timed runs);
+1. choose the library's ``tol``: its translation of the target (1e-6 relative to ``F_null``), tightened
+   by factors of 10 (at most ``--max-tighten`` times, or the adapter's own ``MAX_TIGHTEN``) until the
+   competitor's suboptimality bound is <= the target: its primal value minus the best of two dual values,
+   its own (``gap.py``'s rescaled residual) and that of lpnet's reference fit at ``tol=1e-10``
+   (``reference.py``; computed once per case and seed, outside every timing).
+   lpnet always runs at ``tol = 1e-6`` (its own stopping rule is that relative gap) and is held to its
+   certificate: the independent gap at its own point.  These calibration fits also serve as the warm-up
+   (numba JIT compilation of lpnet and skglm happens there, never inside the timed runs);
 2. time ``--repeat`` fits (wall clock, ``time.perf_counter``, whole ``fit`` call including input checks)
    and report the MEDIAN; a cell stops repeating early once its timed runs exceed ``--max-cell-seconds``
-   (the number of runs is reported);
-3. certify the returned solution with the independent gap (relative to ``F_null``) and count nonzeros.
+   (the number of runs is reported).  BLAS runs single-threaded unless ``--threads N``;
+3. check the returned solution again (gap at its own point, and a competitor's bound) and count nonzeros.
+
+Per seed, each library's ratio to lpnet's time; the summary gives the median ratio over the seeds and the
+worst (smallest) one, and a verdict per target.
 
 lpnet's numba compile time is measured separately, in fresh subprocesses whose ``NUMBA_CACHE_DIR`` is an
 empty temporary directory, and the cold start of a whole Python process is measured last.
 """
 from __future__ import annotations
 
-import argparse
-import datetime
-import json
-import os
-import platform
-import statistics
-import subprocess
 import sys
-import tempfile
-import textwrap
-import time
 from pathlib import Path
-
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import blas_threads  # noqa: E402  (no numpy inside: must come before anything imports it)
+
+blas_threads.pin()
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import textwrap  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
 import competitors  # noqa: E402
 import problems as problems_mod  # noqa: E402
 from gap import duality_gap  # noqa: E402
+from reference import REF_TOL, References, subopt_bound  # noqa: E402
 
 TARGET = 1e-6
 README = HERE / "README.md"
@@ -53,25 +65,43 @@ def timed_fit(adapter, problem, case, tol):
     return time.perf_counter() - t0, np.asarray(coef, dtype=np.float64).ravel(), float(intercept)
 
 
-def certify(problem, case, coef, intercept):
-    return duality_gap(problem.X, problem.y, coef, intercept, case.alpha, case.l1_ratio).rel_gap
+def gap_values(problem, coef, intercept, alpha, l1_ratio):
+    rep = duality_gap(problem.X, problem.y, coef, intercept, alpha, l1_ratio)
+    return rep.primal, rep.dual
 
 
-def choose_tol(adapter, problem, case, max_tighten):
-    """Loosest tol of the ladder whose independent gap reaches the target (also the warm-up)."""
-    tol = adapter.translate_tol(TARGET, problem)
-    steps = 0 if adapter.NAME == "lpnet" else max_tighten
+def judge(problem, case, coef, intercept, refs, key):
+    """``dict(rel_gap, subopt, ref_gap, accurate)``: the independent gap at the returned point, and for a
+    competitor (``refs`` not None) its suboptimality bound with lpnet's reference dual value, the
+    reference's own gap, and whether the library meets its rule (lpnet: gap, competitor: bound)."""
+    primal, dual = gap_values(problem, coef, intercept, case.alpha, case.l1_ratio)
+    out = dict(rel_gap=(primal - dual) / problem.f_null, subopt=None, ref_gap=None)
+    if refs is not None:
+        d_ref, ref_gap = refs.duals(key, problem, [case.alpha], case.l1_ratio)
+        out.update(subopt=float(subopt_bound(primal, dual, d_ref[0], problem.f_null)), ref_gap=float(ref_gap[0]))
+    out["accurate"] = (out["rel_gap"] if refs is None else out["subopt"]) <= TARGET
+    return out
+
+
+def choose_tol(adapter, problem, case, max_tighten, refs, key):
+    """Loosest tol of the ladder that meets the library's rule (also the warm-up)."""
+    # competitors are held to their suboptimality, which their gap-exact tol over-serves: they start
+    # one decade looser (START_LOOSER, 1 for an adapter whose translation is already loose)
+    looser = 1.0 if adapter.NAME == "lpnet" else getattr(adapter, "START_LOOSER", 10.0)
+    tol = adapter.translate_tol(TARGET, problem) * looser
+    steps = 0 if adapter.NAME == "lpnet" else getattr(adapter, "MAX_TIGHTEN", max_tighten + int(looser > 1))
     for k in range(steps + 1):
         t = tol * 10.0**-k
         _, coef, b = timed_fit(adapter, problem, case, t)
-        rel = certify(problem, case, coef, b)
-        if rel <= TARGET:
-            return t, k, True
-    return t, steps, adapter.NAME == "lpnet"
+        if judge(problem, case, coef, b, refs, key)["accurate"]:
+            return t, k
+    return t, steps
 
 
-def bench_cell(adapter, problem, case, repeat, max_tighten, max_cell_seconds):
-    tol, tightened, reached = choose_tol(adapter, problem, case, max_tighten)
+def bench_cell(adapter, problem, case, repeat, max_tighten, max_cell_seconds, refs, key):
+    """``refs``: the run's reference fits (unused for lpnet), ``key``: the problem's (name, seed)."""
+    refs = None if adapter.NAME == "lpnet" else refs
+    tol, tightened = choose_tol(adapter, problem, case, max_tighten, refs, key)
     times = []
     for _ in range(repeat):
         dt, coef, b = timed_fit(adapter, problem, case, tol)
@@ -79,9 +109,8 @@ def bench_cell(adapter, problem, case, repeat, max_tighten, max_cell_seconds):
         if sum(times) > max_cell_seconds:
             break
     row = dict(library=adapter.NAME, tol=tol, tightened=tightened, median=statistics.median(times),
-               times=times, runs=len(times), rel_gap=certify(problem, case, coef, b),
-               nnz=int(np.count_nonzero(coef)))
-    row["gap_ok"] = row["rel_gap"] <= TARGET
+               times=times, runs=len(times), nnz=int(np.count_nonzero(coef)))
+    row.update(judge(problem, case, coef, b, refs, key))
     if adapter.NAME == "lpnet":
         res = adapter.last_result
         row.update(n_iter=res.n_outer, own_rel_gap=res.dual_gap / problem.f_null, converged=res.converged,
@@ -219,7 +248,8 @@ def machine_info():
     for m in competitors.load_all():
         libs[m.NAME] = m.version() if m.IMPORT_ERROR is None else f"unavailable ({m.IMPORT_ERROR})"
     return dict(date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), cpu=cpu, cores=os.cpu_count(),
-                usable_cores=usable, blas=blas, versions=versions, libs=libs, platform=platform.platform())
+                usable_cores=usable, blas=blas, threads=blas_threads.describe(), versions=versions, libs=libs,
+                platform=platform.platform())
 
 
 # --------------------------------------------------------------------------------------- markdown
@@ -227,88 +257,159 @@ def fmt_t(s):
     return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.2f} s"
 
 
-def markdown(info, problems, results, compile_rows, cold_rows, args):
+#: ``(label, libraries, median ratio needed, worst-seed ratio needed or None)``; with several libraries the
+#: fastest one counts on each seed
+TARGETS = (("scikit-learn", ("scikit-learn",), 3.0, None), ("glmnet", ("glmnet",), 1.5, 1.2),
+           ("faster of skglm / celer", ("skglm", "celer"), 1.0, None))
+
+
+def seed_ratios(entry, libs):
+    """Per seed: time of the fastest certified library among ``libs`` / lpnet's time."""
+    out = []
+    for s in entry["seeds"]:
+        by = {r["library"]: r for r in s["rows"]}
+        ts = [by[lib]["median"] for lib in libs if lib in by and by[lib]["accurate"]]
+        if "lpnet" in by and ts:
+            out.append(min(ts) / by["lpnet"]["median"])
+    return out
+
+
+def verdicts(entry):
+    out = []
+    for label, libs, need, need_worst in TARGETS:
+        rs = seed_ratios(entry, libs)
+        if rs:
+            med, worst = statistics.median(rs), min(rs)
+            met = med >= need and (need_worst is None or worst >= need_worst)
+            req = f"{need:g}x" + (f", worst {need_worst:g}x" if need_worst else "")
+            out.append(f"vs {label} {med:.2f}x (worst {worst:.2f}x, {len(rs)} seeds; target {req}) "
+                       f"{'MET' if met else 'MISSED'}")
+    return out
+
+
+def lib_rows(entry, lib):
+    return [r for s in entry["seeds"] for r in s["rows"] if r["library"] == lib]
+
+
+def span(values, fmt, high_first=False):
+    """``low..high`` of ``values`` (``high..low`` for tols: loosest first), one value if they agree."""
+    a, b = (max(values), min(values)) if high_first else (min(values), max(values))
+    a, b = fmt.format(a), fmt.format(b)
+    return a if a == b else f"{a}..{b}"
+
+
+def markdown(info, problem_meta, results, compile_rows, cold_rows, args):
     L = []
-    L.append(f"Run: `python benchmarks/run.py{' --quick' if args.quick else ''} --repeat {args.repeat}`, "
-             f"{info['date']}.")
+    L.append(f"Run: `python benchmarks/run.py{' --quick' if args.quick else ''} --seeds {args.seeds} "
+             f"--repeat {args.repeat}`, {info['date']}.")
     L.append("")
     L.append(f"- Machine: {info['cpu']}, {info['cores']} logical cores ({info['usable_cores']} usable); "
              f"{info['platform']}; BLAS: {info['blas'] or 'unknown'}")
+    L.append(f"- Threads: {info['threads']} (set before numpy is imported; `--threads N` to change)")
     L.append("- Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + "; "
              + ", ".join(f"{k} {v}" for k, v in info["libs"].items()))
-    L.append(f"- Target: relative duality gap (independent, `benchmarks/gap.py`) <= {TARGET:g}. "
-             f"Times: median of up to {args.repeat} warm runs (numba already compiled).")
+    L.append(f"- Target {TARGET:g}, relative to F_null: lpnet's independent duality gap at its own point "
+             f"(`benchmarks/gap.py`); a competitor's suboptimality bound, with the dual value of lpnet's "
+             f"reference fit at tol={REF_TOL:g} (`benchmarks/reference.py`; reference fits took "
+             f"{info.get('reference_seconds', 0.0):.1f} s in all, outside every timing).  "
+             f"Seeds: {args.seeds} draws of every problem family.  Per seed, times are the median of up to "
+             f"{args.repeat} warm runs (numba already compiled) and ratio = competitor time / lpnet time.")
     L.append("")
-    L.append("Problems:")
+    L.append("Problems (alpha_max and F_null over the seeds):")
     L.append("")
     L.append("| problem | data | alpha_max (Lasso) | F_null |")
     L.append("|---|---|---|---|")
-    for p in problems:
-        L.append(f"| {p.name} | {p.description} | {p.alpha_max:.4g} | {p.f_null:.4g} |")
+    for p in problem_meta:
+        L.append(f"| {p['name']} | {p['description']} | {span(p['alpha_max'], '{:.4g}')} | "
+                 f"{span(p['f_null'], '{:.4g}')} |")
     L.append("")
 
     names = [m.NAME for m in competitors.available() if m.NAME != "lpnet"]
-    L.append("### Summary: median time, and competitor time / lpnet time")
+    L.append("### Summary: lpnet's median time, and competitor time / lpnet time over the seeds")
     L.append("")
-    L.append("Ratio > 1: lpnet is faster.  Targets for lpnet: >= 3x faster than scikit-learn, and not "
-             "slower than the faster of skglm / celer.")
+    L.append("Ratio > 1: lpnet is faster.  lpnet: median over seeds of its time; competitors: median ratio over "
+             "seeds / worst (smallest) ratio (`!k`: the library missed its accuracy rule on k seeds; those seeds "
+             "are left out of the ratios).")
     L.append("")
-    L.append("| case | lpnet | " + " | ".join(names) + " | targets |")
-    L.append("|---|---|" + "---|" * len(names) + "---|")
-    for case_label, rows in results:
-        by = {r["library"]: r for r in rows}
-        lp = by.get("lpnet")
+    L.append("| case | lpnet | " + " | ".join(names) + " |")
+    L.append("|---|---|" + "---|" * len(names))
+    for entry in results:
+        lp = lib_rows(entry, "lpnet")
         cells = []
         for nm in names:
-            r = by.get(nm)
-            if r is None:
+            rows = lib_rows(entry, nm)
+            if not rows:
                 cells.append("n/a")
                 continue
-            flag = "" if r["gap_ok"] else " (gap!)"
-            cells.append(f"{fmt_t(r['median'])} ({r['median'] / lp['median']:.2f}x){flag}")
-        verdict = []
-        if lp is not None:
-            sk = by.get("scikit-learn")
-            if sk is not None:
-                ratio = sk["median"] / lp["median"]
-                verdict.append(f"sklearn {ratio:.1f}x {'OK' if ratio >= 3 else 'MISS'}")
-            fast = [by[n]["median"] for n in ("skglm", "celer") if n in by]
-            if fast:
-                ratio = min(fast) / lp["median"]
-                verdict.append(f"best-of {ratio:.2f}x {'OK' if ratio >= 1 else 'MISS'}")
-            if not lp["gap_ok"]:
-                verdict.append("lpnet gap MISS")
-        lp_cell = fmt_t(lp["median"]) if lp else "n/a"
-        L.append(f"| {case_label} | {lp_cell} | " + " | ".join(cells) + f" | {'; '.join(verdict)} |")
+            rs = seed_ratios(entry, (nm,))
+            bad = sum(not r["accurate"] for r in rows)
+            cells.append(" ".join(([f"{statistics.median(rs):.2f}x / {min(rs):.2f}x"] if rs else [])
+                                  + ([f"!{bad}"] if bad else [])))
+        lp_cell = fmt_t(statistics.median(r["median"] for r in lp)) if lp else "n/a"
+        L.append(f"| {entry['label']} | {lp_cell} | " + " | ".join(cells) + " |")
+    L.append("")
+
+    L.append("### Verdicts")
+    L.append("")
+    L.append("Targets for lpnet: >= 3x faster than scikit-learn; >= 1.5x faster than glmnet (median over seeds) "
+             "and >= 1.2x on the worst seed; not slower than the faster of skglm / celer.")
+    L.append("")
+    L.append("| case | verdict |")
+    L.append("|---|---|")
+    for entry in results:
+        lp_bad = sum(not r["accurate"] for r in lib_rows(entry, "lpnet"))
+        for v in verdicts(entry):
+            L.append(f"| {entry['label']} | {v}{f' (lpnet certificate missed on {lp_bad} seeds)' if lp_bad else ''} |")
     L.append("")
 
     L.append("### Details")
     L.append("")
-    L.append("`tol`: the library's own tol used (`+k`: tightened k times by 10x from its translation of the "
-             "target); `gap`: independent relative gap of the returned solution; `nnz`: nonzero coefficients.")
+    L.append("`tol`: the library's own tol used, loosest..tightest over the seeds (`+k`: at most k 10x "
+             "tightenings from its translation of the target).  Worst values over the seeds, relative to F_null: "
+             "`certified gap`: lpnet's independent gap at its own point, what lpnet is held to (in parentheses "
+             "for the competitors: the same gap at their point, not what they are held to); `subopt. bound`: "
+             "a competitor's primal value minus the best of its own dual value and that of lpnet's reference "
+             "fit, what competitors are held to; `ref gap`: the reference fit's own gap (the bound exceeds the "
+             "true suboptimality by at most this).  `median`: median over seeds; `runs`: fewest timed runs of a "
+             "seed; `nnz`: nonzero coefficients, over the seeds.")
     L.append("")
-    L.append("| case | library | tol | median | runs | gap | nnz | vs lpnet |")
-    L.append("|---|---|---|---|---|---|---|---|")
-    for case_label, rows in results:
-        lp = next((r for r in rows if r["library"] == "lpnet"), None)
-        for r in rows:
-            tight = f" (+{r['tightened']})" if r["tightened"] else ""
-            ok = "" if r["gap_ok"] else " **> target**"
-            ratio = f"{r['median'] / lp['median']:.2f}x" if lp else ""
-            L.append(f"| {case_label} | {r['library']} | {r['tol']:.0e}{tight} | {fmt_t(r['median'])} | "
-                     f"{r['runs']} | {r['rel_gap']:.1e}{ok} | {r['nnz']} | {ratio} |")
+    L.append("| case | library | tol | median | runs | worst certified gap | worst subopt. bound | ref gap | nnz "
+             "| vs lpnet (median) |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    for entry in results:
+        for lib in ["lpnet"] + names:
+            rows = lib_rows(entry, lib)
+            if not rows:
+                continue
+            bad = sum(not r["accurate"] for r in rows)
+            rs = seed_ratios(entry, (lib,))
+            tight = max(r["tightened"] for r in rows)
+            miss = f" **> target on {bad} seeds**" if bad else ""
+            gap = f"{max(r['rel_gap'] for r in rows):.1e}"
+            if lib == "lpnet":
+                checks = f"{gap}{miss} | - | -"
+            else:
+                checks = (f"({gap}) | {max(r['subopt'] for r in rows):.1e}{miss} | "
+                          f"{max(r['ref_gap'] for r in rows):.0e}")
+            L.append(f"| {entry['label']} | {lib} | {span([r['tol'] for r in rows], '{:.0e}', True)}"
+                     f"{f' (+{tight})' if tight else ''} | {fmt_t(statistics.median(r['median'] for r in rows))} | "
+                     f"{min(r['runs'] for r in rows)} | {checks} | {span([r['nnz'] for r in rows], '{}')} | "
+                     f"{f'{statistics.median(rs):.2f}x' if rs else ''} |")
     L.append("")
 
     L.append("### lpnet internals")
     L.append("")
-    L.append("| case | outer iterations | own relative gap | converged | gap history (relative) |")
+    L.append("Outer iterations per seed, the worst own relative gap over the seeds, whether every seed converged, "
+             "and seed 0's gap history.")
+    L.append("")
+    L.append("| case | outer iterations | own relative gap | converged | gap history (relative, seed 0) |")
     L.append("|---|---|---|---|---|")
-    for case_label, rows in results:
-        lp = next((r for r in rows if r["library"] == "lpnet"), None)
+    for entry in results:
+        lp = lib_rows(entry, "lpnet")
         if lp:
-            hist = ", ".join(f"{h:.0e}" for h in lp["history"])
-            L.append(f"| {case_label} | {lp['n_iter']} | {lp['own_rel_gap']:.1e} | {lp['converged']} | "
-                     f"{hist} |")
+            hist = ", ".join(f"{h:.0e}" for h in lp[0]["history"])
+            L.append(f"| {entry['label']} | {', '.join(str(r['n_iter']) for r in lp)} | "
+                     f"{max(r['own_rel_gap'] for r in lp):.1e} | {all(r['converged'] for r in lp)} | {hist} |")
     L.append("")
 
     if compile_rows:
@@ -355,7 +456,8 @@ def update_readme(text):
 # ------------------------------------------------------------------------------------------- main
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="small problems (smoke test, < 60 s)")
+    ap.add_argument("--quick", action="store_true", help="small problems (smoke test, a few minutes)")
+    ap.add_argument("--seeds", type=int, default=5, help="draws of every problem family (seeds 0..N-1)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per cell (median reported)")
     ap.add_argument("--out", help="write the markdown results to this file")
     ap.add_argument("--json", help="write the raw results as JSON to this file")
@@ -370,18 +472,20 @@ def main(argv=None):
     ap.add_argument("--cold-start-only", action="store_true",
                     help="only measure the process cold start (written with --json as cold_start)")
     ap.add_argument("--cold-json", metavar="FILE", help="with --render-json: take cold_start from this file")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="BLAS / OpenMP threads (default: 1 where the variable is unset; read before numpy "
+                         "is imported, see blas_threads.py)")
     ap.add_argument("--render-json", metavar="FILE",
-                    help="only re-render the markdown of a previous --json file (same --quick/--repeat)")
+                    help="only re-render the markdown of a previous --json file (same --quick/--seeds/--repeat)")
     args = ap.parse_args(argv)
 
     if args.render_json:
         raw = json.loads(Path(args.render_json).read_text())
-        problems = [problems_mod.make_problem(name, args.quick) for name in args.problems]
         compile_rows = [(tuple(k), c) for k, c in raw["compile"]]
         cold = raw["cold_start"]
         if args.cold_json:
             cold = json.loads(Path(args.cold_json).read_text())["cold_start"]
-        text = markdown(raw["info"], problems, raw["results"], compile_rows, cold, args)
+        text = markdown(raw["info"], raw["problems"], raw["results"], compile_rows, cold, args)
         print(text)
         if args.out:
             Path(args.out).write_text(text + "\n")
@@ -405,21 +509,38 @@ def main(argv=None):
     adapters.sort(key=lambda m: m.NAME != "lpnet")  # lpnet first
     info = machine_info()
 
-    problems, results = [], []
+    problem_meta, results = [], {}
+    refs = References(gap_values)
     for name in args.problems:
-        t0 = time.perf_counter()
-        P = problems_mod.make_problem(name, args.quick)
-        problems.append(P)
-        print(f"# {P.name}: {P.description} (built in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
-        for case in problems_mod.cases(P):
-            rows = []
-            for ad in adapters:
-                row = bench_cell(ad, P, case, args.repeat, args.max_tighten, args.max_cell_seconds)
-                rows.append(row)
-                print(f"  {case.label:28s} {ad.NAME:13s} tol={row['tol']:.0e} median={fmt_t(row['median'])} "
-                      f"runs={row['runs']} gap={row['rel_gap']:.1e} nnz={row['nnz']}", file=sys.stderr,
-                      flush=True)
-            results.append((case.label, rows))
+        meta = dict(name=name, description="", alpha_max=[], f_null=[])
+        problem_meta.append(meta)
+        for seed in range(args.seeds):
+            t0 = time.perf_counter()
+            P = problems_mod.make_problem(name, args.quick, seed)
+            meta["description"] = P.description
+            meta["alpha_max"].append(P.alpha_max)
+            meta["f_null"].append(P.f_null)
+            print(f"# {P.name} seed {seed}: {P.description} (built in {time.perf_counter() - t0:.1f} s)",
+                  file=sys.stderr)
+            for case in problems_mod.cases(P):
+                rows = []
+                for ad in adapters:
+                    try:
+                        row = bench_cell(ad, P, case, args.repeat, args.max_tighten, args.max_cell_seconds, refs,
+                                         (name, seed))
+                    except Exception as exc:  # a library failing on one cell must not end the run
+                        print(f"  {case.label:28s} {ad.NAME:13s} FAILED: {type(exc).__name__}: {exc}",
+                              file=sys.stderr, flush=True)
+                        continue
+                    rows.append(row)
+                    bound = "" if row["subopt"] is None else f" bound={row['subopt']:.1e} (ref {row['ref_gap']:.0e})"
+                    print(f"  {case.label:28s} {ad.NAME:13s} tol={row['tol']:.0e} median={fmt_t(row['median'])} "
+                          f"runs={row['runs']} gap={row['rel_gap']:.1e}{bound} nnz={row['nnz']}", file=sys.stderr,
+                          flush=True)
+                results.setdefault(case.label, dict(label=case.label, seeds=[]))["seeds"].append(
+                    dict(seed=seed, rows=rows))
+    results = list(results.values())
+    info["reference_seconds"] = refs.seconds
 
     compile_rows = []
     if not args.no_compile and any(m.NAME == "lpnet" for m in adapters):
@@ -436,13 +557,14 @@ def main(argv=None):
         print(f"  cold start {r['label']}: {r['median']:.3f} s (empty cache {r['first_empty_cache']})",
               file=sys.stderr)
 
-    text = markdown(info, problems, results, compile_rows, cold_rows, args)
+    text = markdown(info, problem_meta, results, compile_rows, cold_rows, args)
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
     if args.json:
-        Path(args.json).write_text(json.dumps(dict(info=info, results=results, compile=compile_rows,
-                                                   cold_start=cold_rows), indent=1, default=str))
+        Path(args.json).write_text(json.dumps(dict(info=info, problems=problem_meta, results=results,
+                                                   compile=compile_rows, cold_start=cold_rows), indent=1,
+                                              default=str))
     if args.readme:
         update_readme(text)
 

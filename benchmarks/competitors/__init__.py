@@ -5,17 +5,19 @@ Each adapter module defines
 * ``NAME``: the library's display name;
 * ``IMPORT_ERROR``: ``None`` when the library imports, else the reason it is unavailable;
 * ``version() -> str``;
-* ``translate_tol(rel_gap_target, problem) -> float``: the library's own ``tol`` that is meant to reach a duality
-  gap of ``rel_gap_target * F_null`` (the runner checks this with the independent gap and tightens it
-  by factors of 10 when it does not);
+* ``translate_tol(rel_gap_target, problem) -> float``: the library's own ``tol`` that is meant to reach
+  ``rel_gap_target`` (relative to ``F_null``); the runner checks it (lpnet: its independent gap; a
+  competitor: its suboptimality bound, ``reference.py``) and tightens it by factors of 10 when it does not;
 * ``TOL_NOTE``: what the library's ``tol`` means;
-* ``fit(problem, alpha, l1_ratio, tol) -> (coef, intercept)``: one fit with an intercept.
+* ``fit(problem, alpha, l1_ratio, tol) -> (coef, intercept)``: one fit with an intercept;
+* optionally ``MAX_TIGHTEN``: the adapter's own depth of the 10x tightening ladder (replaces the
+  runner's ``--max-tighten``).
 """
 from __future__ import annotations
 
 import importlib
 
-ADAPTERS = ("lpnet_adapter", "sklearn_adapter", "skglm_adapter", "celer_adapter")
+ADAPTERS = ("lpnet_adapter", "sklearn_adapter", "glmnet_adapter", "skglm_adapter", "celer_adapter")
 
 
 def load_all():

@@ -11,6 +11,10 @@
   the other (a scaling of ``p`` by a factor <= 1 keeps ``p`` in [0, 1]), then rescaled into the L1 dual
   ball by ``max(1, ||X^T theta||_inf / alpha)``.  Relative gap: divided by the null model's objective
   (the binary entropy of the positive fraction).
+
+``values`` returns the primal and dual objective values at a point: their difference is lpnet's
+certificate, and the dual values, with those of lpnet's tight reference fits, bound a competitor's
+suboptimality (``benchmarks/reference.py``).
 """
 from __future__ import annotations
 
@@ -34,8 +38,8 @@ def _load_gap():
 _gap = _load_gap()
 
 
-def logistic_l1_gap(X, y, coef, intercept, alpha, f_null):
-    """Relative duality gap of ``(coef, intercept)`` for L1 logistic regression with an intercept."""
+def logistic_l1_values(X, y, coef, intercept, alpha):
+    """``(primal, dual)`` of ``(coef, intercept)`` for L1 logistic regression with an intercept."""
     n = y.shape[0]
     w = np.asarray(coef, dtype=np.float64).ravel()
     z = np.asarray(X @ w).ravel() + float(intercept)
@@ -52,17 +56,27 @@ def logistic_l1_gap(X, y, coef, intercept, alpha, f_null):
     scale = max(1.0, float(np.max(np.abs(xt), initial=0.0)) / alpha)
     p = p / scale
     dual = -float(np.mean(xlogy(p, p) + xlogy(1 - p, 1 - p)))
-    return (primal - dual) / f_null
+    return primal, dual
+
+
+def point_values(X, y, datafit, coef, intercept, alpha, l1_ratio):
+    """``(primal, dual)`` at ``(coef, intercept)`` and the dual point from its own residual / gradient."""
+    if datafit == "logistic":
+        return logistic_l1_values(X, y, coef, intercept, alpha)
+    rep = _gap.duality_gap(X, y, coef, intercept, alpha, l1_ratio)
+    return rep.primal, rep.dual
+
+
+def values(problem, coef, intercept, alpha, l1_ratio):
+    return point_values(problem.X, problem.y, problem.datafit, coef, intercept, alpha, l1_ratio)
 
 
 def rel_gap(problem_X, problem_y, datafit, f_null, coef, intercept, alpha, l1_ratio):
-    if datafit == "logistic":
-        return logistic_l1_gap(problem_X, problem_y, coef, intercept, alpha, f_null)
-    rep = _gap.duality_gap(problem_X, problem_y, coef, intercept, alpha, l1_ratio)
-    return rep.gap / f_null
+    primal, dual = point_values(problem_X, problem_y, datafit, coef, intercept, alpha, l1_ratio)
+    return (primal - dual) / f_null
 
 
-def path_gaps(problem, alphas, l1_ratio, coefs, intercepts):
-    """Relative gap of every point of a path (problem's own ``f_null``)."""
-    return np.array([rel_gap(problem.X, problem.y, problem.datafit, problem.f_null, coefs[k], intercepts[k],
-                             alphas[k], l1_ratio) for k in range(len(alphas))])
+def path_values(problem, alphas, l1_ratio, coefs, intercepts):
+    """``(primals, duals)`` of every point of a path."""
+    out = np.array([values(problem, coefs[k], intercepts[k], alphas[k], l1_ratio) for k in range(len(alphas))])
+    return out[:, 0], out[:, 1]

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 SEED = 0
+SEED_STRIDE = 10
 RHO = 0.6
 SNR = 3.0
 INTERCEPT = 2.0
@@ -129,15 +130,19 @@ def logistic(n=500, p=5000, k=20, seed=SEED + 3):
                    datafit="logistic", w_true=base.w_true)
 
 
-def make_problem(name, quick=False):
+def make_problem(name, quick=False, seed=0):
+    """Problem ``name`` drawn with the benchmark seed ``seed`` (0, 1, ...; seed 0 is the historical one).
+    Each family's generator seed is its own offset plus ``SEED_STRIDE * seed``, so no two draws share a
+    generator seed."""
+    s = SEED + SEED_STRIDE * seed
     if name == "toeplitz":
-        return toeplitz(100, 1000, 10) if quick else toeplitz()
+        return toeplitz(100, 1000, 10, seed=s) if quick else toeplitz(seed=s)
     if name == "tfidf":
-        return tfidf(1000, 5000, 5e-3, 10) if quick else tfidf()
+        return tfidf(1000, 5000, 5e-3, 10, seed=s + 2) if quick else tfidf(seed=s + 2)
     if name == "tall":
-        return tall(2000, 50, 10) if quick else tall()
+        return tall(2000, 50, 10, seed=s + 1) if quick else tall(seed=s + 1)
     if name == "logistic":
-        return logistic(100, 1000, 10) if quick else logistic()
+        return logistic(100, 1000, 10, seed=s + 3) if quick else logistic(seed=s + 3)
     raise ValueError(name)
 
 

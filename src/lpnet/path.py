@@ -20,11 +20,12 @@ from sklearn.utils import check_X_y
 from . import _validation as checks
 from ._validation import InvalidParameterError
 from ._progress import progress_bar
-from .certificates import Certifier
+from .certificates import Certifier, coef_error_bound
 from .datafits import Logistic, Quadratic
 from .estimators import _base as est
 from .penalties import L2
-from .solvers import Design, FitResult, solve
+from .solvers import Design, FitResult, pick_solver, solve
+from .solvers.cd_gram import gram_path, gram_path_applies, gram_state
 from .solvers.ridge import RidgeSVD
 
 __all__ = ["Path", "alpha_max", "enet_path", "lasso_path", "regularization_path"]
@@ -308,12 +309,12 @@ def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
 def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_intercept, tol, max_iter,
                progress, w0=None, b0=None):
     """Solve alpha by alpha, largest first, each fit warm-started at the previous solution."""
-    out = []
-    w, b = w0, b0
     design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
-    previous = None
-    for alpha in progress_bar(alphas, progress, "path"):
-        penalty = est.make_penalty(kind, float(alpha), l1_ratio=l1_ratio, p=p, weights=factors)
+    penalties = [est.make_penalty(kind, float(alpha), l1_ratio=l1_ratio, p=p, weights=factors) for alpha in alphas]
+    out = _gram_prefix(design, y, s, datafit, penalties, fit_intercept, tol, max_iter, w0)
+    w, b = (w0, b0) if not out else (out[-1].coef, out[-1].intercept)
+    previous = None if not out else (out[-1], penalties[len(out) - 1])
+    for penalty in progress_bar(penalties[len(out):], progress, "path"):
         strong = None if previous is None else strong_set(penalty, previous, X.shape[1])
         r = solve(design, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
                   max_iter=max_iter, w0=w, b0=b, strong=strong)
@@ -321,6 +322,27 @@ def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_interce
         w, b = r.coef, r.intercept
         previous = (r, penalty)
     return out
+
+
+def _gram_prefix(design, y, s, datafit, penalties, fit_intercept, tol, max_iter, w0) -> list:
+    """The path's leading fits from one compiled call on the Gram matrix, where ``solve`` would pick
+    the Gram mode anyway (tall dense data, squared loss, every feature under a convex penalty): the
+    per-alpha work there is small beside a fit's fixed costs.  Empty where it does not apply; it stops
+    before the first alpha it cannot certify, which the per-alpha loop then takes over."""
+    if not penalties or pick_solver(design.X, datafit, penalties[0]) != "cd_gram":
+        return []
+    state = gram_state(design, y, s, fit_intercept)
+    if not gram_path_applies(penalties, state, tol):
+        return []
+    missing = np.flatnonzero(~state.have_col)
+    if missing.size:
+        state.add_columns(missing)
+    fits = gram_path(state, penalties, tol, max_iter, w0)
+    if fits and not fits[-1].converged:
+        fits.pop()
+    for fit, penalty in zip(fits, penalties):
+        fit.coef_error_bound = coef_error_bound(fit.dual_gap, penalty, design.shape[1])
+    return fits
 
 
 def strong_set(penalty, previous, n_features):

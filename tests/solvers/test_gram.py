@@ -54,3 +54,60 @@ def test_gram_mode_refuses_unpenalized_features():
     X = np.random.default_rng(0).standard_normal((100, 3))
     with pytest.raises(ValueError, match="every feature"):
         solve(X, X[:, 0], Quadratic(), L1(0.1, weights=[0.0, 1.0, 1.0]), solver="cd_gram")
+
+
+@pytest.mark.parametrize("pid", list(PENALTIES))
+def test_gram_path_is_certified_on_the_data(pid):
+    """The compiled whole-path loop: every alpha certified by the independent residual-form gap, and
+    the same objectives as per-alpha fits of the residual-form solver."""
+    from lpnet.solvers.cd_gram import (
+        GramState,
+        GramStatistics,
+        gram_path,
+        gram_path_applies,
+    )
+
+    rng = np.random.default_rng(7)
+    n, p = 600, 15
+    X = rng.standard_normal((n, p)) @ np.triu(np.full((p, p), 0.4)) + 2.0
+    y = X[:, :4] @ np.array([1.0, -1.0, 0.5, 2.0]) + 1.0 + rng.standard_normal(n)
+    s = rng.uniform(0.2, 2.0, n)
+    v = np.linspace(0.5, 2.0, p)
+    top = kkt.alpha_max(X, y, s, "squared", True, v)
+    penalties = [PENALTIES[pid](a, v) for a in np.geomspace(top, top / 500, 12)]
+    state = GramState.from_statistics(GramStatistics.of_rows(X, y, s), True, n)
+    tol = 1e-7
+    assert state.min_tol < tol and gram_path_applies(penalties, state, tol)
+    fits = gram_path(state, penalties, tol, 1000)
+    assert len(fits) == len(penalties) and all(f.converged for f in fits)
+    spec_scale = 0.5 * np.average((y - np.average(y, weights=s)) ** 2, weights=s)
+    for pen, fit in zip(penalties, fits):
+        spec = kkt.spec_from_penalty(pen)
+        indep = kkt.duality_gap(X, y, s, "squared", spec, fit.coef, fit.intercept, True)
+        assert indep["gap"] <= 2 * tol * spec_scale
+        ref = solve(X, y, Quadratic(), pen, sample_weight=s, solver="cd", tol=1e-12, max_iter=1000)
+        assert abs(indep["primal"] - ref.objective) <= fit.dual_gap + ref.dual_gap + 1e-12 * ref.objective
+
+
+def test_gram_statistics_add_up_and_give_held_out_losses():
+    from lpnet.solvers.cd_gram import GramStatistics
+
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((300, 6))
+    y = rng.standard_normal(300) + 4.0
+    s = rng.uniform(0.5, 1.5, 300)
+    whole = GramStatistics.of_rows(X, y, s)
+    parts = GramStatistics.of_rows(X[:100], y[:100], s[:100]) + GramStatistics.of_rows(X[100:], y[100:], s[100:])
+    for name in ("weight", "x", "y", "xx", "xy", "yy"):
+        np.testing.assert_allclose(getattr(parts, name), getattr(whole, name), rtol=1e-12)
+    rest = whole - GramStatistics.of_rows(X[:100], y[:100], s[:100])
+    W = rng.standard_normal((4, 6))
+    b = rng.standard_normal(4)
+    loss, rounding = rest.mean_squared_error(W, b)
+    direct = np.average((y[100:, None] - X[100:] @ W.T - b) ** 2, axis=0, weights=s[100:])
+    np.testing.assert_allclose(loss, direct, rtol=1e-10)
+    assert np.all(rounding < 1e-10 * loss)
+    # a target far from zero with a near-exact model: the expansion cancels, and says so
+    far = GramStatistics.of_rows(X, 1e8 + X @ W[0] + 1e-3 * y, s)
+    _, rounding = far.mean_squared_error(W[:1], np.array([1e8]))
+    assert rounding[0] > 1e-8 * np.average((1e-3 * y) ** 2, weights=s)

@@ -5,6 +5,7 @@ import numpy as np
 
 NAME = "lpnet"
 SUPPORTS = ("path", "logistic_path", "enetcv", "lassocv", "ridgecv")
+CV_N_JOBS = True  # ElasticNetCV / LassoCV fit the folds in joblib workers
 try:
     import lpnet
 
@@ -39,7 +40,7 @@ def ridge_note():
             "no lpnet.RidgeCV: 5-fold CV of regularization_path(penalty='l2') + refit")
 
 
-def cv(problem, kind, grids, l1_ratios, folds, tol):
+def cv(problem, kind, grids, l1_ratios, folds, tol, n_jobs=1):
     if kind == "ridgecv":
         if hasattr(lpnet, "RidgeCV"):
             m = lpnet.RidgeCV(alphas=grids[0]).fit(problem.X, problem.y)
@@ -53,9 +54,10 @@ def cv(problem, kind, grids, l1_ratios, folds, tol):
         return manual_cv(path, problem, grids, [0.0], folds, tol, refit)
     if kind == "enetcv":
         m = lpnet.ElasticNetCV(l1_ratio=list(l1_ratios), n_alphas=len(grids[0]),
-                               eps=grids[0][-1] / grids[0][0], cv=folds, tol=tol, max_iter=MAX_ITER)
+                               eps=grids[0][-1] / grids[0][0], cv=folds, tol=tol, max_iter=MAX_ITER,
+                               n_jobs=n_jobs)
     else:
         m = lpnet.LassoCV(n_alphas=len(grids[0]), eps=grids[0][-1] / grids[0][0], cv=folds, tol=tol,
-                          max_iter=MAX_ITER)
+                          max_iter=MAX_ITER, n_jobs=n_jobs)
     m.fit(problem.X, problem.y)
     return dict(alpha=m.alpha_, l1_ratio=getattr(m, "l1_ratio_", 1.0), coef=m.coef_, intercept=m.intercept_)

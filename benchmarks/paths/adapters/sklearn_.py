@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 NAME = "scikit-learn"
 SUPPORTS = ("path", "logistic_path", "enetcv", "lassocv", "ridgecv")
+CV_N_JOBS = True  # ElasticNetCV / LassoCV run the folds in joblib threads
 try:
     import sklearn
     from sklearn.linear_model import ElasticNetCV, LassoCV, LogisticRegression, RidgeCV, enet_path
@@ -76,7 +77,7 @@ def path(problem, alphas, l1_ratio, tol):
     return _enet_path(problem, alphas, l1_ratio, tol, PRECOMPUTE)
 
 
-def cv(problem, kind, grids, l1_ratios, folds, tol):
+def cv(problem, kind, grids, l1_ratios, folds, tol, n_jobs=1):
     n = problem.X.shape[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -86,8 +87,8 @@ def cv(problem, kind, grids, l1_ratios, folds, tol):
         eps = grids[0][-1] / grids[0][0]
         if kind == "enetcv":
             m = ElasticNetCV(l1_ratio=list(l1_ratios), alphas=len(grids[0]), eps=eps, cv=folds, tol=tol,
-                             max_iter=MAX_ITER)
+                             max_iter=MAX_ITER, n_jobs=n_jobs)
         else:
-            m = LassoCV(alphas=len(grids[0]), eps=eps, cv=folds, tol=tol, max_iter=MAX_ITER)
+            m = LassoCV(alphas=len(grids[0]), eps=eps, cv=folds, tol=tol, max_iter=MAX_ITER, n_jobs=n_jobs)
         m.fit(problem.X, problem.y)
     return dict(alpha=m.alpha_, l1_ratio=getattr(m, "l1_ratio_", 1.0), coef=m.coef_, intercept=m.intercept_)

@@ -35,6 +35,7 @@ from ..estimators._base import (
     staged_fit,
 )
 from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
+from .gram_folds import fold_path, fold_statistics, statistics_apply
 
 ALPHA_RULES = ("min", "1se")
 
@@ -203,12 +204,17 @@ class PathCV(BaseEstimator):
         folds = list(splitter.split(X, y, **splitter_params))
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         show = bool(self.progress or getattr(self, "verbose", 0))
-        fits = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_fit)(X, y_fit, s, train, test, self._penalty_name, self._datafit_name,
-                               grids[i], l1_ratios[i], p, self.penalty_factor, self.fit_intercept,
-                               self.tol, self.max_iter)
-            for i, train, test in progress_bar(jobs, show, "folds")
-        )
+        fits = self._fits_from_statistics(X, y_fit, s, folds, jobs, grids, l1_ratios, p, show)
+        rest = [j for j, fit in enumerate(fits) if fit is None]
+        if rest:
+            computed = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fold_fit)(X, y_fit, s, train, test, self._penalty_name, self._datafit_name,
+                                   grids[i], l1_ratios[i], p, self.penalty_factor, self.fit_intercept,
+                                   self.tol, self.max_iter)
+                for i, train, test in progress_bar([jobs[j] for j in rest], show, "folds")
+            )
+            for j, fit in zip(rest, computed):
+                fits[j] = fit
         n_ratios, n_folds = len(l1_ratios), len(folds)
         losses = np.array([f.losses for f in fits]).reshape(n_ratios, n_folds, -1)
         mean, std = losses.mean(axis=1), losses.std(axis=1)
@@ -230,6 +236,27 @@ class PathCV(BaseEstimator):
                      "coef_error_bound_"):
             setattr(self, name, getattr(self.estimator_, name))
         self._describe_folds(fits, (n_ratios, n_folds, len(grids[0])), (i, k), X.shape[0], s)
+
+    def _fits_from_statistics(self, X, y, s, folds, jobs, grids, l1_ratios, p, show) -> list:
+        """The jobs' fold fits from per-fold statistics (:mod:`.gram_folds`) where that route applies,
+        None for the others (and for all of them where it does not apply)."""
+        fits = [None] * len(jobs)
+        if self.penalty_factor is not None or not statistics_apply(X, self._penalty_name, self._datafit_name,
+                                                                   l1_ratios, p):
+            return fits
+        stats = fold_statistics(X, y, s, folds)
+        if stats is None:
+            return fits
+        for j, (i, _, test) in progress_bar(list(enumerate(jobs)), show, "folds"):
+            training, held_out = stats[j % len(folds)]
+
+            def predict(coefs, intercepts, test=test):
+                return np.asarray(X[test] @ coefs.T) + intercepts
+
+            out = fold_path(training, held_out, X.shape[0], self._penalty_name, grids[i], l1_ratios[i], p,
+                            self.fit_intercept, self.tol, self.max_iter, y[test], s[test], predict)
+            fits[j] = None if out is None else FoldFit(*out)
+        return fits
 
     def _store_record(self, record: CVResults) -> None:
         self.cv_results_ = record

@@ -57,6 +57,16 @@ class PenaltyKernels:
     value: Any
 
 
+@dataclass(frozen=True)
+class DualKernels:
+    """Compiled scalar kernels of a convex penalty's conjugate, for certificates computed inside a
+    compiled loop: ``conjugate(z, v, params) = P_j*(z)`` and ``dual_ratio(z, v, params)``, the factor by
+    which z exceeds the conjugate's domain (0 when the domain is the whole line)."""
+
+    conjugate: Any
+    dual_ratio: Any
+
+
 @njit(cache=True)
 def _map_prox(prox, w, step, v, params):
     out = np.empty(w.shape[0])
@@ -70,6 +80,22 @@ def _map_distance(dist, w, grad, v, params):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
         out[j] = dist(w[j], grad[j], v[j], params.ctypes)
+    return out
+
+
+@njit(cache=True)
+def _sum_map(kernel, z, v, params):
+    total = 0.0
+    for j in range(z.shape[0]):
+        total += kernel(z[j], v[j], params.ctypes)
+    return total
+
+
+@njit(cache=True)
+def _max_map(kernel, z, v, params):
+    out = 0.0
+    for j in range(z.shape[0]):
+        out = max(out, kernel(z[j], v[j], params.ctypes))
     return out
 
 
@@ -107,6 +133,10 @@ class Penalty(ABC):
     def _scalar_kernels(self) -> tuple[Callable, Callable, Callable]:
         """The plain-Python scalar ``(prox, subdiff_distance, value)`` functions (numba-compilable)."""
 
+    def _dual_scalar_kernels(self) -> tuple[Callable, Callable] | None:
+        """The plain-Python scalar ``(conjugate, dual_ratio)`` of a convex penalty, or None."""
+        return None
+
     def _shape_params(self) -> tuple[float, ...]:
         """Shape parameters packed after ``alpha`` (``p``, ``l1_ratio``, ...)."""
         return ()
@@ -125,6 +155,14 @@ class Penalty(ABC):
             subdiff_distance=_compile(dist, "dist"),
             value=_compile(value, "value"),
         )
+
+    @property
+    def dual_kernels(self) -> DualKernels | None:
+        """Compiled ``(conjugate, dual_ratio)`` scalar kernels, or None (non-convex penalties)."""
+        pair = self._dual_scalar_kernels()
+        if pair is None:
+            return None
+        return DualKernels(conjugate=_compile(pair[0], "value"), dual_ratio=_compile(pair[1], "value"))
 
     def penalty_factors(self, n_features: int) -> np.ndarray:
         """The per-feature factors ``v`` as a float64 array of length ``n_features``."""
@@ -165,12 +203,30 @@ class Penalty(ABC):
 
         Unpenalized features are excluded: the solver makes ``z_j = 0`` there by projecting the dual
         point (their conjugate is the indicator of ``{0}``).  ``inf`` when ``z`` is outside the domain.
+        Computed from the penalty's dual kernels; a convex penalty without them overrides this.
         """
-        raise NotImplementedError(f"{type(self).__name__} is not convex: it has no useful conjugate")
+        kernels = self.dual_kernels
+        if kernels is None:
+            raise NotImplementedError(f"{type(self).__name__} is not convex: it has no useful conjugate")
+        z, v = self._penalized(z)
+        return float(_sum_map(kernels.conjugate, z, v, self.params))
 
     def dual_scale(self, z) -> float:
         """Smallest ``c >= 1`` such that ``z / c`` lies in the domain of ``P*`` (1 when it is everywhere finite)."""
-        return 1.0
+        kernels = self.dual_kernels
+        if kernels is None:
+            return 1.0
+        z, v = self._penalized(z)
+        return max(1.0, float(_max_map(kernels.dual_ratio, z, v, self.params)))
+
+    def _penalized(self, z) -> tuple[np.ndarray, np.ndarray]:
+        # z and the factors v restricted to the penalized features
+        z = np.ascontiguousarray(z, dtype=np.float64)
+        v = self.penalty_factors(z.shape[0])
+        mask = self.alpha * v > 0
+        if mask.all():  # the usual case: no copy
+            return z, v
+        return np.ascontiguousarray(z[mask]), np.ascontiguousarray(v[mask])
 
     def strong_convexity(self, n_features: int) -> np.ndarray:
         """Per feature, the largest ``mu_j >= 0`` with ``P_j(w) - mu_j/2 w^2`` convex (0: none).

@@ -43,6 +43,23 @@ def l1_value(w, v, params):
     return params[0] * v * abs(w)
 
 
+# The dual kernels of the convex penalties: ``conjugate(z)`` is P_j*(z) (inf outside its domain) and
+# ``dual_ratio(z)`` how far outside the domain z is (|z| / (alpha v) for the L1 ball, 0 when the domain
+# is the whole line): a dual point is divided by max(1, max_j dual_ratio) to become feasible.  Unpenalized
+# features are not theirs to handle (the certificate projects them out).
+
+#: relative slack of the L1 domain test: z was divided by its own ratio, which rounds
+DOMAIN_SLACK = 1e-12
+
+
+def l1_conjugate(z, v, params):
+    return 0.0 if abs(z) <= params[0] * v * (1.0 + DOMAIN_SLACK) else math.inf
+
+
+def l1_dual_ratio(z, v, params):
+    return abs(z) / (params[0] * v)
+
+
 # --------------------------------------------------------------------------- L2 (alpha/2 w^2)
 
 
@@ -56,6 +73,14 @@ def l2_distance(w, g, v, params):
 
 def l2_value(w, v, params):
     return 0.5 * params[0] * v * w * w
+
+
+def l2_conjugate(z, v, params):
+    return z * z / (2.0 * params[0] * v)
+
+
+def no_dual_ratio(z, v, params):
+    return 0.0
 
 
 # --------------------------------------------------------------------------- Elastic Net
@@ -76,6 +101,19 @@ def enet_distance(w, g, v, params):
 
 def enet_value(w, v, params):
     return params[0] * v * (params[1] * abs(w) + 0.5 * (1.0 - params[1]) * w * w)
+
+
+def enet_conjugate(z, v, params):
+    # sup_w z w - a (rho |w| + (1 - rho)/2 w^2) = (|z| - a rho)_+^2 / (2 a (1 - rho)); rho = 1 is L1's
+    a, rho = params[0] * v, params[1]
+    if rho == 1.0:
+        return 0.0 if abs(z) <= a * (1.0 + DOMAIN_SLACK) else math.inf
+    excess = max(abs(z) - a * rho, 0.0)
+    return excess * excess / (2.0 * a * (1.0 - rho))
+
+
+def enet_dual_ratio(z, v, params):
+    return abs(z) / (params[0] * v) if params[1] == 1.0 else 0.0
 
 
 # --------------------------------------------------------------------------- Lp, p > 0, p != 1, 2
@@ -222,3 +260,10 @@ def lp_distance(w, g, v, params):
 
 def lp_value(w, v, params):
     return params[0] * v / params[1] * abs(w) ** params[1]
+
+
+def lp_conjugate(z, v, params):
+    # p > 1: sup_w z w - a/p |w|^p = a^(1-q) |z|^q / q with 1/p + 1/q = 1 (p = 1, 2 use L1's and L2's)
+    a, p = params[0] * v, params[1]
+    q = p / (p - 1.0)
+    return a ** (1.0 - q) * abs(z) ** q / q

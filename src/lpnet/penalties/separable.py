@@ -19,38 +19,14 @@ from . import prox as k
 from .base import Penalty
 
 
-def _penalized(penalty: Penalty, z) -> tuple[np.ndarray, np.ndarray]:
-    """``z`` and ``alpha * v`` restricted to the penalized features."""
-    z = np.asarray(z, dtype=np.float64)
-    a = penalty.alpha * penalty.penalty_factors(z.shape[0])
-    mask = a > 0
-    if mask.all():  # the usual case: no copy
-        return z, a
-    return z[mask], a[mask]
-
-
-def _l1_dual_scale(z, a) -> float:
-    # the conjugate of a weighted L1 norm is the indicator of {|z_j| <= a_j}
-    if z.size == 0:
-        return 1.0
-    return max(1.0, float(np.max(np.abs(z) / a)))
-
-
-def _l1_conjugate(z, a) -> float:
-    return 0.0 if np.all(np.abs(z) <= a * (1.0 + 1e-12)) else np.inf
-
-
 class L1(Penalty):
     """Lasso penalty ``alpha * sum_j v_j |w_j|``; its prox is soft-thresholding."""
 
     def _scalar_kernels(self):
         return k.l1_prox, k.l1_distance, k.l1_value
 
-    def conjugate(self, z) -> float:
-        return _l1_conjugate(*_penalized(self, z))
-
-    def dual_scale(self, z) -> float:
-        return _l1_dual_scale(*_penalized(self, z))
+    def _dual_scalar_kernels(self):
+        return k.l1_conjugate, k.l1_dual_ratio
 
     def zero_threshold(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)
@@ -64,12 +40,11 @@ class L2(Penalty):
     def _scalar_kernels(self):
         return k.l2_prox, k.l2_distance, k.l2_value
 
+    def _dual_scalar_kernels(self):
+        return k.l2_conjugate, k.no_dual_ratio
+
     def strong_convexity(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)
-
-    def conjugate(self, z) -> float:
-        z, a = _penalized(self, z)
-        return float(np.sum(z * z / (2.0 * a)))
 
 
 class ElasticNet(Penalty):
@@ -89,26 +64,14 @@ class ElasticNet(Penalty):
     def _scalar_kernels(self):
         return k.enet_prox, k.enet_distance, k.enet_value
 
+    def _dual_scalar_kernels(self):
+        return k.enet_conjugate, k.enet_dual_ratio
+
     def _shape_params(self):
         return (self.l1_ratio,)
 
     def _repr_items(self):
         return [("l1_ratio", self.l1_ratio)]
-
-    def conjugate(self, z) -> float:
-        z, a = _penalized(self, z)
-        rho = self.l1_ratio
-        if rho == 1.0:
-            return _l1_conjugate(z, a)
-        # sup_w z w - a (rho |w| + (1-rho)/2 w^2) = (|z| - a rho)_+^2 / (2 a (1 - rho))
-        excess = np.maximum(np.abs(z) - a * rho, 0.0)
-        return float(np.sum(excess**2 / (2.0 * a * (1.0 - rho))))
-
-    def dual_scale(self, z) -> float:
-        if self.l1_ratio < 1.0:
-            return 1.0
-        z, a = _penalized(self, z)
-        return _l1_dual_scale(z, a)
 
     def strong_convexity(self, n_features: int) -> np.ndarray:
         return self.alpha * (1.0 - self.l1_ratio) * self.penalty_factors(n_features)
@@ -150,26 +113,18 @@ class Lp(Penalty):
             return k.lp_two_thirds_prox, k.lp_distance, k.lp_value
         return k.lp_prox, k.lp_distance, k.lp_value
 
+    def _dual_scalar_kernels(self):
+        if self.p == 1.0:
+            return k.l1_conjugate, k.l1_dual_ratio
+        if self.p == 2.0:
+            return k.l2_conjugate, k.no_dual_ratio
+        return (k.lp_conjugate, k.no_dual_ratio) if self.p > 1.0 else None
+
     def _shape_params(self):
         return (self.p,)
 
     def _repr_items(self):
         return [("p", self.p)]
-
-    def conjugate(self, z) -> float:
-        if not self.convex:
-            return super().conjugate(z)
-        z, a = _penalized(self, z)
-        if self.p == 1.0:
-            return _l1_conjugate(z, a)
-        # sup_w z w - a/p |w|^p = a^(1-q) |z|^q / q with 1/p + 1/q = 1
-        q = self.p / (self.p - 1.0)
-        return float(np.sum(a ** (1.0 - q) * np.abs(z) ** q / q))
-
-    def dual_scale(self, z) -> float:
-        if self.p == 1.0:
-            return _l1_dual_scale(*_penalized(self, z))
-        return 1.0
 
     def strong_convexity(self, n_features: int) -> np.ndarray:
         # |w|^p has curvature p(p-1)|w|^(p-2): bounded below by a positive constant only for p = 2

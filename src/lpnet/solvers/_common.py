@@ -61,7 +61,7 @@ def require_interfaces(datafit, penalty) -> None:
         raise TypeError(f"datafit must be an lpnet Datafit, got {type(datafit).__name__}.")
     if not isinstance(penalty, Penalty):
         raise TypeError(f"penalty must be an lpnet Penalty, got {type(penalty).__name__}.")
-    if penalty.convex and type(penalty).conjugate is Penalty.conjugate:
+    if penalty.convex and penalty.dual_kernels is None and type(penalty).conjugate is Penalty.conjugate:
         raise TypeError(
             f"{type(penalty).__name__} says it is convex but defines no conjugate: the duality gap needs it."
         )

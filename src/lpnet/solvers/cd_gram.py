@@ -25,6 +25,8 @@ two non-negative terms (the second is Fenchel-Young's), computed without the can
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit
 
@@ -33,7 +35,7 @@ from ..datafits.quadratic import Quadratic
 from ._cd_kernels import FAST, anderson_extrapolate
 from ._common import FitResult, require_interfaces
 from ._design import as_design
-from .cd_working_set import gap_safe_zeros
+from .cd_working_set import SAFE_MARGIN, gap_safe_zeros
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -117,25 +119,65 @@ def _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, para
     return n_epochs
 
 
-class _GramState:
-    """Everything the Gram mode derives from ``(X, y, h)``, kept on the Design: a path's later alphas
-    find the columns of ``G`` that earlier alphas computed."""
+@dataclass
+class GramStatistics:
+    """What the squared loss needs of a block of rows, as raw (uncentred) weighted sums.
 
-    def __init__(self, design, y, h, fit_intercept):
-        X = design.kernel  # Fortran-ordered dense data
-        n_features = design.shape[1]
+    ``weight = sum s``, ``x = sum s x_i``, ``y = sum s y_i``, ``xx = sum s x_i x_i^T``, ``xy = sum s y_i x_i``
+    and ``yy = sum s y_i^2``.  Sums of disjoint blocks add, so the statistics of a K-fold CV's training
+    sets are the whole data's minus each held-out fold's: one pass over X serves every fold.
+    """
+
+    weight: float
+    x: np.ndarray
+    y: float
+    xx: np.ndarray
+    xy: np.ndarray
+    yy: float
+
+    @classmethod
+    def of_rows(cls, X, y, s) -> GramStatistics:
+        """The statistics of the rows of dense ``X`` with targets ``y`` and weights ``s``."""
+        X = np.asarray(X, dtype=np.float64)
+        B = X * np.sqrt(s)[:, None]
+        sy = s * y
+        return cls(float(s.sum()), s @ X, float(sy.sum()), B.T @ B, X.T @ sy, float(sy @ y))
+
+    def __add__(self, other: GramStatistics) -> GramStatistics:
+        return GramStatistics(self.weight + other.weight, self.x + other.x, self.y + other.y,
+                              self.xx + other.xx, self.xy + other.xy, self.yy + other.yy)
+
+    def __sub__(self, other: GramStatistics) -> GramStatistics:
+        return GramStatistics(self.weight - other.weight, self.x - other.x, self.y - other.y,
+                              self.xx - other.xx, self.xy - other.xy, self.yy - other.yy)
+
+    def mean_squared_error(self, coefs, intercepts) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted mean of ``(y - x w - b)^2`` over these rows for each row of ``coefs`` (a validation
+        loss without a pass over the rows), and a bound on its rounding error: the expansion cancels
+        when the residuals are small beside the raw values (a target far from zero)."""
+        W = np.atleast_2d(coefs)
+        b = np.asarray(intercepts, dtype=np.float64)
+        terms = [np.full(b.shape, self.yy), -2.0 * (W @ self.xy), -2.0 * b * self.y,
+                 np.sum((W @ self.xx) * W, axis=1), 2.0 * b * (W @ self.x), self.weight * b * b]
+        size = sum(np.abs(t) for t in terms)
+        total = sum(terms)
+        rounding = 8.0 * (W.shape[1] + 2) * EPS * size
+        return np.maximum(total, 0.0) / self.weight, rounding / self.weight
+
+
+class GramState:
+    """Everything the Gram mode derives from ``(X, y, h)``, kept on the Design: a path's later alphas
+    find the columns of ``G`` that earlier alphas computed.  Built from the data
+    (:meth:`from_design`, columns of ``G`` computed as coordinates want them) or from
+    :class:`GramStatistics` (:meth:`from_statistics`, all of ``G`` at once, no data needed)."""
+
+    def __init__(self, n_features, h_sum, y_mean, yy, c, x_mean, col_squares, y_squares, rows, X=None, h=None):
         self.X, self.h = X, h
-        self.h_sum = float(h.sum())
-        self.y_mean = float(h @ y) / self.h_sum if fit_intercept else 0.0
-        yc = y - self.y_mean
-        self.yy = float(h @ (yc * yc))
-        # one pass over X: c = Xc^T H yc (= X^T H yc, as sum h yc = 0), weighted column sums and squares
-        self.c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))
-        self.x_mean = col_sums / self.h_sum if fit_intercept else np.zeros(n_features)
-        self.diag = col_squares - self.h_sum * self.x_mean**2  # G_jj
+        self.h_sum, self.y_mean, self.yy, self.c, self.x_mean = h_sum, y_mean, yy, c, x_mean
+        self.diag = col_squares - h_sum * x_mean**2  # G_jj
         # Centring by subtraction loses what the mean carries: a column whose centred norm is below the
         # rounding of its raw norm is constant to working precision, and never moves (diag 0).
-        rounding = 8 * design.shape[0] * EPS
+        rounding = 8 * rows * EPS
         self.constant = self.diag <= rounding * col_squares
         self.diag[self.constant] = 0.0
         self.c[self.constant] = 0.0  # exactly, for a constant column: its c is the rounding of sum(h yc) = 0
@@ -143,10 +185,40 @@ class _GramState:
         # Gram quantities exceeds eps; below tol = min_tol their gap is trusted without a pass over X
         live = ~self.constant
         ratios = col_squares[live] / self.diag[live]
-        y_ratio = float(h @ (y * y)) / self.yy if self.yy > 0 else np.inf
+        y_ratio = y_squares / self.yy if self.yy > 0 else np.inf
         self.min_tol = 100 * rounding * max(float(ratios.max(initial=1.0)), y_ratio)
         self.G = np.zeros((n_features, n_features), order="F")
         self.have_col = np.zeros(n_features, dtype=np.bool_)
+
+    @classmethod
+    def from_design(cls, design, y, h, fit_intercept) -> GramState:
+        X = design.kernel  # Fortran-ordered dense data
+        n_features = design.shape[1]
+        h_sum = float(h.sum())
+        y_mean = float(h @ y) / h_sum if fit_intercept else 0.0
+        yc = y - y_mean
+        # one pass over X: c = Xc^T H yc (= X^T H yc, as sum h yc = 0), weighted column sums and squares
+        c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))
+        x_mean = col_sums / h_sum if fit_intercept else np.zeros(n_features)
+        return cls(n_features, h_sum, y_mean, float(h @ (yc * yc)), c, x_mean, col_squares,
+                   float(h @ (y * y)), design.shape[0], X=X, h=h)
+
+    @classmethod
+    def from_statistics(cls, stats: GramStatistics, fit_intercept: bool, rows: int) -> GramState:
+        """The state for the rows ``stats`` sums up (``rows`` of them), every column of ``G`` filled."""
+        w = stats.weight
+        n_features = stats.x.shape[0]
+        x_mean = stats.x / w if fit_intercept else np.zeros(n_features)
+        y_mean = stats.y / w if fit_intercept else 0.0
+        col_squares = np.diag(stats.xx) / w
+        yy = max(stats.yy / w - y_mean**2, 0.0)
+        c = stats.xy / w - x_mean * y_mean
+        state = cls(n_features, 1.0, y_mean, yy, c, x_mean, col_squares.copy(), stats.yy / w, rows)
+        state.G[:] = stats.xx / w - np.outer(x_mean, x_mean)
+        state.have_col[:] = True
+        state.G[state.constant] = 0.0
+        state.G[:, state.constant] = 0.0
+        return state
 
     def add_columns(self, J) -> None:
         # each batch reads all of X; once an eighth of the columns are wanted (a path's later alphas),
@@ -163,6 +235,17 @@ class _GramState:
         self.G[self.constant] = 0.0  # their cross products are rounding of exact zeros too
         self.G[:, self.constant] = 0.0
 
+    def intercept(self, w) -> float:
+        """The intercept that goes with ``w`` (0 without one: then the means are zero)."""
+        return self.y_mean - float(self.x_mean @ w)
+
+
+def gram_state(design, y, s, fit_intercept: bool) -> GramState:
+    """The Gram mode's state for this data, built once per Design (weights ``s`` summing to n_samples)."""
+    h = s / design.shape[0]
+    return design.memo(design.key("gram", h, y, fit_intercept),
+                       lambda: GramState.from_design(design, y, h, fit_intercept))
+
 
 def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None):
     """Minimize ``1/(2n) sum_i s_i (y_i - x_i w - b)^2 + P(w)`` on the Gram matrix (dense X, convex P).
@@ -175,8 +258,7 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
     require_interfaces(datafit, penalty)
     design = as_design(X)
     n_features = design.shape[1]
-    h = s / design.shape[0]
-    gs = design.memo(design.key("gram", h, y, fit_intercept), lambda: _GramState(design, y, h, fit_intercept))
+    gs = gram_state(design, y, s, fit_intercept)
     c, yy, G, have_col = gs.c, gs.yy, gs.G, gs.have_col
     wants_col = np.zeros(n_features, dtype=np.bool_)
 
@@ -192,7 +274,8 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
     # want to move, and they get their columns in the next batch
     violation = penalty.subdiff_distance(w, -q)
     first = np.argsort(-violation)[:FIRST_BATCH]
-    wants_col[first[violation[first] > 0]] = True
+    first = first[(violation[first] > 0) & ~have_col[first]]
+    wants_col[first] = True  # (a column already known is not wanted: that would hold off the early stop)
     kernels, v, params = penalty.kernels, penalty.penalty_factors(n_features), penalty.params
     threshold = tol * 0.5 * yy  # F_null (yy is centred only with an intercept)
 
@@ -221,7 +304,7 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
             if tol < gs.min_tol:
                 # rounding in the Gram quantities could hide a gap above the threshold (features with
                 # large means and tiny spread): certify from the residual instead, one pass over X
-                b = gs.y_mean - float(gs.x_mean @ w) if fit_intercept else 0.0
+                b = gs.intercept(w)
                 cert = Certifier(design.X, y, s, datafit, penalty, fit_intercept, tol, xt=design.xt,
                                  cache=design).check(w, b, design.predict(w, b))
                 history[-1] = gap = cert.gap
@@ -241,9 +324,108 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
         n_epochs += _gram_epochs(G, have_col, wants_col, gs.diag, c, yy, q, w, kernels.prox, kernels.value, v,
                                  params, EPOCHS_PER_CHECK, ANDERSON_K, gate)
 
-    b = gs.y_mean - float(gs.x_mean @ w) if fit_intercept else 0.0
+    b = gs.intercept(w)
     return FitResult(
         coef=w, intercept=float(b), n_iter=n_epochs, objective=0.5 * rr + penalty.value(w), dual_gap=gap,
         optimality_violation=None, converged=converged, solver="cd_gram", history=history,
         n_outer=len(history),
     )
+
+
+@njit(cache=True, fastmath=FAST)
+def _gram_path(G, c, yy, diag, w, alphas, params, tau_unit, prox, dist, value, conjugate, dual_ratio, v,
+               threshold, max_blocks, coefs, gaps, objectives, n_epochs, converged):
+    """:func:`solve_cd_gram`'s loop for every alpha of a path in one compiled call (all of ``G`` known).
+
+    ``params`` is the penalty's packed parameters; its first entry (alpha) is set to each ``alphas[a]``
+    in turn.  Per alpha: certificate, exact zeros, blocks of epochs, as in :func:`solve_cd_gram`; the
+    results go to the output arrays.  Stops at the first alpha that does not converge within
+    ``max_blocks`` blocks and returns how many alphas were solved.
+    """
+    p = w.shape[0]
+    have_col = np.ones(p, dtype=np.bool_)
+    wants_col = np.zeros(p, dtype=np.bool_)
+    q = np.empty(p)
+    for a in range(alphas.shape[0]):
+        params[0] = alphas[a]
+        epochs = 0
+        done = False
+        gap = objective = np.inf
+        for block in range(max_blocks + 1):
+            q[:] = c  # from the support, so rank-one updates leave no drift
+            for j in range(p):
+                if w[j] != 0.0:
+                    for k in range(p):
+                        q[k] -= w[j] * G[k, j]
+            wq = w @ q
+            rr = max(yy - w @ c - wq, 0.0)
+            scale = 1.0
+            for j in range(p):
+                scale = max(scale, dual_ratio(q[j], v[j], params.ctypes))
+            penalty = 0.0
+            conj = 0.0
+            for j in range(p):
+                penalty += value(w[j], v[j], params.ctypes)
+                conj += conjugate(q[j] / scale, v[j], params.ctypes)
+            gap = 0.5 * rr * (1.0 - 1.0 / scale) ** 2 + penalty + conj - wq / scale
+            objective = 0.5 * rr + penalty
+            if gap <= threshold:
+                # exact zeros, as gap_safe_zeros: proved zero by the final dual point, then certified again
+                proved = False
+                for j in range(p):
+                    if w[j] != 0.0 and abs(q[j] / scale) + np.sqrt(2.0 * max(gap, 0.0) * diag[j]) < \
+                            tau_unit[j] * alphas[a] * (1.0 - SAFE_MARGIN):
+                        w[j] = 0.0
+                        proved = True
+                if proved and block < max_blocks:
+                    continue
+                done = True
+                break
+            if block == max_blocks:
+                break
+            gate = 0.0
+            for j in range(p):
+                gate = max(gate, dist(w[j], -q[j], v[j], params.ctypes))
+            epochs += _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, params,
+                                   EPOCHS_PER_CHECK, ANDERSON_K, INNER_RATIO * gate)
+        coefs[a] = w
+        gaps[a], objectives[a], n_epochs[a], converged[a] = gap, objective, epochs, done
+        if not done:
+            return a + 1
+    return alphas.shape[0]
+
+
+def gram_path(state: GramState, penalties, tol: float, max_iter: int, w0=None) -> list[FitResult]:
+    """Certified fits of ``penalties`` (one penalty at decreasing alphas) from ``state``, warm-started
+    along the list, in one compiled call; every column of ``G`` must be known.
+
+    Returns the fits in order, up to and including the first that did not converge (the caller goes on
+    from there with the residual form).  ``tol`` must be at least ``state.min_tol`` (the Gram
+    certificate is trusted only there).
+    """
+    first = penalties[0]
+    n_features = state.c.shape[0]
+    alphas = np.array([pen.alpha for pen in penalties], dtype=np.float64)
+    kernels, dual = first.kernels, first.dual_kernels
+    tau_unit = first.zero_threshold(n_features) / first.alpha
+    w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
+    n = len(penalties)
+    coefs = np.empty((n, n_features))
+    gaps, objectives = np.empty(n), np.empty(n)
+    n_epochs, converged = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
+    solved = _gram_path(state.G, state.c, state.yy, state.diag, w, alphas, first.params.copy(), tau_unit,
+                        kernels.prox, kernels.subdiff_distance, kernels.value, dual.conjugate, dual.dual_ratio,
+                        first.penalty_factors(n_features), tol * 0.5 * state.yy, max_iter, coefs, gaps,
+                        objectives, n_epochs, converged)
+    return [FitResult(coef=coefs[a], intercept=state.intercept(coefs[a]), n_iter=int(n_epochs[a]),
+                      objective=float(objectives[a]), dual_gap=float(gaps[a]), optimality_violation=None,
+                      converged=bool(converged[a]), solver="cd_gram", history=[float(gaps[a])])
+            for a in range(solved)]
+
+
+def gram_path_applies(penalties, state: GramState, tol: float) -> bool:
+    """Whether :func:`gram_path` can certify these fits: one convex penalty family with dual kernels,
+    alpha > 0 at the same shape parameters, and a tolerance the Gram certificate resolves."""
+    first = penalties[0]
+    return (first.dual_kernels is not None and all(pen.alpha > 0 for pen in penalties)
+            and tol >= state.min_tol)

@@ -1,0 +1,73 @@
+"""K-fold paths of the squared loss from per-fold statistics: one pass over X for the whole CV.
+
+Where the Gram mode applies (dense data with many more samples than features, every feature under a
+convex penalty), everything a training fold's path needs is in its weighted sums ``sum s x x^T``,
+``sum s x y``, ... (:class:`lpnet.solvers.cd_gram.GramStatistics`), and the held-out loss of any
+``(w, b)`` follows from the held-out fold's sums.  When the folds partition the samples (K-fold), the
+training sums of fold k are the total minus fold k's, so the statistics of every fold come from one
+pass over X; the paths are then solved in compiled calls, each alpha certified by the Gram duality gap
+as in :func:`lpnet.solvers.cd_gram.solve_cd_gram`.  A fold whose certificate the Gram quantities cannot
+resolve (features with large means beside a tiny spread) returns None, and the caller fits it from the
+data as usual.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..datafits import Quadratic
+from ..estimators._base import make_penalty
+from ..solvers import pick_solver
+from ..solvers.cd_gram import GramState, GramStatistics, gram_path, gram_path_applies
+
+
+def statistics_apply(X, penalty: str, datafit: str, l1_ratios, p) -> bool:
+    """Whether the folds' paths can come from statistics: squared loss, dense data, the Gram mode's
+    shape (every feature penalized: no penalty factors)."""
+    if datafit != "squared" or sp.issparse(X):
+        return False
+    return all(pick_solver(X, Quadratic(), make_penalty(penalty, 1.0, l1_ratio=r, p=p)) == "cd_gram"
+               for r in l1_ratios)
+
+
+def fold_statistics(X, y, s, folds) -> list[tuple[GramStatistics, GramStatistics]] | None:
+    """``(training, held-out)`` statistics of every fold, or None when the held-out sets do not
+    partition the samples (then training sets are not complements, and this route does not pay)."""
+    tests = [np.asarray(test) for _, test in folds]
+    seen = np.zeros(X.shape[0], dtype=np.int64)
+    for test in tests:
+        np.add.at(seen, test, 1)
+    if not np.all(seen == 1):
+        return None
+    held_out = [GramStatistics.of_rows(X[test], y[test], s[test]) for test in tests]
+    total = held_out[0]
+    for block in held_out[1:]:
+        total = total + block
+    return [(total - block, block) for block in held_out]
+
+
+def fold_path(training: GramStatistics, held_out: GramStatistics, n_rows: int, penalty: str, alphas,
+              l1_ratio, p, fit_intercept: bool, tol: float, max_iter: int, y_test, s_test, predict_test):
+    """``(losses, scores, coefs, intercepts, n_iters)`` of one training fold's certified path, scored
+    on its held-out samples, or None when the Gram certificate cannot serve this fold.
+
+    ``n_rows``: the number of samples the statistics were summed over (their rounding scale).  The
+    held-out losses come from ``held_out``'s sums unless their rounding could reach 1e-8 of a loss;
+    then from the predictions ``predict_test(coefs, intercepts)``.
+    """
+    state = GramState.from_statistics(training, fit_intercept, n_rows)
+    penalties = [make_penalty(penalty, float(a), l1_ratio=l1_ratio, p=p) for a in alphas]
+    if not gram_path_applies(penalties, state, tol):
+        return None
+    fits = gram_path(state, penalties, tol, max_iter)
+    if len(fits) < len(penalties) or not fits[-1].converged:
+        return None
+    coefs = np.array([f.coef for f in fits])
+    intercepts = np.array([f.intercept for f in fits])
+    losses, rounding = held_out.mean_squared_error(coefs, intercepts)
+    if np.any(rounding > 1e-8 * losses):
+        z = predict_test(coefs, intercepts)
+        losses = np.average((y_test[:, None] - z) ** 2, axis=0, weights=s_test)
+    spread = np.average((y_test - np.average(y_test, weights=s_test)) ** 2, weights=s_test)
+    scores = 1.0 - losses / spread if spread > 0 else np.where(losses == 0, 1.0, 0.0)
+    return losses, scores, coefs, intercepts, np.array([f.n_iter for f in fits])
