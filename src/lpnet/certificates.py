@@ -303,8 +303,8 @@ class Certifier:
 
     def _dual_value(self, theta, xt_theta) -> tuple[float, float]:
         """The dual objective at ``theta / c`` and ``c``, the smallest rescaling into the dual domain."""
-        scale = self.penalty.dual_scale(xt_theta)
-        dual = self.datafit.dual(theta / scale, self.y_dual, self.s) - self.penalty.conjugate(xt_theta / scale)
+        scale, conjugate = self.penalty.scaled_conjugate(xt_theta)
+        dual = self.datafit.dual(theta / scale, self.y_dual, self.s) - conjugate
         return dual, scale
 
     def _optimize_free(self, z, n_steps: int = 50):

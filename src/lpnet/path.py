@@ -317,7 +317,7 @@ def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_interce
     for penalty in progress_bar(penalties[len(out):], progress, "path"):
         strong = None if previous is None else strong_set(penalty, previous, X.shape[1])
         r = solve(design, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
-                  max_iter=max_iter, w0=w, b0=b, strong=strong)
+                  max_iter=max_iter, w0=w, b0=b, strong=strong, warm_grad=None if previous is None else previous[0].grad)
         out.append(r)
         w, b = r.coef, r.intercept
         previous = (r, penalty)

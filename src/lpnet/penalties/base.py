@@ -100,6 +100,20 @@ def _max_map(kernel, z, v, params):
 
 
 @njit(cache=True)
+def _scaled_conjugate(conjugate, dual_ratio, z, v, params):
+    # over the penalized features only (the others are projected out by the certificate)
+    scale = 1.0
+    for j in range(z.shape[0]):
+        if params[0] * v[j] > 0.0:
+            scale = max(scale, dual_ratio(z[j], v[j], params.ctypes))
+    total = 0.0
+    for j in range(z.shape[0]):
+        if params[0] * v[j] > 0.0:
+            total += conjugate(z[j] / scale, v[j], params.ctypes)
+    return scale, total
+
+
+@njit(cache=True)
 def _sum_value(value, w, v, params):
     total = 0.0
     for j in range(w.shape[0]):
@@ -218,6 +232,18 @@ class Penalty(ABC):
             return 1.0
         z, v = self._penalized(z)
         return max(1.0, float(_max_map(kernels.dual_ratio, z, v, self.params)))
+
+    def scaled_conjugate(self, z) -> tuple[float, float]:
+        """``(c, P*(z / c))`` with ``c = dual_scale(z)``: the two a certificate needs, in one pass
+        over ``z`` for a penalty with dual kernels."""
+        kernels = self.dual_kernels
+        if kernels is None:
+            scale = self.dual_scale(z)
+            return scale, self.conjugate(np.asarray(z, dtype=np.float64) / scale)
+        z = np.ascontiguousarray(z, dtype=np.float64)
+        scale, conj = _scaled_conjugate(kernels.conjugate, kernels.dual_ratio, z,
+                                        self.penalty_factors(z.shape[0]), self.params)
+        return float(scale), float(conj)
 
     def _penalized(self, z) -> tuple[np.ndarray, np.ndarray]:
         # z and the factors v restricted to the penalized features

@@ -27,7 +27,7 @@ __all__ = ["Design", "FitResult", "certify", "pick_solver", "solve", "solve_cd",
 
 
 def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_intercept=True,
-          tol=1e-6, max_iter=100, w0=None, b0=None, solver="auto", strong=None) -> FitResult:
+          tol=1e-6, max_iter=100, w0=None, b0=None, solver="auto", strong=None, warm_grad=None) -> FitResult:
     """Minimize ``D(w, b) + P(w)`` and certify the answer.
 
     Parameters
@@ -59,6 +59,9 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     strong : ndarray of bool of shape (n_features,), optional
         A guess of the features that may be nonzero (a path's sequential strong set): the first
         working set of ``cd``; other solvers ignore it.  Never changes the answer.
+    warm_grad : ndarray of shape (n_features,), optional
+        ``X^T dD/dz`` at ``(w0, b0)`` when the caller has it (a path's previous fit): with ``strong``,
+        ``cd`` starts from it instead of a first certificate.
 
     Returns
     -------
@@ -81,7 +84,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     if solver == "cd":
         if not squared:
             raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
-        result = solve_cd(design, y, s, penalty, strong=strong, **kwargs)
+        result = solve_cd(design, y, s, penalty, strong=strong, warm_grad=warm_grad, **kwargs)
         if result.budget_exhausted and penalty.convex:  # crawling: the full gradient does better there
             from .prox_grad import solve_fista
 

@@ -40,7 +40,7 @@ SAFE_MARGIN = 1e-8
 
 
 def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None,
-             strong=None):
+             strong=None, warm_grad=None):
     """Minimize ``1/(2n) sum_i s_i (y_i - x_i w - b)^2 + P(w)`` by working-set coordinate descent.
 
     Parameters
@@ -60,6 +60,9 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     strong : ndarray of bool of shape (n_features,), optional
         Where the first working set is chosen from (with the support of ``w0``), e.g. a path's
         sequential strong set.  A guess only: every later iteration checks all features.
+    warm_grad : ndarray of shape (n_features,), optional
+        ``X^T dD/dz`` at ``(w0, b0)``, when the caller has it (a path: the previous fit's final
+        gradient).  With ``strong`` it replaces the first certificate.
 
     Returns
     -------
@@ -88,49 +91,62 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     fresh = True  # whether r was computed from (w, b) rather than kept up to date by the kernels
     strong_misses = candidates = None
     for it in range(1, max_iter + 2):
-        # 1. certificate
-        cert = certifier.check(w, b, y - r)
-        history.append(cert.gap if cert.gap is not None else cert.violation)
-        scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
-        if done and not fresh:
-            # the kernels' running residual drifts by rounding (badly with large values: 1e-7 of the
-            # objective was seen), and the certificate must describe the returned (w, b) themselves:
-            # beyond the residual rounding the certificate allows for, certify again from scratch
-            exact, fresh = y - linear_predictor(design.X, w, b), True
-            if np.any(np.abs(exact - r) > certifier.residual_rounding(w, b, y - r)):
-                r = exact
-                cert = certifier.check(w, b, y - r)
-                history[-1] = cert.gap if cert.gap is not None else cert.violation
-                scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
-        if candidates is not None and it == 2:  # features the rule discarded that violate the check
-            strong_misses = int(np.count_nonzero((scores > 0) & ~candidates))
-        if done and tau.any() and it <= max_iter:
-            # exact zeros: a coefficient the final dual point proves zero is set to zero (a rounding-level
-            # value would otherwise stand as "nonzero" in the support), then certified again
-            proved = gap_safe_zeros(cert.dual_xt, cert.gap, tau, lips) & (w != 0)
-            if proved.any():
-                r += design.X[:, np.flatnonzero(proved)] @ w[proved]
-                w[proved] = 0.0
-                done = fresh = False
-                continue
-        if done or it > max_iter or (cert.unresolvable and it >= 3) or n_epochs >= MAX_PASSES:
-            break  # (an unresolvable gap: rounding hides the rest)
-
-        # 2. screening, then the working set: the support and the best-scored features
-        if tau.any():
-            screened |= gap_safe_zeros(cert.dual_xt, cert.gap, tau, lips)
-            dropped = np.flatnonzero(screened & (w != 0))
-            if dropped.size:  # rare: an iterate far from the optimum; keep r = y - Xw - b exact
-                r += design.X[:, dropped] @ w[dropped]
-                w[dropped] = 0.0
-            scores = np.where(screened, 0.0, scores)
-        if it == 1 and strong is not None:
-            # the rule only narrows the candidates; the working set keeps its usual size, so a large
-            # strong set (small alphas, correlated columns) does not inflate the inner passes
+        from_path = it == 1 and strong is not None and warm_grad is not None and max_iter >= 1
+        if from_path:
+            # a path's fit: the previous fit's gradient (its last certificate's, at this very start)
+            # and the strong rule choose the first working set; a certificate here would repeat that
+            # one at the new alpha.  Nothing to move: certify at once
             candidates = strong | (w != 0)
-            scores = np.where(candidates, scores, 0.0)
-        ws, ws_size = working_set(w, scores, ws_size)
-        inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
+            scores = np.where(candidates, penalty.subdiff_distance(w, warm_grad), 0.0)
+            from_path = scores.max(initial=0.0) > 0.0
+        if from_path:
+            ws, ws_size = working_set(w, scores, ws_size)
+            inner_tol = INNER_RATIO * scores.max() * 0.1
+        else:
+            # 1. certificate
+            cert = certifier.check(w, b, y - r)
+            history.append(cert.gap if cert.gap is not None else cert.violation)
+            scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
+            if done and not fresh:
+                # the kernels' running residual drifts by rounding (badly with large values: 1e-7 of the
+                # objective was seen), and the certificate must describe the returned (w, b) themselves:
+                # beyond the residual rounding the certificate allows for, certify again from scratch
+                exact, fresh = y - linear_predictor(design.X, w, b), True
+                if np.any(np.abs(exact - r) > certifier.residual_rounding(w, b, y - r)):
+                    r = exact
+                    cert = certifier.check(w, b, y - r)
+                    history[-1] = cert.gap if cert.gap is not None else cert.violation
+                    scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
+            if candidates is not None and it == 2:  # features the rule discarded that violate the check
+                strong_misses = int(np.count_nonzero((scores > 0) & ~candidates))
+            if done and tau.any() and it <= max_iter:
+                # exact zeros: a coefficient the final dual point proves zero is set to zero (a
+                # rounding-level value would otherwise stand as "nonzero" in the support), then certified
+                # again
+                proved = gap_safe_zeros(cert.dual_xt, cert.gap, tau, lips) & (w != 0)
+                if proved.any():
+                    r += design.X[:, np.flatnonzero(proved)] @ w[proved]
+                    w[proved] = 0.0
+                    done = fresh = False
+                    continue
+            if done or it > max_iter or (cert.unresolvable and it >= 3) or n_epochs >= MAX_PASSES:
+                break  # (an unresolvable gap: rounding hides the rest)
+
+            # 2. screening, then the working set: the support and the best-scored features
+            if tau.any():
+                screened |= gap_safe_zeros(cert.dual_xt, cert.gap, tau, lips)
+                dropped = np.flatnonzero(screened & (w != 0))
+                if dropped.size:  # rare: an iterate far from the optimum; keep r = y - Xw - b exact
+                    r += design.X[:, dropped] @ w[dropped]
+                    w[dropped] = 0.0
+                scores = np.where(screened, 0.0, scores)
+            if it == 1 and strong is not None:
+                # the rule only narrows the candidates; the working set keeps its usual size, so a
+                # large strong set (small alphas, correlated columns) does not inflate the inner passes
+                candidates = strong | (w != 0)
+                scores = np.where(candidates, scores, 0.0)
+            ws, ws_size = working_set(w, scores, ws_size)
+            inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
 
         # 3. inner coordinate-descent passes on the working set
         fresh = False
