@@ -121,6 +121,10 @@ class Certifier:
         else:
             self._A, self._root_m, self._Q, self._XtRQ, self._cond = projection()
         self.penalized = ~free
+        # the logistic loss's projection (a metric that moves with theta) onto the intercept alone needs
+        # X^T of that metric: solvers that pass their Design get both products in one pass
+        intercept_only = fit_intercept and not free.any() and not datafit.dual_metric_is_weights
+        self._pair = cache.xt_pair if intercept_only and hasattr(cache, "xt_pair") else None
         self.free_features = bool(free.any())
         self._n_checks = 0
         self._col_norms = None  # computed when a rounding floor is first needed
@@ -188,7 +192,12 @@ class Certifier:
         """
         raw = self.datafit.raw_grad(self.y, z, self.s)
         raw_sum = float(raw.sum())
-        if grad is None:  # X^T raw from the centred product (self.xt), which the dual point needs too
+        metric_xt = None
+        if grad is None and self._pair is not None:
+            # the projection below moves theta along its metric m and needs X^T m: both in one pass
+            centred, metric_xt = self._pair(raw, self.datafit.dual_metric(-raw, self.s), self.means)
+            grad = centred + self.means * raw_sum
+        elif grad is None:  # X^T raw from the centred product (self.xt), which the dual point needs too
             centred = self.xt(raw)
             grad = centred if self.means is None else centred + self.means * raw_sum
         else:
@@ -200,7 +209,9 @@ class Certifier:
             return Certificate(objective, None, violation, grad, distance, violation <= self.tol)
 
         theta, xt_theta = -raw, -centred
-        if self._A is not None:
+        if metric_xt is not None:
+            theta, xt_theta = self._project_on_intercept(theta, xt_theta, metric_xt)
+        elif self._A is not None:
             theta, xt_theta = self._project(theta, xt_theta)
         dual, scale = self._dual_value(theta, xt_theta)
         if self._A is not None and not np.isfinite(dual):
@@ -328,6 +339,16 @@ class Certifier:
                 break
             z, value = z_new, new_value
         return z
+
+    def _project_on_intercept(self, theta, xt_theta, metric_xt):
+        """:meth:`_project` when the intercept is the only free column, given ``metric_xt``, the centred
+        ``X^T m`` of the metric ``m`` at ``theta`` (computed with the gradient): ``theta - c m`` with ``c``
+        making the sum zero; no basis needed (a single column's condition number is 1)."""
+        m = self.datafit.dual_metric(theta, self.s)
+        total = float(m.sum())
+        c = float(theta[m > 0].sum()) / total if total > 0 else 0.0
+        self._cond = 1.0
+        return theta - c * m, xt_theta - c * metric_xt
 
     def _project(self, theta, xt_theta):
         """``theta`` and ``X^T theta`` after the projection onto ``{A^T theta = 0}``."""

@@ -232,3 +232,30 @@ def test_random_gaps_are_valid(seed, n, p, pid, logistic, max_iter):
     F_star, _ = _cvx_optimum(X, y, s, kind, spec, True)
     assert res.dual_gap >= F - F_star - 1e-12 * abs(F)
     assert res.dual_gap >= -1e-13 * abs(F)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_logistic_certificate_with_one_pass_projection_equals_the_general_one(sparse):
+    """With the intercept as the only free column, the logistic certificate takes X^T of the gradient
+    and of the projection's metric in one pass: the same gap as the general projection."""
+    import scipy.sparse as sps
+
+    from lpnet.certificates import Certifier
+    from lpnet.datafits import Logistic
+    from lpnet.penalties import L1
+    from lpnet.solvers import Design
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((200, 30)) + 0.5
+    X = sps.csc_matrix(np.where(rng.random(X.shape) < 0.3, X, 0.0)) if sparse else X
+    y = np.where(rng.random(200) < 0.4, 1.0, -1.0)
+    s = rng.uniform(0.5, 1.5, 200)
+    s *= 200 / s.sum()
+    w = np.where(rng.random(30) < 0.3, rng.standard_normal(30), 0.0)
+    z = np.asarray(X @ w).ravel() + 0.2
+    pen = L1(0.01)
+    general = Certifier(X, y, s, Logistic(), pen, True, 1e-6).check(w, 0.2, z)
+    design = Design(X)
+    fused = Certifier(X, y, s, Logistic(), pen, True, 1e-6, xt=design.xt, cache=design).check(w, 0.2, z)
+    assert fused.gap == pytest.approx(general.gap, rel=1e-9, abs=1e-14)
+    np.testing.assert_allclose(fused.dual_xt, general.dual_xt, rtol=1e-9, atol=1e-14)

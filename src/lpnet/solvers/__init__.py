@@ -58,10 +58,10 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
     strong : ndarray of bool of shape (n_features,), optional
         A guess of the features that may be nonzero (a path's sequential strong set): the first
-        working set of ``cd``; other solvers ignore it.  Never changes the answer.
+        working set of ``cd`` and ``prox_newton``; other solvers ignore it.  Never changes the answer.
     warm_grad : ndarray of shape (n_features,), optional
         ``X^T dD/dz`` at ``(w0, b0)`` when the caller has it (a path's previous fit): with ``strong``,
-        ``cd`` starts from it instead of a first certificate.
+        ``cd`` and ``prox_newton`` start from it instead of a first certificate.
 
     Returns
     -------
@@ -109,7 +109,7 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     elif solver == "prox_newton":
         from .prox_newton import solve_prox_newton
 
-        result = solve_prox_newton(design, y, s, datafit, penalty, **kwargs)
+        result = solve_prox_newton(design, y, s, datafit, penalty, strong=strong, warm_grad=warm_grad, **kwargs)
     elif solver == "fista":
         from .prox_grad import solve_fista
 

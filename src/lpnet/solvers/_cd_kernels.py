@@ -321,6 +321,50 @@ def _xt_dot_centred(X, r, means, n_features):
     return csc
 
 
+def xt_dot_centred_pair(X, r, u, means, n_features):  # pragma: no cover - replaced by the overload
+    """``(X - means)^T r`` and ``(X - means)^T u`` in one pass over ``X`` (two products a certificate
+    needs together: its gradient and, for the logistic loss, its projection's direction)."""
+    raise NotImplementedError
+
+
+@overload(xt_dot_centred_pair, jit_options={"cache": True})
+def _xt_dot_centred_pair(X, r, u, means, n_features):
+    if isinstance(X, types.Array):
+
+        def dense(X, r, u, means, n_features):
+            out_r, out_u = np.empty(n_features), np.empty(n_features)
+            for j in range(n_features):
+                acc_r = acc_u = 0.0
+                for i in range(X.shape[0]):
+                    x = X[i, j] - means[j]
+                    acc_r += x * r[i]
+                    acc_u += x * u[i]
+                out_r[j], out_u[j] = acc_r, acc_u
+            return out_r, out_u
+
+        return dense
+
+    def csc(X, r, u, means, n_features):
+        data, indices, indptr = X
+        total_r, total_u = r.sum(), u.sum()
+        out_r, out_u = np.empty(n_features), np.empty(n_features)
+        for j in range(n_features):
+            acc_r = acc_u = 0.0
+            for k in range(indptr[j], indptr[j + 1]):
+                acc_r += data[k] * r[indices[k]]
+                acc_u += data[k] * u[indices[k]]
+            out_r[j], out_u[j] = acc_r - means[j] * total_r, acc_u - means[j] * total_u
+        return out_r, out_u
+
+    return csc
+
+
+@njit(cache=True, fastmath=FAST)
+def centred_xt_pair(X, r, u, means, n_features):
+    """Compiled entry point of :func:`xt_dot_centred_pair`."""
+    return xt_dot_centred_pair(X, r, u, means, n_features)
+
+
 @njit(cache=True, fastmath=FAST)
 def centred_xt(X, r, means, n_features):
     """Compiled entry point of :func:`xt_dot_centred`."""

@@ -139,3 +139,17 @@ def working_set(w, scores, previous_size: int, min_size: int = 100) -> tuple[np.
         return np.arange(n_features, dtype=np.int64), size
     ranked = np.where(support, np.inf, scores)
     return np.sort(np.argpartition(-ranked, size - 1)[:size]).astype(np.int64), size
+
+
+def path_start_scores(penalty: Penalty, w, strong, warm_grad):
+    """Working-set scores for a path's fit without a first certificate, or None.
+
+    Along a path, the previous fit's final gradient is the gradient at this fit's start (the datafit's
+    gradient does not depend on alpha), and the strong rule says where to look: the subdifferential
+    distances at the new alpha over the strong set and the support choose the first working set.
+    None when there is nothing to go on, or nothing to move (then a certificate comes first).
+    """
+    if strong is None or warm_grad is None:
+        return None
+    scores = np.where(strong | (w != 0), penalty.subdiff_distance(w, warm_grad), 0.0)
+    return scores if scores.max(initial=0.0) > 0.0 else None

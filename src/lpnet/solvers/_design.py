@@ -77,6 +77,12 @@ class Design:
         self._last_xt = (v.copy(), out.copy(), means)
         return out
 
+    def xt_pair(self, v, u, means) -> tuple[np.ndarray, np.ndarray]:
+        """``((X - means)^T v, (X - means)^T u)`` in one pass over ``X``."""
+        v = np.ascontiguousarray(v, dtype=np.float64)
+        u = np.ascontiguousarray(u, dtype=np.float64)
+        return kern.centred_xt_pair(self.kernel, v, u, means, self.shape[1])
+
     def predict(self, w, b) -> np.ndarray:
         """``X w + b`` (free when it is the prediction a solver last left here: a path's warm start)."""
         last = self._last_prediction

@@ -22,6 +22,7 @@ from . import _cd_kernels as kern
 from ._common import (
     FitResult,
     gap_ratio,
+    path_start_scores,
     require_interfaces,
     scores_and_stop,
     starting_point,
@@ -31,6 +32,9 @@ from ._design import as_design, linear_predictor
 
 INNER_RATIO = 0.3
 ANDERSON_K = 5
+#: a path's first inner solve, with no gap to go by, goes this much finer than its scores (the floor of
+#: gap_ratio)
+FIRST_RATIO = 0.1
 MAX_EPOCHS = 10_000
 #: passes over the working set for a whole fit: coordinate descent crawls on some problems (many more
 #: features than samples and a penalty flat at zero, p > 2, near interpolation), where a full-gradient
@@ -91,17 +95,12 @@ def solve_cd(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0
     fresh = True  # whether r was computed from (w, b) rather than kept up to date by the kernels
     strong_misses = candidates = None
     for it in range(1, max_iter + 2):
-        from_path = it == 1 and strong is not None and warm_grad is not None and max_iter >= 1
-        if from_path:
-            # a path's fit: the previous fit's gradient (its last certificate's, at this very start)
-            # and the strong rule choose the first working set; a certificate here would repeat that
-            # one at the new alpha.  Nothing to move: certify at once
+        # a path's fit starts without a certificate (it would repeat the previous fit's last one)
+        start = path_start_scores(penalty, w, strong, warm_grad) if it == 1 and max_iter >= 1 else None
+        if start is not None:
             candidates = strong | (w != 0)
-            scores = np.where(candidates, penalty.subdiff_distance(w, warm_grad), 0.0)
-            from_path = scores.max(initial=0.0) > 0.0
-        if from_path:
-            ws, ws_size = working_set(w, scores, ws_size)
-            inner_tol = INNER_RATIO * scores.max() * 0.1
+            ws, ws_size = working_set(w, start, ws_size)
+            inner_tol = INNER_RATIO * start.max() * FIRST_RATIO
         else:
             # 1. certificate
             cert = certifier.check(w, b, y - r)

@@ -19,6 +19,7 @@ from . import _cd_kernels as kern
 from ._common import (
     FitResult,
     gap_ratio,
+    path_start_scores,
     require_interfaces,
     scores_and_stop,
     starting_point,
@@ -32,16 +33,18 @@ MAX_EPOCHS = 1_000
 ARMIJO = 1e-4
 MAX_BACKTRACK = 40
 ROUNDING = 4 * np.finfo(np.float64).eps
+#: a path's first Newton steps, with no gap to go by, go this much finer than their scores
+FIRST_RATIO = 0.1
 #: Newton steps on one working set between two certificates
 MAX_STEPS_PER_SET = 10
 
 
 def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100,
-                      w0=None, b0=None):
+                      w0=None, b0=None, strong=None, warm_grad=None):
     """Minimize ``D(X w + b) + P(w)`` for a twice differentiable datafit by proximal Newton.
 
-    Parameters and stopping rule as :func:`lpnet.solvers.cd_working_set.solve_cd`; ``max_iter`` counts
-    Newton steps.
+    Parameters and stopping rule as :func:`lpnet.solvers.cd_working_set.solve_cd` (``strong`` and
+    ``warm_grad`` included); ``max_iter`` counts Newton steps.
 
     Returns
     -------
@@ -66,26 +69,33 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
     done = False
     fresh = True  # whether z was computed from (w, b), not updated along the line search
     for it in range(1, max_iter + 2):
-        # 1. certificate
-        cert = certifier.check(w, b, z)
-        history.append(cert.gap if cert.gap is not None else cert.violation)
-        scores, done = scores_and_stop(penalty, cert, w, lips_bound, certifier.violation_scale, tol)
-        if done and not fresh:
-            # certify the returned (w, b) themselves: the running z drifted by rounding along the line
-            # searches; again from scratch only beyond the rounding the certificate allows for
-            exact, fresh = linear_predictor(design.X, w, b), True
-            if np.any(np.abs(exact - z) > certifier.residual_rounding(w, b, z)):
-                z = exact
-                cert = certifier.check(w, b, z)
-                history[-1] = cert.gap if cert.gap is not None else cert.violation
-                scores, done = scores_and_stop(penalty, cert, w, lips_bound, certifier.violation_scale, tol)
-        if done or it > max_iter or (cert.unresolvable and it >= 3):  # rounding hides the rest
-            break
+        # a path's fit starts without a certificate (it would repeat the previous fit's last one)
+        start = path_start_scores(penalty, w, strong, warm_grad) if it == 1 and max_iter >= 1 else None
+        if start is not None:
+            ws, ws_size = working_set(w, start, ws_size)
+            inner_tol = INNER_RATIO * start.max() * FIRST_RATIO
+            objective = datafit.value(y, z, s) + penalty.value(w)
+        else:
+            # 1. certificate
+            cert = certifier.check(w, b, z)
+            history.append(cert.gap if cert.gap is not None else cert.violation)
+            scores, done = scores_and_stop(penalty, cert, w, lips_bound, certifier.violation_scale, tol)
+            if done and not fresh:
+                # certify the returned (w, b) themselves: the running z drifted by rounding along the
+                # line searches; again from scratch only beyond the rounding the certificate allows for
+                exact, fresh = linear_predictor(design.X, w, b), True
+                if np.any(np.abs(exact - z) > certifier.residual_rounding(w, b, z)):
+                    z = exact
+                    cert = certifier.check(w, b, z)
+                    history[-1] = cert.gap if cert.gap is not None else cert.violation
+                    scores, done = scores_and_stop(penalty, cert, w, lips_bound, certifier.violation_scale, tol)
+            if done or it > max_iter or (cert.unresolvable and it >= 3):  # rounding hides the rest
+                break
 
-        # 2. working set
-        ws, ws_size = working_set(w, scores, ws_size)
-        inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
-        objective = cert.objective
+            # 2. working set
+            ws, ws_size = working_set(w, scores, ws_size)
+            inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
+            objective = cert.objective
 
         # 3. Newton steps on the working set, as glmnet does on its active set: while a step still
         # decreases the objective by more than the gap allowed, the next one follows without a
@@ -105,6 +115,7 @@ def solve_prox_newton(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6
     return FitResult(
         coef=w, intercept=float(b), n_iter=n_steps, objective=cert.objective, dual_gap=cert.gap,
         optimality_violation=cert.violation, converged=done, solver="prox_newton", history=history, gap_floor=cert.floor,
+        grad=cert.grad,
         n_outer=len(history),
     )
 
