@@ -52,6 +52,7 @@ import competitors  # noqa: E402
 import problems as problems_mod  # noqa: E402
 from gap import duality_gap  # noqa: E402
 from reference import REF_TOL, References, subopt_bound  # noqa: E402
+from report import span  # noqa: E402
 
 TARGET = 1e-6
 README = HERE / "README.md"
@@ -289,13 +290,6 @@ def verdicts(entry):
 
 def lib_rows(entry, lib):
     return [r for s in entry["seeds"] for r in s["rows"] if r["library"] == lib]
-
-
-def span(values, fmt, high_first=False):
-    """``low..high`` of ``values`` (``high..low`` for tols: loosest first), one value if they agree."""
-    a, b = (max(values), min(values)) if high_first else (min(values), max(values))
-    a, b = fmt.format(a), fmt.format(b)
-    return a if a == b else f"{a}..{b}"
 
 
 def markdown(info, problem_meta, results, compile_rows, cold_rows, args):

@@ -45,6 +45,7 @@ from benchmarks.paths import certify  # noqa: E402
 from benchmarks.paths import problems as P  # noqa: E402
 from benchmarks.paths.adapters import load_all, subproblem  # noqa: E402
 from benchmarks.reference import REF_TOL, References, subopt_bound  # noqa: E402
+from benchmarks.report import span  # noqa: E402
 
 PATH_KINDS = ("path", "logistic_path")
 _PATHS = [
@@ -311,13 +312,6 @@ def verdict_text(v):
 
 def lib_cells(r, lib):
     return [c for s in r["seeds"] for c in s["cells"] if c["lib"] == lib]
-
-
-def span(values, fmt, high_first=False):
-    """``low..high`` of ``values`` (``high..low`` for tols: loosest first), one value if they agree."""
-    a, b = (max(values), min(values)) if high_first else (min(values), max(values))
-    a, b = fmt.format(a), fmt.format(b)
-    return a if a == b else f"{a}..{b}"
 
 
 def render(results, meta):

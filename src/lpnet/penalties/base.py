@@ -17,7 +17,10 @@ Solvers never look at which penalty they hold.  They use two layers of it:
 * vectorised numpy methods for the certificates (``value``, ``prox``, ``subdiff_distance``,
   and for convex penalties ``conjugate`` and ``dual_scale``).
 
-Adding a penalty means writing one subclass with its scalar kernels and, if it is convex, its conjugate.
+Adding a penalty means writing one subclass with its scalar kernels and, if it is convex, its two dual
+kernels (``conjugate(z, v, params)`` and ``dual_ratio(z, v, params)``, from which the vectorised
+``conjugate`` and ``dual_scale`` follow and which compiled loops certify with), or a vectorised
+``conjugate`` for a penalty that is not separable.
 """
 from __future__ import annotations
 
@@ -113,14 +116,6 @@ def _scaled_conjugate(conjugate, dual_ratio, z, v, params):
     return scale, total
 
 
-@njit(cache=True)
-def _sum_value(value, w, v, params):
-    total = 0.0
-    for j in range(w.shape[0]):
-        total += value(w[j], v[j], params.ctypes)
-    return total
-
-
 class Penalty(ABC):
     """A separable penalty ``P(w) = sum_j alpha * v_j * phi(w_j)``.
 
@@ -193,7 +188,7 @@ class Penalty(ABC):
     def value(self, w) -> float:
         """``P(w)``."""
         w = np.ascontiguousarray(w, dtype=np.float64)
-        return float(_sum_value(self.kernels.value, w, self.penalty_factors(w.shape[0]), self.params))
+        return float(_sum_map(self.kernels.value, w, self.penalty_factors(w.shape[0]), self.params))
 
     def prox(self, w, step) -> np.ndarray:
         """Proximal operator ``argmin_z 1/2 ||z - w||^2 + step * P(z)`` (a global minimizer).

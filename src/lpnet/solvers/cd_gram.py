@@ -10,6 +10,11 @@ instead of O(n) for the residual form.  Columns of ``G`` are computed lazily, in
 coordinates that want to move (``G[:, J] = X^T (h X_J) - sum(h) xbar xbar_J^T``, one BLAS product per
 batch), so features that stay at zero never cost an O(np) product.
 
+Those quantities are also what :class:`GramStatistics` (raw weighted sums of a block of rows, which
+add up across blocks) gives without the data: :meth:`GramState.from_statistics` builds the state from
+them, so a K-fold CV reads X once.  :func:`gram_path` runs a whole path's alphas in one compiled call
+(a path on tall data spends more on a fit's fixed costs than on its epochs).
+
 Reads top to bottom: set-up (cached on the Design), certificate from Gram quantities, epochs.
 
 The duality gap comes from the same quantities.  With ``c = Xc^T H yc``,
@@ -139,9 +144,13 @@ class GramStatistics:
     def of_rows(cls, X, y, s) -> GramStatistics:
         """The statistics of the rows of dense ``X`` with targets ``y`` and weights ``s``."""
         X = np.asarray(X, dtype=np.float64)
-        B = X * np.sqrt(s)[:, None]
         sy = s * y
-        return cls(float(s.sum()), s @ X, float(sy.sum()), B.T @ B, X.T @ sy, float(sy @ y))
+        if s.size and np.all(s == s[0]):  # no sample weights: no scaled copy of X
+            xx = s[0] * (X.T @ X)
+        else:
+            B = X * np.sqrt(s)[:, None]
+            xx = B.T @ B
+        return cls(float(s.sum()), s @ X, float(sy.sum()), xx, X.T @ sy, float(sy @ y))
 
     def __add__(self, other: GramStatistics) -> GramStatistics:
         return GramStatistics(self.weight + other.weight, self.x + other.x, self.y + other.y,
@@ -226,8 +235,11 @@ class GramState:
         # B^T B with B = diag(sqrt(h)) X) is cheaper than the batches still to come
         X, h = self.X, self.h
         if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 8:
-            B = X * np.sqrt(h)[:, None]
-            self.G[:] = B.T @ B - self.h_sum * np.outer(self.x_mean, self.x_mean)
+            if np.all(h == h[0]):  # no sample weights: no scaled copy of X
+                self.G[:] = h[0] * (X.T @ X) - self.h_sum * np.outer(self.x_mean, self.x_mean)
+            else:
+                B = X * np.sqrt(h)[:, None]
+                self.G[:] = B.T @ B - self.h_sum * np.outer(self.x_mean, self.x_mean)
             self.have_col[:] = True
         else:
             self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
@@ -289,8 +301,8 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
         support = np.flatnonzero(w)
         q = c - G[:, support] @ w[support]
         rr = max(yy - float(w @ c) - float(w @ q), 0.0)
-        k = penalty.dual_scale(q)
-        gap = 0.5 * rr * (1.0 - 1.0 / k) ** 2 + penalty.value(w) + penalty.conjugate(q / k) - float(w @ q) / k
+        k, conjugate = penalty.scaled_conjugate(q)
+        gap = 0.5 * rr * (1.0 - 1.0 / k) ** 2 + penalty.value(w) + conjugate - float(w @ q) / k
         history.append(gap)
         converged = gap <= threshold
         if converged:
