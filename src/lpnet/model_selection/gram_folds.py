@@ -55,6 +55,8 @@ def fold_path(training: GramStatistics, held_out: GramStatistics, n_rows: int, p
     held-out losses come from ``held_out``'s sums unless their rounding could reach 1e-8 of a loss;
     then from the predictions ``predict_test(coefs, intercepts)``.
     """
+    if not (training.weight > 0 and held_out.weight > 0):
+        return None  # (a fold without weight: the data route says what is wrong)
     state = GramState.from_statistics(training, fit_intercept, n_rows)
     penalties = [make_penalty(penalty, float(a), l1_ratio=l1_ratio, p=p) for a in alphas]
     if not gram_path_applies(penalties, state, tol):
