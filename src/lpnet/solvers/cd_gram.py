@@ -124,6 +124,15 @@ def _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, para
     return n_epochs
 
 
+def weighted_cross(X, h) -> np.ndarray:
+    """``X^T diag(h) X`` by one symmetric product (BLAS syrk on ``B^T B``, ``B = diag(sqrt(h)) X``); without
+    sample weights (``h`` constant), ``h_0 X^T X`` with no scaled copy of X."""
+    if h.size and np.all(h == h[0]):
+        return h[0] * (X.T @ X)
+    B = X * np.sqrt(h)[:, None]
+    return B.T @ B
+
+
 @dataclass
 class GramStatistics:
     """What the squared loss needs of a block of rows, as raw (uncentred) weighted sums.
@@ -145,12 +154,7 @@ class GramStatistics:
         """The statistics of the rows of dense ``X`` with targets ``y`` and weights ``s``."""
         X = np.asarray(X, dtype=np.float64)
         sy = s * y
-        if s.size and np.all(s == s[0]):  # no sample weights: no scaled copy of X
-            xx = s[0] * (X.T @ X)
-        else:
-            B = X * np.sqrt(s)[:, None]
-            xx = B.T @ B
-        return cls(float(s.sum()), s @ X, float(sy.sum()), xx, X.T @ sy, float(sy @ y))
+        return cls(float(s.sum()), s @ X, float(sy.sum()), weighted_cross(X, s), X.T @ sy, float(sy @ y))
 
     def __add__(self, other: GramStatistics) -> GramStatistics:
         return GramStatistics(self.weight + other.weight, self.x + other.x, self.y + other.y,
@@ -231,15 +235,10 @@ class GramState:
 
     def add_columns(self, J) -> None:
         # each batch reads all of X; once an eighth of the columns are wanted (a path's later alphas),
-        # the whole matrix in one symmetric product (BLAS syrk: half the flops of a general product,
-        # B^T B with B = diag(sqrt(h)) X) is cheaper than the batches still to come
+        # the whole matrix in one symmetric product is cheaper than the batches still to come
         X, h = self.X, self.h
         if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 8:
-            if np.all(h == h[0]):  # no sample weights: no scaled copy of X
-                self.G[:] = h[0] * (X.T @ X) - self.h_sum * np.outer(self.x_mean, self.x_mean)
-            else:
-                B = X * np.sqrt(h)[:, None]
-                self.G[:] = B.T @ B - self.h_sum * np.outer(self.x_mean, self.x_mean)
+            self.G[:] = weighted_cross(X, h) - self.h_sum * np.outer(self.x_mean, self.x_mean)
             self.have_col[:] = True
         else:
             self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
@@ -345,6 +344,23 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
 
 
 @njit(cache=True, fastmath=FAST)
+def _gram_certificate(w, c, q, yy, value, conjugate, dual_ratio, v, params):
+    """``(gap, objective, k)`` from the Gram quantities (module docstring), as solve_cd_gram computes
+    them for any penalty, here through the dual kernels inside a compiled loop; the dual point is
+    ``theta = H R / k``, ``k`` the smallest rescaling into the conjugate's domain."""
+    wq = w @ q
+    rr = max(yy - w @ c - wq, 0.0)
+    scale = 1.0
+    for j in range(w.shape[0]):
+        scale = max(scale, dual_ratio(q[j], v[j], params.ctypes))
+    penalty = conj = 0.0
+    for j in range(w.shape[0]):
+        penalty += value(w[j], v[j], params.ctypes)
+        conj += conjugate(q[j] / scale, v[j], params.ctypes)
+    return 0.5 * rr * (1.0 - 1.0 / scale) ** 2 + penalty + conj - wq / scale, 0.5 * rr + penalty, scale
+
+
+@njit(cache=True, fastmath=FAST)
 def _gram_path(G, c, yy, diag, w, alphas, params, tau_unit, prox, dist, value, conjugate, dual_ratio, v,
                threshold, max_blocks, coefs, gaps, objectives, n_epochs, converged):
     """:func:`solve_cd_gram`'s loop for every alpha of a path in one compiled call (all of ``G`` known).
@@ -369,18 +385,7 @@ def _gram_path(G, c, yy, diag, w, alphas, params, tau_unit, prox, dist, value, c
                 if w[j] != 0.0:
                     for k in range(p):
                         q[k] -= w[j] * G[k, j]
-            wq = w @ q
-            rr = max(yy - w @ c - wq, 0.0)
-            scale = 1.0
-            for j in range(p):
-                scale = max(scale, dual_ratio(q[j], v[j], params.ctypes))
-            penalty = 0.0
-            conj = 0.0
-            for j in range(p):
-                penalty += value(w[j], v[j], params.ctypes)
-                conj += conjugate(q[j] / scale, v[j], params.ctypes)
-            gap = 0.5 * rr * (1.0 - 1.0 / scale) ** 2 + penalty + conj - wq / scale
-            objective = 0.5 * rr + penalty
+            gap, objective, scale = _gram_certificate(w, c, q, yy, value, conjugate, dual_ratio, v, params)
             if gap <= threshold:
                 # exact zeros, as gap_safe_zeros: proved zero by the final dual point, then certified again
                 proved = False
