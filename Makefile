@@ -15,6 +15,10 @@ demo: $(VENV)/.installed
 	$(BIN)/lpnet tour
 
 test: $(VENV)/.installed-dev chromium
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto tests/
 
 # The explorer's browser test drives Debian's chromium through Playwright (Playwright's own browser

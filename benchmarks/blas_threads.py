@@ -8,6 +8,7 @@ here for the same reason (the runners' argparse comes too late).  Subprocesses (
 timings, joblib's process workers) inherit the variables.  The reports also list the pools' actual sizes
 (threadpoolctl), which show whether the setting took effect.
 """
+
 from __future__ import annotations
 
 import os

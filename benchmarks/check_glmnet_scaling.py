@@ -10,6 +10,7 @@ glmnet's gaussian family fits ``y / sd(y)`` with ``lambda / sd(y)``: its Lasso `
 differences and both independent relative gaps at the target; the "naive" column is the gap glmnet's
 answer would have if the L2 part were mapped as ``lambda = alpha`` (showing the mapping matters).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,12 +22,12 @@ import numpy as np
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, ROOT)
 
-import lpnet  # noqa: E402
 from glmnet import ElasticNet, LogitNet  # noqa: E402
-from lpnet.conventions import lpnet_to_glmnet  # noqa: E402
 
+import lpnet  # noqa: E402
 from benchmarks.paths import certify  # noqa: E402
 from benchmarks.paths import problems as P  # noqa: E402
+from lpnet.conventions import lpnet_to_glmnet  # noqa: E402
 
 GLMNET_TOL = 1e-20
 N_LAMBDA = 41
@@ -48,14 +49,24 @@ def glmnet_fit(pb, alpha, l1_ratio):
 
 def lpnet_fit(pb, alpha, l1_ratio):
     penalty = "l1" if l1_ratio == 1.0 else "elasticnet"
-    res = lpnet.regularization_path(pb.X, pb.y, penalty=penalty, datafit=pb.datafit, alphas=np.array([alpha]),
-                                    l1_ratio=l1_ratio, tol=1e-10, max_iter=10_000)
+    res = lpnet.regularization_path(
+        pb.X,
+        pb.y,
+        penalty=penalty,
+        datafit=pb.datafit,
+        alphas=np.array([alpha]),
+        l1_ratio=l1_ratio,
+        tol=1e-10,
+        max_iter=10_000,
+    )
     return res.coefs[0], float(res.intercepts[0])
 
 
 def main():
-    print("| problem | l1_ratio | alpha | max abs coef diff | max abs coef | intercept diff | glmnet gap | lpnet gap "
-          "| naive gap |")
+    print(
+        "| problem | l1_ratio | alpha | max abs coef diff | max abs coef | intercept diff | glmnet gap | lpnet gap "
+        "| naive gap |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, ratios in (("toeplitz", (1.0, 0.5, 0.1)), ("tfidf", (1.0, 0.5)), ("logistic", (1.0,))):
         pb = P.make_problem(name, quick=True)
@@ -70,8 +81,10 @@ def main():
                 # the same glmnet solution read as if lambda were lpnet's alpha and glmnet's alpha its l1_ratio
                 lam, a = lpnet_to_glmnet(alpha, r, y_std=float(np.std(pb.y)))
                 naive = f"{certify.rel_gap(pb.X, pb.y, 'squared', pb.f_null, cg, bg, lam, a):.1e}"
-            print(f"| {name} | {r:g} | {alpha:.4g} | {np.max(np.abs(cg - cl)):.1e} | {np.max(np.abs(cl)):.3g} | "
-                  f"{abs(bg - bl):.1e} | {gap:.1e} | {gap_lp:.1e} | {naive} |")
+            print(
+                f"| {name} | {r:g} | {alpha:.4g} | {np.max(np.abs(cg - cl)):.1e} | {np.max(np.abs(cl)):.3g} | "
+                f"{abs(bg - bl):.1e} | {gap:.1e} | {gap_lp:.1e} | {naive} |"
+            )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ no rescaling is needed.  ``gap = P - D >= P - P* >= 0``.  The relative gap divid
 ``F_null = ||y - mean(y)||^2 / (2n)``, the objective of the intercept-only model, the scale used by
 lpnet's stopping rule (and, up to a factor 2, by scikit-learn's and celer's).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -17,6 +17,7 @@ ratio of 3 (in norm).  Dense ``X`` is Fortran-ordered, the layout coordinate des
 library alike.  ``make_problem(name, quick, seed)`` draws seed ``seed`` of a family (the runner's
 ``--seeds``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -94,8 +95,7 @@ def toeplitz_problem(n_samples=500, n_features=5000, rho=RHO, n_nonzero=50, seed
     for j in range(1, n_features):
         X[:, j] = rho * X[:, j - 1] + c * Z[:, j]
     w = _sparse_coef(n_features, n_nonzero, rng)
-    return Problem("toeplitz", f"dense {n_samples}x{n_features}, Toeplitz corr rho={rho}", X,
-                   _response(X, w, rng), w)
+    return Problem("toeplitz", f"dense {n_samples}x{n_features}, Toeplitz corr rho={rho}", X, _response(X, w, rng), w)
 
 
 def tall_problem(n_samples=20000, n_features=200, n_nonzero=20, seed=SEED + 1) -> Problem:
@@ -106,16 +106,21 @@ def tall_problem(n_samples=20000, n_features=200, n_nonzero=20, seed=SEED + 1) -
     return Problem("tall", f"dense {n_samples}x{n_features}, iid Gaussian", X, _response(X, w, rng), w)
 
 
-def sparse_problem(n_samples=10000, n_features=100000, density=1e-3, n_nonzero=100,
-                   seed=SEED + 2) -> Problem:
+def sparse_problem(n_samples=10000, n_features=100000, density=1e-3, n_nonzero=100, seed=SEED + 2) -> Problem:
     """scipy.sparse CSC design with standard Gaussian nonzero entries."""
     rng = np.random.default_rng(seed)
-    X = sp.random(n_samples, n_features, density=density, format="csc", random_state=rng,
-                  data_rvs=rng.standard_normal, dtype=np.float64)
+    X = sp.random(
+        n_samples,
+        n_features,
+        density=density,
+        format="csc",
+        random_state=rng,
+        data_rvs=rng.standard_normal,
+        dtype=np.float64,
+    )
     X.sort_indices()
     w = _sparse_coef(n_features, n_nonzero, rng)
-    return Problem("sparse", f"sparse CSC {n_samples}x{n_features}, density {density:g}", X,
-                   _response(X, w, rng), w)
+    return Problem("sparse", f"sparse CSC {n_samples}x{n_features}, density {density:g}", X, _response(X, w, rng), w)
 
 
 def make_problem(name: str, quick: bool = False, seed: int = 0) -> Problem:
@@ -128,8 +133,7 @@ def make_problem(name: str, quick: bool = False, seed: int = 0) -> Problem:
     if name == "tall":
         return tall_problem(2000, 50, n_nonzero=10, seed=s + 1) if quick else tall_problem(seed=s + 1)
     if name == "sparse":
-        return (sparse_problem(1000, 10000, 1e-2, n_nonzero=20, seed=s + 2) if quick
-                else sparse_problem(seed=s + 2))
+        return sparse_problem(1000, 10000, 1e-2, n_nonzero=20, seed=s + 2) if quick else sparse_problem(seed=s + 2)
     raise ValueError(f"unknown problem {name!r}")
 
 

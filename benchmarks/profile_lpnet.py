@@ -7,6 +7,7 @@ Wraps (at run time, without editing lpnet) the certificate (``Certifier.check``:
 coordinate-descent epochs with Anderson extrapolation) with timers, and reports the outer iterations,
 the inner epochs, and the time in each part of one warm fit.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,10 @@ def main(argv=None):
 
     certificates.Certifier.check = check
     cd_working_set.kern.solve_subproblem = sub
-    print("| case | total | certificates | inner CD | other | outer it | epochs | final ws size | "
-          "time / epoch / ws feature |")
+    print(
+        "| case | total | certificates | inner CD | other | outer it | epochs | final ws size | "
+        "time / epoch / ws feature |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name in args.problems:
         P = problems_mod.make_problem(name, args.quick)
@@ -64,10 +67,13 @@ def main(argv=None):
             total = time.perf_counter() - t0
             ws_work = sum(stats["ws"]) / max(len(stats["ws"]), 1) * stats["epochs"]
             per = stats["inner"] / ws_work if ws_work else float("nan")
-            print(f"| {case.label} | {total * 1e3:.1f} ms | {stats['cert'] * 1e3:.1f} ms | "
-                  f"{stats['inner'] * 1e3:.1f} ms | {(total - stats['cert'] - stats['inner']) * 1e3:.1f} ms | "
-                  f"{res.n_outer} | {stats['epochs']} | {stats['ws'][-1] if stats['ws'] else 0} | "
-                  f"{per * 1e9:.0f} ns |", flush=True)
+            print(
+                f"| {case.label} | {total * 1e3:.1f} ms | {stats['cert'] * 1e3:.1f} ms | "
+                f"{stats['inner'] * 1e3:.1f} ms | {(total - stats['cert'] - stats['inner']) * 1e3:.1f} ms | "
+                f"{res.n_outer} | {stats['epochs']} | {stats['ws'][-1] if stats['ws'] else 0} | "
+                f"{per * 1e9:.0f} ns |",
+                flush=True,
+            )
     certificates.Certifier.check = orig_check
     cd_working_set.kern.solve_subproblem = orig_sub
 

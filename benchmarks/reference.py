@@ -18,6 +18,7 @@ The benchmarks hold lpnet and its competitors to different rules, each what the 
 Reference fits are computed outside every timing and once per problem, row subset, alphas and l1_ratio,
 so the tightening ladders and the n_jobs=2 cases reuse them.
 """
+
 from __future__ import annotations
 
 import time
@@ -61,10 +62,16 @@ class References:
             # lpnet warns where float64 cannot resolve 1e-10 (or max_iter runs out): the point it reached
             # still gives a valid dual value, only a less tight one, and its gap is recorded
             warnings.simplefilter("ignore")
-            path = lpnet.regularization_path(problem.X, problem.y, penalty=penalty,
-                                             datafit=getattr(problem, "datafit", "squared"),
-                                             alphas=alphas[order], l1_ratio=l1_ratio, tol=REF_TOL,
-                                             max_iter=REF_MAX_ITER)
+            path = lpnet.regularization_path(
+                problem.X,
+                problem.y,
+                penalty=penalty,
+                datafit=getattr(problem, "datafit", "squared"),
+                alphas=alphas[order],
+                l1_ratio=l1_ratio,
+                tol=REF_TOL,
+                max_iter=REF_MAX_ITER,
+            )
         dual, rel_gap = np.empty(len(alphas)), np.empty(len(alphas))
         for k, i in enumerate(order):
             primal, dual[i] = self._values(problem, path.coefs[k], path.intercepts[k], alphas[i], l1_ratio)

@@ -1,4 +1,5 @@
 """Formatting shared by the benchmark reports."""
+
 from __future__ import annotations
 
 

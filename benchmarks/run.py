@@ -23,6 +23,7 @@ worst (smallest) one, and a verdict per target.
 lpnet's numba compile time is measured separately, in fresh subprocesses whose ``NUMBA_CACHE_DIR`` is an
 empty temporary directory, and the cold start of a whole Python process is measured last.
 """
+
 from __future__ import annotations
 
 import sys
@@ -46,9 +47,8 @@ import tempfile  # noqa: E402
 import textwrap  # noqa: E402
 import time  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 import competitors  # noqa: E402
+import numpy as np  # noqa: E402
 import problems as problems_mod  # noqa: E402
 from gap import duality_gap  # noqa: E402
 from reference import REF_TOL, References, subopt_bound  # noqa: E402
@@ -109,13 +109,24 @@ def bench_cell(adapter, problem, case, repeat, max_tighten, max_cell_seconds, re
         times.append(dt)
         if sum(times) > max_cell_seconds:
             break
-    row = dict(library=adapter.NAME, tol=tol, tightened=tightened, median=statistics.median(times),
-               times=times, runs=len(times), nnz=int(np.count_nonzero(coef)))
+    row = dict(
+        library=adapter.NAME,
+        tol=tol,
+        tightened=tightened,
+        median=statistics.median(times),
+        times=times,
+        runs=len(times),
+        nnz=int(np.count_nonzero(coef)),
+    )
     row.update(judge(problem, case, coef, b, refs, key))
     if adapter.NAME == "lpnet":
         res = adapter.last_result
-        row.update(n_iter=res.n_outer, own_rel_gap=res.dual_gap / problem.f_null, converged=res.converged,
-                   history=[h / problem.f_null for h in res.history])
+        row.update(
+            n_iter=res.n_outer,
+            own_rel_gap=res.dual_gap / problem.f_null,
+            converged=res.converged,
+            history=[h / problem.f_null for h in res.history],
+        )
     return row
 
 
@@ -173,11 +184,15 @@ def measure_compile(name, penalty, quick):
 
 # ------------------------------------------------------------------------------------- cold start
 BASE_IMPORTS = "import numpy, scipy.sparse, numba, sklearn.linear_model"
-LPNET_FIT = ("import lpnet; from lpnet.solvers import solve; from lpnet.datafits import Quadratic; "
-             "from lpnet.penalties import L1; from sklearn.datasets import load_diabetes; "
-             "X, y = load_diabetes(return_X_y=True); solve(X, y, Quadratic(), L1(0.1), tol=1e-6)")
-SKLEARN_FIT = ("from sklearn.linear_model import Lasso; from sklearn.datasets import load_diabetes; "
-               "X, y = load_diabetes(return_X_y=True); Lasso(alpha=0.1, tol=5e-7).fit(X, y)")
+LPNET_FIT = (
+    "import lpnet; from lpnet.solvers import solve; from lpnet.datafits import Quadratic; "
+    "from lpnet.penalties import L1; from sklearn.datasets import load_diabetes; "
+    "X, y = load_diabetes(return_X_y=True); solve(X, y, Quadratic(), L1(0.1), tol=1e-6)"
+)
+SKLEARN_FIT = (
+    "from sklearn.linear_model import Lasso; from sklearn.datasets import load_diabetes; "
+    "X, y = load_diabetes(return_X_y=True); Lasso(alpha=0.1, tol=5e-7).fit(X, y)"
+)
 
 
 def lpnet_console_script():
@@ -193,14 +208,20 @@ def lpnet_console_script():
 
 
 def measure_cold_start(n=5, with_empty_cache=True):
-    cmds = [(f"`python -c \"{BASE_IMPORTS}\"`", [sys.executable, "-c", BASE_IMPORTS], False),
-            ("scikit-learn Lasso on diabetes (`python -c ...`)", [sys.executable, "-c", SKLEARN_FIT], False),
-            ("lpnet Lasso on diabetes (`python -c \"import lpnet; ... solve(...)\"`)",
-             [sys.executable, "-c", LPNET_FIT], True)]
+    cmds = [
+        (f'`python -c "{BASE_IMPORTS}"`', [sys.executable, "-c", BASE_IMPORTS], False),
+        ("scikit-learn Lasso on diabetes (`python -c ...`)", [sys.executable, "-c", SKLEARN_FIT], False),
+        (
+            'lpnet Lasso on diabetes (`python -c "import lpnet; ... solve(...)"`)',
+            [sys.executable, "-c", LPNET_FIT],
+            True,
+        ),
+    ]
     cli = lpnet_console_script()
     if cli is not None:
-        cmds.append(("`lpnet fit` (console script: diabetes demo, 4 models, each with a warm-up fit)",
-                     [cli, "fit"], True))
+        cmds.append(
+            ("`lpnet fit` (console script: diabetes demo, 4 models, each with a warm-up fit)", [cli, "fit"], True)
+        )
     for _, argv, _ in cmds:
         run_cmd(argv)  # fills the OS file cache and numba's cache
     # round-robin, so that a change in the machine's load hits every command alike
@@ -236,21 +257,36 @@ def machine_info():
     try:
         from threadpoolctl import threadpool_info
 
-        blas = ", ".join(f"{d.get('internal_api')} {d.get('num_threads')} threads"
-                         for d in threadpool_info() if d.get("user_api") == "blas")
+        blas = ", ".join(
+            f"{d.get('internal_api')} {d.get('num_threads')} threads"
+            for d in threadpool_info()
+            if d.get("user_api") == "blas"
+        )
     except Exception:
         pass
     import numba
     import scipy
 
-    versions = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-                "numba": numba.__version__}
+    versions = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "numba": numba.__version__,
+    }
     libs = {}
     for m in competitors.load_all():
         libs[m.NAME] = m.version() if m.IMPORT_ERROR is None else f"unavailable ({m.IMPORT_ERROR})"
-    return dict(date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), cpu=cpu, cores=os.cpu_count(),
-                usable_cores=usable, blas=blas, threads=blas_threads.describe(), versions=versions, libs=libs,
-                platform=platform.platform())
+    return dict(
+        date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        cpu=cpu,
+        cores=os.cpu_count(),
+        usable_cores=usable,
+        blas=blas,
+        threads=blas_threads.describe(),
+        versions=versions,
+        libs=libs,
+        platform=platform.platform(),
+    )
 
 
 # --------------------------------------------------------------------------------------- markdown
@@ -260,8 +296,11 @@ def fmt_t(s):
 
 #: ``(label, libraries, median ratio needed, worst-seed ratio needed or None)``; with several libraries the
 #: fastest one counts on each seed
-TARGETS = (("scikit-learn", ("scikit-learn",), 3.0, None), ("glmnet", ("glmnet",), 1.5, 1.2),
-           ("faster of skglm / celer", ("skglm", "celer"), 1.0, None))
+TARGETS = (
+    ("scikit-learn", ("scikit-learn",), 3.0, None),
+    ("glmnet", ("glmnet",), 1.5, 1.2),
+    ("faster of skglm / celer", ("skglm", "celer"), 1.0, None),
+)
 
 
 def seed_ratios(entry, libs):
@@ -283,8 +322,10 @@ def verdicts(entry):
             med, worst = statistics.median(rs), min(rs)
             met = med >= need and (need_worst is None or worst >= need_worst)
             req = f"{need:g}x" + (f", worst {need_worst:g}x" if need_worst else "")
-            out.append(f"vs {label} {med:.2f}x (worst {worst:.2f}x, {len(rs)} seeds; target {req}) "
-                       f"{'MET' if met else 'MISSED'}")
+            out.append(
+                f"vs {label} {med:.2f}x (worst {worst:.2f}x, {len(rs)} seeds; target {req}) "
+                f"{'MET' if met else 'MISSED'}"
+            )
     return out
 
 
@@ -294,36 +335,49 @@ def lib_rows(entry, lib):
 
 def markdown(info, problem_meta, results, compile_rows, cold_rows, args):
     L = []
-    L.append(f"Run: `python benchmarks/run.py{' --quick' if args.quick else ''} --seeds {args.seeds} "
-             f"--repeat {args.repeat}`, {info['date']}.")
+    L.append(
+        f"Run: `python benchmarks/run.py{' --quick' if args.quick else ''} --seeds {args.seeds} "
+        f"--repeat {args.repeat}`, {info['date']}."
+    )
     L.append("")
-    L.append(f"- Machine: {info['cpu']}, {info['cores']} logical cores ({info['usable_cores']} usable); "
-             f"{info['platform']}; BLAS: {info['blas'] or 'unknown'}")
+    L.append(
+        f"- Machine: {info['cpu']}, {info['cores']} logical cores ({info['usable_cores']} usable); "
+        f"{info['platform']}; BLAS: {info['blas'] or 'unknown'}"
+    )
     L.append(f"- Threads: {info['threads']} (set before numpy is imported; `--threads N` to change)")
-    L.append("- Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + "; "
-             + ", ".join(f"{k} {v}" for k, v in info["libs"].items()))
-    L.append(f"- Target {TARGET:g}, relative to F_null: lpnet's independent duality gap at its own point "
-             f"(`benchmarks/gap.py`); a competitor's suboptimality bound, with the dual value of lpnet's "
-             f"reference fit at tol={REF_TOL:g} (`benchmarks/reference.py`; reference fits took "
-             f"{info.get('reference_seconds', 0.0):.1f} s in all, outside every timing).  "
-             f"Seeds: {args.seeds} draws of every problem family.  Per seed, times are the median of up to "
-             f"{args.repeat} warm runs (numba already compiled) and ratio = competitor time / lpnet time.")
+    L.append(
+        "- Versions: "
+        + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+        + "; "
+        + ", ".join(f"{k} {v}" for k, v in info["libs"].items())
+    )
+    L.append(
+        f"- Target {TARGET:g}, relative to F_null: lpnet's independent duality gap at its own point "
+        f"(`benchmarks/gap.py`); a competitor's suboptimality bound, with the dual value of lpnet's "
+        f"reference fit at tol={REF_TOL:g} (`benchmarks/reference.py`; reference fits took "
+        f"{info.get('reference_seconds', 0.0):.1f} s in all, outside every timing).  "
+        f"Seeds: {args.seeds} draws of every problem family.  Per seed, times are the median of up to "
+        f"{args.repeat} warm runs (numba already compiled) and ratio = competitor time / lpnet time."
+    )
     L.append("")
     L.append("Problems (alpha_max and F_null over the seeds):")
     L.append("")
     L.append("| problem | data | alpha_max (Lasso) | F_null |")
     L.append("|---|---|---|---|")
     for p in problem_meta:
-        L.append(f"| {p['name']} | {p['description']} | {span(p['alpha_max'], '{:.4g}')} | "
-                 f"{span(p['f_null'], '{:.4g}')} |")
+        L.append(
+            f"| {p['name']} | {p['description']} | {span(p['alpha_max'], '{:.4g}')} | {span(p['f_null'], '{:.4g}')} |"
+        )
     L.append("")
 
     names = [m.NAME for m in competitors.available() if m.NAME != "lpnet"]
     L.append("### Summary: lpnet's median time, and competitor time / lpnet time over the seeds")
     L.append("")
-    L.append("Ratio > 1: lpnet is faster.  lpnet: median over seeds of its time; competitors: median ratio over "
-             "seeds / worst (smallest) ratio (`!k`: the library missed its accuracy rule on k seeds; those seeds "
-             "are left out of the ratios).")
+    L.append(
+        "Ratio > 1: lpnet is faster.  lpnet: median over seeds of its time; competitors: median ratio over "
+        "seeds / worst (smallest) ratio (`!k`: the library missed its accuracy rule on k seeds; those seeds "
+        "are left out of the ratios)."
+    )
     L.append("")
     L.append("| case | lpnet | " + " | ".join(names) + " |")
     L.append("|---|---|" + "---|" * len(names))
@@ -337,16 +391,21 @@ def markdown(info, problem_meta, results, compile_rows, cold_rows, args):
                 continue
             rs = seed_ratios(entry, (nm,))
             bad = sum(not r["accurate"] for r in rows)
-            cells.append(" ".join(([f"{statistics.median(rs):.2f}x / {min(rs):.2f}x"] if rs else [])
-                                  + ([f"!{bad}"] if bad else [])))
+            cells.append(
+                " ".join(
+                    ([f"{statistics.median(rs):.2f}x / {min(rs):.2f}x"] if rs else []) + ([f"!{bad}"] if bad else [])
+                )
+            )
         lp_cell = fmt_t(statistics.median(r["median"] for r in lp)) if lp else "n/a"
         L.append(f"| {entry['label']} | {lp_cell} | " + " | ".join(cells) + " |")
     L.append("")
 
     L.append("### Verdicts")
     L.append("")
-    L.append("Targets for lpnet: >= 3x faster than scikit-learn; >= 1.5x faster than glmnet (median over seeds) "
-             "and >= 1.2x on the worst seed; not slower than the faster of skglm / celer.")
+    L.append(
+        "Targets for lpnet: >= 3x faster than scikit-learn; >= 1.5x faster than glmnet (median over seeds) "
+        "and >= 1.2x on the worst seed; not slower than the faster of skglm / celer."
+    )
     L.append("")
     L.append("| case | verdict |")
     L.append("|---|---|")
@@ -358,17 +417,21 @@ def markdown(info, problem_meta, results, compile_rows, cold_rows, args):
 
     L.append("### Details")
     L.append("")
-    L.append("`tol`: the library's own tol used, loosest..tightest over the seeds (`+k`: at most k 10x "
-             "tightenings from its translation of the target).  Worst values over the seeds, relative to F_null: "
-             "`certified gap`: lpnet's independent gap at its own point, what lpnet is held to (in parentheses "
-             "for the competitors: the same gap at their point, not what they are held to); `subopt. bound`: "
-             "a competitor's primal value minus the best of its own dual value and that of lpnet's reference "
-             "fit, what competitors are held to; `ref gap`: the reference fit's own gap (the bound exceeds the "
-             "true suboptimality by at most this).  `median`: median over seeds; `runs`: fewest timed runs of a "
-             "seed; `nnz`: nonzero coefficients, over the seeds.")
+    L.append(
+        "`tol`: the library's own tol used, loosest..tightest over the seeds (`+k`: at most k 10x "
+        "tightenings from its translation of the target).  Worst values over the seeds, relative to F_null: "
+        "`certified gap`: lpnet's independent gap at its own point, what lpnet is held to (in parentheses "
+        "for the competitors: the same gap at their point, not what they are held to); `subopt. bound`: "
+        "a competitor's primal value minus the best of its own dual value and that of lpnet's reference "
+        "fit, what competitors are held to; `ref gap`: the reference fit's own gap (the bound exceeds the "
+        "true suboptimality by at most this).  `median`: median over seeds; `runs`: fewest timed runs of a "
+        "seed; `nnz`: nonzero coefficients, over the seeds."
+    )
     L.append("")
-    L.append("| case | library | tol | median | runs | worst certified gap | worst subopt. bound | ref gap | nnz "
-             "| vs lpnet (median) |")
+    L.append(
+        "| case | library | tol | median | runs | worst certified gap | worst subopt. bound | ref gap | nnz "
+        "| vs lpnet (median) |"
+    )
     L.append("|---|---|---|---|---|---|---|---|---|---|")
     for entry in results:
         for lib in ["lpnet"] + names:
@@ -383,18 +446,21 @@ def markdown(info, problem_meta, results, compile_rows, cold_rows, args):
             if lib == "lpnet":
                 checks = f"{gap}{miss} | - | -"
             else:
-                checks = (f"({gap}) | {max(r['subopt'] for r in rows):.1e}{miss} | "
-                          f"{max(r['ref_gap'] for r in rows):.0e}")
-            L.append(f"| {entry['label']} | {lib} | {span([r['tol'] for r in rows], '{:.0e}', True)}"
-                     f"{f' (+{tight})' if tight else ''} | {fmt_t(statistics.median(r['median'] for r in rows))} | "
-                     f"{min(r['runs'] for r in rows)} | {checks} | {span([r['nnz'] for r in rows], '{}')} | "
-                     f"{f'{statistics.median(rs):.2f}x' if rs else ''} |")
+                checks = f"({gap}) | {max(r['subopt'] for r in rows):.1e}{miss} | {max(r['ref_gap'] for r in rows):.0e}"
+            L.append(
+                f"| {entry['label']} | {lib} | {span([r['tol'] for r in rows], '{:.0e}', True)}"
+                f"{f' (+{tight})' if tight else ''} | {fmt_t(statistics.median(r['median'] for r in rows))} | "
+                f"{min(r['runs'] for r in rows)} | {checks} | {span([r['nnz'] for r in rows], '{}')} | "
+                f"{f'{statistics.median(rs):.2f}x' if rs else ''} |"
+            )
     L.append("")
 
     L.append("### lpnet internals")
     L.append("")
-    L.append("Outer iterations per seed, the worst own relative gap over the seeds, whether every seed converged, "
-             "and seed 0's gap history.")
+    L.append(
+        "Outer iterations per seed, the worst own relative gap over the seeds, whether every seed converged, "
+        "and seed 0's gap history."
+    )
     L.append("")
     L.append("| case | outer iterations | own relative gap | converged | gap history (relative, seed 0) |")
     L.append("|---|---|---|---|---|")
@@ -402,25 +468,33 @@ def markdown(info, problem_meta, results, compile_rows, cold_rows, args):
         lp = lib_rows(entry, "lpnet")
         if lp:
             hist = ", ".join(f"{h:.0e}" for h in lp[0]["history"])
-            L.append(f"| {entry['label']} | {', '.join(str(r['n_iter']) for r in lp)} | "
-                     f"{max(r['own_rel_gap'] for r in lp):.1e} | {all(r['converged'] for r in lp)} | {hist} |")
+            L.append(
+                f"| {entry['label']} | {', '.join(str(r['n_iter']) for r in lp)} | "
+                f"{max(r['own_rel_gap'] for r in lp):.1e} | {all(r['converged'] for r in lp)} | {hist} |"
+            )
     L.append("")
 
     if compile_rows:
         L.append("### lpnet numba compilation (separate from the medians above)")
         L.append("")
-        L.append("Fresh process per row, case alpha_max/10.  *empty cache*: `NUMBA_CACHE_DIR` set to an empty "
-                 "temporary directory, so every kernel is compiled; *warm cache*: the default on-disk cache.  "
-                 "JIT compile ~ first fit (empty cache) - third fit.")
+        L.append(
+            "Fresh process per row, case alpha_max/10.  *empty cache*: `NUMBA_CACHE_DIR` set to an empty "
+            "temporary directory, so every kernel is compiled; *warm cache*: the default on-disk cache.  "
+            "JIT compile ~ first fit (empty cache) - third fit."
+        )
         L.append("")
-        L.append("| problem | penalty | import lpnet (empty / warm cache) | 1st fit, empty cache | "
-                 "1st fit, warm cache | 3rd fit | JIT compile |")
+        L.append(
+            "| problem | penalty | import lpnet (empty / warm cache) | 1st fit, empty cache | "
+            "1st fit, warm cache | 3rd fit | JIT compile |"
+        )
         L.append("|---|---|---|---|---|---|---|")
         for (name, pen), c in compile_rows:
             e, w = c["empty"], c["warm"]
-            L.append(f"| {name} | {pen} | {fmt_t(e['import_s'])} / {fmt_t(w['import_s'])} | "
-                     f"{fmt_t(e['fits'][0])} | {fmt_t(w['fits'][0])} | {fmt_t(w['fits'][2])} | "
-                     f"{fmt_t(e['fits'][0] - w['fits'][2])} |")
+            L.append(
+                f"| {name} | {pen} | {fmt_t(e['import_s'])} / {fmt_t(w['import_s'])} | "
+                f"{fmt_t(e['fits'][0])} | {fmt_t(w['fits'][0])} | {fmt_t(w['fits'][2])} | "
+                f"{fmt_t(e['fits'][0] - w['fits'][2])} |"
+            )
         L.append("")
 
     if cold_rows:
@@ -459,18 +533,29 @@ def main(argv=None):
     ap.add_argument("--problems", nargs="*", default=list(problems_mod.PROBLEM_NAMES))
     ap.add_argument("--libs", nargs="*", help="library names to run (default: all importable)")
     ap.add_argument("--max-tighten", type=int, default=3, help="max 10x tightenings of a competitor's tol")
-    ap.add_argument("--max-cell-seconds", type=float, default=60.0,
-                    help="stop repeating a cell once its timed runs exceed this")
+    ap.add_argument(
+        "--max-cell-seconds", type=float, default=60.0, help="stop repeating a cell once its timed runs exceed this"
+    )
     ap.add_argument("--no-compile", action="store_true", help="skip the numba compile-time subprocesses")
     ap.add_argument("--no-cold-start", action="store_true", help="skip the process cold-start timings")
-    ap.add_argument("--cold-start-only", action="store_true",
-                    help="only measure the process cold start (written with --json as cold_start)")
+    ap.add_argument(
+        "--cold-start-only",
+        action="store_true",
+        help="only measure the process cold start (written with --json as cold_start)",
+    )
     ap.add_argument("--cold-json", metavar="FILE", help="with --render-json: take cold_start from this file")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="BLAS / OpenMP threads (default: 1 where the variable is unset; read before numpy "
-                         "is imported, see blas_threads.py)")
-    ap.add_argument("--render-json", metavar="FILE",
-                    help="only re-render the markdown of a previous --json file (same --quick/--seeds/--repeat)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS / OpenMP threads (default: 1 where the variable is unset; read before numpy "
+        "is imported, see blas_threads.py)",
+    )
+    ap.add_argument(
+        "--render-json",
+        metavar="FILE",
+        help="only re-render the markdown of a previous --json file (same --quick/--seeds/--repeat)",
+    )
     args = ap.parse_args(argv)
 
     if args.render_json:
@@ -514,25 +599,34 @@ def main(argv=None):
             meta["description"] = P.description
             meta["alpha_max"].append(P.alpha_max)
             meta["f_null"].append(P.f_null)
-            print(f"# {P.name} seed {seed}: {P.description} (built in {time.perf_counter() - t0:.1f} s)",
-                  file=sys.stderr)
+            print(
+                f"# {P.name} seed {seed}: {P.description} (built in {time.perf_counter() - t0:.1f} s)", file=sys.stderr
+            )
             for case in problems_mod.cases(P):
                 rows = []
                 for ad in adapters:
                     try:
-                        row = bench_cell(ad, P, case, args.repeat, args.max_tighten, args.max_cell_seconds, refs,
-                                         (name, seed))
+                        row = bench_cell(
+                            ad, P, case, args.repeat, args.max_tighten, args.max_cell_seconds, refs, (name, seed)
+                        )
                     except Exception as exc:  # a library failing on one cell must not end the run
-                        print(f"  {case.label:28s} {ad.NAME:13s} FAILED: {type(exc).__name__}: {exc}",
-                              file=sys.stderr, flush=True)
+                        print(
+                            f"  {case.label:28s} {ad.NAME:13s} FAILED: {type(exc).__name__}: {exc}",
+                            file=sys.stderr,
+                            flush=True,
+                        )
                         continue
                     rows.append(row)
                     bound = "" if row["subopt"] is None else f" bound={row['subopt']:.1e} (ref {row['ref_gap']:.0e})"
-                    print(f"  {case.label:28s} {ad.NAME:13s} tol={row['tol']:.0e} median={fmt_t(row['median'])} "
-                          f"runs={row['runs']} gap={row['rel_gap']:.1e}{bound} nnz={row['nnz']}", file=sys.stderr,
-                          flush=True)
+                    print(
+                        f"  {case.label:28s} {ad.NAME:13s} tol={row['tol']:.0e} median={fmt_t(row['median'])} "
+                        f"runs={row['runs']} gap={row['rel_gap']:.1e}{bound} nnz={row['nnz']}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 results.setdefault(case.label, dict(label=case.label, seeds=[]))["seeds"].append(
-                    dict(seed=seed, rows=rows))
+                    dict(seed=seed, rows=rows)
+                )
     results = list(results.values())
     info["reference_seconds"] = refs.seconds
 
@@ -543,22 +637,25 @@ def main(argv=None):
             for pen in ("lasso",) if args.quick else ("lasso", "enet"):
                 c = measure_compile(name, pen, args.quick)
                 compile_rows.append(((name, pen), c))
-                print(f"  compile {name} {pen}: empty {c['empty']} warm {c['warm']}", file=sys.stderr,
-                      flush=True)
-    cold_rows = [] if args.no_cold_start else measure_cold_start(
-        n=1 if args.quick else 5, with_empty_cache=not args.quick)
+                print(f"  compile {name} {pen}: empty {c['empty']} warm {c['warm']}", file=sys.stderr, flush=True)
+    cold_rows = (
+        [] if args.no_cold_start else measure_cold_start(n=1 if args.quick else 5, with_empty_cache=not args.quick)
+    )
     for r in cold_rows:
-        print(f"  cold start {r['label']}: {r['median']:.3f} s (empty cache {r['first_empty_cache']})",
-              file=sys.stderr)
+        print(f"  cold start {r['label']}: {r['median']:.3f} s (empty cache {r['first_empty_cache']})", file=sys.stderr)
 
     text = markdown(info, problem_meta, results, compile_rows, cold_rows, args)
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
     if args.json:
-        Path(args.json).write_text(json.dumps(dict(info=info, problems=problem_meta, results=results,
-                                                   compile=compile_rows, cold_start=cold_rows), indent=1,
-                                              default=str))
+        Path(args.json).write_text(
+            json.dumps(
+                dict(info=info, problems=problem_meta, results=results, compile=compile_rows, cold_start=cold_rows),
+                indent=1,
+                default=str,
+            )
+        )
     if args.readme:
         update_readme(text)
 

@@ -8,6 +8,7 @@ satisfies ``|grad_j| <= a1_j``.  With ``p <= 3`` all ``3^p`` patterns are tried,
 ``fractions.Fraction`` built from the exact float values, so nothing is rounded: this is the reference
 that certificates are checked against, independent of lpnet's code and of floating point.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -90,8 +91,9 @@ class ExactLasso:
                 w, b = [Fraction(0)] * self.p, Fraction(0)
             else:
                 # columns: the intercept (if any), then the support's features
-                cols = ([[Fraction(1)] * self.n] if self.fit_intercept else []) + \
-                       [[xi[j] for xi in self.X] for j in support]
+                cols = ([[Fraction(1)] * self.n] if self.fit_intercept else []) + [
+                    [xi[j] for xi in self.X] for j in support
+                ]
                 A = [[sum(si * ca[i] * cb[i] for i, si in enumerate(self.s)) / self.n for cb in cols] for ca in cols]
                 rhs = [sum(si * ca[i] * self.y[i] for i, si in enumerate(self.s)) / self.n for ca in cols]
                 off = int(self.fit_intercept)

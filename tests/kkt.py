@@ -1,4 +1,4 @@
-"""Independent optimality checks for lpnet fits, written from CONVENTIONS.md only.
+"""Independent optimality checks for lpnet fits, written from docs/conventions.md only.
 
 Nothing here imports lpnet's certificates, solver code or penalty kernels: the datafit values and
 gradients, the KKT conditions, the null model and the Fenchel dual are all recomputed by hand in numpy.
@@ -14,6 +14,7 @@ Objective (sample weights ``s`` rescaled to sum to ``n``):
     EN:        P = alpha sum_j v_j (rho |w_j| + (1 - rho)/2 w_j^2)
     Lp:        P = alpha/p sum_j v_j |w_j|^p
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,13 +57,15 @@ def rescale_weights(sample_weight, n: int) -> np.ndarray:
 # --------------------------------------------------------------------------- penalty description
 @dataclass(frozen=True)
 class PenaltySpec:
-    """``kind`` in {"l1", "l2", "enet", "lp"}; ``factors`` None means all ones."""
+    """``kind`` in {"l1", "l2", "enet", "lp", "mcp", "scad"}; ``factors`` None means all ones;
+    ``shape`` is MCP's gamma or SCAD's a."""
 
     kind: str
     alpha: float
     l1_ratio: float | None = None
     p: float | None = None
     factors: np.ndarray | None = None
+    shape: float | None = None
 
     def v(self, n_features: int) -> np.ndarray:
         if self.factors is None:
@@ -71,7 +74,7 @@ class PenaltySpec:
 
     @property
     def convex(self) -> bool:
-        return self.kind != "lp" or self.p >= 1.0
+        return self.kind not in ("mcp", "scad") and (self.kind != "lp" or self.p >= 1.0)
 
     def canonical(self) -> tuple[str, float | None]:
         """Reduce to ("l1"|"l2"|"enet"|"lp", param) with the obvious equivalences."""
@@ -87,12 +90,29 @@ class PenaltySpec:
             if self.l1_ratio == 0.0:
                 return "l2", None
             return "enet", self.l1_ratio
+        if self.kind in ("mcp", "scad"):
+            return self.kind, self.shape
         return self.kind, None
 
     def value(self, w) -> float:
         w = np.asarray(w, dtype=np.float64)
         a = self.alpha * self.v(w.shape[0])
         kind, par = self.canonical()
+        u = np.abs(w)
+        if kind == "mcp":  # Zhang (2010), lam = a
+            g = par
+            return float(np.sum(np.where(u <= g * a, a * u - u * u / (2 * g), 0.5 * g * a * a)))
+        if kind == "scad":  # Fan & Li (2001), lam = a
+            c = par
+            return float(
+                np.sum(
+                    np.where(
+                        u <= a,
+                        a * u,
+                        np.where(u <= c * a, (2 * c * a * u - u * u - a * a) / (2 * (c - 1)), 0.5 * a * a * (c + 1)),
+                    )
+                )
+            )
         if kind == "l1":
             phi = np.abs(w)
         elif kind == "l2":
@@ -116,6 +136,10 @@ def spec_from_penalty(pen) -> PenaltySpec:
         return PenaltySpec("enet", float(pen.alpha), l1_ratio=float(pen.l1_ratio), factors=factors)
     if name == "Lp":
         return PenaltySpec("lp", float(pen.alpha), p=float(pen.p), factors=factors)
+    if name == "MCP":
+        return PenaltySpec("mcp", float(pen.alpha), factors=factors, shape=float(pen.gamma))
+    if name == "SCAD":
+        return PenaltySpec("scad", float(pen.alpha), factors=factors, shape=float(pen.a))
     raise NotImplementedError(f"no independent reference for penalty {name}")
 
 
@@ -223,6 +247,15 @@ def kkt_violation(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_interce
         viol[~nz] = np.maximum(np.abs(g[~nz]) - a[~nz] * rho, 0.0)
     elif kind_p == "l2":
         viol[:] = np.abs(g + a * w)
+    elif kind_p in ("mcp", "scad"):
+        # both have the L1 subdifferential [-a, a] at 0 and a derivative elsewhere that decays to 0
+        u = np.abs(w)
+        if kind_p == "mcp":
+            slope = np.where(u < par * a, a - u / par, 0.0)
+        else:
+            slope = np.where(u <= a, a, np.where(u < par * a, (par * a - u) / (par - 1.0), 0.0))
+        viol[nz] = np.abs(g[nz] + sgn[nz] * slope[nz])
+        viol[~nz] = np.maximum(np.abs(g[~nz]) - a[~nz], 0.0)
     else:  # lp
         p = par
         viol[nz] = np.abs(g[nz] + a[nz] * sgn[nz] * np.abs(w[nz]) ** (p - 1.0))
@@ -356,8 +389,7 @@ def duality_gap(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_intercept
         return _datafit_dual(t * theta, y, s, kind) - _penalty_conjugate(t * u, spec, Xd.shape[1])
 
     best = dual_at(t_max)
-    res = minimize_scalar(lambda t: -dual_at(t), bounds=(0.0, t_max), method="bounded",
-                          options={"xatol": 1e-12})
+    res = minimize_scalar(lambda t: -dual_at(t), bounds=(0.0, t_max), method="bounded", options={"xatol": 1e-12})
     if np.isfinite(res.fun):
         best = max(best, -float(res.fun))
     return {"primal": primal, "dual": best, "gap": primal - best}

@@ -1,4 +1,5 @@
 """The ``lpnet`` command line: the demo, fitting a CSV, --save, --version, and one-line errors with exit status 2."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,9 @@ import numpy as np
 import pytest
 
 import lpnet
-from lpnet import Lasso, _cli_data
+from lpnet import Lasso
 from lpnet.cli import DEMO_ALPHA, main
+from lpnet.cli import data as _cli_data
 from lpnet.io import load
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
@@ -112,8 +114,21 @@ def _frame(X, names=("a", "b", "c", "d")):
 def test_csv_fit_save_load_predict(tmp_path, capsys):
     X, y = _write_csv(tmp_path / "data.csv")
     model_path = tmp_path / "model.json"
-    code = main(["fit", "--data", str(tmp_path / "data.csv"), "--target", "target", "--penalty", "l1",
-                 "--alpha", "0.05", "--save", str(model_path)])
+    code = main(
+        [
+            "fit",
+            "--data",
+            str(tmp_path / "data.csv"),
+            "--target",
+            "target",
+            "--penalty",
+            "l1",
+            "--alpha",
+            "0.05",
+            "--save",
+            str(model_path),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     for name in ["a", "b", "c", "d"]:
@@ -133,9 +148,24 @@ def test_csv_fit_save_load_predict(tmp_path, capsys):
 def test_csv_no_standardize_saves_the_raw_fit(tmp_path, capsys):
     X, y = _write_csv(tmp_path / "data.csv")
     model_path = tmp_path / "raw.json"
-    code = main(["fit", "--data", str(tmp_path / "data.csv"), "--target", "target", "--penalty",
-                 "elasticnet", "--l1-ratio", "0.3", "--alpha", "0.1", "--no-standardize",
-                 "--save", str(model_path)])
+    code = main(
+        [
+            "fit",
+            "--data",
+            str(tmp_path / "data.csv"),
+            "--target",
+            "target",
+            "--penalty",
+            "elasticnet",
+            "--l1-ratio",
+            "0.3",
+            "--alpha",
+            "0.1",
+            "--no-standardize",
+            "--save",
+            str(model_path),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     X_tr, X_te, y_tr, _ = _split(X, y)
     reference = type(load(model_path))(alpha=0.1, l1_ratio=0.3).fit(X_tr, y_tr)
@@ -157,8 +187,9 @@ def test_csv_all_four_models(tmp_path, capsys):
 def test_csv_without_pandas(tmp_path, capsys, monkeypatch):
     _write_csv(tmp_path / "data.csv")
     monkeypatch.setattr(_cli_data, "_import_pandas", lambda: None)  # as if pandas were not installed
-    code = main(["fit", "--data", str(tmp_path / "data.csv"), "--target", "target", "--penalty", "l2",
-                 "--alpha", "0.1"])
+    code = main(
+        ["fit", "--data", str(tmp_path / "data.csv"), "--target", "target", "--penalty", "l2", "--alpha", "0.1"]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Ridge" in out
@@ -175,8 +206,24 @@ def test_saved_model_keeps_the_feature_names(reader, tmp_path, capsys, monkeypat
         monkeypatch.setattr(_cli_data, "_import_pandas", lambda: None)
     X, y = _write_csv(tmp_path / "data.csv")
     model_path = tmp_path / "model.json"
-    assert main(["fit", "--data", str(tmp_path / "data.csv"), "--target", "target", "--penalty", "l2",
-                 "--alpha", "0.1", "--save", str(model_path)]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "fit",
+                "--data",
+                str(tmp_path / "data.csv"),
+                "--target",
+                "target",
+                "--penalty",
+                "l2",
+                "--alpha",
+                "0.1",
+                "--save",
+                str(model_path),
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     loaded = load(model_path)
     assert list(loaded.feature_names_in_) == ["a", "b", "c", "d"]
     X_tr, X_te, y_tr, _ = _split(X, y)
@@ -205,8 +252,10 @@ def csv_files(tmp_path):
     _write_csv(good)
     text = good.read_text().splitlines()
     nonnum = tmp_path / "nonnum.csv"
-    nonnum.write_text("\n".join([text[0] + ",city"] + [line + (",Paris" if i % 2 else ",Oslo")
-                                                      for i, line in enumerate(text[1:])]) + "\n")
+    nonnum.write_text(
+        "\n".join([text[0] + ",city"] + [line + (",Paris" if i % 2 else ",Oslo") for i, line in enumerate(text[1:])])
+        + "\n"
+    )
     nan = tmp_path / "nan.csv"
     rows = [line.split(",") for line in text]
     rows[3][2] = ""
@@ -216,8 +265,14 @@ def csv_files(tmp_path):
     tiny.write_text("\n".join(text[:4]) + "\n")
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    return {"good": str(good), "nonnum": str(nonnum), "nan": str(nan), "tiny": str(tiny),
-            "empty": str(empty), "dir": str(tmp_path)}
+    return {
+        "good": str(good),
+        "nonnum": str(nonnum),
+        "nan": str(nan),
+        "tiny": str(tiny),
+        "empty": str(empty),
+        "dir": str(tmp_path),
+    }
 
 
 ERROR_CASES = {
@@ -291,8 +346,10 @@ def _console_script() -> str:
 def test_console_script_runs_the_demo(tmp_path):
     script = _console_script()
     # (pandas is not checked: scikit-learn itself imports it whenever it is installed)
-    probe = ("import sys; import lpnet.cli as c; code = c.main(['fit']); "
-             "print('HEAVY', [m for m in ('matplotlib', 'torch') if m in sys.modules]); sys.exit(code)")
+    probe = (
+        "import sys; import lpnet.cli as c; code = c.main(['fit']); "
+        "print('HEAVY', [m for m in ('matplotlib', 'torch') if m in sys.modules]); sys.exit(code)"
+    )
     done = subprocess.run([script, "fit"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     for label in MODEL_LABELS:
@@ -307,16 +364,23 @@ def test_console_script_version(tmp_path):
     done = subprocess.run([_console_script(), "--version"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"lpnet {lpnet.__version__}\n"
-    probe = ("import sys; import lpnet.cli as c; code = c.main(['--version']); "
-             "print('HEAVY', [m for m in ('matplotlib', 'torch') if m in sys.modules]); sys.exit(code)")
+    probe = (
+        "import sys; import lpnet.cli as c; code = c.main(['--version']); "
+        "print('HEAVY', [m for m in ('matplotlib', 'torch') if m in sys.modules]); sys.exit(code)"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stdout
 
 
 def test_console_script_error_exit_status(tmp_path):
-    done = subprocess.run([_console_script(), "fit", "--data", "missing.csv", "--target", "y", "--alpha", "1"],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [_console_script(), "fit", "--data", "missing.csv", "--target", "y", "--alpha", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2
     assert done.stderr.strip() == "lpnet: error: data file 'missing.csv' not found"
     assert done.stdout == ""

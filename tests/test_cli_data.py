@@ -1,12 +1,13 @@
 """Reading a user's CSV for ``lpnet fit``, ``lpnet path`` and ``lpnet cv``: header-only files, the index
 column of ``DataFrame.to_csv()``, constant columns, ';' and tab separators, two-valued targets and the
 minimum number of rows.  Every case runs with pandas and with the csv-module reader, which must agree."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lpnet import _cli_data
+from lpnet.cli import data as _cli_data
 from lpnet.cli import main
 
 READERS = ["pandas", "csv module"]
@@ -92,8 +93,10 @@ def test_index_column_is_dropped_with_a_note(reader, tmp_path, capsys):
     rows = np.column_stack([np.arange(len(y)), X, y])
     data = _write(tmp_path / "indexed.csv", ["", "a", "b", "c", "d", "target"], rows)
     model = tmp_path / "m.json"
-    code, out, err = _run(["fit", "--data", data, "--target", "target", "--penalty", "l1", "--alpha", "0.05",
-                           "--save", str(model)], capsys)
+    code, out, err = _run(
+        ["fit", "--data", data, "--target", "target", "--penalty", "l1", "--alpha", "0.05", "--save", str(model)],
+        capsys,
+    )
     assert code == 0, err
     assert "lpnet: note: dropped the first column" in err and "index=False" in err
     assert "4 features" in out and "Unnamed" not in out
@@ -127,8 +130,9 @@ def test_pandas_to_csv_output_reads_the_same(tmp_path, capsys):
 
 def test_a_column_named_by_the_user_is_kept(reader, tmp_path, capsys):
     X, y = _data()
-    data = _write(tmp_path / "named.csv", ["id", "a", "b", "c", "d", "target"],
-                  np.column_stack([np.arange(len(y)), X, y]))
+    data = _write(
+        tmp_path / "named.csv", ["id", "a", "b", "c", "d", "target"], np.column_stack([np.arange(len(y)), X, y])
+    )
     code, out, err = _run(["path", "--data", data, "--target", "target", "--n-alphas", "5"], capsys)
     assert code == 0, err
     assert "5 features" in out and "dropped" not in err
@@ -141,8 +145,7 @@ def test_constant_columns_warn_and_are_not_counted_as_zeros(reader, tmp_path, ca
     X, y = _data()
     rows = np.column_stack([X[:, :2], np.full(len(y), 7.0), X[:, 2:], y])
     data = _write(tmp_path / "const.csv", ["a", "b", "k", "c", "d", "target"], rows)
-    code, out, err = _run(["fit", "--data", data, "--target", "target", "--penalty", "l1", "--alpha", "0.1"],
-                          capsys)
+    code, out, err = _run(["fit", "--data", data, "--target", "target", "--penalty", "l1", "--alpha", "0.1"], capsys)
     assert code == 0, err
     assert "lpnet: warning: constant columns" in err and "'k'" in err
     reference = _sklearn_lasso_split(X, y, 0.1)
@@ -159,8 +162,7 @@ def test_constant_columns_warn_and_are_not_counted_as_zeros(reader, tmp_path, ca
     assert "k" not in never.split(":")[-1].split(", ")
     assert "constant columns (not counted): k" in out
 
-    code, out, err = _run(["cv", "--data", data, "--target", "target", "--folds", "3", "--n-alphas", "10"],
-                          capsys)
+    code, out, err = _run(["cv", "--data", data, "--target", "target", "--folds", "3", "--n-alphas", "10"], capsys)
     assert code == 0, err
     assert "/4 " in next(line for line in out.splitlines() if line.startswith("min (chosen)"))
 
@@ -171,8 +173,9 @@ def test_constant_columns_warn_and_are_not_counted_as_zeros(reader, tmp_path, ca
 @pytest.mark.parametrize("sep, decimal, shown", [(";", ",", "';'"), (";", ".", "';'"), ("\t", ".", "tabs")])
 def test_other_separators_are_recognised(sep, decimal, shown, reader, tmp_path, capsys):
     X, y = _data()
-    data = _write(tmp_path / "semi.csv", ["a", "b", "c", "d", "target"], np.column_stack([X, y]), sep=sep,
-                  decimal=decimal)
+    data = _write(
+        tmp_path / "semi.csv", ["a", "b", "c", "d", "target"], np.column_stack([X, y]), sep=sep, decimal=decimal
+    )
     Xr, yr, names, _ = _cli_data.load_csv(data, "target")
     err = capsys.readouterr().err
     assert names == ["a", "b", "c", "d"]
@@ -180,8 +183,7 @@ def test_other_separators_are_recognised(sep, decimal, shown, reader, tmp_path, 
     np.testing.assert_array_equal(yr, y)
     assert f"separated by {shown}" in err
     assert ("decimal commas read in 'a', 'b', 'c', 'd', 'target'" in err) == (decimal == ",")
-    code, out, err = _run(["fit", "--data", data, "--target", "target", "--penalty", "l1", "--alpha", "0.1"],
-                          capsys)
+    code, out, err = _run(["fit", "--data", data, "--target", "target", "--penalty", "l1", "--alpha", "0.1"], capsys)
     assert code == 0, err
 
 
@@ -204,8 +206,14 @@ def test_repeated_header_names_are_numbered_as_pandas_does(reader, tmp_path, cap
 # ----------------------------------------------------------------------------------------------------
 # a two-valued target fitted by least squares
 # ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("command", [["fit", "--alpha", "0.01", "--penalty", "l2"], ["path", "--n-alphas", "5"],
-                                     ["cv", "--folds", "3", "--n-alphas", "5"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fit", "--alpha", "0.01", "--penalty", "l2"],
+        ["path", "--n-alphas", "5"],
+        ["cv", "--folds", "3", "--n-alphas", "5"],
+    ],
+)
 def test_two_valued_target_gets_a_note(command, reader, tmp_path, capsys):
     X, y = _data()
     labels = (y > np.median(y)).astype(int)

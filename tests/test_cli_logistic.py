@@ -4,6 +4,7 @@ lpnet's ``LogisticRegression(penalty="l2", alpha)`` minimizes ``1/n sum log(1 + 
 which is scikit-learn's ``LogisticRegression(C=1 / (n alpha))``.  The comparisons run with ``--tol 1e-12``:
 at the default tolerance the certified duality gap still allows differences of order 1e-4.
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,16 +59,38 @@ def test_fit_logistic_l2_matches_sklearn(tmp_path, capsys):
     X, y = _classification()
     data, model = _write(tmp_path / "d.csv", X, y), tmp_path / "m.json"
     alpha = 0.02
-    code, out, err = _run(["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--penalty", "l2",
-                           "--alpha", str(alpha), "--tol", "1e-12", "--save", str(model)], capsys)
+    code, out, err = _run(
+        [
+            "fit",
+            "--data",
+            data,
+            "--target",
+            "label",
+            "--datafit",
+            "logistic",
+            "--penalty",
+            "l2",
+            "--alpha",
+            str(alpha),
+            "--tol",
+            "1e-12",
+            "--save",
+            str(model),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "R2" not in out and "stratified by class" in out
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     sk = _sklearn(_standardize(X_tr, X_tr), y_tr, alpha)
     Xs_tr, Xs_te = _standardize(X_tr, X_tr), _standardize(X_te, X_tr)
     row = next(line for line in out.splitlines() if line.startswith("LogisticRegression(l2) ")).split()
-    expected = [accuracy_score(y_tr, sk.predict(Xs_tr)), accuracy_score(y_te, sk.predict(Xs_te)),
-                log_loss(y_tr, sk.predict_proba(Xs_tr)), log_loss(y_te, sk.predict_proba(Xs_te))]
+    expected = [
+        accuracy_score(y_tr, sk.predict(Xs_tr)),
+        accuracy_score(y_te, sk.predict(Xs_te)),
+        log_loss(y_tr, sk.predict_proba(Xs_tr)),
+        log_loss(y_te, sk.predict_proba(Xs_te)),
+    ]
     np.testing.assert_allclose([float(v) for v in row[2:6]], expected, atol=1.5e-4)
     assert row[1] == "0/4"  # L2 sets no coefficient to zero
 
@@ -82,13 +105,18 @@ def test_fit_logistic_l2_matches_sklearn(tmp_path, capsys):
 def test_fit_logistic_compares_all_four_penalties(tmp_path, capsys):
     X, y = _classification()
     data = _write(tmp_path / "d.csv", X, y)
-    code, out, err = _run(["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--alpha", "0.05"],
-                          capsys)
+    code, out, err = _run(
+        ["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--alpha", "0.05"], capsys
+    )
     assert code == 0, err
     header = next(line for line in out.splitlines() if line.startswith("model "))
     assert "test acc." in header and "test log-loss" in header and "R2" not in header
-    for label in ["LogisticRegression(l1)", "LogisticRegression(l2)", "LogisticRegression(elasticnet, l1_ratio=0.5)",
-                  "LogisticRegression(lp, p=0.5)"]:
+    for label in [
+        "LogisticRegression(l1)",
+        "LogisticRegression(l2)",
+        "LogisticRegression(elasticnet, l1_ratio=0.5)",
+        "LogisticRegression(lp, p=0.5)",
+    ]:
         row = next(line for line in out.splitlines() if line.startswith(label + " "))
         assert " yes " in row
     assert "opt. violation" in next(line for line in out.splitlines() if line.startswith("LogisticRegression(lp"))
@@ -97,13 +125,15 @@ def test_fit_logistic_compares_all_four_penalties(tmp_path, capsys):
 
 
 def test_fit_logistic_with_the_csv_module_reader(tmp_path, capsys, monkeypatch):
-    from lpnet import _cli_data
+    from lpnet.cli import data as _cli_data
 
     monkeypatch.setattr(_cli_data, "_import_pandas", lambda: None)
     X, y = _classification()
     data = _write(tmp_path / "d.csv", X, y)
-    code, out, err = _run(["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--penalty", "l1",
-                           "--alpha", "0.05"], capsys)
+    code, out, err = _run(
+        ["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--penalty", "l1", "--alpha", "0.05"],
+        capsys,
+    )
     assert code == 0, err
     assert "LogisticRegression(l1) " in out
 
@@ -114,8 +144,28 @@ def test_fit_logistic_with_the_csv_module_reader(tmp_path, capsys, monkeypatch):
 def test_path_logistic_matches_sklearn(tmp_path, capsys):
     X, y = _classification()
     data, table = _write(tmp_path / "d.csv", X, y), tmp_path / "path.csv"
-    code, out, err = _run(["path", "--data", data, "--target", "label", "--datafit", "logistic", "--penalty", "l2",
-                           "--n-alphas", "6", "--eps", "0.01", "--tol", "1e-12", "--csv", str(table)], capsys)
+    code, out, err = _run(
+        [
+            "path",
+            "--data",
+            data,
+            "--target",
+            "label",
+            "--datafit",
+            "logistic",
+            "--penalty",
+            "l2",
+            "--n-alphas",
+            "6",
+            "--eps",
+            "0.01",
+            "--tol",
+            "1e-12",
+            "--csv",
+            str(table),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "logistic loss (classes 0 and 1; positive: 1)" in out
     with open(table, newline="") as fh:
@@ -141,8 +191,26 @@ def test_cv_logistic_matches_sklearn_fold_losses(tmp_path, capsys):
 
     X, y = _classification()
     data = _write(tmp_path / "d.csv", X, y)
-    code, out, err = _run(["cv", "--data", data, "--target", "label", "--datafit", "logistic", "--penalty", "l2",
-                           "--folds", "3", "--seed", "2", "--n-alphas", "12"], capsys)
+    code, out, err = _run(
+        [
+            "cv",
+            "--data",
+            data,
+            "--target",
+            "label",
+            "--datafit",
+            "logistic",
+            "--penalty",
+            "l2",
+            "--folds",
+            "3",
+            "--seed",
+            "2",
+            "--n-alphas",
+            "12",
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "LogisticRegressionCV: LogisticRegression(l2)" in out and "StratifiedKFold" in out
     Xs = _standardize(X, X)
@@ -150,8 +218,10 @@ def test_cv_logistic_matches_sklearn_fold_losses(tmp_path, capsys):
     ref = lpnet.LogisticRegressionCV("l2", cv=folds, n_alphas=12).fit(Xs, y)
     assert f"alpha_ = {ref.alpha_!r}" in out
     # the mean validation log-loss at the chosen alpha, from scikit-learn's fits of the same folds
-    losses = [log_loss(y[test], _sklearn(Xs[train], y[train], ref.alpha_).predict_proba(Xs[test]))
-              for train, test in folds.split(Xs, y)]
+    losses = [
+        log_loss(y[test], _sklearn(Xs[train], y[train], ref.alpha_).predict_proba(Xs[test]))
+        for train, test in folds.split(Xs, y)
+    ]
     row = next(line for line in out.splitlines() if line.startswith("min (chosen)")).split()
     assert "mean CV log-loss" in out
     assert float(row[4]) == pytest.approx(np.mean(losses), rel=1e-4)
@@ -176,17 +246,27 @@ ERROR_CASES = {
     "demo fit": (["fit", "--datafit", "logistic"], ["--datafit logistic needs --data"]),
     "demo path": (["path", "--datafit", "logistic"], ["--datafit logistic needs --data"]),
     "demo cv": (["cv", "--datafit", "logistic"], ["--datafit logistic needs --data"]),
-    "three classes": (["fit", "--data", "{three}", "--target", "label", "--datafit", "logistic", "--alpha", "1"],
-                      ["exactly two classes", "3 distinct values"]),
-    "continuous": (["path", "--data", "{continuous}", "--target", "label", "--datafit", "logistic"],
-                   ["exactly two classes"]),
-    "single row of a class": (["fit", "--data", "{single}", "--target", "label", "--datafit", "logistic",
-                               "--alpha", "1"], ["single row", "stratified"]),
-    "folds > class size": (["cv", "--data", "{single}", "--target", "label", "--datafit", "logistic"],
-                           ["--folds 5", "smaller class (1)"]),
+    "three classes": (
+        ["fit", "--data", "{three}", "--target", "label", "--datafit", "logistic", "--alpha", "1"],
+        ["exactly two classes", "3 distinct values"],
+    ),
+    "continuous": (
+        ["path", "--data", "{continuous}", "--target", "label", "--datafit", "logistic"],
+        ["exactly two classes"],
+    ),
+    "single row of a class": (
+        ["fit", "--data", "{single}", "--target", "label", "--datafit", "logistic", "--alpha", "1"],
+        ["single row", "stratified"],
+    ),
+    "folds > class size": (
+        ["cv", "--data", "{single}", "--target", "label", "--datafit", "logistic"],
+        ["--folds 5", "smaller class (1)"],
+    ),
     "unknown datafit": (["fit", "--datafit", "poisson"], ["--datafit", "'poisson'"]),
-    "l2 cv least squares": (["cv", "--data", "{two}", "--target", "label", "--penalty", "l2"],
-                            ["--penalty", "--datafit logistic"]),
+    "l2 cv least squares": (
+        ["cv", "--data", "{two}", "--target", "label", "--penalty", "l2"],
+        ["--penalty", "--datafit logistic"],
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """``lpnet path`` and ``lpnet cv``: tables, plots, CSV output, agreement with the estimators, one-line errors."""
+
 from __future__ import annotations
 
 import csv
@@ -8,7 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from lpnet import ElasticNetCV, LassoCV, _cli_data, regularization_path
+from lpnet import ElasticNetCV, LassoCV, regularization_path
+from lpnet.cli import data as _cli_data
 from lpnet.cli import main
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
@@ -79,11 +81,14 @@ def test_path_plot_and_csv(tmp_path, capsys):
     assert [int(r[2]) for r in body] == list(path.n_nonzero)
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--penalty", "l2"], "Ridge (L2)"),
-    (["--penalty", "elasticnet", "--l1-ratio", "0.3"], "ElasticNet(l1_ratio=0.3)"),
-    (["--penalty", "lp", "--p", "0.5"], "violation"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--penalty", "l2"], "Ridge (L2)"),
+        (["--penalty", "elasticnet", "--l1-ratio", "0.3"], "ElasticNet(l1_ratio=0.3)"),
+        (["--penalty", "lp", "--p", "0.5"], "violation"),
+    ],
+)
 def test_path_other_penalties(args, needle, capsys):
     assert main(["path", "--n-alphas", "20", *args]) == 0
     assert needle in capsys.readouterr().out
@@ -130,12 +135,31 @@ def test_cv_matches_lassocv(tmp_path, capsys):
 def test_cv_elasticnet_l1_ratios_and_1se(capsys):
     from sklearn.model_selection import KFold
 
-    assert main(["cv", "--penalty", "elasticnet", "--l1-ratio", "0.2,0.8", "--folds", "3", "--seed", "1",
-                 "--selection", "1se", "--n-alphas", "30"]) == 0
+    assert (
+        main(
+            [
+                "cv",
+                "--penalty",
+                "elasticnet",
+                "--l1-ratio",
+                "0.2,0.8",
+                "--folds",
+                "3",
+                "--seed",
+                "1",
+                "--selection",
+                "1se",
+                "--n-alphas",
+                "30",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     X, y = _demo_standardized()
-    ref = ElasticNetCV(l1_ratio=[0.2, 0.8], cv=KFold(3, shuffle=True, random_state=1), alpha_rule="1se",
-                       n_alphas=30).fit(X, y)
+    ref = ElasticNetCV(
+        l1_ratio=[0.2, 0.8], cv=KFold(3, shuffle=True, random_state=1), alpha_rule="1se", n_alphas=30
+    ).fit(X, y)
     assert f"alpha_ = {ref.alpha_!r}, l1_ratio_ = {ref.l1_ratio_!r} (--selection 1se)" in out
     assert "l1_ratio in {0.2, 0.8}" in out
     assert re.search(r"^1se \(chosen\)", out, re.MULTILINE)

@@ -1,4 +1,5 @@
 """``lpnet tour``: options, output files, one-line errors, the runtime it states."""
+
 import json
 import re
 from pathlib import Path
@@ -8,8 +9,9 @@ from lpnet.cli import main
 
 def test_tour_quick_subset_writes_page_and_json(tmp_path, capsys):
     out = tmp_path / "tour"
-    status = main(["tour", "--quick", "--seed", "1", "--out", str(out), "--sections", "4,large_weights",
-                   "--no-progress"])
+    status = main(
+        ["tour", "--quick", "--seed", "1", "--out", str(out), "--sections", "4,large_weights", "--no-progress"]
+    )
     assert status == 0
     captured = capsys.readouterr()
     lines = captured.out.strip().splitlines()
@@ -67,10 +69,22 @@ def test_runtime_claims_agree(capsys):
     assert _claims(readme, r"The whole tour takes about (\d+) s on 2 cores, `--quick` about (\d+) s") == claim
     assert main(["tour", "--help"]) == 0
     helptext = capsys.readouterr().out
-    assert _claims(helptext, r"all sections \(about (\d+) s on 2 cores\).*"
-                             r"smaller experiments \(about (\d+) s on 2 cores\)") == claim
-    assert _claims(helptext, r"--quick smaller experiments: the whole tour in about (\d+) s instead of about "
-                             r"(\d+) s") == claim[::-1]
+    assert (
+        _claims(
+            helptext,
+            r"all sections \(about (\d+) s on 2 cores\).*"
+            r"smaller experiments \(about (\d+) s on 2 cores\)",
+        )
+        == claim
+    )
+    assert (
+        _claims(
+            helptext,
+            r"--quick smaller experiments: the whole tour in about (\d+) s instead of about "
+            r"(\d+) s",
+        )
+        == claim[::-1]
+    )
     assert _claims(run_tour.__doc__, r"the whole tour in about (\d+) s instead of about (\d+) s") == claim[::-1]
     for quick, seconds in ((False, claim[0]), (True, claim[1])):
         page = build_html([], quick=quick)

@@ -1,4 +1,5 @@
 """convert: exact values, round trips, errors, and fits on both sides (lpnet vs scikit-learn)."""
+
 import itertools
 import math
 import subprocess
@@ -34,8 +35,10 @@ def test_round_trip(frm, to):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the AdamW caveat
         for value in (1e-5, 0.37, 4.0):
-            for kw in ({"n_samples": 123, "lr": 1e-6, "penalty": "l1"},
-                       {"n_samples": 123, "lr": 1e-6, "penalty": "l2", "y_std": 3.7}):
+            for kw in (
+                {"n_samples": 123, "lr": 1e-6, "penalty": "l1"},
+                {"n_samples": 123, "lr": 1e-6, "penalty": "l2", "y_std": 3.7},
+            ):
                 back = convert(convert(value, frm, to, **kw), to, frm, **kw)
                 assert back == pytest.approx(value, rel=1e-12)
 

@@ -1,4 +1,5 @@
 """save / load: JSON + NPZ round trips without pickle, bit-identical predictions, clear errors."""
+
 from __future__ import annotations
 
 import json

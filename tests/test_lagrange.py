@@ -1,4 +1,5 @@
 """Lagrange multipliers in 2-D: hand-solved problems, exact vs numerical derivatives, plots, bad input."""
+
 import dataclasses
 import math
 import sys
@@ -31,24 +32,48 @@ def assert_lagrange(point, grad_f, grad_g, g, atol=1e-7):
 
 
 # Problems with answers worked out by hand: (f, g, ∇f, ∇g, expected points as (x, y, λ, kind)).
-CIRCLE = (lambda x, y: x + y, lambda x, y: x**2 + y**2 - 1,
-          lambda x, y: (1.0, 1.0), lambda x, y: (2 * x, 2 * y),
-          [(-R2, -R2, -R2, "min"), (R2, R2, R2, "max")])
-PRODUCT_ON_LINE = (lambda x, y: x * y, lambda x, y: x + y - 1,
-                   lambda x, y: (y, x), lambda x, y: (1.0, 1.0),
-                   [(0.5, 0.5, 0.5, "max")])
+CIRCLE = (
+    lambda x, y: x + y,
+    lambda x, y: x**2 + y**2 - 1,
+    lambda x, y: (1.0, 1.0),
+    lambda x, y: (2 * x, 2 * y),
+    [(-R2, -R2, -R2, "min"), (R2, R2, R2, "max")],
+)
+PRODUCT_ON_LINE = (
+    lambda x, y: x * y,
+    lambda x, y: x + y - 1,
+    lambda x, y: (y, x),
+    lambda x, y: (1.0, 1.0),
+    [(0.5, 0.5, 0.5, "max")],
+)
 # On xy = 1: x² + y² ≥ 2xy = 2, with equality at ±(1, 1); ∇f = (2x, 2y) = λ (y, x) gives λ = 2.
-DISTANCE_ON_HYPERBOLA = (lambda x, y: x**2 + y**2, lambda x, y: x * y - 1,
-                         lambda x, y: (2 * x, 2 * y), lambda x, y: (y, x),
-                         [(-1.0, -1.0, 2.0, "min"), (1.0, 1.0, 2.0, "min")])
+DISTANCE_ON_HYPERBOLA = (
+    lambda x, y: x**2 + y**2,
+    lambda x, y: x * y - 1,
+    lambda x, y: (2 * x, 2 * y),
+    lambda x, y: (y, x),
+    [(-1.0, -1.0, 2.0, "min"), (1.0, 1.0, 2.0, "min")],
+)
 # On the ellipse x²/4 + y² = 1, xy = sin(2t) with x = 2 cos t, y = sin t: extremes ±1 at
 # (±√2, ±1/√2); (y, x) = λ (x/2, 2y) gives λ = xy.
-PRODUCT_ON_ELLIPSE = (lambda x, y: x * y, lambda x, y: x**2 / 4 + y**2 - 1,
-                      lambda x, y: (y, x), lambda x, y: (x / 2, 2 * y),
-                      [(-math.sqrt(2), R2, -1.0, "min"), (math.sqrt(2), -R2, -1.0, "min"),
-                       (-math.sqrt(2), -R2, 1.0, "max"), (math.sqrt(2), R2, 1.0, "max")])
-PROBLEMS = {"circle": CIRCLE, "product_on_line": PRODUCT_ON_LINE,
-            "distance_on_hyperbola": DISTANCE_ON_HYPERBOLA, "product_on_ellipse": PRODUCT_ON_ELLIPSE}
+PRODUCT_ON_ELLIPSE = (
+    lambda x, y: x * y,
+    lambda x, y: x**2 / 4 + y**2 - 1,
+    lambda x, y: (y, x),
+    lambda x, y: (x / 2, 2 * y),
+    [
+        (-math.sqrt(2), R2, -1.0, "min"),
+        (math.sqrt(2), -R2, -1.0, "min"),
+        (-math.sqrt(2), -R2, 1.0, "max"),
+        (math.sqrt(2), R2, 1.0, "max"),
+    ],
+)
+PROBLEMS = {
+    "circle": CIRCLE,
+    "product_on_line": PRODUCT_ON_LINE,
+    "distance_on_hyperbola": DISTANCE_ON_HYPERBOLA,
+    "product_on_ellipse": PRODUCT_ON_ELLIPSE,
+}
 
 
 # ------------------------------------------------------------------------------- solve from a start
@@ -301,8 +326,12 @@ def test_lp_ball_multiplier_is_penalty_and_sensitivity_for_p_1_5():
     point = lagrange.solve(f, lagrange.lp_ball(1.5), x0=(0.8, 0.3))
     alpha = -point.multiplier
     assert point.kind == "min" and alpha > 0
-    penalized = minimize(lambda w: f(*w) + alpha * np.sum(np.abs(w) ** 1.5) ** (1 / 1.5), x0=[1.0, 1.0],
-                         method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14})
+    penalized = minimize(
+        lambda w: f(*w) + alpha * np.sum(np.abs(w) ** 1.5) ** (1 / 1.5),
+        x0=[1.0, 1.0],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-14},
+    )
     np.testing.assert_allclose(penalized.x, point.x, atol=1e-6)
     # λ is d(optimal value)/d(radius).
     h = 1e-4
@@ -350,7 +379,11 @@ def test_plot_draws_contours_curve_arrows_and_labels():
     labels = sorted(t.get_text() for t in ax.texts if "λ" in t.get_text())
     assert labels == ["max, λ = 0.707", "min, λ = -0.707"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "g(x, y) = 0", "contours of f", "∇f (direction)", "∇g (direction)"]
+        "g(x, y) = 0",
+        "contours of f",
+        "∇f (direction)",
+        "∇g (direction)",
+    ]
     assert ax.get_aspect() == 1.0
 
 
@@ -360,8 +393,12 @@ def test_plot_on_given_axes_with_given_points_and_sympy():
     ax = Figure().add_subplot()
     point = lagrange.solve(X * Y, X + Y - 1, (0.2, 0.9))
     outside = lagrange.solve(X * Y, X + Y - 1, (0.2, 0.9))  # drawn twice is harmless
-    assert lagrange.plot(X * Y, X + Y - 1, points=[point, outside], ax=ax, bounds=((-1, 2), (-1, 2)),
-                         resolution=61, annotate=False) is ax
+    assert (
+        lagrange.plot(
+            X * Y, X + Y - 1, points=[point, outside], ax=ax, bounds=((-1, 2), (-1, 2)), resolution=61, annotate=False
+        )
+        is ax
+    )
     _, quivers = artists(ax)
     assert [q.N for q in quivers] == [2, 2]
     assert not [t for t in ax.texts if "λ" in t.get_text()]
@@ -391,9 +428,12 @@ def test_plot_rejects_foreign_points():
 # --------------------------------------------------------------------- property: quadratic on a line
 @settings(max_examples=40, deadline=None)
 @given(
-    a=st.floats(-3, 3), b=st.floats(-3, 3), c=st.floats(-3, 3),
+    a=st.floats(-3, 3),
+    b=st.floats(-3, 3),
+    c=st.floats(-3, 3),
     q=st.tuples(st.floats(-3, 3), st.floats(-3, 3)),
-    angle=st.floats(0, math.pi), offset=st.floats(-2, 2),
+    angle=st.floats(0, math.pi),
+    offset=st.floats(-2, 2),
 )
 def test_quadratic_on_a_line_matches_the_closed_form(a, b, c, q, angle, offset):
     # f = ½ wᵀAw + qᵀw on n·w = offset: [[A, −n], [nᵀ, 0]] [w; λ] = [−q; offset].
@@ -406,8 +446,11 @@ def test_quadratic_on_a_line_matches_the_closed_form(a, b, c, q, angle, offset):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        point = lagrange.solve(lambda x, y: 0.5 * (a * x * x + 2 * b * x * y + c * y * y) + q[0] * x + q[1] * y,
-                               lambda x, y: n[0] * x + n[1] * y - offset, x0=(0.3, -0.2))
+        point = lagrange.solve(
+            lambda x, y: 0.5 * (a * x * x + 2 * b * x * y + c * y * y) + q[0] * x + q[1] * y,
+            lambda x, y: n[0] * x + n[1] * y - offset,
+            x0=(0.3, -0.2),
+        )
     scale = max(1.0, np.linalg.norm(w))
     np.testing.assert_allclose(point.x, w, atol=1e-7 * scale)
     assert point.multiplier == pytest.approx(lam, abs=1e-7 * scale * max(1.0, np.abs(A).max()))

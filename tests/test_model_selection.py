@@ -1,4 +1,5 @@
 """Cross-validated estimators, information criteria and stability selection."""
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes
@@ -15,8 +16,10 @@ from lpnet.model_selection import (
     LassoIC,
     LogisticRegressionCV,
     LpRegressionCV,
+    RegularizedModelCV,
     stability_selection,
 )
+from lpnet.penalties import MCP
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +103,14 @@ def test_lp_cv_matches_independent_single_fits(diabetes):
     folds = KFold(3)
     alphas = np.geomspace(10.0, 0.01, 6)
     cv = LpRegressionCV(p=1.5, alphas=alphas, cv=folds, tol=1e-9).fit(X, y)
-    expected = _brute_force_cv(lambda a: LpRegression(a, 1.5, tol=1e-9), X, y, alphas, folds,
-                               lambda m, Xt, yt: np.mean((yt - m.predict(Xt)) ** 2))
+    expected = _brute_force_cv(
+        lambda a: LpRegression(a, 1.5, tol=1e-9),
+        X,
+        y,
+        alphas,
+        folds,
+        lambda m, Xt, yt: np.mean((yt - m.predict(Xt)) ** 2),
+    )
     np.testing.assert_allclose(cv.mse_path_.mean(axis=1), expected, rtol=1e-5)
 
 
@@ -117,8 +126,9 @@ def test_lasso_ic_matches_the_textbook_criterion(diabetes):
         k = np.flatnonzero(ic.alphas_ == ic.alpha_)[0]
         rss = np.sum((y - ic.predict(X)) ** 2)
         penalty = 2.0 if criterion == "aic" else np.log(n)
-        expected = n * np.log(2 * np.pi * ic.noise_variance_) + rss / ic.noise_variance_ \
-            + penalty * np.count_nonzero(ic.coef_)
+        expected = (
+            n * np.log(2 * np.pi * ic.noise_variance_) + rss / ic.noise_variance_ + penalty * np.count_nonzero(ic.coef_)
+        )
         assert ic.criterion_[k] == pytest.approx(expected, rel=1e-6)
         assert ic.criterion_[k] == ic.criterion_.min()
 
@@ -133,8 +143,9 @@ def test_stability_selection_shows_the_lasso_splitting_a_correlated_group():
     rng = np.random.default_rng(0)
     n = 200
     z = rng.standard_normal(n)
-    X = np.column_stack([z + 0.05 * rng.standard_normal(n), z + 0.05 * rng.standard_normal(n),
-                         rng.standard_normal((n, 4))])
+    X = np.column_stack(
+        [z + 0.05 * rng.standard_normal(n), z + 0.05 * rng.standard_normal(n), rng.standard_normal((n, 4))]
+    )
     y = 2 * z + 0.5 * rng.standard_normal(n)
     common = dict(alphas=[0.3], n_subsamples=40, random_state=0)
     lasso = stability_selection(X, y, penalty="l1", **common)
@@ -166,13 +177,16 @@ def test_plot_cv(diabetes):
 
 # Repeating a row changes which fold it falls in, so a weighted CV cannot equal the CV of repeated rows
 # (scikit-learn's own LassoCV fails this check for the same reason); the final refit does honour weights.
-_CV_XFAIL = {"check_sample_weight_equivalence_on_dense_data": "folds differ when rows are repeated",
-             "check_sample_weight_equivalence_on_sparse_data": "folds differ when rows are repeated"}
+_CV_XFAIL = {
+    "check_sample_weight_equivalence_on_dense_data": "folds differ when rows are repeated",
+    "check_sample_weight_equivalence_on_sparse_data": "folds differ when rows are repeated",
+}
 
 
-@parametrize_with_checks([LassoCV(n_alphas=5, cv=3), ElasticNetCV(n_alphas=5, cv=3),
-                          LogisticRegressionCV(n_alphas=5, cv=3)],
-                         expected_failed_checks=lambda est: {} if isinstance(est, LogisticRegressionCV) else _CV_XFAIL)
+@parametrize_with_checks(
+    [LassoCV(n_alphas=5, cv=3), ElasticNetCV(n_alphas=5, cv=3), LogisticRegressionCV(n_alphas=5, cv=3)],
+    expected_failed_checks=lambda est: {} if isinstance(est, LogisticRegressionCV) else _CV_XFAIL,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -211,7 +225,7 @@ def test_ridge_cv_leave_one_out_equals_refitting_without_each_sample():
         for i in range(15):
             keep = np.arange(15) != i
             fit = Ridge(alpha, penalty_factor=v, tol=1e-12).fit(X[keep], y[keep], sample_weight=s[keep])
-            errors.append((y[i] - fit.predict(X[i:i + 1])[0]) ** 2)
+            errors.append((y[i] - fit.predict(X[i : i + 1])[0]) ** 2)
         # removing a row rescales the others' weights (they sum to n): alpha is per-sample, so scale it
         np.testing.assert_allclose(model.cv_summary_.mean[0][k], np.average(errors, weights=s), rtol=0.2)
 
@@ -283,3 +297,41 @@ def test_tall_cv_agrees_with_sklearn_and_falls_back_for_overlapping_folds(tall):
     sk = SkLassoCV(cv=split, alphas=10, tol=1e-10, max_iter=100_000).fit(X, y)
     ours = LassoCV(cv=split, alphas=sk.alphas_, tol=1e-10).fit(X, y)
     np.testing.assert_allclose(ours.mse_path_, sk.mse_path_, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- RegularizedModelCV
+@parametrize_with_checks(
+    [RegularizedModelCV(n_alphas=5, cv=3), RegularizedModelCV("logistic", "elasticnet", n_alphas=5, cv=3)],
+    expected_failed_checks=lambda est: {} if est.datafit == "logistic" else _CV_XFAIL,
+)
+def test_generic_cv_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_generic_cv_equals_the_dedicated_ones(diabetes):
+    """The generic CV estimator picks what LassoCV / LogisticRegressionCV pick on the same folds."""
+    X, y = diabetes
+    folds = KFold(4, shuffle=True, random_state=0)
+    lasso = LassoCV(n_alphas=15, cv=folds).fit(X, y)
+    generic = RegularizedModelCV("squared", "l1", n_alphas=15, cv=folds).fit(X, y)
+    assert generic.alpha_ == lasso.alpha_
+    np.testing.assert_allclose(generic.mse_path_, lasso.mse_path_, rtol=1e-6)
+    np.testing.assert_allclose(generic.coef_, lasso.coef_, rtol=1e-6, atol=1e-8)
+    labels = y > np.median(y)
+    logistic = LogisticRegressionCV("elasticnet", l1_ratio=[0.3, 0.9], n_alphas=8, cv=folds).fit(X, labels)
+    generic = RegularizedModelCV("logistic", "elasticnet", l1_ratio=[0.3, 0.9], n_alphas=8, cv=folds).fit(X, labels)
+    assert (generic.alpha_, generic.l1_ratio_) == (logistic.alpha_, logistic.l1_ratio_[0])
+    np.testing.assert_array_equal(generic.predict(X), logistic.predict(X))
+    assert set(generic.classes_) == {False, True}
+
+
+def test_generic_cv_with_a_penalty_object(diabetes):
+    """A Penalty instance keeps its shape (here MCP's gamma) through the folds and the refit."""
+    X, y = diabetes
+    model = RegularizedModelCV("squared", MCP(5.0, gamma=2.5), n_alphas=8, cv=3).fit(X, y)
+    assert model.alpha_ in model.alphas_
+    assert isinstance(model.estimator_.penalty, MCP) and model.estimator_.penalty.gamma == 2.5
+    assert model.estimator_.penalty.alpha == model.alpha_
+    assert model.optimality_violation_ is not None and model.optimality_violation_ <= 1e-6
+    # the chosen alpha's mean validation error is the smallest of the grid
+    assert np.argmin(model.mse_path_.mean(axis=1)) == list(model.alphas_).index(model.alpha_)

@@ -1,4 +1,5 @@
 """Regularization paths: exact alpha_max, certified fits at every alpha, scikit-learn parity."""
+
 import warnings
 
 import numpy as np
@@ -8,8 +9,8 @@ from scipy.special import expit
 from sklearn.datasets import load_diabetes
 
 from lpnet.datafits import Logistic, Quadratic
-from lpnet.estimators._base import make_penalty
 from lpnet.path import Path, alpha_max, enet_path, lasso_path, regularization_path
+from lpnet.penalties import make_penalty
 from lpnet.solvers import solve
 
 TOL = 1e-6
@@ -64,12 +65,19 @@ def test_alpha_max_is_exact(datafit, fit_intercept, factors):
     X, y = make_data(classify=logistic)
     s = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0])
     v = np.ones(X.shape[1]) if factors is None else factors
-    a_max = alpha_max(X, y, datafit=datafit, penalty_factor=factors, fit_intercept=fit_intercept,
-                      sample_weight=s)
+    a_max = alpha_max(X, y, datafit=datafit, penalty_factor=factors, fit_intercept=fit_intercept, sample_weight=s)
     expected = numpy_alpha_max(X, y, v, fit_intercept, logistic, s)
     assert a_max == pytest.approx(expected, rel=1e-7)
-    path = regularization_path(X, y, datafit=datafit, alphas=[a_max, 0.99 * a_max], penalty_factor=factors,
-                               fit_intercept=fit_intercept, sample_weight=s, tol=1e-8)
+    path = regularization_path(
+        X,
+        y,
+        datafit=datafit,
+        alphas=[a_max, 0.99 * a_max],
+        penalty_factor=factors,
+        fit_intercept=fit_intercept,
+        sample_weight=s,
+        tol=1e-8,
+    )
     pen = v > 0
     assert np.all(path.coefs[0, pen] == 0.0)
     assert np.count_nonzero(path.coefs[1, pen]) >= 1
@@ -81,8 +89,9 @@ def test_alpha_max_elasticnet(l1_ratio):
     X, y = make_data()
     a_max = alpha_max(X, y, penalty="elasticnet", l1_ratio=l1_ratio, penalty_factor=FACTORS)
     assert a_max == pytest.approx(numpy_alpha_max(X, y, FACTORS, True, False, np.ones(40), l1_ratio), rel=1e-9)
-    path = regularization_path(X, y, penalty="elasticnet", l1_ratio=l1_ratio, penalty_factor=FACTORS,
-                               alphas=[a_max, 0.99 * a_max])
+    path = regularization_path(
+        X, y, penalty="elasticnet", l1_ratio=l1_ratio, penalty_factor=FACTORS, alphas=[a_max, 0.99 * a_max]
+    )
     assert np.all(path.coefs[0, FACTORS > 0] == 0.0) and np.any(path.coefs[1, FACTORS > 0] != 0.0)
 
 
@@ -108,8 +117,9 @@ CASES = [
 def test_every_alpha_is_certified_and_matches_single_fit(penalty, datafit, kw):
     logistic = datafit == "logistic"
     X, y = make_data(classify=logistic, seed=3)
-    path = regularization_path(X, y, penalty=penalty, datafit=datafit, n_alphas=15, eps=1e-2, tol=TOL,
-                               penalty_factor=FACTORS, **kw)
+    path = regularization_path(
+        X, y, penalty=penalty, datafit=datafit, n_alphas=15, eps=1e-2, tol=TOL, penalty_factor=FACTORS, **kw
+    )
     assert isinstance(path, Path) and len(path) == 15
     assert np.all(np.diff(path.alphas) < 0)
     df = Logistic() if logistic else Quadratic()
@@ -131,7 +141,8 @@ def test_every_alpha_is_certified_and_matches_single_fit(penalty, datafit, kw):
         # and the objective recomputed from the stored coefficients is the reported one
         z = X @ path.coefs[k] + path.intercepts[k]
         assert df.value(y_enc, z, np.ones(len(y))) + pen.value(path.coefs[k]) == pytest.approx(
-            path.objectives[k], rel=1e-10)
+            path.objectives[k], rel=1e-10
+        )
 
 
 def test_logistic_accepts_any_two_labels():
@@ -181,8 +192,7 @@ def test_lasso_enet_path_match_sklearn(l1_ratio):
     n = X.shape[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sk_alphas, sk_coefs, _ = sk_enet_path(X, y, l1_ratio=l1_ratio, alphas=12, eps=1e-2, tol=1e-12,
-                                              max_iter=100000)
+        sk_alphas, sk_coefs, _ = sk_enet_path(X, y, l1_ratio=l1_ratio, alphas=12, eps=1e-2, tol=1e-12, max_iter=100000)
     if l1_ratio == 1.0:
         alphas, coefs, gaps = lasso_path(X, y, n_alphas=12, eps=1e-2)
     else:
@@ -191,9 +201,14 @@ def test_lasso_enet_path_match_sklearn(l1_ratio):
     np.testing.assert_allclose(alphas, sk_alphas, rtol=1e-12)
     f_null = 0.5 * np.dot(y, y) / n
     for k, alpha in enumerate(alphas):
+
         def obj(w, alpha=alpha):
-            return (0.5 * np.sum((y - X @ w) ** 2) / n + alpha * l1_ratio * np.abs(w).sum()
-                    + 0.5 * alpha * (1 - l1_ratio) * np.dot(w, w))
+            return (
+                0.5 * np.sum((y - X @ w) ** 2) / n
+                + alpha * l1_ratio * np.abs(w).sum()
+                + 0.5 * alpha * (1 - l1_ratio) * np.dot(w, w)
+            )
+
         assert abs(obj(coefs[:, k]) - obj(sk_coefs[:, k])) <= 1e-6 * f_null
         assert gaps[k] <= 1e-6 * f_null
     np.testing.assert_allclose(coefs, sk_coefs, atol=1e-4)
@@ -307,9 +322,14 @@ def test_paths_stay_certified_on_designs_that_trip_screening_rules():
     rng = np.random.default_rng(7)
     n = 60
     base = rng.standard_normal((n, 5))
-    X = np.column_stack([base, base[:, :2],  # exact duplicates
-                         base[:, 2:4] + 1e-3 * rng.standard_normal((n, 2)),  # correlation ~ 0.9999995
-                         rng.standard_normal((n, 3))])
+    X = np.column_stack(
+        [
+            base,
+            base[:, :2],  # exact duplicates
+            base[:, 2:4] + 1e-3 * rng.standard_normal((n, 2)),  # correlation ~ 0.9999995
+            rng.standard_normal((n, 3)),
+        ]
+    )
     y = base @ np.array([3.0, -2.0, 1.5, 0.0, 1.0]) + 0.1 * rng.standard_normal(n)
     for penalty, make in (("l1", lambda a: L1(a)), ("elasticnet", lambda a: ElasticNet(a, 0.5))):
         path = regularization_path(X, y, penalty=penalty, n_alphas=30, eps=1e-3, tol=1e-8)

@@ -1,4 +1,5 @@
 """The public names: importable from ``lpnet``, documented, and the core imports without the extras."""
+
 import subprocess
 import sys
 

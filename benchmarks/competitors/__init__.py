@@ -13,6 +13,7 @@ Each adapter module defines
 * optionally ``MAX_TIGHTEN``: the adapter's own depth of the 10x tightening ladder (replaces the
   runner's ``--max-tighten``).
 """
+
 from __future__ import annotations
 
 import importlib

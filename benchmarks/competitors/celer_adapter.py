@@ -5,6 +5,7 @@ centers ``y`` before the solver sees it when ``fit_intercept=True``, so this is 
 ``tol = 5e-7`` is a relative gap of 1e-6.  Its dual point is the extrapolated residual (usually better than
 the rescaled residual the independent gap uses).
 """
+
 from __future__ import annotations
 
 from . import fit_lasso_or_enet
@@ -33,4 +34,6 @@ def translate_tol(rel_gap_target, problem):
 
 
 def fit(problem, alpha, l1_ratio, tol):
-    return fit_lasso_or_enet(Lasso, ElasticNet, problem, alpha, l1_ratio, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS)
+    return fit_lasso_or_enet(
+        Lasso, ElasticNet, problem, alpha, l1_ratio, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS
+    )

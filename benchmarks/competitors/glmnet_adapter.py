@@ -15,6 +15,7 @@ Its time grows about 1.5-2x per decade there (full Toeplitz Lasso at alpha_max/1
 0.31 s at 1e-10), so the start is loose, ``0.1 * target``: a start tighter than needed would slow its
 timed runs, while the looser calibration runs of the ladder cost less, together, than the final one.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -26,6 +27,7 @@ TOL_NOTE = "last pass's max var(x_j) * dw_j^2 <= tol * var(y), not a gap: found 
 
 try:
     from glmnet import ElasticNet
+
     from lpnet.conventions import lpnet_to_glmnet
 
     IMPORT_ERROR = None
@@ -60,8 +62,15 @@ def fit(problem, alpha, l1_ratio, tol):
     alphas = np.geomspace(problem.alpha_max / l1_ratio, alpha, N_LAMBDA)
     sd = float(np.std(problem.y))
     pairs = [lpnet_to_glmnet(a, l1_ratio, y_std=sd) for a in alphas]
-    m = ElasticNet(alpha=pairs[0][1], lambda_path=np.array([lam for lam, _ in pairs]), standardize=False,
-                   fit_intercept=True, n_splits=0, tol=tol, max_iter=MAX_ITER)
+    m = ElasticNet(
+        alpha=pairs[0][1],
+        lambda_path=np.array([lam for lam, _ in pairs]),
+        standardize=False,
+        fit_intercept=True,
+        n_splits=0,
+        tol=tol,
+        max_iter=MAX_ITER,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # truncation is checked below
         m.fit(problem.X, problem.y)

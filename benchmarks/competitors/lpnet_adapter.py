@@ -1,4 +1,5 @@
 """lpnet through its solver API (stops when the duality gap <= tol * F_null)."""
+
 from __future__ import annotations
 
 NAME = "lpnet"

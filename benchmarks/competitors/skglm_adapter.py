@@ -6,6 +6,7 @@ starting guess is the target times the gradient scale at the null model, ``tol =
 (the scale-free violation lpnet uses for non-convex penalties), and the runner tightens it by 10x until
 the independent gap reaches the target.
 """
+
 from __future__ import annotations
 
 from . import fit_lasso_or_enet
@@ -34,4 +35,6 @@ def translate_tol(rel_gap_target, problem):
 
 
 def fit(problem, alpha, l1_ratio, tol):
-    return fit_lasso_or_enet(Lasso, ElasticNet, problem, alpha, l1_ratio, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS)
+    return fit_lasso_or_enet(
+        Lasso, ElasticNet, problem, alpha, l1_ratio, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS
+    )

@@ -4,6 +4,7 @@ scikit-learn minimizes ``n * P`` and stops when its gap ``<= tol * ||y_c||^2`` (
 i.e. ``gap(P) <= tol * ||y_c||^2 / n = 2 tol F_null``: its ``tol = 5e-7`` is a relative gap of 1e-6.
 Its dual point is the rescaled residual, like the benchmark's independent gap.
 """
+
 from __future__ import annotations
 
 from . import fit_lasso_or_enet

@@ -20,6 +20,7 @@ the constrained fits, the Lasso's for the penalized path), relative to the inter
 the target is 1e-6, lpnet's default ``tol``.  Numba's compile time is measured apart, in a fresh process
 with an empty ``NUMBA_CACHE_DIR``.  BLAS runs single-threaded for every library.
 """
+
 from __future__ import annotations
 
 import os
@@ -99,17 +100,27 @@ def lpnet_runs(X, y, radii, alphas, repeat):
         return regularization_path(X, y, penalty="l1", alphas=alphas, tol=TARGET)
 
     rows = {}
-    for name, run in [("lpnet ConstrainedRegression, warm_start over the radii", warm),
-                      ("lpnet ConstrainedRegression, independent fits", independent)]:
+    for name, run in [
+        ("lpnet ConstrainedRegression, warm_start over the radii", warm),
+        ("lpnet ConstrainedRegression, independent fits", independent),
+    ]:
         seconds, fits = median_time(run, repeat)
         gaps = [constrained_rel_gap(X, y, w, b, t) for (w, b, _, _), t in zip(fits, radii)]
         mult = max(abs(mu / a - 1) for (_, _, mu, _), a in zip(fits, alphas))
-        rows[name] = {"seconds": seconds, "worst_gap": max(gaps), "fits": sum(f[3] for f in fits),
-                          "note": f"largest relative error of multiplier_ vs alpha: {mult:.1e}"}
+        rows[name] = {
+            "seconds": seconds,
+            "worst_gap": max(gaps),
+            "fits": sum(f[3] for f in fits),
+            "note": f"largest relative error of multiplier_ vs alpha: {mult:.1e}",
+        }
     seconds, p = median_time(path, repeat)
     gaps = [duality_gap(X, y, w, b, a).rel_gap for w, b, a in zip(p.coefs, p.intercepts, p.alphas)]
     rows["lpnet regularization_path (penalized, matching alphas)"] = {
-        "seconds": seconds, "worst_gap": max(gaps), "fits": int(p.n_iters.sum()), "note": "coordinate-descent passes"}
+        "seconds": seconds,
+        "worst_gap": max(gaps),
+        "fits": int(p.n_iters.sum()),
+        "note": "coordinate-descent passes",
+    }
     return rows
 
 
@@ -128,8 +139,12 @@ def cvxpy_run(X, y, radii, n_radii):
         times.append(time.perf_counter() - t0)
         solver = problem.solver_stats.solver_name
         gaps.append(constrained_rel_gap(X, y, w.value, float(b.value), radii[i]))
-    return {"seconds": float(np.mean(times)) * len(radii), "worst_gap": max(gaps), "fits": len(idx),
-                "note": f"{solver}, default settings; {len(idx)} radii timed, mean times {len(radii)}"}
+    return {
+        "seconds": float(np.mean(times)) * len(radii),
+        "worst_gap": max(gaps),
+        "fits": len(idx),
+        "note": f"{solver}, default settings; {len(idx)} radii timed, mean times {len(radii)}",
+    }
 
 
 def compile_seconds() -> float:
@@ -152,15 +167,19 @@ def table(rows, problem, compile_s) -> str:
     base = rows["lpnet regularization_path (penalized, matching alphas)"]["seconds"]
     lines = [
         f"Problem: {problem.description}, {N_RADII} radii; target relative gap {TARGET:g}.",
-        (f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        "single-threaded BLAS."),
+        (
+            f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            "single-threaded BLAS."
+        ),
         "",
         "| method | time (s) | vs penalized path | worst relative gap | fits / iterations | note |",
         "|---|---:|---:|---:|---:|---|",
     ]
     for name, r in rows.items():
-        lines.append(f"| {name} | {r['seconds']:.3f} | {r['seconds'] / base:.2f}x | {r['worst_gap']:.1e} | "
-                     f"{r['fits']} | {r['note']} |")
+        lines.append(
+            f"| {name} | {r['seconds']:.3f} | {r['seconds'] / base:.2f}x | {r['worst_gap']:.1e} | "
+            f"{r['fits']} | {r['note']} |"
+        )
     lines += ["", f"numba compilation (first fit in a fresh process, empty cache): {compile_s:.1f} s."]
     return "\n".join(lines)
 

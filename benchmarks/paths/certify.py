@@ -16,6 +16,7 @@
 certificate, and the dual values, with those of lpnet's tight reference fits, bound a competitor's
 suboptimality (``benchmarks/reference.py``).
 """
+
 from __future__ import annotations
 
 import importlib.util

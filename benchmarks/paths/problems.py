@@ -17,6 +17,7 @@ model, for the Lasso; divide by ``l1_ratio`` for the Elastic Net) and ``f_null``
 intercept-only model: ``||y - mean(y)||^2 / (2n)`` for squared loss, the binary entropy of the positive
 fraction for the logistic loss).  Dense ``X`` is Fortran-ordered.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -87,8 +88,9 @@ def _response(X, w, rng):
 
 def toeplitz(n=500, p=5000, k=20, seed=SEED, name="toeplitz"):
     base = _base.toeplitz_problem(n, p, rho=RHO, n_nonzero=k, seed=seed)
-    return Problem(name, f"dense {n}x{p}, Toeplitz rho={RHO}, {k} nonzeros, SNR {SNR:g}", base.X, base.y,
-                   w_true=base.w_true)
+    return Problem(
+        name, f"dense {n}x{p}, Toeplitz rho={RHO}, {k} nonzeros, SNR {SNR:g}", base.X, base.y, w_true=base.w_true
+    )
 
 
 def tall(n=20000, p=200, k=20, seed=SEED + 1):
@@ -116,8 +118,9 @@ def tfidf(n=5000, p=50000, density=1e-3, k=20, seed=SEED + 2):
     support = rng.choice(min(2000, p), size=k, replace=False)
     w[support] = rng.choice([-1.0, 1.0], size=k) * rng.uniform(1.0, 2.0, size=k)
     dens = X.nnz / (n * p)
-    return Problem("tfidf", f"sparse CSC {n}x{p}, density {dens:.1e}, Zipf columns, unit rows", X,
-                   _response(X, w, rng), w_true=w)
+    return Problem(
+        "tfidf", f"sparse CSC {n}x{p}, density {dens:.1e}, Zipf columns, unit rows", X, _response(X, w, rng), w_true=w
+    )
 
 
 def logistic(n=500, p=5000, k=20, seed=SEED + 3):
@@ -126,8 +129,14 @@ def logistic(n=500, p=5000, k=20, seed=SEED + 3):
     z = np.asarray(base.X @ base.w_true).ravel()
     z = 2.0 * z / z.std() + 0.5
     y = np.where(rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-z)), 1.0, -1.0)
-    return Problem("logistic", f"dense {n}x{p}, Toeplitz rho={RHO}, logistic labels, {k} nonzeros", base.X, y,
-                   datafit="logistic", w_true=base.w_true)
+    return Problem(
+        "logistic",
+        f"dense {n}x{p}, Toeplitz rho={RHO}, logistic labels, {k} nonzeros",
+        base.X,
+        y,
+        datafit="logistic",
+        w_true=base.w_true,
+    )
 
 
 def make_problem(name, quick=False, seed=0):

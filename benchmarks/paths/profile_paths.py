@@ -1,7 +1,8 @@
 """cProfile of one warm lpnet path (Lasso on toeplitz, Elastic Net on tfidf / tall): where the time goes.
 
-    python benchmarks/paths/profile_paths.py [--quick] [--case lasso_path] [--top 25]
+python benchmarks/paths/profile_paths.py [--quick] [--case lasso_path] [--top 25]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,9 @@ def main():
         pen = "l1" if r == 1.0 else "elasticnet"
 
         def go():
-            return lpnet.regularization_path(pb.X, pb.y, penalty=pen, datafit=pb.datafit, alphas=grid, l1_ratio=r,
-                                             tol=1e-6, max_iter=1000)
+            return lpnet.regularization_path(
+                pb.X, pb.y, penalty=pen, datafit=pb.datafit, alphas=grid, l1_ratio=r, tol=1e-6, max_iter=1000
+            )
 
         go()  # warm-up (compilation)
         prof = cProfile.Profile()
@@ -45,8 +47,10 @@ def main():
         prof.disable()
         s = io.StringIO()
         st = pstats.Stats(prof, stream=s)
-        print(f"=== {case['id']}: total {st.total_tt:.3f} s, n_iter sum {int(np.sum(path.n_iters))}, "
-              f"nnz at the end {int(path.n_nonzero[-1])}")
+        print(
+            f"=== {case['id']}: total {st.total_tt:.3f} s, n_iter sum {int(np.sum(path.n_iters))}, "
+            f"nnz at the end {int(path.n_nonzero[-1])}"
+        )
         st.sort_stats("tottime").print_stats(args.top)
         st.sort_stats("cumulative").print_stats(args.top)
         print(s.getvalue())

@@ -16,6 +16,7 @@ compilation is outside the medians; lpnet's compile time is measured apart in a 
 empty ``NUMBA_CACHE_DIR``); BLAS runs single-threaded unless ``--threads N``.  Per seed, each library's
 ratio to lpnet; the summary gives the median ratio over seeds and the worst (smallest) one.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,38 +50,109 @@ from benchmarks.report import span  # noqa: E402
 
 PATH_KINDS = ("path", "logistic_path")
 _PATHS = [
-    dict(id="lasso_path", label="Lasso path, toeplitz (50 alphas to a_max/1000)", kind="path", problem="toeplitz",
-         l1_ratios=(1.0,), n_alphas=50, eps=1e-3, target=1e-6),
-    dict(id="enet_path_tfidf", label="EN path l1_ratio=0.5, tfidf (50 alphas to a_max/100)", kind="path",
-         problem="tfidf", l1_ratios=(0.5,), n_alphas=50, eps=1e-2, target=1e-6),
-    dict(id="enet_path_tall", label="EN path l1_ratio=0.5, tall (50 alphas to a_max/1000)", kind="path",
-         problem="tall", l1_ratios=(0.5,), n_alphas=50, eps=1e-3, target=1e-6),
-    dict(id="logistic_path", label="L1 logistic path, logistic (20 alphas to a_max/100)", kind="logistic_path",
-         problem="logistic", l1_ratios=(1.0,), n_alphas=20, eps=1e-2, target=1e-6),
+    dict(
+        id="lasso_path",
+        label="Lasso path, toeplitz (50 alphas to a_max/1000)",
+        kind="path",
+        problem="toeplitz",
+        l1_ratios=(1.0,),
+        n_alphas=50,
+        eps=1e-3,
+        target=1e-6,
+    ),
+    dict(
+        id="enet_path_tfidf",
+        label="EN path l1_ratio=0.5, tfidf (50 alphas to a_max/100)",
+        kind="path",
+        problem="tfidf",
+        l1_ratios=(0.5,),
+        n_alphas=50,
+        eps=1e-2,
+        target=1e-6,
+    ),
+    dict(
+        id="enet_path_tall",
+        label="EN path l1_ratio=0.5, tall (50 alphas to a_max/1000)",
+        kind="path",
+        problem="tall",
+        l1_ratios=(0.5,),
+        n_alphas=50,
+        eps=1e-3,
+        target=1e-6,
+    ),
+    dict(
+        id="logistic_path",
+        label="L1 logistic path, logistic (20 alphas to a_max/100)",
+        kind="logistic_path",
+        problem="logistic",
+        l1_ratios=(1.0,),
+        n_alphas=20,
+        eps=1e-2,
+        target=1e-6,
+    ),
 ]
 _CV = [
-    dict(id="enetcv", label="ElasticNetCV 5 folds x l1_ratio (0.1, 0.5, 0.9) x 50 alphas, toeplitz", kind="enetcv",
-         problem="toeplitz", l1_ratios=(0.1, 0.5, 0.9), n_alphas=50, eps=1e-3, target=1e-4),
-    dict(id="enetcv_tall", label="ElasticNetCV 5 folds x l1_ratio (0.1, 0.5, 0.9) x 50 alphas, tall", kind="enetcv",
-         problem="tall", l1_ratios=(0.1, 0.5, 0.9), n_alphas=50, eps=1e-3, target=1e-4),
-    dict(id="lassocv", label="LassoCV 5 folds x 50 alphas, toeplitz", kind="lassocv", problem="toeplitz",
-         l1_ratios=(1.0,), n_alphas=50, eps=1e-3, target=1e-4),
+    dict(
+        id="enetcv",
+        label="ElasticNetCV 5 folds x l1_ratio (0.1, 0.5, 0.9) x 50 alphas, toeplitz",
+        kind="enetcv",
+        problem="toeplitz",
+        l1_ratios=(0.1, 0.5, 0.9),
+        n_alphas=50,
+        eps=1e-3,
+        target=1e-4,
+    ),
+    dict(
+        id="enetcv_tall",
+        label="ElasticNetCV 5 folds x l1_ratio (0.1, 0.5, 0.9) x 50 alphas, tall",
+        kind="enetcv",
+        problem="tall",
+        l1_ratios=(0.1, 0.5, 0.9),
+        n_alphas=50,
+        eps=1e-3,
+        target=1e-4,
+    ),
+    dict(
+        id="lassocv",
+        label="LassoCV 5 folds x 50 alphas, toeplitz",
+        kind="lassocv",
+        problem="toeplitz",
+        l1_ratios=(1.0,),
+        n_alphas=50,
+        eps=1e-3,
+        target=1e-4,
+    ),
 ]
 #: each CV case again with n_jobs=2, for the libraries that parallelize their CV (``CV_N_JOBS``); the same
 #: computation as the n_jobs=1 case, whose tol is reused on the same seed (``same_as``)
 _CV_J2 = [dict(c, id=c["id"] + "_j2", label=c["label"] + ", n_jobs=2", n_jobs=2, same_as=c["id"]) for c in _CV]
-CASES = _PATHS + _CV + _CV_J2 + [
-    dict(id="ridgecv", label="RidgeCV 50 alphas, tall", kind="ridgecv", problem="tall", l1_ratios=(0.0,),
-         n_alphas=50, eps=None, target=1e-4),
-]
+CASES = (
+    _PATHS
+    + _CV
+    + _CV_J2
+    + [
+        dict(
+            id="ridgecv",
+            label="RidgeCV 50 alphas, tall",
+            kind="ridgecv",
+            problem="tall",
+            l1_ratios=(0.0,),
+            n_alphas=50,
+            eps=None,
+            target=1e-4,
+        ),
+    ]
+)
 N_FOLDS = 5
 
 
 def grids_for(case, problem):
     if case["kind"] == "ridgecv":
         return [np.geomspace(10.0, 1e-5, case["n_alphas"])]
-    return [np.geomspace(problem.alpha_max / r, problem.alpha_max / r * case["eps"], case["n_alphas"])
-            for r in case["l1_ratios"]]
+    return [
+        np.geomspace(problem.alpha_max / r, problem.alpha_max / r * case["eps"], case["n_alphas"])
+        for r in case["l1_ratios"]
+    ]
 
 
 def folds_for(problem):
@@ -188,13 +260,23 @@ def bench_cell(adapter, case, problem, refs, grids, folds, args, known=None):
     else:
         tol, tightened = known["tol"], known["tightened"]
         _, out = run_once(adapter, case, problem, grids, folds, tol)  # warm-up: starts the parallel workers
-        gap, subopt, ref_gap = worst_of([(known["gap"], known["subopt"], known["ref_gap"]),
-                                         judge_final(problem, refs, out)])
+        gap, subopt, ref_gap = worst_of(
+            [(known["gap"], known["subopt"], known["ref_gap"]), judge_final(problem, refs, out)]
+        )
         times = []
     while len(times) < args.repeat and sum(times) < args.max_cell_seconds:
         times.append(run_once(adapter, case, problem, grids, folds, tol)[0])
-    cell = dict(lib=adapter.NAME, tol=tol, tightened=tightened, gap=gap, subopt=subopt, ref_gap=ref_gap,
-                certified=bool(judged(gap, subopt) <= target), times=times, median=float(np.median(times)))
+    cell = dict(
+        lib=adapter.NAME,
+        tol=tol,
+        tightened=tightened,
+        gap=gap,
+        subopt=subopt,
+        ref_gap=ref_gap,
+        certified=bool(judged(gap, subopt) <= target),
+        times=times,
+        median=float(np.median(times)),
+    )
     if case["kind"] not in PATH_KINDS:
         cell["alpha"] = float(out["alpha"])
         cell["l1_ratio"] = float(out["l1_ratio"])
@@ -234,8 +316,13 @@ def measure_compile():
         tmp = tempfile.mkdtemp() if empty else None
         if empty:
             env["NUMBA_CACHE_DIR"] = tmp
-        out = subprocess.run([sys.executable, "-c", COMPILE_SCRIPT.format(root=ROOT)], env=env,
-                             capture_output=True, text=True, timeout=900)
+        out = subprocess.run(
+            [sys.executable, "-c", COMPILE_SCRIPT.format(root=ROOT)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         m = re.search(r"RESULT (\S+) (\S+) (\S+)", out.stdout)
         res[label] = tuple(map(float, m.groups())) if m else out.stderr[-500:]
     return res
@@ -262,10 +349,12 @@ def environment(adapters):
     except Exception:
         pass
     libs = ", ".join(f"{a.NAME} {a.version()}" for a in adapters if a.IMPORT_ERROR is None)
-    return (f"- Machine: {cpu}, {os.cpu_count()} logical cores; {platform.platform()}; BLAS: {blas}\n"
-            f"- Threads: {blas_threads.describe()} (set before numpy is imported; `--threads N` to change)\n"
-            f"- Versions: python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-            f"numba {numba.__version__}; {libs}")
+    return (
+        f"- Machine: {cpu}, {os.cpu_count()} logical cores; {platform.platform()}; BLAS: {blas}\n"
+        f"- Threads: {blas_threads.describe()} (set before numpy is imported; `--threads N` to change)\n"
+        f"- Versions: python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"numba {numba.__version__}; {libs}"
+    )
 
 
 def targets(case):
@@ -277,8 +366,12 @@ def targets(case):
             out.append(("scikit-learn (Gram)", ("scikit-learn (Gram)",), 1.0, None))
         return out
     if case["kind"] in ("enetcv", "lassocv"):
-        return [("scikit-learn", ("scikit-learn",), 10.0, None), ("glmnet", ("glmnet",), 2.0, 1.2),
-                ("skglm", ("skglm",), 2.0, None), ("celer", ("celer",), 2.0, None)]
+        return [
+            ("scikit-learn", ("scikit-learn",), 10.0, None),
+            ("glmnet", ("glmnet",), 2.0, 1.2),
+            ("skglm", ("skglm",), 2.0, None),
+            ("celer", ("celer",), 2.0, None),
+        ]
     return [("faster of scikit-learn RidgeCV / one-SVD GCV", ("scikit-learn", "one-SVD GCV (numpy)"), 1.0, None)]
 
 
@@ -299,15 +392,26 @@ def verdicts(case, seeds):
         rs = seed_ratios(seeds, libs)
         if rs:
             med, worst = float(np.median(rs)), float(min(rs))
-            out.append(dict(label=label, median=med, worst=worst, seeds=len(rs), need=need, need_worst=need_worst,
-                            met=bool(med >= need and (need_worst is None or worst >= need_worst))))
+            out.append(
+                dict(
+                    label=label,
+                    median=med,
+                    worst=worst,
+                    seeds=len(rs),
+                    need=need,
+                    need_worst=need_worst,
+                    met=bool(med >= need and (need_worst is None or worst >= need_worst)),
+                )
+            )
     return out
 
 
 def verdict_text(v):
     need = f"{v['need']:g}x" + (f", worst {v['need_worst']:g}x" if v["need_worst"] else "")
-    return (f"vs {v['label']} {v['median']:.2f}x (worst {v['worst']:.2f}x, {v['seeds']} seeds; target {need}) "
-            f"{'MET' if v['met'] else 'MISSED'}")
+    return (
+        f"vs {v['label']} {v['median']:.2f}x (worst {v['worst']:.2f}x, {v['seeds']} seeds; target {need}) "
+        f"{'MET' if v['met'] else 'MISSED'}"
+    )
 
 
 def lib_cells(r, lib):
@@ -322,24 +426,38 @@ def render(results, meta):
                 if c["lib"] not in libs:
                     libs.append(c["lib"])
     others = [lib for lib in libs if lib != "lpnet"]
-    lines = [f"Run: `{meta['command']}`, {meta['date']}.", "", meta["env"], "",
-             f"- Seeds: {meta['seeds']} draws of every problem family (seeds 0..{meta['seeds'] - 1}).  Per seed, each "
-             f"library's time is the median of up to {meta['repeat']} warm runs (calibration runs are the warm-up) "
-             "and its ratio = library time / lpnet time (> 1: lpnet faster).  `!`: the library missed its "
-             "accuracy rule after the tightening ladder on that seed (excluded from the ratios and verdicts): "
-             "lpnet its certified gap, a competitor its suboptimality bound.",
-             f"- Reference fits (lpnet at tol={REF_TOL:g}, outside every timing, for the competitors' "
-             f"suboptimality bounds): {meta.get('reference_seconds', 0.0):.1f} s in all.", ""]
-    lines.append("Problems (alpha_max and F_null over the seeds):\n\n"
-                 "| problem | data (seed 0) | alpha_max (Lasso) | F_null |\n|---|---|---|---|")
+    lines = [
+        f"Run: `{meta['command']}`, {meta['date']}.",
+        "",
+        meta["env"],
+        "",
+        f"- Seeds: {meta['seeds']} draws of every problem family (seeds 0..{meta['seeds'] - 1}).  Per seed, each "
+        f"library's time is the median of up to {meta['repeat']} warm runs (calibration runs are the warm-up) "
+        "and its ratio = library time / lpnet time (> 1: lpnet faster).  `!`: the library missed its "
+        "accuracy rule after the tightening ladder on that seed (excluded from the ratios and verdicts): "
+        "lpnet its certified gap, a competitor its suboptimality bound.",
+        f"- Reference fits (lpnet at tol={REF_TOL:g}, outside every timing, for the competitors' "
+        f"suboptimality bounds): {meta.get('reference_seconds', 0.0):.1f} s in all.",
+        "",
+    ]
+    lines.append(
+        "Problems (alpha_max and F_null over the seeds):\n\n"
+        "| problem | data (seed 0) | alpha_max (Lasso) | F_null |\n|---|---|---|---|"
+    )
     for p in meta["problems"]:
-        lines.append(f"| {p['name']} | {p['description']} | {span(p['alpha_max'], '{:.4g}')} | "
-                     f"{span(p['f_null'], '{:.4g}')} |")
-    lines += ["", "### Summary", "",
-              "lpnet: median over seeds of its time; others: median ratio over seeds / worst (smallest) ratio "
-              "(`!k`: accuracy rule missed on k seeds).", "",
-              "| case | lpnet | " + " | ".join(others) + " | one-pass floor |",
-              "|---|---|" + "---|" * (len(others) + 1)]
+        lines.append(
+            f"| {p['name']} | {p['description']} | {span(p['alpha_max'], '{:.4g}')} | {span(p['f_null'], '{:.4g}')} |"
+        )
+    lines += [
+        "",
+        "### Summary",
+        "",
+        "lpnet: median over seeds of its time; others: median ratio over seeds / worst (smallest) ratio "
+        "(`!k`: accuracy rule missed on k seeds).",
+        "",
+        "| case | lpnet | " + " | ".join(others) + " | one-pass floor |",
+        "|---|---|" + "---|" * (len(others) + 1),
+    ]
     for r in results:
         lp = lib_cells(r, "lpnet")
         row = [r["case"]["label"], fmt_t(float(np.median([c["median"] for c in lp]))) if lp else "-"]
@@ -360,20 +478,25 @@ def render(results, meta):
         flag = f" (lpnet NOT certified on {lp_bad} seeds)" if lp_bad else ""
         for v in r["verdicts"]:
             lines.append(f"| {r['case']['id']} | {verdict_text(v)}{flag} |")
-    lines += ["", "### Details", "",
-              "`tol`: the library's tol used, loosest..tightest over the seeds (`+k`: at most k 10x tightenings "
-              "from its translation of the target).  Worst values over every checked point of every seed (for "
-              "CV: every alpha of every training-fold path and the final model), relative to F_null: "
-              "`worst certified gap`: lpnet's independent gap at its own point, what lpnet is held to (in "
-              "parentheses for the competitors: the same gap at their point, not what they are held to); "
-              "`worst suboptimality bound`: a competitor's primal value minus the best of its own dual value and "
-              "that of lpnet's reference fit, what competitors are held to; `ref gap`: the largest gap of the "
-              "reference fits used (the bound exceeds the true suboptimality by at most this).  `time`: median "
-              "over seeds; `runs`: fewest timed runs of a seed; `choice`: seeds on which the chosen (alpha, "
-              "l1_ratio) is lpnet's.", "",
-              "| case | library | tol | worst certified gap | worst suboptimality bound | target | ref gap | time "
-              "| runs | choice | note |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "### Details",
+        "",
+        "`tol`: the library's tol used, loosest..tightest over the seeds (`+k`: at most k 10x tightenings "
+        "from its translation of the target).  Worst values over every checked point of every seed (for "
+        "CV: every alpha of every training-fold path and the final model), relative to F_null: "
+        "`worst certified gap`: lpnet's independent gap at its own point, what lpnet is held to (in "
+        "parentheses for the competitors: the same gap at their point, not what they are held to); "
+        "`worst suboptimality bound`: a competitor's primal value minus the best of its own dual value and "
+        "that of lpnet's reference fit, what competitors are held to; `ref gap`: the largest gap of the "
+        "reference fits used (the bound exceeds the true suboptimality by at most this).  `time`: median "
+        "over seeds; `runs`: fewest timed runs of a seed; `choice`: seeds on which the chosen (alpha, "
+        "l1_ratio) is lpnet's.",
+        "",
+        "| case | library | tol | worst certified gap | worst suboptimality bound | target | ref gap | time "
+        "| runs | choice | note |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         lp = {s["seed"]: c for s in r["seeds"] for c in s["cells"] if c["lib"] == "lpnet"}
         for lib in libs:
@@ -384,8 +507,10 @@ def render(results, meta):
             bad = sum(not c["certified"] for c in cells)
             choice = ""
             if "alpha" in cells[0] and lib != "lpnet":
-                same = sum(sd in lp and np.isclose(c["alpha"], lp[sd]["alpha"]) and c["l1_ratio"] == lp[sd]["l1_ratio"]
-                           for sd, c in pairs)
+                same = sum(
+                    sd in lp and np.isclose(c["alpha"], lp[sd]["alpha"]) and c["l1_ratio"] == lp[sd]["l1_ratio"]
+                    for sd, c in pairs
+                )
                 choice = f"{same}/{len(cells)}"
             notes = sorted({c["note"] for c in cells if c.get("note")})
             miss = f" ! {bad}/{len(cells)} seeds" if bad else ""
@@ -396,19 +521,25 @@ def render(results, meta):
                 gap = f"({gap})"
                 subopt = f"{max(c['subopt'] for c in cells):.1e}{miss}"
                 ref = f"{max(c['ref_gap'] for c in cells):.0e}"
-            lines.append(f"| {r['case']['id']} | {lib} | {span([c['tol'] for c in cells], '{:.0e}', True)} "
-                         f"+{max(c['tightened'] for c in cells)} | {gap} | {subopt} | {r['case']['target']:.0e} | "
-                         f"{ref} | {fmt_t(float(np.median([c['median'] for c in cells])))} | "
-                         f"{min(len(c['times']) for c in cells)} | {choice} | {'; '.join(notes)} |")
+            lines.append(
+                f"| {r['case']['id']} | {lib} | {span([c['tol'] for c in cells], '{:.0e}', True)} "
+                f"+{max(c['tightened'] for c in cells)} | {gap} | {subopt} | {r['case']['target']:.0e} | "
+                f"{ref} | {fmt_t(float(np.median([c['median'] for c in cells])))} | "
+                f"{min(len(c['times']) for c in cells)} | {choice} | {'; '.join(notes)} |"
+            )
     if meta.get("skipped"):
         lines += ["", "Skipped: " + "; ".join(meta["skipped"])]
     comp = meta.get("compile")
     if comp:
-        lines += ["", "### lpnet compile time (measured apart)", "",
-                  "Quick-size Lasso (dense), Elastic Net (sparse) and L1 logistic paths, 10 alphas each, "
-                  "in a fresh process:", "",
-                  "| NUMBA cache | import lpnet | first calls | warm calls | compile (first - warm) |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "### lpnet compile time (measured apart)",
+            "",
+            "Quick-size Lasso (dense), Elastic Net (sparse) and L1 logistic paths, 10 alphas each, in a fresh process:",
+            "",
+            "| NUMBA cache | import lpnet | first calls | warm calls | compile (first - warm) |",
+            "|---|---|---|---|---|",
+        ]
         for k, v in comp.items():
             if isinstance(v, tuple):
                 lines.append(f"| {k} | {fmt_t(v[0])} | {fmt_t(v[1])} | {fmt_t(v[2])} | {fmt_t(v[1] - v[2])} |")
@@ -427,24 +558,28 @@ def write_readme(text):
         f.write(doc[:i] + "\n" + text + doc[j:])
 
 
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small problems (smoke run)")
     ap.add_argument("--seeds", type=int, default=5, help="draws of every problem family (seeds 0..N-1)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--max-tighten", type=int, default=3)
-    ap.add_argument("--max-cell-seconds", type=float, default=60.0,
-                    help="stop repeating a cell once its timed runs exceed this")
+    ap.add_argument(
+        "--max-cell-seconds", type=float, default=60.0, help="stop repeating a cell once its timed runs exceed this"
+    )
     ap.add_argument("--libs", default=None, help="comma-separated library names (default: all available)")
     ap.add_argument("--cases", default=None, help="comma-separated case ids")
     ap.add_argument("--no-compile", action="store_true")
     ap.add_argument("--json", default=None)
     ap.add_argument("--out", default=None, help="write the markdown here")
     ap.add_argument("--readme", action="store_true", help="replace the results section of README.md")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="BLAS / OpenMP threads (default: 1 where the variable is unset; read before numpy "
-                         "is imported, see blas_threads.py)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS / OpenMP threads (default: 1 where the variable is unset; read before numpy "
+        "is imported, see blas_threads.py)",
+    )
     args = ap.parse_args(argv)
 
     adapters = load_all()
@@ -457,17 +592,30 @@ def main(argv=None):
         adapters = [a for a in adapters if a.NAME in keep or a.NAME == "lpnet"]
     cases = [c for c in CASES if not args.cases or c["id"] in args.cases.split(",")]
     problems, refs, results, cells_by = {}, {}, [], {}
-    meta = dict(command="python benchmarks/paths/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-                date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), env=environment(load_all()),
-                repeat=args.repeat, seeds=args.seeds, max_tighten=args.max_tighten, skipped=skipped, problems=[])
+    meta = dict(
+        command="python benchmarks/paths/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        env=environment(load_all()),
+        repeat=args.repeat,
+        seeds=args.seeds,
+        max_tighten=args.max_tighten,
+        skipped=skipped,
+        problems=[],
+    )
     if not args.no_compile:
         meta["compile"] = measure_compile()
 
     def flush(partial):
         names = list(dict.fromkeys(name for name, _ in problems))
-        meta["problems"] = [dict(name=n, description=problems[n, 0].description if (n, 0) in problems else "",
-                                 alpha_max=[p.alpha_max for (m, _), p in problems.items() if m == n],
-                                 f_null=[p.f_null for (m, _), p in problems.items() if m == n]) for n in names]
+        meta["problems"] = [
+            dict(
+                name=n,
+                description=problems[n, 0].description if (n, 0) in problems else "",
+                alpha_max=[p.alpha_max for (m, _), p in problems.items() if m == n],
+                f_null=[p.f_null for (m, _), p in problems.items() if m == n],
+            )
+            for n in names
+        ]
         meta["reference_seconds"] = sum(ref.seconds for ref in refs.values())
         text = render(results, meta) + ("\n(partial: still running)\n" if partial else "")
         if args.out:
@@ -507,8 +655,11 @@ def main(argv=None):
                 cells_by[case["id"], a.NAME, seed] = cell
                 cells.append(cell)
                 bound = "" if cell["subopt"] is None else f" bound {cell['subopt']:.1e} (ref {cell['ref_gap']:.0e})"
-                print(f"{case['id']:16s} s{seed} {a.NAME:20s} {fmt_t(cell['median']):>10s} gap {cell['gap']:.1e}"
-                      f"{bound} tol {cell['tol']:.0e} +{cell['tightened']} runs {len(cell['times'])}", flush=True)
+                print(
+                    f"{case['id']:16s} s{seed} {a.NAME:20s} {fmt_t(cell['median']):>10s} gap {cell['gap']:.1e}"
+                    f"{bound} tol {cell['tol']:.0e} +{cell['tightened']} runs {len(cell['times'])}",
+                    flush=True,
+                )
             seeds.append(dict(seed=seed, cells=cells, floor=one_pass_floor(pb, n_prod)))
         r = dict(case=case, seeds=seeds)
         r["verdicts"] = verdicts(case, seeds)

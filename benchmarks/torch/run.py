@@ -8,6 +8,7 @@ in interleaved blocks so that drifts of the machine hit all of them alike, and t
 is reported with the overhead relative to the bare optimizer: wall-clock time and process CPU time (the
 latter is not inflated by other processes competing for the cores of a busy machine).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,10 @@ def measure(widths, batch, *, blocks, steps_per_block, warmup=20):
 
 
 def overhead_table(results) -> str:
-    lines = ["| problem | optimizer | wall ms / step | overhead (wall) | CPU ms / step | overhead (CPU) |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| problem | optimizer | wall ms / step | overhead (wall) | CPU ms / step | overhead (CPU) |",
+        "|---|---|---|---|---|---|",
+    ]
     for problem, med in results.items():
         for name, (wall, cpu) in med.items():
             bare_wall, bare_cpu = med["Adam" if "Adam" in name else "SGD"]
@@ -102,17 +105,18 @@ def main(argv=None):
     parser.add_argument("--no-digits", action="store_true", help="skip the digits experiment")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
-          f"{args.threads} threads\n")
+    print(f"torch {torch.__version__}, {platform.processor() or platform.machine()}, {args.threads} threads\n")
     blocks, per_block = (10, 20) if args.quick else (40, 50)
     results = {p: measure(w, b, blocks=blocks, steps_per_block=per_block) for p, (w, b) in PROBLEMS.items()}
     print(overhead_table(results))
     if not args.no_digits:
         t0 = time.perf_counter()
         result = digits_regularization(quick=args.quick)
-        print(f"\ndigits: seeds {result.seeds}, {result.epochs} epochs, SGD lr {result.lr} momentum 0.9, "
-              f"weight_decay {result.weight_decay}, L1 alpha {result.l1_alpha}, widths {result.widths}, "
-              f"{result.n_train} train / {result.n_test} test ({time.perf_counter() - t0:.1f} s)\n")
+        print(
+            f"\ndigits: seeds {result.seeds}, {result.epochs} epochs, SGD lr {result.lr} momentum 0.9, "
+            f"weight_decay {result.weight_decay}, L1 alpha {result.l1_alpha}, widths {result.widths}, "
+            f"{result.n_train} train / {result.n_test} test ({time.perf_counter() - t0:.1f} s)\n"
+        )
         print(digits_table(result))
 
 

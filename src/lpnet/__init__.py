@@ -3,14 +3,7 @@
 Every fit returns a certificate: the duality gap for convex problems, the optimality violation for
 non-convex ones (p < 1).
 """
-from .estimators import (
-    ElasticNet,
-    Lasso,
-    LogisticRegression,
-    LpRegression,
-    RegularizedModel,
-    Ridge,
-)
+
 from . import lagrange
 from .constrained import (
     ConstrainedClassifier,
@@ -21,6 +14,14 @@ from .constrained import (
     radius_for_alpha,
 )
 from .conventions import convert, glmnet_to_lpnet, lpnet_to_glmnet
+from .estimators import (
+    ElasticNet,
+    Lasso,
+    LogisticRegression,
+    LpRegression,
+    RegularizedModel,
+    Ridge,
+)
 from .io import load, save
 from .model_selection import (
     ElasticNetCV,
@@ -28,12 +29,12 @@ from .model_selection import (
     LassoIC,
     LogisticRegressionCV,
     LpRegressionCV,
+    RegularizedModelCV,
     RidgeCV,
     stability_selection,
 )
 from .path import Path, alpha_max, enet_path, lasso_path, regularization_path
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Lasso",
@@ -52,6 +53,7 @@ __all__ = [
     "LassoCV",
     "ElasticNetCV",
     "LpRegressionCV",
+    "RegularizedModelCV",
     "RidgeCV",
     "LogisticRegressionCV",
     "LassoIC",

@@ -1,4 +1,5 @@
 """A one-line text progress bar on stderr, for paths, cross-validation and subsampling."""
+
 from __future__ import annotations
 
 import sys

@@ -9,7 +9,8 @@ unpenalized features force ``X_j^T theta = 0`` the same way).  The natural dual 
 gradient of the datafit, ``theta = -dD/dz``, which is optimal at the solution.  To make it feasible we
 
 1. project it onto ``{A^T theta = 0}``, ``A = [1, X_free]``, in a diagonal metric ``M`` chosen by the
-   datafit (``theta <- theta - M A (A^T M A)^+ A^T theta``, computed from an orthonormal basis): the sample weights for the squared loss
+   datafit (``theta <- theta - M A (A^T M A)^+ A^T theta``, computed from an orthonormal basis):
+   the sample weights for the squared loss
    (a weighted least-squares residual), ``|theta|`` for the logistic loss (a relative change of each
    ``theta_i``, which keeps it inside the loss's bounded dual domain).  Zero-weight samples keep
    ``theta_i = 0`` either way;
@@ -29,19 +30,34 @@ is also tried: the same ``theta`` projected with the support's columns counted a
 precisely then.  The better of the two is reported; both are feasible, so the gap stays a bound.
 
 For p < 1 no gap exists; the measure is ``max_j dist(-grad_j D, dP_j(w_j)) / ||grad D(null)||_inf``.
+
+The squared loss also has a Gram form of its gap (:func:`gram_certificate`, compiled as :func:`gram_gap`
+for the Gram solver's loops), computed from ``G = Xc^T H Xc`` and ``Xc^T H yc`` without the data, and a
+screening rule from the gap (:func:`gap_safe_zeros`).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from .datafits.base import Datafit
 from .penalties.base import Penalty
 
 #: penalties below this fraction of the gradient's scale at the null model also try the support's dual point
 TINY_PENALTY = 1e-4
+_T = TypeVar("_T")
+#: relative margin of the gap-safe test (see :func:`gap_safe_zeros`)
+SAFE_MARGIN = 1e-8
+#: numba's fast-math flags for the compiled loops (the solvers' kernels use these too, so a certificate
+#: computed inside their loops rounds as they do).  Reassociation lets LLVM vectorise the reductions
+#: (2-4x faster); nothing is assumed about NaN or inf, so finiteness checks stay meaningful.
+FAST = {"reassoc", "contract", "arcp", "nsz"}
 
 
 @dataclass
@@ -67,8 +83,17 @@ class Certificate:
     @property
     def unresolvable(self) -> bool:
         """The gap sits at its rounding floor, which is above the threshold: iterating cannot help."""
-        return bool(not self.converged and self.gap is not None and self.floor > 0
-                    and self.gap <= 10.0 * self.floor)
+        return bool(not self.converged and self.gap is not None and self.floor > 0 and self.gap <= 10.0 * self.floor)
+
+
+class Memo(Protocol):
+    """Where values computed from the data are kept between fits (a solver's ``Design``)."""
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per ``key``."""
+
+    def key(self, *arrays: Any) -> tuple[Any, ...]:
+        """A memo key for values that depend on ``arrays``."""
 
 
 class Certifier:
@@ -89,30 +114,42 @@ class Certifier:
         Where the projection's set-up is kept between fits on the same data (a path's alphas).
     """
 
-    def __init__(self, X, y, s, datafit: Datafit, penalty: Penalty, fit_intercept: bool, tol: float,
-                 xt=None, cache=None):
+    def __init__(
+        self,
+        X: Any,
+        y: np.ndarray,
+        s: np.ndarray,
+        datafit: Datafit,
+        penalty: Penalty,
+        fit_intercept: bool,
+        tol: float,
+        xt: Callable[..., np.ndarray] | None = None,
+        cache: Memo | None = None,
+    ):
         self.X, self.y, self.s = X, y, s
         self._cache = cache
         plain_xt = xt if xt is not None else _numpy_xt(X)
         # With a free intercept every dual point sums to zero, so X^T theta = (X - means)^T theta:
         # computed on the differences, a column with a large mean does not cancel away its digits
         # (a price of 1e5 beside a spread of 3 lost 1e5 / 3 of X^T theta's precision).
-        self.means = None
+        self.means: np.ndarray | None = None
         if fit_intercept:
-            def means():
+
+            def means() -> np.ndarray:
                 return plain_xt(s) / float(s.sum())
 
             self.means = means() if cache is None else cache.memo(cache.key("means", s), means)
         self.xt = lambda v: plain_xt(v, self.means)
         self.datafit, self.penalty = datafit, penalty
-        self.convex = bool(penalty.convex)
+        self.convex = penalty.is_convex
         self.tol = tol
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
         centre = fit_intercept and datafit.dual_shift_invariant and s.sum() > 0
         self.y_dual = y - float(s @ y) / float(s.sum()) if centre else y
         n_features = X.shape[1]
         free = ~penalty.is_penalized(n_features)
-        def projection():
+
+        def projection() -> tuple[Any, Any, Any, Any, float]:
             return self._projection(X, s, free, fit_intercept)
 
         if cache is not None:
@@ -124,12 +161,12 @@ class Certifier:
         # the logistic loss's projection (a metric that moves with theta) onto the intercept alone needs
         # X^T of that metric: solvers that pass their Design get both products in one pass
         intercept_only = fit_intercept and not free.any() and not datafit.dual_metric_is_weights
-        self._pair = cache.xt_pair if intercept_only and hasattr(cache, "xt_pair") else None
+        self._pair = getattr(cache, "xt_pair", None) if intercept_only else None
         self.free_features = bool(free.any())
         self._n_checks = 0
-        self._col_norms = None  # computed when a rounding floor is first needed
+        self._col_norms: np.ndarray | None = None  # computed when a rounding floor is first needed
 
-        def row_max():  # max_j |x_ij|, for the rounding error of the linear predictor
+        def row_max() -> np.ndarray:  # max_j |x_ij|, for the rounding error of the linear predictor
             if sp.issparse(X):
                 return np.asarray(abs(X).max(axis=1).todense(), dtype=np.float64).ravel()
             return np.max(np.abs(X), axis=1, initial=0.0).astype(np.float64)
@@ -139,22 +176,29 @@ class Certifier:
         # that (a target constant to ~13 digits) cannot be met, and the threshold never goes under twice it
         z_null = np.full(X.shape[0], self.b_null)
         delta = self.residual_rounding(np.zeros(0), self.b_null, z_null)
-        self._null_rounding = (float(np.abs(datafit.raw_grad(y, z_null, s)) @ delta)
-                               + float(s @ (delta * delta)) / (2 * X.shape[0]) + X.shape[0] * np.finfo(np.float64).eps * self.f_null)
+        self._null_rounding = (
+            float(np.abs(datafit.raw_grad(y, z_null, s)) @ delta)
+            + float(s @ (delta * delta)) / (2 * X.shape[0])
+            + X.shape[0] * np.finfo(np.float64).eps * self.f_null
+        )
         levels = penalty.alpha * penalty.penalty_factors(n_features)[self.penalized]
         self.violation_scale = 1.0
         self.try_support_dual = False
         if not self.convex or levels.size:
-            def null_scale():  # ||X^T dD/dz|| at the null model (alpha_max's numerator)
+
+            def null_scale() -> float:  # ||X^T dD/dz|| at the null model (alpha_max's numerator)
                 g_null = self.xt(datafit.raw_grad(y, np.full(X.shape[0], self.b_null), s))
                 return float(np.max(np.abs(g_null))) if g_null.size else 0.0
 
-            scale = (null_scale() if cache is None
-                     else cache.memo(cache.key("null_scale", y, s, fit_intercept), null_scale))
+            scale = (
+                null_scale() if cache is None else cache.memo(cache.key("null_scale", y, s, fit_intercept), null_scale)
+            )
             self.violation_scale = scale if scale > 0 and not self.convex else 1.0
             self.try_support_dual = bool(self.convex and levels.min() < TINY_PENALTY * scale)
 
-    def _projection(self, X, s, free, fit_intercept):
+    def _projection(
+        self, X: Any, s: np.ndarray, free: np.ndarray, fit_intercept: bool
+    ) -> tuple[Any, Any, Any, Any, float]:
         """``A = [1, X_free]`` and, for a static metric ``M``, the basis of the projection.
 
         With ``r = sqrt(diag M)``, ``B = r A`` and ``Q`` an orthonormal basis of ``range(B)``, the projection
@@ -176,8 +220,11 @@ class Certifier:
         root_m = np.sqrt(s)
         Q, cond = _orthonormal_basis(root_m[:, None] * A)
         # (free columns that are all zero constrain nothing: Q is then empty)
-        XtRQ = np.column_stack([self.xt(col) for col in (root_m[:, None] * Q).T]) if Q.shape[1] else \
-            np.zeros((X.shape[1], 0))
+        XtRQ = (
+            np.column_stack([self.xt(col) for col in (root_m[:, None] * Q).T])
+            if Q.shape[1]
+            else np.zeros((X.shape[1], 0))
+        )
         return A, root_m, Q, XtRQ, cond
 
     @property
@@ -185,7 +232,7 @@ class Certifier:
         """The absolute level the gap (convex) must reach."""
         return max(self.tol * self.f_null, 2.0 * self._null_rounding, np.finfo(np.float64).tiny)
 
-    def check(self, w, b, z, grad=None) -> Certificate:
+    def check(self, w: np.ndarray, b: float, z: np.ndarray, grad: np.ndarray | None = None) -> Certificate:
         """Certificate at ``(w, b)`` with linear predictor ``z = X w + b``.
 
         ``grad`` (``X^T dD/dz``) may be passed when the caller already has it.
@@ -195,6 +242,7 @@ class Certifier:
         metric_xt = None
         if grad is None and self._pair is not None:
             # the projection below moves theta along its metric m and needs X^T m: both in one pass
+            assert self.means is not None  # the pair is used only with an intercept
             centred, metric_xt = self._pair(raw, self.datafit.dual_metric(-raw, self.s), self.means)
             grad = centred + self.means * raw_sum
         elif grad is None:  # X^T raw from the centred product (self.xt), which the dual point needs too
@@ -240,8 +288,11 @@ class Certifier:
         n = self.y.shape[0]
         delta = self.residual_rounding(w, b, z)
         cond = self._cond if self._A is not None else 1.0
-        rounding = (float(np.abs(raw) @ delta) + float(self.s @ (delta * delta)) / (2 * n)
-                    + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ np.abs(self.y_dual))))
+        rounding = (
+            float(np.abs(raw) @ delta)
+            + float(self.s @ (delta * delta)) / (2 * n)
+            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ np.abs(self.y_dual)))
+        )
         if self.free_features:
             # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
             # constraint moves the dual by its gradient (the predictions, at most) times that step
@@ -260,14 +311,14 @@ class Certifier:
         converged = gap <= self.threshold
         return Certificate(objective, gap, None, grad, distance, converged, xt_theta / scale, floor)
 
-    def residual_rounding(self, w, b, z) -> np.ndarray:
+    def residual_rounding(self, w: np.ndarray, b: float, z: np.ndarray) -> np.ndarray:
         """Per sample, the rounding error the certificate allows for in the residual ``y - z``:
         ``eps (|y_i| + |z_i| + max_j |x_ij| ||w||_1 + |b|)`` (``z = X w + b`` itself is known only to
         ``eps (sum_j |x_ij w_j| + |b|)``)."""
         eps = np.finfo(np.float64).eps
         return eps * (np.abs(self.y) + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
 
-    def _rounding_floor(self, theta, xt_theta, dual) -> float:
+    def _rounding_floor(self, theta: np.ndarray, xt_theta: np.ndarray, dual: float) -> float:
         """How much the dual value moves when ``X^T theta`` moves by its rounding-error bound.
 
         ``|fl(x_j^T theta) - x_j^T theta| <= n eps ||x_j|| ||theta||``; for a penalty far below the
@@ -282,7 +333,8 @@ class Certifier:
 
     def _norms(self) -> np.ndarray:
         """Column norms, of the centred columns with an intercept (what ``self.xt`` multiplies)."""
-        def norms():
+
+        def norms() -> np.ndarray:
             X = self.X
             if not sp.issparse(X):
                 return np.linalg.norm(X if self.means is None else X - self.means, axis=0)
@@ -294,7 +346,7 @@ class Certifier:
         cache = self._cache
         return norms() if cache is None else cache.memo(cache.key("norms", self.s, self.means is None), norms)
 
-    def _support_dual(self, w, theta):
+    def _support_dual(self, w: np.ndarray, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float] | None:
         """``(dual, theta, X^T theta, c)`` at ``theta`` projected with the support's columns free, or None."""
         support = np.flatnonzero((w != 0) & self.penalized)
         n_samples = self.X.shape[0]
@@ -312,13 +364,13 @@ class Certifier:
         dual, scale = self._dual_value(theta, xt_theta)
         return (dual, theta, xt_theta, scale) if np.isfinite(dual) else None
 
-    def _dual_value(self, theta, xt_theta) -> tuple[float, float]:
+    def _dual_value(self, theta: np.ndarray, xt_theta: np.ndarray) -> tuple[float, float]:
         """The dual objective at ``theta / c`` and ``c``, the smallest rescaling into the dual domain."""
         scale, conjugate = self.penalty.scaled_conjugate(xt_theta)
         dual = self.datafit.dual(theta / scale, self.y_dual, self.s) - conjugate
         return dual, scale
 
-    def _optimize_free(self, z, n_steps: int = 50):
+    def _optimize_free(self, z: np.ndarray, n_steps: int = 50) -> np.ndarray:
         """``z + A delta`` with ``delta`` minimizing the datafit over the free columns (damped Newton)."""
         A, y, s, datafit = self._A, self.y, self.s, self.datafit
         value = datafit.value(y, z, s)
@@ -340,7 +392,9 @@ class Certifier:
             z, value = z_new, new_value
         return z
 
-    def _project_on_intercept(self, theta, xt_theta, metric_xt):
+    def _project_on_intercept(
+        self, theta: np.ndarray, xt_theta: np.ndarray, metric_xt: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`_project` when the intercept is the only free column, given ``metric_xt``, the centred
         ``X^T m`` of the metric ``m`` at ``theta`` (computed with the gradient): ``theta - c m`` with ``c``
         making the sum zero; no basis needed (a single column's condition number is 1)."""
@@ -350,7 +404,7 @@ class Certifier:
         self._cond = 1.0
         return theta - c * m, xt_theta - c * metric_xt
 
-    def _project(self, theta, xt_theta):
+    def _project(self, theta: np.ndarray, xt_theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``theta`` and ``X^T theta`` after the projection onto ``{A^T theta = 0}``."""
         if self.datafit.dual_metric_is_weights:
             root_m, Q = self._root_m, self._Q
@@ -365,9 +419,10 @@ class Certifier:
         return theta - shift, xt_theta - self.xt(shift)
 
 
-def _numpy_xt(X):
+def _numpy_xt(X: Any) -> Callable[..., np.ndarray]:
     """``v, means -> (X - means)^T v`` with numpy (``means=None``: ``X^T v``)."""
-    def xt(v, means=None):
+
+    def xt(v: np.ndarray, means: np.ndarray | None = None) -> np.ndarray:
         out = np.asarray(X.T @ v, dtype=np.float64).ravel()
         return out if means is None else out - means * float(np.sum(v))
 
@@ -391,7 +446,82 @@ def coef_error_bound(gap: float | None, penalty: Penalty, n_features: int) -> fl
     return float(np.sqrt(2.0 * max(gap, 0.0) / mu))
 
 
-def _orthonormal_basis(B) -> tuple[np.ndarray, float]:
+def gap_safe_zeros(dual_xt: np.ndarray, gap: float, tau: np.ndarray, lips: np.ndarray) -> np.ndarray:
+    """Features that are zero at every optimum of the squared loss, from a dual point's ``X^T theta`` and gap.
+
+    The squared loss's dual ``theta -> sum_i y_i theta_i - n/2 sum_i theta_i^2 / s_i`` is
+    ``n``-strongly concave in the norm ``||theta||_{1/s}``, and ``G >= D(theta*) - D(theta)``, so
+    ``||theta - theta*||_{1/s} <= sqrt(2 G / n)``.  By Cauchy-Schwarz
+    ``|x_j^T (theta - theta*)| <= ||x_j||_s sqrt(2 G / n) = sqrt(2 G L_j)`` with
+    ``L_j = sum_i s_i x_ij^2 / n``.  At the optimum ``w_j = 0`` whenever ``|x_j^T theta*| < tau_j``
+    (the subdifferential at zero is ``[-tau_j, tau_j]``), hence whenever
+    ``|x_j^T theta| + sqrt(2 G L_j) < tau_j``.  The test keeps a relative margin of :data:`SAFE_MARGIN`:
+    at a (nearly) exact optimum the radius vanishes and an active feature sits at ``|x_j^T theta| =
+    tau_j`` up to rounding, which must not count as proved zero.
+    """
+    radius = np.sqrt(2.0 * max(gap, 0.0) * lips)
+    return np.abs(dual_xt) + radius < tau * (1.0 - SAFE_MARGIN)
+
+
+@njit(cache=True, fastmath=FAST)
+def gram_gap(w, c, q, yy, value, conjugate, dual_ratio, v, params):
+    """``(gap, objective, k)`` of the squared loss from its Gram quantities, for a penalty with dual kernels.
+
+    With ``h = s / n``, data centred by their weighted means, ``c = Xc^T H yc``, ``q = c - G w`` (minus
+    the gradient in ``w``) and ``yy = yc.H.yc``: ``||R||_H^2 = yy - w.c - w.q``.  At the feasible dual
+    point ``theta = H R / k`` (``k >= 1`` the smallest rescaling into the conjugate's domain; ``sum theta
+    = 0`` since R is centred) the dual objective is ``(w.q + ||R||_H^2) / k - ||R||_H^2 / (2 k^2) -
+    P*(q / k)``.  Subtracted from the primal ``||R||_H^2 / 2 + P(w)`` it gives
+
+        gap = ||R||_H^2 (1 - 1/k)^2 / 2  +  [P(w) + P*(q / k) - w.q / k],
+
+    two non-negative terms (the second is Fenchel-Young's), free of the cancellation of ``||R||_H^2``
+    against the data's variance, so no pass over X is needed.  ``value``, ``conjugate`` and
+    ``dual_ratio`` are the penalty's compiled scalar kernels, ``v`` its factors, ``params`` its packed
+    parameters; every feature must be penalized.
+    """
+    wq = w @ q
+    rr = max(yy - w @ c - wq, 0.0)
+    scale = 1.0
+    for j in range(w.shape[0]):
+        scale = max(scale, dual_ratio(q[j], v[j], params.ctypes))
+    penalty = conj = 0.0
+    for j in range(w.shape[0]):
+        penalty += value(w[j], v[j], params.ctypes)
+        conj += conjugate(q[j] / scale, v[j], params.ctypes)
+    return 0.5 * rr * (1.0 - 1.0 / scale) ** 2 + penalty + conj - wq / scale, 0.5 * rr + penalty, scale
+
+
+def gram_certificate(
+    penalty: Penalty, w: np.ndarray, c: np.ndarray, q: np.ndarray, yy: float
+) -> tuple[float, float, float]:
+    """``(gap, objective, k)`` of the squared loss from its Gram quantities (see :func:`gram_gap`).
+
+    ``X^T theta`` at the dual point is ``q / k``.  A penalty with compiled dual kernels takes
+    :func:`gram_gap`; one with a vectorised conjugate only, the same formula through its methods.
+    """
+    dual = penalty.dual_kernels
+    if dual is not None:
+        gap, objective, scale = gram_gap(
+            w,
+            c,
+            q,
+            yy,
+            penalty.kernels.value,
+            dual.conjugate,
+            dual.dual_ratio,
+            penalty.penalty_factors(w.shape[0]),
+            penalty.params,
+        )
+        return float(gap), float(objective), float(scale)
+    wq = float(w @ q)
+    rr = max(yy - float(w @ c) - wq, 0.0)
+    scale, conjugate = penalty.scaled_conjugate(q)
+    value = penalty.value(w)
+    return 0.5 * rr * (1.0 - 1.0 / scale) ** 2 + value + conjugate - wq / scale, 0.5 * rr + value, scale
+
+
+def _orthonormal_basis(B: np.ndarray) -> tuple[np.ndarray, float]:
     """Orthonormal basis of the column space of ``B`` (thin SVD, numerically null directions dropped),
     and the condition number of what was kept (the basis is accurate to about ``cond * eps``).
 

@@ -1,16 +1,19 @@
 """Regularization strengths across libraries.
 
-lpnet's objective is a *mean* loss plus the penalty (CONVENTIONS.md): ``1/n sum_i loss_i + P(w)`` with
+lpnet's objective is a *mean* loss plus the penalty (docs/conventions.md): ``1/n sum_i loss_i + P(w)`` with
 ``P = alpha/2 ||w||^2`` for L2 and ``alpha ||w||_1`` for L1.  Other libraries scale the same problem
 differently (a summed loss, an inverse strength ``C``, no ``1/2``, a decay inside the optimizer);
 :func:`convert` maps between them through lpnet's ``alpha``, and its docstring holds the one reference
 table of the conventions people mix up.
 """
+
 from __future__ import annotations
 
 import math
 import numbers
 import warnings
+
+from .penalties import make_penalty
 
 __all__ = ["CONVENTION_NAMES", "convert", "glmnet_to_lpnet", "lpnet_to_glmnet"]
 
@@ -210,13 +213,14 @@ def convert(value, frm, to, *, n_samples=None, lr=None, penalty=None, y_std=None
         raise ValueError(f"value must be finite for frm={frm!r}, got {value}.")
     glmnet_sd = 1.0  # glmnet's lambda is alpha for the Lasso, alpha * sd(y) for ridge
     if "glmnet_lambda" in (frm, to) and frm != to:
-        if penalty not in ("l1", "l2"):
+        shape = None if penalty is None else make_penalty(penalty)
+        if shape is None or not (shape.exponent == 1.0 or shape.is_quadratic):
             raise ValueError(
                 "converting glmnet's lambda needs penalty='l1' (the Lasso: lambda equals alpha) or "
                 "penalty='l2' with y_std (glmnet divides its ridge part by the standard deviation of y); "
                 "for the Elastic Net use lpnet.glmnet_to_lpnet / lpnet.lpnet_to_glmnet."
             )
-        if penalty == "l2":
+        if shape.is_quadratic:
             glmnet_sd = _check_std(y_std)
     n = None
     if _NEEDS_N[frm] or _NEEDS_N[to]:
@@ -229,9 +233,7 @@ def convert(value, frm, to, *, n_samples=None, lr=None, penalty=None, y_std=None
     alpha = _to_alpha(float(value), frm, n) / (glmnet_sd if frm == "glmnet_lambda" else 1.0)
     if "adamw_weight_decay" in (frm, to):
         if lr is None:
-            raise ValueError(
-                "converting 'adamw_weight_decay' needs lr: AdamW shrinks by lr * weight_decay per step."
-            )
+            raise ValueError("converting 'adamw_weight_decay' needs lr: AdamW shrinks by lr * weight_decay per step.")
         lr = _check_positive(lr, "lr")
         if lr * alpha >= 1.0:
             raise ValueError(

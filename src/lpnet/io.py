@@ -21,6 +21,7 @@ Example
 >>> save(model, "model.json")                                    # doctest: +SKIP
 >>> load("model.json").predict(X)                                # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .penalties import Penalty, make_penalty
+
 __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION", "ALLOWED_CLASSES", "INLINE_MAX_SIZE"]
 
 #: identifies an lpnet model file
@@ -41,7 +44,8 @@ FORMAT_NAME = "lpnet-model"
 #: bumped whenever the file layout changes incompatibly; files of version 1 are still read
 FORMAT_VERSION = 2
 _READABLE_VERSIONS = (1, 2)
-#: the only classes :func:`load` will construct (looked up among lpnet's public names)
+#: the only classes :func:`load` will construct (looked up among the public names of lpnet.estimators,
+#: lpnet.constrained and lpnet.model_selection)
 ALLOWED_CLASSES = (
     "Lasso",
     "Ridge",
@@ -57,6 +61,7 @@ ALLOWED_CLASSES = (
     "LogisticRegressionCV",
     "RidgeCV",
     "LassoIC",
+    "RegularizedModelCV",
 )
 #: plain result records stored field by field (looked up in ``lpnet.model_selection``)
 _ALLOWED_RECORDS = ("CVResults",)
@@ -100,9 +105,17 @@ class _Encoder:
             return value
         if type(value).__name__ in ALLOWED_CLASSES and _allowed_class(type(value).__name__) is type(value):
             return {"__estimator__": self.encode_model(value, name)}
+        if isinstance(value, Penalty):  # rebuilt from the registry by name, never by importing a class
+            return {
+                "__penalty__": value.name,
+                "alpha": self.encode(value.alpha, f"{name}.alpha"),
+                "parameters": self.encode(value.shape_parameters(), f"{name}.parameters"),
+                "weights": self.encode(value.weights, f"{name}.weights"),
+            }
         if dataclasses.is_dataclass(value) and type(value).__name__ in _ALLOWED_RECORDS:
-            fields = {f.name: self.encode(getattr(value, f.name), f"{name}.{f.name}")
-                      for f in dataclasses.fields(value)}
+            fields = {
+                f.name: self.encode(getattr(value, f.name), f"{name}.{f.name}") for f in dataclasses.fields(value)
+            }
             return {"__record__": type(value).__name__, "fields": fields}
         if isinstance(value, (bool, np.bool_)):
             if isinstance(value, np.bool_):
@@ -127,8 +140,11 @@ class _Encoder:
             if all(isinstance(k, str) for k in value):
                 return {"__dict__": {k: self.encode(v, f"{name}[{k!r}]") for k, v in value.items()}}
             # e.g. LogisticRegressionCV.coefs_paths_, keyed by a class label of any dtype
-            return {"__items__": [[self.encode(k, f"{name} key"), self.encode(v, f"{name}[{k!r}]")]
-                                  for k, v in value.items()]}
+            return {
+                "__items__": [
+                    [self.encode(k, f"{name} key"), self.encode(v, f"{name}[{k!r}]")] for k, v in value.items()
+                ]
+            }
         raise TypeError(
             f"cannot save {name!r}: values of type {type(value).__name__} are not supported "
             "(lpnet model files hold numbers, strings, None, lists, dicts and numeric/string arrays)."
@@ -147,17 +163,19 @@ class _Encoder:
             # e.g. feature_names_in_ or string class labels: object arrays of Python strings
             if not all(isinstance(v, str) for v in arr.flat):
                 if not all(v is None or isinstance(v, (str, bool, int, float, np.generic)) for v in arr.flat):
-                    raise TypeError(f"cannot save {name!r}: object arrays may hold only None, strings and "
-                                    "numbers.")
+                    raise TypeError(f"cannot save {name!r}: object arrays may hold only None, strings and numbers.")
                 # e.g. LogisticRegressionCV.l1_ratio_ = [None]: element by element, inline
-                return {"__ndarray__": True, "dtype": "object", "shape": list(arr.shape),
-                        "items": [self.encode(v, f"{name}[{i}]") for i, v in enumerate(arr.flat)]}
+                return {
+                    "__ndarray__": True,
+                    "dtype": "object",
+                    "shape": list(arr.shape),
+                    "items": [self.encode(v, f"{name}[{i}]") for i, v in enumerate(arr.flat)],
+                }
             as_object_str = True
             arr = arr.astype(str) if arr.size else np.zeros(arr.shape, dtype="<U1")
         elif dtype.kind not in _PLAIN_KINDS:
             raise TypeError(f"cannot save {name!r}: arrays of dtype {dtype} are not supported.")
-        out = {"__ndarray__": True, "dtype": "object-str" if as_object_str else dtype.str,
-               "shape": list(arr.shape)}
+        out = {"__ndarray__": True, "dtype": "object-str" if as_object_str else dtype.str, "shape": list(arr.shape)}
         if arr.size > INLINE_MAX_SIZE:
             key = f"a{len(self.arrays)}"
             self.arrays[key] = np.ascontiguousarray(arr)
@@ -228,6 +246,19 @@ class _Decoder:
             return {self.decode(k, f"{name} key"): self.decode(v, f"{name}[{k!r}]") for k, v in value["__items__"]}
         if "__estimator__" in value:
             return self.decode_model(value["__estimator__"], name)
+        if "__penalty__" in value:
+            parameters = self.decode(value.get("parameters"), f"{name}.parameters")
+            if not isinstance(parameters, dict):
+                raise ValueError(f"malformed model file: the penalty {name!r} has no parameters.")
+            try:
+                return make_penalty(
+                    value["__penalty__"],
+                    self.decode(value.get("alpha"), f"{name}.alpha"),
+                    weights=self.decode(value.get("weights"), f"{name}.weights"),
+                    **parameters,
+                )
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"malformed model file: {name!r} does not hold a valid penalty ({exc}).") from exc
         if "__record__" in value:
             kind = value["__record__"]
             if kind not in _ALLOWED_RECORDS:
@@ -339,7 +370,7 @@ def save(model, path) -> Path:
     """
     from sklearn.exceptions import NotFittedError
 
-    from . import __version__
+    from .version import __version__
 
     cls_name = type(model).__name__
     if cls_name not in ALLOWED_CLASSES or _allowed_class(cls_name) is not type(model):
@@ -352,13 +383,19 @@ def save(model, path) -> Path:
     path = Path(os.fspath(path))
     if path.suffix.lower() == ".npz":
         raise ValueError(
-            f"the model path {str(path)!r} ends in .npz, which is reserved for the array file; "
-            "use a .json path."
+            f"the model path {str(path)!r} ends in .npz, which is reserved for the array file; use a .json path."
         )
     enc = _Encoder()
     body = enc.encode_model(model, cls_name)
-    doc = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "lpnet_version": __version__,
-           "class": cls_name, "params": body["params"], "attributes": body["attributes"], "arrays_file": None}
+    doc = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "lpnet_version": __version__,
+        "class": cls_name,
+        "params": body["params"],
+        "attributes": body["attributes"],
+        "arrays_file": None,
+    }
     npz = _npz_path(path)
     written = []  # temporary files, renamed into place once all exist
     try:
@@ -410,7 +447,7 @@ def load(path):
         :data:`ALLOWED_CLASSES`, was changed after it was written (checksums), holds parameters that are
         not exactly those of its class, or its NPZ file does not match it.
     """
-    from . import __version__
+    from .version import __version__
 
     path = Path(os.fspath(path))
     try:
@@ -470,6 +507,10 @@ def _allowed_class(name: str):
     """The estimator class called ``name``, taken from lpnet's public names (allow-listed names only)."""
     if name not in ALLOWED_CLASSES:
         raise ValueError(f"{name!r} is not an lpnet estimator class.")
-    import lpnet
+    # the public packages that define the allowed classes, not the package root (which imports this module)
+    from . import constrained, estimators, model_selection
 
-    return getattr(lpnet, name)
+    for package in (estimators, constrained, model_selection):
+        if hasattr(package, name):
+            return getattr(package, name)
+    raise ValueError(f"{name!r} is not an lpnet estimator class.")

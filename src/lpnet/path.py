@@ -8,6 +8,7 @@ certified fits, not an approximation of one.
 Squared loss with a pure L2 penalty on dense data is solved in closed form from one SVD, see
 :class:`lpnet.solvers.ridge.RidgeSVD`.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -15,18 +16,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_X_y
 
 from . import _validation as checks
-from ._validation import InvalidParameterError
 from ._progress import progress_bar
-from .certificates import Certifier, coef_error_bound
-from .datafits import Logistic, Quadratic
-from .estimators import _base as est
-from .penalties import L2
-from .solvers import Design, FitResult, pick_solver, solve
+from ._validation import InvalidParameterError
+from .certificates import coef_error_bound
+from .datafits import Quadratic
+from .fit_data import FitData, prepare_fit
+from .geometry import path_radii
+from .penalties import ElasticNet as ElasticNetPenalty
+from .penalties import Penalty, make_penalty
+from .solvers import Design, pick_solver, solve
 from .solvers.cd_gram import gram_path, gram_path_applies, gram_state
-from .solvers.ridge import RidgeSVD
+from .solvers.ridge import ridge_svd_path
 
 __all__ = ["Path", "alpha_max", "enet_path", "lasso_path", "regularization_path"]
 
@@ -76,11 +78,18 @@ class Path:
         # one line: the arrays are for to_frame(), plot() or indexing, not for the prompt
         n, p = self.coefs.shape
         span = f"{self.alphas[0]:.4g} .. {self.alphas[-1]:.4g}" if n else "none"
-        certificate = (f"max dual gap {np.nanmax(self.dual_gaps):.2e}" if n and np.isfinite(self.dual_gaps).any()
-                       else f"max violation {np.nanmax(self.optimality_violations):.2e}" if n else "")
-        return (f"Path(penalty={self.penalty!r}, datafit={self.datafit!r}, {n} alphas {span}, {p} features, "
-                f"nonzero {int(self.n_nonzero.min(initial=0))}..{int(self.n_nonzero.max(initial=0))}, "
-                f"{certificate}, converged {int(self.converged.sum())}/{n})")
+        certificate = (
+            f"max dual gap {np.nanmax(self.dual_gaps):.2e}"
+            if n and np.isfinite(self.dual_gaps).any()
+            else f"max violation {np.nanmax(self.optimality_violations):.2e}"
+            if n
+            else ""
+        )
+        return (
+            f"Path(penalty={self.penalty!r}, datafit={self.datafit!r}, {n} alphas {span}, {p} features, "
+            f"nonzero {int(self.n_nonzero.min(initial=0))}..{int(self.n_nonzero.max(initial=0))}, "
+            f"{certificate}, converged {int(self.converged.sum())}/{n})"
+        )
 
     @property
     def radius(self) -> np.ndarray:
@@ -92,14 +101,14 @@ class Path:
         Net paths have no single norm ball: use :meth:`norms` with the exponent you want.
         """
         if np.isnan(self.p):
-            raise ValueError(f"a {self.penalty} path has no single constraint radius; "
-                             "use path.norms(p) for the Lp norms of its coefficients.")
+            raise ValueError(
+                f"a {self.penalty} path has no single constraint radius; "
+                "use path.norms(p) for the Lp norms of its coefficients."
+            )
         return self.norms(self.p)
 
     def norms(self, p: float) -> np.ndarray:
         """``||w(alpha)||_p`` (``p > 0``, ``np.inf`` allowed) of each alpha's coefficients."""
-        from .constrained import path_radii  # the constrained form imports this module
-
         return path_radii(self.coefs, p)
 
     def to_frame(self, diagnostics: bool = False):
@@ -113,13 +122,17 @@ class Path:
         """
         import pandas as pd
 
-        frame = pd.DataFrame(self.coefs, columns=list(self.feature_names),
-                             index=pd.Index(self.alphas, name="alpha"))
+        frame = pd.DataFrame(self.coefs, columns=list(self.feature_names), index=pd.Index(self.alphas, name="alpha"))
         if not diagnostics:
             return frame
-        extra = {"intercept": self.intercepts, "n_nonzero": self.n_nonzero, "dual_gap": self.dual_gaps,
-                 "optimality_violation": self.optimality_violations, "n_iter": self.n_iters,
-                 "converged": self.converged}
+        extra = {
+            "intercept": self.intercepts,
+            "n_nonzero": self.n_nonzero,
+            "dual_gap": self.dual_gaps,
+            "optimality_violation": self.optimality_violations,
+            "n_iter": self.n_iters,
+            "converged": self.converged,
+        }
         clash = sorted(set(extra) & set(map(str, self.feature_names)))
         if clash:
             raise ValueError(f"feature names {clash} clash with diagnostic columns; use diagnostics=False.")
@@ -138,33 +151,27 @@ class Path:
         return plot_path(self, ax=ax, legend=legend)
 
 
-def _check_inputs(X, y, datafit, sample_weight, penalty_factor):
-    """Validate like the estimators; returns ``X, y (datafit encoding), s, factors, names, datafit``."""
-    datafit = est.make_datafit(datafit)
-    est.reject_non_numeric_columns(X)
-    names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
-    logistic = isinstance(datafit, Logistic)
-    X, y = check_X_y(X, y, accept_sparse=("csc", "csr"), dtype=np.float64, y_numeric=not logistic,
-                     multi_output=False)
-    if X.shape[0] < 2:
-        raise ValueError(f"n_samples = {X.shape[0]}: at least 2 samples are needed for a path.")
-    s = checks.check_sample_weight(sample_weight, X.shape[0])
-    if logistic:  # any two labels, encoded as the estimators do
-        y = est.encode_binary_target(y, "the logistic path")[1]
-        est.check_weighted_classes(y, s)
-    y = np.asarray(y, dtype=np.float64)
-    p = X.shape[1]
+def prepare_path_data(X, y, datafit, sample_weight, penalty_factor=None) -> tuple[FitData, np.ndarray]:
+    """The fit preamble of a path (:func:`lpnet.fit_data.prepare_fit`) and the checked penalty factors."""
+    data = prepare_fit(X, y, datafit, sample_weight, who="a path")
+    p = data.n_features
     factors = np.ones(p) if penalty_factor is None else checks.check_penalty_factor(penalty_factor, p)
-    return X, y, s, factors, names or [f"x{j}" for j in range(p)], datafit
+    return data, factors
 
 
-def _check_penalty(penalty, l1_ratio, p):
-    if not isinstance(penalty, str):
-        raise TypeError(f"penalty must be one of {est.PENALTIES} (a string), got {type(penalty).__name__}; "
-                        "a path varies alpha, so it takes the penalty's name, not an instance.")
-    if penalty not in est.PENALTIES:
-        raise ValueError(f"penalty must be one of {est.PENALTIES}, got {penalty!r}.")
-    return checks.check_l1_ratio(l1_ratio), checks.check_p(p)
+def penalty_template(penalty, l1_ratio, p, factors) -> Penalty:
+    """The path's penalty at ``alpha = 1`` with its factors: a name (with ``l1_ratio`` or ``p`` where the
+    penalty takes them) or a :class:`~lpnet.penalties.Penalty` instance (its ``alpha`` is ignored; its
+    own ``weights`` serve as the factors when ``penalty_factor`` is not given)."""
+    if isinstance(penalty, Penalty):
+        if penalty.weights is not None:
+            if not np.array_equal(factors, np.ones_like(factors)) and not np.array_equal(factors, penalty.weights):
+                raise ValueError("the penalty has its own weights and penalty_factor was given too; pass one.")
+            factors = penalty.penalty_factors(factors.shape[0])  # checks the length
+        template = penalty.with_alpha(1.0)
+        template.weights = factors
+        return template
+    return make_penalty(penalty, 1.0, l1_ratio=l1_ratio, p=p, weights=factors)
 
 
 def alpha_grid(a_max: float, n_alphas, eps) -> np.ndarray:
@@ -198,62 +205,39 @@ def _free_columns(X, free, fit_intercept):
 
 
 def _free_fit(X, y, s, datafit, free, fit_intercept):
-    """``(z, b, w_free)``: the best model on the free columns and its linear predictor ``z``.
-
-    Squared loss: weighted least squares.  Logistic: the null model when only the intercept is free,
-    else damped Newton on the (smooth, convex) loss restricted to the free columns.
-    """
+    """``(z, b, w_free)``: the best model on the free columns (the datafit's :meth:`free_fit`) and its
+    linear predictor ``z``."""
     A = _free_columns(X, free, fit_intercept)
     if A is None:
         return np.zeros(X.shape[0]), 0.0, np.zeros(0)
     k = int(fit_intercept)
-    if isinstance(datafit, Quadratic):
-        # min 1/(2n) sum_i s_i (y_i - a_i c)^2  <=>  lstsq(sqrt(s) A, sqrt(s) y)
-        sq = np.sqrt(s)
-        c = np.linalg.lstsq(sq[:, None] * A, sq * y, rcond=None)[0]
-        return A @ c, (float(c[0]) if k else 0.0), c[k:]
-    c = np.zeros(A.shape[1])
-    c[:k] = datafit.null_model(y, s, fit_intercept)[0]  # the logit of the positive fraction: exact
-    z = A @ c
-    value = datafit.value(y, z, s)
-    for _ in range(100 if free.any() else 0):
-        g = A.T @ datafit.raw_grad(y, z, s)
-        if np.max(np.abs(g)) <= 1e-15 * max(1.0, value):
-            break
-        H = A.T @ (datafit.curvature(y, z, s)[:, None] * A)
-        step = np.linalg.lstsq(H, -g, rcond=None)[0]
-        dz, slope = A @ step, float(g @ step)
-        t = 1.0
-        while t > 1e-12:  # backtracking (Armijo) on the loss
-            new = datafit.value(y, z + t * dz, s)
-            if new <= value + 1e-4 * t * slope:
-                break
-            t *= 0.5
-        else:
-            break
-        c, z, value = c + t * step, z + t * dz, new
-    return z, (float(c[0]) if k else 0.0), c[k:]
+    c = datafit.free_fit(A, y, s, n_fixed=k)
+    return A @ c, (float(c[0]) if k else 0.0), c[k:]
 
 
-def _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, fit_intercept) -> float:
-    # At w_pen = 0 with the free columns at their optimum, the optimality conditions of the L1 part
-    # are |grad_j D| <= alpha * v_j * rho for every penalized j (the L2 part has zero gradient at 0).
-    # So w_pen = 0 is optimal iff alpha >= max_j |grad_j| / (v_j rho): that maximum is alpha_max.
+def _alpha_max(X, y, s, datafit, template: Penalty, fit_intercept) -> float:
+    # At w_pen = 0 with the free columns at their optimum, w_pen = 0 is stationary iff every penalized
+    # gradient lies in the penalty's subdifferential at 0: the penalty turns that into alpha_max.
+    factors = template.penalty_factors(X.shape[1])
     free = factors == 0
     z, _, _ = _free_fit(X, y, s, datafit, free, fit_intercept)
-    pen = ~free
-    if not pen.any():
-        return 0.0
-    if isinstance(datafit, Quadratic) and np.max(np.abs(y - z)) <= 16 * np.finfo(np.float64).eps * np.max(np.abs(y)):
-        return 0.0  # the free model fits y to rounding (e.g. a constant target): nothing to shrink
+    if free.all() or datafit.fits_exactly(y, z):
+        return 0.0  # nothing penalized, or the free model fits y to rounding (e.g. a constant target)
     grad = np.asarray(X.T @ datafit.raw_grad(y, z, s), dtype=np.float64).ravel()
-    # rho: the L1 weight per unit alpha (1 where there is no L1 part: then a grid scale only)
-    rho = l1_ratio if (penalty == "elasticnet" and l1_ratio > 0.0) else 1.0
-    return float(np.max(np.abs(grad[pen]) / factors[pen]) / rho)
+    return template.alpha_max(grad)
 
 
-def alpha_max(X, y, penalty="l1", datafit="squared", l1_ratio=0.5, penalty_factor=None,
-              fit_intercept=True, sample_weight=None) -> float:
+def alpha_max(
+    X,
+    y,
+    penalty="l1",
+    datafit="squared",
+    l1_ratio=0.5,
+    penalty_factor=None,
+    fit_intercept=True,
+    sample_weight=None,
+    p=1.0,
+) -> float:
     """Smallest ``alpha`` at which every penalized coefficient is zero.
 
     With the free columns (the intercept and features with penalty factor 0) fitted at ``w_pen = 0``
@@ -268,9 +252,14 @@ def alpha_max(X, y, penalty="l1", datafit="squared", l1_ratio=0.5, penalty_facto
     ``alpha_max``: the L1 value (``rho = 1``) is returned as the scale of their default grid; so it is
     for ``l1_ratio = 0``.
 
+    In general the penalty's :meth:`~lpnet.penalties.Penalty.alpha_max` turns the gradient into the
+    threshold, so MCP and SCAD (whose subdifferential at 0 is the L1 one) get the L1 value: from there
+    on ``w_pen = 0`` is a strict local minimum.  Being non-convex, they may have a better point
+    elsewhere, which a fit can find (a coordinate step longer than ``gamma`` jumps over the concave part).
+
     Parameters
     ----------
-    X, y, penalty, datafit, l1_ratio, penalty_factor, fit_intercept, sample_weight
+    X, y, penalty, datafit, l1_ratio, penalty_factor, fit_intercept, sample_weight, p
         As in :func:`regularization_path`.
 
     Returns
@@ -278,46 +267,34 @@ def alpha_max(X, y, penalty="l1", datafit="squared", l1_ratio=0.5, penalty_facto
     float
         0.0 when no feature is penalized or the free model already fits the target exactly.
     """
-    l1_ratio, _ = _check_penalty(penalty, l1_ratio, 1.0)
-    X, y, s, factors, _, datafit = _check_inputs(X, y, datafit, sample_weight, penalty_factor)
-    return _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, bool(fit_intercept))
+    data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor)
+    template = penalty_template(penalty, l1_ratio, p, factors)
+    return _alpha_max(data.X, data.y, data.sample_weight, data.datafit, template, bool(fit_intercept))
 
 
-def _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress):
-    """Squared loss + ``alpha/2 sum_j v_j w_j^2`` for every alpha from one SVD (:class:`RidgeSVD`).
-
-    Each alpha is certified by its duality gap; one that is not (rounding on a near-singular problem)
-    is re-solved by the direct solver.
-    """
-    ridge = RidgeSVD(X, y, s, factors, fit_intercept)
-    design = Design(X)
-    out = []
-    for alpha in progress_bar(alphas, progress, "path"):
-        w, b = ridge.solve(alpha)
-        penalty = L2(alpha, weights=factors)
-        cert = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol, xt=design.xt,
-                         cache=design).check(w, b, design.predict(w, b))
-        res = FitResult(coef=w, intercept=b, n_iter=1, objective=cert.objective, dual_gap=cert.gap,
-                        optimality_violation=None, converged=bool(cert.converged), solver="svd")
-        if not cert.converged:
-            res = solve(X, y, Quadratic(), penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
-                        solver="direct")
-        out.append(res)
-    return out
-
-
-def _warm_path(X, y, s, datafit, kind, factors, alphas, l1_ratio, p, fit_intercept, tol, max_iter,
-               progress, w0=None, b0=None):
+def _warm_path(X, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=None, b0=None):
     """Solve alpha by alpha, largest first, each fit warm-started at the previous solution."""
     design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
-    penalties = [est.make_penalty(kind, float(alpha), l1_ratio=l1_ratio, p=p, weights=factors) for alpha in alphas]
+    penalties = [template.with_alpha(float(alpha)) for alpha in alphas]
     out = _gram_prefix(design, y, s, datafit, penalties, fit_intercept, tol, max_iter, w0)
     w, b = (w0, b0) if not out else (out[-1].coef, out[-1].intercept)
     previous = None if not out else (out[-1], penalties[len(out) - 1])
-    for penalty in progress_bar(penalties[len(out):], progress, "path"):
+    for penalty in progress_bar(penalties[len(out) :], progress, "path"):
         strong = None if previous is None else strong_set(penalty, previous, X.shape[1])
-        r = solve(design, y, datafit, penalty, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
-                  max_iter=max_iter, w0=w, b0=b, strong=strong, warm_grad=None if previous is None else previous[0].grad)
+        r = solve(
+            design,
+            y,
+            datafit,
+            penalty,
+            sample_weight=s,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            w0=w,
+            b0=b,
+            strong=strong,
+            warm_grad=None if previous is None else previous[0].grad,
+        )
         out.append(r)
         w, b = r.coef, r.intercept
         previous = (r, penalty)
@@ -362,9 +339,25 @@ def strong_set(penalty, previous, n_features):
     return np.abs(result.grad) >= 2.0 * tau - previous_penalty.zero_threshold(n_features)
 
 
-def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_alphas=100, eps=1e-3,
-                        l1_ratio=0.5, p=1.0, penalty_factor=None, fit_intercept=True, sample_weight=None,
-                        tol=1e-6, max_iter=100, progress=False, *, _w0=None) -> Path:
+def regularization_path(
+    X,
+    y,
+    penalty="l1",
+    datafit="squared",
+    alphas=None,
+    n_alphas=100,
+    eps=1e-3,
+    l1_ratio=0.5,
+    p=1.0,
+    penalty_factor=None,
+    fit_intercept=True,
+    sample_weight=None,
+    tol=1e-6,
+    max_iter=100,
+    progress=False,
+    *,
+    _w0=None,
+) -> Path:
     """Fit a penalized linear model for a decreasing sequence of ``alpha``, each fit certified.
 
     Parameters
@@ -374,15 +367,20 @@ def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_al
     y : array-like of shape (n_samples,)
         Real target (``"squared"``) or any two labels (``"logistic"``; the larger by ``np.unique``
         order is the positive class).
-    penalty : {"l1", "l2", "elasticnet", "lp"}
-    datafit : {"squared", "logistic"}
+    penalty : str or Penalty
+        A name from :func:`lpnet.penalties.penalty_names` (``"l1"``, ``"l2"``, ``"elasticnet"``, ``"lp"``,
+        ...), or a :class:`~lpnet.penalties.Penalty` instance whose shape (and weights) the path keeps
+        while it varies ``alpha`` (the instance's own ``alpha`` is ignored).
+    datafit : str or Datafit
+        A name from :func:`lpnet.datafits.datafit_names` (``"squared"``, ``"logistic"``) or an instance.
     alphas : array-like, optional
         The alphas (>= 0), solved in decreasing order.  Default: ``n_alphas`` values spaced
         geometrically from :func:`alpha_max` down to ``eps * alpha_max``.
     n_alphas : int
     eps : float in (0, 1)
     l1_ratio, p : float
-        Elastic Net mixing in [0, 1] (scikit-learn's ``l1_ratio``); exponent > 0 of ``"lp"``.
+        Elastic Net mixing in [0, 1] (scikit-learn's ``l1_ratio``); exponent > 0 of ``"lp"``.  Used only by
+        the penalties that take them (other shape parameters: pass a Penalty instance).
     penalty_factor : array-like of shape (n_features,), optional
         Per-feature factors ``v_j >= 0``; 0 leaves a feature unpenalized.
     fit_intercept : bool
@@ -401,18 +399,22 @@ def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_al
     Squared loss with a pure L2 penalty on dense data takes the whole path from one SVD; every other
     problem is solved by :func:`lpnet.solvers.solve` with warm starts along the path.
     """
-    l1_ratio, p = _check_penalty(penalty, l1_ratio, p)
     tol, max_iter = checks.check_tol(tol), checks.check_positive_int(max_iter, "max_iter")
     fit_intercept = bool(fit_intercept)
-    X, y, s, factors, names, datafit = _check_inputs(X, y, datafit, sample_weight, penalty_factor)
+    data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor)
+    template = penalty_template(penalty, l1_ratio, p, factors)
+    factors = template.penalty_factors(data.n_features)  # a Penalty instance may bring its own weights
+    X, y, s, datafit, names = data.X, data.y, data.sample_weight, data.datafit, data.feature_names
     if _w0 is not None and _w0.shape != (X.shape[1],):
         raise ValueError(f"coef_init has shape {_w0.shape} but X has {X.shape[1]} features.")
-    a_max = _alpha_max(X, y, s, datafit, factors, penalty, l1_ratio, fit_intercept)
+    a_max = _alpha_max(X, y, s, datafit, template, fit_intercept)
     alphas = alpha_grid(a_max, n_alphas, eps) if alphas is None else decreasing_alphas(alphas)
 
-    quadratic = penalty == "l2" or (penalty == "lp" and p == 2.0) or (penalty == "elasticnet" and l1_ratio == 0.0)
+    quadratic = template.is_quadratic
     if isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None:
-        fits = _ridge_svd_path(X, y, s, factors, alphas, fit_intercept, tol, progress)
+        fits = ridge_svd_path(
+            X, y, s, datafit, template, alphas, fit_intercept=fit_intercept, tol=tol, progress=progress
+        )
     else:
         w0, b0 = _w0, None
         if w0 is None:
@@ -421,25 +423,47 @@ def regularization_path(X, y, penalty="l1", datafit="squared", alphas=None, n_al
             _, b0, w_free = _free_fit(X, y, s, datafit, factors == 0, fit_intercept)
             w0 = np.zeros(X.shape[1])
             w0[factors == 0] = w_free
-        fits = _warm_path(X, y, s, datafit, penalty, factors, alphas, l1_ratio, p, fit_intercept, tol,
-                          max_iter, progress, w0=w0, b0=b0)
+        fits = _warm_path(X, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=w0, b0=b0)
     coefs = np.array([f.coef for f in fits]).reshape(len(alphas), X.shape[1])
 
     def column(name, dtype=np.float64):
         return np.array([np.nan if getattr(f, name) is None else getattr(f, name) for f in fits], dtype=dtype)
 
-    described = {"l1": "L1", "l2": "L2", "lp": f"Lp(p={p:g})", "elasticnet": f"ElasticNet(l1_ratio={l1_ratio:g})"}
     return Path(
-        alphas=np.asarray(alphas, dtype=np.float64), coefs=coefs, intercepts=column("intercept"),
-        objectives=column("objective"), dual_gaps=column("dual_gap"),
-        optimality_violations=column("optimality_violation"), n_iters=column("n_iter", np.int64),
-        n_nonzero=np.count_nonzero(coefs, axis=1), converged=column("converged", bool),
-        feature_names=names, penalty=described[penalty], datafit=datafit.name, alpha_max=a_max,
-        p={"l1": 1.0, "l2": 2.0, "lp": p, "elasticnet": float("nan")}[penalty])
+        alphas=np.asarray(alphas, dtype=np.float64),
+        coefs=coefs,
+        intercepts=column("intercept"),
+        objectives=column("objective"),
+        dual_gaps=column("dual_gap"),
+        optimality_violations=column("optimality_violation"),
+        n_iters=column("n_iter", np.int64),
+        n_nonzero=np.count_nonzero(coefs, axis=1),
+        converged=column("converged", bool),
+        feature_names=names,
+        penalty=template.label,
+        datafit=datafit.name,
+        alpha_max=a_max,
+        p=template.exponent,
+    )
 
 
-def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
-              copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False, **params):
+def enet_path(
+    X,
+    y,
+    *,
+    l1_ratio=0.5,
+    eps=1e-3,
+    n_alphas=100,
+    alphas=None,
+    precompute="auto",
+    Xy=None,
+    copy_X=True,
+    coef_init=None,
+    verbose=False,
+    return_n_iter=False,
+    positive=False,
+    **params,
+):
     """Elastic Net path with scikit-learn's ``enet_path`` signature and return values.
 
     Minimizes ``1/(2n) ||y - X w||^2 + alpha * l1_ratio * ||w||_1 + alpha/2 (1 - l1_ratio) ||w||^2``
@@ -472,30 +496,67 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         raise ValueError("positive=True is not supported by lpnet's enet_path; use scikit-learn's.")
     unknown = set(params) - {"tol", "max_iter", "random_state", "selection", "check_gram", "check_input"}
     if unknown:
-        raise InvalidParameterError(f"Unexpected parameters in params: {sorted(unknown)}; enet_path takes tol, "
-                                    "max_iter (and ignores random_state, selection, check_gram, check_input).")
+        raise InvalidParameterError(
+            f"Unexpected parameters in params: {sorted(unknown)}; enet_path takes tol, "
+            "max_iter (and ignores random_state, selection, check_gram, check_input)."
+        )
     if np.ndim(y) != 1:
         raise ValueError("lpnet's enet_path handles a 1-D target only; fit one path per output.")
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         n_alphas, alphas = alphas, None
     path = regularization_path(
-        X, y, penalty="elasticnet", datafit="squared", alphas=alphas, n_alphas=n_alphas, eps=eps,
-        l1_ratio=l1_ratio, fit_intercept=False, tol=params.get("tol", 1e-6),
-        max_iter=params.get("max_iter", 100), progress=bool(verbose),
+        X,
+        y,
+        penalty=ElasticNetPenalty(1.0, l1_ratio),
+        datafit=Quadratic(),
+        alphas=alphas,
+        n_alphas=n_alphas,
+        eps=eps,
+        fit_intercept=False,
+        tol=params.get("tol", 1e-6),
+        max_iter=params.get("max_iter", 100),
+        progress=bool(verbose),
         _w0=None if coef_init is None else np.asarray(coef_init, dtype=np.float64),
     )
     out = (path.alphas, path.coefs.T.copy(), path.dual_gaps)
     return (*out, [int(k) for k in path.n_iters]) if return_n_iter else out
 
 
-def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None, copy_X=True,
-               coef_init=None, verbose=False, return_n_iter=False, positive=False, **params):
+def lasso_path(
+    X,
+    y,
+    *,
+    eps=1e-3,
+    n_alphas=100,
+    alphas=None,
+    precompute="auto",
+    Xy=None,
+    copy_X=True,
+    coef_init=None,
+    verbose=False,
+    return_n_iter=False,
+    positive=False,
+    **params,
+):
     """Lasso path with scikit-learn's ``lasso_path`` signature and return values.
 
     Minimizes ``1/(2n) ||y - X w||^2 + alpha ||w||_1`` for each alpha, without an intercept: this is
     ``enet_path(..., l1_ratio=1)``, see :func:`enet_path` for the parameters and return values
     ``(alphas, coefs of shape (n_features, n_alphas), dual_gaps[, n_iters])``.
     """
-    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas, precompute=precompute,
-                     Xy=Xy, copy_X=copy_X, coef_init=coef_init, verbose=verbose,
-                     return_n_iter=return_n_iter, positive=positive, **params)
+    return enet_path(
+        X,
+        y,
+        l1_ratio=1.0,
+        eps=eps,
+        n_alphas=n_alphas,
+        alphas=alphas,
+        precompute=precompute,
+        Xy=Xy,
+        copy_X=copy_X,
+        coef_init=coef_init,
+        verbose=verbose,
+        return_n_iter=return_n_iter,
+        positive=positive,
+        **params,
+    )

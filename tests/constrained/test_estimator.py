@@ -1,4 +1,5 @@
 """Constrained fits against cvxpy (same scaling), penalized round trips, and the certificate by hand."""
+
 import warnings
 
 import cvxpy as cp
@@ -43,7 +44,7 @@ def cvxpy_fit(p, t, logistic=False):
 
 
 def squared_gap(w, b, p, t):
-    """The constrained duality gap recomputed from CONVENTIONS.md: residual dual point, sum(theta) = 0."""
+    """The constrained duality gap recomputed from docs/conventions.md: residual dual point, sum(theta) = 0."""
     r = Y - X @ w - b
     theta = r / N
     theta -= theta.mean()
@@ -87,8 +88,11 @@ def test_logistic_matches_cvxpy(p, t):
 
 @pytest.mark.parametrize(
     "make, p",
-    [(lambda: Lasso(alpha=0.1, tol=1e-12), 1.0), (lambda: Ridge(alpha=0.5, tol=1e-12), 2.0),
-     (lambda: LpRegression(alpha=0.3, p=3.0, tol=1e-12), 3.0)],
+    [
+        (lambda: Lasso(alpha=0.1, tol=1e-12), 1.0),
+        (lambda: Ridge(alpha=0.5, tol=1e-12), 2.0),
+        (lambda: LpRegression(alpha=0.3, p=3.0, tol=1e-12), 3.0),
+    ],
 )
 def test_round_trip_with_penalized_models(make, p):
     penalized = make().fit(X, Y)
@@ -127,6 +131,7 @@ def test_nonconvex_runs_warns_and_is_stationary(p):
     mu = -grad[on] / (np.sign(w[on]) * np.abs(w[on]) ** (p - 1))
     np.testing.assert_allclose(mu, model.multiplier_, rtol=1e-3)
     assert abs(np.mean(Y - X @ w - model.intercept_)) < 1e-6  # free intercept: residuals sum to 0
+
     # no worse than a feasible reference: the L1 fit at the same radius (cvxpy) rescaled onto the Lp
     # ball (||w||_p >= ||w||_1 for p < 1), with its best intercept
     def loss(w):
@@ -134,8 +139,9 @@ def test_nonconvex_runs_warns_and_is_stationary(p):
         return 0.5 * np.mean((r - r.mean()) ** 2)
 
     w_l1 = cp.Variable(D)
-    cp.Problem(cp.Minimize(cp.sum_squares(Y - X @ w_l1 - cp.sum(Y - X @ w_l1) / N) / (2 * N)),
-               [cp.norm(w_l1, 1) <= 2.0]).solve(**CLARABEL)
+    cp.Problem(
+        cp.Minimize(cp.sum_squares(Y - X @ w_l1 - cp.sum(Y - X @ w_l1) / N) / (2 * N)), [cp.norm(w_l1, 1) <= 2.0]
+    ).solve(**CLARABEL)
     reference = w_l1.value * 2.0 / np.sum(np.abs(w_l1.value) ** p) ** (1 / p)
     assert loss(w) <= loss(reference) + 1e-9
 

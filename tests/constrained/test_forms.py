@@ -1,4 +1,5 @@
 """Moving between alpha and radius: against scikit-learn's exact LARS-Lasso path and penalized fits."""
+
 import numpy as np
 import pytest
 from sklearn.linear_model import lars_path
@@ -40,9 +41,14 @@ def test_alpha_for_radius_is_exact_on_the_lasso_path():
     assert isinstance(alpha_for_radius(X, Y, 1.7), float)
 
 
-@pytest.mark.parametrize("p, make", [(1.0, lambda a: Lasso(alpha=a, tol=1e-12)),
-                                     (2.0, lambda a: Ridge(alpha=a, tol=1e-12)),
-                                     (3.0, lambda a: LpRegression(alpha=a, p=3.0, tol=1e-12))])
+@pytest.mark.parametrize(
+    "p, make",
+    [
+        (1.0, lambda a: Lasso(alpha=a, tol=1e-12)),
+        (2.0, lambda a: Ridge(alpha=a, tol=1e-12)),
+        (3.0, lambda a: LpRegression(alpha=a, p=3.0, tol=1e-12)),
+    ],
+)
 def test_radius_for_alpha_matches_penalized_fits(p, make):
     alphas = [0.05, 0.5, 0.2]
     radii = radius_for_alpha(X, Y, alphas, p=p, tol=1e-12)

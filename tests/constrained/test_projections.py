@@ -1,4 +1,5 @@
 """Norm-ball projections against cvxpy, brute force and the KKT conditions written by hand."""
+
 import warnings
 
 import cvxpy as cp
@@ -29,7 +30,8 @@ def cvxpy_projection(v, t, p, weights=None):
     else:
         constraint = cp.sum(cp.multiply(weights, cp.abs(x))) <= t
     cp.Problem(cp.Minimize(cp.sum_squares(x - v)), [constraint]).solve(
-        solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+        solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12
+    )
     return x.value
 
 
@@ -102,9 +104,19 @@ def test_weighted_l1_brute_force():
     c = np.array([0.5, 1.0, 2.0, 0.0])
     x = projection_l1_ball(v, 0.8, weights=c)
     cons = {"type": "ineq", "fun": lambda z: 0.8 - np.dot(c, np.sqrt(z**2 + 1e-14))}
-    best = min((minimize(lambda z: np.sum((z - v) ** 2), z0, constraints=[cons], method="SLSQP",
-                         options={"ftol": 1e-14, "maxiter": 500}) for z0 in rng.standard_normal((20, 4)) * 0.1),
-               key=lambda r: r.fun)
+    best = min(
+        (
+            minimize(
+                lambda z: np.sum((z - v) ** 2),
+                z0,
+                constraints=[cons],
+                method="SLSQP",
+                options={"ftol": 1e-14, "maxiter": 500},
+            )
+            for z0 in rng.standard_normal((20, 4)) * 0.1
+        ),
+        key=lambda r: r.fun,
+    )
     assert np.sum((x - v) ** 2) <= best.fun + 1e-7
 
 
@@ -133,9 +145,12 @@ finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
 
 
 @settings(max_examples=40, deadline=None)
-@given(v=arrays(np.float64, st.integers(1, 12), elements=finite),
-       u=arrays(np.float64, 12, elements=finite),
-       t=st.floats(0.01, 20), p=st.sampled_from([1.0, 1.5, 2.0, 3.0, np.inf]))
+@given(
+    v=arrays(np.float64, st.integers(1, 12), elements=finite),
+    u=arrays(np.float64, 12, elements=finite),
+    t=st.floats(0.01, 20),
+    p=st.sampled_from([1.0, 1.5, 2.0, 3.0, np.inf]),
+)
 def test_projection_properties(v, u, t, p):
     u = u[: v.shape[0]]
     x = projection_lp_ball(v, t, p)

@@ -1,4 +1,5 @@
 """scikit-learn's estimator checks on the constrained estimators, no expected failures."""
+
 import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks

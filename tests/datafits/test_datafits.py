@@ -1,4 +1,5 @@
 """Datafits against their definitions: value, gradient, curvature, conjugate (dual) and null model."""
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
@@ -85,8 +86,9 @@ def test_null_model_is_the_best_constant(kind, fit_intercept):
     b, f_null = fit.null_model(y, s, fit_intercept)
     np.testing.assert_allclose(fit.value(y, np.full(N, b), s), f_null, rtol=1e-13)
     if fit_intercept:
-        best = minimize_scalar(lambda c: fit.value(y, np.full(N, c), s), bounds=(-50, 50), method="bounded",
-                               options={"xatol": 1e-12})
+        best = minimize_scalar(
+            lambda c: fit.value(y, np.full(N, c), s), bounds=(-50, 50), method="bounded", options={"xatol": 1e-12}
+        )
         assert f_null <= best.fun + 1e-12
     else:
         assert b == 0.0

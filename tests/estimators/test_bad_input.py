@@ -1,4 +1,5 @@
 """Bad input raises a clear error naming the problem (and never half-fits the model)."""
+
 import numpy as np
 import pandas as pd
 import pytest

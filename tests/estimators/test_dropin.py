@@ -1,5 +1,6 @@
 """scikit-learn 1.9 behaviour that lpnet's estimators reproduce, each checked against scikit-learn itself
 or against an independent computation (least squares, a brute-force refit, the definition)."""
+
 from __future__ import annotations
 
 import warnings
@@ -101,13 +102,20 @@ def test_elastic_net_without_penalty_is_least_squares(precompute, effective_rank
     assert enet.intercept_ == pytest.approx(ols.intercept_, abs=1e-10)
 
 
-@pytest.mark.parametrize("make, reference", [
-    (lambda tol: Ridge(alpha=0.5, tol=tol, solver="cd"), lambda n: SkRidge(alpha=0.5 * n, solver="cholesky")),
-    (lambda tol: ElasticNet(alpha=0.3, l1_ratio=0.5, tol=tol),
-     lambda n: SkElasticNet(alpha=0.3, l1_ratio=0.5, tol=1e-14, max_iter=100_000)),
-    (lambda tol: LpRegression(alpha=0.4, p=2.0, tol=tol, solver="fista"),
-     lambda n: SkRidge(alpha=0.4 * n, solver="cholesky")),
-])
+@pytest.mark.parametrize(
+    "make, reference",
+    [
+        (lambda tol: Ridge(alpha=0.5, tol=tol, solver="cd"), lambda n: SkRidge(alpha=0.5 * n, solver="cholesky")),
+        (
+            lambda tol: ElasticNet(alpha=0.3, l1_ratio=0.5, tol=tol),
+            lambda n: SkElasticNet(alpha=0.3, l1_ratio=0.5, tol=1e-14, max_iter=100_000),
+        ),
+        (
+            lambda tol: LpRegression(alpha=0.4, p=2.0, tol=tol, solver="fista"),
+            lambda n: SkRidge(alpha=0.4 * n, solver="cholesky"),
+        ),
+    ],
+)
 def test_coef_error_bound_holds_for_regressors(diabetes, make, reference):
     X, y = diabetes
     w_star = reference(len(y)).fit(X, y).coef_
@@ -235,8 +243,10 @@ def test_ridge_cv_best_score_and_stored_results(diabetes):
     kfold = RidgeCV(alphas=alphas, cv=5).fit(X, y)
     # the mean held-out R^2 of alpha_ (scikit-learn's grid-search score), from independent refits;
     # lpnet's alpha is per sample, so a training fold of m samples is scikit-learn's alpha m * alpha_
-    scores = [SkRidge(alpha=len(train) * kfold.alpha_).fit(X[train], y[train]).score(X[test], y[test])
-              for train, test in KFold(5).split(X)]
+    scores = [
+        SkRidge(alpha=len(train) * kfold.alpha_).fit(X[train], y[train]).score(X[test], y[test])
+        for train, test in KFold(5).split(X)
+    ]
     assert kfold.best_score_ == pytest.approx(np.mean(scores), rel=1e-9)
     with pytest.raises(ValueError, match="cv=None"):
         RidgeCV(alphas=alphas, cv=5, store_cv_results=True).fit(X, y)
@@ -322,14 +332,17 @@ def test_warnings_as_scikit_learn():
         LogisticRegression("l2").fit(X, [0, 1, 1])
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: ElasticNet(alpha=np.inf), "alpha"),
-    (lambda: Lasso(alpha=np.nan), "alpha"),
-    (lambda: ElasticNet(l1_ratio=np.inf), "l1_ratio"),
-    (lambda: LassoCV(alphas=(1, -1, -100)), r"alphas\[1\] == -1, must be >= 0.0"),
-    (lambda: LassoCV(alphas=(1, 1.0, "1")), r"alphas\[2\] must be an instance of float, not str"),
-    (lambda: RidgeCV(alphas=(0.0, 1.0)), r"alphas\[0\] == 0.0, must be > 0.0"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: ElasticNet(alpha=np.inf), "alpha"),
+        (lambda: Lasso(alpha=np.nan), "alpha"),
+        (lambda: ElasticNet(l1_ratio=np.inf), "l1_ratio"),
+        (lambda: LassoCV(alphas=(1, -1, -100)), r"alphas\[1\] == -1, must be >= 0.0"),
+        (lambda: LassoCV(alphas=(1, 1.0, "1")), r"alphas\[2\] must be an instance of float, not str"),
+        (lambda: RidgeCV(alphas=(0.0, 1.0)), r"alphas\[0\] == 0.0, must be > 0.0"),
+    ],
+)
 def test_bad_parameters_raise_value_errors(make, match):
     rng = np.random.RandomState(0)
     X, y = rng.randn(8, 3), rng.randn(8)
@@ -361,9 +374,14 @@ def test_feature_names_survive_in_every_refit(diabetes):
     X, y = diabetes
     frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(10)])
     labels = y > np.median(y)
-    for model, target in [(LassoCV(alphas=5, cv=3), y), (ElasticNetCV(alphas=5, cv=3), y),
-                          (RidgeCV(), y), (RidgeCV(cv=3), y), (LassoIC(n_alphas=10), y),
-                          (LogisticRegressionCV(alphas=4, cv=3), labels)]:
+    for model, target in [
+        (LassoCV(alphas=5, cv=3), y),
+        (ElasticNetCV(alphas=5, cv=3), y),
+        (RidgeCV(), y),
+        (RidgeCV(cv=3), y),
+        (LassoIC(n_alphas=10), y),
+        (LogisticRegressionCV(alphas=4, cv=3), labels),
+    ]:
         model.fit(frame, target)
         assert list(model.estimator_.feature_names_in_) == list(frame.columns)
         with warnings.catch_warnings():

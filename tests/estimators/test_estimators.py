@@ -1,4 +1,5 @@
 """Behaviour of the estimators beyond scikit-learn's generic checks."""
+
 import numpy as np
 import pytest
 import scipy.sparse as sp

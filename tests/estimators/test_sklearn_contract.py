@@ -1,4 +1,5 @@
 """scikit-learn's estimator checks, every estimator, no expected failures."""
+
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lpnet import (

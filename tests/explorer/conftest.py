@@ -1,4 +1,5 @@
 """Shared data for the explorer tests."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The explorer's JSON API through FastAPI's TestClient: values equal direct lpnet fits, bad input is a
 422 naming the field (never a 500), the loss grid is the datafit, the ball has the radius."""
+
 from __future__ import annotations
 
 import math
@@ -44,13 +45,16 @@ def _columns(datasets, names):
 
 
 @pytest.mark.parametrize("features", [["bmi", "s5"], ALL])
-@pytest.mark.parametrize("body, model", [
-    ({"penalty": "l1", "alpha": 2.0}, lambda: lpnet.Lasso(alpha=2.0)),
-    ({"penalty": "l2", "alpha": 2.0}, lambda: lpnet.Ridge(alpha=2.0)),
-    ({"penalty": "elasticnet", "alpha": 2.0, "l1_ratio": 0.3}, lambda: lpnet.ElasticNet(alpha=2.0, l1_ratio=0.3)),
-    ({"penalty": "lp", "alpha": 2.0, "p": 1.5}, lambda: lpnet.LpRegression(alpha=2.0, p=1.5)),
-    ({"penalty": "lp", "alpha": 2.0, "p": 0.5}, lambda: lpnet.LpRegression(alpha=2.0, p=0.5)),
-])
+@pytest.mark.parametrize(
+    "body, model",
+    [
+        ({"penalty": "l1", "alpha": 2.0}, lambda: lpnet.Lasso(alpha=2.0)),
+        ({"penalty": "l2", "alpha": 2.0}, lambda: lpnet.Ridge(alpha=2.0)),
+        ({"penalty": "elasticnet", "alpha": 2.0, "l1_ratio": 0.3}, lambda: lpnet.ElasticNet(alpha=2.0, l1_ratio=0.3)),
+        ({"penalty": "lp", "alpha": 2.0, "p": 1.5}, lambda: lpnet.LpRegression(alpha=2.0, p=1.5)),
+        ({"penalty": "lp", "alpha": 2.0, "p": 0.5}, lambda: lpnet.LpRegression(alpha=2.0, p=0.5)),
+    ],
+)
 def test_fit_equals_the_estimators(client, datasets, features, body, model):
     out = _fit(client, features=features, **body)
     X, y = _columns(datasets, features)
@@ -103,10 +107,15 @@ def test_grid_loss_is_the_datafit(client, datasets):
         assert g["loss"][k][m] == pytest.approx(direct, rel=1e-10)
 
 
-@pytest.mark.parametrize("body, p", [
-    ({"penalty": "l1", "alpha": 3.0}, 1.0), ({"penalty": "l2", "alpha": 3.0}, 2.0),
-    ({"penalty": "lp", "alpha": 3.0, "p": 0.5}, 0.5), ({"penalty": "lp", "alpha": 3.0, "p": 3.0}, 3.0),
-])
+@pytest.mark.parametrize(
+    "body, p",
+    [
+        ({"penalty": "l1", "alpha": 3.0}, 1.0),
+        ({"penalty": "l2", "alpha": 3.0}, 2.0),
+        ({"penalty": "lp", "alpha": 3.0, "p": 0.5}, 0.5),
+        ({"penalty": "lp", "alpha": 3.0, "p": 3.0}, 3.0),
+    ],
+)
 def test_ball_points_have_the_radius(client, body, p):
     out = _fit(client, dataset="synthetic", **body)
     assert out["radius"] == pytest.approx(lp_norm(out["coef"], p))
@@ -114,32 +123,35 @@ def test_ball_points_have_the_radius(client, body, p):
     np.testing.assert_allclose(norms, out["radius"], rtol=1e-9)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"penalty": "l1", "alpha": -1.0}, "alpha"),
-    ({"penalty": "l1", "alpha": 2e6}, "alpha"),
-    ({"penalty": "l1", "alpha": "big"}, "alpha"),
-    ({"penalty": "l1", "radius": 0.0}, "radius"),
-    ({"penalty": "lp", "alpha": 1.0, "p": 0.05}, "p"),
-    ({"penalty": "lp", "alpha": 1.0, "p": 101}, "p"),
-    ({"penalty": "lp", "alpha": 1.0, "p": "large"}, "p"),
-    ({"penalty": "elasticnet", "alpha": 1.0, "l1_ratio": 1.5}, "l1_ratio"),
-    ({"penalty": "l1", "alpha": 1.0, "grid": 201}, "grid"),
-    ({"penalty": "l1", "alpha": 1.0, "grid": 2}, "grid"),
-    ({"penalty": "l4", "alpha": 1.0}, "penalty"),
-    ({"penalty": "l1", "alpha": 1.0, "features": ["bmi", "cholesterol"]}, "features"),
-    ({"penalty": "l1", "alpha": 1.0, "features": ["bmi"]}, "features"),
-    ({"penalty": "l1", "alpha": 1.0, "features": "bmi,s5"}, "features"),
-    ({"penalty": "l1", "alpha": 1.0, "view": ["bmi", "age"]}, "view"),
-    ({"penalty": "l1", "alpha": 1.0, "dataset": "/etc/passwd"}, "dataset"),
-    ({"penalty": "l1", "alpha": 1.0, "p": 0.5}, "p"),
-    ({"penalty": "elasticnet", "alpha": 1.0, "p": 0.5}, "p"),
-    ({"penalty": "lp", "alpha": 1.0, "p": "inf"}, "p"),
-    ({"penalty": "elasticnet", "radius": 1.0}, "radius"),
-    ({"penalty": "l1", "alpha": 1.0, "l1_ratio": 0.5}, "l1_ratio"),
-    ({"penalty": "l1", "alpha": 1.0, "radius": 1.0}, "alpha"),
-    ({"penalty": "l1"}, "alpha"),
-    ({"penalty": "l1", "alpha": 1.0, "path": "/tmp/x.csv"}, "path"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"penalty": "l1", "alpha": -1.0}, "alpha"),
+        ({"penalty": "l1", "alpha": 2e6}, "alpha"),
+        ({"penalty": "l1", "alpha": "big"}, "alpha"),
+        ({"penalty": "l1", "radius": 0.0}, "radius"),
+        ({"penalty": "lp", "alpha": 1.0, "p": 0.05}, "p"),
+        ({"penalty": "lp", "alpha": 1.0, "p": 101}, "p"),
+        ({"penalty": "lp", "alpha": 1.0, "p": "large"}, "p"),
+        ({"penalty": "elasticnet", "alpha": 1.0, "l1_ratio": 1.5}, "l1_ratio"),
+        ({"penalty": "l1", "alpha": 1.0, "grid": 201}, "grid"),
+        ({"penalty": "l1", "alpha": 1.0, "grid": 2}, "grid"),
+        ({"penalty": "l4", "alpha": 1.0}, "penalty"),
+        ({"penalty": "l1", "alpha": 1.0, "features": ["bmi", "cholesterol"]}, "features"),
+        ({"penalty": "l1", "alpha": 1.0, "features": ["bmi"]}, "features"),
+        ({"penalty": "l1", "alpha": 1.0, "features": "bmi,s5"}, "features"),
+        ({"penalty": "l1", "alpha": 1.0, "view": ["bmi", "age"]}, "view"),
+        ({"penalty": "l1", "alpha": 1.0, "dataset": "/etc/passwd"}, "dataset"),
+        ({"penalty": "l1", "alpha": 1.0, "p": 0.5}, "p"),
+        ({"penalty": "elasticnet", "alpha": 1.0, "p": 0.5}, "p"),
+        ({"penalty": "lp", "alpha": 1.0, "p": "inf"}, "p"),
+        ({"penalty": "elasticnet", "radius": 1.0}, "radius"),
+        ({"penalty": "l1", "alpha": 1.0, "l1_ratio": 0.5}, "l1_ratio"),
+        ({"penalty": "l1", "alpha": 1.0, "radius": 1.0}, "alpha"),
+        ({"penalty": "l1"}, "alpha"),
+        ({"penalty": "l1", "alpha": 1.0, "path": "/tmp/x.csv"}, "path"),
+    ],
+)
 def test_bad_fit_input_is_a_422_naming_the_field(client, body, field):
     r = client.post("/api/fit", json=body)
     assert r.status_code == 422, r.text
@@ -148,8 +160,16 @@ def test_bad_fit_input_is_a_422_naming_the_field(client, body, field):
     assert out["message"].startswith(field) or f"{field}:" in out["message"] or field in out["message"]
 
 
-@pytest.mark.parametrize("raw", ['{"penalty": "l1", "alpha": NaN}', '{"penalty": "l1", "alpha": Infinity}',
-                                 '{"penalty": "l1", "alpha": 1', "[1, 2]", ""])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"penalty": "l1", "alpha": NaN}',
+        '{"penalty": "l1", "alpha": Infinity}',
+        '{"penalty": "l1", "alpha": 1',
+        "[1, 2]",
+        "",
+    ],
+)
 def test_malformed_json_is_a_422(client, raw):
     r = client.post("/api/fit", content=raw, headers={"Content-Type": "application/json"})
     assert r.status_code == 422, r.text
@@ -170,16 +190,21 @@ def test_path_endpoint(client, datasets):
     assert first["alpha_max"] == pytest.approx(a_max)
     assert (first["x_min"], first["x_max"]) == pytest.approx((a_max / 1000, 1.2 * a_max))
     assert first["scale"] == "log" and first["x"][0] == pytest.approx(first["x_max"])
-    for bad, field in [({"penalty": "lp", "p": 0.01}, "p"), ({"penalty": "l1", "n_points": 1000}, "n_points"),
-                       ({"penalty": "l1", "form": "both"}, "form"), ({"penalty": "lp", "p": "inf"}, "p")]:
+    for bad, field in [
+        ({"penalty": "lp", "p": 0.01}, "p"),
+        ({"penalty": "l1", "n_points": 1000}, "n_points"),
+        ({"penalty": "l1", "form": "both"}, "form"),
+        ({"penalty": "lp", "p": "inf"}, "p"),
+    ]:
         r = client.post("/api/path", json=bad)
         assert r.status_code == 422 and field in r.json()["message"], r.text
 
 
 def test_constrained_path_endpoint(client):
     pytest.importorskip("lpnet.constrained")
-    out = client.post("/api/path", json={"penalty": "lp", "p": "inf", "form": "constrained",
-                                         "dataset": "synthetic"}).json()
+    out = client.post(
+        "/api/path", json={"penalty": "lp", "p": "inf", "form": "constrained", "dataset": "synthetic"}
+    ).json()
     assert out["form"] == "constrained" and out["alpha_max"] is None
     assert np.all(np.diff(out["x"]) > 0)
     assert np.all(np.max(np.abs(out["coefs"]), axis=1) <= np.array(out["x"]) * (1 + 1e-9))
@@ -189,8 +214,12 @@ def test_multistart_endpoint(client):
     body = {"dataset": "synthetic", "penalty": "lp", "p": 0.5, "alpha": 0.5, "n_starts": 25, "seed": 1}
     out = client.post("/api/multistart", json=body).json()
     assert len(out["minima"]) >= 2 and sum(m["count"] for m in out["minima"]) == 25
-    for bad, field in [({**body, "p": 1.5}, "p"), ({**body, "n_starts": 10_000}, "n_starts"),
-                       ({**body, "penalty": "l1", "p": None}, "p"), ({**body, "seed": -1}, "seed")]:
+    for bad, field in [
+        ({**body, "p": 1.5}, "p"),
+        ({**body, "n_starts": 10_000}, "n_starts"),
+        ({**body, "penalty": "l1", "p": None}, "p"),
+        ({**body, "seed": -1}, "seed"),
+    ]:
         r = client.post("/api/multistart", json=bad)
         assert r.status_code == 422 and field in r.json()["message"], r.text
 
@@ -230,25 +259,37 @@ def test_user_data():
     assert out["feature_names"] == ["c", "a"]
     ref = lpnet.Lasso(alpha=0.01).fit(X[:, [2, 0]], y)
     np.testing.assert_allclose(out["coef"], ref.coef_, atol=1e-6)
-    for args, kwargs in [((X, None), {}), ((X[:, :1], y), {}), ((X, y, ["a", "a", "b"]), {}),
-                         ((X, y), {"default_features": ["a", "zz"]})]:
+    for args, kwargs in [
+        ((X, None), {}),
+        ((X[:, :1], y), {}),
+        ((X, y, ["a", "a", "b"]), {}),
+        ((X, y), {"default_features": ["a", "zz"]}),
+    ]:
         with pytest.raises(ValueError):
             create_app(*args, **kwargs)
 
 
 def test_core_import_stays_light():
-    code = ("import sys, lpnet, lpnet.explorer, lpnet.explorer.compute; "
-            "bad = [m for m in ('fastapi', 'plotly', 'uvicorn', 'starlette') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, lpnet, lpnet.explorer, lpnet.explorer.compute; "
+        "bad = [m for m in ('fastapi', 'plotly', 'uvicorn', 'starlette') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("body", [
-    {"penalty": "l1", "radius": 1e-300}, {"penalty": "lp", "p": 100, "radius": 1e-6},
-    {"penalty": "lp", "p": 0.1, "alpha": 1e6}, {"penalty": "lp", "p": 100, "alpha": 1e-300},
-    {"penalty": "elasticnet", "l1_ratio": 0.0, "alpha": 1e6}, {"penalty": "lp", "p": 0.3, "radius": 1e6},
-    {"penalty": "l2", "alpha": 0.0, "grid": 200},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"penalty": "l1", "radius": 1e-300},
+        {"penalty": "lp", "p": 100, "radius": 1e-6},
+        {"penalty": "lp", "p": 0.1, "alpha": 1e6},
+        {"penalty": "lp", "p": 100, "alpha": 1e-300},
+        {"penalty": "elasticnet", "l1_ratio": 0.0, "alpha": 1e6},
+        {"penalty": "lp", "p": 0.3, "radius": 1e6},
+        {"penalty": "l2", "alpha": 0.0, "grid": 200},
+    ],
+)
 def test_extreme_settings_never_fail_the_server(client, body):
     r = client.post("/api/fit", json={"dataset": "synthetic", **body})
     assert r.status_code in (200, 422), r.text
@@ -295,8 +336,11 @@ def test_corner_endpoint(client, datasets):
     coef = lpnet.Lasso(alpha=out["value"]).fit(X, y).coef_
     view = coef[[ALL.index("bmi"), ALL.index("s5")]]
     assert np.sum(view == 0.0) == 1 and out["zero_feature"] in ("bmi", "s5")
-    for bad, field in [({**body, "view": ["bmi", "nope"]}, "view"), ({**body, "form": "sideways"}, "form"),
-                       ({**body, "penalty": "elasticnet", "form": "constrained"}, "radius")]:
+    for bad, field in [
+        ({**body, "view": ["bmi", "nope"]}, "view"),
+        ({**body, "form": "sideways"}, "form"),
+        ({**body, "penalty": "elasticnet", "form": "constrained"}, "radius"),
+    ]:
         r = client.post("/api/corner", json=bad)
         assert r.status_code == 422 and field in r.json()["message"], r.text
 

@@ -13,6 +13,7 @@ chromium missing: skipped with the install command, except as root (CI, where ``
 it), where the test fails rather than pass silently.  Screenshots go to ``$LPNET_TEST_ARTIFACTS``
 when set, else to pytest's temporary directory.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,10 @@ WIDE_FEATURES = 30
 BUDGET_2_FEATURES_MS = 100.0
 BUDGET_10_FEATURES_MS = 300.0
 IDLE_MS = 400  # a pause between two slider steps, in which the page computes the neighbouring paths
-INSTALL = ("the browser test needs Debian's chromium and Playwright: apt-get install chromium "
-           "(`make test` installs it when run as root) and pip install playwright")
+INSTALL = (
+    "the browser test needs Debian's chromium and Playwright: apt-get install chromium "
+    "(`make test` installs it when run as root) and pip install playwright"
+)
 
 
 def _need(condition: bool) -> None:
@@ -142,14 +145,16 @@ def _update(page, action) -> float:
 
 def _slide(page, selector, value):
     return lambda: page.eval_on_selector(
-        selector, "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        str(value))
+        selector, "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", str(value)
+    )
 
 
 def _trace(page, name):
     return page.evaluate(
         "(name) => { const t = document.getElementById('geometry').data.find((d) => d.name === name);"
-        " return t ? {x: Array.from(t.x), y: Array.from(t.y)} : null; }", name)
+        " return t ? {x: Array.from(t.x), y: Array.from(t.y)} : null; }",
+        name,
+    )
 
 
 def _inside(px, py, xs, ys) -> bool:
@@ -164,8 +169,10 @@ def _inside(px, py, xs, ys) -> bool:
 
 def _report(page, label, times, budget):
     median = statistics.median(times)
-    print(f"\nexplorer update time, {label}: median {median:.1f} ms over {len(times)} changes "
-          f"(min {min(times):.1f}, max {max(times):.1f}; budget {budget:.0f} ms)")
+    print(
+        f"\nexplorer update time, {label}: median {median:.1f} ms over {len(times)} changes "
+        f"(min {min(times):.1f}, max {max(times):.1f}; budget {budget:.0f} ms)"
+    )
     # where the last update spent its time: path and fit requests, drawing each view
     breakdown = page.evaluate("window.lpnetLastBreakdown")
     assert median < budget, f"{label}: median update {median:.1f} ms exceeds {budget:.0f} ms; last: {breakdown}"
@@ -237,8 +244,12 @@ def _distance_to_polyline(px, py, xs, ys) -> float:
 
 
 def _overlap(a, b, slack=1.0) -> bool:
-    return (a["left"] + slack < b["right"] and b["left"] + slack < a["right"]
-            and a["top"] + slack < b["bottom"] and b["top"] + slack < a["bottom"])
+    return (
+        a["left"] + slack < b["right"]
+        and b["left"] + slack < a["right"]
+        and a["top"] + slack < b["bottom"]
+        and b["top"] + slack < a["bottom"]
+    )
 
 
 def _point_box(x, y, r):
@@ -250,7 +261,7 @@ def _assert_labels_apart(page, where):
     labels = geo["labels"]
     assert any(lab["text"].startswith("w*") for lab in labels), f"{where}: no w* label"
     for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
+        for b in labels[i + 1 :]:
             assert not _overlap(a, b), f"{where}: labels {a['text']!r} and {b['text']!r} overlap"
         assert not _overlap(a, _point_box(*geo["w"], 6)), f"{where}: label {a['text']!r} covers w*"
         inside = geo["div"]
@@ -514,8 +525,10 @@ def test_p_half_draws_a_nonconvex_ball(page):
     mid = (0.5 * xs[right], 0.5 * ys[top])
     assert not _inside(*mid, xs, ys)
     assert _inside(0.25 * mid[0], 0.25 * mid[1], xs, ys)  # while points nearer the centre are inside
-    print(f"\nexplorer update time, 2 features, p jumps to uncomputed paths: median "
-          f"{statistics.median(cold):.1f} ms over {len(cold)} changes (max {max(cold):.1f}; not budgeted)")
+    print(
+        f"\nexplorer update time, 2 features, p jumps to uncomputed paths: median "
+        f"{statistics.median(cold):.1f} ms over {len(cold)} changes (max {max(cold):.1f}; not budgeted)"
+    )
     _report(page, "2 features, p slider steps after a pause", warm, BUDGET_2_FEATURES_MS)
 
 
@@ -550,3 +563,34 @@ def test_ten_features_within_budget(page, artifacts):
     page.screenshot(path=str(shot), full_page=True)
     print(f"\nexplorer screenshot: {shot}")
     assert shot.stat().st_size > 10_000
+
+
+def test_a_registered_penalty_joins_the_menu(browser, monkeypatch, artifacts):
+    # a penalty lpnet does not ship, registered here: the page offers it and its parameter's slider
+    from lpnet.explorer import create_app
+
+    from .throwaway import NAME, register
+
+    register(monkeypatch)
+    server = _serve(create_app())
+    page = _open(browser, next(server))
+    try:
+        options = page.eval_on_selector_all("#penalty option", "els => els.map((e) => [e.value, e.textContent])")
+        assert options[-1] == [NAME, "L1Cubic"] and options[0][0] == "l1"
+        _update(page, lambda: page.select_option("#penalty", NAME))
+        assert page.is_visible("#cubic") and not page.is_visible("#p") and not page.is_visible("#l1-ratio")
+        assert page.is_disabled("input[name=form][value=constrained]")  # no norm, no constrained form
+        assert page.inner_text("#cubic-value") == "1"  # the registry's default
+        _update(page, _slide(page, "#cubic", 12))
+        assert page.inner_text("#cubic-value") == "2"  # the ladder of values, as for p
+        assert page.inner_text("#n-radius").startswith("P(w*)/alpha")
+        assert page.inner_text("#n-certificate-label") == "duality gap" and not page.is_visible("#multistart")
+        ball = _trace(page, "ball")
+        assert ball is not None and all(v is not None for v in ball["x"])
+        _update(page, lambda: page.click("#corner"))  # its kink at zero is a corner: it stays chosen
+        assert page.input_value("#penalty") == NAME and page.inner_text("#n-zero") == "1 of 2"
+        page.screenshot(path=str(artifacts / "explorer-registered-penalty.png"), full_page=True)
+        assert not page.errors, f"JavaScript errors on the page: {page.errors}"
+    finally:
+        page.close()
+        next(server, None)

@@ -1,4 +1,5 @@
 """``lpnet explore``: options, one-line errors, the missing-extra message, and a real (loopback) server."""
+
 from __future__ import annotations
 
 import sys
@@ -8,7 +9,7 @@ import warnings
 
 import pytest
 
-from lpnet import _cli_explore
+from lpnet.cli import explore as _cli_explore
 from lpnet.cli import main
 
 pytest.importorskip("uvicorn")
@@ -57,15 +58,18 @@ def test_help_lists_explore(capsys):
         assert option in out
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--port", "70000"], "--port"),
-    (["--port", "x"], "--port"),
-    (["--target", "y"], "--data"),
-    (["--data", "nothere.csv"], "--target"),
-    (["--features", "bmi"], "at least 2"),
-    (["--features", "bmi,cholesterol"], "cholesterol"),
-    (["--datafit", "logistic"], "--datafit"),  # the explorer draws the squared loss
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--port", "70000"], "--port"),
+        (["--port", "x"], "--port"),
+        (["--target", "y"], "--data"),
+        (["--data", "nothere.csv"], "--target"),
+        (["--features", "bmi"], "at least 2"),
+        (["--features", "bmi,cholesterol"], "cholesterol"),
+        (["--datafit", "logistic"], "--datafit"),  # the explorer draws the squared loss
+    ],
+)
 def test_usage_errors(capsys, no_server, argv, words):
     assert words in _error(capsys, ["explore", "--no-browser", *argv])
     assert not no_server
@@ -103,11 +107,25 @@ def test_csv_data_and_features(tmp_path, capsys, no_server):
     from fastapi.testclient import TestClient
 
     csv = tmp_path / "house.csv"
-    csv.write_text("rooms,area,age,price\n" + "".join(
-        f"{r},{50 + 7 * r + (i % 5)},{(3 * i) % 11},{100 + 20 * r - (i % 7)}\n"
-        for i, r in enumerate([1, 2, 3, 4, 2, 3, 5, 1, 4, 3, 2, 5])))
-    argv = ["explore", "--no-browser", "--port", "0", "--data", str(csv), "--target", "price",
-            "--features", "area,rooms"]
+    csv.write_text(
+        "rooms,area,age,price\n"
+        + "".join(
+            f"{r},{50 + 7 * r + (i % 5)},{(3 * i) % 11},{100 + 20 * r - (i % 7)}\n"
+            for i, r in enumerate([1, 2, 3, 4, 2, 3, 5, 1, 4, 3, 2, 5])
+        )
+    )
+    argv = [
+        "explore",
+        "--no-browser",
+        "--port",
+        "0",
+        "--data",
+        str(csv),
+        "--target",
+        "price",
+        "--features",
+        "area,rooms",
+    ]
     assert main(argv) == 0
     assert "house.csv" in capsys.readouterr().out
     with warnings.catch_warnings():
@@ -147,7 +165,14 @@ def test_serves_on_loopback_and_opens_the_browser(capsys, monkeypatch):
     assert f"serving {url}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("path, name", [("data/house.csv", "house"), ("/tmp/x/prices.2024.csv", "prices.2024"),
-                                        ("diabetes.csv", "diabetes.csv"), ("synthetic", "synthetic (your data)")])
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("data/house.csv", "house"),
+        ("/tmp/x/prices.2024.csv", "prices.2024"),
+        ("diabetes.csv", "diabetes.csv"),
+        ("synthetic", "synthetic (your data)"),
+    ],
+)
 def test_csv_data_set_is_named_after_its_file(path, name):
     assert _cli_explore._dataset_name(path) == name

@@ -1,4 +1,5 @@
 """The explorer's computations without the web framework: problems, balls, KKT arrows, loss, paths."""
+
 from __future__ import annotations
 
 import math
@@ -22,17 +23,20 @@ def _datafit(X, y, w):
     return float(r @ r) / (2 * len(y))
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"penalty": "l1"}, "alpha"),
-    ({"penalty": "l1", "alpha": 1.0, "radius": 1.0}, "alpha"),
-    ({"penalty": "l1", "alpha": 1.0, "p": 0.5}, "p"),
-    ({"penalty": "l2", "alpha": 1.0, "p": 3.0}, "p"),
-    ({"penalty": "elasticnet", "alpha": 1.0, "p": 1.0}, "p"),
-    ({"penalty": "lp", "alpha": 1.0, "p": math.inf}, "p"),
-    ({"penalty": "l1", "alpha": 1.0, "l1_ratio": 0.5}, "l1_ratio"),
-    ({"penalty": "elasticnet", "radius": 1.0}, "radius"),
-    ({"penalty": "l3", "alpha": 1.0}, "penalty"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"penalty": "l1"}, "alpha"),
+        ({"penalty": "l1", "alpha": 1.0, "radius": 1.0}, "alpha"),
+        ({"penalty": "l1", "alpha": 1.0, "p": 0.5}, "p"),
+        ({"penalty": "l2", "alpha": 1.0, "p": 3.0}, "p"),
+        ({"penalty": "elasticnet", "alpha": 1.0, "p": 1.0}, "p"),
+        ({"penalty": "lp", "alpha": 1.0, "p": math.inf}, "p"),
+        ({"penalty": "l1", "alpha": 1.0, "l1_ratio": 0.5}, "l1_ratio"),
+        ({"penalty": "elasticnet", "radius": 1.0}, "radius"),
+        ({"penalty": "l3", "alpha": 1.0}, "penalty"),
+    ],
+)
 def test_bad_combinations_name_the_field(kwargs, field):
     with pytest.raises(InputError) as err:
         make_problem(**kwargs)
@@ -49,9 +53,13 @@ def test_features_are_checked(datasets):
     ds = datasets["diabetes"]
     assert compute.resolve_features(ds) == ([2, 3], [0, 1])  # bmi and bp
     assert compute.resolve_features(ds, ["age", "bmi", "s5"], ["s5", "age"]) == ([0, 2, 8], [2, 0])
-    for features, view, field in [(["bmi", "nope"], None, "features"), (["bmi", "bmi"], None, "features"),
-                                  (["bmi"], None, "features"), (["bmi", "s5"], ["bmi", "age"], "view"),
-                                  (["bmi", "s5"], ["bmi", "bmi"], "view")]:
+    for features, view, field in [
+        (["bmi", "nope"], None, "features"),
+        (["bmi", "bmi"], None, "features"),
+        (["bmi"], None, "features"),
+        (["bmi", "s5"], ["bmi", "age"], "view"),
+        (["bmi", "s5"], ["bmi", "bmi"], "view"),
+    ]:
         with pytest.raises(InputError) as err:
             compute.resolve_features(ds, features, view)
         assert err.value.field == field
@@ -99,11 +107,17 @@ def test_lp_norm_does_not_overflow():
     assert compute.lp_norm([0.0, 0.0], 0.5) == 0.0
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"penalty": "l1", "alpha": 3.0}, {"penalty": "l2", "alpha": 3.0},
-    {"penalty": "elasticnet", "alpha": 3.0, "l1_ratio": 0.4}, {"penalty": "lp", "alpha": 3.0, "p": 1.5},
-    {"penalty": "lp", "alpha": 3.0, "p": 0.5}, {"penalty": "l1", "alpha": 40.0},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"penalty": "l1", "alpha": 3.0},
+        {"penalty": "l2", "alpha": 3.0},
+        {"penalty": "elasticnet", "alpha": 3.0, "l1_ratio": 0.4},
+        {"penalty": "lp", "alpha": 3.0, "p": 1.5},
+        {"penalty": "lp", "alpha": 3.0, "p": 0.5},
+        {"penalty": "l1", "alpha": 40.0},
+    ],
+)
 def test_kkt_arrows_coincide_at_the_solution(datasets, kwargs):
     ds = datasets["diabetes"]
     features = ["age", "bmi", "bp", "s5"]
@@ -116,10 +130,16 @@ def test_kkt_arrows_coincide_at_the_solution(datasets, kwargs):
     np.testing.assert_allclose(out["normal"], -out["gradient"], atol=1e-4 * scale + slack)
 
 
-@pytest.mark.parametrize("penalty, p", [
-    ("l2", None), ("lp", math.inf), ("lp", 0.5),
-    ("l1", None), ("lp", 1.5),
-])
+@pytest.mark.parametrize(
+    "penalty, p",
+    [
+        ("l2", None),
+        ("lp", math.inf),
+        ("lp", 0.5),
+        ("l1", None),
+        ("lp", 1.5),
+    ],
+)
 @pytest.mark.parametrize("radius", [5.0, 25.0])
 def test_kkt_arrows_coincide_in_constrained_form(datasets, penalty, p, radius):
     pytest.importorskip("lpnet.constrained")
@@ -227,7 +247,7 @@ def test_multistart_finds_distinct_local_minima(datasets):
         again = compute.solve_problem(ds.X, ds.y, prob, w0=m["coef"])
         np.testing.assert_allclose(again["coef"], m["coef"], atol=1e-6)
     coefs = np.array([m["coef"] for m in minima])
-    assert np.min([np.max(np.abs(a - b)) for i, a in enumerate(coefs) for b in coefs[i + 1:]]) > 1e-3
+    assert np.min([np.max(np.abs(a - b)) for i, a in enumerate(coefs) for b in coefs[i + 1 :]]) > 1e-3
 
 
 def test_multistart_needs_nonconvex_lp(datasets):
@@ -307,9 +327,14 @@ def test_corner_puts_the_lasso_optimum_on_an_axis(datasets, features, view):
     assert found["low"] <= found["value"] <= found["high"]
 
 
-@pytest.mark.parametrize("kwargs", [{"penalty": "lp", "alpha": 1.0, "p": 0.5},
-                                    {"penalty": "elasticnet", "alpha": 1.0, "l1_ratio": 0.5},
-                                    {"penalty": "l1", "radius": 1.0}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"penalty": "lp", "alpha": 1.0, "p": 0.5},
+        {"penalty": "elasticnet", "alpha": 1.0, "l1_ratio": 0.5},
+        {"penalty": "l1", "radius": 1.0},
+    ],
+)
 def test_corner_keeps_a_penalty_with_corners(datasets, kwargs):
     ds = datasets["diabetes"]
     X = ds.X[:, [ds.index["bmi"], ds.index["bp"]]]
@@ -362,8 +387,7 @@ def test_window_frames_the_ball_and_the_touching_contour(datasets, position):
     assert np.nanmax(steps) < 0.1 * half
     # the contours cross the window, not only its far corner
     cx, cy = np.asarray(out["contours"]["x"]), np.asarray(out["contours"]["y"])
-    shown = [lv for lv in out["contours"]["levels"]
-             if np.any(np.abs(_datafit_grid(X, ds.y, half) - lv) < 0.01 * lv)]
+    shown = [lv for lv in out["contours"]["levels"] if np.any(np.abs(_datafit_grid(X, ds.y, half) - lv) < 0.01 * lv)]
     assert len(shown) >= compute.CONTOUR_LEVELS // 2
     finite = ~np.isnan(cx)
     assert np.mean((np.abs(cx[finite]) <= half) & (np.abs(cy[finite]) <= half)) > 0.8

@@ -1,8 +1,9 @@
 """The penalty contract, checked for every penalty of tests/registry.py with UNEQUAL penalty factors.
 
-All expected values are computed here from CONVENTIONS.md (the registry's reference ``phi``) or by
-numerical optimization, never copied from lpnet's output.
+All expected values are computed here from docs/conventions.md (the registry's reference
+``value_of(w, lam)``, ``lam = alpha v_j``) or by numerical optimization, never copied from lpnet's output.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from lpnet.penalties import L1, L2, ElasticNet, Lp
+from lpnet.penalties import L1, L2, MCP, SCAD, ElasticNet, Lp
 from tests.registry import (
     CONVEX_PENALTIES,
     NONCONVEX_PENALTIES,
@@ -35,16 +36,16 @@ def _vectors(seed, n=N):
     return w, g
 
 
-def _phi_slope_at_zero(phi):
-    """phi'(0+) (the |w| coefficient): 0 for smooth phi, 1 for L1, rho for Elastic Net, huge for p < 1."""
-    h = 1e-200
-    return float(phi(np.array(h))) / h
-
-
-def _dphi(phi, w):
-    """phi'(w) for w != 0 by a 5-point finite difference with a relative step."""
-    h = 1e-4 * abs(w)
-    return (-phi(w + 2 * h) + 8 * phi(w + h) - 8 * phi(w - h) + phi(w - 2 * h)) / (12 * h)
+def _knot_vectors(factory, alpha, v, seed):
+    """w at, just inside and just outside each coordinate's knots (MCP, SCAD), either sign; g random."""
+    rng = np.random.default_rng(seed)
+    w = np.zeros(v.size)
+    for j in range(v.size):
+        knots = factory.knots(alpha * v[j]) if alpha * v[j] > 0 else [1.0]
+        w[j] = rng.choice(knots) * rng.choice([1.0, 1 - 1e-9, 1 + 1e-9, 1 - 1e-3, 1 + 1e-3, 0.5, 2.0])
+    w *= rng.choice([-1.0, 1.0], size=v.size)
+    w[v == 0] = rng.normal(size=int(np.sum(v == 0)))
+    return w, rng.normal(scale=1.5, size=v.size)
 
 
 # --------------------------------------------------------------------------- basic attributes
@@ -72,15 +73,17 @@ def test_value_matches_conventions(pid, alpha):
     factory = get_factory(pid)
     v = unequal_weights(N)
     pen = factory(alpha, v)
-    for seed in range(3):
-        w, _ = _vectors(seed)
-        expected = alpha * np.sum(v * factory.phi(w))
+    points = [_vectors(seed)[0] for seed in range(3)]
+    if factory.knots is not None and alpha > 0:
+        points += [_knot_vectors(factory, alpha, v, seed)[0] for seed in range(3)]
+    for w in points:
+        expected = np.sum(factory.value_of(w, alpha * v))
         got = pen.value(w)
         assert isinstance(got, float)
         assert got == pytest.approx(expected, rel=1e-12, abs=1e-300)
         assert pen.value(-w) == pytest.approx(expected, rel=1e-12, abs=1e-300)
         # default weights are ones
-        assert factory(alpha, None).value(w) == pytest.approx(alpha * np.sum(factory.phi(w)), rel=1e-12)
+        assert factory(alpha, None).value(w) == pytest.approx(np.sum(factory.value_of(w, alpha)), rel=1e-12)
     assert pen.value(np.zeros(N)) == 0.0
 
 
@@ -103,26 +106,31 @@ def test_subdiff_distance_zero_at_prox_point(pid, alpha):
         np.testing.assert_allclose(dist, 0.0, atol=1e-9 * (1 + np.max(np.abs(grad))))
 
 
+def _expected_distance(factory, w, g, a):
+    """dist(-g, dP_j(w)) from the reference value: |g + P_j'(w)| off 0; at 0 the subdifferential is
+    [-s, s] with s = P_j'(0+) (the whole line when p < 1 and a = alpha v_j > 0)."""
+    if w != 0:
+        return abs(g + factory.derivative(w, a))
+    if a == 0:
+        return abs(g)
+    return max(abs(g) - factory.slope_at_zero(a), 0.0)
+
+
 @pytest.mark.parametrize("alpha", ALPHAS)
 @pytest.mark.parametrize("pid", PENALTY_IDS)
 def test_subdiff_distance_matches_definition(pid, alpha):
-    """dist(-g, dP_j(w_j)) computed from the conventions: |g + alpha v phi'(w)| off 0; at 0, the
-    subdifferential is [-s, s] with s = alpha v phi'(0+) (the whole line when p < 1 and alpha v > 0)."""
+    """dist(-g, dP_j(w_j)) computed from the reference value (a finite-difference derivative off 0, the
+    slope at 0+ at 0), at random points and, for penalties with knots, at and around the knots."""
     factory = get_factory(pid)
     v = unequal_weights(N)
     pen = factory(alpha, v)
-    s0 = _phi_slope_at_zero(factory.phi)
-    for seed in range(4):
-        w, g = _vectors(seed)
+    points = [_vectors(seed) for seed in range(4)]
+    if factory.knots is not None:
+        points += [_knot_vectors(factory, alpha, v, seed) for seed in range(6)]
+    for w, g in points:
         got = pen.subdiff_distance(w, g)
         for j in range(N):
-            a = alpha * v[j]
-            if w[j] != 0:
-                expected = abs(g[j] + a * _dphi(factory.phi, w[j]))
-            elif a == 0:
-                expected = abs(g[j])
-            else:
-                expected = max(abs(g[j]) - a * s0, 0.0)
+            expected = _expected_distance(factory, w[j], g[j], alpha * v[j])
             assert got[j] == pytest.approx(expected, rel=1e-7, abs=1e-9), (j, w[j], g[j], v[j])
         assert np.all(got >= 0)
 
@@ -165,23 +173,34 @@ def test_scalar_kernels_agree_with_methods(pid):
     pen = factory(0.8, v)
     params = np.ascontiguousarray(pen.params)
     kern = pen.kernels
-    w, g = _vectors(3)
-    step = np.linspace(0.2, 2.0, N)
+    points = [_vectors(3)]
+    if factory.knots is not None:
+        points.append(_knot_vectors(factory, 0.8, v, 3))
+    for w, g in points:
+        _check_kernels_at(factory, pen, params, kern, v, w, g)
+
+
+def _check_kernels_at(factory, pen, params, kern, v, w, g):
+    step = np.linspace(0.2, 4.0, N)  # below and above MCP's gamma and SCAD's a - 1
     z = pen.prox(w, step)
     d = pen.subdiff_distance(w, g)
     for j in range(N):
         assert _call_kernel(kern.prox, w[j], step[j], v[j], params) == z[j]
         assert _call_kernel(kern.subdiff_distance, w[j], g[j], v[j], params) == d[j]
         assert _call_kernel(kern.value, w[j], v[j], params) == pytest.approx(
-            0.8 * v[j] * factory.phi(w[j]), rel=1e-12, abs=1e-300
+            float(factory.value_of(w[j], pen.alpha * v[j])), rel=1e-12, abs=1e-300
         )
 
 
 # --------------------------------------------------------------------------- conjugate (convex)
-def _numeric_conjugate_1d(phi, a, z):
-    """sup_w z w - a phi(w) by Brent (finite when z is in the domain)."""
-    res = minimize_scalar(lambda w: -(z * w - a * float(phi(w))), bracket=(0.0, 0.1 * np.sign(z) + 1e-3),
-                          method="brent", options={"xtol": 1e-12, "maxiter": 2000})
+def _numeric_conjugate_1d(factory, a, z):
+    """sup_w z w - P_j(w) (P_j = value_of(., a)) by Brent (finite when z is in the domain)."""
+    res = minimize_scalar(
+        lambda w: -(z * w - float(factory.value_of(w, a))),
+        bracket=(0.0, 0.1 * np.sign(z) + 1e-3),
+        method="brent",
+        options={"xtol": 1e-12, "maxiter": 2000},
+    )
     return max(-res.fun, 0.0)  # w = 0 gives 0
 
 
@@ -197,7 +216,7 @@ def test_conjugate_matches_numerical_sup(pid, alpha):
     for _ in range(3):
         # inside the L1 domain |z_j| <= a_j (so every penalty's conjugate is finite) ...
         z = rng.uniform(-0.95, 0.95, size=N) * np.where(pos, a, 10.0)
-        expected = sum(_numeric_conjugate_1d(factory.phi, a[j], z[j]) for j in np.flatnonzero(pos))
+        expected = sum(_numeric_conjugate_1d(factory, a[j], z[j]) for j in np.flatnonzero(pos))
         got = pen.conjugate(z)
         assert got == pytest.approx(expected, rel=1e-8, abs=1e-12)
         # ... and beyond it (finite unless the conjugate is an indicator)
@@ -206,7 +225,7 @@ def test_conjugate_matches_numerical_sup(pid, alpha):
         if factory.l1_type:
             assert got == np.inf
         else:
-            expected = sum(_numeric_conjugate_1d(factory.phi, a[j], z[j]) for j in np.flatnonzero(pos))
+            expected = sum(_numeric_conjugate_1d(factory, a[j], z[j]) for j in np.flatnonzero(pos))
             assert got == pytest.approx(expected, rel=1e-8, abs=1e-12)
     # unpenalized features are excluded from the sum
     z = np.where(pos, 0.5 * a, 123.0)
@@ -313,6 +332,19 @@ def test_bad_p(p):
         Lp(1.0, p)
 
 
+@pytest.mark.parametrize("gamma", [1.0, 0.5, 1.0 - 1e-12, 0.0, -3.0, float("nan"), float("inf"), "3", None, True])
+def test_bad_mcp_gamma(gamma):
+    # MCP needs gamma > 1 (at gamma <= 1 the firm-thresholding prox of step 1 is not single-valued)
+    with pytest.raises((ValueError, TypeError), match="gamma"):
+        MCP(1.0, gamma=gamma)
+
+
+@pytest.mark.parametrize("a", [2.0, 1.5, 2.0 - 1e-12, 0.0, -3.7, float("nan"), float("inf"), "3.7", None])
+def test_bad_scad_a(a):
+    with pytest.raises((ValueError, TypeError), match=r"\ba\b"):
+        SCAD(1.0, a=a)
+
+
 @pytest.mark.parametrize("rho", [-0.1, 1.0 + 1e-9, 2.0, float("nan"), float("inf"), "0.5", None])
 def test_bad_l1_ratio(rho):
     with pytest.raises((ValueError, TypeError), match="l1_ratio"):
@@ -320,5 +352,16 @@ def test_bad_l1_ratio(rho):
 
 
 def test_good_edge_parameters_accepted():
-    for pen in (L1(0.0), L2(0), ElasticNet(0.0, 0.0), ElasticNet(1, 1), Lp(0.0, 1e-3), Lp(2, 50.0)):
+    for pen in (
+        L1(0.0),
+        L2(0),
+        ElasticNet(0.0, 0.0),
+        ElasticNet(1, 1),
+        Lp(0.0, 1e-3),
+        Lp(2, 50.0),
+        MCP(0.0, gamma=1.0 + 1e-9),
+        MCP(2.0, gamma=1e6),
+        SCAD(0.0, a=2.0 + 1e-9),
+        SCAD(2, a=1e6),
+    ):
         assert math.isfinite(pen.value(np.array([0.5, -1.0])))

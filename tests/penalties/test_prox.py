@@ -1,13 +1,15 @@
 """Every penalty's prox against an independent brute-force minimization of the 1-D prox objective
 
-    f(z) = 1/2 (z - x)^2 + lam * phi(z),     lam = step * alpha * v,
+    f(z) = 1/2 (z - x)^2 + step * P_j(z),     P_j = value_of(., alpha * v),
 
-with ``phi`` the reference shape function of CONVENTIONS.md (tests/registry.py).  The brute force is
-a fine grid followed by bounded Brent refinement around every grid local minimum.  Objective values
-are compared tightly (the p < 1 prox is set-valued at its threshold, so the argmin is compared only away
-from ties); away from 0 the argmin is also checked against the stationarity equation with a
-finite-difference derivative of ``phi``.
+with ``value_of`` the reference penalty of docs/conventions.md (tests/registry.py; ``alpha v phi(z)`` for
+all but MCP and SCAD).  The brute force is a fine grid followed by bounded Brent refinement around every
+grid local minimum.  Objective values are compared tightly (a non-convex prox is set-valued at its
+threshold, so the argmin is compared only away from ties); away from 0 the argmin is also checked
+against the stationarity equation with a finite-difference derivative of ``value_of``.  Steps cover
+both sides of the step where MCP's (gamma) and SCAD's (a - 1) prox objective stops being convex.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
-from lpnet.penalties import L1, L2, ElasticNet, Lp
+from lpnet.penalties import L1, L2, MCP, SCAD, ElasticNet, Lp
 from lpnet.penalties import prox as kernels_module
 from tests.registry import PENALTY_IDS, get_factory, unequal_weights
 
@@ -30,12 +32,13 @@ BASE_X = [0.0, 1e-8, -1e-8, 0.01, -0.3, 0.3, 1.0, -1.0, 2.7, -2.7, 50.0, -50.0, 
 
 
 # --------------------------------------------------------------------------- the brute force
-def objective(z, x, lam, phi):
+def objective(z, x, step, lam, value_of):
+    """1/2 (z - x)^2 + step * P_j(z) with P_j = value_of(., lam), lam = alpha v_j."""
     z = np.asarray(z, dtype=float)
-    return 0.5 * (z - x) ** 2 + lam * phi(z)
+    return 0.5 * (z - x) ** 2 + step * value_of(z, lam)
 
 
-def brute_force(x, lam, phi, n_grid=4001):
+def brute_force(x, step, lam, value_of, n_grid=4001):
     """Global minimization of f on a grid (which contains 0 and x) + Brent refinement.
 
     Returns ``(z_best, f_best, minima)``, ``minima`` the refined local minima ``[(f, z), ...]`` sorted.
@@ -45,7 +48,7 @@ def brute_force(x, lam, phi, n_grid=4001):
     span = abs(x) if x != 0 else 1.0
     lo, hi = min(0.0, x) - 0.05 * span, max(0.0, x) + 0.05 * span
     grid = np.unique(np.concatenate([np.linspace(lo, hi, n_grid), [0.0, x]]))
-    vals = objective(grid, x, lam, phi)
+    vals = objective(grid, x, step, lam, value_of)
     left = np.concatenate([[np.inf], vals[:-1]])
     right = np.concatenate([vals[1:], [np.inf]])
     idx = np.flatnonzero((vals <= left) & (vals <= right))
@@ -59,7 +62,7 @@ def brute_force(x, lam, phi, n_grid=4001):
         if dr - dl > 0:
             # refine in the shifted variable d = z - c so Brent's relative tolerance is on |d|, not |z|
             res = minimize_scalar(
-                lambda d: float(objective(c + d, x, lam, phi)),
+                lambda d: float(objective(c + d, x, step, lam, value_of)),
                 bounds=(dl, dr),
                 method="bounded",
                 options={"xatol": 1e-14 * (dr - dl), "maxiter": 2000},
@@ -68,22 +71,19 @@ def brute_force(x, lam, phi, n_grid=4001):
                 best_z, best_f = c + res.x, float(res.fun)
         minima.append((float(best_f), float(best_z)))
     for cand in (0.0, x):
-        minima.append((float(objective(cand, x, lam, phi)), cand))
+        minima.append((float(objective(cand, x, step, lam, value_of)), cand))
     minima.sort()
     f_best, z_best = minima[0]
     return z_best, f_best, minima
 
 
-def finite_diff(phi, z):
-    """Derivative of phi at z != 0 (5-point stencil, relative step)."""
-    h = 1e-4 * abs(z)
-    return (-phi(z + 2 * h) + 8 * phi(z + h) - 8 * phi(z - h) + phi(z - 2 * h)) / (12 * h)
+def thresholds(factory, step, lam_j):
+    """x values where the prox changes regime, from the conventions' math (not from lpnet).
 
-
-def thresholds(factory, lam):
-    """x values where the prox changes regime, from the conventions' math (not from lpnet)."""
+    ``lam_j = alpha v_j``; ``lam = step * lam_j`` is the weight of ``phi`` in the prox objective."""
+    lam = step * lam_j
     p = factory.p
-    out = []
+    out = [] if factory.prox_knots is None or lam_j == 0 else list(factory.prox_knots(step, lam_j))
     if factory.l1_type or isinstance(factory(1.0), ElasticNet):
         rho = getattr(factory(1.0), "l1_ratio", 1.0)
         out.append(lam * rho)
@@ -102,12 +102,17 @@ def thresholds(factory, lam):
     return xs
 
 
+def steps_for(factory):
+    """STEPS, plus steps around the one beyond which the prox objective is not convex (MCP, SCAD)."""
+    c = factory.critical_step
+    return STEPS if c is None else sorted(STEPS + [0.5 * c, 0.99 * c, c, 1.01 * c, 2.0 * c])
+
+
 def prox_cases(factory):
     xs, steps, vs = [], [], []
-    for step in STEPS:
+    for step in steps_for(factory):
         for v in FACTORS:
-            lam = step * ALPHA * v
-            for x in BASE_X + thresholds(factory, lam):
+            for x in BASE_X + thresholds(factory, step, ALPHA * v):
                 xs.append(x)
                 steps.append(step)
                 vs.append(v)
@@ -122,20 +127,24 @@ def test_prox_matches_brute_force(pid):
     pen = factory(ALPHA, vs)
     z = pen.prox(xs, steps)  # one call: per-coordinate steps and unequal factors
     assert z.shape == xs.shape and np.all(np.isfinite(z))
-    phi = factory.phi
+    value_of = factory.value_of
+    # MCP and SCAD return the knot itself for |x| a hair below it (test_convex_regime_prox_near_its_knots,
+    # a known failure): allowed here up to 1e-8 |x| so that the rest of the comparison still runs
+    shrink_slack = 4 * EPS if factory.knots is None else 1e-8
     failures = []
     for x, step, v, zl in zip(xs, steps, vs, z):
-        lam = step * ALPHA * v
-        z_bf, f_bf, minima = brute_force(x, lam, phi)
-        f_lp = float(objective(zl, x, lam, phi))
+        lam = ALPHA * v
+        z_bf, f_bf, minima = brute_force(x, step, lam, value_of)
+        f_lp = float(objective(zl, x, step, lam, value_of))
         # lpnet's prox must be (at least) as good as the brute force, to a tight relative tolerance
         tol = 1e-10 * f_bf + (8 * EPS * abs(x)) ** 2 + 1e-300
         if not f_lp <= f_bf + tol:
-            failures.append(f"objective x={x!r} step={step} v={v}: lpnet z={zl!r} f={f_lp!r}, "
-                            f"brute force z={z_bf!r} f={f_bf!r}")
+            failures.append(
+                f"objective x={x!r} step={step} v={v}: lpnet z={zl!r} f={f_lp!r}, brute force z={z_bf!r} f={f_bf!r}"
+            )
             continue
         # the sign of a nonzero prox is that of x, and it shrinks: |z| <= |x|
-        if zl != 0 and (np.sign(zl) != np.sign(x) or abs(zl) > abs(x) * (1 + 4 * EPS)):
+        if zl != 0 and (np.sign(zl) != np.sign(x) or abs(zl) > abs(x) * (1 + shrink_slack)):
             failures.append(f"shrinkage x={x!r} step={step} v={v}: z={zl!r}")
             continue
         # argmin, away from ties between distinct local minima
@@ -144,9 +153,9 @@ def test_prox_matches_brute_force(pid):
         if not tie and abs(zl - z_bf) > 1e-6 * abs(x) + 1e-300:
             failures.append(f"argmin x={x!r} step={step} v={v}: lpnet z={zl!r}, brute force z={z_bf!r}")
             continue
-        # precise check of a nonzero prox: stationarity z - x + lam phi'(z) = 0
+        # precise check of a nonzero prox: stationarity z - x + step P_j'(z) = 0
         if zl != 0 and lam > 0:
-            g = lam * finite_diff(phi, zl)
+            g = step * factory.derivative(zl, lam)
             resid = zl - x + g
             if abs(resid) > 1e-8 * (abs(x) + abs(zl) + abs(g)):
                 failures.append(f"stationarity x={x!r} step={step} v={v}: z={zl!r} residual {resid!r}")
@@ -197,8 +206,7 @@ def _assert_same_penalty(a, b, *, convex=True):
         np.testing.assert_allclose(pa.value(w), pb.value(w), rtol=1e-13)
         np.testing.assert_allclose(pa.prox(w, step), pb.prox(w, step), rtol=1e-13, atol=0)
         np.testing.assert_allclose(pa.prox(w, 1.3), pb.prox(w, 1.3), rtol=1e-13, atol=0)
-        np.testing.assert_allclose(pa.subdiff_distance(w, grad), pb.subdiff_distance(w, grad),
-                                   rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(pa.subdiff_distance(w, grad), pb.subdiff_distance(w, grad), rtol=1e-13, atol=1e-15)
         np.testing.assert_array_equal(pa.is_penalized(w.size), pb.is_penalized(w.size))
         if convex:
             for zz in (z, 10 * z):  # inside and (for L1) outside the dual domain
@@ -233,8 +241,10 @@ def test_lp_near_one_and_two_is_continuous():
     for p, special in ((1.0, L1), (2.0, L2)):
         for dp in (-1e-7, 1e-7):
             np.testing.assert_allclose(
-                Lp(0.8, p + dp, weights=v).prox(w, step), special(0.8, weights=v).prox(w, step),
-                rtol=1e-5, atol=1e-5,
+                Lp(0.8, p + dp, weights=v).prox(w, step),
+                special(0.8, weights=v).prox(w, step),
+                rtol=1e-5,
+                atol=1e-5,
             )
 
 
@@ -273,9 +283,127 @@ def test_l2_prox_closed_form():
         np.testing.assert_allclose(pen.prox(x, step), x / (1 + step * 0.9 * v), rtol=1e-14)
 
 
-def _tie_free(x, lam, phi):
+@pytest.mark.parametrize("gamma", [1.5, 3.0])
+def test_mcp_prox_closed_form(gamma):
+    """MCP: firm thresholding (Gao & Bruce 1997; Zhang 2010) when step < gamma, i.e. 0 up to step lam,
+    (|x| - step lam) / (1 - step / gamma) up to gamma lam, x beyond; hard thresholding at
+    sqrt(step gamma) lam when step >= gamma (lam = alpha v_j)."""
+    n = 9
+    v = unequal_weights(n)
+    alpha = 1.3
+    lam = alpha * v
+    pos = v > 0
+    pen = MCP(alpha, gamma=gamma, weights=v)
+    rng = np.random.default_rng(8)
+    sign = rng.choice([-1.0, 1.0], size=n)
+    # step < gamma
+    step = rng.uniform(0.05, 0.95, size=n) * gamma
+    for frac in (0.0, 0.5, 1.0, 0.999999):
+        x = sign * frac * step * lam
+        z = pen.prox(x, step)
+        assert np.all(z[pos] == 0.0), (frac, z)
+        np.testing.assert_array_equal(z[~pos], x[~pos])
+    for t in (1e-6, 0.3, 0.9, 1.0):  # 1e-9: see test_convex_regime_prox_near_its_knots
+        x = sign * (step * lam + t * (gamma - step) * lam) + np.where(pos, 0.0, sign)
+        expected = np.where(pos, np.sign(x) * (np.abs(x) - step * lam) / (1.0 - step / gamma), x)
+        np.testing.assert_allclose(pen.prox(x, step), expected, rtol=1e-12, atol=0)
+    for r in (1.0 + 1e-6, 2.0, 1e3):  # 1 + 1e-9: see test_convex_regime_prox_near_its_knots
+        x = sign * (gamma * lam * r + np.where(pos, 0.0, 1.0))
+        np.testing.assert_array_equal(pen.prox(x, step), x)  # the flat part: exactly x
+    # step >= gamma
+    step = rng.uniform(1.0, 5.0, size=n) * gamma
+    thr = np.sqrt(step * gamma) * lam
+    for r, keep in ((0.0, False), (0.5, False), (1 - 1e-6, False), (1 + 1e-6, True), (3.0, True)):
+        x = sign * thr * r + np.where(pos, 0.0, sign)
+        z = pen.prox(x, step)
+        np.testing.assert_array_equal(z[pos], x[pos] if keep else 0.0)
+        np.testing.assert_array_equal(z[~pos], x[~pos])
+
+
+@pytest.mark.parametrize("a", [2.5, 3.7])
+def test_scad_prox_closed_form(a):
+    """SCAD thresholding (Fan & Li 2001, with a step): when step < a - 1, soft thresholding at step lam
+    up to (1 + step) lam, ((a - 1) |x| - step a lam) / (a - 1 - step) up to a lam, x beyond; when
+    step >= a - 1, soft thresholding until the jump to x (see tests/registry.py for where it is)."""
+    n = 9
+    v = unequal_weights(n)
+    alpha = 0.9
+    lam = alpha * v
+    pos = v > 0
+    pen = SCAD(alpha, a=a, weights=v)
+    rng = np.random.default_rng(9)
+    sign = rng.choice([-1.0, 1.0], size=n)
+    step = rng.uniform(0.05, 0.95, size=n) * (a - 1.0)
+    for frac in (0.0, 0.5, 1.0, 0.999999):
+        x = sign * frac * step * lam
+        assert np.all(pen.prox(x, step)[pos] == 0.0)
+    for t in (1e-6, 0.5, 1.0):  # the soft part (1e-9: see test_convex_regime_prox_near_its_knots)
+        x = sign * (step + t) * lam
+        np.testing.assert_allclose(pen.prox(x, step)[pos], (x - sign * step * lam)[pos], rtol=1e-12)
+    for t in (1e-6, 0.4, 1.0):  # the middle part
+        x = sign * ((1.0 + step) + t * (a - 1.0 - step)) * lam
+        expected = ((a - 1.0) * x - sign * step * a * lam) / (a - 1.0 - step)
+        np.testing.assert_allclose(pen.prox(x, step)[pos], expected[pos], rtol=1e-12)
+    for r in (1.0 + 1e-6, 2.0, 1e3):
+        x = sign * a * lam * r
+        np.testing.assert_array_equal(pen.prox(x, step)[pos], x[pos])
+    # step >= a - 1 (above a + 1 as well): soft thresholding, then a jump to x
+    step = np.concatenate([[1.0, 1.0], rng.uniform(1.0, 4.0, size=n - 2)]) * (a - 1.0)
+    jump = np.where(step <= a + 1.0, (step + a + 1.0) / 2.0, np.sqrt(step * (a + 1.0))) * lam
+    for r in (0.3, 0.9, 1 - 1e-6):
+        x = sign * jump * r
+        expected = np.sign(x) * np.maximum(np.abs(x) - step * lam, 0.0)
+        np.testing.assert_allclose(pen.prox(x, step)[pos], expected[pos], rtol=1e-12, atol=0)
+    for r in (1 + 1e-6, 1.5, 10.0):
+        x = sign * jump * r
+        np.testing.assert_array_equal(pen.prox(x, step)[pos], x[pos])
+
+
+KNOTTED_IDS = [pid for pid in PENALTY_IDS if get_factory(pid).knots is not None]
+
+
+def firm_threshold(x, step, lam, gamma):
+    """MCP's prox for step < gamma (Gao & Bruce 1997): the prox objective is strongly convex."""
+    ax = np.abs(x)
+    z = np.where(ax <= step * lam, 0.0, np.where(ax <= gamma * lam, (ax - step * lam) / (1.0 - step / gamma), ax))
+    return np.sign(x) * z
+
+
+def scad_threshold(x, step, lam, a):
+    """SCAD's prox for step < a - 1 (Fan & Li 2001 with a step): the prox objective is strongly convex."""
+    ax = np.abs(x)
+    middle = ((a - 1.0) * ax - step * a * lam) / (a - 1.0 - step)
+    z = np.where(ax <= (1.0 + step) * lam, np.maximum(ax - step * lam, 0.0), np.where(ax <= a * lam, middle, ax))
+    return np.sign(x) * z
+
+
+@pytest.mark.parametrize("pid", KNOTTED_IDS)
+def test_convex_regime_prox_near_its_knots(pid):
+    """Below the critical step (gamma for MCP, a - 1 for SCAD) the prox objective is strongly convex, so
+    the prox is a closed form, continuous in x, with |prox(x)| <= |x|: checked for x within 1e-12 .. 1e-7
+    (relative) of every place the closed form changes regime, both sides."""
+    factory = get_factory(pid)
+    pen = factory(1.0, None)
+    exact = (
+        (lambda x, s, lam: firm_threshold(x, s, lam, pen.gamma))
+        if isinstance(pen, MCP)
+        else (lambda x, s, lam: scad_threshold(x, s, lam, pen.a))
+    )
+    delta = np.concatenate([-np.geomspace(1e-12, 1e-7, 20), np.geomspace(1e-12, 1e-7, 20)])
+    failures = []
+    for step in (0.01, 0.5 * factory.critical_step):
+        for lam_j in np.geomspace(0.1, 10.0, 7):
+            for knot in factory.prox_knots(step, lam_j):
+                x = knot * (1.0 + delta)
+                z = factory(1.0, np.full(x.size, lam_j)).prox(x, step)
+                bad = (np.abs(z - exact(x, step, lam_j)) > 1e-12 * np.abs(x)) | (np.abs(z) > np.abs(x))
+                failures += [(step, lam_j, knot, xb, zb) for xb, zb in zip(x[bad], z[bad])]
+    assert not failures, f"{len(failures)} cases, e.g. {failures[:3]}"
+
+
+def _tie_free(x, lam, value_of):
     """True when the p < 1 prox is single-valued with margin (0 and the local minimizer don't tie)."""
-    _, f_best, minima = brute_force(x, lam, phi, n_grid=801)
+    _, f_best, minima = brute_force(x, 1.0, lam, value_of, n_grid=801)
     others = [fm for fm, zm in minima if abs(zm - minima[0][1]) > 1e-6 * abs(x)]
     return all(fm - f_best > 1e-6 * f_best for fm in others)
 
@@ -284,7 +412,7 @@ def _tie_free(x, lam, phi):
 def test_closed_form_matches_generic_root_finding(p):
     """p = 1/2 and p = 2/3 closed forms agree with lpnet's generic p < 1 path and with the brute force."""
     pid = "Lp(p=0.5)" if p == 0.5 else "Lp(p=2/3)"
-    phi = get_factory(pid).phi
+    value_of = get_factory(pid).value_of
     rng = np.random.default_rng(7)
     lams = np.concatenate([[1e-12, 1e-3, 0.5, 1.0, 4.0, 1e5], rng.uniform(0.01, 10, size=6)])
     checked = 0
@@ -296,10 +424,10 @@ def test_closed_form_matches_generic_root_finding(p):
                 xx = s * x
                 closed = Lp(1.0, p, weights=[lam]).prox(np.array([xx]), 1.0)[0]
                 generic = kernels_module.lp_prox_scalar(xx, lam, p)
-                z_bf, f_bf, _ = brute_force(xx, lam, phi, n_grid=801)
-                f_closed = float(objective(closed, xx, lam, phi))
+                z_bf, f_bf, _ = brute_force(xx, 1.0, lam, value_of, n_grid=801)
+                f_closed = float(objective(closed, xx, 1.0, lam, value_of))
                 assert f_closed <= f_bf + 1e-10 * f_bf + 1e-300, (p, lam, xx, closed, z_bf)
-                if _tie_free(xx, lam, phi):
+                if _tie_free(xx, lam, value_of):
                     assert closed == pytest.approx(generic, rel=1e-10, abs=1e-300), (p, lam, xx)
                     checked += 1
     assert checked > 50
@@ -317,18 +445,19 @@ def test_prox_objective_not_above_simple_candidates(pid):
     factory(1.0, [1.0]).prox(np.array([1.0]), 1.0)  # compile (or fail) once, outside hypothesis
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(x=_X, step=_POS, alpha=st.floats(0.0, 10.0), v=st.floats(0.0, 10.0),
-           others=st.lists(_X, min_size=5, max_size=5))
+    @given(
+        x=_X, step=_POS, alpha=st.floats(0.0, 10.0), v=st.floats(0.0, 10.0), others=st.lists(_X, min_size=5, max_size=5)
+    )
     def check(x, step, alpha, v, others):
         # the coordinate under test sits next to an unpenalized one and a differently weighted one
         pen = factory(alpha, np.array([0.0, v, 2.5]))
         z = pen.prox(np.array([x, x, x]), step)
         assert z[0] == x  # unpenalized coordinate: identity
-        lam = step * alpha * v
-        f = lambda u: float(objective(u, x, lam, factory.phi))  # noqa: E731
+        lam = alpha * v
+        f = lambda u: float(objective(u, x, step, lam, factory.value_of))  # noqa: E731
         fz = f(z[1])
         assert math.isfinite(fz)
-        scale = 1e-12 * (x * x + lam * float(factory.phi(x))) + 1e-300
+        scale = 1e-12 * (x * x + step * float(factory.value_of(x, lam))) + 1e-300
         for cand in [0.0, x, *others, 0.5 * x, -x]:
             assert fz <= f(cand) + scale, (pid, x, step, alpha, v, z[1], cand)
 

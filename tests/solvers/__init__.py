@@ -1,12 +1,14 @@
 """Shared problem generators for the solver tests (seeded, small)."""
+
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
 
-def make_problem(n, p, kind="squared", *, sparse=False, density=0.4, seed=0, weights=True,
-                 zero_weight=False, correlated=False):
+def make_problem(
+    n, p, kind="squared", *, sparse=False, density=0.4, seed=0, weights=True, zero_weight=False, correlated=False
+):
     """Random (X, y, sample_weight) with X's values exactly representable in float32.
 
     ``kind`` "squared" gives a real target with an offset, "logistic" gives -1/+1 labels.

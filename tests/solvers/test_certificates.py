@@ -5,6 +5,7 @@
 * at alpha >= alpha_max (computed here) the Lasso's answer is w = 0 with a gap of ~0,
 * the non-convex optimality violation equals the one tests/kkt.py computes by hand.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -59,8 +60,9 @@ def _cvx_optimum(X, y, s, kind, spec, fit_intercept):
     elif k == "l2":
         pen = spec.alpha / 2 * cp.sum(cp.multiply(v, cp.square(w)))
     elif k == "enet":
-        pen = spec.alpha * (par * cp.sum(cp.multiply(v, cp.abs(w)))
-                            + (1 - par) / 2 * cp.sum(cp.multiply(v, cp.square(w))))
+        pen = spec.alpha * (
+            par * cp.sum(cp.multiply(v, cp.abs(w))) + (1 - par) / 2 * cp.sum(cp.multiply(v, cp.square(w)))
+        )
     else:
         pen = spec.alpha / par * cp.sum(cp.multiply(v, cp.power(cp.abs(w), par)))
     prob = cp.Problem(cp.Minimize(data + pen))
@@ -87,16 +89,17 @@ def test_gap_bounds_true_suboptimality(solver, kind, pid, fit_intercept):
     F_star, lower = _cvx_optimum(X, y, s, kind, spec, fit_intercept)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        tight = solve(X, y, df, pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-11,
-                      max_iter=5000, solver=solver)
+        tight = solve(
+            X, y, df, pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-11, max_iter=5000, solver=solver
+        )
         F_star = min(F_star, kkt.objective(X, y, s, kind, spec, tight.coef, tight.intercept))
         # the independent dual bounds show F_star is tight (F* in [lower, F_star])
-        lower = max(lower, kkt.duality_gap(X, y, s, kind, spec, tight.coef, tight.intercept,
-                                           fit_intercept)["dual"])
+        lower = max(lower, kkt.duality_gap(X, y, s, kind, spec, tight.coef, tight.intercept, fit_intercept)["dual"])
         assert F_star - lower <= 1e-9 * abs(F_star)
         for max_iter in (1, 2, 3, 5):
-            res = solve(X, y, df, pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-13,
-                        max_iter=max_iter, solver=solver)
+            res = solve(
+                X, y, df, pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-13, max_iter=max_iter, solver=solver
+            )
             F = kkt.objective(X, y, s, kind, spec, res.coef, res.intercept)
             assert res.objective == pytest.approx(F, rel=1e-10, abs=1e-14)
             assert res.dual_gap is not None
@@ -111,8 +114,9 @@ def test_gap_bounds_true_suboptimality(solver, kind, pid, fit_intercept):
 def test_converged_gap_is_below_tol_f_null(solver, kind, pid, fit_intercept, tol):
     X, y, s, pen = _problem(kind, pid, fit_intercept, seed=2)
     spec = kkt.spec_from_penalty(pen)
-    res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
-                max_iter=5000, solver=solver)
+    res = solve(
+        X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept, tol=tol, max_iter=5000, solver=solver
+    )
     assert res.converged
     _, F_null = kkt.null_model(y, s, kind, fit_intercept)
     assert -1e-13 <= res.dual_gap <= tol * F_null
@@ -124,8 +128,9 @@ def test_converged_gap_is_below_tol_f_null(solver, kind, pid, fit_intercept, tol
 
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("kind,solver", [("squared", "auto"), ("squared", "fista"),
-                                         ("logistic", "auto"), ("logistic", "fista")])
+@pytest.mark.parametrize(
+    "kind,solver", [("squared", "auto"), ("squared", "fista"), ("logistic", "auto"), ("logistic", "fista")]
+)
 @pytest.mark.parametrize("factors", [False, True])
 def test_lasso_at_alpha_max_is_null_with_zero_gap(kind, solver, fit_intercept, sparse, factors):
     X, y, s = make_problem(50, 20, kind, sparse=sparse, seed=8)
@@ -133,8 +138,15 @@ def test_lasso_at_alpha_max_is_null_with_zero_gap(kind, solver, fit_intercept, s
     amax = kkt.alpha_max(X, y, s, kind, fit_intercept, v)
     b_null, F_null = kkt.null_model(y, s, kind, fit_intercept)
     for mult in (1.0 + 1e-9, 1.5, 10.0):
-        res = solve(X, y, DATAFITS[kind](), L1(mult * amax, weights=v), sample_weight=s,
-                    fit_intercept=fit_intercept, solver=solver)
+        res = solve(
+            X,
+            y,
+            DATAFITS[kind](),
+            L1(mult * amax, weights=v),
+            sample_weight=s,
+            fit_intercept=fit_intercept,
+            solver=solver,
+        )
         assert res.converged
         assert np.all(res.coef == 0.0)
         assert res.intercept == pytest.approx(b_null, abs=1e-10)
@@ -142,8 +154,9 @@ def test_lasso_at_alpha_max_is_null_with_zero_gap(kind, solver, fit_intercept, s
         assert abs(res.dual_gap) <= 1e-10 * F_null
         assert res.n_outer == 1 and res.n_iter == 0
     # just below alpha_max something enters: alpha_max is the threshold, not merely an upper bound
-    res = solve(X, y, DATAFITS[kind](), L1(0.95 * amax, weights=v), sample_weight=s,
-                fit_intercept=fit_intercept, solver=solver)
+    res = solve(
+        X, y, DATAFITS[kind](), L1(0.95 * amax, weights=v), sample_weight=s, fit_intercept=fit_intercept, solver=solver
+    )
     assert np.count_nonzero(res.coef) >= 1
 
 
@@ -159,8 +172,17 @@ def test_nonconvex_violation_matches_independent(kind, p_exp, fit_intercept):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         for max_iter in (1, 2, 100):
-            res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept,
-                        tol=1e-8, max_iter=max_iter, solver=solver)
+            res = solve(
+                X,
+                y,
+                DATAFITS[kind](),
+                pen,
+                sample_weight=s,
+                fit_intercept=fit_intercept,
+                tol=1e-8,
+                max_iter=max_iter,
+                solver=solver,
+            )
             assert res.dual_gap is None
             rep = kkt.kkt_violation(X, y, s, kind, spec, res.coef, res.intercept, fit_intercept)
             feature_only = float(rep.feature.max()) / rep.scale
@@ -216,8 +238,14 @@ def test_logistic_gap_is_finite_with_unpenalized_features(solver, pid):
 
 
 @settings(max_examples=10, deadline=None, derandomize=True)
-@given(seed=st.integers(0, 2**16), n=st.integers(20, 50), p=st.integers(2, 30),
-       pid=st.sampled_from(list(PENS)), logistic=st.booleans(), max_iter=st.integers(1, 4))
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.integers(20, 50),
+    p=st.integers(2, 30),
+    pid=st.sampled_from(list(PENS)),
+    logistic=st.booleans(),
+    max_iter=st.integers(1, 4),
+)
 def test_random_gaps_are_valid(seed, n, p, pid, logistic, max_iter):
     """Any reported gap (converged or not) is >= the independent suboptimality lower bound F - F_star."""
     kind = "logistic" if logistic else "squared"

@@ -9,6 +9,7 @@ allows.  The scales: rows and columns multiplied by 1e-8 to 1e8, features with l
 spread, zero sample weights, zero and huge penalty factors, float32, sparse layouts.  Every fit must
 also answer within a few seconds.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,9 +35,13 @@ SECONDS = 5.0  # "answers within seconds"
 # LPNET_FUZZ=N runs N random examples per test (a search, no shrinking); by default the examples are
 # fixed (derandomized), so the suite is reproducible
 _FUZZ = int(os.environ.get("LPNET_FUZZ", 0))
-SETTINGS = settings(max_examples=_FUZZ or 300, deadline=None, derandomize=not _FUZZ,
-                    phases=(Phase.generate,) if _FUZZ else tuple(Phase)[:-1],
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=_FUZZ or 300,
+    deadline=None,
+    derandomize=not _FUZZ,
+    phases=(Phase.generate,) if _FUZZ else tuple(Phase)[:-1],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 @st.composite
@@ -91,9 +96,16 @@ def _compiled():
         warnings.simplefilter("ignore")
         for layout in ("C", "F", "csr", "csc", "float32"):
             Xl = _layout(X, layout)
-            for model in (Lasso(0.1), Ridge(0.1), ElasticNet(0.1), LpRegression(0.1, p=1.5),
-                          LpRegression(0.1, p=0.5), LpRegression(0.1, p=0.5, solver="fista"),
-                          Lasso(0.1, solver="fista"), LogisticRegression("l1", 0.01)):
+            for model in (
+                Lasso(0.1),
+                Ridge(0.1),
+                ElasticNet(0.1),
+                LpRegression(0.1, p=1.5),
+                LpRegression(0.1, p=0.5),
+                LpRegression(0.1, p=0.5, solver="fista"),
+                Lasso(0.1, solver="fista"),
+                LogisticRegression("l1", 0.01),
+            ):
                 target = (y > 0).astype(int) if isinstance(model, LogisticRegression) else y
                 for fit_intercept in (True, False):
                     model.set_params(fit_intercept=fit_intercept).fit(Xl, target, sample_weight=np.arange(12.0))
@@ -114,9 +126,13 @@ def _timed_fit(model, X, y, s):
 
 
 @SETTINGS
-@given(problem=problems(), penalty=st.sampled_from(["l1", "l2", "elasticnet"]),
-       strength=st.floats(-8, 1), tol=st.sampled_from([1e-6, 1e-10]),
-       layout=st.sampled_from(["C", "F", "csr", "csc", "float32"]))
+@given(
+    problem=problems(),
+    penalty=st.sampled_from(["l1", "l2", "elasticnet"]),
+    strength=st.floats(-8, 1),
+    tol=st.sampled_from([1e-6, 1e-10]),
+    layout=st.sampled_from(["C", "F", "csr", "csc", "float32"]),
+)
 def test_piecewise_quadratic_fits_against_their_exact_optimum(problem, penalty, strength, tol, layout):
     X, y, s, factors, fit_intercept = problem
     Xl = _layout(X, layout)
@@ -126,10 +142,13 @@ def test_piecewise_quadratic_fits_against_their_exact_optimum(problem, penalty, 
     v = np.ones(p) if factors is None else factors
     s_n = s * n / s.sum()
     scale = max(kkt.null_grad_scale(Xe, ye, s_n, "squared", fit_intercept), 1e-300)
-    alpha = scale * 10.0 ** strength
+    alpha = scale * 10.0**strength
     rho = {"l1": 1.0, "l2": 0.0, "elasticnet": 0.5}[penalty]
-    model = {"l1": Lasso(alpha, tol=tol), "l2": Ridge(alpha, tol=tol),
-             "elasticnet": ElasticNet(alpha, l1_ratio=0.5, tol=tol)}[penalty]
+    model = {
+        "l1": Lasso(alpha, tol=tol),
+        "l2": Ridge(alpha, tol=tol),
+        "elasticnet": ElasticNet(alpha, l1_ratio=0.5, tol=tol),
+    }[penalty]
     model.set_params(fit_intercept=fit_intercept, penalty_factor=factors)
     try:
         _timed_fit(model, Xl, ye if layout != "float32" else ye.astype(np.float32), s)
@@ -150,7 +169,9 @@ def test_piecewise_quadratic_fits_against_their_exact_optimum(problem, penalty, 
         # that evaluating the intercept-only model itself carries (residuals known to eps (|y| + 2|b|))
         b = float(s_n @ ye) / n if fit_intercept else 0.0
         delta = EPS * (np.abs(ye) + 2 * abs(b))
-        resolution = 4 * (float(np.abs(s_n * (ye - b)) @ delta) / n + float(s_n @ delta**2) / n + n * EPS * float(f_null))
+        resolution = 4 * (
+            float(np.abs(s_n * (ye - b)) @ delta) / n + float(s_n @ delta**2) / n + n * EPS * float(f_null)
+        )
         bound = max(Fraction(tol) * f_null, Fraction(resolution))
         assert excess <= bound + slack, (float(excess), float(bound))
         # exact zeros: a feature strictly inactive at the optimum, by a margin the final gap resolves
@@ -180,7 +201,7 @@ def test_lp_certificates_survive_an_independent_optimizer(problem, p, strength):
     X, y, s, factors, fit_intercept = problem
     n, d = X.shape
     s_n = s * n / s.sum()
-    alpha = max(kkt.null_grad_scale(X, y, s_n, "squared", fit_intercept), 1e-300) * 10.0 ** strength
+    alpha = max(kkt.null_grad_scale(X, y, s_n, "squared", fit_intercept), 1e-300) * 10.0**strength
     model = LpRegression(alpha, p=p, fit_intercept=fit_intercept, penalty_factor=factors)
     try:
         _timed_fit(model, X, y, s)
@@ -207,7 +228,7 @@ def test_logistic_certificates_are_finite_and_survive_an_independent_optimizer(p
     n, d = X.shape
     s_n = s * n / s.sum()
     yy = np.where(y == 1, 1.0, -1.0)
-    alpha = max(kkt.null_grad_scale(X, yy, s_n, "logistic", fit_intercept), 1e-300) * 10.0 ** strength
+    alpha = max(kkt.null_grad_scale(X, yy, s_n, "logistic", fit_intercept), 1e-300) * 10.0**strength
     model = LogisticRegression(penalty, alpha, fit_intercept=fit_intercept, penalty_factor=factors)
     _timed_fit(model, X, y, s)
     assert np.isfinite(model.dual_gap_), model.dual_gap_  # a dual point always exists (theta = 0)
@@ -215,7 +236,7 @@ def test_logistic_certificates_are_finite_and_survive_an_independent_optimizer(p
     w0 = model.coef_[0]
 
     def f(z):  # w = z+ - z- for the L1 kink; both parts start at the fit's coefficients
-        w = z[:d] - z[d:2 * d]
+        w = z[:d] - z[d : 2 * d]
         b = z[2 * d] if fit_intercept else 0.0
         return kkt.objective(X, yy, s_n, "logistic", spec, w, b)
 
@@ -240,7 +261,7 @@ def test_nonconvex_fits_are_coordinatewise_minima(problem, strength, solver):
     X, y, s, factors, fit_intercept = problem
     n, d = X.shape
     s_n = s * n / s.sum()
-    alpha = max(kkt.null_grad_scale(X, y, s_n, "squared", fit_intercept), 1e-300) * 10.0 ** strength
+    alpha = max(kkt.null_grad_scale(X, y, s_n, "squared", fit_intercept), 1e-300) * 10.0**strength
     model = LpRegression(alpha, p=0.5, fit_intercept=fit_intercept, penalty_factor=factors, solver=solver)
     try:
         _timed_fit(model, X, y, s)

@@ -1,4 +1,5 @@
 """The Gram (covariance) mode: its certificate, computed from Gram quantities only, holds on the data."""
+
 import numpy as np
 import pytest
 
@@ -25,8 +26,9 @@ def test_gram_certificate_is_independently_valid(pid, fit_intercept):
     s = rng.uniform(0.2, 2.0, n)
     v = np.linspace(0.3, 2.5, p)
     pen = PENALTIES[pid](0.05 * kkt.alpha_max(X, y, s, "squared", fit_intercept, v), v)
-    res = solve(X, y, Quadratic(), pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-8,
-                solver="cd_gram", max_iter=1000)
+    res = solve(
+        X, y, Quadratic(), pen, sample_weight=s, fit_intercept=fit_intercept, tol=1e-8, solver="cd_gram", max_iter=1000
+    )
     assert res.converged and res.solver in ("cd_gram", "cd")
     spec = kkt.spec_from_penalty(pen)
     indep = kkt.duality_gap(X, y, s, "squared", spec, res.coef, res.intercept, fit_intercept)

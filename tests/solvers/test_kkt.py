@@ -6,6 +6,7 @@ the gradient violation linearly (for a mu-strongly convex F, ||w - w*|| <= sqrt(
 violation is O(sqrt(G))), hence the KKT bound there is ``KKT_CONVEX * sqrt(tol)`` while the independent
 gap is held to ``tol F_null`` itself (with a 2x margin for the choice of dual point).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -120,14 +121,14 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    "pid,kind,sparse,fit_intercept", CASES,
+    "pid,kind,sparse,fit_intercept",
+    CASES,
     ids=[f"{c[0]}-{c[1]}-{'sparse' if c[2] else 'dense'}-{'icpt' if c[3] else 'noicpt'}" for c in CASES],
 )
 def test_registry_solves_pass_kkt(pid, kind, sparse, fit_intercept):
     factory = dict(PENALTIES)[pid]
     n, p = (40, 12) if kind == "squared" else (60, 10)
-    X, y, s = make_problem(n, p, kind, sparse=sparse, seed=3,
-                           zero_weight=True)
+    X, y, s = make_problem(n, p, kind, sparse=sparse, seed=3, zero_weight=True)
     v = unequal_weights(p)
     probe = factory(1.0, v)
     convex = bool(probe.convex)
@@ -154,8 +155,16 @@ def test_elastic_net_extremes(kind, rho, other):
     ref_pen = L2(alpha, weights=v) if other == "L2" else L1(alpha, weights=v)
     solver = "cd" if kind == "squared" else "auto"
     tol = 1e-10 if kind == "squared" else 1e-8
-    a = solve(X, y, DATAFITS[kind](), ElasticNet(alpha, rho, weights=v), sample_weight=s, tol=tol,
-              max_iter=1000, solver=solver)
+    a = solve(
+        X,
+        y,
+        DATAFITS[kind](),
+        ElasticNet(alpha, rho, weights=v),
+        sample_weight=s,
+        tol=tol,
+        max_iter=1000,
+        solver=solver,
+    )
     b = solve(X, y, DATAFITS[kind](), ref_pen, sample_weight=s, tol=tol, max_iter=1000, solver=solver)
     assert a.converged and b.converged
     np.testing.assert_allclose(a.coef, b.coef, atol=1e-5)
@@ -240,7 +249,6 @@ def test_random_problems_pass_kkt(seed, n, p, pidx, logistic, sparse, fit_interc
     v = unequal_weights(p)
     am = kkt.alpha_max(X, y, s, kind, fit_intercept, v) if np.any(v > 0) else 1.0
     pen = factory(frac * max(am, 1e-3), v)
-    res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept, tol=TOL,
-                max_iter=500)
+    res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept, tol=TOL, max_iter=500)
     assert res.converged
     check_fit(X, y, s, kind, pen, res, fit_intercept, TOL)

@@ -3,6 +3,7 @@
 The data are generated with values exactly representable in float32, so the float32 and float64
 inputs describe the SAME problem: any difference comes from the solver's arithmetic.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,8 +72,17 @@ def test_layouts_and_dtypes_agree(solver, kind, pid, fit_intercept):
     results = {}
     for layout in LAYOUTS:
         X = _layout(Xd, layout)
-        res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
-                    max_iter=2000, solver=solver)
+        res = solve(
+            X,
+            y,
+            DATAFITS[kind](),
+            pen,
+            sample_weight=s,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=2000,
+            solver=solver,
+        )
         assert res.converged, layout
         assert res.coef.dtype == np.float64 and res.coef.shape == (Xd.shape[1],)
         results[layout] = res
@@ -103,8 +113,9 @@ def test_warm_start_from_solution_takes_one_iteration(solver, kind, pid, layout)
     df = DATAFITS[kind]()
     first = solve(X, y, df, pen, sample_weight=s, tol=1e-7, max_iter=2000, solver=solver)
     assert first.converged
-    again = solve(X, y, df, pen, sample_weight=s, tol=1e-7, max_iter=2000, solver=solver,
-                  w0=first.coef, b0=first.intercept)
+    again = solve(
+        X, y, df, pen, sample_weight=s, tol=1e-7, max_iter=2000, solver=solver, w0=first.coef, b0=first.intercept
+    )
     assert again.converged
     # certified at the start: no pass over the features (the direct solve ignores a warm start)
     assert again.n_outer == 1 and again.n_iter == (1 if solver == "direct" else 0)
@@ -141,7 +152,8 @@ def test_max_iter_1_warns_with_the_gap(solver, kind, pid):
         assert "violation" in msg
         assert any(x == pytest.approx(res.optimality_violation, rel=1e-2) for x in numbers), msg
     assert res.objective == pytest.approx(
-        kkt.objective(X, y, s, kind, kkt.spec_from_penalty(pen), res.coef, res.intercept), rel=1e-9)
+        kkt.objective(X, y, s, kind, kkt.spec_from_penalty(pen), res.coef, res.intercept), rel=1e-9
+    )
 
 
 @pytest.mark.parametrize("solver,kind,pid", ITERATIVE, ids=[f"{a}-{b}-{c}" for a, b, c in ITERATIVE])

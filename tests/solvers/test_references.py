@@ -1,8 +1,9 @@
 """lpnet's solutions against independent references: scikit-learn, cvxpy and brute force.
 
 Every comparison is made on the OBJECTIVE, recomputed for both solutions by tests/kkt.py's formula
-(CONVENTIONS.md), and on the coefficients where the problem is strictly convex.
+(docs/conventions.md), and on the coefficients where the problem is strictly convex.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -77,12 +78,10 @@ def test_lasso_enet_match_sklearn(n, p, sparse, fit_intercept, l1_ratio):
         ref = SkLasso(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000)
         pen, spec = L1(alpha), kkt.PenaltySpec("l1", alpha)
     else:
-        ref = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-12,
-                           max_iter=100_000)
+        ref = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000)
         pen, spec = ElasticNet(alpha, l1_ratio), kkt.PenaltySpec("enet", alpha, l1_ratio=l1_ratio)
     ref.fit(X, y, sample_weight=s)
-    res = solve(X, y, Quadratic(), pen, sample_weight=s, fit_intercept=fit_intercept, tol=OUR_TOL,
-                max_iter=1000)
+    res = solve(X, y, Quadratic(), pen, sample_weight=s, fit_intercept=fit_intercept, tol=OUR_TOL, max_iter=1000)
     assert res.converged
     F_ours = _F(X, y, s, "squared", spec, res.coef, res.intercept)
     F_ref = _F(X, y, s, "squared", spec, ref.coef_, ref.intercept_)
@@ -101,12 +100,22 @@ def test_ridge_matches_sklearn(n, p, sparse, fit_intercept, solver):
     sw = kkt.rescale_weights(s, n)  # sklearn's Ridge does not rescale sample weights; ours sum to n
     ref = SkRidge(alpha=n * alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000)
     ref.fit(X, y, sample_weight=sw)
-    res = solve(X, y, Quadratic(), L2(alpha), sample_weight=s, fit_intercept=fit_intercept, tol=OUR_TOL,
-                max_iter=1000, solver=solver)
+    res = solve(
+        X,
+        y,
+        Quadratic(),
+        L2(alpha),
+        sample_weight=s,
+        fit_intercept=fit_intercept,
+        tol=OUR_TOL,
+        max_iter=1000,
+        solver=solver,
+    )
     assert res.converged
     spec = kkt.PenaltySpec("l2", alpha)
-    _assert_close(_F(X, y, s, "squared", spec, res.coef, res.intercept),
-                  _F(X, y, s, "squared", spec, ref.coef_, ref.intercept_))
+    _assert_close(
+        _F(X, y, s, "squared", spec, res.coef, res.intercept), _F(X, y, s, "squared", spec, ref.coef_, ref.intercept_)
+    )
     _assert_coef_close(X, y, s, "squared", spec, res, ref.coef_, ref.intercept_, fit_intercept, OUR_TOL)
 
 
@@ -124,17 +133,20 @@ def test_logistic_matches_sklearn(sparse, fit_intercept, which, solver):
     alpha = 0.1 * am if which != "l2" else 0.02
     C = 1.0 / (n * alpha)
     if which == "l2":
-        ref = LogisticRegression(C=C, l1_ratio=0.0, solver="lbfgs", tol=1e-12, max_iter=100_000,
-                                 fit_intercept=fit_intercept)
+        ref = LogisticRegression(
+            C=C, l1_ratio=0.0, solver="lbfgs", tol=1e-12, max_iter=100_000, fit_intercept=fit_intercept
+        )
         pen, spec = L2(alpha), kkt.PenaltySpec("l2", alpha)
     elif which == "l1" and not fit_intercept:
         # liblinear penalizes the intercept, so it is used only without one
-        ref = LogisticRegression(C=C, l1_ratio=1.0, solver="liblinear", tol=1e-12, max_iter=100_000,
-                                 fit_intercept=False)
+        ref = LogisticRegression(
+            C=C, l1_ratio=1.0, solver="liblinear", tol=1e-12, max_iter=100_000, fit_intercept=False
+        )
         pen, spec = L1(alpha), kkt.PenaltySpec("l1", alpha)
     else:
-        ref = LogisticRegression(C=C, l1_ratio=rho, solver="saga", tol=1e-12, max_iter=100_000,
-                                 fit_intercept=fit_intercept)
+        ref = LogisticRegression(
+            C=C, l1_ratio=rho, solver="saga", tol=1e-12, max_iter=100_000, fit_intercept=fit_intercept
+        )
         pen = L1(alpha) if which == "l1" else ElasticNet(alpha, rho)
         spec = kkt.PenaltySpec("l1", alpha) if which == "l1" else kkt.PenaltySpec("enet", alpha, l1_ratio=rho)
     with warnings.catch_warnings():
@@ -142,8 +154,17 @@ def test_logistic_matches_sklearn(sparse, fit_intercept, which, solver):
         ref.fit(X, y, sample_weight=sw)
     coef_ref = ref.coef_.ravel()
     b_ref = float(ref.intercept_[0]) if fit_intercept else 0.0
-    res = solve(X, y, Logistic(), pen, sample_weight=s, fit_intercept=fit_intercept, tol=LOGISTIC_TOL,
-                max_iter=1000, solver=solver)
+    res = solve(
+        X,
+        y,
+        Logistic(),
+        pen,
+        sample_weight=s,
+        fit_intercept=fit_intercept,
+        tol=LOGISTIC_TOL,
+        max_iter=1000,
+        solver=solver,
+    )
     assert res.converged
     F_ours = _F(X, y, s, "logistic", spec, res.coef, res.intercept)
     F_ref = _F(X, y, s, "logistic", spec, coef_ref, b_ref)
@@ -164,8 +185,9 @@ def _cvx_penalty(w, spec: kkt.PenaltySpec, p):
     if kind == "l2":
         return spec.alpha / 2 * cp.sum(cp.multiply(v, cp.square(w)))
     if kind == "enet":
-        return spec.alpha * (par * cp.sum(cp.multiply(v, cp.abs(w)))
-                             + (1 - par) / 2 * cp.sum(cp.multiply(v, cp.square(w))))
+        return spec.alpha * (
+            par * cp.sum(cp.multiply(v, cp.abs(w))) + (1 - par) / 2 * cp.sum(cp.multiply(v, cp.square(w)))
+        )
     return spec.alpha / par * cp.sum(cp.multiply(v, cp.power(cp.abs(w), par)))
 
 
@@ -214,8 +236,16 @@ def test_penalty_factors_match_cvxpy(kind, pid, factory, n, p, sparse, fit_inter
     spec = kkt.spec_from_penalty(pen)
     coef_ref, b_ref = cvx_reference(X, y, s, kind, spec, fit_intercept)
     tol = OUR_TOL if kind == "squared" else LOGISTIC_TOL
-    res = solve(X, y, Quadratic() if kind == "squared" else Logistic(), pen, sample_weight=s,
-                fit_intercept=fit_intercept, tol=tol, max_iter=2000)
+    res = solve(
+        X,
+        y,
+        Quadratic() if kind == "squared" else Logistic(),
+        pen,
+        sample_weight=s,
+        fit_intercept=fit_intercept,
+        tol=tol,
+        max_iter=2000,
+    )
     assert res.converged
     F_ours = _F(X, y, s, kind, spec, res.coef, res.intercept)
     F_ref = _F(X, y, s, kind, spec, coef_ref, b_ref)
@@ -253,8 +283,9 @@ def _brute_force(X, y, s, kind, spec, fit_intercept, rng):
                 for _ in range(3):
                     u0 = np.concatenate([rng.standard_normal(nb), np.log(rng.uniform(0.01, 3.0, k))])
                     r = minimize(f, u0, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
-                    r = minimize(f, r.x, method="Nelder-Mead",
-                                 options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
+                    r = minimize(
+                        f, r.x, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000}
+                    )
                     if r.fun < best[0]:
                         w, b = point(r.x)
                         best = (float(r.fun), w, b)
@@ -271,8 +302,16 @@ def test_nonconvex_against_brute_force(p_exp, kind, fit_intercept):
     alpha = 0.05 * kkt.alpha_max(X, y, s, kind, fit_intercept, v)
     pen = Lp(alpha, p_exp, weights=v)
     spec = kkt.spec_from_penalty(pen)
-    res = solve(X, y, Quadratic() if kind == "squared" else Logistic(), pen, sample_weight=s,
-                fit_intercept=fit_intercept, tol=1e-8, max_iter=1000)
+    res = solve(
+        X,
+        y,
+        Quadratic() if kind == "squared" else Logistic(),
+        pen,
+        sample_weight=s,
+        fit_intercept=fit_intercept,
+        tol=1e-8,
+        max_iter=1000,
+    )
     assert res.converged
     F_ours = _F(X, y, s, kind, spec, res.coef, res.intercept)
     F_best, w_best, _ = _brute_force(X, y, s, kind, spec, fit_intercept, np.random.default_rng(0))

@@ -3,6 +3,7 @@
 Each is checked against an independent reference: exact rational arithmetic, a brute-force search, or
 the problem's own definition.
 """
+
 from __future__ import annotations
 
 import time
@@ -30,8 +31,20 @@ def test_gram_cancellation_does_not_certify_a_worse_point(solver):
     than the reported gap."""
     X = np.array([[1e3]] * 9 + [[1e-5]])
     sw = np.array([3, 3, 1, 1, 1, 1, 2, 0, 2, 0.0])
-    y = np.array([4423.102169362532, 4422.951377317713, 4423.609242274827, 4422.795951177476, 4423.090163136979,
-                  4425.103151561614, 4422.576096975096, 4423.126713828746, 4421.968885443681, 4423.962683858675])
+    y = np.array(
+        [
+            4423.102169362532,
+            4422.951377317713,
+            4423.609242274827,
+            4422.795951177476,
+            4423.090163136979,
+            4425.103151561614,
+            4422.576096975096,
+            4423.126713828746,
+            4421.968885443681,
+            4423.962683858675,
+        ]
+    )
     alpha = 1.9200657196883767e-14
     model = lpnet.ElasticNet(alpha, l1_ratio=0.9, tol=1e-6, solver=solver).fit(X, y, sample_weight=sw)
     s = sw * len(y) / sw.sum()
@@ -122,8 +135,9 @@ def test_badly_scaled_lp_fits_answer_within_seconds(case):
         assert any("cannot be resolved" in str(w.message) for w in caught)
 
 
-@pytest.mark.parametrize("make", [lambda: lpnet.ElasticNet(0.1), lambda: lpnet.LpRegression(0.1, p=1.5),
-                                  lambda: lpnet.Ridge(0.1)])
+@pytest.mark.parametrize(
+    "make", [lambda: lpnet.ElasticNet(0.1), lambda: lpnet.LpRegression(0.1, p=1.5), lambda: lpnet.Ridge(0.1)]
+)
 def test_values_whose_squares_overflow_are_refused_up_front(make):
     X = np.random.default_rng(1).standard_normal((40, 6))
     y = X @ [1.0, -2, 0, 0, 3, 0.5]

@@ -4,6 +4,7 @@ References are independent: scikit-learn's coordinate descent run to a very tigh
 factors handled by rescaling the columns, ``u_j = v_j w_j``).  Designs are built to trip the rules:
 near-duplicated column groups, exactly duplicated columns, strong correlation.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,12 +15,11 @@ from sklearn.linear_model import ElasticNet as SkElasticNet
 from sklearn.linear_model import Lasso as SkLasso
 
 import lpnet
-from lpnet.certificates import Certifier
+from lpnet.certificates import Certifier, gap_safe_zeros
 from lpnet.datafits import Quadratic
 from lpnet.path import _warm_path
 from lpnet.penalties import L1, L2, ElasticNet, Lp
 from lpnet.solvers import solve
-from lpnet.solvers.cd_working_set import gap_safe_zeros
 
 from ..registry import unequal_weights
 
@@ -57,8 +57,7 @@ def test_screened_features_are_zero_at_the_optimum(exact, pen):
     n, p = X.shape
     v = np.ones(p) if pen != "l1-factors" else np.where(unequal_weights(p) == 0, 0.3, unequal_weights(p))
     rho = 0.5 if pen == "enet" else 1.0
-    alpha = 0.2 * lpnet.alpha_max(X, y, penalty="elasticnet" if rho < 1 else "l1", l1_ratio=rho,
-                                  penalty_factor=v)
+    alpha = 0.2 * lpnet.alpha_max(X, y, penalty="elasticnet" if rho < 1 else "l1", l1_ratio=rho, penalty_factor=v)
     penalty = ElasticNet(alpha, rho, weights=v) if rho < 1 else L1(alpha, weights=v)
     ref_w, ref_b = reference(X, y, alpha, rho, v)
     s = np.ones(n)
@@ -83,8 +82,9 @@ def test_screened_features_are_zero_at_the_optimum(exact, pen):
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), frac=st.floats(0.02, 0.9), rho=st.sampled_from([1.0, 0.7]),
-       corr=st.floats(0.0, 0.95))
+@given(
+    seed=st.integers(0, 10_000), frac=st.floats(0.02, 0.9), rho=st.sampled_from([1.0, 0.7]), corr=st.floats(0.0, 0.95)
+)
 def test_screening_is_safe_on_random_problems(seed, frac, rho, corr):
     rng = np.random.default_rng(seed)
     n, p = 25, 40
@@ -136,8 +136,20 @@ def test_strong_rule_failures_on_grouped_designs_do_not_change_the_path(seed):
     n, p = X.shape
     am = lpnet.alpha_max(X, y)
     alphas = np.geomspace(am, am * 1e-3, 30)
-    fits = _warm_path(X, y, np.ones(n), Quadratic(), "l1", np.ones(p), alphas, 1.0, 1.0, True, 1e-8, 100,
-                      False, w0=np.zeros(p), b0=float(y.mean()))
+    fits = _warm_path(
+        X,
+        y,
+        np.ones(n),
+        Quadratic(),
+        L1(1.0, weights=np.ones(p)),
+        alphas,
+        True,
+        1e-8,
+        100,
+        False,
+        w0=np.zeros(p),
+        b0=float(y.mean()),
+    )
     assert sum(f.strong_misses or 0 for f in fits) > 0, "the trap no longer trips the strong rule"
     for alpha, fit in zip(alphas, fits):
         ref_w, _ = reference(X, y, alpha, 1.0, np.ones(p))

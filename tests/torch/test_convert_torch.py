@@ -1,6 +1,7 @@
 """The torch conventions of convert, checked on real optimizer steps: SGD weight_decay is the L2 penalty
 alpha = wd; AdamW's decoupled decay is w <- (1 - lr wd) w, equal to the penalty only without Adam's
 preconditioning."""
+
 import warnings
 
 import pytest
@@ -91,7 +92,7 @@ def test_the_readme_example_runs_as_written():
     import re
 
     readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Neural networks"):]
+    section = readme[readme.index("## Neural networks") :]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)

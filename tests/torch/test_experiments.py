@@ -1,5 +1,6 @@
 """The experiments run in small settings, return plain numbers, show the expected effects and leave
 torch's global state (threads, RNG) as they found it."""
+
 import pytest
 
 torch = pytest.importorskip("torch")

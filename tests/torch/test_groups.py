@@ -1,4 +1,5 @@
 """Parameter groups and exclusion rules: decided from module types, each parameter exactly once."""
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -16,15 +17,23 @@ class Net(nn.Module):
         self.conv = nn.Conv2d(1, 3, 3)
         self.bn = nn.BatchNorm2d(3)
         self.gn = nn.GroupNorm(1, 3)
-        self.norm = nn.Linear(4, 4)          # a Linear: its weight is a weight
-        self.proj = nn.LayerNorm(4)          # a norm layer: its weight is not
+        self.norm = nn.Linear(4, 4)  # a Linear: its weight is a weight
+        self.proj = nn.LayerNorm(4)  # a norm layer: its weight is not
         self.head = nn.Linear(4, 2, bias=False)
-        self.prelu = nn.PReLU()              # a 1-D weight, still a weight
+        self.prelu = nn.PReLU()  # a 1-D weight, still a weight
 
 
 EXPECTED_PENALIZED = {"embed.weight", "conv.weight", "norm.weight", "head.weight", "prelu.weight"}
-EXPECTED_REASONS = {"conv.bias": "bias", "bn.weight": "norm", "bn.bias": "norm", "gn.weight": "norm",
-                    "gn.bias": "norm", "norm.bias": "bias", "proj.weight": "norm", "proj.bias": "norm"}
+EXPECTED_REASONS = {
+    "conv.bias": "bias",
+    "bn.weight": "norm",
+    "bn.bias": "norm",
+    "gn.weight": "norm",
+    "gn.bias": "norm",
+    "norm.bias": "bias",
+    "proj.weight": "norm",
+    "proj.bias": "norm",
+}
 
 
 def _ids(params):

@@ -1,4 +1,5 @@
-"""The penalty term against hand computations in CONVENTIONS.md's scaling and lpnet's own penalties."""
+"""The penalty term against hand computations in docs/conventions.md's scaling and lpnet's own penalties."""
+
 import numpy as np
 import pytest
 
@@ -11,8 +12,15 @@ from lpnet.torch import penalty
 
 def _model():
     torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(),
-                         nn.Linear(12, 5), nn.LayerNorm(5), nn.Linear(5, 2)).double()
+    return nn.Sequential(
+        nn.Conv2d(2, 3, 3),
+        nn.BatchNorm2d(3),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(12, 5),
+        nn.LayerNorm(5),
+        nn.Linear(5, 2),
+    ).double()
 
 
 def _weights(model):
@@ -24,8 +32,12 @@ def _weights(model):
     [
         ("l1", {}, lambda w, a: a * np.abs(w).sum(), lambda a: L1(a)),
         ("l2", {}, lambda w, a: a / 2 * (w**2).sum(), lambda a: L2(a)),
-        ("elasticnet", {"l1_ratio": 0.3},
-         lambda w, a: a * (0.3 * np.abs(w).sum() + 0.35 * (w**2).sum()), lambda a: ElasticNet(a, 0.3)),
+        (
+            "elasticnet",
+            {"l1_ratio": 0.3},
+            lambda w, a: a * (0.3 * np.abs(w).sum() + 0.35 * (w**2).sum()),
+            lambda a: ElasticNet(a, 0.3),
+        ),
         ("lp", {"p": 0.5}, lambda w, a: a / 0.5 * np.sqrt(np.abs(w)).sum(), lambda a: Lp(a, 0.5)),
         ("lp", {"p": 1.5}, lambda w, a: a / 1.5 * (np.abs(w) ** 1.5).sum(), lambda a: Lp(a, 1.5)),
     ],
@@ -42,8 +54,10 @@ def test_group_value_is_sum_of_row_norms():
     model, alpha = _model(), 0.2
     expected = sum(alpha * np.linalg.norm(w.reshape(w.shape[0], -1), axis=1).sum() for w in _weights(model))
     assert penalty(model, "l1", alpha, group="rows").item() == pytest.approx(expected, rel=1e-12)
-    en = sum(alpha * (0.4 * np.linalg.norm(w.reshape(w.shape[0], -1), axis=1).sum() + 0.3 * (w**2).sum())
-             for w in _weights(model))
+    en = sum(
+        alpha * (0.4 * np.linalg.norm(w.reshape(w.shape[0], -1), axis=1).sum() + 0.3 * (w**2).sum())
+        for w in _weights(model)
+    )
     assert penalty(model, "elasticnet", alpha, l1_ratio=0.4, group="rows").item() == pytest.approx(en, rel=1e-12)
 
 

@@ -1,5 +1,6 @@
 """Proximal steps: the tensor proxes against lpnet's scalar kernels, the group prox against its closed
 form, convergence to lpnet's Lasso, exact zeros, and optimizer behaviour (state_dict, closure, lr)."""
+
 import copy
 
 import numpy as np
@@ -54,8 +55,9 @@ def test_group_prox_is_block_soft_thresholding(step):
     # conv weight: groups are output channels (dim 0); ConvTranspose: dim 1
     conv = rng.normal(size=(6, 3, 2, 2))
     got = prox_tensor(torch.from_numpy(conv), step, PenaltyConfig("l1", alpha, group="rows")).numpy()
-    np.testing.assert_allclose(got.reshape(6, -1), _block_soft_threshold(conv.reshape(6, -1), step * alpha),
-                               rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        got.reshape(6, -1), _block_soft_threshold(conv.reshape(6, -1), step * alpha), rtol=1e-13, atol=1e-15
+    )
     got = prox_tensor(torch.from_numpy(conv), step, PenaltyConfig("l1", alpha, group="rows"), dim=1).numpy()
     ref = _block_soft_threshold(conv.transpose(1, 0, 2, 3).reshape(3, -1), step * alpha)
     np.testing.assert_allclose(got.transpose(1, 0, 2, 3).reshape(3, -1), ref, rtol=1e-13, atol=1e-15)
@@ -118,11 +120,13 @@ def _batches(seed=0, k=30):
 
 def _train(model, opt, batches):
     for x, y in batches:
+
         def closure(x=x, y=y):
             opt.zero_grad()
             loss = nn.functional.cross_entropy(model(x), y)
             loss.backward()
             return loss
+
         loss = opt.step(closure)
     return loss
 
@@ -190,8 +194,9 @@ def test_group_prox_removes_whole_output_units():
     from lpnet.torch import sparsity_report
 
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Conv2d(2, 6, 3), nn.ReLU(), nn.ConvTranspose2d(6, 5, 2), nn.Flatten(),
-                          nn.Linear(5 * 7 * 7, 4))
+    model = nn.Sequential(
+        nn.Conv2d(2, 6, 3), nn.ReLU(), nn.ConvTranspose2d(6, 5, 2), nn.Flatten(), nn.Linear(5 * 7 * 7, 4)
+    )
     opt = Proximal(torch.optim.SGD(model.parameters(), lr=0.1), "l1", 0.5, group="rows", model=model)
     x, y = torch.randn(8, 2, 8, 8), torch.randint(0, 4, (8,))
     for _ in range(20):

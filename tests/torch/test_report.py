@@ -1,4 +1,5 @@
 """sparsity_report counts zeros, units and norms; falls back to a list of dicts without pandas."""
+
 import sys
 
 import pytest
@@ -13,8 +14,8 @@ def _model():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Linear(3, 2))
     with torch.no_grad():
-        model[0].weight[1] = 0.0           # one whole unit
-        model[0].weight[0, 2] = 0.0        # one more entry
+        model[0].weight[1] = 0.0  # one whole unit
+        model[0].weight[0, 2] = 0.0  # one more entry
         model[3].weight.copy_(torch.tensor([[1.0, -2.0, 0.0], [0.5, 0.0, 0.0]]))
     return model
 

@@ -1,5 +1,6 @@
 """Scale symmetry: rescale keeps a ReLU network's function (float64), refuses what would change it;
 balance lowers the L2 penalty to the balanced minimum without changing the function."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """Shared fixtures of the tour tests."""
+
 import pytest
 
 

@@ -1,4 +1,5 @@
 """The tour's runner and report: a self-contained index.html and a findings.json."""
+
 import json
 import re
 
@@ -42,7 +43,10 @@ def test_registry_lists_every_section_in_order():
 def test_resolve_sections_accepts_numbers_and_names():
     assert resolve_sections(None) == list(SECTIONS)
     assert resolve_sections([7, "unit_balls", "s01_overfitting", "4"]) == [
-        "s01_overfitting", "s04_unit_balls", "s07_lagrange"]
+        "s01_overfitting",
+        "s04_unit_balls",
+        "s07_lagrange",
+    ]
     assert resolve_sections(3) == ["s03_bias"]
     with pytest.raises(ValueError, match="unknown tour section"):
         resolve_sections(["12"])
@@ -70,7 +74,7 @@ def test_index_html_has_every_section_with_figures_and_verdict(built):
     assert page.startswith("<!DOCTYPE html>")
     for f in findings:
         start = page.index(f'<section id="{f.id}">')
-        section = page[start:page.index("</section>", start)]
+        section = page[start : page.index("</section>", start)]
         assert f.question.replace("'", "&#x27;") in section
         assert 'class="badge"' in section and f">{f.verdict}</span>" in section
         n_figures = section.count("<svg") + section.count('src="data:image/png;base64,')
@@ -137,10 +141,19 @@ def test_bars_start_at_zero(built):
 def _finding():
     fig, ax = new_figure()
     ax.plot([0, 1], [0, 1])
-    return Finding(id="demo", number=1, title="A <b>bold</b> title", question="Is 1 < 2 & 3 > 2?",
-                   claim='"quotes" & <tags>', measured={"x": 1.5, "nan": float("nan"), "list": [1, 2.25]},
-                   verdict="partly", summary="a < b: partly", text="<p>kept <em>tags</em> <script>x</script></p>",
-                   figures=[Figure(fig, "caption with <angle> brackets")], seconds=0.5)
+    return Finding(
+        id="demo",
+        number=1,
+        title="A <b>bold</b> title",
+        question="Is 1 < 2 & 3 > 2?",
+        claim='"quotes" & <tags>',
+        measured={"x": 1.5, "nan": float("nan"), "list": [1, 2.25]},
+        verdict="partly",
+        summary="a < b: partly",
+        text="<p>kept <em>tags</em> <script>x</script></p>",
+        figures=[Figure(fig, "caption with <angle> brackets")],
+        seconds=0.5,
+    )
 
 
 def test_text_is_escaped_and_only_simple_tags_survive():

@@ -1,4 +1,5 @@
 """Tour sections 1-5 and 7: each quick run's numbers against its claim, and a valid Finding."""
+
 import json
 import math
 
@@ -16,8 +17,14 @@ from lpnet.tour import (
 from lpnet.tour._finding import VERDICTS, Figure, Finding
 from lpnet.tour.report import _jsonable
 
-SECTIONS = {1: s01_overfitting, 2: s02_large_weights, 3: s03_bias, 4: s04_unit_balls,
-            5: s05_classic_picture, 7: s07_lagrange}
+SECTIONS = {
+    1: s01_overfitting,
+    2: s02_large_weights,
+    3: s03_bias,
+    4: s04_unit_balls,
+    5: s05_classic_picture,
+    7: s07_lagrange,
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """Tour sections 6 and 8-11: each quick run's numbers against its claim, and a valid Finding."""
+
 import json
 import sys
 
@@ -86,8 +87,11 @@ def _scatter_points(ax, label_start):
     """Number of points drawn by the scatter plots of ``ax`` whose label starts with ``label_start``."""
     from matplotlib.collections import PathCollection
 
-    return sum(len(c.get_offsets()) for c in ax.collections
-               if isinstance(c, PathCollection) and c.get_label().startswith(label_start))
+    return sum(
+        len(c.get_offsets())
+        for c in ax.collections
+        if isinstance(c, PathCollection) and c.get_label().startswith(label_start)
+    )
 
 
 def test_s06_every_point_drawn_as_a_solution_is_certified(findings):
@@ -229,11 +233,13 @@ def test_s10_verdict_follows_from_the_measured_numbers(findings):
     assert ratios[int(np.argmin(mse))] == m["enet_grid_chosen_l1_ratio"]
 
     noise_out = max(m["noise_max_frequency_lasso"], m["noise_max_frequency_enet"]) <= s.THRESHOLD
-    grouping = noise_out and sum(kept["enet"]) > sum(kept["lasso"]) and (
-        np.mean(m["frequency_evenness_per_group_enet"]) > np.mean(m["frequency_evenness_per_group_lasso"]))
+    grouping = (
+        noise_out
+        and sum(kept["enet"]) > sum(kept["lasso"])
+        and (np.mean(m["frequency_evenness_per_group_enet"]) > np.mean(m["frequency_evenness_per_group_lasso"]))
+    )
     free = mse[ratios.index(s.L1_RATIO)] - mse.min() <= se[np.argmin(mse)]
-    expected = ("supports" if grouping and free and m["cv_cost_ratio"] > 1 else
-                "partly" if grouping else "contradicts")
+    expected = "supports" if grouping and free and m["cv_cost_ratio"] > 1 else "partly" if grouping else "contradicts"
     assert f.verdict == expected
     # whatever l1_ratio CV picks, the page says which and why it does or does not matter
     assert f"picks {m['enet_grid_chosen_l1_ratio']:g}" in f.text

@@ -1,4 +1,5 @@
 """matplotlib without a display for the plot tests; every figure is closed after its test."""
+
 from __future__ import annotations
 
 import pytest

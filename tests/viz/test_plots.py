@@ -1,5 +1,6 @@
 """lpnet.viz: which curves are named, where the legend stands, and which way the alpha axis runs, in
 ``Path.plot``, ``plot_cv``, ``StabilityPath.plot`` and the figures of ``lpnet path --plot`` / ``lpnet cv --plot``."""
+
 from __future__ import annotations
 
 import subprocess
@@ -157,8 +158,8 @@ def test_stability_plot(wide):
 # ----------------------------------------------------------------------------------------------------
 def _cli_figure(args, tmp_path, monkeypatch, wide):
     """Run ``lpnet`` on the 30-feature data and return the figure it would save."""
-    from lpnet import _cli_select
     from lpnet.cli import main
+    from lpnet.cli import select as _cli_select
 
     X, y = wide
     data = tmp_path / "wide.csv"

@@ -26,6 +26,7 @@ Optional:
   library's CV fits on the training fold ``sub`` when that is not ``path(sub, grid, l1_ratio, tol)``,
   with the ``(alphas, l1_ratio)`` it solves in our units.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -42,7 +43,7 @@ def manual_cv(path_fn, problem, grids, l1_ratios, folds, tol, refit):
     import numpy as np
 
     best = (np.inf, None, None)
-    for i, (grid, ratio) in enumerate(zip(grids, l1_ratios)):
+    for grid, ratio in zip(grids, l1_ratios):
         losses = []
         for train, test in folds:
             sub = subproblem(problem, train)

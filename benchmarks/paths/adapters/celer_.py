@@ -3,6 +3,7 @@ CV by hand over the same folds with ``celer_path`` (celer's own ``LassoCV`` / ``
 same routine).  celer stops when its gap ``<= tol ||y_c||^2 / n``: relative gap ``<= 2 tol``.
 celer's ``LogisticRegression`` has no free intercept (``fit_intercept=False`` only), so the logistic
 path is not run."""
+
 from __future__ import annotations
 
 import warnings
@@ -41,14 +42,31 @@ def path(problem, alphas, l1_ratio, tol):
         warnings.simplefilter("ignore")
         if sp.issparse(X):
             x_mean = np.asarray(X.mean(axis=0)).ravel()
-            out = celer_path(X, y - y_mean, "lasso", alphas=np.asarray(alphas), l1_ratio=l1_ratio, tol=tol,
-                             max_iter=MAX_ITER, max_epochs=MAX_EPOCHS, X_offset=x_mean,
-                             X_scale=np.ones(X.shape[1]))
+            out = celer_path(
+                X,
+                y - y_mean,
+                "lasso",
+                alphas=np.asarray(alphas),
+                l1_ratio=l1_ratio,
+                tol=tol,
+                max_iter=MAX_ITER,
+                max_epochs=MAX_EPOCHS,
+                X_offset=x_mean,
+                X_scale=np.ones(X.shape[1]),
+            )
         else:
             x_mean = X.mean(axis=0)
             Xc = np.asfortranarray(X - x_mean)
-            out = celer_path(Xc, y - y_mean, "lasso", alphas=np.asarray(alphas), l1_ratio=l1_ratio, tol=tol,
-                             max_iter=MAX_ITER, max_epochs=MAX_EPOCHS)
+            out = celer_path(
+                Xc,
+                y - y_mean,
+                "lasso",
+                alphas=np.asarray(alphas),
+                l1_ratio=l1_ratio,
+                tol=tol,
+                max_iter=MAX_ITER,
+                max_epochs=MAX_EPOCHS,
+            )
     coefs = np.asarray(out[1]).T
     return coefs, y_mean - coefs @ x_mean
 

@@ -26,6 +26,7 @@ the certificate (``cv_folds``), and on them ``fold_path`` solves what glmnet's C
 ``(lambda, mixing)``, which in a fold's own units (its ``sd(y)``) is a slightly different
 ``(alpha, l1_ratio)``, certified as such.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -37,6 +38,7 @@ SUPPORTS = ("path", "logistic_path", "enetcv", "lassocv")
 CV_N_JOBS = True  # glmnet's CV scores its folds in joblib threads
 try:
     from glmnet import ElasticNet, LogitNet
+
     from lpnet.conventions import glmnet_to_lpnet, lpnet_to_glmnet
 
     IMPORT_ERROR = None
@@ -78,8 +80,9 @@ def glmnet_grid(problem, alphas, l1_ratio, y_std=None):
 
 def _model(problem, lambdas, mixing, tol, **kw):
     cls = LogitNet if problem.datafit == "logistic" else ElasticNet
-    return cls(alpha=mixing, lambda_path=lambdas, standardize=False, fit_intercept=True, tol=tol,
-               max_iter=MAX_ITER, **kw)
+    return cls(
+        alpha=mixing, lambda_path=lambdas, standardize=False, fit_intercept=True, tol=tol, max_iter=MAX_ITER, **kw
+    )
 
 
 def _fitted_path(m, problem):
@@ -138,13 +141,29 @@ def cv(problem, kind, grids, l1_ratios, folds, tol, n_jobs=1):
     best = None
     for grid, ratio in zip(grids, l1_ratios):
         lambdas, mixing = glmnet_grid(problem, grid, ratio)
-        m = _fit(_model(problem, lambdas, mixing, tol, n_splits=len(folds), n_jobs=n_jobs, cut_point=0.0,
-                        scoring="mean_squared_error", random_state=RANDOM_STATE), problem)
+        m = _fit(
+            _model(
+                problem,
+                lambdas,
+                mixing,
+                tol,
+                n_splits=len(folds),
+                n_jobs=n_jobs,
+                cut_point=0.0,
+                scoring="mean_squared_error",
+                random_state=RANDOM_STATE,
+            ),
+            problem,
+        )
         if m.n_lambda_ < len(lambdas):
             raise RuntimeError(f"glmnet's CV path stopped after {m.n_lambda_} of {len(lambdas)} lambdas")
         k = int(m.lambda_max_inx_)
         score = float(m.cv_mean_score_[k])  # minus the mean validation MSE
         if best is None or score > best[0]:
-            best = (score, dict(alpha=float(grid[k]), l1_ratio=ratio, coef=m.coef_path_[:, k],
-                                intercept=float(m.intercept_path_[k])))
+            best = (
+                score,
+                dict(
+                    alpha=float(grid[k]), l1_ratio=ratio, coef=m.coef_path_[:, k], intercept=float(m.intercept_path_[k])
+                ),
+            )
     return best[1]

@@ -3,6 +3,7 @@
 ``1/(2n) sum deviance + alpha (l1_ratio ||w||_1 + (1 - l1_ratio)/2 ||w||^2)`` = ours.  It stops on the
 gradient (``gradient_tol``), not a gap: the start is ``target * alpha_max``, tightened by the runner.
 Skipped when glum does not install."""
+
 from __future__ import annotations
 
 import warnings
@@ -34,8 +35,15 @@ def translate_tol(target, problem):
 def path(problem, alphas, l1_ratio, tol):
     family = "binomial" if problem.datafit == "logistic" else "normal"
     y = (problem.y > 0).astype(float) if family == "binomial" else problem.y
-    m = GeneralizedLinearRegressor(family=family, alpha=list(alphas), alpha_search=True, l1_ratio=l1_ratio,
-                                   fit_intercept=True, gradient_tol=tol, max_iter=MAX_ITER)
+    m = GeneralizedLinearRegressor(
+        family=family,
+        alpha=list(alphas),
+        alpha_search=True,
+        l1_ratio=l1_ratio,
+        fit_intercept=True,
+        gradient_tol=tol,
+        max_iter=MAX_ITER,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m.fit(problem.X, y)
@@ -44,9 +52,16 @@ def path(problem, alphas, l1_ratio, tol):
 
 def cv(problem, kind, grids, l1_ratios, folds, tol):
     eps = grids[0][-1] / grids[0][0]
-    m = GeneralizedLinearRegressorCV(family="normal", l1_ratio=list(l1_ratios), n_alphas=len(grids[0]),
-                                     min_alpha_ratio=eps, cv=folds, fit_intercept=True, gradient_tol=tol,
-                                     max_iter=MAX_ITER)
+    m = GeneralizedLinearRegressorCV(
+        family="normal",
+        l1_ratio=list(l1_ratios),
+        n_alphas=len(grids[0]),
+        min_alpha_ratio=eps,
+        cv=folds,
+        fit_intercept=True,
+        gradient_tol=tol,
+        max_iter=MAX_ITER,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m.fit(problem.X, problem.y)

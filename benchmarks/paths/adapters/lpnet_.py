@@ -1,4 +1,5 @@
 """lpnet: ``regularization_path`` (warm starts, every alpha certified) and its CV estimators."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,15 +30,26 @@ def path(problem, alphas, l1_ratio, tol):
         penalty = "l2"
     else:
         penalty = "l1" if l1_ratio == 1.0 else "elasticnet"
-    res = lpnet.regularization_path(problem.X, problem.y, penalty=penalty, datafit=problem.datafit,
-                                    alphas=alphas, l1_ratio=l1_ratio, fit_intercept=True, tol=tol,
-                                    max_iter=MAX_ITER)
+    res = lpnet.regularization_path(
+        problem.X,
+        problem.y,
+        penalty=penalty,
+        datafit=problem.datafit,
+        alphas=alphas,
+        l1_ratio=l1_ratio,
+        fit_intercept=True,
+        tol=tol,
+        max_iter=MAX_ITER,
+    )
     return res.coefs, res.intercepts
 
 
 def ridge_note():
-    return ("lpnet.RidgeCV" if hasattr(lpnet, "RidgeCV") else
-            "no lpnet.RidgeCV: 5-fold CV of regularization_path(penalty='l2') + refit")
+    return (
+        "lpnet.RidgeCV"
+        if hasattr(lpnet, "RidgeCV")
+        else "no lpnet.RidgeCV: 5-fold CV of regularization_path(penalty='l2') + refit"
+    )
 
 
 def cv(problem, kind, grids, l1_ratios, folds, tol, n_jobs=1):
@@ -53,11 +65,18 @@ def cv(problem, kind, grids, l1_ratios, folds, tol, n_jobs=1):
 
         return manual_cv(path, problem, grids, [0.0], folds, tol, refit)
     if kind == "enetcv":
-        m = lpnet.ElasticNetCV(l1_ratio=list(l1_ratios), n_alphas=len(grids[0]),
-                               eps=grids[0][-1] / grids[0][0], cv=folds, tol=tol, max_iter=MAX_ITER,
-                               n_jobs=n_jobs)
+        m = lpnet.ElasticNetCV(
+            l1_ratio=list(l1_ratios),
+            n_alphas=len(grids[0]),
+            eps=grids[0][-1] / grids[0][0],
+            cv=folds,
+            tol=tol,
+            max_iter=MAX_ITER,
+            n_jobs=n_jobs,
+        )
     else:
-        m = lpnet.LassoCV(n_alphas=len(grids[0]), eps=grids[0][-1] / grids[0][0], cv=folds, tol=tol,
-                          max_iter=MAX_ITER, n_jobs=n_jobs)
+        m = lpnet.LassoCV(
+            n_alphas=len(grids[0]), eps=grids[0][-1] / grids[0][0], cv=folds, tol=tol, max_iter=MAX_ITER, n_jobs=n_jobs
+        )
     m.fit(problem.X, problem.y)
     return dict(alpha=m.alpha_, l1_ratio=getattr(m, "l1_ratio_", 1.0), coef=m.coef_, intercept=m.intercept_)

@@ -1,6 +1,7 @@
 """skglm: ``Lasso`` / ``ElasticNet`` / ``SparseLogisticRegression`` with ``warm_start=True`` stepped along
 the grid; CV by hand over the same folds.  skglm stops on the largest KKT violation (gradient units),
 not a gap: the start is ``target * alpha_max`` and the runner tightens it."""
+
 from __future__ import annotations
 
 import warnings
@@ -33,14 +34,23 @@ def translate_tol(target, problem):
 
 def path(problem, alphas, l1_ratio, tol):
     if problem.datafit == "logistic":
-        m = SparseLogisticRegression(alpha=alphas[0], tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS,
-                                     fit_intercept=True, warm_start=True)
+        m = SparseLogisticRegression(
+            alpha=alphas[0], tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS, fit_intercept=True, warm_start=True
+        )
     elif l1_ratio == 1.0:
-        m = Lasso(alpha=alphas[0], tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS, fit_intercept=True,
-                  warm_start=True)
+        m = Lasso(
+            alpha=alphas[0], tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS, fit_intercept=True, warm_start=True
+        )
     else:
-        m = ElasticNet(alpha=alphas[0], l1_ratio=l1_ratio, tol=tol, max_iter=MAX_ITER, max_epochs=MAX_EPOCHS,
-                       fit_intercept=True, warm_start=True)
+        m = ElasticNet(
+            alpha=alphas[0],
+            l1_ratio=l1_ratio,
+            tol=tol,
+            max_iter=MAX_ITER,
+            max_epochs=MAX_EPOCHS,
+            fit_intercept=True,
+            warm_start=True,
+        )
     coefs, bs = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -7,6 +7,7 @@ liblinear penalizes the intercept as a feature of value ``intercept_scaling``; a
 that penalty negligible (the independent gap, with a free intercept, checks it).  Its ``tol`` is on the
 projected gradient, not a gap: it starts at the target and is tightened as needed.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -46,13 +47,29 @@ def _enet_path(problem, alphas, l1_ratio, tol, precompute=False):
         warnings.simplefilter("ignore")
         if sp.issparse(X):
             x_mean = np.asarray(X.mean(axis=0)).ravel()
-            _, coefs, _ = enet_path(X, y - y_mean, l1_ratio=l1_ratio, alphas=alphas, tol=tol, max_iter=MAX_ITER,
-                                    X_offset=x_mean, X_scale=np.ones(X.shape[1]))
+            _, coefs, _ = enet_path(
+                X,
+                y - y_mean,
+                l1_ratio=l1_ratio,
+                alphas=alphas,
+                tol=tol,
+                max_iter=MAX_ITER,
+                X_offset=x_mean,
+                X_scale=np.ones(X.shape[1]),
+            )
         else:
             x_mean = X.mean(axis=0)
             Xc = np.asfortranarray(X - x_mean)
-            _, coefs, _ = enet_path(Xc, y - y_mean, l1_ratio=l1_ratio, alphas=alphas, tol=tol, max_iter=MAX_ITER,
-                                    precompute=precompute, check_input=False)
+            _, coefs, _ = enet_path(
+                Xc,
+                y - y_mean,
+                l1_ratio=l1_ratio,
+                alphas=alphas,
+                tol=tol,
+                max_iter=MAX_ITER,
+                precompute=precompute,
+                check_input=False,
+            )
     coefs = coefs.T
     return coefs, y_mean - coefs @ x_mean
 
@@ -63,8 +80,9 @@ def _logistic_path(problem, alphas, tol):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for a in alphas:
-            m = LogisticRegression(penalty="l1", C=1.0 / (n * a), solver="liblinear", tol=tol, max_iter=MAX_ITER,
-                                   intercept_scaling=1e3)
+            m = LogisticRegression(
+                penalty="l1", C=1.0 / (n * a), solver="liblinear", tol=tol, max_iter=MAX_ITER, intercept_scaling=1e3
+            )
             m.fit(problem.X, problem.y)
             coefs.append(m.coef_.ravel().copy())
             bs.append(float(m.intercept_[0]))
@@ -86,8 +104,15 @@ def cv(problem, kind, grids, l1_ratios, folds, tol, n_jobs=1):
             return dict(alpha=m.alpha_ / n, l1_ratio=0.0, coef=m.coef_, intercept=m.intercept_)
         eps = grids[0][-1] / grids[0][0]
         if kind == "enetcv":
-            m = ElasticNetCV(l1_ratio=list(l1_ratios), alphas=len(grids[0]), eps=eps, cv=folds, tol=tol,
-                             max_iter=MAX_ITER, n_jobs=n_jobs)
+            m = ElasticNetCV(
+                l1_ratio=list(l1_ratios),
+                alphas=len(grids[0]),
+                eps=eps,
+                cv=folds,
+                tol=tol,
+                max_iter=MAX_ITER,
+                n_jobs=n_jobs,
+            )
         else:
             m = LassoCV(alphas=len(grids[0]), eps=eps, cv=folds, tol=tol, max_iter=MAX_ITER, n_jobs=n_jobs)
         m.fit(problem.X, problem.y)

@@ -1,5 +1,6 @@
 """scikit-learn's ``enet_path`` with ``precompute=True`` (Gram-matrix coordinate descent): the fast
 scikit-learn route for tall dense data.  Run on the tall problem only."""
+
 from __future__ import annotations
 
 from . import sklearn_ as _sk

@@ -1,6 +1,7 @@
 """A one-SVD leave-one-out (GCV-style) ridge baseline in plain numpy: center, one thin SVD, then for each
 alpha the exact leave-one-out residuals ``r_i / (1 - h_ii)`` (hat matrix including the intercept's
 ``1/n``), pick the smallest mean squared LOO error, coefficients from the same SVD.  Ridge only."""
+
 from __future__ import annotations
 
 import numpy as np

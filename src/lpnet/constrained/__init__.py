@@ -5,15 +5,19 @@
   ``multiplier_`` is the ``alpha`` of the equivalent penalized model;
 * :func:`radius_for_alpha`, :func:`alpha_for_radius`, :func:`path_radii`: the penalized and the
   constrained forms of the same family of solutions.
+
+The norms and projections live in :mod:`lpnet.geometry` (below the models); they are re-exported here.
 """
-from .estimator import ConstrainedClassifier, ConstrainedRegression
-from .forms import alpha_for_radius, path_radii, radius_for_alpha
-from .projections import (
+
+from ..geometry import (
     LocalSolutionWarning,
     lp_norm,
+    path_radii,
     projection_l1_ball,
     projection_lp_ball,
 )
+from .estimator import ConstrainedClassifier, ConstrainedRegression
+from .forms import alpha_for_radius, radius_for_alpha
 
 __all__ = [
     "ConstrainedClassifier",

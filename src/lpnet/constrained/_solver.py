@@ -32,6 +32,7 @@
   :func:`lpnet.solvers.solve` fits it directly (coordinate descent with clipping, or proximal Newton).
 * ``p < 1``: :func:`local_projected_gradient`, monotone projected gradient with the local projection.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,11 +46,10 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..certificates import Certifier
 from ..datafits import Quadratic
+from ..geometry import lp_norm, project_onto_ball, rescale_onto_ball
 from ..penalties import Lp
-from ..solvers import solve
-from ..solvers._design import as_design, linear_predictor
+from ..solvers import as_design, linear_predictor, solve
 from .ball import ON_SPHERE, NormBall
-from .projections import _onto_ball, _project, lp_norm
 
 #: widest step of an extrapolation beyond the evaluated alphas (a factor)
 MAX_FACTOR = 100.0
@@ -99,9 +99,16 @@ class _Problem:
 
     def result(self, cert_obj, w, b, multiplier, active, n_iter, solver) -> ConstrainedFit:
         return ConstrainedFit(
-            coef=w, intercept=float(b), multiplier=float(multiplier), active=bool(active),
-            objective=cert_obj.objective, dual_gap=cert_obj.gap, optimality_violation=cert_obj.violation,
-            converged=bool(cert_obj.converged), n_iter=int(n_iter), solver=solver,
+            coef=w,
+            intercept=float(b),
+            multiplier=float(multiplier),
+            active=bool(active),
+            objective=cert_obj.objective,
+            dual_gap=cert_obj.gap,
+            optimality_violation=cert_obj.violation,
+            converged=bool(cert_obj.converged),
+            n_iter=int(n_iter),
+            solver=solver,
         )
 
 
@@ -202,14 +209,25 @@ class RadiusSearch(_Problem):
             # alpha = lam t^(1-p): for a tiny radius and a large p it leaves float64 before lam does
             raise ValueError(
                 f"this radius with p={p:g} needs a penalty alpha beyond the float64 range (the "
-                "multiplier in penalty scaling is lam * radius^(1-p)); use a larger radius or a smaller p.")
+                "multiplier in penalty scaling is lam * radius^(1-p)); use a larger radius or a smaller p."
+            )
         n_samples, n_features = self.design.shape
         if alpha == 0 and isinstance(self.datafit, Quadratic) and n_samples > n_features:
             p = 2.0  # a unique least-squares solution, whatever p: the direct solve gets it exactly
         with warnings.catch_warnings():  # the constrained certificate decides; it warns itself
             warnings.simplefilter("ignore", ConvergenceWarning)
-            res = solve(self.design, self.y, self.datafit, Lp(alpha, p), sample_weight=self.s,
-                        fit_intercept=self.fit_intercept, tol=tol, max_iter=self.max_iter, w0=self.w, b0=self.b)
+            res = solve(
+                self.design,
+                self.y,
+                self.datafit,
+                Lp(alpha, p),
+                sample_weight=self.s,
+                fit_intercept=self.fit_intercept,
+                tol=tol,
+                max_iter=self.max_iter,
+                w0=self.w,
+                b0=self.b,
+            )
         self.w, self.b = res.coef, res.intercept
         r = float(lp_norm(res.coef, self.p))
         if alpha > 0:
@@ -343,8 +361,7 @@ class RadiusSearch(_Problem):
                 if alpha * r ** (self.p - 1.0) * abs(t - r) <= budget * certifier.threshold:
                     budget *= 0.1  # at the root but not certified: rounding in the penalized fits
             alpha = self.next_alpha(t)
-        return self._finish(certifier, ball, res.coef, res.intercept, alpha, r >= t * (1.0 - ON_SPHERE),
-                            self.max_iter)
+        return self._finish(certifier, ball, res.coef, res.intercept, alpha, r >= t * (1.0 - ON_SPHERE), self.max_iter)
 
     def _lasso_root(self, support, sigma, t):
         """``(alpha, w_support, flipped)`` where the piece with this support and signs has ``||w||_1 = t``.
@@ -405,14 +422,15 @@ class RadiusSearch(_Problem):
     def _finish(self, certifier, ball, w, b, alpha, active, n_iter, free_gap=None, z=None) -> ConstrainedFit:
         """Feasible point, its constrained certificate, and the result.
 
-        ``z``: ``X w + b`` when the caller has it.  ``free_gap``: the gap of an unconstrained fit inside the ball.  Its dual point (projected onto
+        ``z``: ``X w + b`` when the caller has it.
+        ``free_gap``: the gap of an unconstrained fit inside the ball.  Its dual point (projected onto
         ``{X^T theta = 0}``) is feasible for the constrained dual too, where ``t ||X^T theta||_q = 0``: a
         valid certificate that, unlike the residual's, does not grow with ``t``.  The smaller one is kept.
         """
         norm = lp_norm(w, self.p)
         if norm > ball.radius and z is not None and norm <= ball.radius * (1.0 + 1e-12):
             # a root on the sphere up to rounding: rescaling keeps z = X w + b exact
-            scaled = _onto_ball(w, ball.radius, self.p)
+            scaled = rescale_onto_ball(w, ball.radius, self.p)
             z = b + (z - b) * (float(scaled @ w) / float(w @ w))
             w = scaled
         elif norm > ball.radius:  # exact feasibility
@@ -437,20 +455,32 @@ def fit_box(X, y, s, datafit, t, fit_intercept=True, tol=1e-6, max_iter=100, w0=
     ball = NormBall(t, np.inf)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        res = solve(problem.design, y, datafit, ball, sample_weight=s, fit_intercept=fit_intercept, tol=tol,
-                    max_iter=max_iter, w0=w0, b0=b0)
+        res = solve(
+            problem.design,
+            y,
+            datafit,
+            ball,
+            sample_weight=s,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            w0=w0,
+            b0=b0,
+        )
     w, b = res.coef, res.intercept
     cert = problem.certifier(ball).check(w, b, problem.design.predict(w, b))
     return problem.result(cert, w, b, ball.multiplier(w, cert.grad), ball.on_sphere(w), res.n_iter, res.solver)
 
 
-def local_projected_gradient(X, y, s, datafit, t, p, fit_intercept=True, tol=1e-6, max_iter=100,
-                             w0=None, b0=None) -> ConstrainedFit:
+def local_projected_gradient(
+    X, y, s, datafit, t, p, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None
+) -> ConstrainedFit:
     """``p < 1``: projected gradient with the local projection, monotone, certified by stationarity.
 
     Starts from ``(w0, b0)`` or else from the L1-constrained fit at the same radius (convex, certified),
     moved onto the Lp ball.  Each step ``(w, b) <- (P(w - g_w / L), b - g_b / L)`` with ``L`` doubled
-    until the quadratic upper bound holds (so ``D`` never increases: the local projection starts from the current ``w``, which
+    until the quadratic upper bound holds (so ``D`` never increases:
+    the local projection starts from the current ``w``, which
     it can only improve on).  ``max_iter`` counts blocks of 10 steps, each ending with the scale-free
     optimality violation of :class:`lpnet.certificates.Certifier` (the ball's limiting normal cone).
     As for lpnet's penalized ``p < 1`` fits, the limiting cone accepts any zero coordinate, so the fit
@@ -466,7 +496,7 @@ def local_projected_gradient(X, y, s, datafit, t, p, fit_intercept=True, tol=1e-
         # onto the Lp ball (||w||_p >= ||w||_1 for p < 1); the monotone steps can only improve on it
         start = RadiusSearch(design, y, s, datafit, 1.0, fit_intercept, tol, max_iter).fit(t)
         w0, b0 = start.coef, start.intercept
-    w = _project(np.array(w0, dtype=np.float64), t, p)
+    w = project_onto_ball(np.array(w0, dtype=np.float64), t, p)
     b = float(b0) if fit_intercept else 0.0
     lips = 1.0
     z = design.predict(w, b)
@@ -480,7 +510,7 @@ def local_projected_gradient(X, y, s, datafit, t, p, fit_intercept=True, tol=1e-
             g, gb = design.xt(raw), (float(raw.sum()) if fit_intercept else 0.0)
             d = datafit.value(y, z, s)
             while True:
-                w_new = _project(w - g / lips, t, p, start=w)
+                w_new = project_onto_ball(w - g / lips, t, p, start=w)
                 b_new = b - gb / lips
                 dw, db = w_new - w, b_new - b
                 z_new = linear_predictor(design.X, w_new, b_new)

@@ -3,7 +3,7 @@
 Seen as the penalty ``P = indicator{||w||_p <= t}``, the constrained problem ``min D s.t. ||w||_p <= t``
 is ``min D + P`` and lpnet's machinery applies unchanged:
 
-* the prox of an indicator is the projection onto its set (:mod:`.projections`);
+* the prox of an indicator is the projection onto its set (:mod:`lpnet.geometry`);
 * its Fenchel conjugate is the support function of the ball, ``P*(z) = sup_{||w||_p <= t} z.w =
   t ||z||_q`` with ``1/p + 1/q = 1`` (Hoelder), finite everywhere, so :class:`lpnet.certificates.Certifier`
   gives the constrained duality gap ``G = D(w, b) - (-sum_i f_i*(-theta_i) - t ||X^T theta||_q)`` with
@@ -13,14 +13,15 @@ is ``min D + P`` and lpnet's machinery applies unchanged:
   so lpnet's coordinate-descent and proximal-Newton solvers fit it directly;
 * for ``p < 1`` the limiting normal cone gives the optimality violation of a local solution.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
+from ..geometry import check_ball_p, check_radius, lp_norm, project_onto_ball
 from ..penalties.base import Penalty
-from .projections import _project, check_ball_p, check_radius, lp_norm
 
 #: relative slack under which a point counts as on the sphere ``||w||_p = t``
 ON_SPHERE = 1e-9
@@ -95,7 +96,7 @@ class NormBall(Penalty):
 
     def prox(self, w, step=1.0) -> np.ndarray:
         """The projection onto the ball (any step: the prox of an indicator ignores it); local for p < 1."""
-        return _project(np.asarray(w, dtype=np.float64), self.radius, self.p)
+        return project_onto_ball(np.asarray(w, dtype=np.float64), self.radius, self.p)
 
     def conjugate(self, z) -> float:
         """Support function ``t ||z||_q``, ``q`` the dual exponent of ``p`` (``p < 1`` has none)."""

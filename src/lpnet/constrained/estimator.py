@@ -4,6 +4,7 @@
 share one ``fit``; they differ only by datafit and target encoding, like :class:`lpnet.Lasso` and
 :class:`lpnet.LogisticRegression`.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -12,11 +13,12 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._validation import check_positive_int, check_tol
-from ..estimators._base import LinearModelBase, make_datafit
+from ..datafits import Logistic
+from ..estimators import LinearModelBase
 from ..estimators.generic import DatafitChoice
 from ..estimators.logistic import ClassifierBase
+from ..geometry import LocalSolutionWarning, check_ball_p, check_radius
 from ._solver import RadiusSearch, fit_box, local_projected_gradient
-from .projections import LocalSolutionWarning, check_ball_p, check_radius
 
 _DOC = """
     Objective::
@@ -31,7 +33,8 @@ _DOC = """
     where its norm equals ``radius``; a safeguarded secant search on ``alpha`` runs lpnet's certified,
     warm-started penalized solver and ends with an exactly feasible point.  For the Lasso (p = 1,
     squared loss) the path is piecewise linear: the root of each fit's linear piece is solved in closed
-    form and certified, with LARS-style corrections of the support, so the answer is exact.  ``p = np.inf``: the box ``|w_j| <= radius`` is separable, so coordinate descent
+    form and certified, with LARS-style corrections of the support, so the answer is exact.
+    ``p = np.inf``: the box ``|w_j| <= radius`` is separable, so coordinate descent
     (proximal Newton for the logistic loss) with clipping fits it directly.  ``0 < p < 1``: the ball is
     not convex; monotone projected gradient with a local projection returns a local solution, with a
     :class:`~lpnet.constrained.LocalSolutionWarning`.
@@ -120,7 +123,8 @@ class _ConstrainedModel:
             warnings.warn(
                 f"p={p:g} < 1: the L{p:g} ball is not convex; {type(self).__name__} returns a local, not a "
                 "global, solution (its optimality_violation_ measures stationarity).",
-                LocalSolutionWarning, stacklevel=2,
+                LocalSolutionWarning,
+                stacklevel=2,
             )
             fit = local_projected_gradient(X, y, s, datafit, radius, p, w0=w0, b0=b0, **options)
         else:
@@ -132,11 +136,17 @@ class _ConstrainedModel:
             # p and the Lasso path's last linear piece: what the next warm start builds on
             self._search_state = (p, search.piece)
         if not fit.converged:
-            what = (f"duality gap {fit.dual_gap:.3e}" if fit.dual_gap is not None
-                    else f"optimality violation {fit.optimality_violation:.3e}")
-            warnings.warn(f"{type(self).__name__} did not reach tol={tol:g} in max_iter={max_iter}: {what}. "
-                          "Increase max_iter, loosen tol, or standardize the features.",
-                          ConvergenceWarning, stacklevel=2)
+            what = (
+                f"duality gap {fit.dual_gap:.3e}"
+                if fit.dual_gap is not None
+                else f"optimality violation {fit.optimality_violation:.3e}"
+            )
+            warnings.warn(
+                f"{type(self).__name__} did not reach tol={tol:g} in max_iter={max_iter}: {what}. "
+                "Increase max_iter, loosen tol, or standardize the features.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         self._store_coefficients(fit.coef, fit.intercept, fit.n_iter, X.dtype)
         self.multiplier_ = fit.multiplier
         self.active_ = fit.active
@@ -158,14 +168,18 @@ class _ConstrainedModel:
 
 
 class ConstrainedRegression(_ConstrainedModel, DatafitChoice, LinearModelBase):
-    __doc__ = ("Least squares (or, with ``datafit='logistic'``, binary logistic regression) under a norm "
-               "constraint ``||w||_p <= radius``.\n" + _DOC.format(
-                   datafit="1/(2n) sum_i s_i (y_i - x_i w - b)^2     (datafit='squared')\n"
-                   "        or       1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))   (datafit='logistic')",
-                   datafit_param="""
+    __doc__ = (
+        "Least squares (or, with ``datafit='logistic'``, binary logistic regression) under a norm "
+        "constraint ``||w||_p <= radius``.\n"
+        + _DOC.format(
+            datafit="1/(2n) sum_i s_i (y_i - x_i w - b)^2     (datafit='squared')\n"
+            "        or       1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))   (datafit='logistic')",
+            datafit_param="""
     datafit : {"squared", "logistic"}, default="squared"
         With ``"logistic"`` the model is a binary classifier (any two labels; ``classes_``,
-        ``predict`` returns labels, ``predict_proba``), exactly :class:`ConstrainedClassifier`.""") + """
+        ``predict`` returns labels, ``predict_proba``), exactly :class:`ConstrainedClassifier`.""",
+        )
+        + """
     Examples
     --------
     >>> import numpy as np
@@ -174,23 +188,25 @@ class ConstrainedRegression(_ConstrainedModel, DatafitChoice, LinearModelBase):
     >>> model = ConstrainedRegression(radius=3.0, p=1).fit(X, y)
     >>> bool(abs(np.abs(model.coef_).sum() - 3.0) < 1e-9), model.active_
     (True, True)
-    """)
+    """
+    )
 
-    def __init__(self, radius=1.0, p=1.0, *, datafit="squared", fit_intercept=True, tol=1e-6, max_iter=100,
-                 warm_start=False):
-        super().__init__(radius, p, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
-                         warm_start=warm_start)
+    def __init__(
+        self, radius=1.0, p=1.0, *, datafit="squared", fit_intercept=True, tol=1e-6, max_iter=100, warm_start=False
+    ):
+        super().__init__(radius, p, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, warm_start=warm_start)
         self.datafit = datafit
 
 
 class ConstrainedClassifier(_ConstrainedModel, ClassifierBase):
-    __doc__ = ("Binary logistic regression under a norm constraint ``||w||_p <= radius``.\n\n"
-               "    Any two labels; ``classes_[1]`` (``np.unique`` order) is encoded as y_i = +1.\n"
-               + _DOC.format(datafit="1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))  with y_i in {-1, +1}",
-                             datafit_param="")
-               + """    classes_ : ndarray of shape (2,)
+    __doc__ = (
+        "Binary logistic regression under a norm constraint ``||w||_p <= radius``.\n\n"
+        "    Any two labels; ``classes_[1]`` (``np.unique`` order) is encoded as y_i = +1.\n"
+        + _DOC.format(datafit="1/n sum_i s_i log(1 + exp(-y_i (x_i w + b)))  with y_i in {-1, +1}", datafit_param="")
+        + """    classes_ : ndarray of shape (2,)
         The two labels; ``classes_[1]`` is the positive class.
-    """)
+    """
+    )
 
     def _datafit(self):
-        return make_datafit("logistic")
+        return Logistic()

@@ -4,6 +4,7 @@ For convex ``p >= 1`` the penalized solutions ``w(alpha)`` of ``D + alpha/p sum_
 constrained solutions of ``min D s.t. ||w||_p <= t`` are the same family: ``t = ||w(alpha)||_p`` and
 ``alpha`` is the constraint's multiplier in penalty scaling.  ``t`` is non-increasing in ``alpha``.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -12,28 +13,13 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._validation import check_alpha, check_p, check_positive_int, check_tol
-from ..path import _check_inputs, regularization_path
+from ..fit_data import prepare_fit
+from ..geometry import check_radius, path_radii
+from ..path import regularization_path
+from ..penalties import Lp
 from ._solver import RadiusSearch
-from .projections import check_ball_p, check_radius, lp_norm
 
-__all__ = ["alpha_for_radius", "path_radii", "radius_for_alpha"]
-
-
-def path_radii(coefs, p) -> np.ndarray | float:
-    """``||w||_p`` of each row of ``coefs`` (a path's ``coefs`` of shape (n_alphas, n_features)).
-
-    Parameters
-    ----------
-    coefs : array-like of shape (n_alphas, n_features) or (n_features,)
-    p : float
-        ``p > 0`` or ``np.inf`` (a quasi-norm for ``p < 1``).
-
-    Returns
-    -------
-    ndarray of shape (n_alphas,), or a float for one coefficient vector.
-    """
-    r = lp_norm(np.asarray(coefs, dtype=np.float64), check_ball_p(p), axis=-1)
-    return float(r) if np.ndim(r) == 0 else r
+__all__ = ["alpha_for_radius", "radius_for_alpha"]
 
 
 def _grid(values, check) -> tuple[np.ndarray, bool]:
@@ -47,13 +33,16 @@ def _grid(values, check) -> tuple[np.ndarray, bool]:
 def _convex_p(p) -> float:
     p = check_p(p)
     if p < 1.0:
-        raise ValueError(f"p must be >= 1 here, got {p}: for p < 1 the norm of the penalized solutions is "
-                         "not monotone in alpha, so the two forms do not correspond one to one.")
+        raise ValueError(
+            f"p must be >= 1 here, got {p}: for p < 1 the norm of the penalized solutions is "
+            "not monotone in alpha, so the two forms do not correspond one to one."
+        )
     return p
 
 
-def radius_for_alpha(X, y, alpha, p=1.0, datafit="squared", fit_intercept=True, sample_weight=None,
-                     tol=1e-6, max_iter=100):
+def radius_for_alpha(
+    X, y, alpha, p=1.0, datafit="squared", fit_intercept=True, sample_weight=None, tol=1e-6, max_iter=100
+):
     """The radius ``t = ||w(alpha)||_p`` of the penalized solution, i.e. the constrained problem's radius.
 
     Parameters
@@ -78,16 +67,25 @@ def radius_for_alpha(X, y, alpha, p=1.0, datafit="squared", fit_intercept=True, 
     p = _convex_p(p)
     alphas, scalar = _grid(alpha, check_alpha)
     order = np.argsort(-alphas, kind="stable")  # the path solves them in decreasing order
-    path = regularization_path(X, y, penalty="lp", datafit=datafit, alphas=alphas[order], p=p,
-                               fit_intercept=fit_intercept, sample_weight=sample_weight, tol=tol,
-                               max_iter=max_iter)
+    path = regularization_path(
+        X,
+        y,
+        penalty=Lp(1.0, p),
+        datafit=datafit,
+        alphas=alphas[order],
+        fit_intercept=fit_intercept,
+        sample_weight=sample_weight,
+        tol=tol,
+        max_iter=max_iter,
+    )
     radii = np.empty(alphas.shape[0])
     radii[order] = path_radii(path.coefs, p)
     return float(radii[0]) if scalar else radii
 
 
-def alpha_for_radius(X, y, radius, p=1.0, datafit="squared", fit_intercept=True, sample_weight=None,
-                     tol=1e-6, max_iter=100):
+def alpha_for_radius(
+    X, y, radius, p=1.0, datafit="squared", fit_intercept=True, sample_weight=None, tol=1e-6, max_iter=100
+):
     """The ``alpha`` whose penalized solution has ``||w(alpha)||_p = radius`` (the constraint's multiplier).
 
     Parameters
@@ -123,14 +121,26 @@ def alpha_for_radius(X, y, radius, p=1.0, datafit="squared", fit_intercept=True,
     p = _convex_p(p)
     tol, max_iter = check_tol(tol), check_positive_int(max_iter, "max_iter")
     radii, scalar = _grid(radius, lambda t: check_radius(t, allow_zero=False))
-    X, y, s, _, _, datafit = _check_inputs(X, y, datafit, sample_weight, None)
-    search = RadiusSearch(X, y, s, datafit, p, fit_intercept=bool(fit_intercept), tol=tol, max_iter=max_iter)
+    data = prepare_fit(X, y, datafit, sample_weight, who="alpha_for_radius")
+    search = RadiusSearch(
+        data.X,
+        data.y,
+        data.sample_weight,
+        data.datafit,
+        p,
+        fit_intercept=bool(fit_intercept),
+        tol=tol,
+        max_iter=max_iter,
+    )
     alphas = np.empty(radii.shape[0])
     for i in np.argsort(radii, kind="stable"):
         fit = search.fit(radii[i])
         if not fit.converged:
-            warnings.warn(f"alpha_for_radius: the fit at radius {radii[i]:g} did not reach tol={tol:g} "
-                          f"(duality gap {fit.dual_gap:.3e}); increase max_iter or loosen tol.",
-                          ConvergenceWarning, stacklevel=2)
+            warnings.warn(
+                f"alpha_for_radius: the fit at radius {radii[i]:g} did not reach tol={tol:g} "
+                f"(duality gap {fit.dual_gap:.3e}); increase max_iter or loosen tol.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         alphas[i] = fit.multiplier
     return float(alphas[0]) if scalar else alphas

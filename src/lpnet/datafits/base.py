@@ -5,9 +5,11 @@ A datafit is ``D(w, b) = sum_i f_i(z_i)`` with ``z = X w + b`` the linear predic
 linear predictor ``z`` rather than ``(X, w, b)``: the datafit never touches the design matrix, so the same
 object serves dense, sparse and (later) distributed data.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import ClassVar
 
 import numpy as np
 
@@ -16,7 +18,11 @@ class Datafit(ABC):
     """Separable datafit ``D = sum_i f_i(z_i)``; see the module docstring."""
 
     #: name used by estimators, the CLI and saved models
-    name: str = ""
+    name: ClassVar[str] = ""
+    #: whether the target is a set of class labels (the estimator is then a classifier)
+    is_classifier: ClassVar[bool] = False
+    #: what the cross-validation curves call the validation loss
+    loss_label: ClassVar[str] = "loss"
 
     #: whether ``dual_metric`` is the sample weights themselves (then the certificate precomputes it)
     dual_metric_is_weights: bool = False
@@ -24,6 +30,9 @@ class Datafit(ABC):
     #: (the dual points of a fit with an intercept): the certificate then evaluates the dual with the
     #: centred target, which keeps a large mean of ``y`` from swamping it in rounding
     dual_shift_invariant: bool = False
+    #: whether ``D`` is exactly the weighted squared loss ``1/(2n) sum_i s_i (y_i - z_i)^2``: the solvers
+    #: written for it (residual and Gram coordinate descent, the direct ridge solve) take it
+    is_quadratic: ClassVar[bool] = False
 
     def dual_metric(self, theta, s) -> np.ndarray:
         """Diagonal metric in which the dual point is projected onto ``{A^T theta = 0}``.
@@ -34,8 +43,63 @@ class Datafit(ABC):
         return np.abs(theta)
 
     def prepare_target(self, y) -> np.ndarray:
-        """Map the user's target to the datafit's internal encoding (float64)."""
+        """Check a target already in the datafit's internal encoding (float64); solvers call this."""
         return np.asarray(y, dtype=np.float64)
+
+    # ----------------------------------------------------------------- what the API layer asks
+    def encode_target(self, y, sample_weight, who: str) -> tuple[np.ndarray | None, np.ndarray]:
+        """``(classes, y in the internal encoding)`` from the user's target (``classes`` None for a
+        regression target); ``sample_weight`` (rescaled, validated) lets a datafit refuse a target the
+        weights leave degenerate; ``who`` names the caller in error messages."""
+        return None, np.asarray(y, dtype=np.float64)
+
+    def predict(self, z) -> np.ndarray:
+        """The model's prediction of the target's mean from the linear predictor (the inverse link)."""
+        return np.asarray(z)
+
+    def validation_loss(self, y, z, s) -> np.ndarray | float:
+        """Weighted mean of the per-sample loss ``f_i(z_i) n / s_i`` on held-out samples; ``z`` may hold one
+        column per model, giving one loss per column."""
+        losses = self.sample_losses(y[:, None] if np.ndim(z) == 2 else y, z)
+        return np.average(losses, axis=0, weights=s) if np.ndim(z) == 2 else float(np.average(losses, weights=s))
+
+    @abstractmethod
+    def sample_losses(self, y, z) -> np.ndarray:
+        """Unweighted per-sample loss at the linear predictor (broadcasting ``y`` against ``z``)."""
+
+    def validation_score(self, y, z, s) -> np.ndarray:
+        """The score scikit-learn's ``score`` reports on held-out samples, one per column of ``z``."""
+        raise NotImplementedError(f"{type(self).__name__} has no validation score")
+
+    def free_fit(self, A, y, s, n_fixed: int = 0) -> np.ndarray:
+        """Coefficients ``c`` minimizing ``D(A c)`` (the unpenalized columns ``A``: the intercept first when
+        ``n_fixed = 1``, whose start is the null model's intercept).  Damped Newton with backtracking on
+        the smooth, convex datafit; a datafit with a closed form overrides it."""
+        c = np.zeros(A.shape[1])
+        c[:n_fixed] = self.null_model(y, s, True)[0]
+        z = A @ c
+        value = self.value(y, z, s)
+        for _ in range(100 if A.shape[1] > n_fixed else 0):
+            g = A.T @ self.raw_grad(y, z, s)
+            if np.max(np.abs(g)) <= 1e-15 * max(1.0, value):
+                break
+            H = A.T @ (self.curvature(y, z, s)[:, None] * A)
+            step = np.linalg.lstsq(H, -g, rcond=None)[0]
+            dz, slope = A @ step, float(g @ step)
+            t = 1.0
+            while t > 1e-12:  # backtracking (Armijo) on the loss
+                new = self.value(y, z + t * dz, s)
+                if new <= value + 1e-4 * t * slope:
+                    break
+                t *= 0.5
+            else:
+                break
+            c, z, value = c + t * step, z + t * dz, new
+        return c
+
+    def fits_exactly(self, y, z) -> bool:
+        """Whether the linear predictor ``z`` reproduces the target to rounding (nothing left to shrink)."""
+        return False
 
     @abstractmethod
     def value(self, y, z, s) -> float:

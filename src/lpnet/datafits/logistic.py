@@ -1,8 +1,10 @@
 """Logistic loss ``D = 1/n sum_i s_i log(1 + exp(-y_i z_i))`` with ``y_i`` in {-1, +1}."""
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import expit, xlogy
+from sklearn.utils.multiclass import check_classification_targets
 
 from .base import Datafit
 
@@ -11,6 +13,45 @@ class Logistic(Datafit):
     """Binary logistic loss; labels are encoded as -1 / +1 by the estimator before fitting."""
 
     name = "logistic"
+    is_classifier = True
+    loss_label = "log-loss"
+
+    def encode_target(self, y, sample_weight, who: str) -> tuple[np.ndarray | None, np.ndarray]:
+        """Any two labels as -1 / +1; ``classes[1]`` (``np.unique`` order) is +1.  Both classes must keep
+        some positive sample weight."""
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if classes.shape[0] > 2:
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is multiclass "
+                f"({classes.shape[0]} classes); {who} needs exactly two classes: fit one model per class "
+                "(e.g. sklearn's OneVsRestClassifier)."
+            )
+        if classes.shape[0] != 2:
+            raise ValueError(
+                f"{who} is a binary classifier but y has only one class ({classes[:5].tolist()}); "
+                "pass a target with exactly two classes."
+            )
+        encoded = np.where(y == classes[1], 1.0, -1.0)
+        if sample_weight is not None and (
+            sample_weight[encoded > 0].sum() <= 0 or sample_weight[encoded < 0].sum() <= 0
+        ):
+            raise ValueError(
+                "after sample weighting only one class has positive weight; give both classes some weight."
+            )
+        return classes, encoded
+
+    def predict(self, z) -> np.ndarray:
+        """The probability of the positive class."""
+        return expit(z)
+
+    def sample_losses(self, y, z) -> np.ndarray:
+        return np.logaddexp(0.0, -y * z)
+
+    def validation_score(self, y, z, s) -> np.ndarray:
+        # accuracy of the sign of the linear predictor
+        hits = (np.asarray(z) > 0) == (y[:, None] > 0 if np.ndim(z) == 2 else y > 0)
+        return np.average(hits, axis=0, weights=s)
 
     def prepare_target(self, y) -> np.ndarray:
         y = np.asarray(y, dtype=np.float64)

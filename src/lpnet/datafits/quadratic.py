@@ -1,4 +1,5 @@
 """Squared loss ``D = 1/(2n) sum_i s_i (y_i - z_i)^2``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,10 +11,12 @@ class Quadratic(Datafit):
     """Least squares, scaled as scikit-learn's Lasso and ElasticNet: ``1/(2n) sum_i s_i (y_i - z_i)^2``."""
 
     name = "squared"
+    loss_label = "MSE"
     # theta = s * residual / n: projecting in the metric of s is a weighted least-squares residual
     dual_metric_is_weights = True
     # dual = theta.y - n/2 sum theta^2 / s: with sum(theta) = 0, theta.y = theta.(y - c)
     dual_shift_invariant = True
+    is_quadratic = True
 
     def dual_metric(self, theta, s) -> np.ndarray:
         return s
@@ -39,6 +42,23 @@ class Quadratic(Datafit):
         if np.any(theta[~pos] != 0):
             return -np.inf
         return float(np.dot(theta, y) - 0.5 * n * np.sum(theta[pos] ** 2 / s[pos]))
+
+    def sample_losses(self, y, z) -> np.ndarray:
+        return (y - z) ** 2
+
+    def validation_score(self, y, z, s) -> np.ndarray:
+        # R^2 on the held-out samples (1 for a perfect fit of a constant target, else 0)
+        losses = self.validation_loss(y, z, s)
+        spread = np.average((y - np.average(y, weights=s)) ** 2, weights=s)
+        return 1.0 - losses / spread if spread > 0 else np.where(losses == 0, 1.0, 0.0)
+
+    def free_fit(self, A, y, s, n_fixed: int = 0) -> np.ndarray:
+        # weighted least squares in closed form: min 1/(2n) sum_i s_i (y_i - a_i c)^2
+        sq = np.sqrt(s)
+        return np.linalg.lstsq(sq[:, None] * A, sq * y, rcond=None)[0]
+
+    def fits_exactly(self, y, z) -> bool:
+        return bool(np.max(np.abs(y - z)) <= 16 * np.finfo(np.float64).eps * np.max(np.abs(y)))
 
     def null_model(self, y, s, fit_intercept):
         n = y.shape[0]

@@ -1,26 +1,28 @@
 """``RegularizedModel``: any datafit with any penalty."""
-from __future__ import annotations
 
-import copy
+from __future__ import annotations
 
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 
-from ..datafits import Logistic
-from ._base import LinearModelBase, make_datafit, make_penalty
-from .linear import _params_doc
+from ..datafits import make_datafit
+from .base import LinearModelBase, named_penalty
+from .linear import params_doc
 from .logistic import ClassifierBase, warn_unused_l1_ratio
 
 
 def _classifier(model) -> bool:
-    return model.datafit == "logistic" or isinstance(model.datafit, Logistic)
+    try:
+        return make_datafit(model.datafit).is_classifier
+    except ValueError:  # an unknown datafit: fit() names it
+        return False
 
 
 class DatafitChoice:
     """A regressor for the squared loss and a binary classifier for the logistic loss, by ``self.datafit``.
 
-    Mixed in before :class:`~lpnet.estimators._base.LinearModelBase` by estimators with a ``datafit``
+    Mixed in before :class:`~lpnet.estimators.base.LinearModelBase` by estimators with a ``datafit``
     parameter (``"squared"``, ``"logistic"`` or a Datafit instance).
     """
 
@@ -29,15 +31,6 @@ class DatafitChoice:
 
     def _is_classifier(self) -> bool:
         return _classifier(self)
-
-    def _encode_target(self, y):
-        if self._is_classifier():
-            return ClassifierBase._encode_target(self, y)
-        return super()._encode_target(y)
-
-    def _check_weighted_target(self, y, sample_weight):
-        if self._is_classifier():
-            ClassifierBase._check_weighted_target(self, y, sample_weight)
 
     def predict(self, X):
         """Predicted values (squared loss) or class labels (logistic loss)."""
@@ -89,19 +82,33 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
     Parameters
     ----------
     datafit : {{"squared", "logistic"}} or Datafit, default="squared"
-    penalty : {{"l1", "l2", "elasticnet", "lp"}} or Penalty, default="l1"
+    penalty : str or Penalty, default="l1"
+        Any name of :func:`lpnet.penalties.penalty_names` (``"mcp"`` and ``"scad"`` included) or a
+        :class:`~lpnet.penalties.Penalty` instance such as ``MCP(0.1, gamma=2.5)``.
     alpha : float, default=1.0
     l1_ratio : float, default=None
         Elastic Net mixing, used with ``penalty="elasticnet"`` (None: 0.5).
     p : float, default=1.0
-    {_params_doc("")}
+    {params_doc("")}
     With the logistic loss ``coef_`` has shape (1, n_features) and ``intercept_`` and ``n_iter_``
     shape (1,), as scikit-learn's classifiers.
     """
 
-    def __init__(self, datafit="squared", penalty="l1", alpha=1.0, *, l1_ratio=None, p=1.0,
-                 fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False,
-                 solver="auto"):
+    def __init__(
+        self,
+        datafit="squared",
+        penalty="l1",
+        alpha=1.0,
+        *,
+        l1_ratio=None,
+        p=1.0,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        solver="auto",
+    ):
         self.datafit = datafit
         self.penalty = penalty
         self.alpha = alpha
@@ -119,8 +126,4 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
             warn_unused_l1_ratio(self, penalty, n_features)
 
     def _penalty(self, weights):
-        penalty = make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
-        if weights is not None and penalty.weights is None:
-            penalty = copy.copy(penalty)  # never modify the instance the user passed
-            penalty.weights = weights
-        return penalty
+        return named_penalty(self, weights)

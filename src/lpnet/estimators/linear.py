@@ -5,6 +5,7 @@ All minimize ``1/(2n) sum_i s_i (y_i - x_i w - b)^2 + P(w)`` with the intercept 
 ``tol * F_null`` (``F_null``: the objective of the best constant model), or for ``p < 1`` when the
 scale-free optimality violation is at most ``tol``.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -13,9 +14,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import RegressorMixin
 
-from ._base import LinearModelBase, make_datafit, make_penalty
+from ..datafits import Quadratic
+from ..penalties import L1, L2, Lp
+from ..penalties import ElasticNet as ElasticNetPenalty
+from .base import LinearModelBase
 
-_COMMON_PARAMS = """
+COMMON_PARAMS = """
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     penalty_factor : array-like of shape (n_features,), default=None
@@ -66,10 +70,13 @@ _COMMON_PARAMS = """
         Present when ``X`` was a DataFrame with string column names.
 """
 
-_REGRESSOR_ATTRIBUTES = {"coef_shape": "(n_features,)", "intercept_type": "float (numpy scalar)",
-                         "n_iter_type": "int",
-                         "n_iter_doc": "Passes over the features (coordinate-descent epochs over the working "
-                                       "set), as scikit-learn counts them."}
+_REGRESSOR_ATTRIBUTES = {
+    "coef_shape": "(n_features,)",
+    "intercept_type": "float (numpy scalar)",
+    "n_iter_type": "int",
+    "n_iter_doc": "Passes over the features (coordinate-descent epochs over the working "
+    "set), as scikit-learn counts them.",
+}
 
 _CD_PARAMS = """
     precompute : {"auto", True, False} or array-like of shape (n_features, n_features), default="auto"
@@ -87,13 +94,24 @@ _CD_PARAMS = """
         Coordinates are visited in order; the certified solution does not depend on it."""
 
 
-def _params_doc(extra: str = _CD_PARAMS) -> str:
-    return _COMMON_PARAMS.format(extra_params=extra, **_REGRESSOR_ATTRIBUTES)
+def params_doc(extra: str = _CD_PARAMS) -> str:
+    """The shared Parameters/Attributes section of the regressors' docstrings.
+
+    Parameters
+    ----------
+    extra : str
+        Extra parameter entries (default: scikit-learn's coordinate-descent options).
+
+    Returns
+    -------
+    str
+    """
+    return COMMON_PARAMS.format(extra_params=extra, **_REGRESSOR_ATTRIBUTES)
 
 
 class _Regressor(RegressorMixin, LinearModelBase):
     def _datafit(self):
-        return make_datafit("squared")
+        return Quadratic()
 
     @property
     def sparse_coef_(self):
@@ -130,7 +148,10 @@ def warn_without_penalty(model, penalty, n_features) -> None:
         warnings.warn(
             f"With alpha=0, {type(model).__name__} has no penalty: it fits ordinary least squares (solved "
             "directly, the minimum-norm solution when the features are collinear), the model that "
-            "scikit-learn's LinearRegression estimator fits.", UserWarning, stacklevel=4)
+            "scikit-learn's LinearRegression estimator fits.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 class Lasso(_Regressor):
@@ -146,16 +167,29 @@ class Lasso(_Regressor):
     ----------
     alpha : float, default=1.0
         Regularization strength, >= 0.
-    {_params_doc()}"""
+    {params_doc()}"""
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100,
-                 warm_start=False, solver="auto", precompute="auto", copy_X=True, positive=False,
-                 random_state=None, selection="cyclic"):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        solver="auto",
+        precompute="auto",
+        copy_X=True,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
         _cd_options_init(self, precompute, copy_X, positive, random_state, selection)
 
     def _penalty(self, weights):
-        return make_penalty("l1", self.alpha, weights=weights)
+        return L1(self.alpha, weights=weights)
 
     _warn_about_parameters = warn_without_penalty
 
@@ -177,23 +211,37 @@ class Ridge(_Regressor):
     ----------
     alpha : float, default=1.0
         Regularization strength, >= 0.
-    {_params_doc('''
+    {
+        params_doc('''
     copy_X : bool, default=True
         Accepted for scikit-learn compatibility: lpnet never writes into ``X``.
     positive : bool, default=False
         Only ``False`` is supported for now.
     random_state : int, RandomState instance or None, default=None
-        Accepted for scikit-learn compatibility (lpnet's solvers are deterministic).''')}"""
+        Accepted for scikit-learn compatibility (lpnet's solvers are deterministic).''')
+    }"""
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100,
-                 warm_start=False, solver="auto", copy_X=True, positive=False, random_state=None):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        solver="auto",
+        copy_X=True,
+        positive=False,
+        random_state=None,
+    ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
         self.copy_X = copy_X
         self.positive = positive
         self.random_state = random_state
 
     def _penalty(self, weights):
-        return make_penalty("l2", self.alpha, weights=weights)
+        return L2(self.alpha, weights=weights)
 
 
 class ElasticNet(_Regressor):
@@ -214,17 +262,31 @@ class ElasticNet(_Regressor):
         Regularization strength, >= 0.
     l1_ratio : float, default=0.5
         Mixing in [0, 1]: 1 is the Lasso, 0 is Ridge.
-    {_params_doc()}"""
+    {params_doc()}"""
 
-    def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True, penalty_factor=None, tol=1e-6,
-                 max_iter=100, warm_start=False, solver="auto", precompute="auto", copy_X=True,
-                 positive=False, random_state=None, selection="cyclic"):
+    def __init__(
+        self,
+        alpha=1.0,
+        l1_ratio=0.5,
+        *,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        solver="auto",
+        precompute="auto",
+        copy_X=True,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
         _cd_options_init(self, precompute, copy_X, positive, random_state, selection)
         self.l1_ratio = l1_ratio
 
     def _penalty(self, weights):
-        return make_penalty("elasticnet", self.alpha, l1_ratio=self.l1_ratio, weights=weights)
+        return ElasticNetPenalty(self.alpha, 0.5 if self.l1_ratio is None else self.l1_ratio, weights=weights)
 
     _warn_about_parameters = warn_without_penalty
 
@@ -246,14 +308,28 @@ class LpRegression(_Regressor):
         Regularization strength, >= 0.
     p : float, default=1.0
         Exponent, > 0 and finite.
-    {_params_doc()}"""
+    {params_doc()}"""
 
-    def __init__(self, alpha=1.0, p=1.0, *, fit_intercept=True, penalty_factor=None, tol=1e-6,
-                 max_iter=100, warm_start=False, solver="auto", precompute="auto", copy_X=True,
-                 positive=False, random_state=None, selection="cyclic"):
+    def __init__(
+        self,
+        alpha=1.0,
+        p=1.0,
+        *,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        solver="auto",
+        precompute="auto",
+        copy_X=True,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
         _cd_options_init(self, precompute, copy_X, positive, random_state, selection)
         self.p = p
 
     def _penalty(self, weights):
-        return make_penalty("lp", self.alpha, p=self.p, weights=weights)
+        return Lp(self.alpha, self.p, weights=weights)

@@ -1,49 +1,46 @@
 """Penalized binary logistic regression."""
+
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import (
-    LinearModelBase,
-    check_weighted_classes,
-    encode_binary_target,
-    make_datafit,
-    make_penalty,
-)
-from .linear import _COMMON_PARAMS
+from ..datafits import Logistic
+from ..penalties import penalty_names, penalty_parameters
+from .base import LinearModelBase, named_penalty
+from .linear import COMMON_PARAMS
 
-_CLASSIFIER_ATTRIBUTES = {"coef_shape": "(1, n_features)", "intercept_type": "ndarray of shape (1,)",
-                          "n_iter_type": "ndarray of shape (1,)",
-                          "n_iter_doc": "Proximal Newton steps (as scikit-learn counts its solver's iterations)."}
-_CLASSIFIER_PARAMS = _COMMON_PARAMS.format(extra_params="""
+_CLASSIFIER_ATTRIBUTES = {
+    "coef_shape": "(1, n_features)",
+    "intercept_type": "ndarray of shape (1,)",
+    "n_iter_type": "ndarray of shape (1,)",
+    "n_iter_doc": "Proximal Newton steps (as scikit-learn counts its solver's iterations).",
+}
+_CLASSIFIER_PARAMS = COMMON_PARAMS.format(
+    extra_params="""
     random_state : int, RandomState instance or None, default=None
-        Accepted for scikit-learn compatibility (lpnet's solvers are deterministic).""", **_CLASSIFIER_ATTRIBUTES)
+        Accepted for scikit-learn compatibility (lpnet's solvers are deterministic).""",
+    **_CLASSIFIER_ATTRIBUTES,
+)
 
 
 def warn_unused_l1_ratio(model, penalty, n_features) -> None:
     """``l1_ratio`` means something only for the Elastic Net; scikit-learn warns when it is ignored."""
-    if model.l1_ratio is not None and model.penalty != "elasticnet":
-        warnings.warn(f"l1_ratio is used only with penalty='elasticnet'; it is ignored with "
-                      f"penalty={model.penalty!r}.", UserWarning, stacklevel=4)
+    if model.l1_ratio is not None and "l1_ratio" not in penalty.shape_parameters():
+        takers = [name for name in penalty_names() if "l1_ratio" in penalty_parameters(name)]
+        warnings.warn(
+            f"l1_ratio is used only with penalty={' or '.join(map(repr, takers))}; it is ignored with "
+            f"penalty={model.penalty!r}.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 class ClassifierBase(ClassifierMixin, LinearModelBase):
     """Binary classification with any two labels; the larger (by ``np.unique`` order) is the positive one."""
-
-    def _is_classifier(self) -> bool:
-        return True
-
-    def _encode_target(self, y):
-        self.classes_, y = encode_binary_target(y, type(self).__name__)
-        return y
-
-    def _check_weighted_target(self, y, sample_weight):
-        check_weighted_classes(y, sample_weight)
 
     def decision_function(self, X):
         """Signed score ``X @ coef_ + intercept_``; positive means ``classes_[1]``."""
@@ -51,7 +48,7 @@ class ClassifierBase(ClassifierMixin, LinearModelBase):
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``."""
-        p = expit(self._decision(X))
+        p = self._datafit().predict(self._decision(X))  # the inverse link: P(classes_[1])
         return np.column_stack([1.0 - p, p])
 
     def predict_log_proba(self, X):
@@ -84,7 +81,10 @@ class LogisticRegression(ClassifierBase):
 
     Parameters
     ----------
-    penalty : {{"l1", "l2", "elasticnet", "lp"}}, default="l2"
+    penalty : str or Penalty, default="l2"
+        Any name of :func:`lpnet.penalties.penalty_names` (``"l1"``, ``"l2"``, ``"elasticnet"``, ``"lp"``,
+        ``"mcp"``, ``"scad"``, ...) or a :class:`~lpnet.penalties.Penalty` instance (then ``alpha``,
+        ``l1_ratio`` and ``p`` are ignored).
     alpha : float, default=0.01
         Regularization strength, >= 0 (scikit-learn's default ``C=1`` is ``alpha = 1/n``).
     l1_ratio : float, default=None
@@ -97,9 +97,21 @@ class LogisticRegression(ClassifierBase):
         The two labels; ``classes_[1]`` is the positive class.
     """
 
-    def __init__(self, penalty="l2", alpha=0.01, *, l1_ratio=None, p=1.0, fit_intercept=True,
-                 penalty_factor=None, tol=1e-6, max_iter=100, warm_start=False, solver="auto",
-                 random_state=None):
+    def __init__(
+        self,
+        penalty="l2",
+        alpha=0.01,
+        *,
+        l1_ratio=None,
+        p=1.0,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        solver="auto",
+        random_state=None,
+    ):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -115,9 +127,9 @@ class LogisticRegression(ClassifierBase):
     _min_max_iter = 0
 
     def _datafit(self):
-        return make_datafit("logistic")
+        return Logistic()
 
     def _penalty(self, weights):
-        return make_penalty(self.penalty, self.alpha, l1_ratio=self.l1_ratio, p=self.p, weights=weights)
+        return named_penalty(self, weights)
 
     _warn_about_parameters = warn_unused_l1_ratio

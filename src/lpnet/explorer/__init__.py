@@ -4,16 +4,15 @@
 ``pip install lpnet[explorer]``).  The computations live in :mod:`lpnet.explorer.compute` and need
 only numpy and lpnet, so importing this package does not import the web framework.
 """
+
 from __future__ import annotations
 
 __all__ = ["MISSING_EXTRA", "create_app"]
 
-MISSING_EXTRA = ("the explorer needs fastapi, uvicorn and plotly, which are not installed: "
-                 "pip install lpnet[explorer]")
+MISSING_EXTRA = "the explorer needs fastapi, uvicorn and plotly, which are not installed: pip install lpnet[explorer]"
 
 
-def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None,
-               name="data"):
+def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None, name="data"):
     """The explorer as an ASGI application; see :func:`lpnet.explorer.app.create_app`.
 
     Raises

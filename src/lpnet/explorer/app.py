@@ -3,73 +3,72 @@
 Every input is checked by the request models (bounds, documented on ``/docs``) or by ``compute``
 (combinations, feature names); both answer 422 with the field named in ``detail[].loc`` and a
 one-line ``message``.  The data are fixed when the application is created: no request names a file.
-"""
-from __future__ import annotations
 
+The penalties are lpnet's registry as it stands when the application is created: ``GET /api/penalties``
+describes them to the page, which builds its menu and parameter sliders from that, and the request
+models take each registered name and shape parameter (a field of that name).
+"""
+
+import dataclasses
 import logging
 import math
 from importlib import resources
-from typing import Literal
+from types import SimpleNamespace
+from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from . import compute
 from .corner import corner
 from .data import builtin_datasets, user_data
 
-P_MIN, P_MAX = 0.1, 100.0
 ALPHA_MAX = 1e6
 GRID_MAX = 200
 MAX_STARTS = 200
 
-Penalty = Literal["l1", "l2", "elasticnet", "lp"]
 logger = logging.getLogger("lpnet.explorer")
 
 
 # ----------------------------------------------------------------------------------------------------
 # request and response models
 # ----------------------------------------------------------------------------------------------------
+# The request models below lack the penalty and its shape parameters: each application adds them from
+# the registry as it stands (_request_models).
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not silently ignored
 
     dataset: str | None = Field(None, description="Data set name from GET /api/datasets (default: the first).")
     features: list[str] | None = Field(
-        None, min_length=2, max_length=1000,
-        description="Features of the model, at least 2 (default: the data set's default features).")
-    penalty: Penalty = Field("l1", description="Penalty family.")
-    p: float | str | None = Field(
-        None, description=f"Exponent of the Lp penalty or ball, in [{P_MIN:g}, {P_MAX:g}], or \"inf\" "
-        "(constrained form only).  Only with penalty 'lp'; p < 1 is non-convex.",
-        examples=[1.5, 0.5, "inf"])
-    l1_ratio: float | None = Field(None, ge=0.0, le=1.0, allow_inf_nan=False,
-                                   description="Elastic Net mixing in [0, 1] (penalty 'elasticnet' only).")
-
-    @field_validator("p")
-    @classmethod
-    def _check_p(cls, value):
-        if value is None:
-            return None
-        if isinstance(value, str):
-            if value.strip().lower() in ("inf", "infinity"):
-                return math.inf
-            raise ValueError(f"p must be a number in [{P_MIN:g}, {P_MAX:g}] or \"inf\", got {value!r}")
-        if not P_MIN <= value <= P_MAX:  # also rejects nan
-            raise ValueError(f"p must lie in [{P_MIN:g}, {P_MAX:g}] (or be \"inf\"), got {value!r}")
-        return float(value)
+        None,
+        min_length=2,
+        max_length=1000,
+        description="Features of the model, at least 2 (default: the data set's default features).",
+    )
 
 
 class _PointRequest(_Request):
-    alpha: float | None = Field(None, ge=0.0, le=ALPHA_MAX, allow_inf_nan=False,
-                                description="Penalized form: the penalty strength, in [0, 1e6].")
-    radius: float | None = Field(None, gt=0.0, le=ALPHA_MAX, allow_inf_nan=False,
-                                 description="Constrained form: the radius t of ||w||_p <= t, > 0.")
-    view: list[str] | None = Field(None, min_length=2, max_length=2,
-                                   description="The 2 features of the picture (default: the first two).")
+    alpha: float | None = Field(
+        None,
+        ge=0.0,
+        le=ALPHA_MAX,
+        allow_inf_nan=False,
+        description="Penalized form: the penalty strength, in [0, 1e6].",
+    )
+    radius: float | None = Field(
+        None,
+        gt=0.0,
+        le=ALPHA_MAX,
+        allow_inf_nan=False,
+        description="Constrained form: the radius t of ||w||_p <= t, > 0.",
+    )
+    view: list[str] | None = Field(
+        None, min_length=2, max_length=2, description="The 2 features of the picture (default: the first two)."
+    )
 
 
 class FitRequest(_PointRequest):
@@ -82,7 +81,8 @@ class RangeRequest(_Request):
     """The range of the alpha or radius slider for one penalty choice."""
 
     form: Literal["penalized", "constrained"] = Field(
-        "penalized", description="Against alpha (penalized) or the radius (constrained).")
+        "penalized", description="Against alpha (penalized) or the radius (constrained)."
+    )
 
 
 class PathRequest(RangeRequest):
@@ -94,15 +94,60 @@ class PathRequest(RangeRequest):
 class CornerRequest(PathRequest):
     """Where the slider puts w* on an axis of the view; ``n_points`` is the page's path (see /docs)."""
 
-    view: list[str] | None = Field(None, min_length=2, max_length=2,
-                                   description="The 2 features of the picture (default: the first two).")
+    view: list[str] | None = Field(
+        None, min_length=2, max_length=2, description="The 2 features of the picture (default: the first two)."
+    )
 
 
 class MultistartRequest(_PointRequest):
-    """Random restarts of a non-convex Lp fit (p < 1, penalized form)."""
+    """Random restarts of a non-convex fit (Lp with p < 1, say; penalized form)."""
 
     n_starts: int = Field(20, ge=1, le=MAX_STARTS, description="Number of starting points.")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed of the random starts.")
+
+
+def _number_or_inf(value):
+    """A shape parameter as JSON gives it: a number, or the string "inf" (JSON has no infinity)."""
+    if isinstance(value, str):
+        if value.strip().lower() in ("inf", "infinity"):
+            return math.inf
+        raise ValueError(f'must be a number or "inf", got {value!r}')
+    return value
+
+
+ShapeValue = Annotated[float | None, BeforeValidator(_number_or_inf)]
+
+
+def _shape_description(key: str, menu) -> str:
+    """What ``/docs`` says of the shape parameter ``key``: its penalties, defaults and ranges."""
+    parts = []
+    for info in menu:
+        prm = info.parameter(key)
+        if prm is not None:
+            inf = ', or "inf" (constrained form only)' if prm.exponent else ""
+            parts.append(f"penalty {info.name!r}: default {prm.default:g}, in [{prm.low:g}, {prm.high:g}]{inf}")
+    return "Shape parameter of " + "; ".join(parts) + ".  Only with those penalties."
+
+
+def _shape_keys(menu) -> list[str]:
+    """Every registered shape parameter's name, once."""
+    return list(dict.fromkeys(prm.name for info in menu for prm in info.parameters))
+
+
+def _request_models(menu) -> SimpleNamespace:
+    """The request models with the registry's penalties: ``penalty`` takes each registered name, and each
+    shape parameter is a field of its own name."""
+    bases = (FitRequest, RangeRequest, PathRequest, CornerRequest, MultistartRequest)
+    taken = set().union(*(base.model_fields for base in bases)) & set(_shape_keys(menu))
+    if taken:
+        raise ValueError(f"shape parameters {sorted(taken)} have the names of request fields; rename them")
+    names = tuple(info.name for info in menu)
+    extra = {"penalty": (Literal[names], Field(names[0], description="Penalty: GET /api/penalties."))}
+    for key in _shape_keys(menu):
+        extra[key] = (ShapeValue, Field(None, description=_shape_description(key, menu)))
+    return SimpleNamespace(
+        **{base.__name__: create_model(base.__name__, __base__=base, __doc__=base.__doc__, **extra) for base in bases}
+    )
 
 
 Num = float | None  # None where a value is undefined or not finite (JSON has no NaN)
@@ -111,8 +156,10 @@ Num = float | None  # None where a value is undefined or not finite (JSON has no
 class Grid(BaseModel):
     w1: list[float] = Field(description="Grid values of the first view coefficient (columns).")
     w2: list[float] = Field(description="Grid values of the second view coefficient (rows).")
-    loss: list[list[Num]] = Field(description="loss[k][l]: the datafit (intercept at its best) at "
-                                  "(w1[l], w2[k]), the other coefficients at their fitted values.")
+    loss: list[list[Num]] = Field(
+        description="loss[k][l]: the datafit (intercept at its best) at "
+        "(w1[l], w2[k]), the other coefficients at their fitted values."
+    )
 
 
 class Ball(BaseModel):
@@ -132,29 +179,37 @@ class FitResponse(BaseModel):
     view: list[str]
     coef: list[Num]
     intercept: Num
-    multiplier: Num = Field(description="Penalized form: alpha.  Constrained form: the Lagrange multiplier "
-                            "in penalty scaling (Lp(alpha=multiplier) has the same solution); 0 if inactive.")
+    multiplier: Num = Field(
+        description="Penalized form: alpha.  Constrained form: the Lagrange multiplier "
+        "in penalty scaling (Lp(alpha=multiplier) has the same solution); 0 if inactive."
+    )
     active: bool | None = Field(description="Constrained form: whether the constraint binds.")
     dual_gap: Num = Field(description="Duality gap in objective units (convex problems).")
-    optimality_violation: Num = Field(description="Scale-free optimality violation (p < 1).")
+    optimality_violation: Num = Field(description="Scale-free optimality violation (non-convex problems).")
+    convex: bool = Field(description="Whether the problem is convex; if not, w* is a local solution.")
     converged: bool
     objective: Num
     n_zero: int
     zero_features: list[str]
     r2: Num = Field(description="R2 on the data the model was fitted on.")
     seconds: float = Field(description="Time of the solve.")
-    radius: Num = Field(description="Size of the ball drawn: the radius, or ||w*||_p (Elastic Net: its "
-                        "penalty per unit alpha) in penalized form.")
+    radius: Num = Field(
+        description="Size of the ball drawn: the radius, or ||w*||_p in penalized form "
+        "(for a penalty that is no multiple of a norm's power: its value per unit alpha)."
+    )
     loss_at_solution: Num
     w_star: list[Num]
     gradient: list[Num] = Field(description="Gradient of the loss at w* along the view.")
-    normal: list[Num] = Field(description="multiplier times the penalty's subgradient at w* along the view: "
-                              "equal to -gradient at a solution (KKT).")
+    normal: list[Num] = Field(
+        description="multiplier times the penalty's subgradient at w* along the view: "
+        "equal to -gradient at a solution (KKT)."
+    )
     unconstrained: list[Num] = Field(description="Least-squares point of the slice.")
     grid: Grid
     ball: Ball
-    contours: Lines = Field(description="Exact level sets of the loss in the slice (ellipses), evenly "
-                            "spaced in sqrt(loss - min).")
+    contours: Lines = Field(
+        description="Exact level sets of the loss in the slice (ellipses), evenly spaced in sqrt(loss - min)."
+    )
     solution_level: Lines = Field(description="The level set of the loss through w*.")
 
 
@@ -163,7 +218,8 @@ class RangeResponse(BaseModel):
     x_max: float = Field(description="Upper end of the slider.")
     scale: Literal["log", "linear"] = Field(
         description=f"Slider position k in 0..{compute.SLIDER} is x_min * (x_max / x_min)^(k / "
-        f"{compute.SLIDER}) (log: alpha) or x_max * k / {compute.SLIDER} (linear: the radius).")
+        f"{compute.SLIDER}) (log: alpha) or x_max * k / {compute.SLIDER} (linear: the radius)."
+    )
     alpha_max: Num
 
 
@@ -181,8 +237,12 @@ class PathResponse(RangeResponse):
 
 class CornerResponse(BaseModel):
     dataset: str
-    penalty: str = Field(description="The request's penalty, or l1 where that has no corners on the axes.")
-    p: Num
+    penalty: str = Field(
+        description="The request's penalty, or the first registered one (L1) with corners "
+        "on the axes where it has none."
+    )
+    p: Num = Field(description="The value of its exponent parameter, if it has one.")
+    params: dict[str, Num] = Field(description="Its shape parameters.")
     form: str
     position: int = Field(description=f"Slider position, 0..{compute.SLIDER}.")
     value: float = Field(description="The alpha or radius at that position.")
@@ -224,6 +284,37 @@ class DatasetsResponse(BaseModel):
     datasets: list[DatasetInfo]
 
 
+class ParameterInfo(BaseModel):
+    name: str
+    default: float
+    low: float = Field(description="Smallest value taken (the penalty may refuse an open bound).")
+    high: float = Field(description="Largest value taken.")
+    values: list[float] | None = Field(
+        description="The slider's values, or null: a linear slider from low to high in steps of step."
+    )
+    step: float | None
+    exponent: bool = Field(
+        description='Whether it is the exponent of the penalty\'s norm: "inf" is then also taken, in constrained form.'
+    )
+
+
+class PenaltyInfo(BaseModel):
+    name: str = Field(description="The value of the requests' penalty field.")
+    label: str
+    description: str
+    parameters: list[ParameterInfo]
+    convex: bool = Field(description="Whether the penalty is convex at its defaults.")
+    exponent: Num = Field(
+        description="p where the penalty is a multiple of ||w||_p^p (at its defaults), "
+        "else null: its level sets are drawn, and it has no constrained form."
+    )
+    ball: bool = Field(description="Whether it has a constrained form (a norm ball).")
+
+
+class PenaltiesResponse(BaseModel):
+    penalties: list[PenaltyInfo]
+
+
 # ----------------------------------------------------------------------------------------------------
 # the application
 # ----------------------------------------------------------------------------------------------------
@@ -249,8 +340,10 @@ def _plain(value):
 def _error(field: str | None, message: str) -> JSONResponse:
     loc = ["body"] if field is None else ["body", field]
     label = f"{field}: " if field else ""
-    return JSONResponse(status_code=422, content={
-        "detail": [{"loc": loc, "msg": message, "type": "value_error"}], "message": label + message})
+    return JSONResponse(
+        status_code=422,
+        content={"detail": [{"loc": loc, "msg": message, "type": "value_error"}], "message": label + message},
+    )
 
 
 def _placeholder(form: str) -> dict:
@@ -280,8 +373,7 @@ def _plotly_js():
     return path if path.is_file() else None
 
 
-def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None,
-               name="data"):
+def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None, name="data"):
     """The explorer as an ASGI application (FastAPI), to serve or to mount in another server.
 
     Parameters
@@ -305,9 +397,9 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     Returns
     -------
     fastapi.FastAPI
-        Routes: ``/`` (the page), ``/static/...``, ``GET /api/datasets``, ``POST /api/fit``,
-        ``POST /api/path``, ``POST /api/range``, ``POST /api/corner``, ``POST /api/multistart``;
-        the API is documented on ``/docs``.
+        Routes: ``/`` (the page), ``/static/...``, ``GET /api/penalties``, ``GET /api/datasets``,
+        ``POST /api/fit``, ``POST /api/path``, ``POST /api/range``, ``POST /api/corner``,
+        ``POST /api/multistart``; the API is documented on ``/docs``.
     """
     if (X is None) != (y is None):
         raise ValueError("give both X and y, or neither (for the built-in data)")
@@ -323,10 +415,16 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     by_name = {d.name: d for d in datasets}
     cache = compute.PathCache()
     plotly_js = _plotly_js()
+    menu = compute.penalty_menu()
+    requests = _request_models(menu)
+    shape_keys = _shape_keys(menu)
+
+    def shape_of(req) -> dict:
+        return {key: getattr(req, key) for key in shape_keys}
 
     app = FastAPI(
         title="lpnet explorer",
-        description="Penalized and constrained L1 / L2 / Elastic Net / Lp regression, drawn: the loss, "
+        description="Penalized and constrained regression with lpnet's penalties, drawn: the loss, "
         "the ball, the KKT conditions and the regularization path.  Out-of-range or inconsistent inputs "
         "get 422 with the field named in detail[].loc and a one-line message.",
         version="1",
@@ -335,8 +433,7 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         errors = [{k: v for k, v in err.items() if k in ("loc", "msg", "type")} for err in exc.errors()]
-        return JSONResponse(status_code=422, content={"detail": _plain(errors),
-                                                      "message": _validation_message(errors)})
+        return JSONResponse(status_code=422, content={"detail": _plain(errors), "message": _validation_message(errors)})
 
     def dataset_of(name):
         if name is None:
@@ -361,74 +458,104 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
             detail = " ".join(str(exc).split()) or type(exc).__name__
             return _error(None, f"cannot fit with these settings: {detail}")
 
+    @app.get("/api/penalties", response_model=PenaltiesResponse, summary="The penalties and their parameters")
+    def get_penalties():
+        return _plain({"penalties": [dataclasses.asdict(info) for info in menu]})
+
     @app.get("/api/datasets", response_model=DatasetsResponse, summary="The data sets and their features")
     def get_datasets():
-        return {"datasets": [{"name": d.name, "description": d.description, "n_samples": int(d.X.shape[0]),
-                                  "feature_names": d.feature_names, "default_features": d.default_features}
-                             for d in datasets]}
+        return {
+            "datasets": [
+                {
+                    "name": d.name,
+                    "description": d.description,
+                    "n_samples": int(d.X.shape[0]),
+                    "feature_names": d.feature_names,
+                    "default_features": d.default_features,
+                }
+                for d in datasets
+            ]
+        }
 
-    @app.post("/api/fit", response_model=FitResponse, summary="Fit one setting and its picture",
-              responses={422: {"description": "Invalid or inconsistent input"}})
-    def post_fit(req: FitRequest):
+    @app.post(
+        "/api/fit",
+        response_model=FitResponse,
+        summary="Fit one setting and its picture",
+        responses={422: {"description": "Invalid or inconsistent input"}},
+    )
+    def post_fit(req: requests.FitRequest):
         def work():
             ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, req.alpha, req.radius, req.p, req.l1_ratio)
+            prob = compute.make_problem(req.penalty, req.alpha, req.radius, **shape_of(req))
             return dict(compute.fit(ds, prob, req.features, req.view, req.grid), dataset=ds.name)
 
         return answer(work)
 
-    @app.post("/api/path", response_model=PathResponse, summary="The coefficient path",
-              responses={422: {"description": "Invalid or inconsistent input"}})
-    def post_path(req: PathRequest):
+    @app.post(
+        "/api/path",
+        response_model=PathResponse,
+        summary="The coefficient path",
+        responses={422: {"description": "Invalid or inconsistent input"}},
+    )
+    def post_path(req: requests.PathRequest):
         def work():
             ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **_placeholder(req.form))
+            prob = compute.make_problem(req.penalty, **shape_of(req), **_placeholder(req.form))
             result, cached = cache.get(ds, prob, req.features, req.n_points)
             return dict(result, dataset=ds.name, cached=cached)
 
         return answer(work)
 
-    @app.post("/api/range", response_model=RangeResponse, summary="The alpha or radius slider's range",
-              responses={422: {"description": "Invalid or inconsistent input"}})
-    def post_range(req: RangeRequest):
+    @app.post(
+        "/api/range",
+        response_model=RangeResponse,
+        summary="The alpha or radius slider's range",
+        responses={422: {"description": "Invalid or inconsistent input"}},
+    )
+    def post_range(req: requests.RangeRequest):
         def work():
             ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **_placeholder(req.form))
+            prob = compute.make_problem(req.penalty, **shape_of(req), **_placeholder(req.form))
             return compute.slider_range(ds, prob, req.features)
 
         return answer(work)
 
-    @app.post("/api/corner", response_model=CornerResponse,
-              summary="A slider position where w* sits on an axis of the view",
-              responses={422: {"description": "Invalid or inconsistent input, or no such position"}})
-    def post_corner(req: CornerRequest):
+    @app.post(
+        "/api/corner",
+        response_model=CornerResponse,
+        summary="A slider position where w* sits on an axis of the view",
+        responses={422: {"description": "Invalid or inconsistent input, or no such position"}},
+    )
+    def post_corner(req: requests.CornerRequest):
         def work():
             ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, p=req.p, l1_ratio=req.l1_ratio, **_placeholder(req.form))
+            prob = compute.make_problem(req.penalty, **shape_of(req), **_placeholder(req.form))
             found = corner(ds, prob, req.features, req.view, cache, req.n_points)
             return dict(found, dataset=ds.name)
 
         return answer(work)
 
-    @app.post("/api/multistart", response_model=MultistartResponse,
-              summary="Local minima of a non-convex Lp fit from random starts",
-              responses={422: {"description": "Invalid or inconsistent input"}})
-    def post_multistart(req: MultistartRequest):
+    @app.post(
+        "/api/multistart",
+        response_model=MultistartResponse,
+        summary="Local minima of a non-convex Lp fit from random starts",
+        responses={422: {"description": "Invalid or inconsistent input"}},
+    )
+    def post_multistart(req: requests.MultistartRequest):
         def work():
             ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, req.alpha, req.radius, req.p, req.l1_ratio)
-            return dict(compute.multistart(ds, prob, req.features, req.view, req.n_starts, req.seed),
-                        dataset=ds.name)
+            prob = compute.make_problem(req.penalty, req.alpha, req.radius, **shape_of(req))
+            return dict(compute.multistart(ds, prob, req.features, req.view, req.n_starts, req.seed), dataset=ds.name)
 
         return answer(work)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def get_plotly():
         if plotly_js is None:
-            return Response("plotly is not installed: pip install lpnet[explorer]", status_code=404,
-                            media_type="text/plain")
-        return FileResponse(str(plotly_js), media_type="text/javascript",
-                            headers={"Cache-Control": "max-age=3600"})
+            return Response(
+                "plotly is not installed: pip install lpnet[explorer]", status_code=404, media_type="text/plain"
+            )
+        return FileResponse(str(plotly_js), media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/", include_in_schema=False)
     def index():

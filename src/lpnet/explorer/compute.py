@@ -10,10 +10,18 @@ never penalized, so this is the function the penalty competes with, and at ``w*`
 ``D(w*, b*)`` with the same gradient.  In the slice it is an exact quadratic in the two coordinates.
 
 The ball is the set of slice points whose *full* coefficient vector has the same size as ``w*``:
-``||w||_p = t`` with ``t`` the constrained radius, or ``||w*||_p`` in penalized form; for the Elastic Net
-the level set of its penalty.  At a solution, ``-grad D(w*)`` equals ``multiplier * s`` for a subgradient
-``s`` of the penalty (the normal of the ball): both arrows are returned, in loss units, so the page can
-show them on top of each other (the KKT conditions).
+``||w||_p = t`` with ``t`` the constrained radius, or ``||w*||_p`` in penalized form; for a penalty that
+is no multiple of a norm's power (the Elastic Net) the level set of its penalty.  At a solution,
+``-grad D(w*)`` equals ``multiplier * s`` for a subgradient ``s`` of the penalty (the normal of the
+ball): both arrows are returned, in loss units, so the page can show them on top of each other (the
+KKT conditions).
+
+Penalties
+---------
+Every penalty of lpnet's registry is offered (:func:`~lpnet.explorer.problems.penalty_menu`), with its
+shape parameters, and everything drawn comes from the penalty object: fits, values, subgradients
+(from ``subdiff_distance``), convexity, and the ``exponent`` that decides between a norm ball (and a
+constrained form) and level sets.  A penalty registered later needs no change here.
 
 Framing
 -------
@@ -30,6 +38,7 @@ duality gap at an exact solution, R2 of the zero model, the loss gradient at the
 Each is returned as 0 when it lies within the error bound of its own computation (``n * eps`` times
 the size of the terms it sums), so the page shows neither negative gaps nor an arrow of rounding noise.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,18 +46,19 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
+from numba import njit
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import alpha_max, regularization_path
-from ..constrained.projections import lp_norm
 from ..datafits import Quadratic
-from ..estimators._base import make_penalty
+from ..geometry import lp_norm
+from ..penalties import ElasticNet, Lp, Penalty
 from ..solvers import solve
+from .problems import InputError, Problem, make_problem, penalty_menu
 
-PENALTIES = ("l1", "l2", "elasticnet", "lp")
 #: the alpha slider and the penalized path span [ALPHA_LOW, ALPHA_HIGH] * alpha_max on a log scale:
 #: the support changes below alpha_max, so the slider spends 97% of its travel there (and the last
 #: 3% on the all-zero model)
@@ -58,6 +68,10 @@ RADIUS_HIGH = 1.2
 #: slider positions run over 0..SLIDER (the radius slider from 1: radius 0 is no model)
 SLIDER = 1000
 BALL_POINTS = 360  # a multiple of 4, so the ball has points exactly on both axes
+LEVEL_BISECTIONS = 64  # halvings of the bracket of a level set's ray: to rounding
+#: a level set's rays are searched up to 2**LEVEL_DOUBLINGS times w*'s extent: a convex penalty's reach
+#: at most twice it, one that levels off (MCP) would draw arms far beyond the window
+LEVEL_DOUBLINGS = 2
 CONSTRAINED_PATH_POINTS = 20  # p < 1 fits are slow; a coarse path is computed once and cached
 CONTOUR_LEVELS = 14
 ELLIPSE_POINTS = 81  # per ellipse as large as the window; larger ones get proportionally more
@@ -72,78 +86,6 @@ TOL = 1e-6  # the estimators' default: fits here equal Lasso(...).fit(...) and f
 KKT_TOL = 1e-9
 
 
-class InputError(ValueError):
-    """A request that cannot be answered as asked; ``field`` names the offending input."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A normalized penalty choice.
-
-    Attributes
-    ----------
-    penalty : {"l1", "l2", "elasticnet", "lp"}
-    p : float
-        The exponent of the norm whose ball is drawn (1 for L1, 2 for L2, ``inf`` allowed only in
-        constrained form); for the Elastic Net it is 1 and unused.
-    l1_ratio : float
-    alpha : float or None
-        Penalized form.
-    radius : float or None
-        Constrained form.
-    """
-
-    penalty: str
-    p: float
-    l1_ratio: float
-    alpha: float | None
-    radius: float | None
-
-    @property
-    def constrained(self) -> bool:
-        return self.radius is not None
-
-
-def make_problem(penalty, alpha=None, radius=None, p=None, l1_ratio=None) -> Problem:
-    """Check how the parameters combine and fill in the implied ones.
-
-    Exactly one of ``alpha`` (penalized form) and ``radius`` (constrained form) is given; ``p`` belongs
-    to ``"lp"`` (for ``"l1"``/``"l2"`` it may only repeat 1/2), ``l1_ratio`` to ``"elasticnet"``;
-    ``p < 1`` needs ``"lp"``; ``p = inf`` exists only in constrained form; the Elastic Net only in
-    penalized form.
-
-    Raises
-    ------
-    InputError
-        Naming the field to change.
-    """
-    if penalty not in PENALTIES:
-        raise InputError("penalty", f"penalty must be one of {', '.join(PENALTIES)}, got {penalty!r}")
-    if (alpha is None) == (radius is None):
-        raise InputError("alpha", "give exactly one of alpha (penalized form) and radius (constrained form)")
-    implied = {"l1": 1.0, "l2": 2.0}.get(penalty)
-    if p is not None and penalty != "lp" and p != implied:
-        raise InputError("p", f"p = {p:g} applies to penalty 'lp' only; penalty {penalty!r} "
-                         + (f"has p = {implied:g}" if implied else "has no p"))
-    if l1_ratio is not None and penalty != "elasticnet":
-        raise InputError("l1_ratio", f"l1_ratio applies to penalty 'elasticnet' only, not {penalty!r}")
-    if penalty == "elasticnet" and radius is not None:
-        raise InputError("radius", "the Elastic Net has no constrained form here; give alpha, or use l1, l2 "
-                         "or lp with a radius")
-    p = implied if implied is not None else (1.0 if p is None else float(p))
-    if math.isinf(p) and radius is None:
-        raise InputError("p", "p = inf is not a penalty; use the constrained form (give radius instead "
-                         "of alpha), or a finite p")
-    l1_ratio = 0.5 if l1_ratio is None else float(l1_ratio)
-    return Problem(penalty, p, l1_ratio, None if alpha is None else float(alpha),
-                   None if radius is None else float(radius))
-
-
 def resolve_features(dataset, features=None, view=None) -> tuple[list, list]:
     """``(model columns, the two view columns)`` as indices of ``dataset``, checked.
 
@@ -152,8 +94,10 @@ def resolve_features(dataset, features=None, view=None) -> tuple[list, list]:
     names = list(dataset.default_features) if features is None else list(features)
     unknown = [n for n in names if n not in dataset.index]
     if unknown:
-        raise InputError("features", f"unknown features {unknown} for data set {dataset.name!r}; its "
-                         f"features are {dataset.feature_names}")
+        raise InputError(
+            "features",
+            f"unknown features {unknown} for data set {dataset.name!r}; its features are {dataset.feature_names}",
+        )
     if len(set(names)) != len(names):
         raise InputError("features", f"features must be distinct, got {names}")
     if len(names) < 2:
@@ -166,12 +110,12 @@ def resolve_features(dataset, features=None, view=None) -> tuple[list, list]:
 
 
 # ----------------------------------------------------------------------------------------------------
-# norms, balls and subgradients
+# norms, balls, level sets and subgradients
 # ----------------------------------------------------------------------------------------------------
 def en_level(w, l1_ratio: float) -> float:
-    """The Elastic Net penalty per unit alpha: ``sum_j rho |w_j| + (1 - rho)/2 w_j^2``."""
-    w = np.asarray(w, dtype=np.float64)
-    return float(l1_ratio * np.abs(w).sum() + 0.5 * (1.0 - l1_ratio) * (w @ w))
+    """The Elastic Net penalty per unit alpha, ``sum_j rho |w_j| + (1 - rho)/2 w_j^2``: the size of its
+    ball (a level set), as :func:`size_of` computes it for any penalty without a norm."""
+    return ElasticNet(1.0, l1_ratio).value(w)
 
 
 def _unit_circle(n=BALL_POINTS):
@@ -182,66 +126,123 @@ def _unit_circle(n=BALL_POINTS):
     return c, s
 
 
+@njit(cache=True)
+def _coordinate_values(value, x, params):
+    # the penalty of one coordinate (factor 1) at each x[k]: Penalty.value sums them
+    out = np.empty(x.shape[0])
+    for k in range(x.shape[0]):
+        out[k] = value(x[k], 1.0, params.ctypes)
+    return out
+
+
+def level_set(penalty: Penalty, level: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Closed curve of the points ``(a, b)`` with ``P_1(a) + P_1(b) = level``, ``P_1`` the penalty of
+    one coordinate, within ``2**LEVEL_DOUBLINGS * scale`` of the origin.
+
+    Along each ray from the origin the penalty grows with the distance, so the ray's point is found by
+    bisection (after doubling ``scale`` until the level is passed): any separable penalty, no formula
+    of its own.  A ray along which the penalty does not reach ``level`` in that reach (a penalty that
+    levels off) has no point: NaN there.
+    """
+    c, s = _unit_circle()
+    if level <= 0.0:
+        return np.zeros_like(c), np.zeros_like(s)
+    kernel, params = penalty.kernels.value, penalty.params
+    along = np.concatenate([np.abs(c), np.abs(s)])
+    n = c.shape[0]
+
+    def above(t):
+        v = _coordinate_values(kernel, np.tile(t, 2) * along, params)
+        return v[:n] + v[n:] >= level
+
+    high = np.full(n, scale if scale > 0.0 else 1.0)
+    for _ in range(LEVEL_DOUBLINGS):
+        short = ~above(high)
+        if not short.any():
+            break
+        high[short] *= 2.0
+    reached = above(high)
+    low = np.zeros(n)
+    for _ in range(LEVEL_BISECTIONS):
+        mid = 0.5 * (low + high)
+        up = above(mid)
+        high, low = np.where(up, mid, high), np.where(up, low, mid)
+    t = np.where(reached, high, np.nan)
+    return t * c, t * s
+
+
 def ball_points(prob: Problem, w, view, radius) -> tuple[np.ndarray, np.ndarray]:
     """Closed curve of the slice points ``(w_i, w_j)`` whose full vector has size ``radius``.
 
-    ``radius`` is ``||w||_p`` (or the Elastic Net level) of the whole vector; the other coefficients
-    of ``w`` take their part of it, so the curve passes through ``w*`` whenever ``w*`` is on the ball.
-    Lp balls use the Lame parametrization ``(sgn c |c|^(2/p), sgn s |s|^(2/p))``, which resolves the
-    spikes of ``p < 1`` where the polar one would not; ``p = inf`` gives a square.
+    ``radius`` is ``||w||_p`` (or, for a penalty without a norm, its value per unit alpha: :func:`size_of`)
+    of the whole vector; the other coefficients of ``w`` take their part of it, so the curve passes through ``w*``
+    whenever ``w*`` is on the ball.  Lp balls use the Lame parametrization
+    ``(sgn c |c|^(2/p), sgn s |s|^(2/p))``, which resolves the spikes of ``p < 1`` where the polar one
+    would not; ``p = inf`` gives a square; other penalties their :func:`level_set`.
     """
     w = np.asarray(w, dtype=np.float64)
     others = np.delete(w, view)
-    c, s = _unit_circle()
-    if prob.penalty == "elasticnet":
-        level = max(radius - en_level(others, prob.l1_ratio), 0.0)
-        rho = prob.l1_ratio
-        ell1 = np.abs(c) + np.abs(s)
-        # the t >= 0 with rho t ell1 + (1 - rho)/2 t^2 = level, in the form without cancellation
-        t = 2.0 * level / (rho * ell1 + np.sqrt((rho * ell1) ** 2 + 2.0 * (1.0 - rho) * level))
-        return t * c, t * s
     p = prob.p
+    if math.isnan(p):
+        penalty, alpha = _drawn_penalty(prob)
+        return level_set(penalty, radius * alpha - penalty.value(others), float(np.abs(w[view]).max()))
+    c, s = _unit_circle()
     if math.isinf(p):
         r = radius if lp_norm(others, p) <= radius else 0.0
-        return (r * np.array([1, 1, 0, -1, -1, -1, 0, 1, 1], dtype=np.float64),
-                r * np.array([0, 1, 1, 1, 0, -1, -1, -1, 0], dtype=np.float64))
+        return (
+            r * np.array([1, 1, 0, -1, -1, -1, 0, 1, 1], dtype=np.float64),
+            r * np.array([0, 1, 1, 1, 0, -1, -1, -1, 0], dtype=np.float64),
+        )
     rest = np.sum((np.abs(others) / radius) ** p) if radius > 0 else 1.0
     r = radius * max(1.0 - rest, 0.0) ** (1.0 / p)
     return r * np.sign(c) * np.abs(c) ** (2.0 / p), r * np.sign(s) * np.abs(s) ** (2.0 / p)
 
 
+def _drawn_penalty(prob: Problem) -> tuple[Penalty, float]:
+    """The penalty whose level sets are drawn, and its alpha: ``prob``'s (MCP's shape changes with alpha),
+    or its shape at alpha 1 where alpha is 0 and the penalty plays no part."""
+    alpha = prob.alpha if prob.alpha else 1.0
+    return prob.penalty_at(alpha), alpha
+
+
 def size_of(prob: Problem, w) -> float:
-    """``||w||_p``, or the Elastic Net level: the radius of the ball through ``w``."""
-    return en_level(w, prob.l1_ratio) if prob.penalty == "elasticnet" else lp_norm(w, prob.p)
+    """``||w||_p``, or the penalty per unit alpha where it has no norm: the size of the ball through ``w``."""
+    if not math.isnan(prob.p):
+        return lp_norm(w, prob.p)
+    penalty, alpha = _drawn_penalty(prob)
+    return penalty.value(w) / alpha
+
+
+def nearest_subgradient(penalty: Penalty, w, target) -> np.ndarray:
+    """The element of the (limiting) subdifferential of ``penalty`` at ``w`` nearest ``target``.
+
+    Read off :meth:`~lpnet.penalties.Penalty.subdiff_distance`: where ``w_j != 0`` the penalty is
+    differentiable and grows with ``|w_j|``, so its slope is ``sign(w_j) dist(0, dP_j)``; at ``w_j = 0``
+    the subdifferential is an interval symmetric about 0 (the whole line for ``p < 1``), whose point
+    nearest ``target_j`` lies ``dist(target_j, dP_j)`` short of it.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    slope = np.sign(w) * penalty.subdiff_distance(w, np.zeros_like(w))
+    short = penalty.subdiff_distance(w, -target)
+    return np.where(w == 0.0, np.sign(target) * np.maximum(np.abs(target) - short, 0.0), slope)
 
 
 def penalty_normal(prob: Problem, w, grad, multiplier: float) -> np.ndarray:
-    """``multiplier * s``, ``s`` the subgradient of the (penalty-scaled) penalty at ``w`` nearest
-    ``-grad / multiplier``: equal to ``-grad`` at a solution, where the set has more than one element
-    (a zero coefficient, a corner of the L-inf ball) as much as anywhere else.
+    """The subgradient of the penalty at ``w`` nearest ``-grad``: equal to ``-grad`` at a solution, where
+    the set has more than one element (a zero coefficient, a corner of the L-inf ball) as much as
+    anywhere else.  In constrained form, ``multiplier`` times that of the ball's Lp penalty (the scaling
+    of :class:`~lpnet.constrained.ConstrainedRegression`'s multiplier).
     """
     w = np.asarray(w, dtype=np.float64)
     g = np.asarray(grad, dtype=np.float64)
     if multiplier <= 0.0:
         return np.zeros_like(w)
-    target = -g / multiplier
-    nz = w != 0.0
-    if prob.penalty == "elasticnet":
-        rho = prob.l1_ratio
-        s = np.where(nz, rho * np.sign(w) + (1.0 - rho) * w, np.clip(target, -rho, rho))
-        return multiplier * s
-    p = prob.p
-    if math.isinf(p):
-        return multiplier * _linf_subgradient(w, target)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        s = np.sign(w) * np.abs(w) ** (p - 1.0)
-    if p == 1.0:
-        s = np.where(nz, s, np.clip(target, -1.0, 1.0))
-    elif p < 1.0:
-        s = np.where(nz, s, target)  # the limiting subdifferential of |.|^p at 0 is the whole line
-    else:
-        s = np.where(nz, s, 0.0)
-    return multiplier * s
+    if not prob.constrained:
+        return nearest_subgradient(prob.penalty_at(prob.alpha), w, -g)
+    if math.isinf(prob.p):
+        return multiplier * _linf_subgradient(w, -g / multiplier)
+    return multiplier * nearest_subgradient(Lp(1.0, prob.p), w, -g / multiplier)
 
 
 def _linf_subgradient(w, target) -> np.ndarray:
@@ -264,8 +265,11 @@ def _constrained():
     try:
         from ..constrained import ConstrainedRegression, LocalSolutionWarning
     except ImportError:
-        raise InputError("radius", "the constrained form needs lpnet.constrained, which this installation "
-                         "of lpnet does not have; give alpha instead") from None
+        raise InputError(
+            "radius",
+            "the constrained form needs lpnet.constrained, which this installation "
+            "of lpnet does not have; give alpha instead",
+        ) from None
     return ConstrainedRegression, LocalSolutionWarning
 
 
@@ -295,18 +299,30 @@ def solve_problem(X, y, prob: Problem, w0=None, model=None) -> dict:
             model.set_params(radius=prob.radius)
             model.fit(X, y)
             seconds = time.perf_counter() - t0
-            return {"coef": np.asarray(model.coef_, dtype=np.float64), "intercept": float(model.intercept_),
-                    "multiplier": float(model.multiplier_), "active": bool(model.active_),
-                    "dual_gap": _optional(model.dual_gap_),
-                    "optimality_violation": _optional(model.optimality_violation_),
-                    "converged": bool(model.converged_), "objective": float(model.objective_),
-                    "seconds": seconds}
-        penalty = make_penalty(prob.penalty, prob.alpha, l1_ratio=prob.l1_ratio, p=prob.p)
-        res = solve(X, y, Quadratic(), penalty, tol=TOL, w0=w0)
+            return {
+                "coef": np.asarray(model.coef_, dtype=np.float64),
+                "intercept": float(model.intercept_),
+                "multiplier": float(model.multiplier_),
+                "active": bool(model.active_),
+                "dual_gap": _optional(model.dual_gap_),
+                "optimality_violation": _optional(model.optimality_violation_),
+                "converged": bool(model.converged_),
+                "objective": float(model.objective_),
+                "seconds": seconds,
+            }
+        res = solve(X, y, Quadratic(), prob.penalty_at(prob.alpha), tol=TOL, w0=w0)
         seconds = time.perf_counter() - t0
-    return {"coef": res.coef, "intercept": float(res.intercept), "multiplier": prob.alpha, "active": None,
-            "dual_gap": _optional(res.dual_gap), "optimality_violation": _optional(res.optimality_violation),
-            "converged": bool(res.converged), "objective": float(res.objective), "seconds": seconds}
+    return {
+        "coef": res.coef,
+        "intercept": float(res.intercept),
+        "multiplier": prob.alpha,
+        "active": None,
+        "dual_gap": _optional(res.dual_gap),
+        "optimality_violation": _optional(res.optimality_violation),
+        "converged": bool(res.converged),
+        "objective": float(res.objective),
+        "seconds": seconds,
+    }
 
 
 def profile_loss(X, y, w) -> tuple[float, np.ndarray]:
@@ -342,6 +358,7 @@ def slice_geometry(X, y, w, view):
 
 def _window_range(center, G, half) -> tuple[float, float]:
     """Smallest and largest ``1/2 (w - center)^T G (w - center)`` over the window ``[-half, half]^2``."""
+
     def q(point):
         d = np.asarray(point, dtype=np.float64) - center
         return 0.5 * float(d @ G @ d)
@@ -420,7 +437,8 @@ def frame(ball_x, ball_y, w_view, unconstrained) -> float:
     point (every coefficient zero), the least-squares point's extent instead, so the contours the
     zero model sits in are seen.
     """
-    extent = max(np.abs(ball_x).max(initial=0.0), np.abs(ball_y).max(initial=0.0), np.abs(w_view).max())
+    # a level set of a penalty that levels off has gaps (NaN)
+    extent = max(np.nanmax(np.abs(ball_x), initial=0.0), np.nanmax(np.abs(ball_y), initial=0.0), np.abs(w_view).max())
     if extent == 0.0:
         extent = float(np.abs(unconstrained).max())
     return FRAME * extent if extent > 0.0 else 1.0
@@ -450,8 +468,9 @@ def fit(dataset, prob: Problem, features=None, view=None, grid=61) -> dict:
     Returns
     -------
     dict
-        ``coef``, ``intercept``, ``multiplier``, ``dual_gap``, ``optimality_violation``, ``n_zero``,
-        ``zero_features``, ``r2``, ``seconds`` (the solve), ``radius`` (the ball's size), ``grid``
+        ``coef``, ``intercept``, ``multiplier``, ``dual_gap``, ``optimality_violation``, ``convex``
+        (whether the problem is: else the fit is a local solution), ``n_zero``, ``zero_features``,
+        ``r2``, ``seconds`` (the solve), ``radius`` (the ball's size), ``grid``
         (``w1``, ``w2``, ``loss[k][l]`` at ``(w1[l], w2[k])``), ``ball`` (``x``, ``y``), ``w_star``,
         ``gradient``, ``normal``, ``unconstrained`` (the slice's least-squares point), ``contours``
         (``x``, ``y`` and ``levels`` of :func:`contour_lines`) and ``solution_level`` (the level set
@@ -486,11 +505,22 @@ def fit(dataset, prob: Problem, features=None, view=None, grid=61) -> dict:
     out.update(
         dual_gap=_rounded(out["dual_gap"], EPS * yy / 2.0),
         r2=_rounded(r2_score(X, y, w, out["intercept"]), n * EPS * yy / tss if tss > 0 else 0.0),
-        feature_names=names, view=[names[j] for j in view_idx], coef=w, n_zero=len(zero), zero_features=zero,
-        radius=radius, loss_at_solution=d0, w_star=w[view_idx], gradient=g, normal=normal,
+        convex=prob.p >= 1.0 if prob.constrained else prob.penalty_at(prob.alpha).is_convex,
+        feature_names=names,
+        view=[names[j] for j in view_idx],
+        coef=w,
+        n_zero=len(zero),
+        zero_features=zero,
+        radius=radius,
+        loss_at_solution=d0,
+        w_star=w[view_idx],
+        gradient=g,
+        normal=normal,
         unconstrained=unconstrained,
-        grid={"w1": ticks, "w2": ticks, "loss": loss(W1, W2)}, ball={"x": bx, "y": by},
-        contours={"x": cx, "y": cy, "levels": levels}, solution_level={"x": sx, "y": sy},
+        grid={"w1": ticks, "w2": ticks, "loss": loss(W1, W2)},
+        ball={"x": bx, "y": by},
+        contours={"x": cx, "y": cy, "levels": levels},
+        solution_level={"x": sx, "y": sy},
     )
     return out
 
@@ -509,7 +539,7 @@ def _slider_range(X, y, prob: Problem) -> dict:
         r_ls = lp_norm(_least_squares(X, y), prob.p)
         r_max = RADIUS_HIGH * r_ls if r_ls > 0 else 1.0
         return {"x_min": r_max / SLIDER, "x_max": r_max, "scale": "linear", "alpha_max": None}
-    a_max = alpha_max(X, y, penalty=prob.penalty, l1_ratio=prob.l1_ratio)
+    a_max = alpha_max(X, y, penalty=prob.penalty_at(1.0))
     a_max = a_max if a_max > 0 else 1.0
     return {"x_min": ALPHA_LOW * a_max, "x_max": ALPHA_HIGH * a_max, "scale": "log", "alpha_max": a_max}
 
@@ -517,9 +547,9 @@ def _slider_range(X, y, prob: Problem) -> dict:
 def slider_range(dataset, prob: Problem, features=None) -> dict:
     """What the alpha or radius slider spans for ``prob`` (its value does not matter, only the form).
 
-    Penalized: ``ALPHA_LOW`` to ``ALPHA_HIGH`` times alpha_max on a log scale (alpha_max is the L1
-    value for every Lp: :func:`lpnet.alpha_max`).  Constrained: the radius, linear from
-    ``x_max / SLIDER`` to ``RADIUS_HIGH`` times the least-squares solution's norm.  Cheap (one
+    Penalized: ``ALPHA_LOW`` to ``ALPHA_HIGH`` times alpha_max on a log scale (the penalty's own, where
+    it has a threshold at zero, else the L1 value: :func:`lpnet.alpha_max`).  Constrained: the radius,
+    linear from ``x_max / SLIDER`` to ``RADIUS_HIGH`` times the least-squares solution's norm.  Cheap (one
     least-squares solve at most), so the page can label and fit a new setting before its path is known.
     """
     idx, _ = resolve_features(dataset, features)
@@ -535,8 +565,7 @@ def penalized_path(X, y, prob: Problem, n_points=100) -> dict:
     alphas = np.geomspace(rng["x_max"], rng["x_min"], n_points)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        path = regularization_path(X, y, penalty=prob.penalty, alphas=alphas, l1_ratio=prob.l1_ratio,
-                                   p=prob.p, tol=TOL)
+        path = regularization_path(X, y, penalty=prob.penalty_at(1.0), alphas=alphas, tol=TOL)
     return dict(rng, x=path.alphas, coefs=path.coefs, n_nonzero=path.n_nonzero, converged=path.converged)
 
 
@@ -550,8 +579,7 @@ def constrained_path(X, y, prob: Problem, n_points=100) -> dict:
     rng = _slider_range(X, y, prob)
     r_max = rng["x_max"]
     if 1.0 <= prob.p < math.inf:
-        pen = Problem(prob.penalty, prob.p, prob.l1_ratio, 1.0, None)
-        path = penalized_path(X, y, pen, n_points)
+        path = penalized_path(X, y, replace(prob, alpha=1.0, radius=None), n_points)
         radii = np.array([lp_norm(c, prob.p) for c in path["coefs"]])
         keep = radii <= r_max
         w_ls = _least_squares(X, y)
@@ -562,13 +590,17 @@ def constrained_path(X, y, prob: Problem, n_points=100) -> dict:
         radii = np.linspace(r_max / CONSTRAINED_PATH_POINTS, r_max, CONSTRAINED_PATH_POINTS)
         # each radius starts from the last fit
         model = _constrained()[0](p=prob.p, warm_start=True, tol=KKT_TOL)
-        fits = [solve_problem(X, y, Problem(prob.penalty, prob.p, prob.l1_ratio, None, float(r)), model=model)
-                for r in radii]
+        fits = [solve_problem(X, y, replace(prob, radius=float(r)), model=model) for r in radii]
         coefs = np.array([f["coef"] for f in fits])
         converged = np.array([f["converged"] for f in fits])
     order = np.argsort(radii, kind="stable")
-    return dict(rng, x=radii[order], coefs=coefs[order], n_nonzero=np.count_nonzero(coefs[order], axis=1),
-                converged=converged[order])
+    return dict(
+        rng,
+        x=radii[order],
+        coefs=coefs[order],
+        n_nonzero=np.count_nonzero(coefs[order], axis=1),
+        converged=converged[order],
+    )
 
 
 def path(dataset, prob: Problem, features=None, n_points=100) -> dict:
@@ -583,13 +615,16 @@ def path(dataset, prob: Problem, features=None, n_points=100) -> dict:
     X, y = dataset.X[:, idx], dataset.y
     t0 = time.perf_counter()
     out = constrained_path(X, y, prob, n_points) if prob.constrained else penalized_path(X, y, prob, n_points)
-    out.update(feature_names=[dataset.feature_names[j] for j in idx], seconds=time.perf_counter() - t0,
-               form="constrained" if prob.constrained else "penalized")
+    out.update(
+        feature_names=[dataset.feature_names[j] for j in idx],
+        seconds=time.perf_counter() - t0,
+        form="constrained" if prob.constrained else "penalized",
+    )
     return out
 
 
 class PathCache:
-    """The last ``maxsize`` paths, keyed by (data set, features, penalty, p, l1_ratio, form, points).
+    """The last ``maxsize`` paths, keyed by (data set, features, penalty, shape, form, points).
 
     Dragging the alpha or radius slider leaves the key unchanged, so the path is computed once per
     penalty choice; the lock keeps two requests of the server's thread pool from computing one twice.
@@ -603,8 +638,7 @@ class PathCache:
     def get(self, dataset, prob: Problem, features=None, n_points=100) -> tuple[dict, bool]:
         """``(path, was_cached)``."""
         names = tuple(dataset.default_features if features is None else features)
-        key = (dataset.name, names, prob.penalty, prob.p,
-               prob.l1_ratio if prob.penalty == "elasticnet" else None, prob.constrained, n_points)
+        key = (dataset.name, names, prob.penalty, prob.params, prob.constrained, n_points)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -620,7 +654,7 @@ class PathCache:
 # local minima of p < 1
 # ----------------------------------------------------------------------------------------------------
 def multistart(dataset, prob: Problem, features=None, view=None, n_starts=20, seed=0) -> dict:
-    """Solve a non-convex Lp fit (``p < 1``, penalized) from random starts; group equal answers.
+    """Solve a non-convex fit (Lp with ``p < 1``, say; penalized) from random starts; group equal answers.
 
     The starts are zero (where :func:`fit` starts), the least-squares solution and ``n_starts - 2``
     points drawn uniformly from the box of 1.5 times its coefficients' sizes.  Two answers are the
@@ -633,9 +667,13 @@ def multistart(dataset, prob: Problem, features=None, view=None, n_starts=20, se
         (the two view coordinates), ``n_zero``, ``count`` (starts that ended there), ``converged`` and
         ``from_zero`` (the one :func:`fit` reports); plus ``n_starts`` and ``seconds``.
     """
-    if prob.penalty != "lp" or not prob.p < 1.0:
-        raise InputError("p", f"multi-start is for the non-convex penalty 'lp' with p < 1, got "
-                         f"penalty {prob.penalty!r} with p = {prob.p:g}")
+    if prob.p >= 1.0 if prob.constrained else prob.penalty_at(prob.alpha).is_convex:
+        shape = ", ".join(f"{key} = {value:g}" for key, value in prob.params)
+        raise InputError(
+            prob.params[0][0] if prob.params else "penalty",
+            f"multi-start is for a non-convex penalty (Lp with p < 1, say), got penalty "
+            f"{prob.penalty!r}" + (f" with {shape}" if shape else "") + ", which is convex",
+        )
     if prob.constrained:
         raise InputError("radius", "multi-start runs the penalized form; give alpha instead of radius")
     idx, view_idx = resolve_features(dataset, features, view)
@@ -655,18 +693,36 @@ def multistart(dataset, prob: Problem, features=None, view=None, n_starts=20, se
                 m["from_zero"] = m["from_zero"] or k == 0
                 break
         else:
-            minima.append({"coef": w, "intercept": res["intercept"], "objective": res["objective"],
-                               "w_view": w[view_idx], "n_zero": int(np.sum(w == 0.0)), "count": 1,
-                               "converged": res["converged"], "from_zero": k == 0})
+            minima.append(
+                {
+                    "coef": w,
+                    "intercept": res["intercept"],
+                    "objective": res["objective"],
+                    "w_view": w[view_idx],
+                    "n_zero": int(np.sum(w == 0.0)),
+                    "count": 1,
+                    "converged": res["converged"],
+                    "from_zero": k == 0,
+                }
+            )
     minima.sort(key=lambda m: m["objective"])
-    return {"minima": minima, "n_starts": len(starts[:n_starts]), "seconds": time.perf_counter() - t0,
-                "feature_names": [dataset.feature_names[j] for j in idx]}
+    return {
+        "minima": minima,
+        "n_starts": len(starts[:n_starts]),
+        "seconds": time.perf_counter() - t0,
+        "feature_names": [dataset.feature_names[j] for j in idx],
+    }
 
 
 def warm_up(dataset) -> None:
-    """One small fit and path per penalty family, so numba compiles before the first request."""
-    for prob in (make_problem("l1", alpha=1.0), make_problem("l2", alpha=1.0),
-                 make_problem("elasticnet", alpha=1.0, l1_ratio=0.5), make_problem("lp", alpha=1.0, p=0.5),
-                 make_problem("lp", alpha=1.0, p=1.5)):
-        fit(dataset, prob, grid=5)
-        path(dataset, prob, n_points=3)
+    """Small fits and paths of every penalty, at its defaults and at the ends and middle of each
+    parameter's slider (the kernels of Lp differ with p), so numba compiles before the first request."""
+    for info in penalty_menu():
+        settings = [{}]
+        for prm in info.parameters:
+            values = prm.values or (prm.low, 0.5 * (prm.low + prm.high), prm.high)
+            settings += [{prm.name: values[k]} for k in (0, len(values) // 2, -1)]
+        for shape in settings:
+            prob = make_problem(info.name, alpha=1.0, **shape)
+            fit(dataset, prob, grid=5)
+            path(dataset, prob, n_points=3)

@@ -3,16 +3,22 @@
 The page's "show me a corner" control asks :func:`corner` for a slider position; the position <-> value
 mapping (:func:`slider_value`) is the page's, so the position found is the one the page then fits.
 """
+
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from ..penalties import Lp
 from .compute import SLIDER, InputError, Problem, path, resolve_features, solve_problem
+from .problems import describe, make_problem, penalty_menu
 
 CORNER_TRIES = 40  # candidate positions refitted by `corner` before it gives up
+#: a slope at 0 that a kink of the penalty there absorbs (a subgradient), and a smooth one does not
+CORNER_SLOPE = 1e-6
 
 
 def slider_value(position, x_min, x_max, scale):
@@ -33,12 +39,27 @@ def slider_position(value, x_min, x_max, scale):
 
 
 def has_corners(prob: Problem) -> bool:
-    """Whether the penalty's ball has corners on the axes, where a coefficient is exactly zero."""
-    if prob.penalty == "l2":
+    """Whether the penalty's ball has corners on the axes, where a coefficient is exactly zero.
+
+    So it has where the subdifferential at 0 is more than ``{0}``: a small slope there is a subgradient
+    (L1, the Elastic Net with ``l1_ratio > 0``, Lp with ``p <= 1``).  In constrained form the ball is
+    the Lp ball, smooth on the axes for ``p > 1`` and ``p = inf``.
+    """
+    if math.isinf(prob.p):
         return False
-    if prob.penalty == "elasticnet":
-        return prob.l1_ratio > 0.0
-    return prob.p <= 1.0  # p > 1 and p = inf: smooth where the ball meets an axis
+    penalty = Lp(1.0, prob.p) if prob.constrained else prob.penalty_at(1.0)
+    return bool(penalty.subdiff_distance(np.zeros(1), np.full(1, CORNER_SLOPE))[0] == 0.0)
+
+
+def _with_corners(prob: Problem) -> Problem:
+    """The first registered penalty, at its defaults and in ``prob``'s form, whose ball has corners."""
+    for info in penalty_menu():
+        if prob.constrained and not info.ball:
+            continue
+        other = make_problem(info.name, alpha=prob.alpha, radius=prob.radius)
+        if has_corners(other):
+            return other
+    raise InputError("penalty", "no registered penalty has a ball with corners on the axes")
 
 
 def _runs(flags, labels):
@@ -59,9 +80,10 @@ def _runs(flags, labels):
 def corner(dataset, prob: Problem, features=None, view=None, cache=None, n_points=100) -> dict:
     """A slider position where ``w*`` sits on an axis of the view: one view coefficient exactly 0.
 
-    The penalty is ``prob``'s when its ball has corners on the axes (:func:`has_corners`), else L1,
-    in the same form.  The path is scanned for runs of points with the same one view coefficient
-    zero; positions in the widest run, from its middle outwards, are then fitted as
+    The penalty is ``prob``'s when its ball has corners on the axes (:func:`has_corners`), else the
+    first registered one whose ball has (L1), in the same form.  The path is scanned for runs of
+    points with the same one view coefficient zero; positions in the widest run, from its middle
+    outwards, are then fitted as
     :func:`~lpnet.explorer.compute.fit` does until one is on the axis (for a non-convex fit, the
     local solution reached from zero is the one the page shows, and the path's, warm-started, can
     differ).  The path has a point per slider position (``SLIDER + 1``), except in constrained form
@@ -71,7 +93,8 @@ def corner(dataset, prob: Problem, features=None, view=None, cache=None, n_point
     Returns
     -------
     dict
-        ``penalty``, ``p``, ``form``, ``position`` (0..SLIDER), ``value`` (the alpha or radius there),
+        ``penalty``, ``p`` (the value of its exponent parameter, or None), ``params`` (its shape
+        parameters), ``form``, ``position`` (0..SLIDER), ``value`` (the alpha or radius there),
         ``zero_feature``, ``axis_feature`` (the one w* lies along), ``low``/``high`` (the run's ends,
         as alpha or radius) and ``seconds``.
 
@@ -82,7 +105,7 @@ def corner(dataset, prob: Problem, features=None, view=None, cache=None, n_point
     """
     t0 = time.perf_counter()
     if not has_corners(prob):
-        prob = Problem("l1", 1.0, prob.l1_ratio, prob.alpha, prob.radius)
+        prob = _with_corners(prob)
     idx, view_idx = resolve_features(dataset, features, view)
     names = [dataset.feature_names[j] for j in idx]
     X, y = dataset.X[:, idx], dataset.y
@@ -104,17 +127,30 @@ def corner(dataset, prob: Problem, features=None, view=None, cache=None, n_point
         middle = 0.5 * (pos[a] + pos[b])
         candidates = list(range(max(math.ceil(pos[a]), lowest), min(math.floor(pos[b]), SLIDER) + 1))
         candidates = candidates or [int(np.clip(round(middle), lowest, SLIDER))]  # a run between positions
-        for position in sorted(candidates, key=lambda c: abs(c - middle))[:CORNER_TRIES - tried]:
+        for position in sorted(candidates, key=lambda c: abs(c - middle))[: CORNER_TRIES - tried]:
             tried += 1
             value = float(slider_value(position, *rng))
             alpha, radius = (None, value) if prob.constrained else (value, None)
-            w = solve_problem(X, y, Problem(prob.penalty, prob.p, prob.l1_ratio, alpha, radius))["coef"][view_idx]
+            w = solve_problem(X, y, replace(prob, alpha=alpha, radius=radius))["coef"][view_idx]
             if (w[0] == 0.0) != (w[1] == 0.0):
                 z = 0 if w[0] == 0.0 else 1
-                return {"penalty": prob.penalty, "p": prob.p if prob.penalty == "lp" else None,
-                        "form": "constrained" if prob.constrained else "penalized", "position": position,
-                        "value": value, "zero_feature": names[view_idx[z]], "axis_feature": names[view_idx[1 - z]],
-                        "low": float(x[a]), "high": float(x[b]), "seconds": time.perf_counter() - t0}
+                exponent = next((prm.name for prm in describe(prob.penalty).parameters if prm.exponent), None)
+                return {
+                    "penalty": prob.penalty,
+                    "p": prob.shape.get(exponent),
+                    "params": prob.shape,
+                    "form": "constrained" if prob.constrained else "penalized",
+                    "position": position,
+                    "value": value,
+                    "zero_feature": names[view_idx[z]],
+                    "axis_feature": names[view_idx[1 - z]],
+                    "low": float(x[a]),
+                    "high": float(x[b]),
+                    "seconds": time.perf_counter() - t0,
+                }
     pair = " and ".join(names[j] for j in view_idx)
-    raise InputError("view", f"no {'radius' if prob.constrained else 'alpha'} on the slider puts w* on an axis "
-                     f"of {pair} with penalty {prob.penalty!r}: try another pair of features")
+    raise InputError(
+        "view",
+        f"no {'radius' if prob.constrained else 'alpha'} on the slider puts w* on an axis "
+        f"of {pair} with penalty {prob.penalty!r}: try another pair of features",
+    )

@@ -2,11 +2,14 @@
 
 Every set is kept in memory from start-up on; nothing here reads a file named by a request.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ..datasets import correlated_pair, load_diabetes, standardize
 
 #: the two diabetes features shown first.  With the Lasso, bp enters the model well after bmi, so the
 #: optimum sits on the bmi axis (a corner of the diamond) for alphas from about 0.6 to 1 times
@@ -48,22 +51,18 @@ class Dataset:
         self.index = {n: j for j, n in enumerate(self.feature_names)}
 
 
-def standardize(X: np.ndarray) -> np.ndarray:
-    """Columns centred and scaled to unit standard deviation (constant columns only centred)."""
-    scale = X.std(axis=0)
-    scale[scale == 0.0] = 1.0
-    return (X - X.mean(axis=0)) / scale
-
-
 def diabetes() -> Dataset:
     """scikit-learn's bundled diabetes data (no download), features standardized."""
-    from sklearn.datasets import load_diabetes
-
-    bunch = load_diabetes()
-    X, y = np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.float64)
-    return Dataset(BUILTIN_NAMES[0], standardize(X), y, list(bunch.feature_names), list(DIABETES_DEFAULT),
-                   "scikit-learn's diabetes data: 442 patients, 10 standardized features, "
-                   "target: disease progression after one year")
+    data = load_diabetes()
+    return Dataset(
+        BUILTIN_NAMES[0],
+        standardize(data.X),
+        data.y,
+        list(data.feature_names),
+        list(DIABETES_DEFAULT),
+        "scikit-learn's diabetes data: 442 patients, 10 standardized features, "
+        "target: disease progression after one year",
+    )
 
 
 def synthetic() -> Dataset:
@@ -72,15 +71,10 @@ def synthetic() -> Dataset:
     The correlation tilts the loss ellipses, so the L1 corner, the L2 shrinkage and the non-convex
     ``p < 1`` minima look clearly different; the seed makes it the same picture every time.
     """
-    rng = np.random.default_rng(SYNTHETIC_SEED)
-    rho = SYNTHETIC_CORRELATION
-    z = rng.standard_normal((SYNTHETIC_SAMPLES, 2))
-    X = np.column_stack([z[:, 0], rho * z[:, 0] + np.sqrt(1.0 - rho**2) * z[:, 1]])
-    X = standardize(X)
-    y = 2.0 * X[:, 0] + 1.5 * X[:, 1] + 1.0 + rng.standard_normal(SYNTHETIC_SAMPLES)
-    return Dataset(BUILTIN_NAMES[1], X, y, ["x1", "x2"], ["x1", "x2"],
-                   f"synthetic: {SYNTHETIC_SAMPLES} samples, 2 standardized features with correlation "
-                   f"{rho:g}, y = 2 x1 + 1.5 x2 + 1 + noise (seed {SYNTHETIC_SEED})")
+    data = correlated_pair(SYNTHETIC_SAMPLES, SYNTHETIC_CORRELATION, SYNTHETIC_SEED)
+    return Dataset(
+        BUILTIN_NAMES[1], data.X, data.y, list(data.feature_names), list(data.feature_names), data.description
+    )
 
 
 def user_data(X, y, feature_names=None, description="your data", name="data") -> Dataset:

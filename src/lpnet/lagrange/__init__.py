@@ -22,6 +22,7 @@ derivatives come from central differences) or sympy expressions (exact derivativ
 * :func:`plot` — contours of ``f``, the curve ``g = 0`` and the gradients at the tangency points;
 * :func:`lp_ball` — the constraint ``‖(x, y)‖_p − t`` for ``p > 1``.
 """
+
 from ._plot import plot
 from ._solve import (
     ConstrainedPoint,

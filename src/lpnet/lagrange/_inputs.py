@@ -1,4 +1,5 @@
 """What the user passes in: ``f`` and ``g`` as functions with derivatives, and the checks of the other inputs."""
+
 from __future__ import annotations
 
 import numbers
@@ -8,11 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_EPS = np.finfo(float).eps
+#: machine epsilon of float64: the scale of the finite-difference steps and of the rank tests
+EPS = np.finfo(float).eps
 
 
 @dataclass(frozen=True)
-class _Smooth:
+class Smooth:
     """A scalar function of ``(x, y)`` with its gradient and Hessian, exact or by central differences.
 
     ``hess_noise(p)`` bounds the rounding error of ``hess(p)``: zero for exact derivatives.
@@ -40,7 +42,7 @@ def _scalar(v, name: str) -> float:
 def _steps(p: np.ndarray, power: float) -> np.ndarray:
     # A step proportional to |x| keeps the relative perturbation fixed (absolute below 1); the
     # round trip (p + h) - p makes h exactly representable, so the quotient uses the step taken.
-    h = _EPS**power * np.maximum(1.0, np.abs(p))
+    h = EPS**power * np.maximum(1.0, np.abs(p))
     return (p + h) - p
 
 
@@ -51,14 +53,13 @@ def _hess_steps(p: np.ndarray) -> np.ndarray:
 def _fd_hess_noise(fun, p: np.ndarray) -> float:
     # Each value carries a rounding error of about eps |f|; a second difference multiplies it by
     # up to 4 / h².  Large when f is a large constant plus a small variation.
-    return 4 * _EPS * abs(fun(*p)) / float(np.min(_hess_steps(p))) ** 2
+    return 4 * EPS * abs(fun(*p)) / float(np.min(_hess_steps(p))) ** 2
 
 
 def _fd_grad(fun, p: np.ndarray) -> np.ndarray:
     # Central differences with h ~ eps^(1/3): truncation and rounding errors balance there.
     (x, y), (hx, hy) = p, _steps(p, 1 / 3)
-    return np.array([(fun(x + hx, y) - fun(x - hx, y)) / (2 * hx),
-                     (fun(x, y + hy) - fun(x, y - hy)) / (2 * hy)])
+    return np.array([(fun(x + hx, y) - fun(x - hx, y)) / (2 * hx), (fun(x, y + hy) - fun(x, y - hy)) / (2 * hy)])
 
 
 def _fd_hess(fun, p: np.ndarray) -> np.ndarray:
@@ -94,15 +95,21 @@ def _value_or_nan(fun, name: str, x: float, y: float) -> float:
         return np.nan
 
 
-def _from_callable(fun, name: str) -> _Smooth:
+def _from_callable(fun, name: str) -> Smooth:
     def value(x, y):
         return _scalar(fun(x, y), name)
 
-    return _Smooth(name, value, lambda p: _fd_grad(value, p), lambda p: _fd_hess(value, p),
-                   lambda p: _fd_hess_noise(value, p), _grid_of_callable(fun, name))
+    return Smooth(
+        name,
+        value,
+        lambda p: _fd_grad(value, p),
+        lambda p: _fd_hess(value, p),
+        lambda p: _fd_hess_noise(value, p),
+        _grid_of_callable(fun, name),
+    )
 
 
-def _from_sympy(expr, symbols, name: str) -> _Smooth:
+def _from_sympy(expr, symbols, name: str) -> Smooth:
     import sympy
 
     # The variables are real: with plain Symbols, d|x|/dx would involve re(x) and im(x).
@@ -110,12 +117,11 @@ def _from_sympy(expr, symbols, name: str) -> _Smooth:
     expr, symbols = expr.xreplace(dict(zip(symbols, real))), real
     grad = [sympy.diff(expr, s) for s in symbols]
     # d sign(x)/dx = DiracDelta(x), from |x|, vanishes wherever the Hessian exists; numpy has no delta.
-    hess = [[sympy.diff(d, s).replace(sympy.DiracDelta, lambda *args: sympy.S.Zero) for s in symbols]
-            for d in grad]
+    hess = [[sympy.diff(d, s).replace(sympy.DiracDelta, lambda *args: sympy.S.Zero) for s in symbols] for d in grad]
     value_fn = sympy.lambdify(symbols, expr, modules="numpy")
     grad_fn = sympy.lambdify(symbols, grad, modules="numpy")
     hess_fn = sympy.lambdify(symbols, hess, modules="numpy")
-    return _Smooth(
+    return Smooth(
         name,
         lambda x, y: _scalar(value_fn(x, y), name),
         lambda p: np.array(grad_fn(*p), dtype=float),
@@ -132,7 +138,22 @@ def _is_sympy(obj) -> bool:
     return sympy is not None and isinstance(obj, sympy.Basic)
 
 
-def _problem(f, g, symbols) -> tuple[_Smooth, _Smooth]:
+def as_problem(f, g, symbols) -> tuple[Smooth, Smooth]:
+    """``f`` and ``g`` as :class:`Smooth` functions, from callables or sympy expressions.
+
+    Parameters
+    ----------
+    f, g : callable or sympy expression
+        A callable of two floats, or a sympy expression (``g`` may be an ``Eq``: ``lhs - rhs = 0``).
+    symbols : pair of sympy Symbols or None
+        The variables ``(x, y)`` of sympy expressions, in order; None when both are callables or the
+        expressions have exactly two free symbols (then sorted by name).
+
+    Returns
+    -------
+    tuple of Smooth
+        ``(f, g)`` with their gradients and Hessians.
+    """
     if _is_sympy(g):
         import sympy
 
@@ -150,8 +171,9 @@ def _problem(f, g, symbols) -> tuple[_Smooth, _Smooth]:
             raise ValueError("symbols= names the variables of sympy expressions; f and g are callables.")
         return _from_callable(f, "f"), _from_callable(g, "g")
     symbols = _sympy_symbols(exprs, symbols)
-    return tuple(_from_sympy(exprs[n], symbols, n) if n in exprs else _from_callable(obj, n)
-                 for n, obj in (("f", f), ("g", g)))
+    return tuple(
+        _from_sympy(exprs[n], symbols, n) if n in exprs else _from_callable(obj, n) for n, obj in (("f", f), ("g", g))
+    )
 
 
 def _sympy_symbols(exprs: dict, symbols) -> tuple:
@@ -180,7 +202,19 @@ def _sympy_symbols(exprs: dict, symbols) -> tuple:
 
 
 # ---------------------------------------------------------------------------------- input checks
-def _check_point(x0, name: str = "x0") -> np.ndarray:
+def check_point(x0, name: str = "x0") -> np.ndarray:
+    """``x0`` as a finite point ``(x, y)``: a float array of shape (2,).
+
+    Parameters
+    ----------
+    x0 : array-like
+    name : str, default="x0"
+        The argument's name in the error messages.
+
+    Returns
+    -------
+    ndarray of shape (2,)
+    """
     try:
         p = np.asarray(x0, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -192,7 +226,25 @@ def _check_point(x0, name: str = "x0") -> np.ndarray:
     return p
 
 
-def _check_positive(value, name: str, integer: bool = False):
+def check_positive(value, name: str, integer: bool = False):
+    """``value`` itself when it is a finite number > 0 (a positive integer with ``integer=True``).
+
+    Parameters
+    ----------
+    value : int or float
+    name : str
+        The argument's name in the error message.
+    integer : bool, default=False
+
+    Returns
+    -------
+    int or float
+
+    Raises
+    ------
+    ValueError
+        When the value is not of that kind.
+    """
     kind = numbers.Integral if integer else numbers.Real
     if not isinstance(value, kind) or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
         what = "a positive integer" if integer else "a finite number > 0"
@@ -200,7 +252,18 @@ def _check_positive(value, name: str, integer: bool = False):
     return value
 
 
-def _box(bounds) -> np.ndarray:
+def as_box(bounds) -> np.ndarray:
+    """The plotting and search box ``[[x_lo, x_hi], [y_lo, y_hi]]`` from ``bounds``.
+
+    Parameters
+    ----------
+    bounds : pair or pair of pairs
+        ``(lo, hi)`` for both axes, or ``((x_lo, x_hi), (y_lo, y_hi))``; finite with ``lo < hi``.
+
+    Returns
+    -------
+    ndarray of shape (2, 2)
+    """
     try:
         b = np.asarray(bounds, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -215,9 +278,24 @@ def _box(bounds) -> np.ndarray:
     return b
 
 
-def _starts(starts, box: np.ndarray, seed) -> np.ndarray:
+def starting_points(starts, box: np.ndarray, seed) -> np.ndarray:
+    """The starting points of Newton's method: ``starts`` itself, or that many spread over ``box``.
+
+    Parameters
+    ----------
+    starts : int or array-like of shape (k, 2)
+        A number of points (a jittered grid over ``box``) or the points themselves.
+    box : ndarray of shape (2, 2)
+        From :func:`as_box`.
+    seed : int, Generator or None
+        Seed of the jittered grid.
+
+    Returns
+    -------
+    ndarray of shape (k, 2)
+    """
     if isinstance(starts, numbers.Integral) and not isinstance(starts, bool):
-        n = _check_positive(starts, "starts", integer=True)
+        n = check_positive(starts, "starts", integer=True)
         # Jittered grid: one random point in each of n cells of a k x k grid, so the starts cover
         # the box evenly (pure random points cluster) yet avoid special points like the origin.
         rng = np.random.default_rng(seed)

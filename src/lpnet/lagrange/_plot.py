@@ -1,18 +1,31 @@
 """The picture of the Lagrange condition: contours of ``f``, the curve ``g = 0`` and both gradients."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from ._inputs import _box, _check_positive, _problem
+from ._inputs import as_box, as_problem, check_positive
 from ._solve import ConstrainedPoint, solve_all
 
 # Okabe-Ito colours, distinguishable with every common form of colour blindness.
 _BLUE, _VERMILLION, _GREEN, _ORANGE = "#0072B2", "#D55E00", "#009E73", "#E69F00"
 
 
-def plot(f, g, points=None, *, ax=None, bounds=(-2.0, 2.0), symbols=None, levels: int = 12,
-         resolution: int = 301, arrow_length: float | None = None, annotate: bool = True,
-         starts=24, seed=0):
+def plot(
+    f,
+    g,
+    points=None,
+    *,
+    ax=None,
+    bounds=(-2.0, 2.0),
+    symbols=None,
+    levels: int = 12,
+    resolution: int = 301,
+    arrow_length: float | None = None,
+    annotate: bool = True,
+    starts=24,
+    seed=0,
+):
     """Contours of ``f``, the curve ``g = 0`` and the gradients ``∇f`` and ``∇g`` at the tangency points.
 
     Parameters
@@ -57,12 +70,12 @@ def plot(f, g, points=None, *, ax=None, bounds=(-2.0, 2.0), symbols=None, levels
         from matplotlib.lines import Line2D
     except ImportError as exc:
         raise ImportError("lpnet.lagrange.plot needs matplotlib: pip install lpnet[plot]") from exc
-    fs, gs = _problem(f, g, symbols)
-    box = _box(bounds)
-    _check_positive(levels, "levels", integer=True)
-    _check_positive(resolution, "resolution", integer=True)
+    fs, gs = as_problem(f, g, symbols)
+    box = as_box(bounds)
+    check_positive(levels, "levels", integer=True)
+    check_positive(resolution, "resolution", integer=True)
     if arrow_length is not None:
-        _check_positive(arrow_length, "arrow_length")
+        check_positive(arrow_length, "arrow_length")
     points = list(solve_all(f, g, starts, bounds=bounds, seed=seed, symbols=symbols) if points is None else points)
     if not all(isinstance(q, ConstrainedPoint) for q in points):
         raise TypeError("points must be ConstrainedPoint objects, as returned by solve or solve_all.")
@@ -91,18 +104,28 @@ def plot(f, g, points=None, *, ax=None, bounds=(-2.0, 2.0), symbols=None, levels
             norm = np.linalg.norm(v, axis=1)
             drawn = norm > 0  # a vanishing gradient (∇f where λ = 0) has no direction to show
             u = scale * length * v[drawn] / norm[drawn, None]
-            ax.quiver(xy[drawn, 0], xy[drawn, 1], u[:, 0], u[:, 1], color=colour, angles="xy",
-                      scale_units="xy", scale=1, width=width, zorder=4)
+            ax.quiver(
+                xy[drawn, 0],
+                xy[drawn, 1],
+                u[:, 0],
+                u[:, 1],
+                color=colour,
+                angles="xy",
+                scale_units="xy",
+                scale=1,
+                width=width,
+                zorder=4,
+            )
         ax.scatter(xy[:, 0], xy[:, 1], s=36, facecolor="white", edgecolor="black", linewidth=1.2, zorder=5)
         if annotate:
             # λ is only known to the solver's tolerance: show it as 0 below 1e-9 of the typical
             # ‖∇f‖ / ‖∇g‖ over the box, rather than as round-off like 3.7e-40.
             with np.errstate(all="ignore"):
-                typical = (np.ma.median(np.hypot(*np.gradient(F, ys, xs)))
-                           / np.ma.median(np.hypot(*np.gradient(G, ys, xs))))
+                typical = np.ma.median(np.hypot(*np.gradient(F, ys, xs))) / np.ma.median(
+                    np.hypot(*np.gradient(G, ys, xs))
+                )
             negligible = 1e-9 * typical if np.isfinite(typical) else 0.0
-            texts = [f"{q.kind}, λ = {0.0 if abs(q.multiplier) <= negligible else q.multiplier:.3g}"
-                     for q in inside]
+            texts = [f"{q.kind}, λ = {0.0 if abs(q.multiplier) <= negligible else q.multiplier:.3g}" for q in inside]
             _label(ax, inside, texts, box, length)
 
     arrow = {"linestyle": "none", "marker": r"$\longrightarrow$"}
@@ -149,12 +172,19 @@ def _label(ax, points: list, texts: list, box: np.ndarray, length: float) -> Non
             hi = lo + [width, height]
             covered = np.sum(np.all((obstacles > lo) & (obstacles < hi), axis=1))
             overlaps = sum(np.all((lo < other_hi) & (other_lo < hi)) for other_lo, other_hi in placed)
-            options.append((covered + 20 * overlaps, -(dx * inward[0] + dy * inward[1]) / np.hypot(dx, dy), dx, dy, lo, hi))
+            options.append(
+                (covered + 20 * overlaps, -(dx * inward[0] + dy * inward[1]) / np.hypot(dx, dy), dx, dy, lo, hi)
+            )
         _, _, dx, dy, lo, hi = min(options, key=lambda o: o[:2])
         placed.append((lo, hi))
         ax.annotate(
-            text, xy=q.x, xytext=(gap * dx, gap * dy), textcoords="offset points",
-            ha={1: "left", 0: "center", -1: "right"}[dx], va={1: "bottom", 0: "center", -1: "top"}[dy],
-            fontsize=8, zorder=6, bbox={"boxstyle": "round,pad=0.25", "facecolor": "white",
-                                        "edgecolor": _ORANGE, "alpha": 0.9},
+            text,
+            xy=q.x,
+            xytext=(gap * dx, gap * dy),
+            textcoords="offset points",
+            ha={1: "left", 0: "center", -1: "right"}[dx],
+            va={1: "bottom", 0: "center", -1: "top"}[dy],
+            fontsize=8,
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": _ORANGE, "alpha": 0.9},
         )

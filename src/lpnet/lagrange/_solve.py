@@ -1,4 +1,5 @@
 """Newton's method on the Lagrange system, the classification of its solutions, and the Lp ball."""
+
 from __future__ import annotations
 
 import numbers
@@ -10,13 +11,13 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._inputs import (
-    _EPS,
-    _box,
-    _check_point,
-    _check_positive,
-    _problem,
-    _Smooth,
-    _starts,
+    EPS,
+    Smooth,
+    as_box,
+    as_problem,
+    check_point,
+    check_positive,
+    starting_points,
 )
 
 
@@ -84,7 +85,7 @@ class ConstrainedPoint:
 
 
 # ----------------------------------------------------------------------------------------- Newton
-def _lagrange_system(fs: _Smooth, gs: _Smooth, z: np.ndarray):
+def _lagrange_system(fs: Smooth, gs: Smooth, z: np.ndarray):
     p, lam = z[:2], z[2]
     gf, gg = fs.grad(p), gs.grad(p)
     F = np.array([*(gf - lam * gg), gs.value(*p)])
@@ -102,8 +103,7 @@ def _is_solved(F, gf, gg, p, ref_gf, tol) -> bool:
     return bool(stationary and feasible)
 
 
-def _solve(fs: _Smooth, gs: _Smooth, x0: np.ndarray, tol: float, max_iter: int,
-           curvature_tol: float) -> ConstrainedPoint:
+def _solve(fs: Smooth, gs: Smooth, x0: np.ndarray, tol: float, max_iter: int, curvature_tol: float) -> ConstrainedPoint:
     for s in (fs, gs):
         if not np.isfinite(s.value(*x0)):
             raise ValueError(f"{s.name}(x0) = {s.value(*x0)} at x0 = {x0}; start inside its domain.")
@@ -152,7 +152,7 @@ def _solve(fs: _Smooth, gs: _Smooth, x0: np.ndarray, tol: float, max_iter: int,
         F, gf, gg = trial
     p, lam = z[:2], float(z[2])
     Hg = gs.hess(p)
-    if np.linalg.norm(gg) <= np.sqrt(_EPS) * max(1.0, np.linalg.norm(p)) * np.linalg.norm(Hg, 2):
+    if np.linalg.norm(gg) <= np.sqrt(EPS) * max(1.0, np.linalg.norm(p)) * np.linalg.norm(Hg, 2):
         raise DegenerateConstraintError(
             f"∇g = {gg} vanishes at {p} (reached from x0 = {x0}, residual {np.linalg.norm(F):.3g}): "
             "the constraint qualification fails and the Lagrange condition does not apply there. "
@@ -160,9 +160,17 @@ def _solve(fs: _Smooth, gs: _Smooth, x0: np.ndarray, tol: float, max_iter: int,
         )
     curvature, kind = _classify(fs, gs, p, lam, gg, Hg, step[:2], curvature_tol)
     return ConstrainedPoint(
-        x=p, multiplier=lam, value=fs.value(*p), kind=kind, grad_f=gf, grad_g=gg, curvature=curvature,
-        residual=float(np.linalg.norm(F)), x_error=float(np.linalg.norm(step[:2])),
-        converged=converged, n_iter=n_iter,
+        x=p,
+        multiplier=lam,
+        value=fs.value(*p),
+        kind=kind,
+        grad_f=gf,
+        grad_g=gg,
+        curvature=curvature,
+        residual=float(np.linalg.norm(F)),
+        x_error=float(np.linalg.norm(step[:2])),
+        converged=converged,
+        n_iter=n_iter,
     )
 
 
@@ -189,8 +197,9 @@ def _classify(fs, gs, p, lam, gg, Hg, dx, curvature_tol) -> tuple[float, str]:
     return curvature, "min" if curvature > 0 else "max"
 
 
-def solve(f, g, x0, *, symbols=None, tol: float = 1e-8, max_iter: int = 100,
-          curvature_tol: float = 1e-6) -> ConstrainedPoint:
+def solve(
+    f, g, x0, *, symbols=None, tol: float = 1e-8, max_iter: int = 100, curvature_tol: float = 1e-6
+) -> ConstrainedPoint:
     """The stationary point of ``f`` on the curve ``g = 0`` that Newton's method reaches from ``x0``.
 
     Solves the Lagrange system ``∇f(x, y) = λ ∇g(x, y)``, ``g(x, y) = 0`` for ``(x, y, λ)`` by
@@ -252,19 +261,21 @@ def solve(f, g, x0, *, symbols=None, tol: float = 1e-8, max_iter: int = 100,
     >>> pt.kind, np.round(pt.x, 6), round(pt.multiplier, 6)
     ('max', array([0.707107, 0.707107]), 0.707107)
     """
-    fs, gs = _problem(f, g, symbols)
-    x0 = _check_point(x0)
-    _check_positive(tol, "tol")
-    _check_positive(max_iter, "max_iter", integer=True)
-    _check_positive(curvature_tol, "curvature_tol")
+    fs, gs = as_problem(f, g, symbols)
+    x0 = check_point(x0)
+    check_positive(tol, "tol")
+    check_positive(max_iter, "max_iter", integer=True)
+    check_positive(curvature_tol, "curvature_tol")
     point = _solve(fs, gs, x0, tol, max_iter, curvature_tol)
     if not point.converged:
         hint = "try another x0, a larger max_iter, or check that f and g have a tangency point nearby"
         if np.linalg.norm(point.grad_g) < 1e-3 * np.linalg.norm(gs.grad(x0)):
             # The multiplier blows up as Newton chases a point where ∇g vanishes.
-            hint = (f"∇g nearly vanishes there (‖∇g‖ = {np.linalg.norm(point.grad_g):.3g}, "
-                    f"λ = {point.multiplier:.3g}): the constraint is probably degenerate; rewrite g "
-                    "so that its gradient is nonzero on g = 0")
+            hint = (
+                f"∇g nearly vanishes there (‖∇g‖ = {np.linalg.norm(point.grad_g):.3g}, "
+                f"λ = {point.multiplier:.3g}): the constraint is probably degenerate; rewrite g "
+                "so that its gradient is nonzero on g = 0"
+            )
         warnings.warn(
             f"Lagrange system not solved from x0 = {x0} after {point.n_iter} Newton iterations "
             f"(residual {point.residual:.3g} at {point.x}); {hint}.",
@@ -274,9 +285,19 @@ def solve(f, g, x0, *, symbols=None, tol: float = 1e-8, max_iter: int = 100,
     return point
 
 
-def solve_all(f, g, starts=16, *, bounds=(-2.0, 2.0), seed=0, symbols=None, tol: float = 1e-8,
-              max_iter: int = 100, curvature_tol: float = 1e-6, dedup_tol: float = 1e-6
-              ) -> list[ConstrainedPoint]:
+def solve_all(
+    f,
+    g,
+    starts=16,
+    *,
+    bounds=(-2.0, 2.0),
+    seed=0,
+    symbols=None,
+    tol: float = 1e-8,
+    max_iter: int = 100,
+    curvature_tol: float = 1e-6,
+    dedup_tol: float = 1e-6,
+) -> list[ConstrainedPoint]:
     """Every distinct stationary point of ``f`` on ``g = 0`` that Newton's method reaches from many starts.
 
     Runs :func:`solve` from each start and keeps the converged points.  Starts where ``f`` or ``g``
@@ -316,11 +337,11 @@ def solve_all(f, g, starts=16, *, bounds=(-2.0, 2.0), seed=0, symbols=None, tol:
     >>> [(p.kind, round(p.value, 6)) for p in pts]
     [('min', -1.414214), ('max', 1.414214)]
     """
-    fs, gs = _problem(f, g, symbols)
+    fs, gs = as_problem(f, g, symbols)
     for value, name in ((tol, "tol"), (curvature_tol, "curvature_tol"), (dedup_tol, "dedup_tol")):
-        _check_positive(value, name)
-    _check_positive(max_iter, "max_iter", integer=True)
-    return _solve_all(fs, gs, _starts(starts, _box(bounds), seed), tol, max_iter, curvature_tol, dedup_tol)
+        check_positive(value, name)
+    check_positive(max_iter, "max_iter", integer=True)
+    return _solve_all(fs, gs, starting_points(starts, as_box(bounds), seed), tol, max_iter, curvature_tol, dedup_tol)
 
 
 def _solve_all(fs, gs, starts, tol, max_iter, curvature_tol, dedup_tol) -> list[ConstrainedPoint]:
@@ -373,7 +394,7 @@ def lp_ball(p: float = 2.0, radius: float = 1.0) -> Callable:
             f"p must be a finite number > 1, got {p!r}: the L1 ball has corners and the L-inf ball "
             "edges, where the Lagrange condition does not hold; use e.g. p=1.01 or p=20."
         )
-    _check_positive(radius, "radius")
+    check_positive(radius, "radius")
 
     def g(x, y):
         return (np.abs(x) ** p + np.abs(y) ** p) ** (1 / p) - radius

@@ -4,8 +4,10 @@ Every cross-validated estimator traces the whole regularization path on each tra
 every alpha certified) over one grid computed on all the data, scores each alpha on the held-out fold,
 and refits on all the data at the chosen alpha (see :mod:`lpnet.model_selection.cv`).
 """
+
 from .criteria import LassoIC
 from .cv import CVResults, ElasticNetCV, LassoCV, LogisticRegressionCV, LpRegressionCV
+from .generic_cv import RegularizedModelCV
 from .ridge import RidgeCV
 from .stability import StabilityPath, stability_selection
 
@@ -16,6 +18,7 @@ __all__ = [
     "LassoIC",
     "LogisticRegressionCV",
     "LpRegressionCV",
+    "RegularizedModelCV",
     "RidgeCV",
     "StabilityPath",
     "stability_selection",

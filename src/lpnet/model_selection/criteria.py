@@ -1,4 +1,5 @@
 """LassoIC: alpha chosen along the Lasso path by AIC or BIC."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import InvalidParameterError
 from ..estimators import Lasso
-from ..estimators._base import reject_non_numeric_columns
+from ..fit_data import reject_non_numeric_columns
 from ..path import regularization_path
+from ..penalties import L1
 
 
 class LassoIC(RegressorMixin, BaseEstimator):
@@ -34,8 +36,19 @@ class LassoIC(RegressorMixin, BaseEstimator):
     alpha_, alphas_, criterion_ (one value per alpha), noise_variance_, coef_, intercept_, estimator_
     """
 
-    def __init__(self, criterion="aic", *, noise_variance=None, eps=1e-3, n_alphas=100, alphas=None,
-                 fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100):
+    def __init__(
+        self,
+        criterion="aic",
+        *,
+        noise_variance=None,
+        eps=1e-3,
+        n_alphas=100,
+        alphas=None,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+    ):
         self.criterion = criterion
         self.noise_variance = noise_variance
         self.eps = eps
@@ -57,15 +70,23 @@ class LassoIC(RegressorMixin, BaseEstimator):
             raise InvalidParameterError(f"criterion must be 'aic' or 'bic', got {self.criterion!r}.")
         X_in = X  # the refit sees the user's data, so it keeps the feature names
         reject_non_numeric_columns(X)
-        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
-                             y_numeric=True)
+        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
         n, n_features = X.shape
         sigma2 = self.noise_variance if self.noise_variance is not None else self._estimate_noise(X, y)
         self.noise_variance_ = float(sigma2)
-        path = regularization_path(X, y, penalty="l1", alphas=self.alphas, n_alphas=self.n_alphas, eps=self.eps,
-                                   penalty_factor=self.penalty_factor, fit_intercept=self.fit_intercept,
-                                   tol=self.tol, max_iter=self.max_iter)
+        path = regularization_path(
+            X,
+            y,
+            penalty=L1(1.0),
+            alphas=self.alphas,
+            n_alphas=self.n_alphas,
+            eps=self.eps,
+            penalty_factor=self.penalty_factor,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
         residuals = y[:, None] - (np.asarray(X @ path.coefs.T) + path.intercepts)
         rss = np.sum(residuals**2, axis=0)
         df = np.count_nonzero(path.coefs, axis=1)
@@ -73,8 +94,13 @@ class LassoIC(RegressorMixin, BaseEstimator):
         self.criterion_ = n * np.log(2 * np.pi * sigma2) + rss / sigma2 + k * df
         self.alphas_ = path.alphas
         self.alpha_ = float(path.alphas[np.argmin(self.criterion_)])
-        self.estimator_ = Lasso(self.alpha_, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
-                                tol=self.tol, max_iter=self.max_iter).fit(X_in, y)
+        self.estimator_ = Lasso(
+            self.alpha_,
+            fit_intercept=self.fit_intercept,
+            penalty_factor=self.penalty_factor,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        ).fit(X_in, y)
         self.coef_, self.intercept_ = self.estimator_.coef_, self.estimator_.intercept_
         return self
 

@@ -6,6 +6,7 @@ alpha certified) over one grid computed on all the data, scores each alpha on th
 rule (``"1se"``: the largest alpha whose mean loss is within one standard error of the minimum), and
 refits on all the data at the chosen alpha.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -17,27 +18,29 @@ from joblib import Parallel, delayed
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._progress import progress_bar
-from .._validation import (
-    InvalidParameterError,
-    check_finite_squares,
-    check_l1_ratio,
-    check_p,
-    check_sample_weight,
-)
+from .._validation import InvalidParameterError, check_l1_ratio, check_p, check_penalty_factor
+from ..datafits import Logistic, Quadratic
 from ..estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
-from ..estimators._base import (
-    check_unsupported_options,
-    encode_binary_target,
-    reject_non_numeric_columns,
-    staged_fit,
-)
+from ..estimators.base import check_unsupported_options, staged_fit
+from ..fit_data import prepare_fit
 from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
+from ..penalties import L1, Lp, Penalty, make_penalty
+from ..penalties import ElasticNet as ElasticNetPenalty
 from .gram_folds import fold_path, fold_statistics, statistics_apply
 
 ALPHA_RULES = ("min", "1se")
+
+
+def _with_factors(template: Penalty, factors) -> Penalty:
+    """The template with the estimator's penalty factors (None: all ones)."""
+    if factors is None:
+        return template
+    out = template.with_alpha(template.alpha)
+    out.weights = factors
+    return out
 
 
 @dataclass
@@ -64,28 +67,22 @@ class FoldFit:
     n_iters: np.ndarray
 
 
-def validation_loss(datafit, y, z, s):
-    """Mean squared error (squared loss) or mean log-loss (logistic, ``y`` in {-1, +1}), weighted by ``s``."""
-    if datafit == "squared":
-        return float(np.average((y - z) ** 2, weights=s))
-    return float(np.average(np.logaddexp(0.0, -y * z), weights=s))
-
-
-def _fold_fit(X, y, s, train, test, penalty, datafit, alphas, l1_ratio, p, factors, fit_intercept,
-              tol, max_iter) -> FoldFit:
+def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, tol, max_iter) -> FoldFit:
     path = regularization_path(
-        X[train], y[train], penalty=penalty, datafit=datafit, alphas=alphas, l1_ratio=l1_ratio, p=p,
-        penalty_factor=factors, fit_intercept=fit_intercept, sample_weight=s[train], tol=tol,
+        X[train],
+        y[train],
+        penalty=template,
+        datafit=datafit,
+        alphas=alphas,
+        fit_intercept=fit_intercept,
+        sample_weight=s[train],
+        tol=tol,
         max_iter=max_iter,
     )
     z = np.asarray(X[test] @ path.coefs.T) + path.intercepts
     y_test, s_test = y[test], s[test]
-    losses = np.array([validation_loss(datafit, y_test, z[:, k], s_test) for k in range(len(alphas))])
-    if datafit == "squared":
-        spread = np.average((y_test - np.average(y_test, weights=s_test)) ** 2, weights=s_test)
-        scores = 1.0 - losses / spread if spread > 0 else np.where(losses == 0, 1.0, 0.0)
-    else:
-        scores = np.average((z > 0) == (y_test[:, None] > 0), axis=0, weights=s_test)
+    losses = datafit.validation_loss(y_test, z, s_test)
+    scores = datafit.validation_score(y_test, z, s_test)
     return FoldFit(losses, scores, path.coefs, path.intercepts, path.n_iters)
 
 
@@ -114,23 +111,34 @@ def split_params(model, params: dict) -> dict:
     return process_routing(model, "fit", **params).splitter.split
 
 
-def grid_from_data(model, X, y, s, penalty, datafit, l1_ratio) -> np.ndarray:
+def grid_from_data(model, X, y, s, penalty, datafit) -> np.ndarray:
     """The model's explicit ``alphas`` (decreasing), or its :func:`lpnet.path.alpha_grid` on the data.
 
     ``alphas`` may be an int (scikit-learn >= 1.7: the number of alphas).
     """
     if model.alphas is not None and not isinstance(model.alphas, numbers.Integral):
         return decreasing_alphas(model.alphas)
-    top = alpha_max(X, y, penalty=penalty, datafit=datafit, l1_ratio=l1_ratio,
-                    penalty_factor=model.penalty_factor, fit_intercept=model.fit_intercept, sample_weight=s)
+    top = alpha_max(
+        X,
+        y,
+        penalty=penalty,
+        datafit=datafit,
+        penalty_factor=model.penalty_factor,
+        fit_intercept=model.fit_intercept,
+        sample_weight=s,
+    )
     return alpha_grid(top, model.n_alphas if model.alphas is None else model.alphas, model.eps)
 
 
 class PathCV(BaseEstimator):
-    """Shared ``fit`` of the cross-validated estimators; subclasses name the penalty and the model."""
+    """Shared ``fit`` of the cross-validated estimators; subclasses give the penalty and the model."""
 
-    _penalty_name = "elasticnet"
-    _datafit_name = "squared"
+    def _datafit(self):
+        return Quadratic()
+
+    def _penalty(self, l1_ratio) -> Penalty:  # pragma: no cover - overridden
+        """The penalty at ``alpha = 1`` for one cross-validated ``l1_ratio``."""
+        raise NotImplementedError
 
     def _l1_ratios(self):
         return [1.0]
@@ -163,15 +171,22 @@ class PathCV(BaseEstimator):
         """Routing of ``fit`` parameters to the cross-validation splitter (scikit-learn's protocol)."""
         from sklearn.model_selection import check_cv
 
-        return MetadataRouter(owner=self).add_self_request(self).add(
-            splitter=check_cv(self.cv), method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(splitter=check_cv(self.cv), method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        )
 
     def _alpha_rule(self) -> str:
         rule = self.alpha_rule
         old = getattr(self, "selection", None)
         if old in ALPHA_RULES:  # the name before scikit-learn's `selection` was accepted
-            warnings.warn(f"selection={old!r} is deprecated: the rule that picks alpha_ is now called "
-                          f"alpha_rule; use alpha_rule={old!r}.", FutureWarning, stacklevel=4)
+            warnings.warn(
+                f"selection={old!r} is deprecated: the rule that picks alpha_ is now called "
+                f"alpha_rule; use alpha_rule={old!r}.",
+                FutureWarning,
+                stacklevel=4,
+            )
             rule = old
         elif old is not None:
             check_unsupported_options(selection=old)
@@ -183,34 +198,41 @@ class PathCV(BaseEstimator):
     def _fit(self, X, y, sample_weight, splitter_params) -> None:
         alpha_rule = self._alpha_rule()
         X_in, y_in = X, y  # the refit sees the user's data, so it keeps the feature names
-        reject_non_numeric_columns(X)
-        classifier = self._datafit_name == "logistic"
-        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
-                             y_numeric=not classifier)
-        if X.shape[0] < 2:
-            raise ValueError(f"n_samples = {X.shape[0]}: cross-validation needs at least 2 samples.")
-        check_finite_squares(X, None if classifier else y)
-        s = check_sample_weight(sample_weight, X.shape[0])
-        if classifier:
-            self.classes_, y_fit = encode_binary_target(y, type(self).__name__)
-        else:
-            y_fit = np.asarray(y, dtype=np.float64)
+        datafit = self._datafit()
+        data = prepare_fit(
+            X, y, datafit, sample_weight, estimator=self, who=f"{type(self).__name__} (cross-validation)"
+        )
+        X, y_fit, s = data.X, data.y, data.sample_weight
+        if data.classes is not None:
+            self.classes_ = data.classes
+        y = np.asarray(y)  # the splitter stratifies on the user's labels
         l1_ratios = [check_l1_ratio(r) for r in self._l1_ratios()]
-        p = check_p(getattr(self, "p", 1.0))
-        grids = [self._grid(X, y_fit, s, r) for r in l1_ratios]
+        penalties = [self._penalty(r) for r in l1_ratios]
+        grids = [self._grid(X, y_fit, s, template) for template in penalties]
         from sklearn.model_selection import check_cv  # not at import: it would slow ``import lpnet``
 
-        splitter = check_cv(self.cv, y, classifier=classifier)
+        splitter = check_cv(self.cv, y, classifier=datafit.is_classifier)
         folds = list(splitter.split(X, y, **splitter_params))
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         show = bool(self.progress or getattr(self, "verbose", 0))
-        fits = self._fits_from_statistics(X, y_fit, s, folds, jobs, grids, l1_ratios, p, show)
+        fits = self._fits_from_statistics(X, y_fit, s, folds, jobs, grids, penalties, datafit, show)
         rest = [j for j, fit in enumerate(fits) if fit is None]
         if rest:
+            factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
             computed = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fold_fit)(X, y_fit, s, train, test, self._penalty_name, self._datafit_name,
-                                   grids[i], l1_ratios[i], p, self.penalty_factor, self.fit_intercept,
-                                   self.tol, self.max_iter)
+                delayed(_fold_fit)(
+                    X,
+                    y_fit,
+                    s,
+                    train,
+                    test,
+                    _with_factors(penalties[i], factors),
+                    datafit,
+                    grids[i],
+                    self.fit_intercept,
+                    self.tol,
+                    self.max_iter,
+                )
                 for i, train, test in progress_bar([jobs[j] for j in rest], show, "folds")
             )
             for j, fit in zip(rest, computed):
@@ -228,21 +250,19 @@ class PathCV(BaseEstimator):
             self.mse_path_ = self.mse_path_[0]
         self.l1_ratio_ = l1_ratios[i]
         self.alpha_ = float(grids[i][k])
-        self._store_record(CVResults(np.asarray(grids), np.asarray(l1_ratios), losses, mean, std,
-                                     index_min, index_1se))
+        self._store_record(CVResults(np.asarray(grids), np.asarray(l1_ratios), losses, mean, std, index_min, index_1se))
         self.estimator_ = self._final_estimator(self.alpha_, self.l1_ratio_).fit(
-            X_in, y_in, sample_weight=sample_weight)
-        for name in ("coef_", "intercept_", "n_iter_", "dual_gap_", "optimality_violation_",
-                     "coef_error_bound_"):
+            X_in, y_in, sample_weight=sample_weight
+        )
+        for name in ("coef_", "intercept_", "n_iter_", "dual_gap_", "optimality_violation_", "coef_error_bound_"):
             setattr(self, name, getattr(self.estimator_, name))
         self._describe_folds(fits, (n_ratios, n_folds, len(grids[0])), (i, k), X.shape[0], s)
 
-    def _fits_from_statistics(self, X, y, s, folds, jobs, grids, l1_ratios, p, show) -> list:
+    def _fits_from_statistics(self, X, y, s, folds, jobs, grids, penalties, datafit, show) -> list:
         """The jobs' fold fits from per-fold statistics (:mod:`.gram_folds`) where that route applies,
         None for the others (and for all of them where it does not apply)."""
         fits = [None] * len(jobs)
-        if self.penalty_factor is not None or not statistics_apply(X, self._penalty_name, self._datafit_name,
-                                                                   l1_ratios, p):
+        if self.penalty_factor is not None or not statistics_apply(X, penalties, datafit):
             return fits
         stats = fold_statistics(X, y, s, folds)
         if stats is None:
@@ -253,8 +273,19 @@ class PathCV(BaseEstimator):
             def predict(coefs, intercepts, test=test):
                 return np.asarray(X[test] @ coefs.T) + intercepts
 
-            out = fold_path(training, held_out, X.shape[0], self._penalty_name, grids[i], l1_ratios[i], p,
-                            self.fit_intercept, self.tol, self.max_iter, y[test], s[test], predict)
+            out = fold_path(
+                training,
+                held_out,
+                X.shape[0],
+                penalties[i],
+                grids[i],
+                self.fit_intercept,
+                self.tol,
+                self.max_iter,
+                y[test],
+                s[test],
+                predict,
+            )
             fits[j] = None if out is None else FoldFit(*out)
         return fits
 
@@ -267,10 +298,9 @@ class PathCV(BaseEstimator):
     def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
         """Hook: per-fold attributes that scikit-learn's estimator of the same name has."""
 
-    def _grid(self, X, y, s, l1_ratio):
-        # Ridge-like penalties have no finite alpha_max: alpha_max() gives the Lasso's as the grid scale
-        penalty = "l2" if (self._penalty_name == "elasticnet" and l1_ratio == 0.0) else self._penalty_name
-        return grid_from_data(self, X, y, s, penalty, self._datafit_name, l1_ratio)
+    def _grid(self, X, y, s, template):
+        # ridge-like penalties have no finite alpha_max: alpha_max() gives the Lasso's as the grid scale
+        return grid_from_data(self, X, y, s, template, self._datafit())
 
     def predict(self, X):
         check_is_fitted(self, "estimator_")
@@ -289,7 +319,7 @@ class PathCV(BaseEstimator):
         check_is_fitted(self, "estimator_")
         from ..viz import plot_cv
 
-        return plot_cv(self._cv_record(), ax=ax, loss="MSE" if self._datafit_name == "squared" else "log-loss")
+        return plot_cv(self._cv_record(), ax=ax, loss=self._datafit().loss_label)
 
 
 CV_PARAMS = """
@@ -334,8 +364,9 @@ SKLEARN_CV_PARAMS = """
         "1se") is deprecated: use ``alpha_rule``."""
 
 
-def init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
-             tol, max_iter):
+def init_cv_params(
+    self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
+):
     self.eps = eps
     self.n_alphas = n_alphas
     self.alphas = alphas
@@ -367,21 +398,50 @@ class ElasticNetCV(RegressorMixin, PathCV):
         Every value is cross-validated; the best pair (alpha, l1_ratio) wins.
     {CV_PARAMS.format(sklearn_params=SKLEARN_CV_PARAMS, loss="mean squared error")}"""
 
-    def __init__(self, l1_ratio=0.5, *, eps=1e-3, n_alphas=100, alphas=None, cv=5, alpha_rule="min",
-                 n_jobs=None, progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6,
-                 max_iter=100, precompute="auto", copy_X=True, verbose=False, positive=False,
-                 random_state=None, selection="cyclic"):
+    def __init__(
+        self,
+        l1_ratio=0.5,
+        *,
+        eps=1e-3,
+        n_alphas=100,
+        alphas=None,
+        cv=5,
+        alpha_rule="min",
+        n_jobs=None,
+        progress=False,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        precompute="auto",
+        copy_X=True,
+        verbose=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
         self.l1_ratio = l1_ratio
-        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
-                 tol, max_iter)
+        init_cv_params(
+            self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
+        )
         _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
 
     def _l1_ratios(self):
         return list(np.atleast_1d(self.l1_ratio))
 
+    def _penalty(self, l1_ratio):
+        return ElasticNetPenalty(1.0, l1_ratio)
+
     def _final_estimator(self, alpha, l1_ratio):
-        return ElasticNet(alpha, l1_ratio, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
-                          tol=self.tol, max_iter=self.max_iter, precompute=self.precompute)
+        return ElasticNet(
+            alpha,
+            l1_ratio,
+            fit_intercept=self.fit_intercept,
+            penalty_factor=self.penalty_factor,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            precompute=self.precompute,
+        )
 
 
 class LassoCV(RegressorMixin, PathCV):
@@ -391,19 +451,44 @@ class LassoCV(RegressorMixin, PathCV):
     ----------
     {CV_PARAMS.format(sklearn_params=SKLEARN_CV_PARAMS, loss="mean squared error")}"""
 
-    _penalty_name = "l1"
-
-    def __init__(self, *, eps=1e-3, n_alphas=100, alphas=None, cv=5, alpha_rule="min", n_jobs=None,
-                 progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100,
-                 precompute="auto", copy_X=True, verbose=False, positive=False, random_state=None,
-                 selection="cyclic"):
-        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
-                 tol, max_iter)
+    def __init__(
+        self,
+        *,
+        eps=1e-3,
+        n_alphas=100,
+        alphas=None,
+        cv=5,
+        alpha_rule="min",
+        n_jobs=None,
+        progress=False,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        precompute="auto",
+        copy_X=True,
+        verbose=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
+        init_cv_params(
+            self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
+        )
         _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
 
+    def _penalty(self, l1_ratio):
+        return L1(1.0)
+
     def _final_estimator(self, alpha, l1_ratio):
-        return Lasso(alpha, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
-                     tol=self.tol, max_iter=self.max_iter, precompute=self.precompute)
+        return Lasso(
+            alpha,
+            fit_intercept=self.fit_intercept,
+            penalty_factor=self.penalty_factor,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            precompute=self.precompute,
+        )
 
 
 class LpRegressionCV(RegressorMixin, PathCV):
@@ -414,38 +499,103 @@ class LpRegressionCV(RegressorMixin, PathCV):
     p : float, default=1.0
     {CV_PARAMS.format(sklearn_params=SKLEARN_CV_PARAMS, loss="mean squared error")}"""
 
-    _penalty_name = "lp"
-
-    def __init__(self, p=1.0, *, eps=1e-3, n_alphas=100, alphas=None, cv=5, alpha_rule="min", n_jobs=None,
-                 progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100,
-                 precompute="auto", copy_X=True, verbose=False, positive=False, random_state=None,
-                 selection="cyclic"):
+    def __init__(
+        self,
+        p=1.0,
+        *,
+        eps=1e-3,
+        n_alphas=100,
+        alphas=None,
+        cv=5,
+        alpha_rule="min",
+        n_jobs=None,
+        progress=False,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        precompute="auto",
+        copy_X=True,
+        verbose=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
         self.p = p
-        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
-                 tol, max_iter)
+        init_cv_params(
+            self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
+        )
         _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
 
+    def _penalty(self, l1_ratio):
+        return Lp(1.0, check_p(self.p))
+
     def _final_estimator(self, alpha, l1_ratio):
-        return LpRegression(alpha, self.p, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
-                            tol=self.tol, max_iter=self.max_iter, precompute=self.precompute)
+        return LpRegression(
+            alpha,
+            self.p,
+            fit_intercept=self.fit_intercept,
+            penalty_factor=self.penalty_factor,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            precompute=self.precompute,
+        )
 
 
-class LogisticRegressionCV(ClassifierMixin, PathCV):
+class NamedPenaltyCV:
+    """The penalty of a CV estimator with a ``penalty`` parameter (a registered name or a Penalty) and its
+    ``l1_ratio`` and ``p``; mixed in before :class:`PathCV`."""
+
+    def _mixes(self) -> bool:
+        """Whether the penalty takes an ``l1_ratio`` (then every given value is cross-validated)."""
+        return "l1_ratio" in make_penalty(self.penalty, 1.0, p=self.p).shape_parameters()
+
+    def _l1_ratios(self):
+        if not self._mixes():
+            return [1.0]
+        default = make_penalty(self.penalty, 1.0).shape_parameters()["l1_ratio"]
+        return list(np.atleast_1d(default if self.l1_ratio is None else self.l1_ratio))
+
+    def _penalty(self, l1_ratio):
+        template = make_penalty(self.penalty, 1.0, l1_ratio=l1_ratio, p=self.p)
+        if self._mixes() and template.shape_parameters()["l1_ratio"] != l1_ratio:  # a Penalty instance
+            template = type(template)(
+                1.0, **{**template.shape_parameters(), "l1_ratio": l1_ratio}, weights=template.weights
+            )
+        return template.with_alpha(1.0)
+
+    def _final_penalty(self, alpha, l1_ratio):
+        """``(penalty, l1_ratio)`` parameters of the refitted model: the name as given (so a saved model
+        keeps it), or the Penalty at ``alpha`` with the chosen ``l1_ratio``."""
+        ratio = l1_ratio if self._mixes() else None
+        if isinstance(self.penalty, str):
+            return self.penalty, ratio
+        return self._penalty(l1_ratio).with_alpha(alpha), ratio
+
+
+class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
     __doc__ = f"""Binary logistic regression with alpha (and l1_ratio) chosen by cross-validated log-loss.
 
     Parameters
     ----------
-    penalty : {{"l1", "l2", "elasticnet", "lp"}}, default="l2"
+    penalty : str or Penalty, default="l2"
+        Any name from :func:`lpnet.penalties.penalty_names` (``"l1"``, ``"l2"``, ``"elasticnet"``,
+        ``"lp"``, ...) or a :class:`~lpnet.penalties.Penalty` instance (its ``alpha`` is ignored).
     l1_ratio : float or list of float, default=None
-        Cross-validated with ``penalty="elasticnet"`` (None: 0.5).
+        Cross-validated with a penalty that takes it (``"elasticnet"``; None: its default, 0.5).
     p : float, default=1.0
         Used with ``penalty="lp"``.
-    {CV_PARAMS.format(sklearn_params='''
+    {
+        CV_PARAMS.format(
+            sklearn_params='''
     random_state : accepted for scikit-learn compatibility.
     verbose : bool or int, default=False
         Same as ``progress``.
     selection : {"min", "1se"}, default=None
-        Deprecated name of ``alpha_rule``.''', loss="mean log-loss")}
+        Deprecated name of ``alpha_rule``.''',
+            loss="mean log-loss",
+        )
+    }
     Also scikit-learn's attributes: ``Cs_`` and ``C_`` (``C = 1 / (n alpha)``, ``n`` the sum of the
     sample weights), ``l1_ratios_``, ``coefs_paths_`` and ``scores_`` (dicts keyed by ``classes_[1]``,
     one entry per fold and alpha; the scores are the held-out accuracies), and ``n_iter_`` of shape
@@ -453,33 +603,52 @@ class LogisticRegressionCV(ClassifierMixin, PathCV):
     shape (1,) as there (``[None]`` for penalties other than the Elastic Net); ``coef_`` is (1, n_features).
     """
 
-    _datafit_name = "logistic"
-
-    def __init__(self, penalty="l2", *, l1_ratio=None, p=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=5,
-                 alpha_rule="min", n_jobs=None, progress=False, fit_intercept=True, penalty_factor=None,
-                 tol=1e-6, max_iter=100, random_state=None, verbose=False, selection=None):
+    def __init__(
+        self,
+        penalty="l2",
+        *,
+        l1_ratio=None,
+        p=1.0,
+        eps=1e-3,
+        n_alphas=100,
+        alphas=None,
+        cv=5,
+        alpha_rule="min",
+        n_jobs=None,
+        progress=False,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        random_state=None,
+        verbose=False,
+        selection=None,
+    ):
         self.penalty = penalty
         self.l1_ratio = l1_ratio
         self.p = p
-        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
-                 tol, max_iter)
+        init_cv_params(
+            self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
+        )
         self.random_state = random_state
         self.verbose = verbose
         self.selection = selection
 
-    @property
-    def _penalty_name(self):
-        return self.penalty
-
-    def _l1_ratios(self):
-        if self.penalty != "elasticnet":
-            return [1.0]
-        return list(np.atleast_1d(0.5 if self.l1_ratio is None else self.l1_ratio))
+    def _datafit(self):
+        return Logistic()
 
     def _final_estimator(self, alpha, l1_ratio):
-        ratio = l1_ratio if self.penalty == "elasticnet" else None
-        return LogisticRegression(self.penalty, alpha, l1_ratio=ratio, p=self.p, fit_intercept=self.fit_intercept,
-                                  penalty_factor=self.penalty_factor, tol=self.tol, max_iter=self.max_iter)
+        penalty, l1_ratio = self._final_penalty(alpha, l1_ratio)
+        return LogisticRegression(
+            penalty,
+            alpha,
+            l1_ratio=l1_ratio,
+            p=self.p,
+            fit_intercept=self.fit_intercept,
+            penalty_factor=self.penalty_factor,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
 
     def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
         n_ratios, n_folds, n_alphas = shape
@@ -487,7 +656,7 @@ class LogisticRegressionCV(ClassifierMixin, PathCV):
         # C = 1 / (n alpha) with n the sum of the (user's) sample weights, here rescaled to n_samples
         self.Cs_ = 1.0 / (n_samples * grids[0])
         self.C_ = np.array([1.0 / (n_samples * self.alpha_)])
-        elasticnet = self.penalty == "elasticnet"
+        elasticnet = self._mixes()
         self.l1_ratios_ = self._cv_record().l1_ratios if elasticnet else np.array([None], dtype=object)
         self.l1_ratio_ = np.array([self.l1_ratio_]) if elasticnet else np.array([None], dtype=object)
 

@@ -10,24 +10,22 @@ as in :func:`lpnet.solvers.cd_gram.solve_cd_gram`.  A fold whose certificate the
 resolve (features with large means beside a tiny spread) returns None, and the caller fits it from the
 data as usual.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..datafits import Quadratic
-from ..estimators._base import make_penalty
 from ..solvers import pick_solver
 from ..solvers.cd_gram import GramState, GramStatistics, gram_path, gram_path_applies
 
 
-def statistics_apply(X, penalty: str, datafit: str, l1_ratios, p) -> bool:
-    """Whether the folds' paths can come from statistics: squared loss, dense data, the Gram mode's
-    shape (every feature penalized: no penalty factors)."""
-    if datafit != "squared" or sp.issparse(X):
+def statistics_apply(X, penalties, datafit) -> bool:
+    """Whether the folds' paths can come from statistics: dense data where the solver would pick the Gram
+    mode for every penalty (squared loss, the Gram mode's shape, every feature penalized)."""
+    if sp.issparse(X):
         return False
-    return all(pick_solver(X, Quadratic(), make_penalty(penalty, 1.0, l1_ratio=r, p=p)) == "cd_gram"
-               for r in l1_ratios)
+    return all(pick_solver(X, datafit, penalty) == "cd_gram" for penalty in penalties)
 
 
 def fold_statistics(X, y, s, folds) -> list[tuple[GramStatistics, GramStatistics]] | None:
@@ -46,8 +44,19 @@ def fold_statistics(X, y, s, folds) -> list[tuple[GramStatistics, GramStatistics
     return [(total - block, block) for block in held_out]
 
 
-def fold_path(training: GramStatistics, held_out: GramStatistics, n_rows: int, penalty: str, alphas,
-              l1_ratio, p, fit_intercept: bool, tol: float, max_iter: int, y_test, s_test, predict_test):
+def fold_path(
+    training: GramStatistics,
+    held_out: GramStatistics,
+    n_rows: int,
+    template,
+    alphas,
+    fit_intercept: bool,
+    tol: float,
+    max_iter: int,
+    y_test,
+    s_test,
+    predict_test,
+):
     """``(losses, scores, coefs, intercepts, n_iters)`` of one training fold's certified path, scored
     on its held-out samples, or None when the Gram certificate cannot serve this fold.
 
@@ -58,7 +67,7 @@ def fold_path(training: GramStatistics, held_out: GramStatistics, n_rows: int, p
     if not (training.weight > 0 and held_out.weight > 0):
         return None  # (a fold without weight: the data route says what is wrong)
     state = GramState.from_statistics(training, fit_intercept, n_rows)
-    penalties = [make_penalty(penalty, float(a), l1_ratio=l1_ratio, p=p) for a in alphas]
+    penalties = [template.with_alpha(float(a)) for a in alphas]
     if not gram_path_applies(penalties, state, tol):
         return None
     fits = gram_path(state, penalties, tol, max_iter)

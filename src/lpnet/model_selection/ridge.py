@@ -1,4 +1,5 @@
 """RidgeCV: alpha chosen by exact leave-one-out errors from one SVD, or by K-fold cross-validation."""
+
 from __future__ import annotations
 
 import numbers
@@ -16,7 +17,8 @@ from .._validation import (
     check_sample_weight,
 )
 from ..estimators import Ridge
-from ..estimators._base import reject_non_numeric_columns
+from ..fit_data import reject_non_numeric_columns
+from ..penalties import L2
 from .cv import CV_PARAMS, CVResults, PathCV, grid_from_data, init_cv_params
 
 
@@ -38,31 +40,59 @@ class RidgeCV(RegressorMixin, PathCV):
     store_cv_results : bool, default=False
         With ``cv=None``: keep every sample's squared leave-one-out error in ``cv_results_``, of shape
         (n_samples, n_alphas), as scikit-learn does.
-    {CV_PARAMS.format(sklearn_params="", loss="mean squared error").replace(
-        "(n_alphas, n_folds), or (n_l1_ratios, n_alphas, n_folds)",
-        "(n_alphas, n_folds); leave-one-out: (n_alphas, n_samples)").replace(
-        '''    cv_results_ : CVResults
+    {
+        CV_PARAMS.format(sklearn_params="", loss="mean squared error")
+        .replace(
+            "(n_alphas, n_folds), or (n_l1_ratios, n_alphas, n_folds)",
+            "(n_alphas, n_folds); leave-one-out: (n_alphas, n_samples)",
+        )
+        .replace(
+            '''    cv_results_ : CVResults
         The same losses with their mean, standard deviation and both choices (``index_min``,
-        ``index_1se``), as :meth:`plot_cv` draws them.''', '''    cv_summary_ : CVResults
+        ``index_1se``), as :meth:`plot_cv` draws them.''',
+            '''    cv_summary_ : CVResults
         The same losses with their mean, standard deviation and both choices, as :meth:`plot_cv` draws
         them (``cv_results_`` is scikit-learn's: only with ``store_cv_results=True``).
     best_score_ : float
         Leave-one-out: minus the mean squared error of ``alpha_`` (scikit-learn's default scoring there);
-        K folds: the mean held-out R^2 of ``alpha_`` over the folds (scikit-learn's grid search score).''')}"""
+        K folds: the mean held-out R^2 of ``alpha_`` over the folds (scikit-learn's grid search score).''',
+        )
+    }"""
 
-    _penalty_name = "l2"
-
-    def __init__(self, alphas=None, *, n_alphas=100, eps=1e-6, cv=None, alpha_rule="min", n_jobs=None,
-                 progress=False, fit_intercept=True, penalty_factor=None, tol=1e-6, max_iter=100,
-                 store_cv_results=False, selection=None):
-        init_cv_params(self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor,
-                 tol, max_iter)
+    def __init__(
+        self,
+        alphas=None,
+        *,
+        n_alphas=100,
+        eps=1e-6,
+        cv=None,
+        alpha_rule="min",
+        n_jobs=None,
+        progress=False,
+        fit_intercept=True,
+        penalty_factor=None,
+        tol=1e-6,
+        max_iter=100,
+        store_cv_results=False,
+        selection=None,
+    ):
+        init_cv_params(
+            self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
+        )
         self.store_cv_results = store_cv_results
         self.selection = selection
 
+    def _penalty(self, l1_ratio):
+        return L2(1.0)
+
     def _final_estimator(self, alpha, l1_ratio):
-        return Ridge(alpha, fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,
-                     tol=self.tol, max_iter=self.max_iter)
+        return Ridge(
+            alpha,
+            fit_intercept=self.fit_intercept,
+            penalty_factor=self.penalty_factor,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
 
     def _store_record(self, record: CVResults) -> None:
         self.cv_summary_ = record  # cv_results_ is scikit-learn's per-sample array (store_cv_results)
@@ -70,9 +100,9 @@ class RidgeCV(RegressorMixin, PathCV):
     def _cv_record(self) -> CVResults:
         return self.cv_summary_
 
-    def _grid(self, X, y, s, l1_ratio):
+    def _grid(self, X, y, s, template):
         if self.alphas is None:
-            return grid_from_data(self, X, y, s, "l2", "squared", 0.0)
+            return grid_from_data(self, X, y, s, template, self._datafit())
         # a single number (an int included) is one alpha, as in scikit-learn's RidgeCV
         values = [self.alphas] if isinstance(self.alphas, numbers.Number) else self.alphas
         return np.sort(check_alphas(values, positive=self.cv is None))[::-1]
@@ -86,10 +116,11 @@ class RidgeCV(RegressorMixin, PathCV):
                 raise InvalidParameterError("store_cv_results=True keeps leave-one-out errors: it needs cv=None.")
             return super()._fit(X, y, sample_weight, splitter_params)
         if self._alpha_rule() != "min":
-            raise InvalidParameterError(
-                "leave-one-out (cv=None) supports alpha_rule='min' only; pass cv=K for '1se'.")
+            raise InvalidParameterError("leave-one-out (cv=None) supports alpha_rule='min' only; pass cv=K for '1se'.")
         if splitter_params:
-            raise InvalidParameterError(f"leave-one-out (cv=None) has no splitter to route {sorted(splitter_params)} to.")
+            raise InvalidParameterError(
+                f"leave-one-out (cv=None) has no splitter to route {sorted(splitter_params)} to."
+            )
         X_in = X
         reject_non_numeric_columns(X)
         X, y = validate_data(self, X, y, accept_sparse=False, dtype=(np.float64, np.float32), y_numeric=True)
@@ -99,11 +130,14 @@ class RidgeCV(RegressorMixin, PathCV):
             raise ValueError(f"n_samples = {n}: leave-one-out needs at least 3 samples.")
         check_finite_squares(X, y)
         s = check_sample_weight(sample_weight, n)
-        v = np.ones(n_features) if self.penalty_factor is None else check_penalty_factor(self.penalty_factor,
-                                                                                         n_features)
+        v = (
+            np.ones(n_features)
+            if self.penalty_factor is None
+            else check_penalty_factor(self.penalty_factor, n_features)
+        )
         if np.any(v == 0):
             raise InvalidParameterError("leave-one-out RidgeCV needs every penalty_factor > 0; pass cv=K instead.")
-        alphas = self._grid(X, y, s, 0.0)
+        alphas = self._grid(X, y, s, self._penalty(None))
         errors = _loo_squared_errors(X, y, s, v, alphas, self.fit_intercept, self.progress)
         losses = np.average(errors, axis=0, weights=s)
         best = int(np.argmin(losses))
@@ -113,8 +147,15 @@ class RidgeCV(RegressorMixin, PathCV):
         self.best_score_ = -float(losses[best])
         if self.store_cv_results:
             self.cv_results_ = errors
-        self.cv_summary_ = CVResults(alphas[None, :], np.zeros(1), losses[None, None, :], losses[None, :],
-                                     np.zeros((1, len(alphas))), (0, best), (0, best))
+        self.cv_summary_ = CVResults(
+            alphas[None, :],
+            np.zeros(1),
+            losses[None, None, :],
+            losses[None, :],
+            np.zeros((1, len(alphas))),
+            (0, best),
+            (0, best),
+        )
         self.estimator_ = self._final_estimator(self.alpha_, 0.0).fit(X_in, y, sample_weight=sample_weight)
         for name in ("coef_", "intercept_", "n_iter_", "dual_gap_", "coef_error_bound_"):
             setattr(self, name, getattr(self.estimator_, name))
@@ -140,12 +181,15 @@ def _loo_squared_errors(X, y, s, v, alphas, fit_intercept, progress) -> np.ndarr
     # alphas in blocks: two matrix products per block (BLAS), n x block values held at a time
     block = max(1, min(len(alphas), 4_000_000 // max(n, 1)))
     for start in progress_bar(list(range(0, len(alphas), block)), progress, "alphas"):
-        a = alphas[start:start + block]
-        shrink = np.where(a > 0, S[:, None] ** 2 / (S[:, None] ** 2 + np.where(a > 0, a, 1.0)),
-                          (S > S.max(initial=0) * 1e-12)[:, None].astype(float))
+        a = alphas[start : start + block]
+        shrink = np.where(
+            a > 0,
+            S[:, None] ** 2 / (S[:, None] ** 2 + np.where(a > 0, a, 1.0)),
+            (S > S.max(initial=0) * 1e-12)[:, None].astype(float),
+        )
         fitted = y_mean + (U @ (shrink * uy[:, None])) * inv_root_h[:, None]
         lever = U2 @ shrink + lever_free[:, None]
-        errors[:, start:start + block] = ((y[:, None] - fitted) / np.maximum(1.0 - lever, np.finfo(float).eps)) ** 2
+        errors[:, start : start + block] = ((y[:, None] - fitted) / np.maximum(1.0 - lever, np.finfo(float).eps)) ** 2
     return errors
 
 

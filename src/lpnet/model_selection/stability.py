@@ -1,4 +1,5 @@
 """Stability selection: how often each feature is selected over random subsamples."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from .._progress import progress_bar
-from ..estimators._base import reject_non_numeric_columns
+from ..fit_data import reject_non_numeric_columns
 from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
 
 
@@ -37,9 +38,26 @@ class StabilityPath:
         return plot_stability(self, ax=ax, threshold=threshold)
 
 
-def stability_selection(X, y, penalty="l1", *, alphas=None, n_alphas=20, eps=1e-2, l1_ratio=0.5, p=1.0,
-                        datafit="squared", n_subsamples=100, sample_fraction=0.5, random_state=None,
-                        fit_intercept=True, tol=1e-6, max_iter=100, n_jobs=None, progress=False):
+def stability_selection(
+    X,
+    y,
+    penalty="l1",
+    *,
+    alphas=None,
+    n_alphas=20,
+    eps=1e-2,
+    l1_ratio=0.5,
+    p=1.0,
+    datafit="squared",
+    n_subsamples=100,
+    sample_fraction=0.5,
+    random_state=None,
+    fit_intercept=True,
+    tol=1e-6,
+    max_iter=100,
+    n_jobs=None,
+    progress=False,
+):
     """Stability selection (Meinshausen and Buhlmann, 2010).
 
     Fits the regularization path on ``n_subsamples`` random subsamples of ``sample_fraction * n`` rows
@@ -60,17 +78,26 @@ def stability_selection(X, y, penalty="l1", *, alphas=None, n_alphas=20, eps=1e-
         raise ValueError(f"sample_fraction must lie in (0, 1], got {sample_fraction}.")
     size = max(2, int(round(sample_fraction * n)))
     if alphas is None:
-        top = alpha_max(X, y, penalty="elasticnet" if penalty == "elasticnet" else "l1", datafit=datafit,
-                        l1_ratio=l1_ratio, fit_intercept=fit_intercept)
+        # penalties without a finite alpha_max (L2, Lp with p != 1) get the Lasso's as the grid scale
+        top = alpha_max(X, y, penalty=penalty, datafit=datafit, l1_ratio=l1_ratio, p=p, fit_intercept=fit_intercept)
         alphas = alpha_grid(top, n_alphas, eps)
     alphas = decreasing_alphas(alphas)
     rng = np.random.default_rng(random_state)
     subsets = [np.sort(rng.choice(n, size=size, replace=False)) for _ in range(n_subsamples)]
 
     def support(rows):
-        path = regularization_path(X[rows], y[rows], penalty=penalty, datafit=datafit, alphas=alphas,
-                                   l1_ratio=l1_ratio, p=p, fit_intercept=fit_intercept, tol=tol,
-                                   max_iter=max_iter)
+        path = regularization_path(
+            X[rows],
+            y[rows],
+            penalty=penalty,
+            datafit=datafit,
+            alphas=alphas,
+            l1_ratio=l1_ratio,
+            p=p,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+        )
         return path.coefs != 0
 
     supports = Parallel(n_jobs=n_jobs)(delayed(support)(rows) for rows in progress_bar(subsets, progress, "subsamples"))

@@ -1,5 +1,21 @@
-"""Penalties: L1, L2, Elastic Net and Lp (see ``penalties.base`` for the interface)."""
-from .base import Penalty, PenaltyKernels
-from .separable import L1, L2, ElasticNet, Lp
+"""Penalties: L1, L2, Elastic Net, Lp, MCP and SCAD (see ``penalties.base`` for the interface and
+``penalties.registry`` for the list every layer reads)."""
 
-__all__ = ["Penalty", "PenaltyKernels", "L1", "L2", "ElasticNet", "Lp"]
+from .base import Penalty, PenaltyKernels
+from .registry import make_penalty, penalty_class, penalty_names, penalty_parameters
+from .separable import L1, L2, MCP, SCAD, ElasticNet, Lp
+
+__all__ = [
+    "Penalty",
+    "PenaltyKernels",
+    "L1",
+    "L2",
+    "ElasticNet",
+    "Lp",
+    "MCP",
+    "SCAD",
+    "make_penalty",
+    "penalty_class",
+    "penalty_names",
+    "penalty_parameters",
+]

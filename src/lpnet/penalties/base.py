@@ -1,7 +1,8 @@
 """The penalty interface shared by every solver.
 
-A penalty is ``P(w) = sum_j P_j(w_j)`` with ``P_j(w) = alpha * v_j * phi(w)``, where ``v_j >= 0`` are
-the per-feature penalty factors (``weights``; 0 leaves feature j unpenalized).
+A penalty is ``P(w) = sum_j P_j(w_j)``, for most penalties ``P_j(w) = alpha * v_j * phi(w)``, where
+``v_j >= 0`` are the per-feature penalty factors (``weights``; 0 leaves feature j unpenalized); MCP and
+SCAD are functions of ``w`` and ``lam_j = alpha * v_j`` that are not linear in ``lam_j``.
 
 Solvers never look at which penalty they hold.  They use two layers of it:
 
@@ -22,12 +23,14 @@ kernels (``conjugate(z, v, params)`` and ``dual_ratio(z, v, params)``, from whic
 ``conjugate`` and ``dual_scale`` follow and which compiled loops certify with), or a vectorised
 ``conjugate`` for a penalty that is not separable.
 """
+
 from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 import numpy as np
 from numba import cfunc, njit, types
@@ -128,6 +131,10 @@ class Penalty(ABC):
         unpenalized.  ``None`` means all ones.
     """
 
+    #: the name the registry, the estimators' ``penalty=`` and the CLI know the penalty by
+    name: ClassVar[str] = ""
+    #: shape parameters after ``alpha``, with their defaults, in the order the kernels read them
+    parameters: ClassVar[dict[str, float]] = {}
     #: whether the penalty is convex (a duality gap certifies the fit) or not (stationarity only)
     convex: bool = True
     #: whether the penalty is exactly ``alpha/2 sum_j v_j w_j^2`` (the squared loss then has a direct solve)
@@ -136,6 +143,55 @@ class Penalty(ABC):
     def __init__(self, alpha: float, *, weights=None):
         self.alpha = check_alpha(alpha)
         self.weights = None if weights is None else check_penalty_factor(weights, name="weights")
+
+    # ----------------------------------------------------------------- what callers ask the penalty
+    @property
+    def is_convex(self) -> bool:
+        """Whether a duality gap certifies a fit (else the optimality violation does)."""
+        return bool(self.convex)
+
+    @property
+    def is_quadratic(self) -> bool:
+        """Whether the penalty is ``alpha/2 sum_j v_j w_j^2`` (the squared loss then has a direct solve)."""
+        return bool(self.quadratic)
+
+    @property
+    def exponent(self) -> float:
+        """``p`` when the penalty is a multiple of ``||w||_p^p`` (its constrained form is a norm ball), else NaN."""
+        return float("nan")
+
+    @property
+    def label(self) -> str:
+        """A short description, e.g. ``"L1"`` or ``"ElasticNet(l1_ratio=0.5)"``."""
+        shape = ", ".join(f"{k}={v:g}" for k, v in self.shape_parameters().items())
+        return f"{type(self).__name__}({shape})" if shape else type(self).__name__
+
+    def shape_parameters(self) -> dict[str, float]:
+        """The shape parameters (everything but ``alpha`` and the factors), by name."""
+        return {key: getattr(self, key) for key in self.parameters}
+
+    def with_alpha(self, alpha: float) -> Penalty:
+        """The same penalty (shape and factors) at another ``alpha``."""
+        return type(self)(alpha, **self.shape_parameters(), weights=self.weights)
+
+    def alpha_max(self, grad, n_features: int | None = None) -> float:
+        """Smallest ``alpha`` at which ``w = 0`` is stationary, given the loss gradient there.
+
+        From the threshold at zero (``dP_j(0) = [-tau_j, tau_j]``, ``tau_j`` linear in ``alpha``):
+        ``alpha_max = max_j |grad_j| / tau_j(1)`` over the penalized features.  A penalty without a
+        threshold (differentiable at 0, or ``p < 1`` where 0 is always a local minimum) has no finite
+        ``alpha_max``; the L1 value (``tau_j(1) = v_j``) is returned as the scale of a grid.
+        """
+        grad = np.abs(np.asarray(grad, dtype=np.float64).ravel())
+        n = grad.shape[0] if n_features is None else n_features
+        factors = self.penalty_factors(n)
+        penalized = factors > 0
+        if not penalized.any():
+            return 0.0
+        unit = self.with_alpha(1.0).zero_threshold(n)
+        if not (unit[penalized] > 0).all():
+            unit = factors
+        return float(np.max(grad[penalized] / unit[penalized]))
 
     # ----------------------------------------------------------------- what subclasses define
     @abstractmethod
@@ -147,8 +203,8 @@ class Penalty(ABC):
         return None
 
     def _shape_params(self) -> tuple[float, ...]:
-        """Shape parameters packed after ``alpha`` (``p``, ``l1_ratio``, ...)."""
-        return ()
+        """Shape parameters packed after ``alpha``: those named in ``parameters``, in that order."""
+        return tuple(float(getattr(self, key)) for key in self.parameters)
 
     # ----------------------------------------------------------------- shared machinery
     @property
@@ -236,8 +292,9 @@ class Penalty(ABC):
             scale = self.dual_scale(z)
             return scale, self.conjugate(np.asarray(z, dtype=np.float64) / scale)
         z = np.ascontiguousarray(z, dtype=np.float64)
-        scale, conj = _scaled_conjugate(kernels.conjugate, kernels.dual_ratio, z,
-                                        self.penalty_factors(z.shape[0]), self.params)
+        scale, conj = _scaled_conjugate(
+            kernels.conjugate, kernels.dual_ratio, z, self.penalty_factors(z.shape[0]), self.params
+        )
         return float(scale), float(conj)
 
     def _penalized(self, z) -> tuple[np.ndarray, np.ndarray]:
@@ -258,11 +315,13 @@ class Penalty(ABC):
         return np.zeros(n_features)
 
     def zero_threshold(self, n_features: int) -> np.ndarray:
-        """Per feature ``tau_j`` with ``dP_j(0) = [-tau_j, tau_j]`` (convex penalties).
+        """Per feature ``tau_j`` with ``dP_j(0) = [-tau_j, tau_j]``, linear in ``alpha``.
 
-        A coefficient is zero at the optimum exactly when ``|grad_j| <= tau_j`` there, which is what
-        screening rules test.  Penalties differentiable at 0 (L2, Lp with p > 1) have ``tau = 0``: they
-        never set a coefficient exactly to zero, and nothing is screened.
+        For a convex penalty a coefficient is zero at the optimum exactly when ``|grad_j| <= tau_j``
+        there, which is what screening rules test; for MCP and SCAD, ``w_j = 0`` is then stationary.
+        Penalties differentiable at 0 (L2, Lp with p > 1) have ``tau = 0``: they never set a coefficient
+        exactly to zero, and nothing is screened; so does Lp with p < 1, whose limiting subdifferential at
+        0 is the whole line.
         """
         return np.zeros(n_features)
 
@@ -272,4 +331,4 @@ class Penalty(ABC):
         return f"{type(self).__name__}(alpha={self.alpha!r}{shape}{w})"
 
     def _repr_items(self) -> list[tuple[str, Any]]:
-        return []
+        return list(self.shape_parameters().items())

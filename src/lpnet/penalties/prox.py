@@ -9,6 +9,7 @@ the penalty inside the prox; with the Lp scaling ``alpha/p |w|^p`` the prox solv
 The prox functions return a *global* minimizer; for p < 1 this needs a comparison of the nonzero
 stationary point with z = 0 (the problem is non-convex).
 """
+
 from __future__ import annotations
 
 import math
@@ -267,3 +268,116 @@ def lp_conjugate(z, v, params):
     a, p = params[0] * v, params[1]
     q = p / (p - 1.0)
     return a ** (1.0 - q) * abs(z) ** q / q
+
+
+# --------------------------------------------------------------------------- MCP and SCAD
+# Both are functions of |w| and lam = alpha v, made of pieces that are quadratic in |w|; on each piece the
+# prox objective 1/2 (z - |x|)^2 + step P(z) is a quadratic in z, so its minimum over the piece is the
+# stationary point clipped to the piece when the quadratic is convex, else one of the piece's ends.  The
+# global minimizer is the best of these candidates (z >= 0 with the sign of x: P is even).
+
+
+@njit(cache=True)
+def _piece_minimizer(x, step, lam, lo, hi, slope, curvature):
+    # argmin over [lo, hi] of 1/2 (z - x)^2 + step (slope z - curvature z^2 / 2), x >= 0
+    c = 1.0 - step * curvature
+    if c > 0.0:
+        return min(max((x - step * slope) / c, lo), hi)
+    left = 0.5 * (lo - x) ** 2 + step * (slope * lo - 0.5 * curvature * lo * lo)
+    right = 0.5 * (hi - x) ** 2 + step * (slope * hi - 0.5 * curvature * hi * hi)
+    return lo if left <= right else hi
+
+
+@njit(cache=True)
+def mcp_scalar(z, lam, gamma):
+    z = abs(z)
+    if z <= gamma * lam:
+        return lam * z - 0.5 * z * z / gamma
+    return 0.5 * gamma * lam * lam
+
+
+@njit(cache=True)
+def scad_scalar(z, lam, a):
+    z = abs(z)
+    if z <= lam:
+        return lam * z
+    if z <= a * lam:
+        return (2.0 * a * lam * z - z * z - lam * lam) / (2.0 * (a - 1.0))
+    return 0.5 * lam * lam * (a + 1.0)
+
+
+def mcp_prox(x, step, v, params):
+    lam, gamma = params[0] * v, params[1]
+    ax = abs(x)
+    if lam == 0.0 or ax == 0.0:
+        return x
+    knot = gamma * lam
+    if step < gamma:
+        # the prox objective is convex: firm thresholding in closed form (comparing objective values
+        # would let rounding pick the wrong side of a threshold)
+        if ax <= step * lam:
+            return 0.0
+        if ax >= knot:
+            return x
+        return math.copysign(min((ax - step * lam) / (1.0 - step / gamma), knot), x)
+    best = 0.0
+    best_value = 0.5 * ax * ax
+    # step >= gamma: the prox objective is concave on [0, knot], so the minimizer is 0 or |x| (past the knot)
+    for z in (_piece_minimizer(ax, step, lam, 0.0, knot, lam, 1.0 / gamma), max(ax, knot)):
+        value = 0.5 * (z - ax) ** 2 + step * mcp_scalar(z, lam, gamma)
+        if value < best_value:
+            best, best_value = z, value
+    return math.copysign(best, x)
+
+
+def mcp_distance(w, g, v, params):
+    lam, gamma = params[0] * v, params[1]
+    if w == 0.0:
+        return max(abs(g) - lam, 0.0)
+    if abs(w) < gamma * lam:
+        return abs(g + math.copysign(lam - abs(w) / gamma, w))
+    return abs(g)
+
+
+def mcp_value(w, v, params):
+    return mcp_scalar(w, params[0] * v, params[1])
+
+
+def scad_prox(x, step, v, params):
+    lam, a = params[0] * v, params[1]
+    ax = abs(x)
+    if lam == 0.0 or ax == 0.0:
+        return x
+    if step < a - 1.0:
+        # the prox objective is convex: SCAD thresholding in closed form
+        if ax <= lam * (1.0 + step):
+            return math.copysign(max(ax - step * lam, 0.0), x)
+        if ax >= a * lam:
+            return x
+        z = ((a - 1.0) * ax - step * a * lam) / (a - 1.0 - step)
+        return math.copysign(min(max(z, lam), a * lam), x)
+    best = 0.0
+    best_value = 0.5 * ax * ax
+    # pieces [0, lam] (slope lam), [lam, a lam] (value (2 a lam z - z^2 - lam^2) / (2 (a - 1))), [a lam, inf)
+    middle = _piece_minimizer(ax, step, lam, lam, a * lam, a * lam / (a - 1.0), 1.0 / (a - 1.0))
+    for z in (_piece_minimizer(ax, step, lam, 0.0, lam, lam, 0.0), middle, max(ax, a * lam)):
+        value = 0.5 * (z - ax) ** 2 + step * scad_scalar(z, lam, a)
+        if value < best_value:
+            best, best_value = z, value
+    return math.copysign(best, x)
+
+
+def scad_distance(w, g, v, params):
+    lam, a = params[0] * v, params[1]
+    aw = abs(w)
+    if w == 0.0:
+        return max(abs(g) - lam, 0.0)
+    if aw <= lam:
+        return abs(g + math.copysign(lam, w))
+    if aw < a * lam:
+        return abs(g + math.copysign((a * lam - aw) / (a - 1.0), w))
+    return abs(g)
+
+
+def scad_value(w, v, params):
+    return scad_scalar(w, params[0] * v, params[1])

@@ -5,22 +5,28 @@ L1(alpha)                  alpha * sum_j v_j |w_j|
 L2(alpha)                  alpha/2 * sum_j v_j w_j^2
 ElasticNet(alpha, rho)     alpha * sum_j v_j (rho |w_j| + (1-rho)/2 w_j^2)
 Lp(alpha, p), p > 0        alpha/p * sum_j v_j |w_j|^p
+MCP(alpha, gamma)          sum_j mcp(w_j; lam_j = alpha v_j, gamma), gamma > 1
+SCAD(alpha, a)             sum_j scad(w_j; lam_j = alpha v_j, a), a > 2
 =========================  =============================================
 
 so ``Lp(alpha, 1) == L1(alpha)`` and ``Lp(alpha, 2) == L2(alpha)``; ``ElasticNet`` uses scikit-learn's
 ``alpha`` and ``l1_ratio`` (glmnet's ``lambda`` and ``alpha``).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_l1_ratio, check_p
+from .._validation import InvalidParameterError, check_l1_ratio, check_p
 from . import prox as k
 from .base import Penalty
 
 
 class L1(Penalty):
     """Lasso penalty ``alpha * sum_j v_j |w_j|``; its prox is soft-thresholding."""
+
+    name = "l1"
+    exponent = 1.0  # type: ignore[assignment]
 
     def _scalar_kernels(self):
         return k.l1_prox, k.l1_distance, k.l1_value
@@ -35,6 +41,8 @@ class L1(Penalty):
 class L2(Penalty):
     """Ridge penalty ``alpha/2 * sum_j v_j w_j^2``."""
 
+    name = "l2"
+    exponent = 2.0  # type: ignore[assignment]
     quadratic = True
 
     def _scalar_kernels(self):
@@ -53,6 +61,9 @@ class ElasticNet(Penalty):
     ``l1_ratio = 1`` is :class:`L1`, ``l1_ratio = 0`` is :class:`L2`.
     """
 
+    name = "elasticnet"
+    parameters = {"l1_ratio": 0.5}
+
     def __init__(self, alpha: float, l1_ratio: float = 0.5, *, weights=None):
         super().__init__(alpha, weights=weights)
         self.l1_ratio = check_l1_ratio(l1_ratio)
@@ -66,12 +77,6 @@ class ElasticNet(Penalty):
 
     def _dual_scalar_kernels(self):
         return k.enet_conjugate, k.enet_dual_ratio
-
-    def _shape_params(self):
-        return (self.l1_ratio,)
-
-    def _repr_items(self):
-        return [("l1_ratio", self.l1_ratio)]
 
     def strong_convexity(self, n_features: int) -> np.ndarray:
         return self.alpha * (1.0 - self.l1_ratio) * self.penalty_factors(n_features)
@@ -88,6 +93,9 @@ class Lp(Penalty):
     point with 0; ``p > 1`` solves the prox's stationarity equation by safeguarded Newton.
     For ``p < 1`` the penalty is non-convex: fits report an optimality violation, not a duality gap.
     """
+
+    name = "lp"
+    parameters = {"p": 1.0}
 
     def __init__(self, alpha: float, p: float = 1.0, *, weights=None):
         super().__init__(alpha, weights=weights)
@@ -120,11 +128,9 @@ class Lp(Penalty):
             return k.l2_conjugate, k.no_dual_ratio
         return (k.lp_conjugate, k.no_dual_ratio) if self.p > 1.0 else None
 
-    def _shape_params(self):
-        return (self.p,)
-
-    def _repr_items(self):
-        return [("p", self.p)]
+    @property
+    def exponent(self) -> float:  # type: ignore[override]
+        return self.p
 
     def strong_convexity(self, n_features: int) -> np.ndarray:
         # |w|^p has curvature p(p-1)|w|^(p-2): bounded below by a positive constant only for p = 2
@@ -136,3 +142,63 @@ class Lp(Penalty):
         if self.p == 1.0:
             return self.alpha * self.penalty_factors(n_features)
         return super().zero_threshold(n_features)
+
+
+def _check_above(value, bound: float, name: str, who: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.floating, np.integer))
+        or not np.isfinite(value)
+        or value <= bound
+    ):
+        raise InvalidParameterError(f"{who}'s {name} must be a finite number > {bound:g}, got {value!r}.")
+    return float(value)
+
+
+class MCP(Penalty):
+    """Minimax concave penalty (Zhang 2010): with ``lam_j = alpha v_j``, ``lam_j |w| - w^2 / (2 gamma)``
+    for ``|w| <= gamma lam_j``, then the constant ``gamma lam_j^2 / 2``.
+
+    Non-convex (fits report an optimality violation); the L1 slope at 0, so ``alpha_max`` is the
+    Lasso's.  Its prox is firm thresholding (a global minimizer for every step).  Scaled as skglm's
+    ``MCPenalty(alpha, gamma)`` and ncvreg's ``lambda``, ``gamma``.
+    """
+
+    name = "mcp"
+    parameters = {"gamma": 3.0}
+    convex = False
+
+    def __init__(self, alpha: float, gamma: float = 3.0, *, weights=None):
+        super().__init__(alpha, weights=weights)
+        self.gamma = _check_above(gamma, 1.0, "gamma", "MCP")
+
+    def _scalar_kernels(self):
+        return k.mcp_prox, k.mcp_distance, k.mcp_value
+
+    def zero_threshold(self, n_features: int) -> np.ndarray:
+        return self.alpha * self.penalty_factors(n_features)
+
+
+class SCAD(Penalty):
+    """Smoothly clipped absolute deviation (Fan & Li 2001): with ``lam_j = alpha v_j``, ``lam_j |w|`` for
+    ``|w| <= lam_j``, ``(2 a lam_j |w| - w^2 - lam_j^2) / (2 (a - 1))`` up to ``|w| = a lam_j``, then the
+    constant ``lam_j^2 (a + 1) / 2``.
+
+    Non-convex (fits report an optimality violation); the L1 slope at 0, so ``alpha_max`` is the
+    Lasso's.  Its prox is SCAD thresholding (a global minimizer for every step).  Scaled as skglm's
+    ``SCAD(alpha, gamma=a)`` and ncvreg's ``lambda``, ``gamma``.
+    """
+
+    name = "scad"
+    parameters = {"a": 3.7}
+    convex = False
+
+    def __init__(self, alpha: float, a: float = 3.7, *, weights=None):
+        super().__init__(alpha, weights=weights)
+        self.a = _check_above(a, 2.0, "a", "SCAD")
+
+    def _scalar_kernels(self):
+        return k.scad_prox, k.scad_distance, k.scad_value
+
+    def zero_threshold(self, n_features: int) -> np.ndarray:
+        return self.alpha * self.penalty_factors(n_features)

@@ -1,33 +1,69 @@
 """Solvers: working-set coordinate descent, proximal Newton, FISTA and the direct ridge solve.
 
-:func:`solve` picks one by the problem's shape; each solver module handles one problem family.
+Each solver is one :class:`~.base.Solver` object that says which problems it can take (by asking the
+datafit, the penalty and the data's layout, never their names) and solves them.  :func:`solve` takes the
+one named by ``solver=``, or for ``"auto"`` the first in :data:`AUTO_ORDER` that can take the problem and
+pays off on it.
 """
+
 from __future__ import annotations
 
-import scipy.sparse as sp
+from typing import Any
 
 import numpy as np
 
 from .._validation import check_positive_int, check_sample_weight, check_tol
 from ..certificates import Certifier, coef_error_bound
 from ..datafits.base import Datafit
-from ..datafits.quadratic import Quadratic
 from ..penalties.base import Penalty
-from ._common import FitResult, require_interfaces, warn_not_converged
-from ._design import Design, as_design
-from .cd_working_set import solve_cd
+from ._common import FitResult, finish, measure, require_interfaces
+from ._design import Design, as_design, linear_predictor
+from .base import Layout, Problem, Solver
+from .cd_gram import CD_GRAM
+from .cd_working_set import CD
+from .prox_grad import FISTA
+from .prox_newton import PROX_NEWTON
+from .ridge import DIRECT
 
 SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
+#: the solver behind each name of ``SOLVERS`` but "auto"
+BY_NAME: dict[str, Solver] = {solver.name: solver for solver in (CD, CD_GRAM, PROX_NEWTON, FISTA, DIRECT)}
+#: the order in which "auto" asks the solvers: the first that supports the problem and pays off on it
+AUTO_ORDER: tuple[Solver, ...] = (DIRECT, CD_GRAM, CD, PROX_NEWTON)
 
-# The Gram (covariance) mode pays off when samples far outnumber features and G fits in memory.
-GRAM_MIN_RATIO = 10
-GRAM_MAX_FEATURES = 2000
+__all__ = [
+    "AUTO_ORDER",
+    "BY_NAME",
+    "Design",
+    "FitResult",
+    "Layout",
+    "Problem",
+    "SOLVERS",
+    "Solver",
+    "as_design",
+    "certify",
+    "linear_predictor",
+    "pick_solver",
+    "solve",
+]
 
-__all__ = ["Design", "FitResult", "certify", "pick_solver", "solve", "solve_cd", "SOLVERS"]
 
-
-def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_intercept=True,
-          tol=1e-6, max_iter=100, w0=None, b0=None, solver="auto", strong=None, warm_grad=None) -> FitResult:
+def solve(
+    X: Any,
+    y: Any,
+    datafit: Datafit,
+    penalty: Penalty,
+    *,
+    sample_weight: Any = None,
+    fit_intercept: bool = True,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+    w0: Any = None,
+    b0: float | None = None,
+    solver: str = "auto",
+    strong: np.ndarray | None = None,
+    warm_grad: np.ndarray | None = None,
+) -> FitResult:
     """Minimize ``D(w, b) + P(w)`` and certify the answer.
 
     Parameters
@@ -55,7 +91,8 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
         min(n_samples, n_features) <= 2000); Gram-matrix coordinate descent (``cd_gram``)
         for other convex squared-loss problems with every feature penalized, on dense data with
         ``n_samples >= 10 n_features`` and at most 2000 features; working-set coordinate descent
-        (``cd``) for the remaining squared-loss problems; proximal Newton for the logistic loss.
+        (``cd``) for the remaining squared-loss problems; proximal Newton for other datafits (the
+        logistic loss).
     strong : ndarray of bool of shape (n_features,), optional
         A guess of the features that may be nonzero (a path's sequential strong set): the first
         working set of ``cd`` and ``prox_newton``; other solvers ignore it.  Never changes the answer.
@@ -70,69 +107,48 @@ def solve(X, y, datafit: Datafit, penalty: Penalty, *, sample_weight=None, fit_i
     """
     require_interfaces(datafit, penalty)
     design = as_design(X)  # a path passes the same Design for every alpha
-    X = design.X
     tol = check_tol(tol)
     max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
     y = datafit.prepare_target(y)
-    s = check_sample_weight(sample_weight, X.shape[0])
-    squared = isinstance(datafit, Quadratic)
+    s = check_sample_weight(sample_weight, design.shape[0])
     if solver == "auto":
-        solver = pick_solver(X, datafit, penalty)
-    kwargs = dict(fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, w0=w0, b0=b0)
-    if solver == "cd":
-        if not squared:
-            raise ValueError("solver='cd' handles the squared loss; use 'prox_newton' for the logistic loss.")
-        result = solve_cd(design, y, s, penalty, strong=strong, warm_grad=warm_grad, **kwargs)
-        if result.budget_exhausted and penalty.convex:  # crawling: the full gradient does better there
-            from .prox_grad import solve_fista
-
-            kwargs.update(w0=result.coef, b0=result.intercept)
-            passes = result.n_iter
-            result = solve_fista(X, y, s, datafit, penalty, **kwargs)
-            result.n_iter += passes
-    elif solver == "cd_gram":
-        if not (squared and _gram_applies(X, penalty)):
-            raise ValueError(
-                "solver='cd_gram' handles the squared loss on dense data with a convex penalty on every "
-                "feature (alpha > 0, no zero penalty_factor); use solver='cd'."
-            )
-        from .cd_gram import solve_cd_gram
-
-        result = solve_cd_gram(design, y, s, penalty, **kwargs)
-        if not result.converged:  # not within max_iter blocks: go on with the residual form
-            kwargs.update(w0=result.coef, b0=result.intercept)
-            gram_epochs = result.n_iter
-            result = solve_cd(design, y, s, penalty, **kwargs)
-            result.n_iter += gram_epochs
-    elif solver == "prox_newton":
-        from .prox_newton import solve_prox_newton
-
-        result = solve_prox_newton(design, y, s, datafit, penalty, strong=strong, warm_grad=warm_grad, **kwargs)
-    elif solver == "fista":
-        from .prox_grad import solve_fista
-
-        result = solve_fista(X, y, s, datafit, penalty, **kwargs)
+        chosen = _auto(Layout.of(design), datafit, penalty)
     else:
-        if not (squared and _is_quadratic(penalty, X.shape[1])):
-            raise ValueError("solver='direct' solves the squared loss with a pure L2 penalty (or none) only.")
-        from .ridge import solve_ridge
+        chosen = BY_NAME[solver]
+        reason = chosen.why_not(Layout.of(design), datafit, penalty)
+        if reason is not None:
+            raise ValueError(reason)
+    problem = Problem(
+        design,
+        y,
+        s,
+        datafit,
+        penalty,
+        fit_intercept=fit_intercept,
+        tol=tol,
+        max_iter=max_iter,
+        w0=w0,
+        b0=b0,
+        strong=strong,
+        warm_grad=warm_grad,
+    )
+    return finish(chosen.solve(problem), penalty, max_iter, tol)
 
-        result = solve_ridge(X, y, s, penalty, fit_intercept=fit_intercept, tol=tol)
-    if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
-        raise ValueError(
-            f"{result.solver} produced non-finite coefficients: the problem is beyond float64 at this scale "
-            "(features with a huge mean beside a tiny spread, or values near the float range's ends). "
-            "Rescale X and y (e.g. standardize them) and fit again."
-        )
-    result.coef_error_bound = coef_error_bound(result.dual_gap, penalty, X.shape[1])
-    warn_not_converged(result, max_iter, tol)
-    return result
 
-
-def certify(X, y, datafit: Datafit, penalty: Penalty, coef, intercept, *, sample_weight=None,
-            fit_intercept=True, tol=1e-6) -> FitResult:
+def certify(
+    X: Any,
+    y: Any,
+    datafit: Datafit,
+    penalty: Penalty,
+    coef: Any,
+    intercept: float,
+    *,
+    sample_weight: Any = None,
+    fit_intercept: bool = True,
+    tol: float = 1e-6,
+) -> FitResult:
     """The certificate of a given point ``(coef, intercept)``, as a :class:`FitResult` with no iteration.
 
     For coefficients that were changed after a fit (rounded to float32, edited, loaded) and must be
@@ -144,45 +160,38 @@ def certify(X, y, datafit: Datafit, penalty: Penalty, coef, intercept, *, sample
     s = check_sample_weight(sample_weight, design.shape[0])
     w = np.array(coef, dtype=np.float64)
     b = float(intercept) if fit_intercept else 0.0
-    cert = Certifier(design.X, y, s, datafit, penalty, fit_intercept, check_tol(tol), xt=design.xt,
-                     cache=design).check(w, b, design.predict(w, b))
+    cert = Certifier(design.X, y, s, datafit, penalty, fit_intercept, check_tol(tol), xt=design.xt, cache=design).check(
+        w, b, design.predict(w, b)
+    )
     return FitResult(
-        coef=w, intercept=b, n_iter=0, objective=cert.objective, dual_gap=cert.gap,
-        optimality_violation=cert.violation, converged=bool(cert.converged), solver="certify",
-        history=[cert.gap if cert.gap is not None else cert.violation], grad=cert.grad, gap_floor=cert.floor,
+        coef=w,
+        intercept=b,
+        n_iter=0,
+        objective=cert.objective,
+        dual_gap=cert.gap,
+        optimality_violation=cert.violation,
+        converged=bool(cert.converged),
+        solver="certify",
+        history=[measure(cert)],
+        grad=cert.grad,
+        gap_floor=cert.floor,
         coef_error_bound=coef_error_bound(cert.gap, penalty, design.shape[1]),
     )
 
 
-def pick_solver(X, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> str:
+def pick_solver(X: Any, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> str:
     """The solver that ``solver="auto"`` stands for (see :func:`solve`).
 
     ``gram`` (scikit-learn's ``precompute``) overrides the shape rule for the Gram mode: True uses it
     wherever it applies (dense data, convex penalty on every feature), False never.
     """
-    if not isinstance(datafit, Quadratic):
-        return "prox_newton"
-    if _is_quadratic(penalty, X.shape[1]) and _direct_pays_off(X):
-        return "direct"
-    if _gram_applies(X, penalty) and (gram if gram is not None else _gram_pays_off(X)):
-        return "cd_gram"
-    return "cd"
+    return _auto(Layout.of(X), datafit, penalty, gram).name
 
 
-def _is_quadratic(penalty: Penalty, n_features: int) -> bool:
-    # no penalized feature at all (alpha = 0, or every factor 0) is least squares: 0 is quadratic too
-    return bool(penalty.quadratic or not penalty.is_penalized(n_features).any())
-
-
-def _gram_applies(X, penalty: Penalty) -> bool:
-    return not sp.issparse(X) and penalty.convex and bool(penalty.is_penalized(X.shape[1]).all())
-
-
-def _gram_pays_off(X) -> bool:
-    n_samples, n_features = X.shape
-    return n_features <= GRAM_MAX_FEATURES and n_samples >= GRAM_MIN_RATIO * n_features
-
-
-def _direct_pays_off(X) -> bool:
-    # dense: always; sparse: while the smaller of the two Gram matrices stays small
-    return not sp.issparse(X) or min(X.shape) <= 2000
+def _auto(layout: Layout, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> Solver:
+    # the last of AUTO_ORDER (proximal Newton) takes every problem
+    return next(
+        solver
+        for solver in AUTO_ORDER
+        if solver.supports(layout, datafit, penalty) and solver.pays_off(layout, datafit, penalty, gram)
+    )

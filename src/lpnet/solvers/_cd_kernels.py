@@ -13,15 +13,16 @@ which penalty they run.
 ``X`` is either a Fortran-ordered 2-D array or a ``(data, indices, indptr)`` tuple of a CSC matrix; the
 two column primitives below are specialised by numba on that type, so one kernel serves both.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-# Reassociation lets LLVM vectorise the column reductions (2-4x faster); no assumption about NaN or inf
-# is made, so the finiteness checks below stay meaningful.
-FAST = {"reassoc", "contract", "arcp", "nsz"}
+# the fast-math flags (reassociation vectorises the column reductions) are shared with the compiled
+# certificates, which run inside these loops
+from ..certificates import FAST
 
 
 def col_dot(X, j, h, r):  # pragma: no cover - replaced by the overload inside numba
@@ -296,7 +297,8 @@ def xt_dot_centred(X, r, means, n_features):  # pragma: no cover - replaced by t
     raise NotImplementedError
 
 
-@overload(xt_dot_centred, jit_options={"cache": True})
+# numba's typing stub for jit_options omits "cache", which numba accepts
+@overload(xt_dot_centred, jit_options={"cache": True})  # type: ignore[typeddict-unknown-key]
 def _xt_dot_centred(X, r, means, n_features):
     if isinstance(X, types.Array):
 
@@ -327,7 +329,8 @@ def xt_dot_centred_pair(X, r, u, means, n_features):  # pragma: no cover - repla
     raise NotImplementedError
 
 
-@overload(xt_dot_centred_pair, jit_options={"cache": True})
+# numba's typing stub for jit_options omits "cache", which numba accepts
+@overload(xt_dot_centred_pair, jit_options={"cache": True})  # type: ignore[typeddict-unknown-key]
 def _xt_dot_centred_pair(X, r, u, means, n_features):
     if isinstance(X, types.Array):
 
@@ -511,8 +514,9 @@ def _constant_weight(h):
 
 
 @njit(cache=True, fastmath=FAST)
-def solve_subproblem(X, t, h, w, b, r, lips, ws, prox, dist, value, v, params,
-                     fit_intercept, tol, max_epochs, anderson_k, means, sums):
+def solve_subproblem(
+    X, t, h, w, b, r, lips, ws, prox, dist, value, v, params, fit_intercept, tol, max_epochs, anderson_k, means, sums
+):
     """Coordinate descent on the working-set subproblem, with Anderson acceleration.
 
     ``w`` (full length), ``r`` are updated in place; ``b`` is returned.  Features outside ``ws`` keep
@@ -546,7 +550,7 @@ def solve_subproblem(X, t, h, w, b, r, lips, ws, prox, dist, value, v, params,
     for i in range(r.shape[0]):
         t_ws[i] += b
     swept = ws  # what the next pass runs over: ws, or its nonzero part
-    for epoch in range(1, max_epochs + 1):
+    for epoch in range(1, max_epochs + 1):  # noqa: B007 - returned: the passes it took
         step, shift = _epoch(X, h, h_const, w, r, lips, swept, prox, v, params, means, sums)
         if fit_intercept:  # the centred steps moved the intercept by -shift; then its exact update
             b += _update_intercept(h, r, h_sum) - shift

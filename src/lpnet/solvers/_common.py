@@ -1,4 +1,5 @@
-"""What every solver shares: the result record, data layout for the kernels, and start-up checks."""
+"""What every solver shares: the result record, start-up checks, the finishing checks and warning."""
+
 from __future__ import annotations
 
 import warnings
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ..certificates import Certificate, coef_error_bound
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 
@@ -28,7 +30,7 @@ class FitResult:
     converged: bool
     solver: str
     #: per outer iteration: the gap (convex) or violation (non-convex)
-    history: list = field(default_factory=list)
+    history: list[float] = field(default_factory=list)
     #: ``X^T dD/dz`` at the returned point, when the solver computed it (a path's strong rule uses it)
     grad: np.ndarray | None = None
     #: features proved zero by gap-safe screening (solvers that screen), else 0
@@ -45,7 +47,16 @@ class FitResult:
     budget_exhausted: bool = False
 
 
-def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) -> tuple[np.ndarray, float]:
+def measure(cert: Certificate) -> float:
+    """What a certificate reports in a fit's history: the gap (convex) or the violation (non-convex)."""
+    value = cert.gap if cert.gap is not None else cert.violation
+    assert value is not None  # a certificate carries one of the two
+    return value
+
+
+def starting_point(
+    n_features: int, w0: np.ndarray | None, b0: float | None, b_null: float, fit_intercept: bool
+) -> tuple[np.ndarray, float]:
     """``(w, b)`` to start from: the warm start if given, else zeros and the best constant."""
     w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
     if not fit_intercept:
@@ -55,19 +66,37 @@ def starting_point(n_features: int, w0, b0, b_null: float, fit_intercept: bool) 
     return w, (b_null if w0 is None else 0.0)
 
 
-def require_interfaces(datafit, penalty) -> None:
-    """Check once, when a solver starts, that it got what it can use."""
+def require_interfaces(datafit: object, penalty: object) -> None:
+    """Check once, when a solve starts, that it got what it can use."""
     if not isinstance(datafit, Datafit):
         raise TypeError(f"datafit must be an lpnet Datafit, got {type(datafit).__name__}.")
     if not isinstance(penalty, Penalty):
         raise TypeError(f"penalty must be an lpnet Penalty, got {type(penalty).__name__}.")
-    if penalty.convex and penalty.dual_kernels is None and type(penalty).conjugate is Penalty.conjugate:
+    if penalty.is_convex and penalty.dual_kernels is None and type(penalty).conjugate is Penalty.conjugate:
         raise TypeError(
             f"{type(penalty).__name__} says it is convex but defines no conjugate: the duality gap needs it."
         )
 
 
-def warn_not_converged(result: FitResult, max_iter: int, tol: float) -> None:
+def finish(result: FitResult, penalty: Penalty, max_iter: int, tol: float) -> FitResult:
+    """The checks every fit ends with: finite coefficients, the error bound, the warning when not converged.
+
+    The warning points at the code that called this function's caller (the user's call of ``solve``).
+    """
+    if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
+        raise ValueError(
+            f"{result.solver} produced non-finite coefficients: the problem is beyond float64 at this scale "
+            "(features with a huge mean beside a tiny spread, or values near the float range's ends). "
+            "Rescale X and y (e.g. standardize them) and fit again."
+        )
+    result.coef_error_bound = coef_error_bound(result.dual_gap, penalty, result.coef.shape[0])
+    warn_not_converged(result, max_iter, tol, stacklevel=4)
+    return result
+
+
+def warn_not_converged(result: FitResult, max_iter: int, tol: float, stacklevel: int) -> None:
+    """A ``ConvergenceWarning`` naming what stopped the fit, when it did not converge (``stacklevel`` as
+    :func:`warnings.warn`'s, counted from here)."""
     if result.converged:
         return
     if result.dual_gap is not None and 0 < result.gap_floor and result.dual_gap <= 10 * result.gap_floor:
@@ -77,7 +106,7 @@ def warn_not_converged(result: FitResult, max_iter: int, tol: float) -> None:
             f"objective {result.objective:.6g}). The data or the penalty are far from a workable scale: "
             "standardize the features (and the target) and fit again.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         return
     if result.dual_gap is not None:
@@ -88,11 +117,11 @@ def warn_not_converged(result: FitResult, max_iter: int, tol: float) -> None:
         f"{result.solver} did not reach tol={tol:g} in max_iter={max_iter} iterations: {what}. "
         "Increase max_iter, loosen tol, or standardize the features.",
         ConvergenceWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 
-def fixpoint_scores(penalty: Penalty, w, grad, lips) -> np.ndarray:
+def fixpoint_scores(penalty: Penalty, w: np.ndarray, grad: np.ndarray, lips: np.ndarray) -> np.ndarray:
     """``L_j |w_j - prox_j(w_j - grad_j / L_j)|``: how far coordinate j is from a CD fixed point.
 
     Unlike the subdifferential distance it sees zero coordinates of non-convex penalties, whose limiting
@@ -103,53 +132,16 @@ def fixpoint_scores(penalty: Penalty, w, grad, lips) -> np.ndarray:
     return np.where(lips > 0, safe * np.abs(w - moved), 0.0)
 
 
-def scores_and_stop(penalty: Penalty, cert, w, lips, violation_scale: float, tol: float):
+def scores_and_stop(
+    penalty: Penalty, cert: Certificate, w: np.ndarray, lips: np.ndarray, violation_scale: float, tol: float
+) -> tuple[np.ndarray, bool]:
     """Feature scores for the working set, and whether the fit is done.
 
     Convex penalties score by the subdifferential distance and stop on the duality gap.  Non-convex ones
     score by the fixed-point residual (zeros are stationary in the limiting sense and would never enter
     the working set otherwise) and stop when both the violation and that residual are below ``tol``.
     """
-    if penalty.convex:
+    if penalty.is_convex:
         return cert.distance, bool(cert.converged)
     scores = fixpoint_scores(penalty, w, cert.grad, lips)
     return scores, bool(cert.converged and scores.max(initial=0.0) / violation_scale <= tol)
-
-
-def gap_ratio(cert, threshold: float, floor: float = 0.1) -> float:
-    """``sqrt(threshold / gap)`` clipped to ``[floor, 1]``: how much finer than the scores to go inside.
-
-    Near the solution the gap shrinks roughly like the square of the subdifferential distances, so an
-    inner tolerance of ``ratio * max score`` lets one inner solve take a gap that is ``1 / ratio**2``
-    times too large down to the threshold (without it, a path's warm start 20x above the threshold
-    took 3 to 4 outer rounds, each a full gradient).  The floor keeps a far-away start from asking
-    one inner solve for the final accuracy before the working set is right.
-    """
-    if cert.gap is None or not cert.gap > threshold:
-        return 1.0
-    return float(max(floor, np.sqrt(threshold / cert.gap)))
-
-
-def working_set(w, scores, previous_size: int, min_size: int = 100) -> tuple[np.ndarray, int]:
-    """Every nonzero coefficient plus the best-scored others; the size at least doubles the support."""
-    n_features = w.shape[0]
-    support = w != 0
-    size = min(n_features, max(min_size, 2 * int(support.sum()), previous_size))
-    if size == n_features:
-        return np.arange(n_features, dtype=np.int64), size
-    ranked = np.where(support, np.inf, scores)
-    return np.sort(np.argpartition(-ranked, size - 1)[:size]).astype(np.int64), size
-
-
-def path_start_scores(penalty: Penalty, w, strong, warm_grad):
-    """Working-set scores for a path's fit without a first certificate, or None.
-
-    Along a path, the previous fit's final gradient is the gradient at this fit's start (the datafit's
-    gradient does not depend on alpha), and the strong rule says where to look: the subdifferential
-    distances at the new alpha over the strong set and the support choose the first working set.
-    None when there is nothing to go on, or nothing to move (then a certificate comes first).
-    """
-    if strong is None or warm_grad is None:
-        return None
-    scores = np.where(strong | (w != 0), penalty.subdiff_distance(w, warm_grad), 0.0)
-    return scores if scores.max(initial=0.0) > 0.0 else None

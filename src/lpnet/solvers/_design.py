@@ -5,17 +5,22 @@ that depends only on the data (the kernels' layout of X, the coordinate Lipschit
 sample weights, the certificate's projection for the free columns) is computed by the first fit and
 found again by the next ones.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import _cd_kernels as kern
 
+_T = TypeVar("_T")
 
-def kernel_matrix(X):
+
+def kernel_matrix(X: Any) -> Any:
     """``X`` in the layout the numba kernels read: Fortran-ordered array or a CSC ``(data, indices, indptr)``."""
     if sp.issparse(X):
         X = sp.csc_matrix(X)
@@ -25,7 +30,7 @@ def kernel_matrix(X):
     return np.asfortranarray(X)
 
 
-def linear_predictor(X, w, b) -> np.ndarray:
+def linear_predictor(X: Any, w: np.ndarray, b: float) -> np.ndarray:
     """``X w + b`` as a float64 vector."""
     support = np.flatnonzero(w)
     if support.size == 0:  # the usual cold start: skip a product with zeros
@@ -38,7 +43,7 @@ def linear_predictor(X, w, b) -> np.ndarray:
 
 
 def _digest(a: np.ndarray) -> bytes:
-    return hashlib.blake2b(np.ascontiguousarray(a).view(np.uint8), digest_size=16).digest()
+    return hashlib.blake2b(np.ascontiguousarray(a).view(np.uint8).data, digest_size=16).digest()
 
 
 class Design:
@@ -49,16 +54,16 @@ class Design:
     X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
     """
 
-    def __init__(self, X):
+    def __init__(self, X: Any):
         self.X = X
-        self.shape = X.shape
+        self.shape: tuple[int, int] = X.shape
         self.kernel = kernel_matrix(X)
-        self._memo: dict = {}
-        self._last_prediction = None
-        self._last_xt = None
-        self._recent_digests: list = []
+        self._memo: dict[Hashable, Any] = {}
+        self._last_prediction: tuple[np.ndarray, float, np.ndarray] | None = None
+        self._last_xt: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
+        self._recent_digests: list[tuple[np.ndarray, bytes]] = []
 
-    def xt(self, v, means=None) -> np.ndarray:
+    def xt(self, v: np.ndarray, means: np.ndarray | None = None) -> np.ndarray:
         """``X^T v`` through the compiled kernel (no BLAS: fast on any layout, dense or CSC).
 
         With ``means``: ``(X - means)^T v``, computed on the differences (for a ``v`` that sums to zero,
@@ -77,41 +82,44 @@ class Design:
         self._last_xt = (v.copy(), out.copy(), means)
         return out
 
-    def xt_pair(self, v, u, means) -> tuple[np.ndarray, np.ndarray]:
+    def xt_pair(self, v: np.ndarray, u: np.ndarray, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``((X - means)^T v, (X - means)^T u)`` in one pass over ``X``."""
         v = np.ascontiguousarray(v, dtype=np.float64)
         u = np.ascontiguousarray(u, dtype=np.float64)
         return kern.centred_xt_pair(self.kernel, v, u, means, self.shape[1])
 
-    def predict(self, w, b) -> np.ndarray:
+    def predict(self, w: np.ndarray, b: float) -> np.ndarray:
         """``X w + b`` (free when it is the prediction a solver last left here: a path's warm start)."""
         last = self._last_prediction
         if last is not None and last[1] == b and np.array_equal(last[0], w):
             return last[2].copy()
         return linear_predictor(self.X, w, b)
 
-    def remember_prediction(self, w, b, z) -> None:
+    def remember_prediction(self, w: np.ndarray, b: float, z: np.ndarray) -> None:
         """Keep ``z = X w + b`` for the next fit that starts from ``(w, b)``."""
         self._last_prediction = (np.array(w, copy=True), float(b), np.array(z, copy=True))
 
-    def col_sq_norms(self, h) -> np.ndarray:
+    def col_sq_norms(self, h: np.ndarray) -> np.ndarray:
         """``sum_i h_i X_ij^2`` per column (coordinate-wise Lipschitz constants)."""
-        return self.memo(("sq_norms", self._digest(h)),
-                         lambda: kern.col_sq_norms(self.kernel, h, self.shape[1],
-                                                    np.arange(self.shape[1], dtype=np.int64)))
+        return self.memo(
+            ("sq_norms", self._digest(h)),
+            lambda: kern.col_sq_norms(self.kernel, h, self.shape[1], np.arange(self.shape[1], dtype=np.int64)),
+        )
 
-    def coordinate_stats(self, h, fit_intercept) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def coordinate_stats(self, h: np.ndarray, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(means, sums, lips)`` for coordinate descent under weights ``h`` (``coordinate_moments``)."""
-        return self.memo(("coordinate_stats", self._digest(h), bool(fit_intercept)),
-                         lambda: kern.coordinate_moments(self.kernel, h, self.shape[1], fit_intercept))
+        return self.memo(
+            ("coordinate_stats", self._digest(h), bool(fit_intercept)),
+            lambda: kern.coordinate_moments(self.kernel, h, self.shape[1], fit_intercept),
+        )
 
-    def memo(self, key, compute):
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()`` once per ``key`` (keys built from digests of the arrays they depend on)."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def key(self, *arrays) -> tuple:
+    def key(self, *arrays: Any) -> tuple[Any, ...]:
         """A memo key for values that depend on ``arrays``."""
         return tuple(self._digest(np.asarray(a)) if isinstance(a, np.ndarray) else a for a in arrays)
 
@@ -129,5 +137,6 @@ class Design:
         return digest
 
 
-def as_design(X) -> Design:
+def as_design(X: Any) -> Design:
+    """``X`` itself when it is a :class:`Design` already, else a new one on it."""
     return X if isinstance(X, Design) else Design(X)

@@ -17,37 +17,36 @@ them, so a K-fold CV reads X once.  :func:`gram_path` runs a whole path's alphas
 
 Reads top to bottom: set-up (cached on the Design), certificate from Gram quantities, epochs.
 
-The duality gap comes from the same quantities.  With ``c = Xc^T H yc``,
-``||R||_H^2 = yc.H.yc - w.c - w.q``, and at the feasible dual point ``theta = H R / k``
-(``k = penalty.dual_scale(q)``; ``sum theta = 0`` since R is centred) the dual objective is
-``(w.q + ||R||_H^2) / k - ||R||_H^2 / (2 k^2) - P*(q / k)``.  Subtracted from the primal
-``||R||_H^2 / 2 + P(w)`` it gives
-
-    gap = ||R||_H^2 (1 - 1/k)^2 / 2  +  [P(w) + P*(q / k) - w.q / k],
-
-two non-negative terms (the second is Fenchel-Young's), computed without the cancellation of
-``||R||_H^2`` against the data's variance, so the certificate stays reliable without another pass over X.
+The duality gap comes from the same quantities (:func:`lpnet.certificates.gram_certificate`, in a form
+free of the cancellation of the residual's norm against the data's variance), so the certificate needs
+no pass over X.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
-from ..certificates import Certifier
-from ..datafits.quadratic import Quadratic
-from ._cd_kernels import FAST, anderson_extrapolate
-from ._common import FitResult, require_interfaces
-from ._design import as_design
-from .cd_working_set import SAFE_MARGIN, gap_safe_zeros
+from ..certificates import FAST, SAFE_MARGIN, Certifier, gap_safe_zeros, gram_certificate, gram_gap
+from ..datafits.base import Datafit
+from ..penalties.base import Penalty
+from ._cd_kernels import anderson_extrapolate
+from ._common import FitResult
+from ._design import Design
+from ._working_set import ANDERSON_K, INNER_RATIO
+from .base import Layout, Problem, Solver
+from .cd_working_set import CD
 
 EPS = float(np.finfo(np.float64).eps)
 
 EPOCHS_PER_CHECK = 10
-INNER_RATIO = 0.3
-ANDERSON_K = 5
 FIRST_BATCH = 20
+#: the Gram mode pays off when samples far outnumber features and G fits in memory
+GRAM_MIN_RATIO = 10
+GRAM_MAX_FEATURES = 2000
 
 
 @njit(cache=True, fastmath=FAST)
@@ -117,14 +116,15 @@ def _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, para
                 if extra[j] != 0.0:
                     for k in range(p):
                         q_extra[k] -= extra[j] * G[k, j]
-            if _gram_objective(extra, c, q_extra, yy, value, v, params) < \
-                    _gram_objective(w, c, q, yy, value, v, params):
+            if _gram_objective(extra, c, q_extra, yy, value, v, params) < _gram_objective(
+                w, c, q, yy, value, v, params
+            ):
                 w[:] = extra
                 q[:] = q_extra
     return n_epochs
 
 
-def weighted_cross(X, h) -> np.ndarray:
+def weighted_cross(X: np.ndarray, h: np.ndarray) -> np.ndarray:
     """``X^T diag(h) X`` by one symmetric product (BLAS syrk on ``B^T B``, ``B = diag(sqrt(h)) X``); without
     sample weights (``h`` constant), ``h_0 X^T X`` with no scaled copy of X."""
     if h.size and np.all(h == h[0]):
@@ -150,28 +150,46 @@ class GramStatistics:
     yy: float
 
     @classmethod
-    def of_rows(cls, X, y, s) -> GramStatistics:
+    def of_rows(cls, X: np.ndarray, y: np.ndarray, s: np.ndarray) -> GramStatistics:
         """The statistics of the rows of dense ``X`` with targets ``y`` and weights ``s``."""
         X = np.asarray(X, dtype=np.float64)
         sy = s * y
         return cls(float(s.sum()), s @ X, float(sy.sum()), weighted_cross(X, s), X.T @ sy, float(sy @ y))
 
     def __add__(self, other: GramStatistics) -> GramStatistics:
-        return GramStatistics(self.weight + other.weight, self.x + other.x, self.y + other.y,
-                              self.xx + other.xx, self.xy + other.xy, self.yy + other.yy)
+        return GramStatistics(
+            self.weight + other.weight,
+            self.x + other.x,
+            self.y + other.y,
+            self.xx + other.xx,
+            self.xy + other.xy,
+            self.yy + other.yy,
+        )
 
     def __sub__(self, other: GramStatistics) -> GramStatistics:
-        return GramStatistics(self.weight - other.weight, self.x - other.x, self.y - other.y,
-                              self.xx - other.xx, self.xy - other.xy, self.yy - other.yy)
+        return GramStatistics(
+            self.weight - other.weight,
+            self.x - other.x,
+            self.y - other.y,
+            self.xx - other.xx,
+            self.xy - other.xy,
+            self.yy - other.yy,
+        )
 
-    def mean_squared_error(self, coefs, intercepts) -> tuple[np.ndarray, np.ndarray]:
+    def mean_squared_error(self, coefs: np.ndarray, intercepts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weighted mean of ``(y - x w - b)^2`` over these rows for each row of ``coefs`` (a validation
         loss without a pass over the rows), and a bound on its rounding error: the expansion cancels
         when the residuals are small beside the raw values (a target far from zero)."""
         W = np.atleast_2d(coefs)
         b = np.asarray(intercepts, dtype=np.float64)
-        terms = [np.full(b.shape, self.yy), -2.0 * (W @ self.xy), -2.0 * b * self.y,
-                 np.sum((W @ self.xx) * W, axis=1), 2.0 * b * (W @ self.x), self.weight * b * b]
+        terms = [
+            np.full(b.shape, self.yy),
+            -2.0 * (W @ self.xy),
+            -2.0 * b * self.y,
+            np.sum((W @ self.xx) * W, axis=1),
+            2.0 * b * (W @ self.x),
+            self.weight * b * b,
+        ]
         size = sum(np.abs(t) for t in terms)
         total = sum(terms)
         rounding = 8.0 * (W.shape[1] + 2) * EPS * size
@@ -184,7 +202,20 @@ class GramState:
     (:meth:`from_design`, columns of ``G`` computed as coordinates want them) or from
     :class:`GramStatistics` (:meth:`from_statistics`, all of ``G`` at once, no data needed)."""
 
-    def __init__(self, n_features, h_sum, y_mean, yy, c, x_mean, col_squares, y_squares, rows, X=None, h=None):
+    def __init__(
+        self,
+        n_features: int,
+        h_sum: float,
+        y_mean: float,
+        yy: float,
+        c: np.ndarray,
+        x_mean: np.ndarray,
+        col_squares: np.ndarray,
+        y_squares: float,
+        rows: int,
+        X: np.ndarray | None = None,
+        h: np.ndarray | None = None,
+    ):
         self.X, self.h = X, h
         self.h_sum, self.y_mean, self.yy, self.c, self.x_mean = h_sum, y_mean, yy, c, x_mean
         self.diag = col_squares - h_sum * x_mean**2  # G_jj
@@ -204,7 +235,7 @@ class GramState:
         self.have_col = np.zeros(n_features, dtype=np.bool_)
 
     @classmethod
-    def from_design(cls, design, y, h, fit_intercept) -> GramState:
+    def from_design(cls, design: Design, y: np.ndarray, h: np.ndarray, fit_intercept: bool) -> GramState:
         X = design.kernel  # Fortran-ordered dense data
         n_features = design.shape[1]
         h_sum = float(h.sum())
@@ -213,8 +244,19 @@ class GramState:
         # one pass over X: c = Xc^T H yc (= X^T H yc, as sum h yc = 0), weighted column sums and squares
         c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))
         x_mean = col_sums / h_sum if fit_intercept else np.zeros(n_features)
-        return cls(n_features, h_sum, y_mean, float(h @ (yc * yc)), c, x_mean, col_squares,
-                   float(h @ (y * y)), design.shape[0], X=X, h=h)
+        return cls(
+            n_features,
+            h_sum,
+            y_mean,
+            float(h @ (yc * yc)),
+            c,
+            x_mean,
+            col_squares,
+            float(h @ (y * y)),
+            design.shape[0],
+            X=X,
+            h=h,
+        )
 
     @classmethod
     def from_statistics(cls, stats: GramStatistics, fit_intercept: bool, rows: int) -> GramState:
@@ -233,10 +275,11 @@ class GramState:
         state.G[:, state.constant] = 0.0
         return state
 
-    def add_columns(self, J) -> None:
+    def add_columns(self, J: np.ndarray) -> None:
         # each batch reads all of X; once an eighth of the columns are wanted (a path's later alphas),
         # the whole matrix in one symmetric product is cheaper than the batches still to come
         X, h = self.X, self.h
+        assert X is not None and h is not None  # only a state built from statistics lacks them, and its G is full
         if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 8:
             self.G[:] = weighted_cross(X, h) - self.h_sum * np.outer(self.x_mean, self.x_mean)
             self.have_col[:] = True
@@ -246,34 +289,69 @@ class GramState:
         self.G[self.constant] = 0.0  # their cross products are rounding of exact zeros too
         self.G[:, self.constant] = 0.0
 
-    def intercept(self, w) -> float:
+    def intercept(self, w: np.ndarray) -> float:
         """The intercept that goes with ``w`` (0 without one: then the means are zero)."""
         return self.y_mean - float(self.x_mean @ w)
 
 
-def gram_state(design, y, s, fit_intercept: bool) -> GramState:
+def gram_state(design: Design, y: np.ndarray, s: np.ndarray, fit_intercept: bool) -> GramState:
     """The Gram mode's state for this data, built once per Design (weights ``s`` summing to n_samples)."""
     h = s / design.shape[0]
-    return design.memo(design.key("gram", h, y, fit_intercept),
-                       lambda: GramState.from_design(design, y, h, fit_intercept))
+    return design.memo(
+        design.key("gram", h, y, fit_intercept), lambda: GramState.from_design(design, y, h, fit_intercept)
+    )
 
 
-def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None):
-    """Minimize ``1/(2n) sum_i s_i (y_i - x_i w - b)^2 + P(w)`` on the Gram matrix (dense X, convex P).
+class GramCD(Solver):
+    """``solver="cd_gram"``: the squared loss on the Gram matrix (dense X, a convex penalty on every feature).
 
-    ``X`` may be a :class:`Design` (a path passes the same one for every alpha).  ``max_iter`` counts
-    blocks of 10 epochs, each ending with a certificate.  A warm start needs only ``w0`` (the intercept
-    follows from the centring; ``b0`` is accepted for a uniform signature).
+    ``max_iter`` counts blocks of 10 epochs, each ending with a certificate.  A warm start needs only
+    ``w0`` (the intercept follows from the centring).  A fit that does not converge within ``max_iter``
+    blocks goes on with the residual form (:class:`~.cd_working_set.WorkingSetCD`).
     """
-    datafit = Quadratic()
-    require_interfaces(datafit, penalty)
-    design = as_design(X)
+
+    name = "cd_gram"
+
+    def why_not(self, layout: Layout, datafit: Datafit, penalty: Penalty) -> str | None:
+        if (
+            datafit.is_quadratic
+            and not layout.sparse
+            and penalty.is_convex
+            and penalty.is_penalized(layout.n_features).all()
+        ):
+            return None
+        return (
+            "solver='cd_gram' handles the squared loss on dense data with a convex penalty on every "
+            "feature (alpha > 0, no zero penalty_factor); use solver='cd'."
+        )
+
+    def pays_off(self, layout: Layout, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> bool:
+        if gram is not None:  # the caller's preference (scikit-learn's precompute) overrides the shape rule
+            return gram
+        return layout.n_features <= GRAM_MAX_FEATURES and layout.n_samples >= GRAM_MIN_RATIO * layout.n_features
+
+    def solve(self, problem: Problem) -> FitResult:
+        result = solve_cd_gram(problem)
+        if not result.converged:  # not within max_iter blocks: go on with the residual form
+            gram_epochs = result.n_iter
+            result = CD.solve(problem.continued_from(result))
+            result.n_iter += gram_epochs
+        return result
+
+
+CD_GRAM = GramCD()
+
+
+def solve_cd_gram(problem: Problem) -> FitResult:
+    """Coordinate descent on the Gram matrix for ``problem.max_iter`` blocks at most (see :class:`GramCD`)."""
+    design, y, s, penalty, tol = problem.design, problem.y, problem.s, problem.penalty, problem.tol
+    max_iter = problem.max_iter
     n_features = design.shape[1]
-    gs = gram_state(design, y, s, fit_intercept)
+    gs = gram_state(design, y, s, problem.fit_intercept)
     c, yy, G, have_col = gs.c, gs.yy, gs.G, gs.have_col
     wants_col = np.zeros(n_features, dtype=np.bool_)
 
-    w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
+    w = np.zeros(n_features) if problem.w0 is None else np.array(problem.w0, dtype=np.float64)
     q = c.copy()
     if np.any(w):
         support = np.flatnonzero(w)
@@ -291,17 +369,16 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
     threshold = tol * 0.5 * yy  # F_null (yy is centred only with an intercept)
 
     tau = penalty.zero_threshold(n_features)
-    history = []
+    history: list[float] = []
     n_epochs = 0
     converged = False
+    gap = objective = np.inf
     for _ in range(max_iter + 1):
-        # 1. certificate from the Gram quantities, in a form free of cancellation (module docstring);
-        # q is recomputed from the support first, so thousands of rank-one updates leave no drift
+        # 1. certificate from the Gram quantities; q is recomputed from the support first, so thousands
+        # of rank-one updates leave no drift
         support = np.flatnonzero(w)
         q = c - G[:, support] @ w[support]
-        rr = max(yy - float(w @ c) - float(w @ q), 0.0)
-        k, conjugate = penalty.scaled_conjugate(q)
-        gap = 0.5 * rr * (1.0 - 1.0 / k) ** 2 + penalty.value(w) + conjugate - float(w @ q) / k
+        gap, objective, k = gram_certificate(penalty, w, c, q, yy)
         history.append(gap)
         converged = gap <= threshold
         if converged:
@@ -316,11 +393,13 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
                 # rounding in the Gram quantities could hide a gap above the threshold (features with
                 # large means and tiny spread): certify from the residual instead, one pass over X
                 b = gs.intercept(w)
-                cert = Certifier(design.X, y, s, datafit, penalty, fit_intercept, tol, xt=design.xt,
-                                 cache=design).check(w, b, design.predict(w, b))
+                cert = Certifier(
+                    design.X, y, s, problem.datafit, penalty, problem.fit_intercept, tol, xt=design.xt, cache=design
+                ).check(w, b, design.predict(w, b))
+                assert cert.gap is not None  # a convex penalty: the certificate is a gap
                 history[-1] = gap = cert.gap
                 converged = bool(cert.converged)
-                rr = 2.0 * (cert.objective - penalty.value(w))
+                objective = cert.objective
             break
         if len(history) > max_iter:
             break
@@ -332,37 +411,62 @@ def solve_cd_gram(X, y, s, penalty, *, fit_intercept=True, tol=1e-6, max_iter=10
         # the passes stop early once they move nothing by more than a fraction of the current worst
         # optimality violation: then the next certificate has a chance to pass
         gate = INNER_RATIO * float(penalty.subdiff_distance(w, -q).max(initial=0.0))
-        n_epochs += _gram_epochs(G, have_col, wants_col, gs.diag, c, yy, q, w, kernels.prox, kernels.value, v,
-                                 params, EPOCHS_PER_CHECK, ANDERSON_K, gate)
+        n_epochs += _gram_epochs(
+            G,
+            have_col,
+            wants_col,
+            gs.diag,
+            c,
+            yy,
+            q,
+            w,
+            kernels.prox,
+            kernels.value,
+            v,
+            params,
+            EPOCHS_PER_CHECK,
+            ANDERSON_K,
+            gate,
+        )
 
-    b = gs.intercept(w)
     return FitResult(
-        coef=w, intercept=float(b), n_iter=n_epochs, objective=0.5 * rr + penalty.value(w), dual_gap=gap,
-        optimality_violation=None, converged=converged, solver="cd_gram", history=history,
+        coef=w,
+        intercept=gs.intercept(w),
+        n_iter=n_epochs,
+        objective=objective,
+        dual_gap=gap,
+        optimality_violation=None,
+        converged=converged,
+        solver="cd_gram",
+        history=history,
         n_outer=len(history),
     )
 
 
 @njit(cache=True, fastmath=FAST)
-def _gram_certificate(w, c, q, yy, value, conjugate, dual_ratio, v, params):
-    """``(gap, objective, k)`` from the Gram quantities (module docstring), as solve_cd_gram computes
-    them for any penalty, here through the dual kernels inside a compiled loop; the dual point is
-    ``theta = H R / k``, ``k`` the smallest rescaling into the conjugate's domain."""
-    wq = w @ q
-    rr = max(yy - w @ c - wq, 0.0)
-    scale = 1.0
-    for j in range(w.shape[0]):
-        scale = max(scale, dual_ratio(q[j], v[j], params.ctypes))
-    penalty = conj = 0.0
-    for j in range(w.shape[0]):
-        penalty += value(w[j], v[j], params.ctypes)
-        conj += conjugate(q[j] / scale, v[j], params.ctypes)
-    return 0.5 * rr * (1.0 - 1.0 / scale) ** 2 + penalty + conj - wq / scale, 0.5 * rr + penalty, scale
-
-
-@njit(cache=True, fastmath=FAST)
-def _gram_path(G, c, yy, diag, w, alphas, params, tau_unit, prox, dist, value, conjugate, dual_ratio, v,
-               threshold, max_blocks, coefs, gaps, objectives, n_epochs, converged):
+def _gram_path(
+    G,
+    c,
+    yy,
+    diag,
+    w,
+    alphas,
+    params,
+    tau_unit,
+    prox,
+    dist,
+    value,
+    conjugate,
+    dual_ratio,
+    v,
+    threshold,
+    max_blocks,
+    coefs,
+    gaps,
+    objectives,
+    n_epochs,
+    converged,
+):
     """:func:`solve_cd_gram`'s loop for every alpha of a path in one compiled call (all of ``G`` known).
 
     ``params`` is the penalty's packed parameters; its first entry (alpha) is set to each ``alphas[a]``
@@ -385,13 +489,14 @@ def _gram_path(G, c, yy, diag, w, alphas, params, tau_unit, prox, dist, value, c
                 if w[j] != 0.0:
                     for k in range(p):
                         q[k] -= w[j] * G[k, j]
-            gap, objective, scale = _gram_certificate(w, c, q, yy, value, conjugate, dual_ratio, v, params)
+            gap, objective, scale = gram_gap(w, c, q, yy, value, conjugate, dual_ratio, v, params)
             if gap <= threshold:
                 # exact zeros, as gap_safe_zeros: proved zero by the final dual point, then certified again
                 proved = False
                 for j in range(p):
-                    if w[j] != 0.0 and abs(q[j] / scale) + np.sqrt(2.0 * max(gap, 0.0) * diag[j]) < \
-                            tau_unit[j] * alphas[a] * (1.0 - SAFE_MARGIN):
+                    if w[j] != 0.0 and abs(q[j] / scale) + np.sqrt(2.0 * max(gap, 0.0) * diag[j]) < tau_unit[
+                        j
+                    ] * alphas[a] * (1.0 - SAFE_MARGIN):
                         w[j] = 0.0
                         proved = True
                 if proved and block < max_blocks:
@@ -403,8 +508,23 @@ def _gram_path(G, c, yy, diag, w, alphas, params, tau_unit, prox, dist, value, c
             gate = 0.0
             for j in range(p):
                 gate = max(gate, dist(w[j], -q[j], v[j], params.ctypes))
-            epochs += _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, params,
-                                   EPOCHS_PER_CHECK, ANDERSON_K, INNER_RATIO * gate)
+            epochs += _gram_epochs(
+                G,
+                have_col,
+                wants_col,
+                diag,
+                c,
+                yy,
+                q,
+                w,
+                prox,
+                value,
+                v,
+                params,
+                EPOCHS_PER_CHECK,
+                ANDERSON_K,
+                INNER_RATIO * gate,
+            )
         coefs[a] = w
         gaps[a], objectives[a], n_epochs[a], converged[a] = gap, objective, epochs, done
         if not done:
@@ -412,7 +532,9 @@ def _gram_path(G, c, yy, diag, w, alphas, params, tau_unit, prox, dist, value, c
     return alphas.shape[0]
 
 
-def gram_path(state: GramState, penalties, tol: float, max_iter: int, w0=None) -> list[FitResult]:
+def gram_path(
+    state: GramState, penalties: Sequence[Penalty], tol: float, max_iter: int, w0: np.ndarray | None = None
+) -> list[FitResult]:
     """Certified fits of ``penalties`` (one penalty at decreasing alphas) from ``state``, warm-started
     along the list, in one compiled call; every column of ``G`` must be known.
 
@@ -424,25 +546,54 @@ def gram_path(state: GramState, penalties, tol: float, max_iter: int, w0=None) -
     n_features = state.c.shape[0]
     alphas = np.array([pen.alpha for pen in penalties], dtype=np.float64)
     kernels, dual = first.kernels, first.dual_kernels
+    assert dual is not None  # see gram_path_applies
     tau_unit = first.zero_threshold(n_features) / first.alpha
     w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
     n = len(penalties)
     coefs = np.empty((n, n_features))
     gaps, objectives = np.empty(n), np.empty(n)
     n_epochs, converged = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
-    solved = _gram_path(state.G, state.c, state.yy, state.diag, w, alphas, first.params.copy(), tau_unit,
-                        kernels.prox, kernels.subdiff_distance, kernels.value, dual.conjugate, dual.dual_ratio,
-                        first.penalty_factors(n_features), tol * 0.5 * state.yy, max_iter, coefs, gaps,
-                        objectives, n_epochs, converged)
-    return [FitResult(coef=coefs[a], intercept=state.intercept(coefs[a]), n_iter=int(n_epochs[a]),
-                      objective=float(objectives[a]), dual_gap=float(gaps[a]), optimality_violation=None,
-                      converged=bool(converged[a]), solver="cd_gram", history=[float(gaps[a])])
-            for a in range(solved)]
+    solved = _gram_path(
+        state.G,
+        state.c,
+        state.yy,
+        state.diag,
+        w,
+        alphas,
+        first.params.copy(),
+        tau_unit,
+        kernels.prox,
+        kernels.subdiff_distance,
+        kernels.value,
+        dual.conjugate,
+        dual.dual_ratio,
+        first.penalty_factors(n_features),
+        tol * 0.5 * state.yy,
+        max_iter,
+        coefs,
+        gaps,
+        objectives,
+        n_epochs,
+        converged,
+    )
+    return [
+        FitResult(
+            coef=coefs[a],
+            intercept=state.intercept(coefs[a]),
+            n_iter=int(n_epochs[a]),
+            objective=float(objectives[a]),
+            dual_gap=float(gaps[a]),
+            optimality_violation=None,
+            converged=bool(converged[a]),
+            solver="cd_gram",
+            history=[float(gaps[a])],
+        )
+        for a in range(solved)
+    ]
 
 
-def gram_path_applies(penalties, state: GramState, tol: float) -> bool:
+def gram_path_applies(penalties: Sequence[Penalty], state: GramState, tol: float) -> bool:
     """Whether :func:`gram_path` can certify these fits: one convex penalty family with dual kernels,
     alpha > 0 at the same shape parameters, and a tolerance the Gram certificate resolves."""
     first = penalties[0]
-    return (first.dual_kernels is not None and all(pen.alpha > 0 for pen in penalties)
-            and tol >= state.min_tol)
+    return first.dual_kernels is not None and all(pen.alpha > 0 for pen in penalties) and tol >= state.min_tol

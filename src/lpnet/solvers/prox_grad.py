@@ -12,36 +12,84 @@ with ``L`` doubled until the quadratic upper bound holds (Beck and Teboulle, 200
 whenever the objective goes up (function-value restart, O'Donoghue and Candes, 2015).  The intercept takes
 a plain gradient step (it is unpenalized).
 """
+
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..certificates import Certifier
-from ._common import FitResult, require_interfaces, scores_and_stop, starting_point
+from ..datafits.base import Datafit
+from ..penalties.base import Penalty
+from ._common import FitResult, measure, scores_and_stop, starting_point
 from ._design import linear_predictor
+from .base import Layout, Problem, Solver
 
 STEPS_PER_CHECK = 10
 MAX_BACKTRACK = 60  # doublings of the step's Lipschitz estimate within one step
 
 
-def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_iter=100,
-                w0=None, b0=None):
-    """Minimize ``D(X w + b) + P(w)`` by FISTA; ``max_iter`` counts blocks of 10 steps, each certified.
+class Fista(Solver):
+    """``solver="fista"``: any datafit and penalty; ``"auto"`` never takes it (coordinate descent is faster).
+
+    ``max_iter`` counts blocks of 10 steps, each certified.
+    """
+
+    name = "fista"
+
+    def why_not(self, layout: Layout, datafit: Datafit, penalty: Penalty) -> str | None:
+        return None
+
+    def pays_off(self, layout: Layout, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> bool:
+        return False
+
+    def solve(self, problem: Problem) -> FitResult:
+        return solve_fista(
+            problem.design.X,
+            problem.y,
+            problem.s,
+            problem.datafit,
+            problem.penalty,
+            fit_intercept=problem.fit_intercept,
+            tol=problem.tol,
+            max_iter=problem.max_iter,
+            w0=problem.w0,
+            b0=problem.b0,
+        )
+
+
+FISTA = Fista()
+
+
+def solve_fista(
+    X: Any,
+    y: np.ndarray,
+    s: np.ndarray,
+    datafit: Datafit,
+    penalty: Penalty,
+    *,
+    fit_intercept: bool = True,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+    w0: np.ndarray | None = None,
+    b0: float | None = None,
+) -> FitResult:
+    """Minimize ``D(X w + b) + P(w)`` by FISTA on an array or sparse matrix ``X``.
 
     Returns
     -------
     FitResult
     """
-    require_interfaces(datafit, penalty)
     n_features = X.shape[1]
     certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol)
     w, b = starting_point(n_features, w0, b0, certifier.b_null, fit_intercept)
 
-    def objective(w, b):
+    def objective(w: np.ndarray, b: float) -> float:
         return datafit.value(y, linear_predictor(X, w, b), s) + penalty.value(w)
 
-    def gradient(w, b):
+    def gradient(w: np.ndarray, b: float) -> tuple[np.ndarray, float]:
         raw = datafit.raw_grad(y, linear_predictor(X, w, b), s)
         return np.asarray(X.T @ raw, dtype=np.float64).ravel(), float(raw.sum()) if fit_intercept else 0.0
 
@@ -59,17 +107,19 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
     for it in range(1, max_iter + 2):
         # 1. certificate
         cert = certifier.check(w, b, linear_predictor(X, w, b))
-        history.append(cert.gap if cert.gap is not None else cert.violation)
+        history.append(measure(cert))
         scores, done = scores_and_stop(penalty, cert, w, coord_lips, certifier.violation_scale, tol)
         if done or it > max_iter or stalled or (cert.unresolvable and it >= 3):  # rounding hides the rest
             break
-        if not penalty.convex and cert.converged:
+        if not penalty.is_convex and cert.converged:
             # stationary, yet not a coordinate-wise minimum: the prox step of the worst coordinate (with
             # its own Lipschitz constant, so the objective decreases), then FISTA again from there
             j = int(np.argmax(scores))
             w = w.copy()
-            w[j] = penalty.prox(w - cert.grad / np.where(coord_lips > 0, coord_lips, 1.0),
-                                1.0 / np.where(coord_lips > 0, coord_lips, 1.0))[j]
+            w[j] = penalty.prox(
+                w - cert.grad / np.where(coord_lips > 0, coord_lips, 1.0),
+                1.0 / np.where(coord_lips > 0, coord_lips, 1.0),
+            )[j]
             u, c, momentum, f_w = w.copy(), b, 1.0, objective(w, b)
             continue
 
@@ -108,7 +158,15 @@ def solve_fista(X, y, s, datafit, penalty, *, fit_intercept=True, tol=1e-6, max_
             lips *= 0.9  # let the step grow back when the local curvature allows it
 
     return FitResult(
-        coef=w, intercept=float(b), n_iter=n_steps, objective=cert.objective, dual_gap=cert.gap,
-        optimality_violation=cert.violation, converged=done, solver="fista", history=history, gap_floor=cert.floor,
+        coef=w,
+        intercept=float(b),
+        n_iter=n_steps,
+        objective=cert.objective,
+        dual_gap=cert.gap,
+        optimality_violation=cert.violation,
+        converged=done,
+        solver="fista",
+        history=history,
+        gap_floor=cert.floor,
         n_outer=len(history),
     )

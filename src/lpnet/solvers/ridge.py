@@ -21,23 +21,139 @@ Sparse ``X`` is never densified or centred: the centring is applied to the produ
 
 The answer is certified like every other fit (one duality-gap evaluation).
 """
+
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
+from .._progress import progress_bar
 from ..certificates import Certifier
-from ..datafits.quadratic import Quadratic
-from ._common import FitResult
-from ._design import linear_predictor
+from ..datafits.base import Datafit
+from ..penalties.base import Penalty
+from ._common import FitResult, finish, measure
+from ._design import Design, linear_predictor
+from .base import Layout, Problem, Solver
 
 #: below this reciprocal condition number the Cholesky answer is not trusted (relative error ~ eps / rcond)
 RCOND_MIN = 1e-8
+#: sparse data are solved directly while the smaller of their two Gram matrices has at most this size
+SPARSE_MAX_GRAM = 2000
 _EPS = np.finfo(np.float64).eps
 
 
-def solve_ridge(X, y, s, penalty, *, fit_intercept=True, tol=1e-6):
+class DirectRidge(Solver):
+    """``solver="direct"``: the squared loss with a quadratic penalty, or none at all (least squares).
+
+    ``"auto"`` takes it on dense data, and on sparse data while the smaller of the two Gram matrices
+    stays small.  Dense data also have a whole path from one SVD (:func:`ridge_svd_path`).
+    """
+
+    name = "direct"
+
+    def why_not(self, layout: Layout, datafit: Datafit, penalty: Penalty) -> str | None:
+        # no penalized feature at all (alpha = 0, or every factor 0) is least squares: 0 is quadratic too
+        quadratic = penalty.is_quadratic or not penalty.is_penalized(layout.n_features).any()
+        if datafit.is_quadratic and quadratic:
+            return None
+        return "solver='direct' solves the squared loss with a pure L2 penalty (or none) only."
+
+    def pays_off(self, layout: Layout, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> bool:
+        return not layout.sparse or min(layout.n_samples, layout.n_features) <= SPARSE_MAX_GRAM
+
+    def solve(self, problem: Problem) -> FitResult:
+        return solve_ridge(
+            problem.design.X,
+            problem.y,
+            problem.s,
+            problem.datafit,
+            problem.penalty,
+            fit_intercept=problem.fit_intercept,
+            tol=problem.tol,
+        )
+
+
+DIRECT = DirectRidge()
+
+
+def ridge_svd_path(
+    X: np.ndarray,
+    y: np.ndarray,
+    s: np.ndarray,
+    datafit: Datafit,
+    penalty: Penalty,
+    alphas: Any,
+    *,
+    fit_intercept: bool = True,
+    tol: float = 1e-6,
+    progress: bool = False,
+) -> list[FitResult]:
+    """The fits of ``penalty`` at every alpha of ``alphas`` from one SVD of dense ``X`` (:class:`RidgeSVD`).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y, s : ndarray of shape (n_samples,)
+        Target and sample weights (summing to ``n_samples``).
+    datafit : Datafit
+        The squared loss (``is_quadratic``).
+    penalty : Penalty
+        A quadratic penalty ``alpha/2 sum_j v_j w_j^2`` (at any alpha: :meth:`Penalty.with_alpha` gives
+        each alpha's).
+    alphas : array-like
+        Regularization strengths ``>= 0``, in the order the fits are returned.
+    fit_intercept : bool
+    tol : float
+        Each alpha is certified by its duality gap; one that is not (rounding on a near-singular
+        problem) is solved again by :class:`DirectRidge`.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    list of FitResult
+    """
+    if sp.issparse(X) or not (penalty.is_quadratic and DIRECT.supports(Layout.of(X), datafit, penalty)):
+        raise ValueError("the SVD ridge path solves the squared loss with a quadratic penalty on dense data.")
+    design = Design(X)
+    ridge = RidgeSVD(X, y, s, penalty.penalty_factors(design.shape[1]), fit_intercept)
+    out = []
+    for alpha in progress_bar(alphas, progress, "path"):
+        w, b = ridge.solve(alpha)
+        fixed = penalty.with_alpha(float(alpha))
+        cert = Certifier(X, y, s, datafit, fixed, fit_intercept, tol, xt=design.xt, cache=design).check(
+            w, b, design.predict(w, b)
+        )
+        res = FitResult(
+            coef=w,
+            intercept=b,
+            n_iter=1,
+            objective=cert.objective,
+            dual_gap=cert.gap,
+            optimality_violation=None,
+            converged=bool(cert.converged),
+            solver="svd",
+        )
+        problem = Problem(design, y, s, datafit, fixed, fit_intercept=fit_intercept, tol=tol)
+        if not cert.converged:
+            res = DIRECT.solve(problem)
+        out.append(finish(res, fixed, problem.max_iter, tol))
+    return out
+
+
+def solve_ridge(
+    X: Any,
+    y: np.ndarray,
+    s: np.ndarray,
+    datafit: Datafit,
+    penalty: Penalty,
+    *,
+    fit_intercept: bool = True,
+    tol: float = 1e-6,
+) -> FitResult:
     """Solve the ridge normal equations directly; see the module docstring."""
     n_samples, n_features = X.shape
     h = s / n_samples
@@ -50,23 +166,32 @@ def solve_ridge(X, y, s, penalty, *, fit_intercept=True, tol=1e-6):
         w = _solve_sparse(X, y - y_mean, h, x_mean, d)
         b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
     else:
-        w = _solve_dense(X, y - y_mean, h, x_mean, d)
-        if w is None:  # ill-conditioned: the SVD's answer, minimum-norm in the limit alpha -> 0
+        dense = _solve_dense(X, y - y_mean, h, x_mean, d)
+        if dense is None:  # ill-conditioned: the SVD's answer, minimum-norm in the limit alpha -> 0
             w, b = RidgeSVD(X, y, s, factors, fit_intercept).solve(penalty.alpha)
         else:
-            b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
+            w, b = dense, (y_mean - float(x_mean @ dense) if fit_intercept else 0.0)
     if not (np.all(np.isfinite(w)) and np.isfinite(b)):
-        raise ValueError("the ridge solve produced non-finite coefficients: the data are too large for "
-                         "float64 arithmetic; rescale X and y (e.g. standardize them) and fit again.")
-    certifier = Certifier(X, y, s, Quadratic(), penalty, fit_intercept, tol)
+        raise ValueError(
+            "the ridge solve produced non-finite coefficients: the data are too large for "
+            "float64 arithmetic; rescale X and y (e.g. standardize them) and fit again."
+        )
+    certifier = Certifier(X, y, s, datafit, penalty, fit_intercept, tol)
     cert = certifier.check(w, b, linear_predictor(X, w, b))
     return FitResult(
-        coef=w, intercept=float(b), n_iter=1, objective=cert.objective, dual_gap=cert.gap,
-        optimality_violation=None, converged=bool(cert.converged), solver="direct", history=[cert.gap],
+        coef=w,
+        intercept=float(b),
+        n_iter=1,
+        objective=cert.objective,
+        dual_gap=cert.gap,
+        optimality_violation=None,
+        converged=bool(cert.converged),
+        solver="direct",
+        history=[measure(cert)],
     )
 
 
-def _solve_dense(X, yc, h, x_mean, d):
+def _solve_dense(X: np.ndarray, yc: np.ndarray, h: np.ndarray, x_mean: np.ndarray, d: np.ndarray) -> np.ndarray | None:
     # explicit centring: better conditioned than correcting X^T H X afterwards
     sqrt_h = np.sqrt(h)
     Z = (np.asarray(X, dtype=np.float64) - x_mean) * sqrt_h[:, None]
@@ -81,7 +206,7 @@ def _solve_dense(X, yc, h, x_mean, d):
     return _cholesky_solve(A, Z.T @ zy)
 
 
-def _solve_sparse(X, yc, h, x_mean, d):
+def _solve_sparse(X: Any, yc: np.ndarray, h: np.ndarray, x_mean: np.ndarray, d: np.ndarray) -> np.ndarray:
     # keep X sparse: centre the products instead of the data,
     # Xc^T H Xc = X^T H X - sum(h) xbar xbar^T  and  Xc^T v = X^T v - xbar (1^T v)
     n_samples, n_features = X.shape
@@ -105,7 +230,7 @@ def _solve_sparse(X, yc, h, x_mean, d):
     return _pseudo_solve(A, rhs) if w is None else w
 
 
-def _cholesky_solve(A, rhs):
+def _cholesky_solve(A: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
     """``A^-1 rhs`` for a symmetric positive semi-definite ``A``, or None when ``A`` is too ill-conditioned."""
     try:
         factor = sla.cho_factor(A, lower=True, check_finite=False)
@@ -117,7 +242,7 @@ def _cholesky_solve(A, rhs):
     return sla.cho_solve(factor, rhs, check_finite=False)
 
 
-def _pseudo_solve(A, rhs):
+def _pseudo_solve(A: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Minimum-norm solution of ``A x = rhs`` (symmetric ``A``), eigenvalues at rounding level dropped."""
     evals, V = np.linalg.eigh(A)
     keep = evals > max(evals.max(initial=0.0), 0.0) * A.shape[0] * _EPS
@@ -150,7 +275,7 @@ class RidgeSVD:
     fit_intercept : bool
     """
 
-    def __init__(self, X, y, s, factors, fit_intercept):
+    def __init__(self, X: np.ndarray, y: np.ndarray, s: np.ndarray, factors: np.ndarray, fit_intercept: bool):
         X = np.asarray(X, dtype=np.float64)
         n, self.n_features = X.shape
         self.fit_intercept = bool(fit_intercept)

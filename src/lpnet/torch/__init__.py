@@ -10,6 +10,7 @@
 Needs the optional dependency ``torch`` (``pip install lpnet[torch]``); ``import lpnet`` does not
 import it.  :func:`lpnet.convert` maps ``weight_decay`` and other libraries' strengths to ``alpha``.
 """
+
 from .groups import (
     ParameterSplit,
     decay_param_groups,

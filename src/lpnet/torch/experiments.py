@@ -8,6 +8,7 @@
 
 Every function restores torch's global RNG state and thread count when it returns.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -149,9 +150,18 @@ class DigitsResult:
     n_test: int
 
 
-def digits_regularization(seeds=(0, 1, 2), epochs=None, *, quick=False, lr=0.05, batch_size=64,
-                          weight_decay=1e-3, l1_alpha=2e-3, widths=(64, 128, 64, 10),
-                          threads=1) -> DigitsResult:
+def digits_regularization(
+    seeds=(0, 1, 2),
+    epochs=None,
+    *,
+    quick=False,
+    lr=0.05,
+    batch_size=64,
+    weight_decay=1e-3,
+    l1_alpha=2e-3,
+    widths=(64, 128, 64, 10),
+    threads=1,
+) -> DigitsResult:
     """Five ways to regularize an MLP on scikit-learn's digits, compared.
 
     Settings (``DIGITS_SETTINGS``): no penalty; L2 as SGD ``weight_decay`` on weights only
@@ -185,8 +195,20 @@ def digits_regularization(seeds=(0, 1, 2), epochs=None, *, quick=False, lr=0.05,
         data = _digits()
         summaries = {}
         for setting in DIGITS_SETTINGS:
-            runs = [_train(setting, s, data, epochs=epochs, lr=lr, batch_size=batch_size,
-                           weight_decay=weight_decay, l1_alpha=l1_alpha, widths=widths)[0] for s in seeds]
+            runs = [
+                _train(
+                    setting,
+                    s,
+                    data,
+                    epochs=epochs,
+                    lr=lr,
+                    batch_size=batch_size,
+                    weight_decay=weight_decay,
+                    l1_alpha=l1_alpha,
+                    widths=widths,
+                )[0]
+                for s in seeds
+            ]
             acc = [r.accuracy for r in runs]
             zeros = [r.zero_fraction for r in runs]
             summaries[setting] = SettingSummary(
@@ -200,18 +222,23 @@ def digits_regularization(seeds=(0, 1, 2), epochs=None, *, quick=False, lr=0.05,
                 zero_fractions=zeros,
             )
     (X_tr, _), (X_te, _) = data
-    return DigitsResult(summaries, seeds, epochs, lr, weight_decay, l1_alpha, tuple(widths),
-                        X_tr.shape[0], X_te.shape[0])
+    return DigitsResult(
+        summaries, seeds, epochs, lr, weight_decay, l1_alpha, tuple(widths), X_tr.shape[0], X_te.shape[0]
+    )
 
 
 def digits_table(result: DigitsResult) -> str:
     """:func:`digits_regularization`'s result as a Markdown table."""
-    lines = ["| setting | test accuracy | exact zeros (weights) | CPU ms / epoch | train loss |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| setting | test accuracy | exact zeros (weights) | CPU ms / epoch | train loss |",
+        "|---|---|---|---|---|",
+    ]
     for s in result.settings.values():
-        lines.append(f"| {s.label} | {s.accuracy_mean:.4f} ± {s.accuracy_std:.4f} | "
-                     f"{100 * s.zero_fraction_mean:.1f}% | {1e3 * s.seconds_per_epoch:.1f} | "
-                     f"{s.train_loss_mean:.4f} |")
+        lines.append(
+            f"| {s.label} | {s.accuracy_mean:.4f} ± {s.accuracy_std:.4f} | "
+            f"{100 * s.zero_fraction_mean:.1f}% | {1e3 * s.seconds_per_epoch:.1f} | "
+            f"{s.train_loss_mean:.4f} |"
+        )
     return "\n".join(lines)
 
 
@@ -285,10 +312,16 @@ def scale_symmetry(seed=0, *, c=3.0, widths=(16, 32, 32, 4), n_samples=256) -> S
             result = balance(model)
             after = model(X)
     return SymmetryResult(
-        c=c, output_scale=scale, relu_max_diff=diffs["relu"], leaky_relu_max_diff=diffs["leaky_relu"],
-        tanh_max_diff=diffs["tanh"], balance_penalty_before=result.penalty_before,
-        balance_penalty_after=result.penalty_after, balance_max_diff=float((after - before).abs().max()),
-        balance_sweeps=result.sweeps, init_penalty_before=init.penalty_before,
+        c=c,
+        output_scale=scale,
+        relu_max_diff=diffs["relu"],
+        leaky_relu_max_diff=diffs["leaky_relu"],
+        tanh_max_diff=diffs["tanh"],
+        balance_penalty_before=result.penalty_before,
+        balance_penalty_after=result.penalty_after,
+        balance_max_diff=float((after - before).abs().max()),
+        balance_sweeps=result.sweeps,
+        init_penalty_before=init.penalty_before,
         init_penalty_after=init.penalty_after,
     )
 
@@ -311,8 +344,9 @@ class DiversityResult:
     distance_from_init: list
 
 
-def seed_diversity(seeds=(0, 1, 2), epochs=None, *, quick=False, lr=0.05, batch_size=64,
-                   widths=(64, 128, 64, 10), threads=1) -> DiversityResult:
+def seed_diversity(
+    seeds=(0, 1, 2), epochs=None, *, quick=False, lr=0.05, batch_size=64, widths=(64, 128, 64, 10), threads=1
+) -> DiversityResult:
     """Train the digits MLP (no penalty) from several seeds; compare losses, weights and predictions.
 
     Parameters
@@ -336,8 +370,17 @@ def seed_diversity(seeds=(0, 1, 2), epochs=None, *, quick=False, lr=0.05, batch_
         data = _digits()
         flat, preds, losses, accs, moved = [], [], [], [], []
         for s in seeds:
-            run, model, init = _train("none", s, data, epochs=epochs, lr=lr, batch_size=batch_size,
-                                      weight_decay=0.0, l1_alpha=0.0, widths=widths)
+            run, model, init = _train(
+                "none",
+                s,
+                data,
+                epochs=epochs,
+                lr=lr,
+                batch_size=batch_size,
+                weight_decay=0.0,
+                l1_alpha=0.0,
+                widths=widths,
+            )
             theta = torch.cat([w.detach().reshape(-1) for w in model.parameters()]).double()
             flat.append(theta)
             moved.append(float((theta - init.double()).norm() / init.double().norm()))

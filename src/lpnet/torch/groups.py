@@ -7,6 +7,7 @@ any instance of torch's batch/instance-norm base class, ``LayerNorm``, ``GroupNo
 A custom ``nn.Module`` whose parameter happens to be called ``"norm.weight"`` is therefore still
 penalized, and a 1-D weight (``PReLU``) is a weight.
 """
+
 from __future__ import annotations
 
 import math
@@ -72,8 +73,9 @@ def _resolve_exclude(exclude, names_of: dict) -> set[int]:
     return ids
 
 
-def split_parameters(model, *, exclude_bias=True, exclude_norm=True, exclude_embedding=False,
-                     exclude=()) -> ParameterSplit:
+def split_parameters(
+    model, *, exclude_bias=True, exclude_norm=True, exclude_embedding=False, exclude=()
+) -> ParameterSplit:
     """Split a model's parameters into penalized weights and unpenalized ones.
 
     Parameters
@@ -136,8 +138,9 @@ def penalized_parameters(model, **exclusion) -> list:
     return split_parameters(model, **exclusion).penalized
 
 
-def decay_param_groups(model, weight_decay, *, exclude_bias=True, exclude_norm=True,
-                       exclude_embedding=False, exclude=()) -> list[dict]:
+def decay_param_groups(
+    model, weight_decay, *, exclude_bias=True, exclude_norm=True, exclude_embedding=False, exclude=()
+) -> list[dict]:
     """Parameter groups for any ``torch.optim`` optimizer so that weight decay hits weights only.
 
     ``torch.optim.SGD(model.parameters(), weight_decay=wd)`` decays every parameter, biases and
@@ -164,11 +167,20 @@ def decay_param_groups(model, weight_decay, *, exclude_bias=True, exclude_norm=T
         every parameter of the model appears in exactly one group (shared parameters once).  A group
         with no parameters is left out.
     """
-    if (isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float))
-            or not math.isfinite(weight_decay) or weight_decay < 0):
+    if (
+        isinstance(weight_decay, bool)
+        or not isinstance(weight_decay, (int, float))
+        or not math.isfinite(weight_decay)
+        or weight_decay < 0
+    ):
         raise ValueError(f"weight_decay must be a number >= 0, got {weight_decay!r}.")
-    split = split_parameters(model, exclude_bias=exclude_bias, exclude_norm=exclude_norm,
-                             exclude_embedding=exclude_embedding, exclude=exclude)
+    split = split_parameters(
+        model,
+        exclude_bias=exclude_bias,
+        exclude_norm=exclude_norm,
+        exclude_embedding=exclude_embedding,
+        exclude=exclude,
+    )
     groups = [
         {"params": [p for _, p in split.penalized], "weight_decay": float(weight_decay)},
         {"params": [p for _, p in split.unpenalized], "weight_decay": 0.0},

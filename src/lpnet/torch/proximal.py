@@ -1,4 +1,4 @@
-"""Proximal steps for PyTorch optimizers: true zeros from an L1 (or Lp, group) penalty.
+"""Proximal steps for PyTorch optimizers: true zeros from an L1 (or Lp, group, any registered) penalty.
 
 After the wrapped optimizer's step ``w <- w - lr * update``, :class:`Proximal` applies
 
@@ -7,23 +7,36 @@ After the wrapped optimizer's step ``w <- w - lr * update``, :class:`Proximal` a
 to each penalized weight, ``lr`` being the parameter group's learning rate at that moment.  For plain
 SGD this is proximal gradient descent on ``mean loss + P``; soft-thresholding sets every coordinate whose
 magnitude falls below ``lr * alpha`` to exactly 0, which a loss-term subgradient never does.
+
+The prox is the penalty object's (:meth:`lpnet.penalties.Penalty.prox`, on a CPU float64 copy of the
+tensor), except for the forms :func:`lpnet.torch.penalty.torch_form` recognizes, which have closed
+forms in torch and stay on the tensor's device: soft-thresholding and its ridge-shrunk form (L1, L2,
+Elastic Net) and the thresholding rules of ``|w|^(1/2)`` and ``|w|^(2/3)``.
 """
+
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 from torch import nn
 
-from ..penalties import Lp
 from .groups import split_parameters
-from .penalty import PenaltyConfig, check_group_dim, group_norms, output_dims
+from .penalty import (
+    PenaltyConfig,
+    PowerForm,
+    ShrinkForm,
+    check_group_dim,
+    group_norms,
+    host_copy,
+    is_two_thirds,
+    output_dims,
+)
 
 _TINY = {t: torch.finfo(t).tiny for t in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
 
 # --------------------------------------------------------------------------- tensor proxes
-# Each mirrors lpnet's scalar kernel in lpnet.penalties.prox with v = 1 and lam = step * alpha.
+# Each mirrors lpnet's scalar kernel in lpnet.penalties.prox with v = 1: the prox of lam/p |z|^p.
 
 
 def _half_threshold(w: torch.Tensor, lam: float) -> torch.Tensor:
@@ -64,10 +77,25 @@ def _two_thirds_threshold(w: torch.Tensor, lam: float) -> torch.Tensor:
     return torch.where(ok & better, torch.copysign(u, w), torch.zeros_like(w))
 
 
-def _general_lp(w: torch.Tensor, lam: float, p: float) -> torch.Tensor:
-    # no closed form: lpnet's compiled scalar prox, on a CPU float64 copy
-    z = Lp(1.0, p).prox(w.detach().to("cpu", torch.float64).reshape(-1).numpy(), lam)
-    return torch.from_numpy(np.asarray(z)).reshape(w.shape).to(w.device, w.dtype)
+def form_prox_(w: torch.Tensor, step: float, form) -> torch.Tensor:
+    """In place: the entrywise prox of ``step * P`` under one of the forms of :func:`~.penalty.torch_form`."""
+    if isinstance(form, ShrinkForm):
+        lam = step * form.alpha
+        if form.tau > 0.0:
+            t = lam * form.tau
+            # soft-thresholding in place: w - clamp(w, -t, t) is exactly 0 wherever |w| <= t
+            w.sub_(w.clamp(-t, t))
+        if form.mu > 0.0:
+            w.div_(1.0 + lam * form.mu)
+        return w
+    # the closed forms are those of lam/p |z|^p
+    if isinstance(form, PowerForm) and form.p == 0.5:
+        return w.copy_(_half_threshold(w, step * form.alpha * form.c * form.p))
+    if isinstance(form, PowerForm) and is_two_thirds(form.p):
+        return w.copy_(_two_thirds_threshold(w, step * form.alpha * form.c * form.p))
+    # no closed form in torch: the penalty's compiled prox on a CPU float64 copy (zeros stay exact)
+    z = form.penalty.prox(host_copy(w), step)
+    return w.copy_(torch.from_numpy(z).reshape(w.shape))
 
 
 def prox_(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0) -> torch.Tensor:
@@ -83,43 +111,27 @@ def prox_(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0) -> 
     dim : int, default=0
         Output dimension of ``w`` for ``config.group == "rows"``.
     """
-    lam = float(step) * config.alpha
-    shape = config.shape
-    if lam == 0.0:
+    step = float(step)
+    if step * config.alpha == 0.0:
         return w
-    if config.group is not None:
-        check_group_dim(dim)
-        rho = config.l1_ratio if shape == "elasticnet" else 1.0
-        # block soft-thresholding: each group's norm shrinks by lam * rho, or the group vanishes;
-        # (norm - t)_+ / norm, with the divisor kept > 0 so that all-zero groups stay 0, not NaN
-        norms = group_norms(w, dim)
-        scale = torch.nn.functional.softshrink(norms, lam * rho).div_(norms.clamp_(min=_TINY[w.dtype]))
-        if rho < 1.0:
-            scale.div_(1.0 + lam * (1.0 - rho))
-        if w.dim() > 1:
-            scale = scale.reshape([-1 if d == dim else 1 for d in range(w.dim())])
-        return w.mul_(scale)
-    if shape in ("l1", "elasticnet"):
-        t = lam * (config.l1_ratio if shape == "elasticnet" else 1.0)
-        # soft-thresholding in place: w - clamp(w, -t, t) is exactly 0 wherever |w| <= t
-        w.sub_(w.clamp(-t, t))
-        if shape == "elasticnet":
-            w.div_(1.0 + lam * (1.0 - config.l1_ratio))
-        return w
-    if shape == "l2":
-        return w.div_(1.0 + lam)
-    if shape == "half":
-        return w.copy_(_half_threshold(w, lam))
-    if shape == "two_thirds":
-        return w.copy_(_two_thirds_threshold(w, lam))
-    return w.copy_(_general_lp(w, lam, config.p))
+    form = config.form
+    if config.group is None:
+        return form_prox_(w, step, form)
+    check_group_dim(dim)
+    # the prox of sum_g P(||w_g||) moves each group along itself: w_g * prox_P(||w_g||) / ||w_g||, with
+    # the divisor kept > 0 so that all-zero groups stay 0, not NaN
+    norms = group_norms(w, dim)
+    scale = form_prox_(norms.clone(), step, form).div_(norms.clamp_(min=_TINY[w.dtype]))
+    if w.dim() > 1:
+        scale = scale.reshape([-1 if d == dim else 1 for d in range(w.dim())])
+    return w.mul_(scale)
 
 
 def prox_tensor(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0) -> torch.Tensor:
     """``argmin_z 1/2 ||z - w||^2 + step * P(z)`` for one tensor, as a new tensor (see :func:`prox_`).
 
-    The scalar prox of lpnet's penalties (``lpnet.penalties``) applied entrywise, or the block
-    soft-thresholding of ``group="rows"``.
+    The scalar prox of lpnet's penalties (``lpnet.penalties``) applied entrywise, or, with
+    ``group="rows"``, applied to each unit's norm (block soft-thresholding for L1).
     """
     with torch.no_grad():
         return prox_(w.detach().clone(), step, config, dim)
@@ -137,23 +149,29 @@ class Proximal:
     ----------
     optimizer : torch.optim.Optimizer
         Built on all the model's parameters as usual (with ``weight_decay=0``: the penalty is here).
-    kind : {"l1", "l2", "elasticnet", "lp"}, default="l1"
-        Penalty, scaled as in :func:`lpnet.torch.penalty`.  Proxes: soft-thresholding (L1), its
+    kind : str or Penalty, default="l1"
+        Any name of :func:`lpnet.penalties.penalty_names` or a :class:`~lpnet.penalties.Penalty`
+        instance, scaled as in :func:`lpnet.torch.penalty`.  Proxes: soft-thresholding (L1), its
         Elastic Net form, the shrinkage ``w / (1 + lr alpha)`` (L2), closed forms for ``p = 1/2``
-        (half-thresholding) and ``p = 2/3``; other ``p`` use lpnet's scalar solver on a CPU copy.
-    alpha : float, default=1e-4
-        Strength (lpnet's ``alpha``, relative to a *mean* loss).
+        (half-thresholding) and ``p = 2/3``; every other penalty uses its own compiled prox on a CPU
+        copy.
+    alpha : float, optional
+        Strength (lpnet's ``alpha``, relative to a *mean* loss): 1e-4 by default for a name, the
+        instance's own for a ``Penalty``.
     l1_ratio : float, default=0.5
     p : float, default=1.0
     group : {None, "rows"}, default=None
         ``"rows"``: group lasso over each layer's output units (rows of a ``Linear`` weight, output
-        channels of a ``Conv`` weight): block soft-thresholding zeroes whole units.
+        channels of a ``Conv`` weight), for a convex penalty with an L1 part: block soft-thresholding
+        zeroes whole units.
     model : torch.nn.Module, optional
         The network: its weights are penalized and its biases, normalization layers (and, on request,
         embeddings) are not, detected from module types (:func:`lpnet.torch.split_parameters`).
         Without ``model`` every parameter of ``optimizer`` is penalized.
     exclude_bias, exclude_norm, exclude_embedding, exclude
         As in :func:`lpnet.torch.split_parameters`; used with ``model``.
+    **params
+        Other shape parameters of ``kind``, by name.
 
     Notes
     -----
@@ -176,19 +194,38 @@ class Proximal:
     >>> opt.step()
     """
 
-    def __init__(self, optimizer, kind="l1", alpha=1e-4, *, l1_ratio=0.5, p=1.0, group=None, model=None,
-                 exclude_bias=True, exclude_norm=True, exclude_embedding=False, exclude=()):
+    def __init__(
+        self,
+        optimizer,
+        kind="l1",
+        alpha=None,
+        *,
+        l1_ratio=0.5,
+        p=1.0,
+        group=None,
+        model=None,
+        exclude_bias=True,
+        exclude_norm=True,
+        exclude_embedding=False,
+        exclude=(),
+        **params,
+    ):
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}.")
         self.optimizer = optimizer
-        self.config = PenaltyConfig(kind, alpha, l1_ratio, p, group)
+        self.config = PenaltyConfig(kind, alpha, l1_ratio, p, group, params)
         self._dims: dict[int, int] = {}
         self._penalized_ids: set[int] | None = None
         if model is not None:
             if not isinstance(model, nn.Module):
                 raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
-            split = split_parameters(model, exclude_bias=exclude_bias, exclude_norm=exclude_norm,
-                                     exclude_embedding=exclude_embedding, exclude=exclude)
+            split = split_parameters(
+                model,
+                exclude_bias=exclude_bias,
+                exclude_norm=exclude_norm,
+                exclude_embedding=exclude_embedding,
+                exclude=exclude,
+            )
             self._penalized_ids = {id(w) for _, w in split.penalized}
             in_optimizer = {id(w) for g in optimizer.param_groups for w in g["params"]}
             if not self._penalized_ids & in_optimizer:
@@ -250,6 +287,6 @@ class Proximal:
 
     def __repr__(self) -> str:
         c = self.config
-        extra = {"elasticnet": f", l1_ratio={c.l1_ratio}", "lp": f", p={c.p}"}.get(c.kind, "")
+        extra = "".join(f", {key}={value}" for key, value in c.penalty.shape_parameters().items())
         group = f", group={c.group!r}" if c.group else ""
-        return f"Proximal({type(self.optimizer).__name__}, kind={c.kind!r}, alpha={c.alpha}{extra}{group})"
+        return f"Proximal({type(self.optimizer).__name__}, kind={c.name!r}, alpha={c.alpha}{extra}{group})"

@@ -1,4 +1,5 @@
 """How sparse a network is: exact zeros per parameter."""
+
 from __future__ import annotations
 
 import torch
@@ -6,8 +7,7 @@ import torch
 from .groups import split_parameters
 from .penalty import group_norms, output_dims
 
-COLUMNS = ("name", "module", "shape", "numel", "zeros", "zero_fraction", "zero_units", "units", "l1", "l2",
-           "penalized")
+COLUMNS = ("name", "module", "shape", "numel", "zeros", "zero_fraction", "zero_units", "units", "l1", "l2", "penalized")
 
 
 def sparsity_report(model, **exclusion):
@@ -43,19 +43,21 @@ def sparsity_report(model, **exclusion):
             dim = dims.get(id(w), 0)
             # a ConvTranspose with groups > 1 (dim -1) has no single output dimension: count entries
             norms = group_norms(w, dim) if dim >= 0 else w.abs().reshape(-1)
-            rows.append({
-                "name": name,
-                "module": owners[id(w)],
-                "shape": tuple(w.shape),
-                "numel": w.numel(),
-                "zeros": int((w == 0).sum()),
-                "zero_fraction": float((w == 0).sum()) / max(w.numel(), 1),
-                "zero_units": int((norms == 0).sum()),
-                "units": int(norms.numel()),
-                "l1": float(w.abs().sum()),
-                "l2": float(torch.linalg.vector_norm(w)),
-                "penalized": id(w) in penalized,
-            })
+            rows.append(
+                {
+                    "name": name,
+                    "module": owners[id(w)],
+                    "shape": tuple(w.shape),
+                    "numel": w.numel(),
+                    "zeros": int((w == 0).sum()),
+                    "zero_fraction": float((w == 0).sum()) / max(w.numel(), 1),
+                    "zero_units": int((norms == 0).sum()),
+                    "units": int(norms.numel()),
+                    "l1": float(w.abs().sum()),
+                    "l2": float(torch.linalg.vector_norm(w)),
+                    "penalized": id(w) in penalized,
+                }
+            )
     try:
         import pandas as pd
     except ImportError:

@@ -6,6 +6,7 @@ identity), multiplying a hidden unit's incoming weights and bias by ``c`` and it
 an L2 penalty is not a property of the function but of one of its many parametrizations.
 :func:`balance` picks the parametrization with the smallest L2 penalty.
 """
+
 from __future__ import annotations
 
 import math
@@ -162,8 +163,9 @@ def balance(model, *, alpha=1.0, tol=1e-10, max_sweeps=1000) -> BalanceResult:
             norm_in = torch.linalg.vector_norm(model[i].weight, dim=1)
             norm_out = torch.linalg.vector_norm(model[j].weight, dim=0).to(norm_in.dtype)
             alive = (norm_in > 0) & (norm_out > 0)
-            c = torch.where(alive, norm_out / torch.where(alive, norm_in, torch.ones_like(norm_in)),
-                            torch.ones_like(norm_in)).sqrt()
+            c = torch.where(
+                alive, norm_out / torch.where(alive, norm_in, torch.ones_like(norm_in)), torch.ones_like(norm_in)
+            ).sqrt()
             rescale(model, i, c)
         new = _l2(model, linear, alpha)
         converged = current - new <= tol * max(current, math.ulp(1.0))

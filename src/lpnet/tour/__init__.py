@@ -9,6 +9,7 @@ prints one verdict line per section and writes ``index.html`` (one self-containe
 Section modules (and matplotlib, which they use) are imported only when a section runs, so
 ``import lpnet`` stays light.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -16,7 +17,7 @@ import os
 import sys
 import time
 
-from ._finding import VERDICTS, Figure, Finding
+from ._finding import TYPICAL_SECONDS, VERDICTS, Figure, Finding
 
 __all__ = ["SECTIONS", "TYPICAL_SECONDS", "VERDICTS", "Figure", "Finding", "resolve_sections", "run_tour"]
 
@@ -36,11 +37,6 @@ SECTIONS = (
 )
 
 DEFAULT_OUT = "lpnet-tour"
-
-#: wall-clock seconds a whole ``lpnet tour`` command typically takes on 2 otherwise idle cores (imports,
-#: sections and page; measured 42 s and 17 s, a busy machine takes longer), full and ``--quick``: the
-#: one runtime claim that ``--help``, the page and the README state
-TYPICAL_SECONDS = {"full": 50, "quick": 20}
 
 
 def resolve_sections(sections=None) -> list[str]:
@@ -69,8 +65,9 @@ def resolve_sections(sections=None) -> list[str]:
     for item in sections:
         key = str(item).strip()
         if key not in by_name:
-            raise ValueError(f"unknown tour section {item!r}; choose numbers 1-{len(SECTIONS)} or names "
-                             f"such as {SECTIONS[0]!r}")
+            raise ValueError(
+                f"unknown tour section {item!r}; choose numbers 1-{len(SECTIONS)} or names such as {SECTIONS[0]!r}"
+            )
         chosen.add(by_name[key])
     if not chosen:
         raise ValueError("no tour section requested")
@@ -78,12 +75,12 @@ def resolve_sections(sections=None) -> list[str]:
 
 
 def _verdict_line(finding: Finding) -> str:
-    return (f"{finding.number:2d}. {finding.title} [{finding.verdict}] {finding.summary} "
-            f"({finding.seconds:.1f} s)")
+    return f"{finding.number:2d}. {finding.title} [{finding.verdict}] {finding.summary} ({finding.seconds:.1f} s)"
 
 
-def run_tour(out=DEFAULT_OUT, quick: bool = False, seed: int = 0, progress: bool = True,
-             sections=None) -> list[Finding]:
+def run_tour(
+    out=DEFAULT_OUT, quick: bool = False, seed: int = 0, progress: bool = True, sections=None
+) -> list[Finding]:
     """Run the tour's sections and write ``out/index.html`` and ``out/findings.json``.
 
     Parameters

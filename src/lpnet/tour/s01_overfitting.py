@@ -5,6 +5,7 @@ A degree-14 polynomial (Legendre basis, standardized columns) is fitted to 20 no
 beyond them; Ridge and Lasso with alpha chosen by cross-validation *on the training data only* are
 compared on 400 fresh test points, and the test error is traced along each regularization path.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -85,16 +86,20 @@ def run(*, quick: bool, seed: int) -> Finding:
         # the smallest alphas are nearly unregularized on 14 columns and 20 rows: a loose final gap
         # there does not change the picture, so the path's convergence warnings are not shown
         warnings.simplefilter("ignore", ConvergenceWarning)
-        paths = {pen: regularization_path(X, y, penalty=pen, alphas=grid, max_iter=300)
-                 for pen, grid in grids.items()}
+        paths = {pen: regularization_path(X, y, penalty=pen, alphas=grid, max_iter=300) for pen, grid in grids.items()}
         (w_ols, b_ols), ridge, lasso = _fits(X, y, grids)
         # one sample could be lucky or unlucky: repeat the whole experiment on fresh samples
         repeats = []
         for _ in range(n_repeats):
             _, y_r, y_test_r, X_r, X_test_r, _, _ = _sample(rng)
             (w_r, b_r), ridge_r, lasso_r = _fits(X_r, y_r, coarse)
-            repeats.append((_mse(X_test_r @ w_r + b_r, y_test_r), _mse(ridge_r.predict(X_test_r), y_test_r),
-                            _mse(lasso_r.predict(X_test_r), y_test_r)))
+            repeats.append(
+                (
+                    _mse(X_test_r @ w_r + b_r, y_test_r),
+                    _mse(ridge_r.predict(X_test_r), y_test_r),
+                    _mse(lasso_r.predict(X_test_r), y_test_r),
+                )
+            )
     repeats = np.array(repeats)
 
     curves = {}
@@ -125,14 +130,19 @@ def run(*, quick: bool, seed: int) -> Finding:
     else:
         verdict = "partly" if better or min(share.values()) >= 0.5 else "contradicts"
     measured = {
-        "train_mse_none": errors["none"][0], "test_mse_none": errors["none"][1],
-        "train_mse_l2": errors["l2"][0], "test_mse_l2": errors["l2"][1],
-        "train_mse_l1": errors["l1"][0], "test_mse_l1": errors["l1"][1],
+        "train_mse_none": errors["none"][0],
+        "test_mse_none": errors["none"][1],
+        "train_mse_l2": errors["l2"][0],
+        "test_mse_l2": errors["l2"][1],
+        "train_mse_l1": errors["l1"][0],
+        "test_mse_l1": errors["l1"][1],
         "noise_variance": NOISE**2,
-        "alpha_l2_loo": float(ridge.alpha_), "alpha_l1_cv5": float(lasso.alpha_),
+        "alpha_l2_loo": float(ridge.alpha_),
+        "alpha_l1_cv5": float(lasso.alpha_),
         "best_test_mse_on_l2_path": float(curves["l2"]["test"].min()),
         "best_test_mse_on_l1_path": float(curves["l1"]["test"].min()),
-        "u_shape_l2": u_shape["l2"], "u_shape_l1": u_shape["l1"],
+        "u_shape_l2": u_shape["l2"],
+        "u_shape_l1": u_shape["l1"],
         "max_abs_coef_none": float(np.abs(w_ols).max()),
         "max_abs_coef_l2": float(np.abs(ridge.coef_).max()),
         "max_abs_coef_l1": float(np.abs(lasso.coef_).max()),
@@ -149,17 +159,19 @@ def run(*, quick: bool, seed: int) -> Finding:
         "repeats_median_test_mse_l2": float(np.median(repeats[:, 1])),
         "repeats_median_test_mse_l1": float(np.median(repeats[:, 2])),
     }
-    summary = (f"test MSE {errors['none'][1]:.3g} without penalty (train {errors['none'][0]:.3g}) vs "
-               f"{errors['l2'][1]:.3g} with L2 and {errors['l1'][1]:.3g} with L1; test error against alpha "
-               f"is U-shaped for L2: {'yes' if u_shape['l2'] else 'no'}, L1: {'yes' if u_shape['l1'] else 'no'}"
-               f"; coefficient norm {np.linalg.norm(w_ols):.2f} vs {np.linalg.norm(ridge.coef_):.2f} (L2), "
-               f"{np.linalg.norm(lasso.coef_):.2f} (L1); on {n_repeats} fresh samples L2 wins {share['l2']:.0%}, "
-               f"L1 {share['l1']:.0%}: {verdict}")
+    summary = (
+        f"test MSE {errors['none'][1]:.3g} without penalty (train {errors['none'][0]:.3g}) vs "
+        f"{errors['l2'][1]:.3g} with L2 and {errors['l1'][1]:.3g} with L1; test error against alpha "
+        f"is U-shaped for L2: {'yes' if u_shape['l2'] else 'no'}, L1: {'yes' if u_shape['l1'] else 'no'}"
+        f"; coefficient norm {np.linalg.norm(w_ols):.2f} vs {np.linalg.norm(ridge.coef_):.2f} (L2), "
+        f"{np.linalg.norm(lasso.coef_):.2f} (L1); on {n_repeats} fresh samples L2 wins {share['l2']:.0%}, "
+        f"L1 {share['l1']:.0%}: {verdict}"
+    )
     text = (
         f"<p>{N_TRAIN} points of <code>sin(pi x)</code> plus Gaussian noise (standard deviation {NOISE}) are fitted "
         f"with a degree-{DEGREE} polynomial: {DEGREE} standardized Legendre columns and an intercept. "
         "Least squares drives the training error far below the noise variance "
-        f"({NOISE ** 2:.2f}) — it fits the noise — and pays for it on {N_TEST} fresh test points, "
+        f"({NOISE**2:.2f}) — it fits the noise — and pays for it on {N_TEST} fresh test points, "
         "wherever the training points leave gaps, above all near the ends of the interval (see the figure).</p>"
         "<p>The penalties' alpha is chosen on the training data alone (leave-one-out for Ridge, 5-fold "
         "cross-validation for the Lasso); the test points are used only to report the error. Along each "
@@ -177,18 +189,26 @@ def run(*, quick: bool, seed: int) -> Finding:
         f"coefficients up to {np.abs(w_powers).max():.3g} in absolute value, which cancel each other.</p>"
     )
     return Finding(
-        id="overfitting", number=1, title="Overfitting and the U-shaped test error",
+        id="overfitting",
+        number=1,
+        title="Overfitting and the U-shaped test error",
         question="Does a penalty really stop a flexible model from overfitting a small noisy sample?",
         claim="Without a penalty a high-degree polynomial fits the training noise (tiny train error, large "
-              "test error); L2 or L1 regularization lowers the test error, and the test error against "
-              "alpha is U-shaped; the unpenalized coefficients are the largest.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
-        figures=[Figure(_figure(x, y, mean, scale, w_ols, b_ols, ridge, lasso, grids, curves, errors,
-                                coefs),
-                        "Top left: training points, the true curve and the three fits. Top right and bottom "
-                        "left: train and test error along the Ridge and Lasso paths (log scales); the "
-                        "dotted line is the error of least squares, the marker the alpha chosen by "
-                        "cross-validation. Bottom right: absolute coefficients of the three fits.")],
+        "test error); L2 or L1 regularization lowers the test error, and the test error against "
+        "alpha is U-shaped; the unpenalized coefficients are the largest.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
+        figures=[
+            Figure(
+                _figure(x, y, mean, scale, w_ols, b_ols, ridge, lasso, grids, curves, errors, coefs),
+                "Top left: training points, the true curve and the three fits. Top right and bottom "
+                "left: train and test error along the Ridge and Lasso paths (log scales); the "
+                "dotted line is the error of least squares, the marker the alpha chosen by "
+                "cross-validation. Bottom right: absolute coefficients of the three fits.",
+            )
+        ],
     )
 
 
@@ -214,10 +234,21 @@ def _figure(x, y, mean, scale, w_ols, b_ols, ridge, lasso, grids, curves, errors
         ax.plot(grids[pen], curves[pen]["train"], color=color, lw=1.2, ls="--", label="train error")
         ax.axhline(errors["none"][1], color=PENALTY_COLORS["none"], ls=":", lw=1.2, label="test, no penalty")
         k = int(np.argmin(np.abs(grids[pen] - chosen[pen])))
-        ax.plot(chosen[pen], curves[pen]["test"][k], "o", color=COLORS["black"], ms=6,
-                label=f"CV choice α={chosen[pen]:.2g}")
-        ax.set(xscale="log", yscale="log", xlabel="alpha (penalty strength)", ylabel="mean squared error",
-               title=f"{names[pen]}: error against alpha")
+        ax.plot(
+            chosen[pen],
+            curves[pen]["test"][k],
+            "o",
+            color=COLORS["black"],
+            ms=6,
+            label=f"CV choice α={chosen[pen]:.2g}",
+        )
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel="alpha (penalty strength)",
+            ylabel="mean squared error",
+            title=f"{names[pen]}: error against alpha",
+        )
         ax.legend(fontsize=8, loc="best")
 
     ax = axes[3]
@@ -226,14 +257,19 @@ def _figure(x, y, mean, scale, w_ols, b_ols, ridge, lasso, grids, curves, errors
     for k, (pen, label) in enumerate((("none", "no penalty"), ("l2", "L2"), ("l1", "L1"))):
         mags = np.abs(coefs[pen])
         # exact zeros cannot be drawn on a log scale: they are shown as crosses on the bottom edge
-        ax.bar(j + (k - 1) * width, np.where(mags > 0, mags, np.nan), width, color=PENALTY_COLORS[pen],
-               label=label)
+        ax.bar(j + (k - 1) * width, np.where(mags > 0, mags, np.nan), width, color=PENALTY_COLORS[pen], label=label)
         if pen == "l1":
             zeros = j[mags == 0]
-            ax.plot(zeros + width, np.full(zeros.shape, 1e-3), "x", color=PENALTY_COLORS[pen], ms=6,
-                    label="L1 exact zero")
-    ax.set(yscale="log", xlabel="Legendre degree of the column", ylabel="|coefficient|",
-           title="Coefficient sizes", ylim=(8e-4, 20))  # headroom for the legend
+            ax.plot(
+                zeros + width, np.full(zeros.shape, 1e-3), "x", color=PENALTY_COLORS[pen], ms=6, label="L1 exact zero"
+            )
+    ax.set(
+        yscale="log",
+        xlabel="Legendre degree of the column",
+        ylabel="|coefficient|",
+        title="Coefficient sizes",
+        ylim=(8e-4, 20),
+    )  # headroom for the legend
     ax.set_xticks(j)
     ax.legend(fontsize=8, ncols=2)
     return fig

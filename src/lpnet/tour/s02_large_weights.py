@@ -7,6 +7,7 @@ huge, and one with the strongest L2 penalty that still gets every training anima
 how far each prediction moves when the scale is off by 1 lb, and the loss on a 30 lb cat, far
 outside the cats' training range.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -64,10 +65,14 @@ def run(*, quick: bool, seed: int) -> Finding:
     small = fits[small_index]
 
     grid = np.linspace(0.0, 90.0, 901)
-    moves = {name: np.abs(_p_dog(m, grid + PERTURBATION_LB) - _p_dog(m, grid))
-             for name, m in (("big", big), ("small", small))}
-    train_moves = {name: np.abs(_p_dog(m, x[:, 0] + PERTURBATION_LB) - _p_dog(m, x[:, 0]))
-                   for name, m in (("big", big), ("small", small))}
+    moves = {
+        name: np.abs(_p_dog(m, grid + PERTURBATION_LB) - _p_dog(m, grid))
+        for name, m in (("big", big), ("small", small))
+    }
+    train_moves = {
+        name: np.abs(_p_dog(m, x[:, 0] + PERTURBATION_LB) - _p_dog(m, x[:, 0]))
+        for name, m in (("big", big), ("small", small))
+    }
     loss = {"big": _log_loss_cat(big), "small": _log_loss_cat(small)}
     measured = {
         "alpha_big_weights": float(alphas[-1]),
@@ -88,10 +93,12 @@ def run(*, quick: bool, seed: int) -> Finding:
     sensitive = measured["max_prob_move_1lb_big"] > 2 * measured["max_prob_move_1lb_small"]
     costly = loss["big"] > 2 * loss["small"]
     verdict = "supports" if sensitive and costly else ("partly" if sensitive or costly else "contradicts")
-    summary = (f"both fit all {2 * N_PER_CLASS} training animals; weight {_weight(big):.2f} vs "
-               f"{_weight(small):.2f} per lb; a 1 lb error moves p(dog) by up to "
-               f"{moves['big'].max():.2f} vs {moves['small'].max():.2f}; log loss on a 30 lb cat "
-               f"{loss['big']:.1f} vs {loss['small']:.1f}: {verdict}")
+    summary = (
+        f"both fit all {2 * N_PER_CLASS} training animals; weight {_weight(big):.2f} vs "
+        f"{_weight(small):.2f} per lb; a 1 lb error moves p(dog) by up to "
+        f"{moves['big'].max():.2f} vs {moves['small'].max():.2f}; log loss on a 30 lb cat "
+        f"{loss['big']:.1f} vs {loss['small']:.1f}: {verdict}"
+    )
     text = (
         f"<p>{N_PER_CLASS} cats ({CAT_WEIGHT[2]:g}–{CAT_WEIGHT[3]:g} lb) and {N_PER_CLASS} dogs "
         f"({DOG_WEIGHT[2]:g}–{DOG_WEIGHT[3]:g} lb): no animal of one class is heavier than one of the other, "
@@ -106,23 +113,33 @@ def run(*, quick: bool, seed: int) -> Finding:
         "from the boundary, the huge-weight model hardly moves (its cliff lies in the gap between the "
         "classes), while the small-weight model moves by up to "
         f"{measured['max_prob_move_1lb_at_training_points_small']:.2f}: it is less sure about the "
-        "heaviest cats and lightest dogs, which is the honest answer there. A 30 lb cat is heavier than any training cat: both call it "
+        "heaviest cats and lightest dogs, which is the honest answer there. "
+        "A 30 lb cat is heavier than any training cat: both call it "
         "a dog, but the huge-weight model is so sure that its log loss is several times larger. Large weights "
         "mean extreme confidence, which is paid for on every surprise.</p>"
     )
     figure = _figure(x, y, big, small, alphas, fits, accuracy, moves, measured)
     return Finding(
-        id="large-weights", number=2, title="Why large weights hurt",
+        id="large-weights",
+        number=2,
+        title="Why large weights hurt",
         question="If two models fit the training data equally well, why prefer the one with small weights?",
         claim="Large weights make predictions over-sensitive to small input changes and over-confident "
-              "on inputs unlike the training data, so they cost more on outliers.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
-        figures=[Figure(figure,
-                        "Left: predicted probability of 'dog' against body weight for the two models, training "
-                        "animals at 0 (cats) and 1 (dogs), the 30 lb cat as a star. Middle: how much p(dog) "
-                        f"moves when the weight is read {PERTURBATION_LB:g} lb too high. Right: across the alpha "
-                        "grid, the model's weight per lb against its log loss on the 30 lb cat; filled markers "
-                        "classify every training animal correctly.")],
+        "on inputs unlike the training data, so they cost more on outliers.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
+        figures=[
+            Figure(
+                figure,
+                "Left: predicted probability of 'dog' against body weight for the two models, training "
+                "animals at 0 (cats) and 1 (dogs), the 30 lb cat as a star. Middle: how much p(dog) "
+                f"moves when the weight is read {PERTURBATION_LB:g} lb too high. Right: across the alpha "
+                "grid, the model's weight per lb against its log loss on the 30 lb cat; filled markers "
+                "classify every training animal correctly.",
+            )
+        ],
     )
 
 
@@ -138,15 +155,20 @@ def _figure(x, y, big, small, alphas, fits, accuracy, moves, measured):
     ax.plot(cats, np.zeros_like(cats), "|", color=COLORS["orange"], ms=12, label="training cats")
     ax.plot(dogs, np.ones_like(dogs), "|", color=COLORS["green"], ms=12, label="training dogs")
     ax.plot([OUTLIER_LB], [0.0], "*", color=COLORS["vermillion"], ms=14, label="30 lb cat", zorder=6)
-    ax.set(xlabel="body weight (lb)", ylabel="p(dog)", title="Two classifiers, same training accuracy",
-           ylim=(-0.08, 1.08))
+    ax.set(
+        xlabel="body weight (lb)", ylabel="p(dog)", title="Two classifiers, same training accuracy", ylim=(-0.08, 1.08)
+    )
     ax.legend(fontsize=8, loc="center right")
 
     ax = axes[1]
     for name in ("big", "small"):
         ax.plot(grid, moves[name], color=colors[name], lw=1.8, label=labels[name])
-    ax.set(xlabel="body weight (lb)", ylabel=f"|change of p(dog)| for +{PERTURBATION_LB:g} lb",
-           title="Sensitivity to a 1 lb error", xlim=(5, 35))
+    ax.set(
+        xlabel="body weight (lb)",
+        ylabel=f"|change of p(dog)| for +{PERTURBATION_LB:g} lb",
+        title="Sensitivity to a 1 lb error",
+        xlim=(5, 35),
+    )
     ax.legend(fontsize=8)
 
     ax = axes[2]
@@ -155,11 +177,25 @@ def _figure(x, y, big, small, alphas, fits, accuracy, moves, measured):
     ok = accuracy == 1.0
     ax.plot(coefs, losses, color=COLORS["grey"], lw=1, zorder=1)
     ax.scatter(coefs[ok], losses[ok], color=COLORS["blue"], s=22, label="100% training accuracy", zorder=2)
-    ax.scatter(coefs[~ok], losses[~ok], facecolor="white", edgecolor=COLORS["blue"], s=22,
-               label="misclassifies a training animal", zorder=2)
+    ax.scatter(
+        coefs[~ok],
+        losses[~ok],
+        facecolor="white",
+        edgecolor=COLORS["blue"],
+        s=22,
+        label="misclassifies a training animal",
+        zorder=2,
+    )
     for name, model in (("big", big), ("small", small)):
-        ax.scatter([_weight(model)], [measured[f"log_loss_30lb_cat_{name}"]], s=140, facecolor="none",
-                   edgecolor=colors[name], linewidth=2, label=f"{labels[name].split(' (')[0]}, alpha={model.alpha:.2g}")
+        ax.scatter(
+            [_weight(model)],
+            [measured[f"log_loss_30lb_cat_{name}"]],
+            s=140,
+            facecolor="none",
+            edgecolor=colors[name],
+            linewidth=2,
+            label=f"{labels[name].split(' (')[0]}, alpha={model.alpha:.2g}",
+        )
     ax.set(xlabel="model weight per lb", ylabel="log loss on the 30 lb cat", title="Bigger weight, bigger surprise")
     ax.legend(fontsize=8, loc="upper left")
     return fig

@@ -7,6 +7,7 @@ and translation equivariance — shifting every target by ``c`` should shift eve
 ``c`` — which only a free intercept preserves.  The same check is made on a small neural network
 when PyTorch is installed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -80,7 +81,7 @@ def _net_fits(t, y, t_eval, *, seed, steps):
     h = NET_HIDDEN
 
     def net(theta, inputs):
-        w1, b1, w2, b2 = theta[:h], theta[h:2 * h], theta[2 * h:3 * h], theta[3 * h]
+        w1, b1, w2, b2 = theta[:h], theta[h : 2 * h], theta[2 * h : 3 * h], theta[3 * h]
         return torch.tanh(inputs[:, None] * w1 + b1) @ w2 + b2
 
     # PyTorch's default initialisation of nn.Linear (uniform in +-1/sqrt(fan_in)), drawn with numpy
@@ -93,7 +94,7 @@ def _net_fits(t, y, t_eval, *, seed, steps):
         for penalize_biases in (False, True):
             mask = np.ones(3 * h + 1)
             if not penalize_biases:
-                mask[h:2 * h] = mask[3 * h] = 0.0
+                mask[h : 2 * h] = mask[3 * h] = 0.0
             mask_t = torch.tensor(mask)
             preds = []
             for target in (y, y + SHIFT):
@@ -109,8 +110,13 @@ def _net_fits(t, y, t_eval, *, seed, steps):
                     loss.backward()
                     return float(loss.detach()), th.grad.numpy().copy()
 
-                res = minimize(loss_grad, theta0, jac=True, method="L-BFGS-B",
-                               options={"maxiter": steps, "gtol": 1e-12, "ftol": 1e-15})
+                res = minimize(
+                    loss_grad,
+                    theta0,
+                    jac=True,
+                    method="L-BFGS-B",
+                    options={"maxiter": steps, "gtol": 1e-12, "ftol": 1e-15},
+                )
                 with torch.no_grad():
                     preds.append(net(torch.tensor(res.x), x_eval).numpy().copy())
             out[penalize_biases] = tuple(preds)
@@ -132,8 +138,11 @@ def run(*, quick: bool, seed: int) -> Finding:
     t_test, y_test = _sales(rng, 2000)
     fits = {pen: _Linear(ridge, pen).fit(t, y) for pen in (False, True)}
     bias = {pen: float(np.mean(y_test - f.predict(t_test))) for pen, f in fits.items()}
-    errors = {(name, pen): _shift_error(make, pen, t, y, t_test)
-              for name, make in (("ridge", ridge), ("lasso", lasso)) for pen in (False, True)}
+    errors = {
+        (name, pen): _shift_error(make, pen, t, y, t_test)
+        for name, make in (("ridge", ridge), ("lasso", lasso))
+        for pen in (False, True)
+    }
     t_grid = np.linspace(10.0, 35.0, 101)
     nets = _net_fits(t, y, t_grid, seed=seed, steps=NET_STEPS)
     # an L1-penalized intercept pays alpha per unit whatever its size, so a shift that keeps its sign
@@ -178,21 +187,27 @@ def run(*, quick: bool, seed: int) -> Finding:
         verdict = "partly" if lasso_keeps else "supports"
     else:
         verdict = "partly" if any(holds) else "contradicts"
-    lasso_part = (f"; but an L1-penalized intercept stays equivariant ({errors[('lasso', True)]:.1e}) unless the "
-                  f"shift flips its sign ({lasso_flip_error:.3g}), at the price of a constant bias "
-                  f"{measured['lasso_mean_train_residual_penalized']:.2f} = alpha"
-                  if lasso_keeps else f"; Lasso {errors[('lasso', False)]:.1e} vs {errors[('lasso', True)]:.3g}")
-    summary = (f"shift c = {SHIFT:g}: Ridge error {errors[('ridge', False)]:.1e} with a free intercept vs "
-               f"{errors[('ridge', True)]:.3g} with a penalized one{net_part}{lasso_part}: {verdict}")
+    lasso_part = (
+        f"; but an L1-penalized intercept stays equivariant ({errors[('lasso', True)]:.1e}) unless the "
+        f"shift flips its sign ({lasso_flip_error:.3g}), at the price of a constant bias "
+        f"{measured['lasso_mean_train_residual_penalized']:.2f} = alpha"
+        if lasso_keeps
+        else f"; Lasso {errors[('lasso', False)]:.1e} vs {errors[('lasso', True)]:.3g}"
+    )
+    summary = (
+        f"shift c = {SHIFT:g}: Ridge error {errors[('ridge', False)]:.1e} with a free intercept vs "
+        f"{errors[('ridge', True)]:.3g} with a penalized one{net_part}{lasso_part}: {verdict}"
+    )
     net_text = (
         f"<p>The network (one hidden layer of {NET_HIDDEN} tanh units, gradients by PyTorch, L-BFGS, weight decay "
         f"{NET_DECAY:g}) behaves like Ridge. With free biases, training on the shifted targets from the shifted "
         "start reproduces the first run plus c, up to "
         f"{measured['net_shift_error_free_biases']:.0e} (the two runs round differently and the optimizer "
         "amplifies that a little); decaying the biases too pulls the output towards zero by an amount that "
-        f"depends on c, so the shift is not passed through (error {measured['net_shift_error_penalized_biases']:.3g}).</p>"
-        if nets is not None else
-        "<p>PyTorch is not installed, so the neural-network version of this check was skipped.</p>"
+        f"depends on c, so the shift is not passed through "
+        f"(error {measured['net_shift_error_penalized_biases']:.3g}).</p>"
+        if nets is not None
+        else "<p>PyTorch is not installed, so the neural-network version of this check was skipped.</p>"
     )
     text = (
         f"<p>Ice-cream sales against the day's temperature: {N_TRAIN} days, mean sales about {y.mean():.0f}. "
@@ -215,18 +230,27 @@ def run(*, quick: bool, seed: int) -> Finding:
         "the squared (L2, weight-decay) penalty, and only in this weaker sense for L1.</p>" + net_text
     )
     return Finding(
-        id="bias", number=3, title="Why the intercept is not penalized",
+        id="bias",
+        number=3,
+        title="Why the intercept is not penalized",
         question="Why do we penalize the weights but not the intercept (a network's biases)?",
         claim="Penalizing the intercept biases the predictions towards zero and breaks translation "
-              "equivariance: adding c to the targets should add c to the predictions, which holds only "
-              "when the intercept is free.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
-        figures=[Figure(_figure(t, y, fits, ridge, lasso, t_test, nets, t_grid),
-                        "Left: ice-cream sales and the Ridge fits with a free and a penalized intercept. "
-                        "Middle: translation-equivariance error max|pred(y+c) − pred(y) − c| against the shift c "
-                        "(log scale; rounding-level errors are drawn at 1e-12) — the Lasso's penalized intercept stays "
-                        "equivariant for these positive shifts, see the text. Right: the neural network's fit to "
-                        f"y and its fit to y + {SHIFT:g}, shifted back by {SHIFT:g}.")],
+        "equivariance: adding c to the targets should add c to the predictions, which holds only "
+        "when the intercept is free.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
+        figures=[
+            Figure(
+                _figure(t, y, fits, ridge, lasso, t_test, nets, t_grid),
+                "Left: ice-cream sales and the Ridge fits with a free and a penalized intercept. "
+                "Middle: translation-equivariance error max|pred(y+c) − pred(y) − c| against the shift c "
+                "(log scale; rounding-level errors are drawn at 1e-12) — the Lasso's penalized intercept stays "
+                "equivariant for these positive shifts, see the text. Right: the neural network's fit to "
+                f"y and its fit to y + {SHIFT:g}, shifted back by {SHIFT:g}.",
+            )
+        ],
     )
 
 
@@ -235,8 +259,7 @@ def _figure(t, y, fits, ridge, lasso, t_test, nets, t_grid):
     ax = axes[0]
     ax.scatter(t, y, s=14, color=COLORS["grey"], label="days")
     ax.plot(t_grid, fits[False].predict(t_grid), color=PENALTY_COLORS["l2"], lw=2, label="free intercept")
-    ax.plot(t_grid, fits[True].predict(t_grid), color=PENALTY_COLORS["l1"], lw=2, ls="--",
-            label="penalized intercept")
+    ax.plot(t_grid, fits[True].predict(t_grid), color=PENALTY_COLORS["l1"], lw=2, ls="--", label="penalized intercept")
     ax.set(xlabel="temperature (°C)", ylabel="ice creams sold", title=f"Ridge, alpha = {RIDGE_ALPHA:g}")
     ax.legend(fontsize=8)
 
@@ -250,16 +273,29 @@ def _figure(t, y, fits, ridge, lasso, t_test, nets, t_grid):
                 base = _Linear(make, pen).fit(t, y).predict(t_test)
                 shifted = _Linear(make, pen).fit(t, y + c).predict(t_test)
                 errs.append(max(float(np.max(np.abs(shifted - base - c))), floor))
-            ax.plot(shifts, errs, style, marker=marker, ms=4, color=color,
-                    label=f"{name}, {'penalized' if pen else 'free'} intercept")
-    ax.set(xscale="log", yscale="log", xlabel="shift c added to every target",
-           ylabel="max |pred(y+c) − pred(y) − c|", title="Translation equivariance")
+            ax.plot(
+                shifts,
+                errs,
+                style,
+                marker=marker,
+                ms=4,
+                color=color,
+                label=f"{name}, {'penalized' if pen else 'free'} intercept",
+            )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="shift c added to every target",
+        ylabel="max |pred(y+c) − pred(y) − c|",
+        title="Translation equivariance",
+    )
     ax.legend(fontsize=8, loc="center left")
 
     ax = axes[2]
     if nets is None:
-        ax.text(0.5, 0.5, "PyTorch not installed:\nnetwork check skipped", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5, 0.5, "PyTorch not installed:\nnetwork check skipped", ha="center", va="center", transform=ax.transAxes
+        )
         ax.set_axis_off()
         return fig
     ax.scatter(t, y, s=14, color=COLORS["grey"], label="days")

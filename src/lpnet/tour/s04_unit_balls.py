@@ -6,6 +6,7 @@ area of each 2-D unit ball (closed form ``4 Γ(1+1/p)² / Γ(1+2/p)`` against a 
 the volume of the 3-D balls likewise, and convexity by the midpoint test — for pairs of points on
 the unit sphere of ``‖·‖_p``, is the midpoint still inside the ball?
 """
+
 from __future__ import annotations
 
 import math
@@ -70,7 +71,9 @@ def run(*, quick: bool, seed: int) -> Finding:
         # the extreme pair for p < 1: two neighbouring corners, (1, 0) and (0, 1)
         corner = float(lp_norm(CORNER_MIDPOINT, p))
         row = {
-            "area_exact": ball_volume(p, 2), "area_monte_carlo": area, "area_se": se,
+            "area_exact": ball_volume(p, 2),
+            "area_monte_carlo": area,
+            "area_se": se,
             "midpoint_violations": float(np.mean(mid > 1.0 + 1e-12)),
             "corner_midpoint_norm": corner,
             "max_midpoint_norm": float(max(mid.max(), corner)),
@@ -91,10 +94,12 @@ def run(*, quick: bool, seed: int) -> Finding:
     convexity_ok = nonconvex == [p for p in P_VALUES if p < 1]
     verdict = "supports" if convexity_ok and matches else ("partly" if convexity_ok or matches else "contradicts")
     half = dict(rows)[0.5]
-    summary = (f"midpoints outside the ball: {half['midpoint_violations']:.2f} of pairs for p = 0.5 (up to norm "
-               f"{half['max_midpoint_norm']:.2f}) vs 0 for p = 1, 2, 3, 4, ∞; areas match the closed form "
-               f"(e.g. L1 {dict(rows)[1.0]['area_monte_carlo']:.4f} vs 2, L2 "
-               f"{dict(rows)[2.0]['area_monte_carlo']:.4f} vs π): {verdict}")
+    summary = (
+        f"midpoints outside the ball: {half['midpoint_violations']:.2f} of pairs for p = 0.5 (up to norm "
+        f"{half['max_midpoint_norm']:.2f}) vs 0 for p = 1, 2, 3, 4, ∞; areas match the closed form "
+        f"(e.g. L1 {dict(rows)[1.0]['area_monte_carlo']:.4f} vs 2, L2 "
+        f"{dict(rows)[2.0]['area_monte_carlo']:.4f} vs π): {verdict}"
+    )
     text = (
         "<p>The names come from the p-norms <code>‖x‖_p = (Σ|x_i|^p)^(1/p)</code>: the Lasso penalizes "
         "<code>‖w‖_1</code>, Ridge <code>‖w‖_2²</code>. Their unit balls <code>{x : ‖x‖_p ≤ 1}</code> "
@@ -112,17 +117,23 @@ def run(*, quick: bool, seed: int) -> Finding:
         "ball is not convex, and the penalty built on it (section 8) is a non-convex problem.</p>"
     )
     return Finding(
-        id="unit-balls", number=4, title="Why 'L1' and 'L2': the unit balls",
+        id="unit-balls",
+        number=4,
+        title="Why 'L1' and 'L2': the unit balls",
         question="Where do the names L1 and L2 come from, and what do their unit balls look like?",
         claim="L1 and L2 are the p = 1 and p = 2 members of the Lp family; the unit balls of p ≥ 1 are "
-              "convex, those of p < 1 are not.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
+        "convex, those of p < 1 are not.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
         figures=[
-            Figure(_figure_2d(rows, rng),
-                   "Left: the 2-D unit balls ‖x‖_p = 1. Right: the midpoint test for p = 0.5 — the segment "
-                   "between two points of the ball leaves it (shaded: the ball); for p = 1 and 2 it never does."),
-            Figure(_figure_3d(),
-                   "The unit balls of p = 0.5, 1 and 2 in three dimensions: spiky, octahedron, sphere."),
+            Figure(
+                _figure_2d(rows, rng),
+                "Left: the 2-D unit balls ‖x‖_p = 1. Right: the midpoint test for p = 0.5 — the segment "
+                "between two points of the ball leaves it (shaded: the ball); for p = 1 and 2 it never does.",
+            ),
+            Figure(_figure_3d(), "The unit balls of p = 0.5, 1 and 2 in three dimensions: spiky, octahedron, sphere."),
         ],
     )
 
@@ -132,10 +143,16 @@ def _figure_2d(rows, rng):
     theta = np.linspace(0, 2 * np.pi, 1601)
     for p, row in rows:
         pts = sphere_points(p, theta)
-        ax.plot(pts[:, 0], pts[:, 1], color=PENALTY_COLORS[_key(p)], lw=2,
-                label=f"{_label(p)}: area {row['area_exact']:.3f}")
-    ax.set(xlabel="x₁", ylabel="x₂", title="Unit balls ‖x‖ₚ ≤ 1", aspect="equal", xlim=(-1.15, 1.15),
-           ylim=(-1.15, 1.15))
+        ax.plot(
+            pts[:, 0],
+            pts[:, 1],
+            color=PENALTY_COLORS[_key(p)],
+            lw=2,
+            label=f"{_label(p)}: area {row['area_exact']:.3f}",
+        )
+    ax.set(
+        xlabel="x₁", ylabel="x₂", title="Unit balls ‖x‖ₚ ≤ 1", aspect="equal", xlim=(-1.15, 1.15), ylim=(-1.15, 1.15)
+    )
     # legends below the axes: inside, any place would cover part of a ball.  The layout sizes the
     # square axes without them, so the axes sit at the top of their cell, leaving the legend the rest
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
@@ -152,14 +169,31 @@ def _figure_2d(rows, rng):
     pairs = [((1.0, 0.0), (0.0, 1.0)), (tuple(inner[0]), tuple(inner[1]))]
     for k, (a, b) in enumerate(pairs):
         m = (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
-        ax2.plot([a[0], b[0]], [a[1], b[1]], "-o", color=COLORS["black"], ms=4, lw=1.2,
-                 label="two points of the ball" if k == 0 else None)
-        ax2.plot(*m, "*", color=COLORS["vermillion"], ms=12,
-                 label="midpoint (outside)" if k == 0 else None)
-        ax2.annotate(rf"$\Vert m\Vert_{{0.5}}$ = {lp_norm(np.array(m), 0.5):.2f}", m,
-                     textcoords="offset points", xytext=(8, 6), fontsize=9)
-    ax2.set(xlabel="x₁", ylabel="x₂", title="Midpoint test: p = 0.5 is not convex", aspect="equal",
-            xlim=(-1.15, 1.15), ylim=(-1.15, 1.15))
+        ax2.plot(
+            [a[0], b[0]],
+            [a[1], b[1]],
+            "-o",
+            color=COLORS["black"],
+            ms=4,
+            lw=1.2,
+            label="two points of the ball" if k == 0 else None,
+        )
+        ax2.plot(*m, "*", color=COLORS["vermillion"], ms=12, label="midpoint (outside)" if k == 0 else None)
+        ax2.annotate(
+            rf"$\Vert m\Vert_{{0.5}}$ = {lp_norm(np.array(m), 0.5):.2f}",
+            m,
+            textcoords="offset points",
+            xytext=(8, 6),
+            fontsize=9,
+        )
+    ax2.set(
+        xlabel="x₁",
+        ylabel="x₂",
+        title="Midpoint test: p = 0.5 is not convex",
+        aspect="equal",
+        xlim=(-1.15, 1.15),
+        ylim=(-1.15, 1.15),
+    )
     ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     ax2.set_anchor("N")
     return fig
@@ -175,11 +209,28 @@ def _figure_3d():
     for ax, p in zip(axes, P_3D):
         # the map s -> sign(s)|s|^(2/p) sends the unit sphere onto {Σ|x_i|^p = 1}
         x, y, z = (np.sign(s) * np.abs(s) ** (2.0 / p) for s in sphere)
-        surf = ax.plot_surface(x, y, z, color=PENALTY_COLORS[_key(p)], lightsource=light, shade=True,
-                               linewidth=0, antialiased=False, rcount=49, ccount=97)
+        surf = ax.plot_surface(
+            x,
+            y,
+            z,
+            color=PENALTY_COLORS[_key(p)],
+            lightsource=light,
+            shade=True,
+            linewidth=0,
+            antialiased=False,
+            rcount=49,
+            ccount=97,
+        )
         surf.set_rasterized(True)  # a vector surface of thousands of facets would bloat the page
-        ax.set(xlim=(-1, 1), ylim=(-1, 1), zlim=(-1, 1), xlabel="x₁", ylabel="x₂", zlabel="x₃",
-               title=f"{_label(p)}  (volume {ball_volume(p, 3):.3f})")
+        ax.set(
+            xlim=(-1, 1),
+            ylim=(-1, 1),
+            zlim=(-1, 1),
+            xlabel="x₁",
+            ylabel="x₂",
+            zlabel="x₃",
+            title=f"{_label(p)}  (volume {ball_volume(p, 3):.3f})",
+        )
         ax.set_box_aspect((1, 1, 1))
         ax.view_init(elev=22, azim=35)
         ax.set_xticks([-1, 0, 1])

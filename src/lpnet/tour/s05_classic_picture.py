@@ -8,6 +8,7 @@ parallel to the circle's normal; at the L1 corner it lies inside the diamond's n
 edge it is parallel to the edge's normal — as angles in degrees, along the whole trajectory of the
 optimum as ``t`` grows.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,13 +21,13 @@ CORNER_FRACTION = 0.75  # the radius drawn, as a fraction of the largest radius 
 
 
 def _data():
-    from sklearn.datasets import load_diabetes
+    from ..datasets import load_diabetes
 
     d = load_diabetes()
     names = list(d.feature_names)
-    X = d.data[:, [names.index(f) for f in FEATURES]]
+    X = d.X[:, [names.index(f) for f in FEATURES]]
     X = (X - X.mean(axis=0)) / X.std(axis=0)
-    return X, d.target.astype(float)
+    return X, d.y
 
 
 def _gradient(X, y, w):
@@ -123,11 +124,13 @@ def run(*, quick: bool, seed: int) -> Finding:
     tangent = measured["l2_tangency_angle_deg"] < 1.0 and max(worst.values()) < 1.0
     in_cone = measured["l1_corner_distance_to_normal_cone_deg"] == 0.0
     verdict = "supports" if on_axis and tangent and in_cone else ("partly" if tangent else "contradicts")
-    summary = (f"at t = {t:.1f}: L1 optimum ({w1[0]:.2f}, {w1[1]:.2f}) on the {FEATURES[0]} axis, −∇loss "
-               f"{corner_angle:.1f}° from the axis (inside the 45° normal cone); L2 optimum ({w2[0]:.2f}, "
-               f"{w2[1]:.2f}), tangency angle {measured['l2_tangency_angle_deg']:.1e}°; largest angle along both "
-               f"trajectories {max(worst.values()):.1e}°; L1 has a zero only for t < {t_corner:.1f} "
-               f"({zero_share:.0%} of radii): {verdict}")
+    summary = (
+        f"at t = {t:.1f}: L1 optimum ({w1[0]:.2f}, {w1[1]:.2f}) on the {FEATURES[0]} axis, −∇loss "
+        f"{corner_angle:.1f}° from the axis (inside the 45° normal cone); L2 optimum ({w2[0]:.2f}, "
+        f"{w2[1]:.2f}), tangency angle {measured['l2_tangency_angle_deg']:.1e}°; largest angle along both "
+        f"trajectories {max(worst.values()):.1e}°; L1 has a zero only for t < {t_corner:.1f} "
+        f"({zero_share:.0%} of radii): {verdict}"
+    )
     text = (
         f"<p>Disease progression against two standardized features, {FEATURES[0]} (body-mass index) and "
         f"{FEATURES[1]} (blood pressure), correlation {X[:, 0] @ X[:, 1] / X.shape[0]:.2f}. The ellipses are "
@@ -146,18 +149,27 @@ def run(*, quick: bool, seed: int) -> Finding:
         f"along an edge with both coefficients nonzero (right panel). The L2 optimum is never on an axis.</p>"
     )
     return Finding(
-        id="classic-picture", number=5, title="The classic picture, computed",
+        id="classic-picture",
+        number=5,
+        title="The classic picture, computed",
         question="Is the textbook picture — ellipses touching a diamond at a corner, a circle at a "
-                 "generic point — what really happens on data?",
+        "generic point — what really happens on data?",
         claim="The constrained optimum is where a loss contour first touches the ball (tangency); the L1 "
-              "diamond can be touched at a corner, an exact zero coefficient, the L2 circle is touched off the "
-              "axes. (How often the corner wins is section 6's question.)",
-        measured=measured, verdict=verdict, summary=summary, text=text,
-        figures=[Figure(_figure(X, y, ols, t, w1, w2, g1, g2, paths),
-                        f"Left: least-squares contours over the coefficients of {FEATURES[0]} and {FEATURES[1]}, the "
-                        f"L1 and L2 balls of radius t = {t:.1f}, the constrained optima (the contour through each "
-                        "optimum is drawn in the ball's colour) and the descent direction −∇loss there (arrows). "
-                        "Right: the trajectory of the optimum as t grows from 0 to the least-squares fit.")],
+        "diamond can be touched at a corner, an exact zero coefficient, the L2 circle is touched off the "
+        "axes. (How often the corner wins is section 6's question.)",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
+        figures=[
+            Figure(
+                _figure(X, y, ols, t, w1, w2, g1, g2, paths),
+                f"Left: least-squares contours over the coefficients of {FEATURES[0]} and {FEATURES[1]}, the "
+                f"L1 and L2 balls of radius t = {t:.1f}, the constrained optima (the contour through each "
+                "optimum is drawn in the ball's colour) and the descent direction −∇loss there (arrows). "
+                "Right: the trajectory of the optimum as t grows from 0 to the least-squares fit.",
+            )
+        ],
     )
 
 
@@ -177,38 +189,58 @@ def _loss(X, y, w) -> float:
 
 def _figure(X, y, ols, t, w1, w2, g1, g2, paths):
     fig, (ax, ax2) = new_figure(2, 1, width=4.6, height=4.3)
-    for a, lim in ((ax, (-t * 1.6, ols[0] * 1.15, -t * 1.6, ols[0] * 1.15)),
-                   (ax2, (-2.0, ols[0] * 1.1, -2.0, ols[1] * 1.6))):
+    for a, lim in (
+        (ax, (-t * 1.6, ols[0] * 1.15, -t * 1.6, ols[0] * 1.15)),
+        (ax2, (-2.0, ols[0] * 1.1, -2.0, ols[1] * 1.6)),
+    ):
         g0, g1_, loss = _loss_grid(X, y, lim)
         levels = np.quantile(loss, np.linspace(0.0, 0.9, 16) ** 2)
         a.contour(g0, g1_, loss, levels=levels, colors=COLORS["grey"], linewidths=0.7)
         a.plot(*ols, "+", color=COLORS["black"], ms=12, mew=2, label="least squares")
         a.axhline(0, color=COLORS["black"], lw=0.6)
         a.axvline(0, color=COLORS["black"], lw=0.6)
-        a.set(xlabel=f"coefficient of {FEATURES[0]}", ylabel=f"coefficient of {FEATURES[1]}", aspect="equal",
-              xlim=lim[:2], ylim=lim[2:])
+        a.set(
+            xlabel=f"coefficient of {FEATURES[0]}",
+            ylabel=f"coefficient of {FEATURES[1]}",
+            aspect="equal",
+            xlim=lim[:2],
+            ylim=lim[2:],
+        )
     theta = np.linspace(0, 2 * np.pi, 400)
-    ax.plot(t * np.array([1, 0, -1, 0, 1]), t * np.array([0, 1, 0, -1, 0]), color=PENALTY_COLORS["l1"], lw=2,
-            label=f"L1 ball, t = {t:.1f}")
+    ax.plot(
+        t * np.array([1, 0, -1, 0, 1]),
+        t * np.array([0, 1, 0, -1, 0]),
+        color=PENALTY_COLORS["l1"],
+        lw=2,
+        label=f"L1 ball, t = {t:.1f}",
+    )
     ax.plot(t * np.cos(theta), t * np.sin(theta), color=PENALTY_COLORS["l2"], lw=2, label=f"L2 ball, t = {t:.1f}")
     # the normal cone of the diamond at its corner on the first axis: directions within 45° of the axis
     reach = 0.9 * t
-    ax.fill([w1[0], w1[0] + reach, w1[0] + reach], [w1[1], w1[1] + reach, w1[1] - reach],
-            color=PENALTY_COLORS["l1"], alpha=0.12, lw=0, label="normal cone at the L1 corner")
+    ax.fill(
+        [w1[0], w1[0] + reach, w1[0] + reach],
+        [w1[1], w1[1] + reach, w1[1] - reach],
+        color=PENALTY_COLORS["l1"],
+        alpha=0.12,
+        lw=0,
+        label="normal cone at the L1 corner",
+    )
     g0, g1_, loss = _loss_grid(X, y, (-t * 1.6, ols[0] * 1.15, -t * 1.6, ols[0] * 1.15))
     for w, g, key, name in ((w1, g1, "l1", "L1"), (w2, g2, "l2", "L2")):
-        ax.contour(g0, g1_, loss, levels=[_loss(X, y, w)], colors=PENALTY_COLORS[key], linewidths=1.2,
-                   linestyles="--")
+        ax.contour(g0, g1_, loss, levels=[_loss(X, y, w)], colors=PENALTY_COLORS[key], linewidths=1.2, linestyles="--")
         ax.plot(*w, "o", color=PENALTY_COLORS[key], ms=8, mec=COLORS["black"], label=f"{name} optimum", zorder=5)
         arrow = -g / np.linalg.norm(g) * t * 0.6
-        ax.annotate("", xy=w + arrow, xytext=w, arrowprops={"arrowstyle": "->", "color": PENALTY_COLORS[key], "lw": 1.8})
+        ax.annotate(
+            "", xy=w + arrow, xytext=w, arrowprops={"arrowstyle": "->", "color": PENALTY_COLORS[key], "lw": 1.8}
+        )
     ax.set_title(f"Contours touching the balls (t = {t:.1f})")
     ax.legend(fontsize=8, loc="upper left")
 
     for p, key, name in ((1, "l1", "L1"), (2, "l2", "L2")):
         path = np.vstack([[0.0, 0.0], paths[p]])
-        ax2.plot(path[:, 0], path[:, 1], "-o", color=PENALTY_COLORS[key], ms=3, lw=1.6,
-                 label=f"{name} optimum as t grows")
+        ax2.plot(
+            path[:, 0], path[:, 1], "-o", color=PENALTY_COLORS[key], ms=3, lw=1.6, label=f"{name} optimum as t grows"
+        )
     ax2.set_title("Trajectory of the optimum w*(t)")
     ax2.legend(fontsize=8, loc="upper left")
     return fig

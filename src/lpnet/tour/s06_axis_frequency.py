@@ -9,6 +9,7 @@ The L0.5 fits are local and certified by their optimality violation; a fit that 
 tolerance is not a solution, so it is re-solved from random starts, and if that fails too it is left
 out of the counts and drawn as a rejected point.
 """
+
 from __future__ import annotations
 
 import time
@@ -83,8 +84,14 @@ def solve_balls(X, y, rng=None):
     def fit(p, w0=None):
         # p >= 1 is convex: its fits need neither restarts nor the shorter iteration budget (they keep
         # the estimator's default, 100)
-        model = ConstrainedRegression(RADIUS, p=p, fit_intercept=False, tol=SOLVE_TOL,
-                                      max_iter=L05_MAX_ITER if p < 1 else 100, warm_start=w0 is not None)
+        model = ConstrainedRegression(
+            RADIUS,
+            p=p,
+            fit_intercept=False,
+            tol=SOLVE_TOL,
+            max_iter=L05_MAX_ITER if p < 1 else 100,
+            warm_start=w0 is not None,
+        )
         if w0 is not None:  # a warm-started fit continues from coef_: that makes w0 its start
             model.coef_, model.intercept_ = w0, 0.0
         with warnings.catch_warnings():
@@ -123,12 +130,25 @@ def _bars(ax, values, dims, ylabel, title):
     width = 0.8 / len(BALLS)
     for i, name in enumerate(BALLS):
         vals = [values[d][name] for d in dims]
-        bars = ax.bar(x + (i - (len(BALLS) - 1) / 2) * width, vals, width=width, color=PENALTY_COLORS[name],
-                      edgecolor="k", linewidth=0.5, label=LABELS[name])
+        bars = ax.bar(
+            x + (i - (len(BALLS) - 1) / 2) * width,
+            vals,
+            width=width,
+            color=PENALTY_COLORS[name],
+            edgecolor="k",
+            linewidth=0.5,
+            label=LABELS[name],
+        )
         for b, v in zip(bars, vals):
             if v == 0:  # an empty bar would look like a missing one
-                ax.annotate("0", (b.get_x() + b.get_width() / 2, 0), xytext=(0, 2), textcoords="offset points",
-                            ha="center", fontsize=7)
+                ax.annotate(
+                    "0",
+                    (b.get_x() + b.get_width() / 2, 0),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
+                )
     ax.set_xticks(x, [f"d = {d}" for d in dims])
     ax.set_ylim(0, 1.3)  # room for the legend
     ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
@@ -144,8 +164,10 @@ def _figure(fractions, coord_fractions, dims, solutions_2d, n_problems):
     _bars(ax_any, fractions, dims, "fraction of solutions", f"(a) solutions with a zero, {n_problems} problems per d")
     _bars(ax_coord, coord_fractions, dims, "fraction of coordinates", "(b) zero coordinates per solution")
     # (c, d) the 2-D solutions on their balls
-    for ax, names, title in ((ax_a, ("l1", "l2"), "(c) d = 2: L1 and L2"),
-                             (ax_b, ("l0.5", "l3"), "(d) d = 2: L0.5 and L3")):
+    for ax, names, title in (
+        (ax_a, ("l1", "l2"), "(c) d = 2: L1 and L2"),
+        (ax_b, ("l0.5", "l3"), "(d) d = 2: L0.5 and L3"),
+    ):
         for name in names:
             outline = _ball_outline(BALLS[name])
             ax.plot(outline[0], outline[1], color=PENALTY_COLORS[name], lw=1.2)
@@ -153,15 +175,35 @@ def _figure(fractions, coord_fractions, dims, solutions_2d, n_problems):
             certified = np.array([sol[name][2] for sol in solutions_2d])
             on_axis = np.any(np.abs(pts) <= ZERO_TOL * RADIUS, axis=1)
             off, on = certified & ~on_axis, certified & on_axis
-            ax.scatter(pts[off, 0], pts[off, 1], s=9, color=PENALTY_COLORS[name], alpha=0.6,
-                       label=f"{LABELS[name]}: off the axes")
-            ax.scatter(pts[on, 0], pts[on, 1], s=60, marker="D", facecolor="none",
-                       edgecolor=PENALTY_COLORS[name], linewidth=1.2,
-                       label=f"{LABELS[name]}: on an axis ({on.sum() / certified.sum():.0%})")
+            ax.scatter(
+                pts[off, 0],
+                pts[off, 1],
+                s=9,
+                color=PENALTY_COLORS[name],
+                alpha=0.6,
+                label=f"{LABELS[name]}: off the axes",
+            )
+            ax.scatter(
+                pts[on, 0],
+                pts[on, 1],
+                s=60,
+                marker="D",
+                facecolor="none",
+                edgecolor=PENALTY_COLORS[name],
+                linewidth=1.2,
+                label=f"{LABELS[name]}: on an axis ({on.sum() / certified.sum():.0%})",
+            )
             if not certified.all():
                 # not a solution: drawn apart, so that it is not read as one
-                ax.scatter(pts[~certified, 0], pts[~certified, 1], s=40, marker="x", color=COLORS["black"],
-                           linewidth=1.2, label=f"{LABELS[name]}: not certified, left out ({(~certified).sum()})")
+                ax.scatter(
+                    pts[~certified, 0],
+                    pts[~certified, 1],
+                    s=40,
+                    marker="x",
+                    color=COLORS["black"],
+                    linewidth=1.2,
+                    label=f"{LABELS[name]}: not certified, left out ({(~certified).sum()})",
+                )
         ax.axhline(0, color=COLORS["grey"], lw=0.6)
         ax.axvline(0, color=COLORS["grey"], lw=0.6)
         ax.set_aspect("equal")
@@ -172,12 +214,15 @@ def _figure(fractions, coord_fractions, dims, solutions_2d, n_problems):
         ax.set_ylabel("w2")
         ax.set_title(title)
         ax.legend(fontsize=7, loc="upper center", ncol=2, handletextpad=0.2, columnspacing=0.6)
-    return Figure(fig, "(a) Fraction of constrained least-squares solutions with at least one coordinate "
-                       f"|w_j| <= {ZERO_TOL:g} (radius {RADIUS:g}), per ball and dimension; (b) the mean "
-                       "fraction of such coordinates. (c, d) The 2-D solutions on their balls; diamonds: "
-                       "solutions on an axis (a corner of the ball). L0.5 solutions are local (non-convex ball) "
-                       "and certified stationary; crosses: fits that reached no certified stationary point, "
-                       "left out of every count.")
+    return Figure(
+        fig,
+        "(a) Fraction of constrained least-squares solutions with at least one coordinate "
+        f"|w_j| <= {ZERO_TOL:g} (radius {RADIUS:g}), per ball and dimension; (b) the mean "
+        "fraction of such coordinates. (c, d) The 2-D solutions on their balls; diamonds: "
+        "solutions on an axis (a corner of the ball). L0.5 solutions are local (non-convex ball) "
+        "and certified stationary; crosses: fits that reached no certified stationary point, "
+        "left out of every count.",
+    )
 
 
 def run(*, quick: bool, seed: int) -> Finding:
@@ -252,28 +297,35 @@ def run(*, quick: bool, seed: int) -> Finding:
         # panels (c, d) draw the certified d = 2 fits as solutions: how many, and their worst certificate
         "shown_2d_solutions": {name: sum(sol[name][2] for sol in solutions_2d) for name in BALLS},
         "shown_2d_max_certificate": {
-            name: max((sol[name][1] for sol in solutions_2d if sol[name][2]), default=0.0) for name in BALLS},
+            name: max((sol[name][1] for sol in solutions_2d if sol[name][2]), default=0.0) for name in BALLS
+        },
     }
     f2, flast = fractions[dims[0]], fractions[dims[-1]]
     dropped = sum(left_out.values())
-    summary = (f"solutions with an exact zero, d = 2: L1 {f2['l1']:.2f} vs L2 {f2['l2']:.2f}, L3 {f2['l3']:.2f}, "
-               f"L0.5 {f2['l0.5']:.2f}; d = {dims[-1]}: L1 {flast['l1']:.2f} vs L2 {flast['l2']:.2f}"
-               + (f" ({dropped} uncertified fit{'s' * (dropped > 1)} left out)" if dropped else "") + f": {verdict}")
+    summary = (
+        f"solutions with an exact zero, d = 2: L1 {f2['l1']:.2f} vs L2 {f2['l2']:.2f}, L3 {f2['l3']:.2f}, "
+        f"L0.5 {f2['l0.5']:.2f}; d = {dims[-1]}: L1 {flast['l1']:.2f} vs L2 {flast['l2']:.2f}"
+        + (f" ({dropped} uncertified fit{'s' * (dropped > 1)} left out)" if dropped else "")
+        + f": {verdict}"
+    )
     smooth = max(fractions[d][n] for d in dims for n in ("l2", "l3"))
     spiky_more = all(coord_fractions[d]["l0.5"] > coord_fractions[d]["l1"] for d in dims)
-    rows = "; ".join(
-        f"d = {d}: " + ", ".join(f"{LABELS[n]} {fractions[d][n]:.2f}" for n in BALLS) for d in dims)
+    rows = "; ".join(f"d = {d}: " + ", ".join(f"{LABELS[n]} {fractions[d][n]:.2f}" for n in BALLS) for d in dims)
     if missed["l0.5"]:
-        retry = (f"{missed['l0.5']} L0.5 fits missed the tolerance from the default start (the L1 solution, "
-                 f"rescaled) and were re-solved from up to {N_RESTARTS} random starts; "
-                 f"{rescued['l0.5']} of them then reached a certified stationary point. ")
+        retry = (
+            f"{missed['l0.5']} L0.5 fits missed the tolerance from the default start (the L1 solution, "
+            f"rescaled) and were re-solved from up to {N_RESTARTS} random starts; "
+            f"{rescued['l0.5']} of them then reached a certified stationary point. "
+        )
     else:
         retry = "Every L0.5 fit reached the tolerance from the default start (the L1 solution, rescaled). "
     if dropped:
         per_ball = ", ".join(f"{LABELS[n]} {left_out[n]}" for n in BALLS if left_out[n])
-        retry += (f"The {dropped} fit{'s' * (dropped > 1)} that did not ({per_ball}; optimality violation up "
-                  f"to {max(worst_left_out.values()):.2f}) {'are' if dropped > 1 else 'is'} no solution: left out "
-                  "of every count, and drawn as a cross in (d) when d = 2. ")
+        retry += (
+            f"The {dropped} fit{'s' * (dropped > 1)} that did not ({per_ball}; optimality violation up "
+            f"to {max(worst_left_out.values()):.2f}) {'are' if dropped > 1 else 'is'} no solution: left out "
+            "of every count, and drawn as a cross in (d) when d = 2. "
+        )
     text = (
         f"<p>{n_problems} random quadratic losses per dimension d, each the noiseless least-squares problem "
         f"of a Gaussian design with random column scales (n = 2d + 2 rows) and an unconstrained optimum "
@@ -294,11 +346,16 @@ def run(*, quick: bool, seed: int) -> Finding:
         "solutions are only local (the projection onto a non-convex ball is not unique).</p>"
     )
     return Finding(
-        id="axis-frequency", number=6, title="How often does L1 land on an axis?",
+        id="axis-frequency",
+        number=6,
+        title="How often does L1 land on an axis?",
         question="The diamond picture says L1 solutions sit on corners. How often, really?",
         claim="The corners of the L1 ball make solutions with exact zeros common; the round L2 ball "
-              "(and L3) essentially never gives an exact zero.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
+        "(and L3) essentially never gives an exact zero.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
         figures=[_figure(fractions, coord_fractions, dims, solutions_2d, n_problems)],
         seconds=time.perf_counter() - t0,
     )

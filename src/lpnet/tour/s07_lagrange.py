@@ -6,6 +6,7 @@ points and multipliers against their closed forms.  Then on real data: the multi
 constraint ``‖w‖₁ ≤ t`` (``ConstrainedRegression.multiplier_``, in penalty scaling) against the
 ``alpha`` of the Lasso whose solution has ``‖w‖₁ = t`` — and the same for Ridge and ``‖w‖₂ ≤ t``.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,10 +29,10 @@ def _g(x, y):
 
 
 def _diabetes():
-    from sklearn.datasets import load_diabetes
+    from ..datasets import load_diabetes
 
-    X, y = load_diabetes(return_X_y=True)
-    return (X - X.mean(axis=0)) / X.std(axis=0), y.astype(float)
+    d = load_diabetes()
+    return (d.X - d.X.mean(axis=0)) / d.X.std(axis=0), d.y
 
 
 def _multipliers(X, y, alphas):
@@ -47,8 +48,14 @@ def _multipliers(X, y, alphas):
             w = model.fit(X, y).coef_
             t = float(np.sum(np.abs(w))) if p == 1 else float(np.linalg.norm(w))
             constrained = ConstrainedRegression(radius=t, p=p, tol=1e-12, max_iter=1000).fit(X, y)
-            rows[p].append((alpha, t, float(constrained.multiplier_),
-                            float(np.max(np.abs(constrained.coef_ - w)) / max(np.max(np.abs(w)), 1e-300))))
+            rows[p].append(
+                (
+                    alpha,
+                    t,
+                    float(constrained.multiplier_),
+                    float(np.max(np.abs(constrained.coef_ - w)) / max(np.max(np.abs(w)), 1e-300)),
+                )
+            )
     return {p: np.array(r) for p, r in rows.items()}
 
 
@@ -92,13 +99,20 @@ def run(*, quick: bool, seed: int) -> Finding:
         "ridge_max_relative_difference": float(rel[2].max()),
         "ridge_max_relative_coef_difference": float(table[2][:, 3].max()),
     }
-    circle_ok = (residual < 1e-6 and point_error < 1e-6 and abs(top.multiplier - 1 / math.sqrt(2)) < 1e-6
-                 and top.kind == "max" and low.kind == "min")
+    circle_ok = (
+        residual < 1e-6
+        and point_error < 1e-6
+        and abs(top.multiplier - 1 / math.sqrt(2)) < 1e-6
+        and top.kind == "max"
+        and low.kind == "min"
+    )
     bridge_ok = rel[1].max() < RELATIVE_TOLERANCE and rel[2].max() < RELATIVE_TOLERANCE
     verdict = "supports" if circle_ok and bridge_ok else ("partly" if circle_ok or bridge_ok else "contradicts")
-    summary = (f"x + y on the unit circle: max at ({top.x[0]:.6f}, {top.x[1]:.6f}), λ = {top.multiplier:.6f} vs "
-               f"1/√2 = {1 / math.sqrt(2):.6f}, |∇f − λ∇g| ≤ {residual:.1e}; constrained multiplier vs Lasso alpha: "
-               f"relative difference ≤ {rel[1].max():.1e} over {n_alphas} alphas (Ridge {rel[2].max():.1e}): {verdict}")
+    summary = (
+        f"x + y on the unit circle: max at ({top.x[0]:.6f}, {top.x[1]:.6f}), λ = {top.multiplier:.6f} vs "
+        f"1/√2 = {1 / math.sqrt(2):.6f}, |∇f − λ∇g| ≤ {residual:.1e}; constrained multiplier vs Lasso alpha: "
+        f"relative difference ≤ {rel[1].max():.1e} over {n_alphas} alphas (Ridge {rel[2].max():.1e}): {verdict}"
+    )
     text = (
         "<p>To maximize <code>f(x, y) = x + y</code> on the circle <code>g(x, y) = x² + y² − 1 = 0</code>, walk "
         "along the circle until the level line of f no longer crosses it but touches it. There the two "
@@ -118,17 +132,26 @@ def run(*, quick: bool, seed: int) -> Finding:
     )
     fig = _figure(points, table, rel)
     return Finding(
-        id="lagrange", number=7, title="Lagrange multipliers: constraint and penalty are one family",
-        question="What is a Lagrange multiplier, and why is 'minimize the loss with ‖w‖₁ ≤ t' the same as "
-                 "the Lasso?",
+        id="lagrange",
+        number=7,
+        title="Lagrange multipliers: constraint and penalty are one family",
+        question="What is a Lagrange multiplier, and why is 'minimize the loss with ‖w‖₁ ≤ t' the same as the Lasso?",
         claim="At a constrained optimum ∇f = λ∇g (the level curve is tangent to the constraint); for the "
-              "norm constraint the multiplier is exactly the penalty's alpha, so constrained and penalized "
-              "forms give the same solutions.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
-        figures=[Figure(fig, "Left: contours of f = x + y, the unit circle and, at the two tangency points, ∇f "
-                             "and ∇g (parallel), from lpnet.lagrange.plot. Right: the multiplier of "
-                             "ConstrainedRegression at radius t = ‖w(alpha)‖ against the penalized model's alpha, "
-                             "on the diabetes data; points on the diagonal mean multiplier = alpha.")],
+        "norm constraint the multiplier is exactly the penalty's alpha, so constrained and penalized "
+        "forms give the same solutions.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
+        figures=[
+            Figure(
+                fig,
+                "Left: contours of f = x + y, the unit circle and, at the two tangency points, ∇f "
+                "and ∇g (parallel), from lpnet.lagrange.plot. Right: the multiplier of "
+                "ConstrainedRegression at radius t = ‖w(alpha)‖ against the penalized model's alpha, "
+                "on the diabetes data; points on the diagonal mean multiplier = alpha.",
+            )
+        ],
     )
 
 
@@ -139,12 +162,25 @@ def _figure(points, table, rel):
     lagrange.plot(_f, _g, points, ax=ax, bounds=(-1.6, 1.6))
     ax.set(xlabel="x", ylabel="y")
     for p, key, name, marker in ((1, "l1", "Lasso, ‖w‖₁ ≤ t", "o"), (2, "l2", "Ridge, ‖w‖₂ ≤ t", "s")):
-        ax2.plot(table[p][:, 0], table[p][:, 2], marker, color=PENALTY_COLORS[key], ms=7, mfc="none", mew=1.6,
-                 label=f"{name} (max rel. diff. {rel[p].max():.0e})")
+        ax2.plot(
+            table[p][:, 0],
+            table[p][:, 2],
+            marker,
+            color=PENALTY_COLORS[key],
+            ms=7,
+            mfc="none",
+            mew=1.6,
+            label=f"{name} (max rel. diff. {rel[p].max():.0e})",
+        )
     lo = min(table[1][:, 0].min(), table[2][:, 0].min()) * 0.7
     hi = max(table[1][:, 0].max(), table[2][:, 0].max()) * 1.4
     ax2.plot([lo, hi], [lo, hi], color=COLORS["black"], lw=1, ls="--", label="multiplier = alpha")
-    ax2.set(xscale="log", yscale="log", xlabel="alpha of the penalized model",
-            ylabel="multiplier_ of the constrained model", title="Constraint multiplier = penalty alpha")
+    ax2.set(
+        xscale="log",
+        yscale="log",
+        xlabel="alpha of the penalized model",
+        ylabel="multiplier_ of the constrained model",
+        title="Constraint multiplier = penalty alpha",
+    )
     ax2.legend(fontsize=8, loc="upper left")
     return fig

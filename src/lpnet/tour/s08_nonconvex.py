@@ -5,6 +5,7 @@ The L0.5 penalty ``alpha/p sum_j |w_j|^p`` with ``p = 1/2`` is non-convex (so is
 descent started from different points stops at different coordinate-wise minima, each certified by its
 own optimality violation.  The same starts give one point for L1 and L2, whose problems are convex.
 """
+
 from __future__ import annotations
 
 import time
@@ -82,8 +83,7 @@ def distinct_minima(X, y, penalty, starts, solver="cd"):
                 m["certificate"] = max(m["certificate"], float(cert))
                 break
         else:
-            minima.append({"coef": res.coef, "objective": float(res.objective), "certificate": float(cert),
-                           "hits": 1})
+            minima.append({"coef": res.coef, "objective": float(res.objective), "certificate": float(cert), "hits": 1})
     return sorted(minima, key=lambda m: m["objective"])
 
 
@@ -123,15 +123,22 @@ def _figure(minima_by_penalty, alpha_frac, cv, w_true, midpoint_norm):
     quarter = np.array([s**2, (1 - s) ** 2])  # |w1|^.5 = s, |w2|^.5 = 1 - s
     for sx, sy in ((1, 1), (-1, 1), (-1, -1), (1, -1)):
         # the origin closes the polygon, so the filled region is the ball and not the sliver outside it
-        ax_ball.fill(np.r_[sx * quarter[0], 0.0], np.r_[sy * quarter[1], 0.0], color=PENALTY_COLORS["l0.5"],
-                     alpha=0.25, lw=0)
+        ax_ball.fill(
+            np.r_[sx * quarter[0], 0.0], np.r_[sy * quarter[1], 0.0], color=PENALTY_COLORS["l0.5"], alpha=0.25, lw=0
+        )
         ax_ball.plot(sx * quarter[0], sy * quarter[1], color=PENALTY_COLORS["l0.5"])
     diamond = np.array([[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0]])
     ax_ball.plot(diamond[:, 0], diamond[:, 1], ls="--", color=PENALTY_COLORS["l1"], label="L1 ball")
     ax_ball.plot([1, 0], [0, 1], "k-", lw=1.5, label="chord")
     ax_ball.plot([1, 0], [0, 1], "ko", ms=5)
-    ax_ball.plot(*CHORD_MIDPOINT, marker="X", color=COLORS["black"], ms=9, ls="none",
-                 label=rf"midpoint: $\Vert m\Vert_{{0.5}}$ = {midpoint_norm:.2f} > 1")
+    ax_ball.plot(
+        *CHORD_MIDPOINT,
+        marker="X",
+        color=COLORS["black"],
+        ms=9,
+        ls="none",
+        label=rf"midpoint: $\Vert m\Vert_{{0.5}}$ = {midpoint_norm:.2f} > 1",
+    )
     ax_ball.plot([], [], color=PENALTY_COLORS["l0.5"], label="L0.5 ball")
     ax_ball.set_aspect("equal")
     ax_ball.set_xlim(-1.15, 1.15)
@@ -147,10 +154,18 @@ def _figure(minima_by_penalty, alpha_frac, cv, w_true, midpoint_norm):
         minima = minima_by_penalty[name]
         objs = np.array([m["objective"] for m in minima])
         hits = np.array([m["hits"] for m in minima])
-        ax_obj.scatter(np.full(objs.size, i), objs - objs.min(), s=20 + 3 * hits, color=PENALTY_COLORS[key],
-                       alpha=0.8, edgecolor="k", linewidth=0.5)
-        ax_obj.annotate(f"{objs.size} min.", (i, 0), xytext=(0, -16), textcoords="offset points",
-                        ha="center", fontsize=9)
+        ax_obj.scatter(
+            np.full(objs.size, i),
+            objs - objs.min(),
+            s=20 + 3 * hits,
+            color=PENALTY_COLORS[key],
+            alpha=0.8,
+            edgecolor="k",
+            linewidth=0.5,
+        )
+        ax_obj.annotate(
+            f"{objs.size} min.", (i, 0), xytext=(0, -16), textcoords="offset points", ha="center", fontsize=9
+        )
     ax_obj.set_xticks([0, 1, 2], ["L0.5", "L1", "L2"])
     ax_obj.set_xlim(-0.6, 2.6)
     lo, hi = ax_obj.get_ylim()
@@ -161,20 +176,30 @@ def _figure(minima_by_penalty, alpha_frac, cv, w_true, midpoint_norm):
     # (c) coefficients of the L0.5 local minima against the truth
     j = np.arange(w_true.size)
     for k, m in enumerate(minima_by_penalty["L0.5"][:6]):
-        ax_coef.plot(j, m["coef"], marker="o", ms=4, lw=1, alpha=0.8,
-                     label=f"L0.5 min {k + 1} ({np.count_nonzero(m['coef'])} nz)")
+        ax_coef.plot(
+            j,
+            m["coef"],
+            marker="o",
+            ms=4,
+            lw=1,
+            alpha=0.8,
+            label=f"L0.5 min {k + 1} ({np.count_nonzero(m['coef'])} nz)",
+        )
     ax_coef.plot(j, w_true, "k*", ms=10, ls="none", label="true w")
     ax_coef.axhline(0, color=COLORS["grey"], lw=0.8)
     ax_coef.set_xlabel("feature j")
     ax_coef.set_ylabel("w_j")
     ax_coef.set_title("(c) coefficients of the L0.5 minima")
     ax_coef.legend(fontsize=7, loc="best")
-    return Figure(fig, "(a) Two corners of the L0.5 ball whose midpoint lies outside it "
-                       "(‖w‖_0.5 = (Σ|w_j|^0.5)², as in section 4). (b) Distinct minima "
-                       "reached by coordinate descent from the same random starts: several for L0.5, one for "
-                       "the convex L1 and L2. (c) The L0.5 minima pick different supports of the correlated "
-                       f"design. CV comparison: lasso {cv['lasso_nonzeros']} nonzeros, best L0.5 "
-                       f"{cv['l05_best_nonzeros']}.")
+    return Figure(
+        fig,
+        "(a) Two corners of the L0.5 ball whose midpoint lies outside it "
+        "(‖w‖_0.5 = (Σ|w_j|^0.5)², as in section 4). (b) Distinct minima "
+        "reached by coordinate descent from the same random starts: several for L0.5, one for "
+        "the convex L1 and L2. (c) The L0.5 minima pick different supports of the correlated "
+        f"design. CV comparison: lasso {cv['lasso_nonzeros']} nonzeros, best L0.5 "
+        f"{cv['l05_best_nonzeros']}.",
+    )
 
 
 def run(*, quick: bool, seed: int) -> Finding:
@@ -210,9 +235,11 @@ def run(*, quick: bool, seed: int) -> Finding:
     shown, shown_frac = None, None
     for frac in ALPHA_FRACTIONS:
         alpha = frac * a_max
-        found = {"L0.5": distinct_minima(X, y, Lp(alpha, 0.5), starts),
-                 "L1": distinct_minima(X, y, L1(alpha), starts),
-                 "L2": distinct_minima(X, y, L2(alpha), starts)}
+        found = {
+            "L0.5": distinct_minima(X, y, Lp(alpha, 0.5), starts),
+            "L1": distinct_minima(X, y, L1(alpha), starts),
+            "L2": distinct_minima(X, y, L2(alpha), starts),
+        }
         for name, minima in found.items():
             counts[name].append(len(minima))
         objs = [m["objective"] for m in found["L0.5"]]
@@ -251,10 +278,12 @@ def run(*, quick: bool, seed: int) -> Finding:
         "l05_corner_midpoint": CHORD_MIDPOINT.tolist(),
         "l05_corner_midpoint_norm": midpoint_norm,
     }
-    summary = (f"distinct minima from {n_starts} starts: L0.5 {counts['L0.5']} vs L1 {counts['L1']}, "
-               f"L2 {counts['L2']}; best L0.5 {cv['l05_best_nonzeros']} nonzeros / test MSE "
-               f"{cv['l05_best_test_mse']:.3f} vs lasso {cv['lasso_nonzeros']} / {cv['lasso_test_mse']:.3f}: "
-               f"{verdict}")
+    summary = (
+        f"distinct minima from {n_starts} starts: L0.5 {counts['L0.5']} vs L1 {counts['L1']}, "
+        f"L2 {counts['L2']}; best L0.5 {cv['l05_best_nonzeros']} nonzeros / test MSE "
+        f"{cv['l05_best_test_mse']:.3f} vs lasso {cv['lasso_nonzeros']} / {cv['lasso_test_mse']:.3f}: "
+        f"{verdict}"
+    )
     text = (
         "<p>Why p < 1 is different: with <code>‖w‖_p = (Σ|w_j|^p)^(1/p)</code>, the same formula as in "
         "section 4, the L0.5 ball <code>‖w‖_0.5 ≤ 1</code> holds the corners (1, 0) and (0, 1) but not their "
@@ -273,16 +302,24 @@ def run(*, quick: bool, seed: int) -> Finding:
         f"{cv['l05_best_nonzeros']} nonzeros and test MSE {cv['l05_best_test_mse']:.3f}, against "
         f"{cv['lasso_nonzeros']} and {cv['lasso_test_mse']:.3f} for LassoCV (the warm-started L0.5 path alone: "
         f"{cv['l05_path_nonzeros']} and {cv['l05_path_test_mse']:.3f}). "
-        + (f"L0.5 is {' and '.join(w for w, ok in (('sparser', sparser), ('better', better)) if ok)} here, "
-           "but only after a multi-start search the lasso does not need.</p>" if sparser or better else
-           "Here L0.5 buys nothing over the lasso, even after a multi-start search.</p>")
+        + (
+            f"L0.5 is {' and '.join(w for w, ok in (('sparser', sparser), ('better', better)) if ok)} here, "
+            "but only after a multi-start search the lasso does not need.</p>"
+            if sparser or better
+            else "Here L0.5 buys nothing over the lasso, even after a multi-start search.</p>"
+        )
     )
     return Finding(
-        id="nonconvex", number=8, title="Why not p < 1?",
+        id="nonconvex",
+        number=8,
+        title="Why not p < 1?",
         question="If L1 gives sparsity, would an even pointier penalty like L0.5 be better?",
         claim="p < 1 is non-convex: many local minima, the answer depends on the starting point, "
-              "while L1 and L2 have one minimum.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
+        "while L1 and L2 have one minimum.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
         figures=[_figure(shown, shown_frac, cv, w_true, midpoint_norm)],
         seconds=time.perf_counter() - t0,
     )

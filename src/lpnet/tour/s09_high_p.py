@@ -5,6 +5,7 @@ Their proximal operator shrinks small values less and large values more than L2'
 closed form (lpnet solves its stationarity equation by safeguarded Newton), so each fit may cost more.
 Fits are compared at a matched training R^2 so that "cost" is not confused with "a different model".
 """
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,7 @@ import numpy as np
 from ._finding import Figure, Finding
 
 #: the penalties compared: label -> (p, solver)
-PENALTIES = {"L1": (1.0, "auto"), "L2": (2.0, "auto"), "L2 (cd)": (2.0, "cd"), "L3": (3.0, "auto"),
-             "L4": (4.0, "auto")}
+PENALTIES = {"L1": (1.0, "auto"), "L2": (2.0, "auto"), "L2 (cd)": (2.0, "cd"), "L3": (3.0, "auto"), "L4": (4.0, "auto")}
 #: every penalty is fitted at the alpha giving this fraction of the least-squares training R^2
 R2_FRACTION = 0.9
 SOLVE_TOL = 1e-6
@@ -93,8 +93,15 @@ def _figure(fits, w_true, times, target_r2):
     # (b) sorted coefficient magnitudes at the matched fit
     j = np.arange(1, w_true.size + 1)
     for name, key in keys.items():
-        ax_mag.plot(j, np.sort(np.abs(fits[name]))[::-1], color=PENALTY_COLORS[key], marker="o", ms=2.5,
-                    lw=1, label=f"{name}: {np.count_nonzero(fits[name] == 0)} zeros")
+        ax_mag.plot(
+            j,
+            np.sort(np.abs(fits[name]))[::-1],
+            color=PENALTY_COLORS[key],
+            marker="o",
+            ms=2.5,
+            lw=1,
+            label=f"{name}: {np.count_nonzero(fits[name] == 0)} zeros",
+        )
     ax_mag.plot(j, np.sort(np.abs(w_true))[::-1], color=COLORS["black"], ls="--", lw=1, label="true |w|")
     ax_mag.set_xscale("log")
     ax_mag.set_xlabel("rank of |w_j|")
@@ -105,20 +112,30 @@ def _figure(fits, w_true, times, target_r2):
     # (c) median solve time with the interquartile range
     names = list(times)
     med = [1e3 * np.median(times[n]) for n in names]
-    err = np.array([[1e3 * (np.median(times[n]) - np.percentile(times[n], 25)),
-                     1e3 * (np.percentile(times[n], 75) - np.median(times[n]))] for n in names]).T
+    err = np.array(
+        [
+            [
+                1e3 * (np.median(times[n]) - np.percentile(times[n], 25)),
+                1e3 * (np.percentile(times[n], 75) - np.median(times[n])),
+            ]
+            for n in names
+        ]
+    ).T
     colors = [PENALTY_COLORS[keys.get(n, "l2")] for n in names]
     bars = ax_time.bar(names, med, yerr=err, color=colors, capsize=3, edgecolor="k", linewidth=0.5)
     bars[names.index("L2 (cd)")].set_hatch("//")
     ax_time.set_ylabel("solve time (ms, median)")
     ax_time.set_title("(c) cost of one fit at matched $R^2$")
-    return Figure(fig, "(a) The proximal (thresholding) function of each penalty as the fraction of its input "
-                       "it keeps: only L1 maps an interval of inputs to exactly 0; L2 keeps half of any input; "
-                       "L3 and L4 barely shrink small inputs and shrink large ones most. "
-                       "(b) Fitted coefficients, sorted, at the alpha giving each penalty the same training R^2. "
-                       "(c) Median solve time from a cold start after a warm-up (JIT compilation excluded), "
-                       "error bars from the 25th to the 75th percentile; L2 (cd) is L2 by coordinate "
-                       "descent instead of the direct solve.")
+    return Figure(
+        fig,
+        "(a) The proximal (thresholding) function of each penalty as the fraction of its input "
+        "it keeps: only L1 maps an interval of inputs to exactly 0; L2 keeps half of any input; "
+        "L3 and L4 barely shrink small inputs and shrink large ones most. "
+        "(b) Fitted coefficients, sorted, at the alpha giving each penalty the same training R^2. "
+        "(c) Median solve time from a cold start after a warm-up (JIT compilation excluded), "
+        "error bars from the 25th to the 75th percentile; L2 (cd) is L2 by coordinate "
+        "descent instead of the direct solve.",
+    )
 
 
 def run(*, quick: bool, seed: int) -> Finding:
@@ -170,8 +187,12 @@ def _run(*, quick: bool, seed: int) -> Finding:
     zeros = {name: int(np.count_nonzero(fits[name] == 0.0)) for name in fits}
     # zeros anywhere along a grid of alphas, not only at the matched fit
     grid = np.geomspace(a_max * 1e3, a_max * 1e-3, 13)
-    path_zeros = {f"L{int(p)}": int(max(np.count_nonzero(solve(X, y, Quadratic(), Lp(a, p), tol=SOLVE_TOL).coef == 0)
-                                        for a in grid)) for p in (3.0, 4.0)}
+    path_zeros = {
+        f"L{int(p)}": int(
+            max(np.count_nonzero(solve(X, y, Quadratic(), Lp(a, p), tol=SOLVE_TOL).coef == 0) for a in grid)
+        )
+        for p in (3.0, 4.0)
+    }
     med = {name: float(np.median(t)) for name, t in times.items()}
     # against the faster of the two L2 solves: what a user pays for choosing L3/L4 over L2
     best_l2 = min(med["L2"], med["L2 (cd)"])
@@ -188,7 +209,9 @@ def _run(*, quick: bool, seed: int) -> Finding:
     costlier = min(ratio["L3"], ratio["L4"]) > 2.0
     verdict = "supports" if no_zeros and costlier else ("partly" if no_zeros else "contradicts")
     measured = {
-        "n_samples": n, "n_features": d, "target_r2": float(target),
+        "n_samples": n,
+        "n_features": d,
+        "target_r2": float(target),
         "alphas": {k_: float(v) for k_, v in alphas.items()},
         "exact_zeros_at_matched_fit": zeros,
         "max_exact_zeros_along_alpha_grid": path_zeros,
@@ -199,9 +222,11 @@ def _run(*, quick: bool, seed: int) -> Finding:
         "noise_features_mean_abs_coef": noise_coef,
         "repeats": repeats,
     }
-    summary = (f"exact zeros L3 {zeros['L3']}, L4 {zeros['L4']} vs L1 {zeros['L1']} (of {d}); solve time "
-               f"L3 {1e3 * med['L3']:.1f} ms, L4 {1e3 * med['L4']:.1f} ms vs L2 {1e3 * med['L2']:.1f} ms "
-               f"(direct), {1e3 * med['L2 (cd)']:.1f} ms (cd), L1 {1e3 * med['L1']:.1f} ms: {verdict}")
+    summary = (
+        f"exact zeros L3 {zeros['L3']}, L4 {zeros['L4']} vs L1 {zeros['L1']} (of {d}); solve time "
+        f"L3 {1e3 * med['L3']:.1f} ms, L4 {1e3 * med['L4']:.1f} ms vs L2 {1e3 * med['L2']:.1f} ms "
+        f"(direct), {1e3 * med['L2 (cd)']:.1f} ms (cd), L1 {1e3 * med['L1']:.1f} ms: {verdict}"
+    )
     text = (
         f"<p>Design: {n} samples, {d} Gaussian features, {k} true nonzeros. Each penalty is fitted at the alpha "
         f"that gives training R<sup>2</sup> = {target:.3f} ({R2_FRACTION:g} times least squares), so the "
@@ -218,23 +243,36 @@ def _run(*, quick: bool, seed: int) -> Finding:
         f"{np.abs(w_true[top]).min() / np.abs(w_true[top]).max():.2f}), and the {d - k} pure-noise features "
         f"keep {'larger' if noisier else 'no larger'} weights (mean |w|: L2 {noise_coef['L2']:.3f}, L3 "
         f"{noise_coef['L3']:.3f}, L4 {noise_coef['L4']:.3f}; L1 {noise_coef['L1']:.3f}). "
-        + ("So they are not quite L2: a pull towards the L-infinity ball, which is no help for sparse "
-           "truths.</p>" if flatter and noisier else "Here they behave much like L2.</p>")
-        + f"<p>Cost (median of {repeats} cold-start fits on one thread, JIT compilation excluded): L3 {1e3 * med['L3']:.2f} ms "
+        + (
+            "So they are not quite L2: a pull towards the L-infinity ball, which is no help for sparse truths.</p>"
+            if flatter and noisier
+            else "Here they behave much like L2.</p>"
+        )
+        + f"<p>Cost (median of {repeats} cold-start fits on one thread, JIT compilation excluded): "
+        f"L3 {1e3 * med['L3']:.2f} ms "
         f"and L4 {1e3 * med['L4']:.2f} ms against L2 {1e3 * med['L2']:.2f} ms by the direct solve and "
         f"{1e3 * med['L2 (cd)']:.2f} ms by coordinate descent, i.e. {ratio['L3']:.1f}x and {ratio['L4']:.1f}x "
         f"the faster L2 (L1: {1e3 * med['L1']:.2f} ms). Each L3/L4 coordinate update solves its prox by "
         f"Newton iterations instead of one division; "
-        + ("that roughly doubles the cost or more" if costlier else "the difference is small on this problem, "
-           "so the claim about cost only partly holds: the real argument against L3/L4 is that they buy "
-           "nothing L2 does not give")
+        + (
+            "that roughly doubles the cost or more"
+            if costlier
+            else "the difference is small on this problem, "
+            "so the claim about cost only partly holds: the real argument against L3/L4 is that they buy "
+            "nothing L2 does not give"
+        )
         + ".</p>"
     )
     return Finding(
-        id="high-p", number=9, title="Why not L3 or L4?",
+        id="high-p",
+        number=9,
+        title="Why not L3 or L4?",
         question="If L2 is good, are L3 or L4 penalties any better?",
         claim="L3 and L4 behave like L2 (no sparsity, shrinkage only) but cost more to solve.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
         figures=[_figure(fits, w_true, times, target)],
         seconds=time.perf_counter() - t0,
     )

@@ -7,6 +7,7 @@ Selection is compared along the whole l1_ratio grid, each l1_ratio at the same f
 alpha_max, a level at which no noise feature is kept; the cross-validation error per l1_ratio shows
 whether the grouping costs prediction accuracy.  The price is a second hyperparameter to tune.
 """
+
 from __future__ import annotations
 
 import time
@@ -105,10 +106,12 @@ def cv_table(cv) -> dict:
     n_folds = res.losses.shape[1]
     best = np.argmin(res.mean, axis=1)
     rows = np.arange(len(best))
-    return {"l1_ratios": [float(r) for r in res.l1_ratios],
-            "best_mse": [float(v) for v in res.mean[rows, best]],
-            "best_mse_se": [float(v) for v in res.std[rows, best] / np.sqrt(n_folds)],
-            "alpha": [float(cv.alphas_[i][k]) for i, k in zip(rows, best)]}
+    return {
+        "l1_ratios": [float(r) for r in res.l1_ratios],
+        "best_mse": [float(v) for v in res.mean[rows, best]],
+        "best_mse_se": [float(v) for v in res.std[rows, best] / np.sqrt(n_folds)],
+        "alpha": [float(cv.alphas_[i][k]) for i, k in zip(rows, best)],
+    }
 
 
 def _figure(freq, groups, sweep, table, chosen, cost_ratio):
@@ -139,8 +142,14 @@ def _figure(freq, groups, sweep, table, chosen, cost_ratio):
     bar_colors = [PENALTY_COLORS["l1"] if r == 1 else PENALTY_COLORS["elasticnet"] for r in L1_RATIOS]
     bars = ax.bar(x, kept, color=bar_colors, edgecolor="k", linewidth=0.5, width=0.6)
     for b, s in zip(bars, sweep):
-        ax.annotate(f"{np.mean(s['evenness']):.2f}", (b.get_x() + b.get_width() / 2, b.get_height()),
-                    xytext=(0, 2), textcoords="offset points", ha="center", fontsize=8)
+        ax.annotate(
+            f"{np.mean(s['evenness']):.2f}",
+            (b.get_x() + b.get_width() / 2, b.get_height()),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
     ax.set_xticks(x, ticks)
     ax.set_ylim(0, N_GROUPS * GROUP_SIZE * 1.15)
     ax.set_xlabel("l1_ratio (1 = lasso)")
@@ -149,26 +158,45 @@ def _figure(freq, groups, sweep, table, chosen, cost_ratio):
 
     # (d) what cross-validation sees: the prediction error per l1_ratio
     ax = axes[3]
-    ax.errorbar(x, table["best_mse"], yerr=table["best_mse_se"], fmt="o", color=COLORS["black"], capsize=3,
-                label="best CV MSE ± 1 s.e.")
+    ax.errorbar(
+        x,
+        table["best_mse"],
+        yerr=table["best_mse_se"],
+        fmt="o",
+        color=COLORS["black"],
+        capsize=3,
+        label="best CV MSE ± 1 s.e.",
+    )
     i = L1_RATIOS.index(chosen)
-    ax.plot(x[i], table["best_mse"][i], marker="o", ms=11, mfc="none", mec=COLORS["vermillion"], mew=1.5,
-            ls="none", label=f"chosen by CV: {chosen:g}")
+    ax.plot(
+        x[i],
+        table["best_mse"][i],
+        marker="o",
+        ms=11,
+        mfc="none",
+        mec=COLORS["vermillion"],
+        mew=1.5,
+        ls="none",
+        label=f"chosen by CV: {chosen:g}",
+    )
     ax.set_xticks(x, ticks)
     ax.set_xlabel("l1_ratio (1 = lasso)")
     ax.set_ylabel("cross-validation MSE")
     ax.set_title(f"(d) prediction error per l1_ratio (tuning it: {cost_ratio:.1f}x the time)")
     ax.legend(fontsize=8, loc="upper right")
     ax.margins(y=0.25)
-    return Figure(fig, "(a, b) How often each feature is selected over random half-samples, each method at "
-                       f"{ALPHA_FRACTION:g} times its own alpha_max (dotted: {THRESHOLD:g}). The lasso keeps a "
-                       f"changing subset of each correlated group; the Elastic Net (l1_ratio = {L1_RATIO:g}) keeps "
-                       f"whole groups. (c) Group members selected in more than {THRESHOLD:g} of the half-samples "
-                       f"for every l1_ratio of the grid, each at {ALPHA_FRACTION:g} times its own alpha_max; "
-                       "labels: mean within-group evenness (least over most selected member). (d) The best "
-                       "cross-validation error of "
-                       "each l1_ratio, with its standard error; the circle marks the l1_ratio that "
-                       "ElasticNetCV chooses.")
+    return Figure(
+        fig,
+        "(a, b) How often each feature is selected over random half-samples, each method at "
+        f"{ALPHA_FRACTION:g} times its own alpha_max (dotted: {THRESHOLD:g}). The lasso keeps a "
+        f"changing subset of each correlated group; the Elastic Net (l1_ratio = {L1_RATIO:g}) keeps "
+        f"whole groups. (c) Group members selected in more than {THRESHOLD:g} of the half-samples "
+        f"for every l1_ratio of the grid, each at {ALPHA_FRACTION:g} times its own alpha_max; "
+        "labels: mean within-group evenness (least over most selected member). (d) The best "
+        "cross-validation error of "
+        "each l1_ratio, with its standard error; the circle marks the l1_ratio that "
+        "ElasticNetCV chooses.",
+    )
 
 
 def run(*, quick: bool, seed: int) -> Finding:
@@ -189,6 +217,7 @@ def run(*, quick: bool, seed: int) -> Finding:
 
     from ..model_selection import ElasticNetCV, LassoCV, stability_selection
     from ..path import alpha_max
+    from ..penalties import ElasticNet as ElasticNetPenalty
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -205,15 +234,17 @@ def run(*, quick: bool, seed: int) -> Finding:
         enet_grid = ElasticNetCV(l1_ratio=list(L1_RATIOS), cv=folds, n_alphas=n_alphas)
         lasso_grid = LassoCV(cv=folds, n_alphas=n_alphas)
         repeats = 1 if quick else 2
-        cv_times = {"LassoCV": _time_cv(lasso_grid, X, y, repeats),
-                    "ElasticNetCV": _time_cv(enet_grid, X, y, repeats)}
+        cv_times = {"LassoCV": _time_cv(lasso_grid, X, y, repeats), "ElasticNetCV": _time_cv(enet_grid, X, y, repeats)}
         table = cv_table(enet_grid)
         freqs = []
         for r in L1_RATIOS:
-            penalty = "l1" if r == 1.0 else "elasticnet"
-            alpha = ALPHA_FRACTION * alpha_max(X, y, penalty=penalty, l1_ratio=r)
-            freqs.append(stability_selection(X, y, penalty=penalty, l1_ratio=r, alphas=[alpha],
-                                             n_subsamples=n_subsamples, random_state=seed).frequencies[0])
+            penalty = ElasticNetPenalty(1.0, r)  # l1_ratio = 1 is the Lasso
+            alpha = ALPHA_FRACTION * alpha_max(X, y, penalty=penalty)
+            freqs.append(
+                stability_selection(
+                    X, y, penalty=penalty, alphas=[alpha], n_subsamples=n_subsamples, random_state=seed
+                ).frequencies[0]
+            )
     sweep = [group_stats(f, groups, THRESHOLD) for f in freqs]
     i_l1, i_en = L1_RATIOS.index(1.0), L1_RATIOS.index(L1_RATIO)
     freq_l1, freq_en = freqs[i_l1], freqs[i_en]
@@ -227,8 +258,11 @@ def run(*, quick: bool, seed: int) -> Finding:
     # which features a method keeps is only comparable where neither keeps noise
     noise_out = max(freq_l1[noise].max(), freq_en[noise].max()) <= THRESHOLD
     # the claim: the Elastic Net keeps more members of each group, and keeps them more evenly
-    grouping = (noise_out and sum(st_en["members"]) > sum(st_l1["members"])
-                and np.mean(st_en["evenness"]) > np.mean(st_l1["evenness"]))
+    grouping = (
+        noise_out
+        and sum(st_en["members"]) > sum(st_l1["members"])
+        and np.mean(st_en["evenness"]) > np.mean(st_l1["evenness"])
+    )
     # CV ranks l1_ratios by prediction error alone: the grouping is free when the Elastic Net's error is
     # within one standard error of the best (the scale on which the one-standard-error rule calls two
     # errors equal), whichever l1_ratio CV then happens to pick
@@ -268,24 +302,29 @@ def run(*, quick: bool, seed: int) -> Finding:
         "cv_seconds": cv_times,
         "cv_cost_ratio": float(cost_ratio),
     }
-    summary = (f"members per group kept in > {THRESHOLD:g} of subsamples: lasso {st_l1['members']} vs EN "
-               f"{st_en['members']} (of {GROUP_SIZE}); evenness {np.mean(st_l1['evenness']):.2f} vs "
-               f"{np.mean(st_en['evenness']):.2f}; EN CV error {excess:.3f} above the best (s.e. {se:.3f}); "
-               f"tuning l1_ratio too costs {cost_ratio:.1f}x: {verdict}")
+    summary = (
+        f"members per group kept in > {THRESHOLD:g} of subsamples: lasso {st_l1['members']} vs EN "
+        f"{st_en['members']} (of {GROUP_SIZE}); evenness {np.mean(st_l1['evenness']):.2f} vs "
+        f"{np.mean(st_en['evenness']):.2f}; EN CV error {excess:.3f} above the best (s.e. {se:.3f}); "
+        f"tuning l1_ratio too costs {cost_ratio:.1f}x: {verdict}"
+    )
     grouped = [f"{r:g}" for r, st in zip(L1_RATIOS, sweep) if sum(st["members"]) == N_GROUPS * GROUP_SIZE]
     if free:
-        why = ("That does not speak against the Elastic Net: cross-validation ranks l1_ratios by prediction error "
-               f"alone, and the Elastic Net's error (l1_ratio {L1_RATIO:g}) is {excess:.3f} above the best, within "
-               f"one standard error ({se:.3f})"
-               + (f"; the best errors of all {len(L1_RATIOS)} l1_ratios span only {spread:.3f}"
-                  if spread <= se else "")
-               + ". For prediction the data cannot tell the Elastic Net from the best, so which of them CV picks is "
-               "decided by the noise of the folds, while which features are kept, where the two differ, is not what "
-               "the CV error measures. ")
+        why = (
+            "That does not speak against the Elastic Net: cross-validation ranks l1_ratios by prediction error "
+            f"alone, and the Elastic Net's error (l1_ratio {L1_RATIO:g}) is {excess:.3f} above the best, within "
+            f"one standard error ({se:.3f})"
+            + (f"; the best errors of all {len(L1_RATIOS)} l1_ratios span only {spread:.3f}" if spread <= se else "")
+            + ". For prediction the data cannot tell the Elastic Net from the best, so which of them CV picks is "
+            "decided by the noise of the folds, while which features are kept, where the two differ, is not what "
+            "the CV error measures. "
+        )
     else:
-        why = (f"Here that choice is not noise: the Elastic Net's (l1_ratio {L1_RATIO:g}) CV error is {excess:.3f} "
-               f"above the best, more than one standard error ({se:.3f}), so keeping the groups costs prediction "
-               "accuracy. ")
+        why = (
+            f"Here that choice is not noise: the Elastic Net's (l1_ratio {L1_RATIO:g}) CV error is {excess:.3f} "
+            f"above the best, more than one standard error ({se:.3f}), so keeping the groups costs prediction "
+            "accuracy. "
+        )
     text = (
         f"<p>Design (Zou & Hastie 2005 style): 100 samples, {N_GROUPS} latent factors each copied into "
         f"{GROUP_SIZE} features with noise {WITHIN_NOISE:g} (within-group correlation about 0.99), "
@@ -298,7 +337,8 @@ def run(*, quick: bool, seed: int) -> Finding:
         f"{n_subsamples} random half-samples (stability selection), a level at which neither method should "
         f"keep a noise feature in more than {100 * THRESHOLD:.0f}% of them; the most frequent noise feature "
         f"reaches {freq_l1[noise].max():.2f} for the lasso and {freq_en[noise].max():.2f} for the Elastic Net"
-        + ("" if noise_out else ", so the comparison below does not count") + ". "
+        + ("" if noise_out else ", so the comparison below does not count")
+        + ". "
         f"The lasso keeps {st_l1['members']} members per group, the Elastic Net {st_en['members']}; the "
         "within-group evenness of the frequencies (least over most selected member) is "
         f"{', '.join(f'{e:.2f}' for e in st_l1['evenness'])} for the lasso against "
@@ -317,12 +357,25 @@ def run(*, quick: bool, seed: int) -> Finding:
         "cheaper ones).</p>"
     )
     return Finding(
-        id="elastic-net", number=10, title="Elastic Net: groups of correlated features",
+        id="elastic-net",
+        number=10,
+        title="Elastic Net: groups of correlated features",
         question="What does the Elastic Net add to the lasso?",
         claim="With correlated features the lasso picks one of a group more or less at random; the Elastic "
-              "Net keeps the group together, at the price of tuning a second hyperparameter.",
-        measured=measured, verdict=verdict, summary=summary, text=text,
-        figures=[_figure({"lasso (l1_ratio = 1)": freq_l1, f"Elastic Net (l1_ratio = {L1_RATIO:g})": freq_en},
-                         groups, sweep, table, chosen, cost_ratio)],
+        "Net keeps the group together, at the price of tuning a second hyperparameter.",
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
+        figures=[
+            _figure(
+                {"lasso (l1_ratio = 1)": freq_l1, f"Elastic Net (l1_ratio = {L1_RATIO:g})": freq_en},
+                groups,
+                sweep,
+                table,
+                chosen,
+                cost_ratio,
+            )
+        ],
         seconds=time.perf_counter() - t0,
     )

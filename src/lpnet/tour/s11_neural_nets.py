@@ -5,6 +5,7 @@ tanh), the balanced parametrization that an L2 penalty prefers, networks trained
 and five ways to regularize a small MLP on scikit-learn's digits.  torch is an optional dependency:
 without it the section says so and returns a finding without measurements.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,10 +16,12 @@ from ._finding import Figure, Finding
 
 ID, NUMBER, TITLE = "neural-nets", 11, "Neural networks: weight decay, L1 and the scale symmetry"
 QUESTION = "Does the L1/L2 story carry over to neural networks?"
-CLAIM = ("Weight decay (L2) is the default regularizer of neural networks; L1 gives exact zeros only with "
-         "proximal steps, not as a loss term; ReLU networks have a scale symmetry (many weights, one "
-         "function) that L2 resolves by preferring balanced layers; networks from different seeds reach "
-         "similar losses with different weights.")
+CLAIM = (
+    "Weight decay (L2) is the default regularizer of neural networks; L1 gives exact zeros only with "
+    "proximal steps, not as a loss term; ReLU networks have a scale symmetry (many weights, one "
+    "function) that L2 resolves by preferring balanced layers; networks from different seeds reach "
+    "similar losses with different weights."
+)
 #: a rescaled ReLU network counts as unchanged when its outputs move by less than this (relative)
 SAME_FUNCTION_TOL = 1e-9
 #: a tanh network counts as changed when its outputs move by more than this (relative)
@@ -76,8 +79,7 @@ def balance_after_training(seed: int, epochs: int, decays=DECAYS) -> dict:
         with torch.random.fork_rng(devices=[]):
             for decay in decays:
                 torch.manual_seed(seed)  # the same initialization and batch order for every decay
-                model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
-                                      nn.Linear(64, 10))
+                model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
                 for layer in (0, 2):
                     rescale(model, layer, torch.exp(2.0 * torch.rand(model[layer].out_features) - 1.0))
                 out["excess_init"] = excess(model)
@@ -100,12 +102,17 @@ def balance_after_training(seed: int, epochs: int, decays=DECAYS) -> dict:
 
 def _no_torch(reason: str, t0: float) -> Finding:
     return Finding(
-        id=ID, number=NUMBER, title=TITLE, question=QUESTION, claim=CLAIM,
-        measured={"torch_available": False}, verdict="partly",
+        id=ID,
+        number=NUMBER,
+        title=TITLE,
+        question=QUESTION,
+        claim=CLAIM,
+        measured={"torch_available": False},
+        verdict="partly",
         summary="not measured: PyTorch is not installed (pip install lpnet[torch]): partly",
         text=f"<p>This section needs the optional dependency PyTorch, which could not be imported "
-             f"({reason}). Install it with <code>pip install lpnet[torch]</code> and run the tour again; "
-             "the verdict 'partly' only says that nothing was measured.</p>",
+        f"({reason}). Install it with <code>pip install lpnet[torch]</code> and run the tour again; "
+        "the verdict 'partly' only says that nothing was measured.</p>",
         seconds=time.perf_counter() - t0,
     )
 
@@ -118,11 +125,17 @@ def _symmetry_figure(sym, div, trained):
     names = ["ReLU", "LeakyReLU", "tanh"]
     diffs = [sym.relu_max_diff, sym.leaky_relu_max_diff, sym.tanh_max_diff]
     floor = 1e-18  # an exact 0 cannot be drawn on a log axis
-    ax_out.bar(names, [max(d, floor) for d in diffs],
-               color=[COLORS["blue"], COLORS["sky"], COLORS["vermillion"]], edgecolor="k", linewidth=0.5)
+    ax_out.bar(
+        names,
+        [max(d, floor) for d in diffs],
+        color=[COLORS["blue"], COLORS["sky"], COLORS["vermillion"]],
+        edgecolor="k",
+        linewidth=0.5,
+    )
     ax_out.axhline(sym.output_scale, color="k", ls="--", lw=1, label=f"output scale {sym.output_scale:.2f}")
-    ax_out.axhline(np.finfo(np.float64).eps * sym.output_scale, color=COLORS["grey"], ls=":", lw=1,
-                   label="float64 rounding")
+    ax_out.axhline(
+        np.finfo(np.float64).eps * sym.output_scale, color=COLORS["grey"], ls=":", lw=1, label="float64 rounding"
+    )
     ax_out.set_yscale("log")
     ax_out.set_ylim(floor, 10.0)
     ax_out.set_ylabel("max |output change|")
@@ -132,8 +145,9 @@ def _symmetry_figure(sym, div, trained):
     # (b) the L2 penalty of one function under different parametrizations
     labels = ["initialization", "randomly\nrescaled", "balanced"]
     values = [sym.init_penalty_before, sym.balance_penalty_before, sym.balance_penalty_after]
-    ax_pen.bar(labels, values, color=[COLORS["grey"], COLORS["orange"], PENALTY_COLORS["l2"]],
-               edgecolor="k", linewidth=0.5)
+    ax_pen.bar(
+        labels, values, color=[COLORS["grey"], COLORS["orange"], PENALTY_COLORS["l2"]], edgecolor="k", linewidth=0.5
+    )
     ax_pen.set_yscale("log")
     ax_pen.set_ylabel("L2 penalty: 1/2 sum of squared weights")
     ax_pen.set_title("(b) same function, different L2 penalty")
@@ -143,13 +157,24 @@ def _symmetry_figure(sym, div, trained):
 
     # (c) excess L2 penalty (removable by balancing) before and after training, per weight decay
     x = np.arange(len(DECAYS))
-    ax_train.axhline(trained["excess_init"], color=COLORS["orange"], ls="--", lw=1.2,
-                     label=f"randomly rescaled start: {100 * trained['excess_init']:.0f}%")
-    ax_train.bar(x, trained["excess_trained"], color=[PENALTY_COLORS["none"], COLORS["sky"], PENALTY_COLORS["l2"]],
-                 edgecolor="k", linewidth=0.5, width=0.6, label="after training")
+    ax_train.axhline(
+        trained["excess_init"],
+        color=COLORS["orange"],
+        ls="--",
+        lw=1.2,
+        label=f"randomly rescaled start: {100 * trained['excess_init']:.0f}%",
+    )
+    ax_train.bar(
+        x,
+        trained["excess_trained"],
+        color=[PENALTY_COLORS["none"], COLORS["sky"], PENALTY_COLORS["l2"]],
+        edgecolor="k",
+        linewidth=0.5,
+        width=0.6,
+        label="after training",
+    )
     for i, v in enumerate(trained["excess_trained"]):
-        ax_train.annotate(f"{100 * v:.2g}%", (i, v), xytext=(0, 3), textcoords="offset points", ha="center",
-                          fontsize=9)
+        ax_train.annotate(f"{100 * v:.2g}%", (i, v), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
     ax_train.set_yscale("log")
     ax_train.set_xticks(x, [f"{d:g}" for d in DECAYS])
     ax_train.set_xlabel("weight_decay (weights only)")
@@ -162,32 +187,55 @@ def _symmetry_figure(sym, div, trained):
     # (d) networks from different seeds: weights far apart, predictions nearly the same
     pairs = list(div.relative_distances)
     x = np.arange(len(pairs))
-    ax_seed.bar(x - 0.2, [div.relative_distances[p] for p in pairs], width=0.4, color=COLORS["purple"],
-                label="relative weight distance")
-    ax_seed.bar(x + 0.2, [div.prediction_agreement[p] for p in pairs], width=0.4, color=COLORS["green"],
-                label="test prediction agreement")
+    ax_seed.bar(
+        x - 0.2,
+        [div.relative_distances[p] for p in pairs],
+        width=0.4,
+        color=COLORS["purple"],
+        label="relative weight distance",
+    )
+    ax_seed.bar(
+        x + 0.2,
+        [div.prediction_agreement[p] for p in pairs],
+        width=0.4,
+        color=COLORS["green"],
+        label="test prediction agreement",
+    )
     ax_seed.set_xticks(x, [f"seeds {div.seeds[i]}, {div.seeds[j]}" for i, j in pairs])
     ax_seed.set_ylim(0, 1.9)
     ax_seed.set_title("(d) networks from different seeds")
     ax_seed.legend(fontsize=8, loc="upper left")
-    return Figure(fig, "(a) Largest change of a network's outputs after multiplying the first hidden layer by "
-                       f"{sym.c:g} and dividing the next layer's weights by {sym.c:g}: rounding error for "
-                       "the positively homogeneous ReLU and LeakyReLU, a real change for tanh. (b) The L2 "
-                       "penalty of one and the same ReLU function: at initialization, after random per-unit "
-                       "rescalings, and after balance (the parametrization with the least L2 penalty). "
-                       "(c) The same excess for a digits MLP started unbalanced and trained with SGD: weight decay drives "
-                       "it towards the balanced parametrization, training without it leaves the imbalance. "
-                       "(d) MLPs trained on digits from different seeds: parameter vectors differ by about "
-                       "their own norm, yet predict the same class on almost every test digit.")
+    return Figure(
+        fig,
+        "(a) Largest change of a network's outputs after multiplying the first hidden layer by "
+        f"{sym.c:g} and dividing the next layer's weights by {sym.c:g}: rounding error for "
+        "the positively homogeneous ReLU and LeakyReLU, a real change for tanh. (b) The L2 "
+        "penalty of one and the same ReLU function: at initialization, after random per-unit "
+        "rescalings, and after balance (the parametrization with the least L2 penalty). "
+        "(c) The same excess for a digits MLP started unbalanced and trained with SGD: weight decay drives "
+        "it towards the balanced parametrization, training without it leaves the imbalance. "
+        "(d) MLPs trained on digits from different seeds: parameter vectors differ by about "
+        "their own norm, yet predict the same class on almost every test digit.",
+    )
 
 
 def _digits_figure(dig):
     from .style import COLORS, PENALTY_COLORS, new_figure
 
-    colors = {"none": PENALTY_COLORS["none"], "l2_weights": PENALTY_COLORS["l2"], "l2_all": COLORS["sky"],
-              "l1_prox": PENALTY_COLORS["l1"], "l1_subgradient": COLORS["orange"]}
-    short = {"none": "none", "l2_weights": "L2\nweights", "l2_all": "L2\nall", "l1_prox": "L1\nprox",
-             "l1_subgradient": "L1\nsubgrad."}
+    colors = {
+        "none": PENALTY_COLORS["none"],
+        "l2_weights": PENALTY_COLORS["l2"],
+        "l2_all": COLORS["sky"],
+        "l1_prox": PENALTY_COLORS["l1"],
+        "l1_subgradient": COLORS["orange"],
+    }
+    short = {
+        "none": "none",
+        "l2_weights": "L2\nweights",
+        "l2_all": "L2\nall",
+        "l1_prox": "L1\nprox",
+        "l1_subgradient": "L1\nsubgrad.",
+    }
     names = list(dig.settings)
     fig, (ax_acc, ax_zero, ax_time) = new_figure(3, 1, width=4.0, height=3.4)
     s = [dig.settings[n] for n in names]
@@ -196,8 +244,7 @@ def _digits_figure(dig):
     x = np.arange(len(names))
     # the error rate, not the accuracy: its bars can start at 0 and still show differences of a point
     errors = [100 * (1 - v.accuracy_mean) for v in s]
-    ax_acc.bar(x, errors, yerr=[100 * v.accuracy_std for v in s], color=cols, capsize=3, edgecolor="k",
-               linewidth=0.5)
+    ax_acc.bar(x, errors, yerr=[100 * v.accuracy_std for v in s], color=cols, capsize=3, edgecolor="k", linewidth=0.5)
     tops = [e + 100 * v.accuracy_std for e, v in zip(errors, s)]
     for i, (e, top) in enumerate(zip(errors, tops)):
         ax_acc.annotate(f"{e:.1f}%", (i, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
@@ -206,8 +253,14 @@ def _digits_figure(dig):
     ax_acc.set_title(f"(a) test error, mean of {len(dig.seeds)} seeds")
     ax_zero.bar(x, [100 * v.zero_fraction_mean for v in s], color=cols, edgecolor="k", linewidth=0.5)
     for i, v in enumerate(s):
-        ax_zero.annotate(f"{100 * v.zero_fraction_mean:.1f}%", (i, 100 * v.zero_fraction_mean), xytext=(0, 3),
-                         textcoords="offset points", ha="center", fontsize=9)
+        ax_zero.annotate(
+            f"{100 * v.zero_fraction_mean:.1f}%",
+            (i, 100 * v.zero_fraction_mean),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+        )
     ax_zero.set_ylabel("exact zeros among weights (%)")
     ax_zero.set_title("(b) sparsity")
     ax_zero.margins(y=0.15)
@@ -216,12 +269,15 @@ def _digits_figure(dig):
     ax_time.set_title("(c) cost")
     for ax in (ax_acc, ax_zero, ax_time):
         ax.set_xticks(x, ticks, fontsize=9)
-    return Figure(fig, f"An MLP {'-'.join(map(str, dig.widths))} on scikit-learn's digits ({dig.n_train} "
-                       f"training, {dig.n_test} test images), SGD with momentum, {dig.epochs} epochs, the same "
-                       "initialization and batch order per seed; (a) test error (100% minus the accuracy) with "
-                       "the standard deviation over seeds. L2: weight_decay = "
-                       f"{dig.weight_decay:g} on the weights only or on every parameter; L1 (alpha = "
-                       f"{dig.l1_alpha:g}) by proximal steps or as a loss term.")
+    return Figure(
+        fig,
+        f"An MLP {'-'.join(map(str, dig.widths))} on scikit-learn's digits ({dig.n_train} "
+        f"training, {dig.n_test} test images), SGD with momentum, {dig.epochs} epochs, the same "
+        "initialization and batch order per seed; (a) test error (100% minus the accuracy) with "
+        "the standard deviation over seeds. L2: weight_decay = "
+        f"{dig.weight_decay:g} on the weights only or on every parameter; L1 (alpha = "
+        f"{dig.l1_alpha:g}) by proximal steps or as a loss term.",
+    )
 
 
 def _table(dig) -> str:
@@ -230,7 +286,8 @@ def _table(dig) -> str:
         f"{v.label}: test accuracy {100 * v.accuracy_mean:.2f} ± {100 * v.accuracy_std:.2f}%, exact zeros "
         f"{100 * v.zero_fraction_mean:.1f}% of the weights, {1e3 * v.seconds_per_epoch:.1f} ms per epoch, "
         f"train loss {v.train_loss_mean:.4f}"
-        for v in dig.settings.values())
+        for v in dig.settings.values()
+    )
 
 
 def run(*, quick: bool, seed: int) -> Finding:
@@ -262,23 +319,29 @@ def run(*, quick: bool, seed: int) -> Finding:
     epochs = 15 if quick else 60
     trained = {**balance_after_training(seed, epochs), "epochs": epochs}
 
-    rel = {k: v / sym.output_scale for k, v in (("relu", sym.relu_max_diff), ("leaky_relu", sym.leaky_relu_max_diff),
-                                                   ("tanh", sym.tanh_max_diff))}
+    rel = {
+        k: v / sym.output_scale
+        for k, v in (("relu", sym.relu_max_diff), ("leaky_relu", sym.leaky_relu_max_diff), ("tanh", sym.tanh_max_diff))
+    }
     st = dig.settings
     distances = list(div.relative_distances.values())
     agreement = list(div.prediction_agreement.values())
     checks = {
         "relu_rescaling_keeps_function": rel["relu"] < SAME_FUNCTION_TOL and rel["leaky_relu"] < SAME_FUNCTION_TOL,
         "tanh_rescaling_changes_function": rel["tanh"] > CHANGED_TOL,
-        "balance_lowers_l2_keeps_function": (sym.balance_penalty_after < sym.balance_penalty_before
-                                            and sym.balance_max_diff / sym.output_scale < SAME_FUNCTION_TOL),
+        "balance_lowers_l2_keeps_function": (
+            sym.balance_penalty_after < sym.balance_penalty_before
+            and sym.balance_max_diff / sym.output_scale < SAME_FUNCTION_TOL
+        ),
         # more weight decay, less imbalance left after training
         "weight_decay_balances_training": bool(np.all(np.diff(trained["excess_trained"]) < 0)),
         # "similar loss": test accuracies within 2 points; "different weights": apart by over half their norm
-        "seeds_similar_accuracy_different_weights": (max(div.test_accuracies) - min(div.test_accuracies) < 0.02
-                                                     and min(distances) > 0.5),
-        "l1_zeros_only_with_prox": (st["l1_prox"].zero_fraction_mean > 0.0
-                                    and st["l1_subgradient"].zero_fraction_mean == 0.0),
+        "seeds_similar_accuracy_different_weights": (
+            max(div.test_accuracies) - min(div.test_accuracies) < 0.02 and min(distances) > 0.5
+        ),
+        "l1_zeros_only_with_prox": (
+            st["l1_prox"].zero_fraction_mean > 0.0 and st["l1_subgradient"].zero_fraction_mean == 0.0
+        ),
         "l2_not_worse_than_none": st["l2_weights"].accuracy_mean >= st["none"].accuracy_mean - 0.005,
     }
     held = sum(checks.values())
@@ -306,15 +369,24 @@ def run(*, quick: bool, seed: int) -> Finding:
         "seed_prediction_agreement": agreement,
         "digits_epochs": dig.epochs,
         "digits_seeds": list(dig.seeds),
-        "digits": {name: {"accuracy": v.accuracy_mean, "accuracy_std": v.accuracy_std,
-                          "zero_fraction": v.zero_fraction_mean, "seconds_per_epoch": v.seconds_per_epoch,
-                          "train_loss": v.train_loss_mean} for name, v in st.items()},
+        "digits": {
+            name: {
+                "accuracy": v.accuracy_mean,
+                "accuracy_std": v.accuracy_std,
+                "zero_fraction": v.zero_fraction_mean,
+                "seconds_per_epoch": v.seconds_per_epoch,
+                "train_loss": v.train_loss_mean,
+            }
+            for name, v in st.items()
+        },
         "checks": checks,
     }
-    summary = (f"ReLU rescaling changes outputs by {sym.relu_max_diff:.1e} vs tanh {sym.tanh_max_diff:.2f}; "
-               f"balancing lowers L2 {sym.balance_penalty_before:.0f} -> {sym.balance_penalty_after:.1f}; "
-               f"L1 zeros: prox {100 * st['l1_prox'].zero_fraction_mean:.0f}% vs subgradient "
-               f"{100 * st['l1_subgradient'].zero_fraction_mean:.0f}%; {held}/{len(checks)} checks: {verdict}")
+    summary = (
+        f"ReLU rescaling changes outputs by {sym.relu_max_diff:.1e} vs tanh {sym.tanh_max_diff:.2f}; "
+        f"balancing lowers L2 {sym.balance_penalty_before:.0f} -> {sym.balance_penalty_after:.1f}; "
+        f"L1 zeros: prox {100 * st['l1_prox'].zero_fraction_mean:.0f}% vs subgradient "
+        f"{100 * st['l1_subgradient'].zero_fraction_mean:.0f}%; {held}/{len(checks)} checks: {verdict}"
+    )
     failed = [k.replace("_", " ") for k, ok in checks.items() if not ok]
     text = (
         f"<p><em>Scale symmetry.</em> Multiplying the first hidden layer of a ReLU MLP by {sym.c:g} and dividing "
@@ -323,7 +395,8 @@ def run(*, quick: bool, seed: int) -> Finding:
         f"{sym.tanh_max_diff:.3f}: tanh is not positively homogeneous. So a ReLU network's weights are not "
         "determined by its function, and neither is their L2 norm.</p>"
         f"<p><em>L2 picks the balanced weights.</em> After random per-unit rescalings the network has L2 penalty "
-        f"(half the sum of squared weights, biases excluded) {sym.balance_penalty_before:.1f}; <code>lpnet.torch.balance</code> brings it "
+        f"(half the sum of squared weights, biases excluded) {sym.balance_penalty_before:.1f}; "
+        f"<code>lpnet.torch.balance</code> brings it "
         f"down to {sym.balance_penalty_after:.2f} in {sym.balance_sweeps} sweeps, with outputs moved by "
         f"{sym.balance_max_diff:.1e}. Even a fresh initialization is not balanced: its penalty "
         f"{sym.init_penalty_before:.2f} drops to {sym.init_penalty_after:.2f}. Weight decay thus favours, among "
@@ -332,7 +405,8 @@ def run(*, quick: bool, seed: int) -> Finding:
         "later with "
         + ", ".join(f"{100 * e:.2g}% (weight_decay {d:g})" for d, e in zip(DECAYS, trained["excess_trained"]))
         + "; without a penalty nothing pulls the layers into balance (for gradient flow each unit's squared "
-        "norm of incoming weights and bias minus that of its outgoing weights is conserved), only the growth of the weights "
+        "norm of incoming weights and bias minus that of its outgoing weights is conserved), "
+        "only the growth of the weights "
         "dilutes it.</p>"
         f"<p><em>Seeds.</em> Trained without penalty from seeds {list(div.seeds)}, the networks reach test "
         f"accuracies {', '.join(f'{100 * a:.1f}%' for a in div.test_accuracies)} and train losses "
@@ -349,7 +423,15 @@ def run(*, quick: bool, seed: int) -> Finding:
         + (f"<p>Checks that failed: {', '.join(failed)}.</p>" if failed else "")
     )
     return Finding(
-        id=ID, number=NUMBER, title=TITLE, question=QUESTION, claim=CLAIM, measured=measured, verdict=verdict,
-        summary=summary, text=text, figures=[_symmetry_figure(sym, div, trained), _digits_figure(dig)],
+        id=ID,
+        number=NUMBER,
+        title=TITLE,
+        question=QUESTION,
+        claim=CLAIM,
+        measured=measured,
+        verdict=verdict,
+        summary=summary,
+        text=text,
+        figures=[_symmetry_figure(sym, div, trained), _digits_figure(dig)],
         seconds=time.perf_counter() - t0,
     )

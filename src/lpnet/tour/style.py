@@ -3,6 +3,7 @@
 Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot state), so sections
 can run in any order, in worker threads, and under any backend.
 """
+
 from __future__ import annotations
 
 #: Okabe & Ito (2008) colour-blind-safe palette

@@ -5,6 +5,7 @@ without it.  Every plot draws alpha on a log axis that decreases to the right: s
 nonzero coefficients) on the left, as glmnet draws it.  Legends sit to the right of the axes, outside
 the plotting area; with many features only the strongest curves are labelled.
 """
+
 from .cv import plot_cv
 from .paths import plot_path
 from .stability import plot_stability

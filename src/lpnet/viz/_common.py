@@ -1,4 +1,5 @@
 """What the plots share: the alpha axis, the figure they draw on, and the legend outside the axes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,8 +33,15 @@ def alpha_axis(ax, alphas) -> None:
 
 def legend_outside(ax, handles, title=None):
     """A legend to the right of ``ax``, top-aligned, so it never covers the curves."""
-    return ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
-                     fontsize="small", title=title, title_fontsize="small")
+    return ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        fontsize="small",
+        title=title,
+        title_fontsize="small",
+    )
 
 
 def strongest(scores, k: int) -> np.ndarray:
@@ -61,8 +69,13 @@ def curves(ax, x, Y, names, labelled):
     for j in range(Y.shape[1]):
         if j in rank:
             r = rank[j]
-            style = dict(color=colours[r % len(colours)], linestyle="-" if r < len(colours) else "--",
-                         linewidth=1.5, zorder=3, label=str(names[j]))
+            style = dict(
+                color=colours[r % len(colours)],
+                linestyle="-" if r < len(colours) else "--",
+                linewidth=1.5,
+                zorder=3,
+                label=str(names[j]),
+            )
         else:
             style = dict(color=UNLABELLED, linewidth=0.8, zorder=2, label=f"_{names[j]}")
         lines.append(ax.plot(x, Y[:, j], **style)[0])

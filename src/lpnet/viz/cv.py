@@ -1,4 +1,5 @@
 """Cross-validation curves: mean validation loss against alpha."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,12 +31,18 @@ def plot_cv(cv_results, ax=None, *, loss="loss"):
     handles = []
     for i, ratio in enumerate(res.l1_ratios):
         label = f"l1_ratio={ratio:g}" if several else f"mean validation {loss}"
-        handles.append(ax.errorbar(res.alphas[i], res.mean[i], yerr=res.std[i] / np.sqrt(n_folds), fmt="o-",
-                                   ms=3, capsize=2, label=label))
+        handles.append(
+            ax.errorbar(
+                res.alphas[i], res.mean[i], yerr=res.std[i] / np.sqrt(n_folds), fmt="o-", ms=3, capsize=2, label=label
+            )
+        )
     for (i, k), name, style in ((res.index_min, "min", "--"), (res.index_1se, "1se", ":")):
         ratio = f", l1_ratio={res.l1_ratios[i]:g}" if several else ""
-        handles.append(ax.axvline(res.alphas[i][k], color="k", linestyle=style,
-                                  label=f"{name}: alpha={res.alphas[i][k]:.3g}{ratio}"))
+        handles.append(
+            ax.axvline(
+                res.alphas[i][k], color="k", linestyle=style, label=f"{name}: alpha={res.alphas[i][k]:.3g}{ratio}"
+            )
+        )
     alpha_axis(ax, res.alphas)
     ax.set_ylabel(f"mean validation {loss}\n(+/- 1 standard error)")
     legend_outside(ax, handles)

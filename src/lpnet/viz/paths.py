@@ -1,4 +1,5 @@
 """Coefficient paths against alpha."""
+
 from __future__ import annotations
 
 import numpy as np

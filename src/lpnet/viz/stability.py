@@ -1,4 +1,5 @@
 """Stability selection: selection frequency against alpha."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -2,9 +2,10 @@
 // At most one update is in flight; changes arriving meanwhile are merged into the next one, so a
 // dragged slider is throttled to the server's pace and the last position always gets drawn.  The
 // labels follow the controls at once, and a busy indicator shows what is still being computed.
+// The penalty menu and the sliders of the shape parameters are built from GET /api/penalties (lpnet's
+// registry): no penalty is named here.
 "use strict";
 (function () {
-  const P_VALUES = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 8, Infinity];
   const SLIDER = 1000; // alpha and radius sliders run over 0..SLIDER
   const PATH_POINTS = 50; // 16 per decade of alpha: smooth curves, half the time of 100
   const GRID = 5; // the page draws the exact contour lines; it needs only the grid's extent
@@ -19,8 +20,11 @@
   const ZERO_COLOR = "#1a7f37";
   const $ = (id) => document.getElementById(id);
   const datasets = new Map();
+  const penalties = new Map(); // name -> the server's description: label, parameters, ball, exponent
+  const controls = new Map(); // penalty name -> its shape parameters' sliders
   const pathCache = new Map();
   let minima = null; // {key, result} of the last multi-start
+  let shown = null; // {key, convex} of the fit on the page
   let busy = false;
   let pendingSince = null;
 
@@ -42,6 +46,58 @@
     return json;
   }
 
+  // ------------------------------------------------------------------ the penalty controls
+  // One slider per shape parameter of each penalty: over its list of values (an unbounded parameter;
+  // an exponent also offers infinity, in constrained form) or linear from its low to its high end.
+  function buildPenalties(list) {
+    const owners = new Map(); // parameter name -> how many penalties take it
+    for (const prm of list.flatMap((info) => info.parameters)) owners.set(prm.name, (owners.get(prm.name) || 0) + 1);
+    $("penalty").innerHTML = list.map((info) =>
+      `<option value="${esc(info.name)}" title="${esc(info.description)}">${esc(info.label)}</option>`).join("");
+    const boxes = [];
+    for (const info of list) {
+      penalties.set(info.name, info);
+      controls.set(info.name, info.parameters.map((prm) => {
+        const base = prm.name.replace(/[^A-Za-z0-9]+/g, "-");
+        // the id is the parameter's own (#p, #l1-ratio) unless another penalty or the page has it
+        const id = owners.get(prm.name) > 1 || $(base) ? `${info.name}-${base}` : base;
+        const values = prm.values && (prm.exponent ? [...prm.values, Infinity] : prm.values);
+        const [min, max, step, value] = values ? [0, values.length - 1, 1, values.indexOf(prm.default)] :
+          [prm.low, prm.high, prm.step, prm.default];
+        boxes.push(`<label id="${esc(id)}-box" hidden>${esc(prm.name)} <output id="${esc(id)}-value"></output>` +
+          `<input type="range" id="${esc(id)}" min="${min}" max="${max}" step="${step}" value="${value}"></label>`);
+        return { ...prm, id: id, values: values };
+      }));
+    }
+    $("shape-params").innerHTML = boxes.join("");
+  }
+
+  // a slider's value: a number, Infinity, or the position `at` on a list slider
+  function controlValue(c, at = null) {
+    const k = at === null ? Number($(c.id).value) : at;
+    return c.values ? c.values[k] : k;
+  }
+
+  function setControl(c, value) {
+    const v = value === null || value === "inf" ? Infinity : value;
+    $(c.id).value = String(c.values ? c.values.indexOf(v) : v);
+  }
+
+  function decimals(c) {
+    return c.values ? 0 : Math.max(0, -Math.floor(Math.log10(c.step) + 1e-9));
+  }
+
+  function describePenalty(name, params) {
+    const shape = Object.entries(params).map(([k, v]) => `${k} = ${v === "inf" || v === null ? "\u221e" : v}`);
+    return penalties.get(name).label + (shape.length ? ` (${shape.join(", ")})` : "");
+  }
+
+  // the exponent of the norm whose ball is drawn, or null: the level sets of a penalty without a norm
+  function ballExponent(s) {
+    const c = controls.get(s.penalty).find((x) => x.exponent);
+    return c ? s.params[c.name] : penalties.get(s.penalty).exponent;
+  }
+
   // ------------------------------------------------------------------ reading the controls
   function checkedFeatures() {
     return [...document.querySelectorAll("#features input:checked")].map((el) => el.value);
@@ -49,34 +105,34 @@
 
   function settings() {
     const penalty = $("penalty").value;
-    const form = document.querySelector("input[name=form]:checked").value;
-    const pValue = P_VALUES[Number($("p").value)];
+    const params = {};
+    for (const c of controls.get(penalty)) {
+      const v = controlValue(c);
+      params[c.name] = v === Infinity ? "inf" : v;
+    }
     return {
       dataset: $("dataset").value,
       features: checkedFeatures(),
       view: [$("view-x").value, $("view-y").value],
       penalty: penalty,
-      form: form,
-      p: penalty === "lp" ? (pValue === Infinity ? "inf" : pValue) : null,
-      l1_ratio: penalty === "elasticnet" ? Number($("l1-ratio").value) : null,
+      form: document.querySelector("input[name=form]:checked").value,
+      params: params,
     };
   }
 
   function rangeRequest(s) {
-    return { dataset: s.dataset, features: s.features, penalty: s.penalty, form: s.form, p: s.p,
-      l1_ratio: s.l1_ratio };
+    return { dataset: s.dataset, features: s.features, penalty: s.penalty, form: s.form, ...s.params };
   }
 
   function pathRequest(s) {
     return { ...rangeRequest(s), n_points: PATH_POINTS };
   }
 
-  // The slider's range depends on less than the path: the alpha range is alpha_max's (the L1 value
-  // for every Lp, whatever p), the radius range the least-squares norm's.  It comes from the path or,
-  // quicker, from /api/range: the fit never waits for a new path (seconds for a constrained p < 1).
+  // The slider's range depends on less than the path: the alpha range is alpha_max's, the radius range
+  // the least-squares norm's.  It comes from the path or, quicker, from /api/range: the fit never waits
+  // for a new path (seconds for a constrained p < 1).
   function rangeKey(s) {
-    return JSON.stringify([s.dataset, s.features, s.form, s.form === "penalized" && s.penalty === "lp" ?
-      "lp" : [s.penalty, s.p], s.l1_ratio]);
+    return JSON.stringify([s.dataset, s.features, s.form, s.penalty, s.params]);
   }
   const ranges = new Map();
 
@@ -100,9 +156,10 @@
     const range = ranges.get(rangeKey(s));
     const label = $(s.form === "penalized" ? "alpha-value" : "radius-value");
     label.textContent = range ? fmt(sliderValue(s, range)) : "\u2026"; // the range is on its way
-    const p = P_VALUES[Number($("p").value)];
-    $("p-value").textContent = p === Infinity ? "\u221e" : String(p);
-    $("l1-ratio-value").textContent = Number($("l1-ratio").value).toFixed(2);
+    for (const c of controls.get(s.penalty)) {
+      const v = controlValue(c);
+      $(c.id + "-value").textContent = v === Infinity ? "\u221e" : c.values ? String(v) : v.toFixed(decimals(c));
+    }
   }
 
   // ------------------------------------------------------------------ the busy indicator
@@ -142,8 +199,8 @@
     for (const id of ["geometry", "path"]) $(id).classList.toggle("stale", stale.has(id));
   }
 
-  function pathText(s) {
-    return s.form === "constrained" && s.penalty === "lp" && s.p !== "inf" && s.p < 1 ?
+  function pathText(s, fit) {
+    return s.form === "constrained" && !fit.convex ?
       "computing the path: a local fit per radius, some seconds\u2026" : "computing the path\u2026";
   }
 
@@ -186,8 +243,8 @@
       const range = path || await sliderRange(s);
       showLabels();
       const value = sliderValue(s, range);
-      const body = { dataset: s.dataset, features: s.features, view: s.view, penalty: s.penalty,
-        p: s.p, l1_ratio: s.l1_ratio, grid: GRID };
+      const body = { dataset: s.dataset, features: s.features, view: s.view, penalty: s.penalty, ...s.params,
+        grid: GRID };
       body[s.form === "penalized" ? "alpha" : "radius"] = value;
       const t1 = performance.now();
       const fit = await post("/api/fit", body);
@@ -195,9 +252,11 @@
       // the fit is drawn as soon as it is known: a slow path must not hide it
       await drawGeometry(fit, s);
       drawNumbers(fit, s);
+      shown = { key: settingKey(s), convex: fit.convex };
+      showMultistart();
       const t3 = performance.now();
       if (!path) {
-        busyStart("update", pathText(s), ["path"]);
+        busyStart("update", pathText(s, fit), ["path"]);
         path = await pending;
       }
       const t4 = performance.now();
@@ -222,7 +281,7 @@
     }
   }
 
-  // While the page is idle, compute the paths up to three steps away on the p or l1_ratio slider,
+  // While the page is idle, compute the paths up to three steps away on each shape parameter's slider,
   // nearest first, so that the next change of these sliders finds its path cached (a new path costs
   // tens of ms on the server).  One request at a time, and none while an update waits: a user's
   // change never queues behind more than one of them.  (Prefetching every position was tried: the
@@ -233,16 +292,15 @@
     const round = ++prefetchRound; // a newer round (after a newer update) ends this one
     const requests = [];
     for (const step of [1, -1, 2, -2, 3, -3]) {
-      if (s.penalty === "lp") {
-        const k = Number($("p").value) + step;
-        if (k < 0 || k > Number($("p").max)) continue;
-        const p = P_VALUES[k];
+      for (const c of controls.get(s.penalty)) {
+        const slider = $(c.id);
+        const at = c.values ? Number(slider.value) + step :
+          Number((Number(slider.value) + step * c.step).toFixed(decimals(c)));
+        if (at < Number(slider.min) || at > Number(slider.max)) continue;
+        const v = controlValue(c, at);
         // constrained p < 1 paths take seconds (a local solver per radius): computed only when chosen
-        if (s.form === "constrained" && p < 1) continue;
-        requests.push({ ...s, p: p === Infinity ? "inf" : p });
-      } else if (s.penalty === "elasticnet") {
-        const r = Math.round((s.l1_ratio + 0.05 * step) * 100) / 100;
-        if (r >= 0 && r <= 1) requests.push({ ...s, l1_ratio: r });
+        if (s.form === "constrained" && c.exponent && v < 1) continue;
+        requests.push({ ...s, params: { ...s.params, [c.name]: v === Infinity ? "inf" : v } });
       }
     }
     for (const next of requests) {
@@ -471,11 +529,11 @@
     const penalized = s.form === "penalized";
     $("n-multiplier-label").textContent = penalized ? "multiplier (= alpha)" : "multiplier \u03bc";
     $("n-multiplier").textContent = fmt(fit.multiplier) + (fit.active === false ? " (inactive)" : "");
-    const p = s.penalty === "l1" ? 1 : s.penalty === "l2" ? 2 : s.p;
-    $("n-radius").textContent = (s.penalty === "elasticnet" ? "P(w*)/alpha = " : "\u2016w*\u2016_" +
+    const p = ballExponent(s);
+    $("n-radius").textContent = (p === null ? "P(w*)/alpha = " : "\u2016w*\u2016_" +
       (p === "inf" ? "\u221e" : p) + " = ") + fmt(fit.radius);
     const gap = fit.dual_gap !== null;
-    $("n-certificate-label").textContent = gap ? "duality gap" : "optimality violation (p < 1)";
+    $("n-certificate-label").textContent = gap ? "duality gap" : "optimality violation (non-convex)";
     $("n-certificate").textContent = fmt(gap ? fit.dual_gap : fit.optimality_violation, 3) +
       (fit.converged ? "" : " (not converged)");
     $("n-zero").textContent = fit.n_zero + " of " + fit.coef.length;
@@ -496,19 +554,27 @@
   function syncControls() {
     const penalty = $("penalty").value;
     const constrained = document.querySelector("input[name=form][value=constrained]");
-    constrained.disabled = penalty === "elasticnet"; // the Elastic Net has no ball radius here
+    constrained.disabled = !penalties.get(penalty).ball; // no norm, no ball radius (the Elastic Net)
     if (constrained.disabled && constrained.checked) {
       document.querySelector("input[name=form][value=penalized]").checked = true;
     }
     const form = document.querySelector("input[name=form]:checked").value;
     $("alpha-box").hidden = form !== "penalized";
     $("radius-box").hidden = form !== "constrained";
-    $("p-box").hidden = penalty !== "lp";
-    $("l1-ratio-box").hidden = penalty !== "elasticnet";
-    // p = inf is a constraint only
-    $("p").max = String(form === "constrained" ? P_VALUES.length - 1 : P_VALUES.length - 2);
-    const p = P_VALUES[Number($("p").value)];
-    $("multistart").hidden = !(penalty === "lp" && p < 1 && form === "penalized");
+    for (const [name, list] of controls) {
+      for (const c of list) {
+        $(c.id + "-box").hidden = name !== penalty;
+        // an infinite exponent is a constraint only
+        if (c.values && c.exponent) $(c.id).max = String(c.values.length - (form === "constrained" ? 1 : 2));
+      }
+    }
+    showMultistart();
+  }
+
+  // multi-start looks for the local minima of a non-convex fit: offered once the fit on the page is one
+  function showMultistart() {
+    const s = settings();
+    $("multistart").hidden = !(s.form === "penalized" && shown && shown.key === settingKey(s) && !shown.convex);
   }
 
   function fillViews() {
@@ -544,7 +610,7 @@
     busyStart("multistart", "multi-start: fits from 30 starting points\u2026", ["geometry"]);
     try {
       const result = await post("/api/multistart", { dataset: s.dataset, features: s.features, view: s.view,
-        penalty: s.penalty, p: s.p, alpha: sliderValue(s, path), n_starts: 30 });
+        penalty: s.penalty, ...s.params, alpha: sliderValue(s, path), n_starts: 30 });
       minima = { key: settingKey(s), result: result };
       $("status").textContent = "";
       requestUpdate();
@@ -555,21 +621,24 @@
   }
 
   // Move the slider to where w* sits on an axis of the view; a penalty whose ball has no corners
-  // there (L2, Lp with p > 1) gives way to L1.  The server scans the path and checks the fit.
+  // there (L2, Lp with p > 1) gives way to one that has (L1).  The server scans the path and checks the fit.
   async function showCorner(opening) {
     const s = settings();
     busyStart("corner", "finding where w* sits on an axis\u2026", []);
     try {
       const c = await post("/api/corner", { ...pathRequest(s), view: s.view });
       const switched = c.penalty !== s.penalty;
-      if (switched) $("penalty").value = c.penalty;
+      if (switched) {
+        $("penalty").value = c.penalty;
+        for (const control of controls.get(c.penalty)) setControl(control, c.params[control.name]);
+      }
       $(c.form === "penalized" ? "alpha" : "radius").value = String(c.position);
       syncControls();
       showLabels();
       const what = c.form === "penalized" ? "alpha" : "radius";
       $("corner-note").textContent = `w* on the ${c.axis_feature} axis (${c.zero_feature} = 0) for ${what} ` +
-        `from ${fmt(c.low)} to ${fmt(c.high)}` + (switched ? `; L1, as the ${s.penalty === "l2" ? "L2" :
-        "Lp (p = " + $("p-value").textContent + ")"} ball has no corners on the axes` : "");
+        `from ${fmt(c.low)} to ${fmt(c.high)}` + (switched ? `; ${describePenalty(c.penalty, c.params)}, as ` +
+        `the ${describePenalty(s.penalty, s.params)} ball has no corners on the axes` : "");
       requestUpdate();
     } catch (err) {
       // the page opens where the slider is when its first view has no corner: no message needed
@@ -580,7 +649,8 @@
 
   function wire() {
     const changed = () => { syncControls(); showLabels(); $("corner-note").textContent = ""; requestUpdate(); };
-    for (const id of ["alpha", "radius", "p", "l1-ratio"]) $(id).addEventListener("input", changed);
+    for (const id of ["alpha", "radius"]) $(id).addEventListener("input", changed);
+    $("shape-params").addEventListener("input", changed);
     for (const id of ["penalty", "view-x", "view-y"]) $(id).addEventListener("change", changed);
     for (const el of document.querySelectorAll("input[name=form]")) el.addEventListener("change", changed);
     $("dataset").addEventListener("change", () => { chooseDataset(); requestUpdate(); });
@@ -608,8 +678,9 @@
   }
 
   async function start() {
-    const response = await fetch("/api/datasets");
-    const json = await response.json();
+    const [menu, json] = await Promise.all(["/api/penalties", "/api/datasets"].map(
+      (url) => fetch(url).then((response) => response.json())));
+    buildPenalties(menu.penalties);
     for (const d of json.datasets) datasets.set(d.name, d);
     $("dataset").innerHTML = json.datasets.map((d) => `<option value="${esc(d.name)}">${esc(d.name)}</option>`).join("");
     chooseDataset();

@@ -1,96 +1,37 @@
 """Fit wiring shared by every lpnet estimator: validation, the solve call, fitted attributes."""
+
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import (
     InvalidParameterError,
-    check_finite_squares,
-    check_l1_ratio,
-    check_p,
     check_penalty_factor,
     check_positive_int,
-    check_sample_weight,
     check_tol,
 )
-from ..datafits import Datafit, Logistic, Quadratic
-from ..penalties import L1, L2, ElasticNet, Lp, Penalty
+from ..datafits import Datafit
+from ..fit_data import prepare_fit, reject_non_numeric_columns
+from ..penalties import Penalty, make_penalty
 from ..solvers import SOLVERS, certify, pick_solver, solve
 
-PENALTIES = ("l1", "l2", "elasticnet", "lp")
-DATAFITS = ("squared", "logistic")
 
-
-def make_penalty(kind, alpha, *, l1_ratio=0.5, p=1.0, weights=None) -> Penalty:
-    """Build a penalty from its name; invalid hyperparameters raise with a fix-it message."""
-    if isinstance(kind, Penalty):
-        return kind
-    if kind == "l1":
-        return L1(alpha, weights=weights)
-    if kind == "l2":
-        return L2(alpha, weights=weights)
-    if kind == "elasticnet":  # l1_ratio=None: the estimators' documented default, 0.5
-        return ElasticNet(alpha, check_l1_ratio(0.5 if l1_ratio is None else l1_ratio), weights=weights)
-    if kind == "lp":
-        return Lp(alpha, check_p(p), weights=weights)
-    raise ValueError(f"penalty must be one of {PENALTIES} or a Penalty instance, got {kind!r}.")
-
-
-def make_datafit(kind) -> Datafit:
-    if isinstance(kind, Datafit):
-        return kind
-    if kind == "squared":
-        return Quadratic()
-    if kind == "logistic":
-        return Logistic()
-    raise ValueError(f"datafit must be one of {DATAFITS} or a Datafit instance, got {kind!r}.")
-
-
-def reject_non_numeric_columns(X) -> None:
-    """Name the offending columns of a DataFrame instead of failing on a float conversion."""
-    if not (hasattr(X, "columns") and hasattr(X, "dtypes")):
-        return
-    # X is a DataFrame, so pandas is already imported by the caller
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-    bad = [str(c) for c, dt in X.dtypes.items() if not (is_numeric_dtype(dt) or is_bool_dtype(dt))]
-    if bad:
-        raise TypeError(
-            f"X has non-numeric columns {bad}; encode them (e.g. one-hot) or drop them before fitting."
-        )
-
-
-def encode_binary_target(y, who: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(classes, y in {-1, +1})`` for any two labels; ``classes[1]`` (``np.unique`` order) is +1."""
-    check_classification_targets(y)
-    classes = np.unique(y)
-    if classes.shape[0] > 2:
-        raise ValueError(
-            f"Only binary classification is supported. The type of the target is multiclass "
-            f"({classes.shape[0]} classes); {who} needs exactly two classes: fit one model per class "
-            "(e.g. sklearn's OneVsRestClassifier)."
-        )
-    if classes.shape[0] != 2:
-        raise ValueError(
-            f"{who} is a binary classifier but y has only one class ({classes[:5].tolist()}); "
-            "pass a target with exactly two classes."
-        )
-    return classes, np.where(y == classes[1], 1.0, -1.0)
-
-
-def check_weighted_classes(y, sample_weight) -> None:
-    """Both classes of a -1/+1 target must keep some positive sample weight."""
-    if sample_weight[y > 0].sum() <= 0 or sample_weight[y < 0].sum() <= 0:
-        raise ValueError(
-            "after sample weighting only one class has positive weight; give both classes some weight."
-        )
+def named_penalty(model, weights) -> Penalty:
+    """The penalty of an estimator with ``penalty``, ``alpha``, ``l1_ratio`` and ``p`` parameters: built from
+    the name, or the user's Penalty instance (copied, never modified) with the estimator's factors when
+    it has none of its own."""
+    penalty = make_penalty(model.penalty, model.alpha, l1_ratio=model.l1_ratio, p=model.p, weights=weights)
+    if weights is not None and penalty.weights is None:
+        penalty = copy.copy(penalty)
+        penalty.weights = weights
+    return penalty
 
 
 def staged_fit(model, *args, **kwargs):
@@ -123,9 +64,6 @@ class LinearModelBase(BaseEstimator):
 
     def _penalty(self, weights) -> Penalty:  # pragma: no cover - overridden
         raise NotImplementedError
-
-    def _encode_target(self, y) -> np.ndarray:
-        return np.asarray(y, dtype=np.float64)
 
     def _warn_about_parameters(self, penalty: Penalty, n_features: int) -> None:
         """Hook: warnings about parameter combinations (scikit-learn warns about the same ones)."""
@@ -170,49 +108,63 @@ class LinearModelBase(BaseEstimator):
             solver = pick_solver(X, datafit, penalty, gram=gram)
         w0, b0 = self._warm_start_point(X.shape[1])
         res = solve(
-            X, y, datafit, penalty, sample_weight=s, fit_intercept=self.fit_intercept,
-            tol=tol, max_iter=max_iter, w0=w0, b0=b0, solver=solver,
+            X,
+            y,
+            datafit,
+            penalty,
+            sample_weight=s,
+            fit_intercept=self.fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            w0=w0,
+            b0=b0,
+            solver=solver,
         )
         if X.dtype != np.float64:
             # coefficients are returned in the input's dtype: the certificate must describe them as
             # returned, so the rounded point is certified again (rounding an intercept of 500 to
             # float32 alone costs ~1e-10 of objective)
-            rounded = certify(X, y, datafit, penalty, res.coef.astype(X.dtype), X.dtype.type(res.intercept),
-                              sample_weight=s, fit_intercept=self.fit_intercept, tol=tol)
+            rounded = certify(
+                X,
+                y,
+                datafit,
+                penalty,
+                res.coef.astype(X.dtype),
+                X.dtype.type(res.intercept),
+                sample_weight=s,
+                fit_intercept=self.fit_intercept,
+                tol=tol,
+            )
             rounded.n_iter, rounded.n_outer, rounded.solver = res.n_iter, res.n_outer, res.solver
             if res.converged and not rounded.converged:
-                what = (f"duality gap {rounded.dual_gap:.3e}" if rounded.dual_gap is not None
-                        else f"optimality violation {rounded.optimality_violation:.3e}")
-                warnings.warn(f"the fit converged, but its coefficients rounded to {X.dtype} do not: {what}; "
-                              "pass float64 data for a certified fit.", ConvergenceWarning, stacklevel=4)
+                what = (
+                    f"duality gap {rounded.dual_gap:.3e}"
+                    if rounded.dual_gap is not None
+                    else f"optimality violation {rounded.optimality_violation:.3e}"
+                )
+                warnings.warn(
+                    f"the fit converged, but its coefficients rounded to {X.dtype} do not: {what}; "
+                    "pass float64 data for a certified fit.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
             res = rounded
         self._store_coefficients(res.coef, res.intercept, res.n_iter, X.dtype)
         self.n_outer_iter_ = int(res.n_outer)
         self.objective_ = float(res.objective)
         self.dual_gap_ = None if res.dual_gap is None else float(res.dual_gap)
-        self.optimality_violation_ = (
-            None if res.optimality_violation is None else float(res.optimality_violation)
-        )
+        self.optimality_violation_ = None if res.optimality_violation is None else float(res.optimality_violation)
         self.coef_error_bound_ = res.coef_error_bound
         self.converged_ = bool(res.converged)
         self.solver_ = res.solver
 
     def _validated_data(self, X, y, sample_weight):
-        """``(X, y in the datafit's encoding, sample weights summing to n)``; sets ``n_features_in_``."""
-        reject_non_numeric_columns(X)
-        X, y = validate_data(
-            self, X, y, accept_sparse=("csc", "csr"), dtype=(np.float64, np.float32),
-            y_numeric=not self._is_classifier(), multi_output=False,
-        )
-        if X.shape[0] < 2:
-            raise ValueError(
-                f"n_samples = {X.shape[0]}: at least 2 samples are needed to fit {type(self).__name__}."
-            )
-        check_finite_squares(X, None if self._is_classifier() else y)
-        y = self._encode_target(y)
-        s = check_sample_weight(sample_weight, X.shape[0])
-        self._check_weighted_target(y, s)
-        return X, y, s
+        """``(X, y in the datafit's encoding, sample weights summing to n)``; sets ``n_features_in_`` (and
+        ``classes_`` for a classifier)."""
+        data = prepare_fit(X, y, self._datafit(), sample_weight, estimator=self, who=type(self).__name__)
+        if data.classes is not None:
+            self.classes_ = data.classes
+        return data.X, data.y, data.sample_weight
 
     def _warm_start_point(self, n_features: int):
         """``(w0, b0)`` from the previous (or hand-set) ``coef_`` / ``intercept_``, else ``(None, None)``."""
@@ -242,11 +194,8 @@ class LinearModelBase(BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def _check_weighted_target(self, y, sample_weight) -> None:
-        """Hook for target checks that depend on the sample weights."""
-
     def _is_classifier(self) -> bool:
-        return False
+        return self._datafit().is_classifier
 
     # ------------------------------------------------------------------ prediction
     def _decision(self, X) -> np.ndarray:
@@ -313,12 +262,18 @@ def gram_preference(precompute, X, s, fit_intercept) -> bool | None:
     mean = np.asarray(X.T @ h).ravel() / h.sum()
     spread = np.sqrt(np.asarray(X.multiply(X).T @ h if sp.issparse(X) else (X * X).T @ h).ravel())
     if fit_intercept and np.any(np.abs(mean) > 1e-8 * spread):
-        warnings.warn("Gram matrix was provided but X is not centred and fit_intercept=True: lpnet "
-                      "computes the Gram matrix of the centred data itself.", UserWarning, stacklevel=4)
+        warnings.warn(
+            "Gram matrix was provided but X is not centred and fit_intercept=True: lpnet "
+            "computes the Gram matrix of the centred data itself.",
+            UserWarning,
+            stacklevel=4,
+        )
         return True
     j = p // 2  # one column checked in O(n p), as a guard against a Gram of other data
     column = np.asarray(X.T @ (s * np.asarray(X[:, [j]].toarray() if sp.issparse(X) else X[:, j]).ravel()))
     if not np.allclose(G[:, j], column.ravel(), rtol=1e-4, atol=1e-8 * max(1.0, float(np.abs(column).max()))):
-        raise ValueError(f"the Gram matrix passed as precompute did not pass validation: its column {j} is not "
-                         "X^T diag(sample_weight) X[:, j] (sample weights rescaled to sum to n_samples).")
+        raise ValueError(
+            f"the Gram matrix passed as precompute did not pass validation: its column {j} is not "
+            "X^T diag(sample_weight) X[:, j] (sample weights rescaled to sum to n_samples)."
+        )
     return True

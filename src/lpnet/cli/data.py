@@ -1,17 +1,20 @@
-"""The data of the ``lpnet`` commands: the bundled diabetes demo, or a user's CSV file.
+"""The data of the ``lpnet`` commands: the bundled diabetes demo (:mod:`lpnet.datasets`), or a user's CSV file.
 
 Reading a CSV uses pandas when it is installed and the csv module otherwise; both readers give the
 same columns, values, notes and one-line errors.  Notes (``lpnet: note: ...``) and warnings
 (``lpnet: warning: ...``) go to stderr, so that stdout holds only the report.
 """
+
 from __future__ import annotations
 
 import os
 import sys
 from typing import NamedTuple
 
-DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
-DATAFITS = ("squared", "logistic")
+from ..datafits import datafit_names, make_datafit
+
+#: the losses the commands fit: least squares, and the logistic loss of a two-class target
+DATAFITS = datafit_names()
 
 #: field separators recognised in the header line, in order of preference
 _DELIMITERS = (",", ";", "\t")
@@ -19,14 +22,17 @@ _NA_TOKENS = {"", "na", "nan", "n/a", "null", "none", "#n/a"}
 
 
 def note(message: str) -> None:
+    """Print ``lpnet: note: message`` to stderr (stdout holds only the report)."""
     print(f"lpnet: note: {message}", file=sys.stderr)
 
 
 def warn(message: str) -> None:
+    """Print ``lpnet: warning: message`` to stderr."""
     print(f"lpnet: warning: {message}", file=sys.stderr)
 
 
 def quote_list(names, limit=10) -> str:
+    """The first ``limit`` names, quoted and comma-separated, and how many there are in all."""
     shown = ", ".join(repr(str(n)) for n in names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
@@ -34,45 +40,17 @@ def quote_list(names, limit=10) -> str:
 # ----------------------------------------------------------------------------------------------------
 # the demo
 # ----------------------------------------------------------------------------------------------------
-def _read_diabetes_files():
-    """The raw diabetes tables from scikit-learn's installed data files, without importing
-    ``sklearn.datasets`` (whose import alone costs about 0.1 s of the demo's start-up).
-
-    Returns None when the files are not where scikit-learn ships them; the caller then falls back
-    to ``load_diabetes``.  The features are standardized afterwards, so raw and scaled versions of
-    the data give the same model.
-    """
-    import importlib.util
-
-    import numpy as np
-
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data")
-    data_file = os.path.join(folder, "diabetes_data_raw.csv.gz")
-    target_file = os.path.join(folder, "diabetes_target.csv.gz")
-    if not (os.path.exists(data_file) and os.path.exists(target_file)):
-        return None
-    X = np.loadtxt(data_file)
-    y = np.loadtxt(target_file)
-    if X.shape != (442, 10) or y.shape != (442,):
-        return None
-    return X, y
-
-
 def load_demo():
-    """``X, y, names, desc`` of scikit-learn's diabetes data."""
-    files = _read_diabetes_files()
-    if files is None:
-        from sklearn.datasets import load_diabetes
+    """The demo's data: scikit-learn's diabetes data in its original units.
 
-        d = load_diabetes()
-        files = (d.data, d.target)
-    X, y = files
-    desc = (f"scikit-learn's diabetes data ({X.shape[0]} samples, {X.shape[1]} features; "
-            "target: disease progression after one year)")
-    return X.astype(float), y.astype(float), list(DIABETES_FEATURES), desc
+    Returns
+    -------
+    lpnet.datasets.Dataset
+        ``X, y, names, desc`` (a tuple).
+    """
+    from ..datasets import load_diabetes
+
+    return load_diabetes()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -119,8 +97,10 @@ def load_csv(path: str, target: str):
     # pandas names a blank header cell 'Unnamed: 0'; the plain reader does the same
     if len(columns) > 1 and _first_cell_blank(header, delimiter) and target != columns[0]:
         index = columns[0]
-        note(f"dropped the first column of {path!r}: its header is blank, as in the index column that "
-             "DataFrame.to_csv() writes (save with index=False to avoid it)")
+        note(
+            f"dropped the first column of {path!r}: its header is blank, as in the index column that "
+            "DataFrame.to_csv() writes (save with index=False to avoid it)"
+        )
         columns = columns[1:]
         bad = [c for c in bad if c != index]
         missing = [c for c in missing if c != index]
@@ -130,8 +110,7 @@ def load_csv(path: str, target: str):
         raise ValueError(f"non-numeric columns in {path!r}: {quote_list(bad)}; encode them as numbers or drop them")
     if missing:
         raise ValueError(
-            f"missing values (NaN or empty cells) in {path!r}, columns {quote_list(missing)}; "
-            "drop or impute them first"
+            f"missing values (NaN or empty cells) in {path!r}, columns {quote_list(missing)}; drop or impute them first"
         )
     infinite = [c for c in columns if not np.all(np.isfinite(data[c]))]
     if infinite:
@@ -142,8 +121,10 @@ def load_csv(path: str, target: str):
     X = np.column_stack([data[c] for c in features])
     constant = [name for name, flat in zip(features, constant_columns(X)) if flat]
     if constant:
-        warn(f"constant columns in {path!r}: {quote_list(constant)}; they carry no information, their "
-             "coefficients are 0 and they are not counted as exact zeros")
+        warn(
+            f"constant columns in {path!r}: {quote_list(constant)}; they carry no information, their "
+            "coefficients are 0 and they are not counted as exact zeros"
+        )
     desc = f"{path} ({n} samples, {len(features)} features; target: {target})"
     return X, data[target], features, desc
 
@@ -297,12 +278,16 @@ def check_target(y, datafit: str, target: str):
     import numpy as np
 
     values = np.unique(y)
-    if datafit == "logistic":
+    if make_datafit(datafit).is_classifier:
         if values.size != 2:
-            raise ValueError(f"--datafit logistic needs a target with exactly two classes; {target!r} has "
-                             f"{values.size} distinct value{'s' if values.size != 1 else ''}")
+            raise ValueError(
+                f"--datafit logistic needs a target with exactly two classes; {target!r} has "
+                f"{values.size} distinct value{'s' if values.size != 1 else ''}"
+            )
         return values
     if values.size == 2:
-        note(f"the target {target!r} takes only two values ({values[0]:g} and {values[1]:g}) and is fitted "
-             "by least squares; for a classifier add --datafit logistic")
+        note(
+            f"the target {target!r} takes only two values ({values[0]:g} and {values[1]:g}) and is fitted "
+            "by least squares; for a classifier add --datafit logistic"
+        )
     return None

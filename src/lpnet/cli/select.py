@@ -1,10 +1,11 @@
 """``lpnet path`` and ``lpnet cv``: the regularization path and cross-validated choice of alpha.
 
-Registered on the parser of :mod:`lpnet.cli`, which owns the one-line errors and the entry point; the
-data are read by :mod:`lpnet._cli_data`.  matplotlib is imported only with ``--plot`` (Agg canvas, no
-pyplot state; the figures are drawn by :mod:`lpnet.viz`); pandas only with ``--data``, as for
-``lpnet fit``.
+The penalties and their shape options come from the registry through :mod:`lpnet.cli.menu`; the data
+options and their loading are in :mod:`lpnet.cli.common`.  matplotlib is imported only with ``--plot``
+(Agg canvas, no pyplot state; the figures are drawn by :mod:`lpnet.viz`); pandas only with ``--data``,
+as for ``lpnet fit``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,25 +14,28 @@ import os
 import sys
 import warnings
 
-from .cli import (
-    DEMO_L1_RATIO,
-    DEMO_P,
-    _add_datafit_option,
-    _check_data_options,
-    _coef,
-    _fmt_coef,
-    _integer,
-    _intercept,
-    _null_objective,
-    _number,
-    _UsageError,
+from ..penalties import make_penalty, penalty_names
+from . import menu
+from .common import (
+    MAX_NAMES,
+    UsageError,
+    add_data_options,
+    check_data_options,
+    coef,
+    fmt_coef,
+    integer,
+    intercept,
+    load_data,
+    names_list,
+    null_objective,
+    number,
+    table,
 )
 
-PATH_PENALTIES = ("l1", "l2", "elasticnet", "lp")
-CV_PENALTIES = ("l1", "elasticnet", "lp")  # least squares; the logistic loss takes all four
+__all__ = ["add_select_commands", "cmd_cv", "cmd_path"]
+
 SELECTIONS = ("min", "1se")
 TABLE_ROWS = 10
-MAX_NAMES = 20
 
 _PATH_EPILOG = f"""\
 examples:
@@ -77,7 +81,7 @@ what is reported:
   lpnet path plot, and marks both choices (needs matplotlib: pip install 'lpnet[plot]').  For least
   squares, --penalty elasticnet with --l1-ratio 0 is ridge-like (no separate l2 choice); with
   --datafit logistic, l2 is a choice (LogisticRegressionCV).  The default Lp exponent is
-  p = {DEMO_P:g}, as in lpnet fit.
+  p = {menu.DEMO_P:g}, as in lpnet fit.
 
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """
@@ -86,8 +90,18 @@ Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 # ----------------------------------------------------------------------------------------------------
 # parsers
 # ----------------------------------------------------------------------------------------------------
+def _penalty_metavar() -> str:
+    return "{" + ",".join(penalty_names()) + "}"
+
+
 def add_select_commands(sub) -> None:
-    """Add ``path`` and ``cv`` to the ``lpnet`` subparsers ``sub``."""
+    """Add ``path`` and ``cv`` to the ``lpnet`` subparsers ``sub``.
+
+    Parameters
+    ----------
+    sub : argparse subparsers action
+    """
+    default = penalty_names()[0]  # the registry lists the Lasso first
     path = sub.add_parser(
         "path",
         help="the regularization path: coefficients against alpha, each fit certified",
@@ -96,14 +110,12 @@ def add_select_commands(sub) -> None:
         epilog=_PATH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _data_options(path)
-    path.add_argument("--penalty", default="l1", metavar="{l1,l2,elasticnet,lp}",
-                      help="the penalty (default l1)")
-    path.add_argument("--l1-ratio", metavar="R",
-                      help=f"Elastic Net mixing in [0, 1], 1 = Lasso (default {DEMO_L1_RATIO:g})")
+    add_data_options(path)
+    path.add_argument("--penalty", default=default, metavar=_penalty_metavar(), help=f"the penalty (default {default})")
+    menu.add_shape_options(path, number, grid="single")
     _path_grid_options(path)
     path.add_argument("--csv", metavar="PATH.csv", help="write every alpha of the path as CSV")
-    path.set_defaults(func=_cmd_path)
+    path.set_defaults(func=cmd_path)
 
     cv = sub.add_parser(
         "cv",
@@ -113,96 +125,86 @@ def add_select_commands(sub) -> None:
         epilog=_CV_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _data_options(cv)
-    cv.add_argument("--penalty", default="l1", metavar="{l1,l2,elasticnet,lp}",
-                    help="l1 (LassoCV), elasticnet (ElasticNetCV) or lp (LpRegressionCV); default l1; "
-                    "l2 with --datafit logistic only (all four: LogisticRegressionCV)")
-    cv.add_argument("--l1-ratio", metavar="R[,R...]",
-                    help="comma-separated Elastic Net mixings in [0, 1], each cross-validated, e.g. "
-                    f"0.1,0.5,0.9 (default {DEMO_L1_RATIO:g})")
+    add_data_options(cv)
+    least_squares = ", ".join(menu.cv_penalties("squared"))
+    cv.add_argument(
+        "--penalty",
+        default=default,
+        metavar=_penalty_metavar(),
+        help=f"{least_squares} for least squares (default {default}); every penalty with "
+        "--datafit logistic (LogisticRegressionCV)",
+    )
+    menu.add_shape_options(cv, number, grid="list")
     _path_grid_options(cv)
-    cv.add_argument("--folds", type=_integer("--folds"), default=5, metavar="K",
-                    help="number of folds, >= 2 (default 5)")
-    cv.add_argument("--selection", choices=SELECTIONS, default="min",
-                    help="min: smallest mean validation loss; 1se: largest alpha within one standard "
-                    "error of it (default min)")
-    cv.add_argument("--seed", type=_integer("--seed"), default=0, metavar="S",
-                    help="random_state of the shuffled (Stratified)KFold (default 0)")
-    cv.set_defaults(func=_cmd_cv)
-
-
-def _data_options(parser) -> None:
-    parser.add_argument("--data", metavar="FILE.csv",
-                        help="CSV file with a header row; every column but --target is a feature")
-    parser.add_argument("--target", metavar="COLUMN", help="name of the target column (with --data)")
-    _add_datafit_option(parser)
-    parser.add_argument("--no-standardize", action="store_true",
-                        help="use the features as they are instead of standardizing them")
+    cv.add_argument(
+        "--folds", type=integer("--folds"), default=5, metavar="K", help="number of folds, >= 2 (default 5)"
+    )
+    cv.add_argument(
+        "--selection",
+        choices=SELECTIONS,
+        default="min",
+        help="min: smallest mean validation loss; 1se: largest alpha within one standard error of it (default min)",
+    )
+    cv.add_argument(
+        "--seed",
+        type=integer("--seed"),
+        default=0,
+        metavar="S",
+        help="random_state of the shuffled (Stratified)KFold (default 0)",
+    )
+    cv.set_defaults(func=cmd_cv)
 
 
 def _path_grid_options(parser) -> None:
-    parser.add_argument("--p", type=_number("--p"), metavar="P",
-                        help=f"exponent of the Lp penalty, p > 0; p < 1 is non-convex (default {DEMO_P:g})")
-    parser.add_argument("--n-alphas", type=_integer("--n-alphas"), default=100, metavar="N",
-                        help="number of alphas on the grid (default 100)")
-    parser.add_argument("--eps", type=_number("--eps"), default=1e-3, metavar="E",
-                        help="the grid ends at E * alpha_max, 0 < E < 1 (default 1e-3)")
-    parser.add_argument("--tol", type=_number("--tol"), default=1e-6,
-                        help="stopping tolerance of every fit (default 1e-6)")
-    parser.add_argument("--max-iter", type=_integer("--max-iter"), default=100, metavar="N",
-                        help="maximum number of outer iterations per fit (default 100)")
-    parser.add_argument("--plot", metavar="FILE.png",
-                        help="save a plot (needs matplotlib: pip install 'lpnet[plot]')")
+    parser.add_argument(
+        "--n-alphas",
+        type=integer("--n-alphas"),
+        default=100,
+        metavar="N",
+        help="number of alphas on the grid (default 100)",
+    )
+    parser.add_argument(
+        "--eps",
+        type=number("--eps"),
+        default=1e-3,
+        metavar="E",
+        help="the grid ends at E * alpha_max, 0 < E < 1 (default 1e-3)",
+    )
+    parser.add_argument(
+        "--tol", type=number("--tol"), default=1e-6, help="stopping tolerance of every fit (default 1e-6)"
+    )
+    parser.add_argument(
+        "--max-iter",
+        type=integer("--max-iter"),
+        default=100,
+        metavar="N",
+        help="maximum number of outer iterations per fit (default 100)",
+    )
+    parser.add_argument("--plot", metavar="FILE.png", help="save a plot (needs matplotlib: pip install 'lpnet[plot]')")
 
 
 # ----------------------------------------------------------------------------------------------------
 # checks
 # ----------------------------------------------------------------------------------------------------
-def _parse_l1_ratios(text: str) -> list:
-    parts = [part.strip() for part in text.split(",")]
-    values = []
-    for part in parts:
-        try:
-            value = float(part)
-        except ValueError:
-            raise _UsageError(
-                f"--l1-ratio must be a number or a comma-separated list of numbers in [0, 1], got {text!r}"
-            ) from None
-        if not (0.0 <= value <= 1.0):  # also rejects nan
-            raise _UsageError(f"--l1-ratio values must lie in [0, 1], got {part}")
-        if value not in values:
-            values.append(value)
-    return values
-
-
 def _check_common(args, penalties, command) -> None:
     if args.penalty not in penalties:
         hint = ""
-        if command == "cv" and args.penalty == "l2":
+        if command == "cv" and args.penalty in penalty_names() and make_penalty(args.penalty).is_quadratic:
+            # a quadratic penalty has no least-squares cross-validation here: say what comes closest
             hint = "; for a ridge-like fit use --penalty elasticnet --l1-ratio 0 (or --datafit logistic)"
-        raise _UsageError(f"--penalty must be one of {', '.join(penalties)} for lpnet {command}, "
-                          f"got {args.penalty!r}{hint}")
-    _check_data_options(args)
-    args.l1_ratios = [DEMO_L1_RATIO]
-    if args.l1_ratio is not None:
-        args.l1_ratios = _parse_l1_ratios(args.l1_ratio)
-        if args.penalty != "elasticnet":
-            raise _UsageError(f"--l1-ratio applies to --penalty elasticnet, not --penalty {args.penalty}")
-    if args.p is not None:
-        if not (math.isfinite(args.p) and args.p > 0):
-            raise _UsageError(f"--p must be a finite number > 0, got {args.p:g}")
-        if args.penalty != "lp":
-            raise _UsageError(f"--p applies to --penalty lp, not --penalty {args.penalty}")
-    else:
-        args.p = DEMO_P
+        raise UsageError(
+            f"--penalty must be one of {', '.join(penalties)} for lpnet {command}, got {args.penalty!r}{hint}"
+        )
+    check_data_options(args)
+    menu.check_shape_values(args, args.penalty, grid=True)
     if args.n_alphas < 1:
-        raise _UsageError(f"--n-alphas must be a positive integer, got {args.n_alphas}")
+        raise UsageError(f"--n-alphas must be a positive integer, got {args.n_alphas}")
     if not (0.0 < args.eps < 1.0):  # also rejects nan
-        raise _UsageError(f"--eps must lie strictly between 0 and 1, got {args.eps:g}")
+        raise UsageError(f"--eps must lie strictly between 0 and 1, got {args.eps:g}")
     if not (math.isfinite(args.tol) and args.tol >= 0):
-        raise _UsageError(f"--tol must be a finite number >= 0, got {args.tol:g}")
+        raise UsageError(f"--tol must be a finite number >= 0, got {args.tol:g}")
     if args.max_iter < 1:
-        raise _UsageError(f"--max-iter must be a positive integer, got {args.max_iter}")
+        raise UsageError(f"--max-iter must be a positive integer, got {args.max_iter}")
     _check_output(args.plot, "--plot")
     if args.plot is not None:
         _check_plot_format(args.plot)
@@ -213,10 +215,10 @@ def _check_output(path, option) -> None:
     if path is None:
         return
     if os.path.isdir(path):
-        raise _UsageError(f"{option} {path!r} is a directory; give a file name")
+        raise UsageError(f"{option} {path!r} is a directory; give a file name")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise _UsageError(f"{option} {path!r}: directory {folder!r} does not exist")
+        raise UsageError(f"{option} {path!r}: directory {folder!r} does not exist")
 
 
 def _matplotlib():
@@ -225,8 +227,9 @@ def _matplotlib():
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise _UsageError("--plot needs matplotlib, which is not installed: install lpnet[plot] "
-                          "(pip install 'lpnet[plot]')") from None
+        raise UsageError(
+            "--plot needs matplotlib, which is not installed: install lpnet[plot] (pip install 'lpnet[plot]')"
+        ) from None
     return Figure, FigureCanvasAgg
 
 
@@ -235,56 +238,22 @@ def _check_plot_format(path) -> None:
     ext = os.path.splitext(path)[1].lower().lstrip(".")
     formats = Canvas(Figure()).get_supported_filetypes()
     if ext not in formats:
-        raise _UsageError(f"--plot {path!r}: unsupported file type {('.' + ext) if ext else '(none)'}; "
-                          f"use one of {', '.join('.' + f for f in sorted(formats))}")
+        raise UsageError(
+            f"--plot {path!r}: unsupported file type {('.' + ext) if ext else '(none)'}; "
+            f"use one of {', '.join('.' + f for f in sorted(formats))}"
+        )
 
 
 def _save_figure(fig, path) -> None:
     try:
         fig.savefig(path, dpi=120, bbox_inches="tight")
     except OSError as exc:
-        raise _UsageError(f"cannot write the plot to {path!r}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write the plot to {path!r}: {exc.strerror or exc}") from None
 
 
 # ----------------------------------------------------------------------------------------------------
-# data
+# output
 # ----------------------------------------------------------------------------------------------------
-def _load(args):
-    """``X, y, names, desc, how, classes``: the data, standardized on all rows unless --no-standardize;
-    ``classes`` holds the two labels with --datafit logistic, else None."""
-    from ._cli_data import check_target, load_csv, load_demo
-
-    if args.data is None:
-        X, y, names, desc = load_demo()
-    else:
-        X, y, names, desc = load_csv(args.data, args.target)
-    classes = check_target(y, args.datafit, args.target)
-    if args.no_standardize:
-        return X, y, names, desc, "features used as given (--no-standardize)", classes
-    scale = X.std(axis=0)
-    scale[scale == 0.0] = 1.0  # constant columns stay constant (0 after centering)
-    X = (X - X.mean(axis=0)) / scale
-    return X, y, names, desc, "features standardized with the mean and standard deviation of all rows", classes
-
-
-def _table(header, rows, align=None) -> str:
-    """A plain-text table; ``align`` has one 'l' or 'r' per column (default: first left, rest right)."""
-    align = align or "l" + "r" * (len(header) - 1)
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for k, r in enumerate([header, *rows]):
-        cells = [str(v).ljust(w) if a == "l" else str(v).rjust(w) for v, w, a in zip(r, widths, align)]
-        lines.append("  ".join(cells).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _names(names, limit=MAX_NAMES) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
-
-
 def _certificate(gap, violation) -> str:
     import numpy as np
 
@@ -293,15 +262,6 @@ def _certificate(gap, violation) -> str:
     if not np.isnan(violation):
         return f"violation {violation:.2e}"
     return "n/a"
-
-
-def _penalty_label(penalty, l1_ratio, p, datafit="squared") -> str:
-    if datafit == "logistic":
-        return {"l1": "LogisticRegression(l1)", "l2": "LogisticRegression(l2)",
-                "elasticnet": f"LogisticRegression(elasticnet, l1_ratio={l1_ratio:g})",
-                "lp": f"LogisticRegression(lp, p={p:g})"}[penalty]
-    return {"l1": "Lasso (L1)", "l2": "Ridge (L2)", "elasticnet": f"ElasticNet(l1_ratio={l1_ratio:g})",
-            "lp": f"Lp(p={p:g})"}[penalty]
 
 
 def _loss_description(classes) -> str:
@@ -313,41 +273,73 @@ def _loss_description(classes) -> str:
 # ----------------------------------------------------------------------------------------------------
 # lpnet path
 # ----------------------------------------------------------------------------------------------------
-def _cmd_path(args) -> int:
-    _check_common(args, PATH_PENALTIES, "path")
-    if len(args.l1_ratios) > 1:
-        raise _UsageError(f"lpnet path takes a single --l1-ratio (one path per run), got {args.l1_ratio!r}; "
-                          "lpnet cv compares several")
+def cmd_path(args) -> int:
+    """Run ``lpnet path`` with the parsed ``args``; returns the exit status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+    """
+    _check_common(args, penalty_names(), "path")
+    if len(args.grid_values) > 1:
+        flag = menu.shape_options()[menu.GRID_PARAMETER].flag
+        raise UsageError(
+            f"lpnet path takes a single {flag} (one path per run), got "
+            f"{getattr(args, menu.GRID_PARAMETER)!r}; lpnet cv compares several"
+        )
     _check_output(args.csv, "--csv")
     import numpy as np
     from sklearn.exceptions import ConvergenceWarning
 
-    from ._cli_data import constant_columns
-    from .path import regularization_path
+    from ..path import regularization_path
+    from .data import constant_columns
 
-    X, y, names, desc, how, classes = _load(args)
-    l1_ratio = args.l1_ratios[0]
+    X, y, names, desc, how, classes = load_data(args)
+    values = menu.shape_values(args, args.penalty, grid="first")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # convergence is reported per alpha below
-        path = regularization_path(X, y, penalty=args.penalty, datafit=args.datafit, n_alphas=args.n_alphas,
-                                   eps=args.eps, l1_ratio=l1_ratio, p=args.p, tol=args.tol,
-                                   max_iter=args.max_iter, progress=sys.stderr.isatty())
+        path = regularization_path(
+            X,
+            y,
+            penalty=make_penalty(args.penalty, 1.0, **values),
+            datafit=args.datafit,
+            n_alphas=args.n_alphas,
+            eps=args.eps,
+            tol=args.tol,
+            max_iter=args.max_iter,
+            progress=sys.stderr.isatty(),
+        )
     path.feature_names = list(names)
     n = len(path)
     informative = ~constant_columns(X)
     out = sys.stdout
-    label = _penalty_label(args.penalty, l1_ratio, args.p, args.datafit)
+    label = menu.path_label(args.penalty, args.datafit, values)
     print(f"lpnet path: {desc}", file=out)
-    print(f"  {label}, {_loss_description(classes)}; {n} alphas from {path.alphas[0]:.4g} down to "
-          f"{path.alphas[-1]:.4g} (alpha_max = {path.alpha_max:.4g}, eps = {args.eps:g})", file=out)
+    print(
+        f"  {label}, {_loss_description(classes)}; {n} alphas from {path.alphas[0]:.4g} down to "
+        f"{path.alphas[-1]:.4g} (alpha_max = {path.alpha_max:.4g}, eps = {args.eps:g})",
+        file=out,
+    )
     print(f"  {how}", file=out)
-    f_null = _null_objective(y, classes)
+    f_null = null_objective(y, classes)
     if np.all(np.isnan(path.dual_gaps)):
-        print(f"  p < 1 is non-convex: each fit is certified by its optimality violation (converged when "
-              f"<= tol = {args.tol:g}); no gap exists", file=out)
+        penalty = make_penalty(args.penalty, 1.0, **values)
+        what = "p < 1" if penalty.exponent < 1.0 else penalty.label  # NaN exponent: not a p-th power
+        print(
+            f"  {what} is non-convex: each fit is certified by its optimality violation (converged when "
+            f"<= tol = {args.tol:g}); no gap exists",
+            file=out,
+        )
     else:
-        print(f"  each fit is certified by its duality gap; converged when gap <= tol * F_null = "
-              f"{args.tol * f_null:.3g} (F_null: the intercept-only objective)", file=out)
+        print(
+            f"  each fit is certified by its duality gap; converged when gap <= tol * F_null = "
+            f"{args.tol * f_null:.3g} (F_null: the intercept-only objective)",
+            file=out,
+        )
     print(file=out)
 
     shown = np.unique(np.linspace(0, n - 1, num=min(n, TABLE_ROWS)).round().astype(int))
@@ -368,37 +360,53 @@ def _cmd_path(args) -> int:
         changes += [f"-{names[j]}" for j in np.flatnonzero(before & ~now)]
         if len(changes) > 4:
             changes = changes[:4] + [f"(+{len(changes) - 4} more)"]
-        rows.append([str(k + 1), f"{path.alphas[k]:.4g}", f"{int(now.sum())}/{int(informative.sum())}",
-                     *[f"{round(float(s[k]), 4) + 0.0:.4f}" for s in scores],
-                     _certificate(path.dual_gaps[k], path.optimality_violations[k]),
-                     "yes" if path.converged[k] else "NO", " ".join(changes)])
+        rows.append(
+            [
+                str(k + 1),
+                f"{path.alphas[k]:.4g}",
+                f"{int(now.sum())}/{int(informative.sum())}",
+                *[f"{round(float(s[k]), 4) + 0.0:.4f}" for s in scores],
+                _certificate(path.dual_gaps[k], path.optimality_violations[k]),
+                "yes" if path.converged[k] else "NO",
+                " ".join(changes),
+            ]
+        )
         before = now
     print(f"Path ({len(shown)} of {n} alphas, evenly spaced on the grid):", file=out)
     header = ["#", "alpha", "nonzeros", *score_names, "certificate", "converged", "entered (+) / left (-)"]
-    print(_table(header, rows, align="r" * (len(header) - 1) + "l"), file=out)
+    print(table(header, rows, align="r" * (len(header) - 1) + "l"), file=out)
     print(file=out)
 
-    entered = [(int(np.argmax(nonzero[:, j])), -abs(float(path.coefs[np.argmax(nonzero[:, j]), j])), j)
-               for j in range(len(names)) if nonzero[:, j].any()]
+    entered = [
+        (int(np.argmax(nonzero[:, j])), -abs(float(path.coefs[np.argmax(nonzero[:, j]), j])), j)
+        for j in range(len(names))
+        if nonzero[:, j].any()
+    ]
     entered.sort()
     never = [names[j] for j in range(len(names)) if informative[j] and not nonzero[:, j].any()]
-    print("Entry order (the largest alpha at which each coefficient is first nonzero; ties: larger |coefficient| "
-          "first):", file=out)
+    print(
+        "Entry order (the largest alpha at which each coefficient is first nonzero; ties: larger |coefficient| first):",
+        file=out,
+    )
     if entered:
         items = [f"{rank}. {names[j]} ({path.alphas[k]:.4g})" for rank, (k, _, j) in enumerate(entered, 1)]
         extra = len(items) - MAX_NAMES
         items = items[:MAX_NAMES] + ([f"... ({extra} more)"] if extra > 0 else [])
         for start in range(0, len(items), 5):
-            print("  " + "   ".join(items[start:start + 5]), file=out)
+            print("  " + "   ".join(items[start : start + 5]), file=out)
     if never:
-        print(f"  never nonzero on this grid: {_names(never)}", file=out)
+        print(f"  never nonzero on this grid: {names_list(never)}", file=out)
     if not informative.all():
-        print(f"  constant columns (not counted): {_names([n for n, keep in zip(names, informative) if not keep])}",
-              file=out)
+        print(
+            f"  constant columns (not counted): {names_list([n for n, keep in zip(names, informative) if not keep])}",
+            file=out,
+        )
     bad = int(np.sum(~path.converged))
     if bad:
-        print(f"Not converged within max_iter={args.max_iter} at {bad} of {n} alphas; raise --max-iter "
-              "or loosen --tol.", file=out)
+        print(
+            f"Not converged within max_iter={args.max_iter} at {bad} of {n} alphas; raise --max-iter or loosen --tol.",
+            file=out,
+        )
 
     if args.csv is not None:
         _write_path_csv(path, names, args.csv, out, how)
@@ -446,56 +454,65 @@ def _write_path_csv(path, names, filename, out, how) -> None:
             for k in range(len(path)):
                 writer.writerow([*(cell(col[k]) for col in diag.values()), *(cell(c) for c in path.coefs[k])])
     except OSError as exc:
-        raise _UsageError(f"cannot write the path to {filename!r}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write the path to {filename!r}: {exc.strerror or exc}") from None
     units = "standardized features" if how.startswith("features standardized") else "features as given"
-    renamed = " (feature columns named like a diagnostic column are prefixed 'feature:')" \
-        if columns != list(names) else ""
+    renamed = (
+        " (feature columns named like a diagnostic column are prefixed 'feature:')" if columns != list(names) else ""
+    )
     print(f"Wrote {len(path)} alphas x {len(names)} coefficients ({units}) to {filename}{renamed}", file=out)
 
 
 # ----------------------------------------------------------------------------------------------------
 # lpnet cv
 # ----------------------------------------------------------------------------------------------------
-def _cmd_cv(args) -> int:
-    _check_common(args, PATH_PENALTIES if args.datafit == "logistic" else CV_PENALTIES, "cv")
+def cmd_cv(args) -> int:
+    """Run ``lpnet cv`` with the parsed ``args``; returns the exit status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+    """
+    _check_common(args, menu.cv_penalties(args.datafit), "cv")
     if args.folds < 2:
-        raise _UsageError(f"--folds must be an integer >= 2, got {args.folds}")
+        raise UsageError(f"--folds must be an integer >= 2, got {args.folds}")
     if not 0 <= args.seed < 2**32:
-        raise _UsageError(f"--seed must lie in [0, 2**32 - 1], got {args.seed}")
+        raise UsageError(f"--seed must lie in [0, 2**32 - 1], got {args.seed}")
     import numpy as np
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, StratifiedKFold
 
-    from ._cli_data import constant_columns
-    from .model_selection import ElasticNetCV, LassoCV, LogisticRegressionCV, LpRegressionCV
+    from .data import constant_columns
 
-    X, y, names, desc, how, classes = _load(args)
+    X, y, names, desc, how, classes = load_data(args)
     if classes is None:
         if args.folds > X.shape[0]:
-            raise _UsageError(f"--folds {args.folds} exceeds the number of samples ({X.shape[0]})")
+            raise UsageError(f"--folds {args.folds} exceeds the number of samples ({X.shape[0]})")
         splitter = KFold(args.folds, shuffle=True, random_state=args.seed)
     else:  # every fold keeps both classes, as scikit-learn does for classifiers
         smallest = min(int(np.sum(y == c)) for c in classes)
         if args.folds > smallest:
-            raise _UsageError(f"--folds {args.folds} exceeds the number of samples of the smaller class "
-                              f"({smallest}); stratified folds need one of each class per fold")
+            raise UsageError(
+                f"--folds {args.folds} exceeds the number of samples of the smaller class "
+                f"({smallest}); stratified folds need one of each class per fold"
+            )
         splitter = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
-    enet = args.penalty == "elasticnet"
-    common = {"eps": args.eps, "n_alphas": args.n_alphas, "cv": splitter, "alpha_rule": args.selection,
-              "progress": True, "tol": args.tol, "max_iter": args.max_iter}
-    if classes is not None:  # l1_ratio and p only where the penalty uses them
-        if enet:
-            common["l1_ratio"] = args.l1_ratios
-        if args.penalty == "lp":
-            common["p"] = args.p
-        est = LogisticRegressionCV(args.penalty, **common)
-    elif args.penalty == "l1":
-        est = LassoCV(**common)
-    elif args.penalty == "elasticnet":
-        est = ElasticNetCV(l1_ratio=args.l1_ratios, **common)
-    else:
-        est = LpRegressionCV(p=args.p, **common)
+    values = menu.shape_values(args, args.penalty, grid="all")
+    grid = menu.GRID_PARAMETER in values  # the grid parameter is cross-validated too: show its values
+    common = {
+        "eps": args.eps,
+        "n_alphas": args.n_alphas,
+        "cv": splitter,
+        "alpha_rule": args.selection,
+        "progress": True,
+        "tol": args.tol,
+        "max_iter": args.max_iter,
+    }
+    est = menu.cv_estimator(args.penalty, args.datafit, values, **common)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # the fits' certificates are printed below
         est.fit(X, y)
@@ -510,45 +527,60 @@ def _cmd_cv(args) -> int:
     out = sys.stdout
     n_folds = res.losses.shape[1]
     kind = type(est).__name__
+    what = menu.cv_label(args.penalty, args.datafit, values)
     if classes is None:
-        what = {"l1": "Lasso", "elasticnet": "ElasticNet", "lp": f"LpRegression(p={args.p:g})"}[args.penalty]
         loss, loss_long = "MSE", "mean squared error"
     else:
-        what = f"LogisticRegression({args.penalty}" + (f", p={args.p:g})" if args.penalty == "lp" else ")")
         loss, loss_long = "log-loss", "mean log-loss"
     ratios = ", ".join(f"{r:g}" for r in res.l1_ratios)
     print(f"lpnet cv: {desc}", file=out)
-    print(f"  {kind}: {what}, {n_folds}-fold cross-validation ({type(splitter).__name__}, shuffled, seed "
-          f"{args.seed}), {res.alphas.shape[1]} alphas per l1_ratio (eps = {args.eps:g})"
-          + (f", l1_ratio in {{{ratios}}}" if enet else ""), file=out)
+    print(
+        f"  {kind}: {what}, {n_folds}-fold cross-validation ({type(splitter).__name__}, shuffled, seed "
+        f"{args.seed}), {res.alphas.shape[1]} alphas per l1_ratio (eps = {args.eps:g})"
+        + (f", l1_ratio in {{{ratios}}}" if grid else ""),
+        file=out,
+    )
     if classes is not None:
         print(f"  {_loss_description(classes)}", file=out)
     print(f"  {how}; validation loss: {loss_long} on the held-out fold", file=out)
     print(file=out)
 
     informative = ~constant_columns(X)
-    header = ["choice", "alpha", *(["l1_ratio"] if enet else []), "nonzeros", f"mean CV {loss}", "std. error"]
+    header = ["choice", "alpha", *(["l1_ratio"] if grid else []), "nonzeros", f"mean CV {loss}", "std. error"]
     rows = []
     for name, (i, k, alpha, ratio, model) in fits.items():
         tag = f"{name} (chosen)" if name == args.selection else name
-        rows.append([tag, f"{alpha:.4g}", *([f"{ratio:g}"] if enet else []),
-                     f"{int(np.count_nonzero(_coef(model)[informative]))}/{int(informative.sum())}",
-                     f"{res.mean[i, k]:.5g}", f"{res.std[i, k] / np.sqrt(n_folds):.3g}"])
-    print(_table(header, rows), file=out)
+        rows.append(
+            [
+                tag,
+                f"{alpha:.4g}",
+                *([f"{ratio:g}"] if grid else []),
+                f"{int(np.count_nonzero(coef(model)[informative]))}/{int(informative.sum())}",
+                f"{res.mean[i, k]:.5g}",
+                f"{res.std[i, k] / np.sqrt(n_folds):.3g}",
+            ]
+        )
+    print(table(header, rows), file=out)
     chosen = fits[args.selection]
-    print(f"alpha_ = {est.alpha_!r}" + (f", l1_ratio_ = {chosen[3]!r}" if enet else "")
-          + f" (--selection {args.selection})", file=out)
+    print(
+        f"alpha_ = {est.alpha_!r}"
+        + (f", l1_ratio_ = {chosen[3]!r}" if grid else "")
+        + f" (--selection {args.selection})",
+        file=out,
+    )
     print(file=out)
 
     print("Coefficients refit on all the data at each choice (exact zeros print as 0):", file=out)
     header = ["feature", *[f"{name} *" if name == args.selection else name for name in fits]]
-    rows = [[name, *[_fmt_coef(_coef(f[4])[j]) for f in fits.values()]] for j, name in enumerate(names)]
-    rows.append(["(intercept)", *[f"{_intercept(f[4]):.5g}" for f in fits.values()]])
+    rows = [[name, *[fmt_coef(coef(f[4])[j]) for f in fits.values()]] for j, name in enumerate(names)]
+    rows.append(["(intercept)", *[f"{intercept(f[4]):.5g}" for f in fits.values()]])
     rows.append(["(certificate)", *[_fit_certificate(f[4]) for f in fits.values()]])
-    print(_table(header, rows), file=out)
+    print(table(header, rows), file=out)
     if not chosen[4].converged_:
-        print(f"The chosen fit did not converge within max_iter={args.max_iter}; raise --max-iter or "
-              "loosen --tol.", file=out)
+        print(
+            f"The chosen fit did not converge within max_iter={args.max_iter}; raise --max-iter or loosen --tol.",
+            file=out,
+        )
 
     if args.plot is not None:
         Figure, Canvas = _matplotlib()

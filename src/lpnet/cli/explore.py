@@ -1,9 +1,10 @@
 """``lpnet explore``: the interactive explorer (:mod:`lpnet.explorer`) served on this machine.
 
-Registered on the parser of :mod:`lpnet.cli`, which owns the one-line errors and the entry point; the
-data options and their loading are those of ``lpnet path``.  The web stack (fastapi, uvicorn, plotly:
+Registered on the parser of :mod:`lpnet.cli`, which owns the entry point; the data options and their
+loading are those of ``lpnet path`` (:mod:`lpnet.cli.common`).  The web stack (fastapi, uvicorn, plotly:
 ``pip install lpnet[explorer]``) is imported only when the command runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,10 @@ import time
 import webbrowser
 from pathlib import Path
 
-from ._cli_select import _data_options, _load
-from .cli import _integer, _UsageError
+from ..datafits import Quadratic, make_datafit
+from .common import UsageError, add_data_options, integer, load_data
+
+__all__ = ["add_explore_command", "cmd_explore"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -41,7 +44,12 @@ Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 
 
 def add_explore_command(sub) -> None:
-    """Add ``explore`` to the ``lpnet`` subparsers ``sub``."""
+    """Add ``explore`` to the ``lpnet`` subparsers ``sub``.
+
+    Parameters
+    ----------
+    sub : argparse subparsers action
+    """
     explore = sub.add_parser(
         "explore",
         help="interactive explorer in the browser: loss contours, balls, KKT and paths",
@@ -50,27 +58,36 @@ def add_explore_command(sub) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _data_options(explore)
-    explore.add_argument("--features", metavar="A,B[,...]",
-                         help="features selected when the page opens, at least 2, comma-separated "
-                         "(default: bmi,bp for the diabetes data, else the first two columns)")
-    explore.add_argument("--port", type=_integer("--port"), default=DEFAULT_PORT, metavar="N",
-                         help=f"port to listen on, 0 picks a free one (default {DEFAULT_PORT})")
-    explore.add_argument("--host", default=None, metavar="H",
-                         help=f"address to listen on (default {DEFAULT_HOST}, this machine only)")
+    add_data_options(explore)
+    explore.add_argument(
+        "--features",
+        metavar="A,B[,...]",
+        help="features selected when the page opens, at least 2, comma-separated "
+        "(default: bmi,bp for the diabetes data, else the first two columns)",
+    )
+    explore.add_argument(
+        "--port",
+        type=integer("--port"),
+        default=DEFAULT_PORT,
+        metavar="N",
+        help=f"port to listen on, 0 picks a free one (default {DEFAULT_PORT})",
+    )
+    explore.add_argument(
+        "--host", default=None, metavar="H", help=f"address to listen on (default {DEFAULT_HOST}, this machine only)"
+    )
     explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    explore.set_defaults(func=_cmd_explore)
+    explore.set_defaults(func=cmd_explore)
 
 
 def _check_extra() -> None:
-    from .explorer import MISSING_EXTRA
+    from ..explorer import MISSING_EXTRA
 
     try:
         import fastapi  # noqa: F401
         import plotly  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        raise _UsageError(MISSING_EXTRA) from None
+        raise UsageError(MISSING_EXTRA) from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -85,14 +102,15 @@ def _is_loopback(host: str) -> bool:
 def _check_port(host: str, port: int) -> None:
     """Fail with a one-line message now rather than inside uvicorn's start-up."""
     if not 0 <= port <= 65535:
-        raise _UsageError(f"--port must lie in 0..65535, got {port}")
+        raise UsageError(f"--port must lie in 0..65535, got {port}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise _UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
-                              "choose another --port (0 picks a free one)") from None
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port (0 picks a free one)"
+            ) from None
 
 
 def _make_server(app, host: str, port: int):
@@ -118,7 +136,7 @@ def _announce(server, host: str, open_browser: bool, out) -> None:
 
 def _dataset_name(path: str) -> str:
     """A CSV's data set name on the page: the file's name, without the extension unless it is a built-in's."""
-    from .explorer.data import BUILTIN_NAMES
+    from ..explorer.data import BUILTIN_NAMES
 
     file = Path(path)
     for name in (file.stem, file.name):
@@ -127,7 +145,17 @@ def _dataset_name(path: str) -> str:
     return f"{file.name} (your data)"
 
 
-def _cmd_explore(args) -> int:
+def cmd_explore(args) -> int:
+    """Run ``lpnet explore`` with the parsed ``args`` (until Ctrl+C); returns the exit status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+    """
     _check_extra()
     host = DEFAULT_HOST if args.host is None else args.host
     _check_port(host, args.port)
@@ -135,34 +163,36 @@ def _cmd_explore(args) -> int:
     if args.features is not None:
         features = [f.strip() for f in args.features.split(",") if f.strip()]
         if len(features) < 2:
-            raise _UsageError(f"--features needs at least 2 comma-separated names, got {args.features!r}")
+            raise UsageError(f"--features needs at least 2 comma-separated names, got {args.features!r}")
 
-    from .explorer import compute, create_app
-    from .explorer.data import synthetic
+    from ..explorer import compute, create_app
+    from ..explorer.data import synthetic
 
     if args.data is None and args.target is not None:
-        raise _UsageError("--target needs --data FILE.csv")
+        raise UsageError("--target needs --data FILE.csv")
     if args.data is not None and args.target is None:
-        raise _UsageError("--data needs --target COLUMN (the name of the column to predict)")
+        raise UsageError("--data needs --target COLUMN (the name of the column to predict)")
     # the data options are those of `lpnet path`, which may offer other datafits: the explorer draws
     # the squared loss only
-    if getattr(args, "datafit", "squared") != "squared":
-        raise _UsageError(f"--datafit {args.datafit}: the explorer draws the squared loss only; "
-                          "leave out --datafit")
+    if not make_datafit(getattr(args, "datafit", Quadratic.name)).is_quadratic:
+        raise UsageError(f"--datafit {args.datafit}: the explorer draws the squared loss only; leave out --datafit")
     data, about = {}, "built-in data: diabetes (standardized) and a synthetic correlated pair"
     if args.data is not None:
-        X, y, names, desc, how = _load(args)[:5]  # the data, its description and how it was scaled
+        X, y, names, desc, how = load_data(args)[:5]  # the data, its description and how it was scaled
         data = {"X": X, "y": y, "feature_names": names, "description": desc, "name": _dataset_name(args.data)}
         about = f"{desc}; {how}"
     try:
         app = create_app(**data, default_features=features)
     except compute.InputError as exc:
-        raise _UsageError(f"--features: {exc.message}") from None
+        raise UsageError(f"--features: {exc.message}") from None
     out = sys.stdout
     print(f"lpnet explore: {about}", file=out)
     if not _is_loopback(host):
-        print(f"lpnet explore: warning: listening on {host}, not only on this machine: anyone who can "
-              "reach this address can use the explorer (and the CPU time of its fits)", file=sys.stderr)
+        print(
+            f"lpnet explore: warning: listening on {host}, not only on this machine: anyone who can "
+            "reach this address can use the explorer (and the CPU time of its fits)",
+            file=sys.stderr,
+        )
     compute.warm_up(synthetic())  # numba compiles now, not during the first slider move
     server = _make_server(app, host, args.port)
     threading.Thread(target=_announce, args=(server, host, not args.no_browser, out), daemon=True).start()

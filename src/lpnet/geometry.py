@@ -1,4 +1,8 @@
-"""Euclidean projections onto norm balls ``{x : ||x||_p <= t}``.
+"""Norms and Euclidean projections onto norm balls ``{x : ||x||_p <= t}``: the geometry below the models.
+
+The estimators, the paths, the constrained models and the explorer all measure ``||w||_p`` and project
+onto balls; this module holds that geometry once, with nothing above the penalties' scalar kernels, so
+every layer can use it (:mod:`lpnet.constrained` re-exports the public names).
 
 ==============  ============================================================================
 p = 1           sort-based (Duchi et al. 2008, weighted form): soft-thresholding at the level
@@ -19,6 +23,7 @@ pick the ``lam`` at which the constraint is tight, and ``lam -> sum_j |x_j(lam)|
 Every projection returns a point that is feasible up to rounding (the result is rescaled onto the ball
 when rounding leaves it outside by a few ulps); a point already inside the ball is returned unchanged.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,9 +33,19 @@ import warnings
 import numpy as np
 from numba import njit
 
-from ..penalties.prox import lp_prox_scalar
+from .penalties.prox import lp_prox_scalar
 
-__all__ = ["LocalSolutionWarning", "lp_norm", "projection_l1_ball", "projection_lp_ball"]
+__all__ = [
+    "LocalSolutionWarning",
+    "check_ball_p",
+    "check_radius",
+    "lp_norm",
+    "path_radii",
+    "project_onto_ball",
+    "projection_l1_ball",
+    "projection_lp_ball",
+    "rescale_onto_ball",
+]
 
 #: iterations of the reweighted L1 scheme of the local (p < 1) projection
 LOCAL_MAX_ITER = 500
@@ -52,7 +67,24 @@ def _as_vector(v) -> np.ndarray:
 
 
 def check_radius(radius, allow_zero: bool = True) -> float:
-    """A finite radius ``t >= 0`` (``t > 0`` with ``allow_zero=False``)."""
+    """A finite radius ``t >= 0`` (``t > 0`` with ``allow_zero=False``).
+
+    Parameters
+    ----------
+    radius : float
+    allow_zero : bool, default=True
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        When ``radius`` is not a finite real number.
+    ValueError
+        When it is negative (or zero with ``allow_zero=False``).
+    """
     if isinstance(radius, bool) or not isinstance(radius, numbers.Real) or not np.isfinite(radius):
         raise TypeError(f"radius must be a finite real number, got {radius!r}; pass e.g. radius=1.0.")
     if radius < 0 or (radius == 0 and not allow_zero):
@@ -65,12 +97,30 @@ def check_radius(radius, allow_zero: bool = True) -> float:
 
 
 def check_ball_p(p) -> float:
-    """A norm exponent ``p > 0``, ``np.inf`` allowed."""
+    """A norm exponent ``p > 0``, ``np.inf`` allowed (the box).
+
+    Parameters
+    ----------
+    p : float
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        When ``p`` is not a real number (or is NaN).
+    ValueError
+        When ``p <= 0``.
+    """
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or np.isnan(p):
         raise TypeError(f"p must be a real number > 0 or np.inf, got {p!r}; pass e.g. p=1.5.")
     if p <= 0:
-        raise ValueError(f"p must be > 0, got {p}; p=1 is the L1 ball, p=2 the Euclidean ball, "
-                         "p=np.inf the box, 0 < p < 1 non-convex.")
+        raise ValueError(
+            f"p must be > 0, got {p}; p=1 is the L1 ball, p=2 the Euclidean ball, "
+            "p=np.inf the box, 0 < p < 1 non-convex."
+        )
     return float(p)
 
 
@@ -101,8 +151,41 @@ def lp_norm(x, p: float, axis: int = -1):
     return np.squeeze(scale, axis=axis) * (ratio**p).sum(axis=axis) ** (1.0 / p)
 
 
-def _onto_ball(x, t: float, p: float) -> np.ndarray:
-    """Rescale ``x`` onto the ball when rounding left it outside by a few ulps."""
+def path_radii(coefs, p) -> np.ndarray | float:
+    """``||w||_p`` of each row of ``coefs``: the radii of a path's coefficients in the constrained form.
+
+    Parameters
+    ----------
+    coefs : array-like of shape (n_alphas, n_features) or (n_features,)
+        A path's ``coefs``, or one coefficient vector.
+    p : float
+        ``p > 0`` or ``np.inf`` (a quasi-norm for ``p < 1``).
+
+    Returns
+    -------
+    ndarray of shape (n_alphas,), or a float for one coefficient vector.
+    """
+    r = lp_norm(np.asarray(coefs, dtype=np.float64), check_ball_p(p), axis=-1)
+    return float(r) if np.ndim(r) == 0 else r
+
+
+def rescale_onto_ball(x, t: float, p: float) -> np.ndarray:
+    """``x`` scaled back onto the ball ``||x||_p <= t`` when rounding left it outside by a few ulps.
+
+    Parameters
+    ----------
+    x : ndarray
+        A point on the sphere up to rounding (any shape; treated as one vector).
+    t : float
+        The radius.
+    p : float
+        The norm exponent (``p > 0`` or ``np.inf``).
+
+    Returns
+    -------
+    ndarray
+        ``x`` itself when it is inside; else ``x`` times a factor just below ``t / ||x||_p``.
+    """
     norm = lp_norm(x.ravel(), p)
     if norm > t:
         x = x * (t / norm)
@@ -254,13 +337,31 @@ def projection_lp_ball(v, radius, p, *, start=None) -> np.ndarray:
     if p < 1.0:
         warnings.warn(
             f"the L{p:g} ball is not convex: projection_lp_ball returns a local, not a global, projection.",
-            LocalSolutionWarning, stacklevel=2,
+            LocalSolutionWarning,
+            stacklevel=2,
         )
-    return _project(x, t, p, start)
+    return project_onto_ball(x, t, p, start)
 
 
-def _project(x, t, p, start=None) -> np.ndarray:
-    """:func:`projection_lp_ball` without the checks and the warning (the solvers call it per step)."""
+def project_onto_ball(x, t, p, start=None) -> np.ndarray:
+    """:func:`projection_lp_ball` without the checks and the warning: the solvers call it every step.
+
+    Parameters
+    ----------
+    x : ndarray of float64
+        The point to project (any shape; treated as one vector), finite.
+    t : float
+        The radius, already checked (``t >= 0``).
+    p : float
+        The norm exponent, already checked (``p > 0`` or ``np.inf``).
+    start : array-like, optional
+        Only for ``p < 1``: a feasible point the local projection should improve on.
+
+    Returns
+    -------
+    ndarray of the shape of ``x``
+        A copy of ``x`` when it lies in the ball.
+    """
     if lp_norm(x.ravel(), p) <= t:
         return x.copy()
     if p == 1.0:
@@ -270,13 +371,13 @@ def _project(x, t, p, start=None) -> np.ndarray:
     if np.isinf(p):
         return np.clip(x, -t, t)
     if p == 2.0:
-        return _onto_ball(x * (t / lp_norm(x.ravel(), 2.0)), t, p)
+        return rescale_onto_ball(x * (t / lp_norm(x.ravel(), 2.0)), t, p)
     a = np.abs(x).ravel()
     if p > 1.0:
         moduli = _lp_ball_moduli(a, t, p)
     else:
         moduli = _local_moduli(a, t, p, None if start is None else np.abs(np.asarray(start, dtype=np.float64)).ravel())
-    return _onto_ball(np.sign(x) * moduli.reshape(x.shape), t, p)
+    return rescale_onto_ball(np.sign(x) * moduli.reshape(x.shape), t, p)
 
 
 # --------------------------------------------------------------------------- 0 < p < 1 (local)
@@ -289,8 +390,9 @@ def _reweighted_l1(a, t, p, x):
         weights = p * xs ** (p - 1.0)
         level = tp - np.sum(xs**p) + np.dot(weights, xs)  # >= 0 because x is feasible
         new = np.zeros_like(x)
-        new[support] = _weighted_l1_projection(a[support], weights, level) \
-            if np.dot(weights, a[support]) > level else a[support]
+        new[support] = (
+            _weighted_l1_projection(a[support], weights, level) if np.dot(weights, a[support]) > level else a[support]
+        )
         moved = np.linalg.norm(new - x)
         x = new
         if moved <= 1e-13 * max(np.linalg.norm(x), 1e-300):

@@ -1,0 +1,313 @@
+"""What every ``lpnet`` command shares: argument types, the one-line usage error, the data options and
+their loading, and the plain-text output helpers.
+
+Start-up is kept light: numpy is imported when a command runs, pandas only when ``--data`` is given
+(and only if it is installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from ..datafits import make_datafit
+from .data import DATAFITS
+
+__all__ = [
+    "DATAFITS",
+    "MAX_NAMES",
+    "Parser",
+    "UsageError",
+    "add_data_options",
+    "add_datafit_option",
+    "check_data_options",
+    "coef",
+    "fmt_coef",
+    "integer",
+    "intercept",
+    "load_data",
+    "names_list",
+    "null_objective",
+    "number",
+    "one_line",
+    "table",
+]
+
+#: names listed in one line of a report before '... (N more)'
+MAX_NAMES = 20
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose mistakes raise :class:`UsageError` (one line) instead of exiting."""
+
+    def error(self, message):  # argparse would print the usage and call sys.exit(2)
+        raise UsageError(message)
+
+
+# ----------------------------------------------------------------------------------------------------
+# argument types
+# ----------------------------------------------------------------------------------------------------
+def number(name: str):
+    """An argparse ``type`` reading a float; the error names the option ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The option, e.g. ``"--alpha"``.
+
+    Returns
+    -------
+    callable
+        ``str -> float``, raising ``argparse.ArgumentTypeError`` on text that is not a number.
+    """
+
+    def parse(text):
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+
+    return parse
+
+
+def integer(name: str):
+    """An argparse ``type`` reading an int; the error names the option ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The option, e.g. ``"--max-iter"``.
+
+    Returns
+    -------
+    callable
+        ``str -> int``, raising ``argparse.ArgumentTypeError`` on text that is not an integer.
+    """
+
+    def parse(text):
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
+
+    return parse
+
+
+def one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (its type's name when it has none).
+
+    Parameters
+    ----------
+    exc : BaseException
+
+    Returns
+    -------
+    str
+    """
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+# ----------------------------------------------------------------------------------------------------
+# the data options
+# ----------------------------------------------------------------------------------------------------
+def add_datafit_option(parser) -> None:
+    """Add ``--datafit squared|logistic``, shared by ``fit``, ``path`` and ``cv``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    """
+    parser.add_argument(
+        "--datafit",
+        choices=DATAFITS,
+        default="squared",
+        help="squared: least-squares regression (default); logistic: binary classification "
+        "of a target with exactly two classes (needs --data)",
+    )
+
+
+def add_data_options(parser) -> None:
+    """Add ``--data``, ``--target``, ``--datafit`` and ``--no-standardize`` (``path``, ``cv``, ``explore``).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    """
+    parser.add_argument(
+        "--data", metavar="FILE.csv", help="CSV file with a header row; every column but --target is a feature"
+    )
+    parser.add_argument("--target", metavar="COLUMN", help="name of the target column (with --data)")
+    add_datafit_option(parser)
+    parser.add_argument(
+        "--no-standardize", action="store_true", help="use the features as they are instead of standardizing them"
+    )
+
+
+def check_data_options(args) -> None:
+    """Check the data options shared by ``fit``, ``path`` and ``cv``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Raises
+    ------
+    UsageError
+        When ``--data`` and ``--target`` do not come together, or ``--datafit logistic`` has no data.
+    """
+    if args.data is None and args.target is not None:
+        raise UsageError("--target needs --data FILE.csv")
+    if args.data is not None and args.target is None:
+        raise UsageError("--data needs --target COLUMN (the name of the column to predict)")
+    if make_datafit(args.datafit).is_classifier and args.data is None:
+        raise UsageError(
+            "--datafit logistic needs --data FILE.csv --target COLUMN with a two-class target; "
+            "the diabetes demo's target is continuous"
+        )
+
+
+def load_data(args):
+    """The data of ``path``, ``cv`` and ``explore``, standardized on all rows unless ``--no-standardize``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        With ``data``, ``target``, ``datafit`` and ``no_standardize``.
+
+    Returns
+    -------
+    tuple
+        ``X, y, names, desc, how, classes``: ``how`` says how the features were scaled; ``classes``
+        holds the two labels with ``--datafit logistic``, else None.
+    """
+    from .data import check_target, load_csv, load_demo
+
+    if args.data is None:
+        X, y, names, desc = load_demo()
+    else:
+        X, y, names, desc = load_csv(args.data, args.target)
+    classes = check_target(y, args.datafit, args.target)
+    if args.no_standardize:
+        return X, y, names, desc, "features used as given (--no-standardize)", classes
+    scale = X.std(axis=0)
+    scale[scale == 0.0] = 1.0  # constant columns stay constant (0 after centering)
+    X = (X - X.mean(axis=0)) / scale
+    return X, y, names, desc, "features standardized with the mean and standard deviation of all rows", classes
+
+
+# ----------------------------------------------------------------------------------------------------
+# output
+# ----------------------------------------------------------------------------------------------------
+def table(header, rows, align=None) -> str:
+    """A plain-text table with a rule under the header.
+
+    Parameters
+    ----------
+    header : list
+    rows : list of list
+    align : str, optional
+        One ``"l"`` or ``"r"`` per column (default: the first left, the rest right).
+
+    Returns
+    -------
+    str
+    """
+    align = align or "l" + "r" * (len(header) - 1)
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for k, r in enumerate([header, *rows]):
+        cells = [str(v).ljust(w) if a == "l" else str(v).rjust(w) for v, w, a in zip(r, widths, align)]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def names_list(names, limit=MAX_NAMES) -> str:
+    """The first ``limit`` names, comma-separated, and how many more there are.
+
+    Parameters
+    ----------
+    names : list of str
+    limit : int
+
+    Returns
+    -------
+    str
+    """
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def coef(model):
+    """The coefficients of a fitted model as a flat array (classifiers hold them as one row).
+
+    Parameters
+    ----------
+    model : fitted lpnet estimator
+
+    Returns
+    -------
+    ndarray of shape (n_features,)
+    """
+    import numpy as np
+
+    return np.ravel(model.coef_)
+
+
+def intercept(model) -> float:
+    """The intercept of a fitted model as a float.
+
+    Parameters
+    ----------
+    model : fitted lpnet estimator
+
+    Returns
+    -------
+    float
+    """
+    import numpy as np
+
+    return float(np.ravel(model.intercept_)[0])
+
+
+def fmt_coef(c: float) -> str:
+    """A coefficient for a table: exact zeros print as ``0``.
+
+    Parameters
+    ----------
+    c : float
+
+    Returns
+    -------
+    str
+    """
+    return "0" if c == 0.0 else f"{c:.5g}"
+
+
+def null_objective(y, classes=None) -> float:
+    """F_null, the objective of the intercept-only model.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    classes : ndarray of shape (2,), optional
+        The two labels of a logistic fit; None for least squares.
+
+    Returns
+    -------
+    float
+        Half the variance of ``y`` for least squares, the entropy of the class fractions for the
+        logistic loss.
+    """
+    import numpy as np
+
+    if classes is None:
+        return 0.5 * float(np.var(y))
+    q = float(np.mean(y == classes[1]))
+    return -(q * math.log(q) + (1.0 - q) * math.log(1.0 - q))

@@ -1,0 +1,225 @@
+"""The working-set outer loop shared by coordinate descent and proximal Newton.
+
+Reads top to bottom, as celer's: certificate, screening, working set, inner solve; the caller warns.
+
+The outer loop computes the full gradient ``X^T dD/dz`` once per iteration (inside the certificate).  That
+gives the duality gap (or the optimality violation for p < 1) and the feature scores; where the solver has
+a screening rule (the squared loss, penalties with a kink at zero) the certificate's dual point also proves
+features zero (Fercoq, Gramfort & Salmon 2015), which then never enter a working set.  The working set
+holds every nonzero coefficient plus the best-scored others, doubling with the support (as skglm and
+celer do); a path may propose the first one (its sequential strong set), and the full check of the next
+iteration brings back any feature it left out wrongly.  The solver's inner solve works on the working set
+down to a fraction of the current scores.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ..certificates import Certificate, Certifier
+from ..penalties.base import Penalty
+from ._common import FitResult, measure, scores_and_stop
+
+#: the inner solve goes down to this fraction of the largest score
+INNER_RATIO = 0.3
+#: a path's first inner solve, with no gap to go by, goes this much finer than its scores (the floor of
+#: gap_ratio)
+FIRST_RATIO = 0.1
+#: Anderson extrapolation over this many inner passes
+ANDERSON_K = 5
+
+
+class InnerSolver(ABC):
+    """One fit's iterate and its inner solve, as :func:`fit_working_set` drives them.
+
+    Subclasses set the attributes in their constructor and keep ``w``, ``b`` and their own form of the
+    linear predictor (a residual, or ``X w + b``) up to date with each other.
+    """
+
+    #: the solver's name in the result
+    name: str
+    certifier: Certifier
+    #: coordinate-wise curvature (or a bound of it): the scale of non-convex fixed-point scores
+    lips: np.ndarray
+    w: np.ndarray
+    b: float
+    #: passes over the features so far (the result's ``n_iter``)
+    n_passes: int = 0
+
+    @abstractmethod
+    def prediction(self) -> np.ndarray:
+        """``z = X w + b`` as the solver keeps it (up to the rounding its updates accumulate)."""
+
+    @abstractmethod
+    def resync(self) -> bool:
+        """Recompute the prediction from ``(w, b)``; True when it had drifted beyond the rounding the
+        certificate allows for (then the recomputed one replaces it and the certificate is taken again)."""
+
+    def proved_zeros(self, cert: Certificate) -> np.ndarray | None:
+        """Features the certificate proves zero at every optimum, or None without a screening rule."""
+        return None
+
+    def set_zero(self, features: np.ndarray) -> None:
+        """Set ``w`` to zero in place on a boolean mask, keeping the prediction exact (solvers that screen)."""
+        raise NotImplementedError(f"{self.name} has no screening rule")
+
+    @abstractmethod
+    def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None) -> bool:
+        """Improve ``(w, b)`` over the working set ``ws`` down to ``inner_tol``; True when they moved.
+
+        ``objective`` is the current objective when the certificate just computed it, else None.
+        """
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the solver's own pass budget is spent (the fit then stops before ``max_iter``)."""
+        return False
+
+    def done(self) -> None:  # noqa: B027 - an optional hook, empty by default
+        """Called once after the loop: e.g. leave the final prediction where the next fit finds it."""
+
+
+def fit_working_set(
+    inner: InnerSolver,
+    penalty: Penalty,
+    tol: float,
+    max_iter: int,
+    strong: np.ndarray | None,
+    warm_grad: np.ndarray | None,
+) -> FitResult:
+    """Working-set iterations of ``inner`` until the certificate holds or ``max_iter`` outer iterations.
+
+    ``strong`` and ``warm_grad`` are a path's hints (see :class:`lpnet.solvers.base.Problem`): with both,
+    the first working set comes from them instead of a first certificate.
+    """
+    certifier = inner.certifier
+    screened = np.zeros(inner.w.shape[0], dtype=bool)
+    ws_size = 0
+    history: list[float] = []
+    done = False
+    fresh = True  # whether the prediction was computed from (w, b) rather than kept up to date
+    strong_misses = None
+    candidates = None
+    cert = None
+    for it in range(1, max_iter + 2):
+        w = inner.w
+        # a path's fit starts without a certificate (it would repeat the previous fit's last one)
+        start = path_start_scores(penalty, w, strong, warm_grad) if it == 1 and max_iter >= 1 else None
+        if start is not None:
+            candidates = strong | (w != 0)
+            ws, ws_size = working_set(w, start, ws_size)
+            inner_tol = INNER_RATIO * start.max() * FIRST_RATIO
+            objective = None
+        else:
+            # 1. certificate
+            cert = certifier.check(w, inner.b, inner.prediction())
+            history.append(measure(cert))
+            scores, done = scores_and_stop(penalty, cert, w, inner.lips, certifier.violation_scale, tol)
+            if done and not fresh:
+                # the running prediction drifts by rounding (badly with large values: 1e-7 of the
+                # objective was seen), and the certificate must describe the returned (w, b) themselves:
+                # beyond the rounding the certificate allows for, certify again from scratch
+                fresh = True
+                if inner.resync():
+                    cert = certifier.check(w, inner.b, inner.prediction())
+                    history[-1] = measure(cert)
+                    scores, done = scores_and_stop(penalty, cert, w, inner.lips, certifier.violation_scale, tol)
+            if candidates is not None and it == 2:  # features the rule discarded that violate the check
+                strong_misses = int(np.count_nonzero((scores > 0) & ~candidates))
+            if done and it <= max_iter:
+                # exact zeros: a coefficient the final dual point proves zero is set to zero (a
+                # rounding-level value would otherwise stand as "nonzero" in the support), then certified
+                # again
+                proved = inner.proved_zeros(cert)
+                proved = None if proved is None else proved & (w != 0)
+                if proved is not None and proved.any():
+                    inner.set_zero(proved)
+                    done = fresh = False
+                    continue
+            if done or it > max_iter or (cert.unresolvable and it >= 3) or inner.exhausted:
+                break  # (an unresolvable gap: rounding hides the rest)
+
+            # 2. screening, then the working set: the support and the best-scored features
+            safe = inner.proved_zeros(cert)
+            if safe is not None:
+                screened |= safe
+                dropped = screened & (w != 0)
+                if dropped.any():  # rare: an iterate far from the optimum
+                    inner.set_zero(dropped)
+                scores = np.where(screened, 0.0, scores)
+            if it == 1 and strong is not None:
+                # the rule only narrows the candidates; the working set keeps its usual size, so a
+                # large strong set (small alphas, correlated columns) does not inflate the inner passes
+                candidates = strong | (w != 0)
+                scores = np.where(candidates, scores, 0.0)
+            ws, ws_size = working_set(w, scores, ws_size)
+            inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
+            objective = cert.objective
+
+        # 3. the inner solve on the working set
+        if inner.solve_inner(ws, inner_tol, objective):
+            fresh = False
+
+    # 4. the result (the caller warns when the certificate was not reached)
+    assert cert is not None  # the loop runs past max_iter >= 0 only through a certificate
+    inner.done()
+    return FitResult(
+        coef=inner.w,
+        intercept=float(inner.b),
+        n_iter=inner.n_passes,
+        objective=cert.objective,
+        dual_gap=cert.gap,
+        optimality_violation=cert.violation,
+        converged=done,
+        solver=inner.name,
+        history=history,
+        gap_floor=cert.floor,
+        grad=cert.grad,
+        n_screened=int(screened.sum()),
+        strong_misses=strong_misses,
+        n_outer=len(history),
+        budget_exhausted=not done and inner.exhausted,
+    )
+
+
+def gap_ratio(cert: Certificate, threshold: float, floor: float = 0.1) -> float:
+    """``sqrt(threshold / gap)`` clipped to ``[floor, 1]``: how much finer than the scores to go inside.
+
+    Near the solution the gap shrinks roughly like the square of the subdifferential distances, so an
+    inner tolerance of ``ratio * max score`` lets one inner solve take a gap that is ``1 / ratio**2``
+    times too large down to the threshold (without it, a path's warm start 20x above the threshold
+    took 3 to 4 outer rounds, each a full gradient).  The floor keeps a far-away start from asking
+    one inner solve for the final accuracy before the working set is right.
+    """
+    if cert.gap is None or not cert.gap > threshold:
+        return 1.0
+    return float(max(floor, np.sqrt(threshold / cert.gap)))
+
+
+def working_set(w: np.ndarray, scores: np.ndarray, previous_size: int, min_size: int = 100) -> tuple[np.ndarray, int]:
+    """Every nonzero coefficient plus the best-scored others; the size at least doubles the support."""
+    n_features = w.shape[0]
+    support = w != 0
+    size = min(n_features, max(min_size, 2 * int(support.sum()), previous_size))
+    if size == n_features:
+        return np.arange(n_features, dtype=np.int64), size
+    ranked = np.where(support, np.inf, scores)
+    return np.sort(np.argpartition(-ranked, size - 1)[:size]).astype(np.int64), size
+
+
+def path_start_scores(
+    penalty: Penalty, w: np.ndarray, strong: np.ndarray | None, warm_grad: np.ndarray | None
+) -> np.ndarray | None:
+    """Working-set scores for a path's fit without a first certificate, or None.
+
+    Along a path, the previous fit's final gradient is the gradient at this fit's start (the datafit's
+    gradient does not depend on alpha), and the strong rule says where to look: the subdifferential
+    distances at the new alpha over the strong set and the support choose the first working set.
+    None when there is nothing to go on, or nothing to move (then a certificate comes first).
+    """
+    if strong is None or warm_grad is None:
+        return None
+    scores = np.where(strong | (w != 0), penalty.subdiff_distance(w, warm_grad), 0.0)
+    return scores if scores.max(initial=0.0) > 0.0 else None

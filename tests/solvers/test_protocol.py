@@ -1,0 +1,85 @@
+"""The solver interface: "auto" picks by what the solvers support, explicit choices are refused with the
+reason, and the capabilities come from the datafit and penalty objects, not their names."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from lpnet.datafits import Logistic, Quadratic
+from lpnet.penalties import L1, L2, ElasticNet, Lp
+from lpnet.solvers import AUTO_ORDER, BY_NAME, SOLVERS, Layout, pick_solver, solve
+
+RNG = np.random.default_rng(0)
+TALL = RNG.standard_normal((400, 20))
+WIDE = RNG.standard_normal((40, 200))
+SPARSE = sp.random(40, 200, density=0.1, format="csc", random_state=0)
+BIG_SPARSE = sp.random(2001, 2001, density=1e-4, format="csc", random_state=0)
+
+
+@pytest.mark.parametrize(
+    "X, datafit, penalty, gram, expected",
+    [
+        (TALL, Quadratic(), L1(0.1), None, "cd_gram"),
+        (TALL, Quadratic(), ElasticNet(0.1, 0.5), None, "cd_gram"),
+        (TALL, Quadratic(), L1(0.1, weights=np.r_[0.0, np.ones(19)]), None, "cd"),  # a free feature
+        (TALL, Quadratic(), Lp(0.1, 0.5), None, "cd"),  # non-convex
+        (TALL, Quadratic(), L1(0.1), False, "cd"),
+        (WIDE, Quadratic(), L1(0.1), None, "cd"),
+        (WIDE, Quadratic(), L1(0.1), True, "cd_gram"),
+        (SPARSE, Quadratic(), L1(0.1), None, "cd"),
+        (SPARSE, Quadratic(), L1(0.1), True, "cd"),  # the Gram mode needs dense data
+        (WIDE, Quadratic(), L2(0.1), None, "direct"),
+        (TALL, Quadratic(), Lp(0.1, 2.0), None, "direct"),
+        (TALL, Quadratic(), ElasticNet(0.1, 0.0), None, "direct"),
+        (WIDE, Quadratic(), L1(0.0), None, "direct"),  # nothing penalized: least squares
+        (SPARSE, Quadratic(), L2(0.1), None, "direct"),
+        (BIG_SPARSE, Quadratic(), L2(0.1), None, "cd"),  # both Gram matrices too large
+        (TALL, Logistic(), L1(0.1), None, "prox_newton"),
+        (SPARSE, Logistic(), L2(0.1), None, "prox_newton"),
+    ],
+)
+def test_auto_picks_the_first_solver_that_supports_the_problem_and_pays_off(X, datafit, penalty, gram, expected):
+    assert pick_solver(X, datafit, penalty, gram=gram) == expected
+
+
+def test_every_named_solver_is_an_object_and_auto_asks_them_in_order():
+    assert set(BY_NAME) == set(SOLVERS) - {"auto"}
+    assert [s.name for s in AUTO_ORDER] == ["direct", "cd_gram", "cd", "prox_newton"]
+    layout = Layout.of(WIDE)
+    assert layout == Layout(40, 200, False) and Layout.of(SPARSE).sparse
+    # fista supports everything but is never the automatic choice
+    assert BY_NAME["fista"].supports(layout, Logistic(), Lp(0.1, 0.5))
+    assert not BY_NAME["fista"].pays_off(layout, Logistic(), Lp(0.1, 0.5))
+
+
+@pytest.mark.parametrize(
+    "X, datafit, penalty, solver, message",
+    [
+        (TALL, Logistic(), L1(0.1), "cd", "squared loss"),
+        (SPARSE, Quadratic(), L1(0.1), "cd_gram", "every feature"),
+        (TALL, Quadratic(), Lp(0.1, 0.5), "cd_gram", "convex penalty"),
+        (TALL, Quadratic(), L1(0.1), "direct", "pure L2"),
+        (TALL, Logistic(), L2(0.1), "direct", "pure L2"),
+    ],
+)
+def test_an_explicit_solver_that_cannot_take_the_problem_says_why(X, datafit, penalty, solver, message):
+    y = np.where(np.arange(X.shape[0]) % 3 == 0, 1.0, -1.0)  # a target for either datafit
+    with pytest.raises(ValueError, match=message):
+        solve(X, y, datafit, penalty, solver=solver)
+
+
+class _UnclaimedSquares(Quadratic):
+    """A datafit that computes like the squared loss but does not claim to be it."""
+
+    is_quadratic = False
+
+
+def test_capabilities_come_from_the_objects_not_their_classes():
+    assert pick_solver(TALL, _UnclaimedSquares(), L1(0.1)) == "prox_newton"
+    y = TALL[:, 0] + 0.1 * RNG.standard_normal(TALL.shape[0])
+    with pytest.raises(ValueError, match="squared loss"):
+        solve(TALL, y, _UnclaimedSquares(), L1(0.1), solver="cd")
+    fit = solve(TALL, y, _UnclaimedSquares(), L1(0.05))
+    ref = solve(TALL, y, Quadratic(), L1(0.05), solver="cd")
+    assert fit.solver == "prox_newton" and fit.converged
+    assert fit.objective == pytest.approx(ref.objective, rel=1e-6)
