@@ -17,7 +17,7 @@ from sklearn.utils.validation import validate_data
 from ._validation import check_finite_squares, check_sample_weight
 from .datafits import Datafit, make_datafit
 
-__all__ = ["FitData", "prepare_fit", "reject_non_numeric_columns"]
+__all__ = ["FitData", "column_means", "prepare_fit", "reject_non_numeric_columns", "weighted_mean"]
 
 #: the float dtypes lpnet fits in, the first being the default for other inputs
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -108,3 +108,15 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
         feature_names=names or [f"x{j}" for j in range(X.shape[1])],
         datafit=datafit,
     )
+
+
+def weighted_mean(v, h) -> float:
+    """``sum_i h_i v_i / sum_i h_i``: how every fit with an intercept centres the target (``h`` the
+    sample weights, at any scale)."""
+    return float(h @ v) / float(h.sum())
+
+
+def column_means(X, h) -> np.ndarray:
+    """The ``h``-weighted means of the columns of ``X`` (dense or sparse): how every fit with an intercept
+    centres the features, without forming the centred matrix."""
+    return np.asarray(X.T @ h, dtype=np.float64).ravel() / float(h.sum())

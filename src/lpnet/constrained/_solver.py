@@ -46,6 +46,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..certificates import Certifier
 from ..datafits import Quadratic
+from ..fit_data import column_means, weighted_mean
 from ..geometry import lp_norm, project_onto_ball, rescale_onto_ball
 from ..penalties import Lp
 from ..solvers import as_design, linear_predictor, solve
@@ -126,7 +127,7 @@ class LassoPieces:
     def __init__(self, X, y, s, fit_intercept):
         n = y.shape[0]
         self.X, self.h = X, s / n
-        self.y_mean = float(self.h @ y) / self.h.sum() if fit_intercept else 0.0
+        self.y_mean = weighted_mean(y, self.h) if fit_intercept else 0.0
         self.yc, self.fit_intercept = y - self.y_mean, fit_intercept
         self.index = np.zeros(X.shape[1], dtype=np.int64) - 1  # feature -> position in the cache
         self.cols = np.empty((n, 0))  # the cached centred columns
@@ -139,7 +140,7 @@ class LassoPieces:
             return
         Xn = self.X[:, new]
         Xn = np.asarray(Xn.toarray() if sp.issparse(Xn) else Xn, dtype=np.float64)
-        mean = self.h @ Xn / self.h.sum() if self.fit_intercept else np.zeros(new.size)
+        mean = column_means(Xn, self.h) if self.fit_intercept else np.zeros(new.size)
         Xn = Xn - mean
         HXn = self.h[:, None] * Xn
         cross = self.cols.T @ HXn
@@ -267,7 +268,7 @@ class RadiusSearch(_Problem):
             col = np.asarray(col.toarray() if sp.issparse(col) else col, dtype=np.float64).ravel()
             h = self.s / self.s.shape[0]
             if self.fit_intercept:
-                col = col - np.dot(h, col) / h.sum()
+                col = col - weighted_mean(col, h)
             return max(self.alpha_max - t * float(np.dot(h, col * col)), self.alpha_max / 10.0)
         # for large alpha w_j ~ -sign(g_j) (|g_j| / alpha)^(1/(p-1)), so r ~ alpha^(-1/(p-1)) ||g||_q^(q/p)
         q = self.p / (self.p - 1.0)

@@ -18,7 +18,7 @@ from .._validation import (
     check_tol,
 )
 from ..datafits import Datafit
-from ..fit_data import prepare_fit, reject_non_numeric_columns
+from ..fit_data import column_means, prepare_fit, reject_non_numeric_columns
 from ..penalties import Penalty, make_penalty
 from ..solvers import SOLVERS, certify, pick_solver, solve
 
@@ -259,7 +259,7 @@ def gram_preference(precompute, X, s, fit_intercept) -> bool | None:
     if G.shape != (p, p):
         raise ValueError(f"the Gram matrix passed as precompute has shape {G.shape}, expected ({p}, {p}).")
     h = s / X.shape[0]
-    mean = np.asarray(X.T @ h).ravel() / h.sum()
+    mean = column_means(X, h)
     spread = np.sqrt(np.asarray(X.multiply(X).T @ h if sp.issparse(X) else (X * X).T @ h).ravel())
     if fit_intercept and np.any(np.abs(mean) > 1e-8 * spread):
         warnings.warn(

@@ -17,7 +17,7 @@ from .._validation import (
     check_sample_weight,
 )
 from ..estimators import Ridge
-from ..fit_data import reject_non_numeric_columns
+from ..fit_data import column_means, reject_non_numeric_columns, weighted_mean
 from ..penalties import L2
 from .cv import CV_PARAMS, CVResults, PathCV, grid_from_data, init_cv_params
 
@@ -167,7 +167,7 @@ def _loo_squared_errors(X, y, s, v, alphas, fit_intercept, progress) -> np.ndarr
     n, n_features = X.shape
     h = s / n
     if fit_intercept:
-        x_mean, y_mean = (h @ X) / h.sum(), float(h @ y) / h.sum()
+        x_mean, y_mean = column_means(X, h), weighted_mean(y, h)
     else:
         x_mean, y_mean = np.zeros(n_features), 0.0
     # rows scaled by sqrt(h), columns by 1/sqrt(v): the penalty becomes alpha/2 ||u||^2

@@ -32,6 +32,7 @@ from numba import njit
 
 from ..certificates import FAST, SAFE_MARGIN, Certifier, gap_safe_zeros, gram_certificate, gram_gap
 from ..datafits.base import Datafit
+from ..fit_data import weighted_mean
 from ..penalties.base import Penalty
 from ._cd_kernels import anderson_extrapolate
 from ._common import FitResult
@@ -239,7 +240,7 @@ class GramState:
         X = design.kernel  # Fortran-ordered dense data
         n_features = design.shape[1]
         h_sum = float(h.sum())
-        y_mean = float(h @ y) / h_sum if fit_intercept else 0.0
+        y_mean = weighted_mean(y, h) if fit_intercept else 0.0
         yc = y - y_mean
         # one pass over X: c = Xc^T H yc (= X^T H yc, as sum h yc = 0), weighted column sums and squares
         c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))

@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from .._progress import progress_bar
 from ..certificates import Certifier
 from ..datafits.base import Datafit
+from ..fit_data import column_means, weighted_mean
 from ..penalties.base import Penalty
 from ._common import FitResult, finish, measure
 from ._design import Design, linear_predictor
@@ -157,9 +158,8 @@ def solve_ridge(
     """Solve the ridge normal equations directly; see the module docstring."""
     n_samples, n_features = X.shape
     h = s / n_samples
-    h_sum = float(h.sum())
-    x_mean = np.asarray(X.T @ h).ravel() / h_sum if fit_intercept else np.zeros(n_features)
-    y_mean = float(h @ y) / h_sum if fit_intercept else 0.0
+    x_mean = column_means(X, h) if fit_intercept else np.zeros(n_features)
+    y_mean = weighted_mean(y, h) if fit_intercept else 0.0
     factors = penalty.penalty_factors(n_features)
     d = penalty.alpha * factors
     if sp.issparse(X):
