@@ -33,6 +33,7 @@ import warnings
 import numpy as np
 from numba import njit
 
+from .penalties.base import Penalty
 from .penalties.prox import lp_prox_scalar
 
 __all__ = [
@@ -101,7 +102,9 @@ def check_ball_p(p) -> float:
 
     Parameters
     ----------
-    p : float
+    p : float or Penalty
+        A penalty stands for its ``exponent``: the ball of ``L1`` is the L1 ball, that of ``Lp(alpha, p)``
+        the Lp ball; a penalty that is not a multiple of a norm's power (Elastic Net, MCP, ...) has none.
 
     Returns
     -------
@@ -114,6 +117,12 @@ def check_ball_p(p) -> float:
     ValueError
         When ``p <= 0``.
     """
+    if isinstance(p, Penalty):
+        if math.isnan(p.exponent):
+            raise ValueError(
+                f"{p.label} has no norm ball (it is not a multiple of ||w||_p^p); pass p=1.5, L1(...) or Lp(..., p)."
+            )
+        p = p.exponent
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or np.isnan(p):
         raise TypeError(f"p must be a real number > 0 or np.inf, got {p!r}; pass e.g. p=1.5.")
     if p <= 0:

@@ -112,3 +112,23 @@ def test_path_radius_gives_the_constrained_problem_with_the_same_solution():
             np.testing.assert_allclose(m.coef_, path.coefs[k], atol=1e-4 * np.abs(path.coefs[k]).max())
             assert m.multiplier_ == pytest.approx(path.alphas[k], rel=1e-3)
             assert m.active_
+
+
+def test_a_penalty_stands_for_its_exponent():
+    """The constrained form asks a penalty for its norm: L1 and Lp(., 1.5) are p = 1 and 1.5; a penalty
+    without a norm ball (Elastic Net, MCP) is refused with a clear error."""
+    from lpnet import ConstrainedRegression
+    from lpnet.penalties import L1, MCP, ElasticNet, Lp
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 5))
+    y = X @ np.array([1.0, -2.0, 0.0, 0.5, 0.0]) + 0.1 * rng.standard_normal(40)
+    assert radius_for_alpha(X, y, 0.1, p=Lp(7.0, 1.5)) == radius_for_alpha(X, y, 0.1, p=1.5)
+    by_object = ConstrainedRegression(radius=1.0, p=L1(3.0)).fit(X, y)
+    by_number = ConstrainedRegression(radius=1.0, p=1.0).fit(X, y)
+    np.testing.assert_array_equal(by_object.coef_, by_number.coef_)
+    for penalty in (ElasticNet(1.0, 0.5), MCP(1.0)):
+        with pytest.raises(ValueError, match="no norm ball"):
+            radius_for_alpha(X, y, 0.1, p=penalty)
+        with pytest.raises(ValueError, match="no norm ball"):
+            ConstrainedRegression(p=penalty).fit(X, y)

@@ -50,8 +50,9 @@ _DOC = """
     ----------
     radius : float, default=1.0
         ``t > 0``.
-    p : float, default=1.0
-        Norm exponent, ``> 0``; ``np.inf`` allowed.  ``p < 1`` is non-convex.{datafit_param}
+    p : float or Penalty, default=1.0
+        Norm exponent, ``> 0``; ``np.inf`` allowed.  ``p < 1`` is non-convex.  A penalty stands for its
+        ``exponent`` (``L1`` for 1, ``Lp(alpha, p)`` for ``p``).{datafit_param}
     fit_intercept : bool, default=True
         Fit a free (unconstrained) intercept.
     tol : float, default=1e-6

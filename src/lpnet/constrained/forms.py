@@ -14,9 +14,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._validation import check_alpha, check_p, check_positive_int, check_tol
 from ..fit_data import prepare_fit
-from ..geometry import check_radius, path_radii
+from ..geometry import check_ball_p, check_radius, path_radii
 from ..path import regularization_path
-from ..penalties import Lp
+from ..penalties import Lp, Penalty
 from ._solver import RadiusSearch
 
 __all__ = ["alpha_for_radius", "radius_for_alpha"]
@@ -31,7 +31,7 @@ def _grid(values, check) -> tuple[np.ndarray, bool]:
 
 
 def _convex_p(p) -> float:
-    p = check_p(p)
+    p = check_p(check_ball_p(p) if isinstance(p, Penalty) else p)  # a penalty stands for its exponent
     if p < 1.0:
         raise ValueError(
             f"p must be >= 1 here, got {p}: for p < 1 the norm of the penalized solutions is "
@@ -52,8 +52,8 @@ def radius_for_alpha(
     alpha : float or array-like of floats
         ``alpha >= 0`` of the penalty ``alpha/p sum_j |w_j|^p``; a grid is solved as one warm-started
         :func:`lpnet.regularization_path`.
-    p : float, default=1.0
-        ``p >= 1`` and finite (``Lasso`` for 1, ``Ridge`` for 2).
+    p : float or Penalty, default=1.0
+        ``p >= 1`` and finite (``Lasso`` for 1, ``Ridge`` for 2); a penalty stands for its ``exponent``.
     datafit : {"squared", "logistic"}
     fit_intercept : bool
     sample_weight : array-like of shape (n_samples,), optional
@@ -94,8 +94,8 @@ def alpha_for_radius(
     y : array-like of shape (n_samples,)
     radius : float or array-like of floats
         ``t > 0``.  A grid is solved in increasing order, each search warm-started by the previous ones.
-    p : float, default=1.0
-        ``p >= 1`` and finite.
+    p : float or Penalty, default=1.0
+        ``p >= 1`` and finite; a penalty stands for its ``exponent``.
     datafit : {"squared", "logistic"}
     fit_intercept : bool
     sample_weight : array-like of shape (n_samples,), optional
