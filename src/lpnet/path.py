@@ -168,9 +168,7 @@ def penalty_template(penalty, l1_ratio, p, factors) -> Penalty:
             if not np.array_equal(factors, np.ones_like(factors)) and not np.array_equal(factors, penalty.weights):
                 raise ValueError("the penalty has its own weights and penalty_factor was given too; pass one.")
             factors = penalty.penalty_factors(factors.shape[0])  # checks the length
-        template = penalty.with_alpha(1.0)
-        template.weights = factors
-        return template
+        return penalty.with_alpha(1.0).with_weights(factors)
     return make_penalty(penalty, 1.0, l1_ratio=l1_ratio, p=p, weights=factors)
 
 

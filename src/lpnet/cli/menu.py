@@ -414,12 +414,10 @@ def cv_penalties(datafit: str) -> list:
     -------
     list of str
     """
-    # a dedicated estimator without a CV form (Ridge: ``lpnet cv`` refuses it) or a generic one
-    return [
-        n
-        for n in penalty_names()
-        if _least_squares_classes(n, datafit) == (None, None) or _least_squares_classes(n, datafit)[1] is not None
-    ]
+    # a penalty with a dedicated CV estimator, or none at all (the generic one); Ridge has its estimator
+    # but no CV form here, so ``lpnet cv`` refuses it
+    classes = {n: _least_squares_classes(n, datafit) for n in penalty_names()}
+    return [n for n, (estimator, cv) in classes.items() if cv is not None or estimator is None]
 
 
 def cv_estimator(name: str, datafit: str, values: dict, **options):

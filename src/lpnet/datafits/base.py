@@ -67,8 +67,9 @@ class Datafit(ABC):
     def sample_losses(self, y, z) -> np.ndarray:
         """Unweighted per-sample loss at the linear predictor (broadcasting ``y`` against ``z``)."""
 
-    def validation_score(self, y, z, s) -> np.ndarray:
-        """The score scikit-learn's ``score`` reports on held-out samples, one per column of ``z``."""
+    def validation_score(self, y, z, s, losses=None) -> np.ndarray:
+        """The score scikit-learn's ``score`` reports on held-out samples, one per column of ``z``
+        (``losses``: :meth:`validation_loss` of the same predictions, when the score follows from it)."""
         raise NotImplementedError(f"{type(self).__name__} has no validation score")
 
     def free_fit(self, A, y, s, n_fixed: int = 0) -> np.ndarray:

@@ -48,7 +48,7 @@ class Logistic(Datafit):
     def sample_losses(self, y, z) -> np.ndarray:
         return np.logaddexp(0.0, -y * z)
 
-    def validation_score(self, y, z, s) -> np.ndarray:
+    def validation_score(self, y, z, s, losses=None) -> np.ndarray:
         # accuracy of the sign of the linear predictor
         hits = (np.asarray(z) > 0) == (y[:, None] > 0 if np.ndim(z) == 2 else y > 0)
         return np.average(hits, axis=0, weights=s)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import warnings
 
 import numpy as np
@@ -29,8 +28,7 @@ def named_penalty(model, weights) -> Penalty:
     it has none of its own."""
     penalty = make_penalty(model.penalty, model.alpha, l1_ratio=model.l1_ratio, p=model.p, weights=weights)
     if weights is not None and penalty.weights is None:
-        penalty = copy.copy(penalty)
-        penalty.weights = weights
+        penalty = penalty.with_weights(weights)
     return penalty
 
 

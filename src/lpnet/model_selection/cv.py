@@ -34,15 +34,6 @@ from .gram_folds import fold_path, fold_statistics, statistics_apply
 ALPHA_RULES = ("min", "1se")
 
 
-def _with_factors(template: Penalty, factors) -> Penalty:
-    """The template with the estimator's penalty factors (None: all ones)."""
-    if factors is None:
-        return template
-    out = template.with_alpha(template.alpha)
-    out.weights = factors
-    return out
-
-
 @dataclass
 class CVResults:
     """Validation losses: ``mean`` and ``std`` of shape (n_l1_ratios, n_alphas), per-fold ``losses``."""
@@ -82,7 +73,7 @@ def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, to
     z = np.asarray(X[test] @ path.coefs.T) + path.intercepts
     y_test, s_test = y[test], s[test]
     losses = datafit.validation_loss(y_test, z, s_test)
-    scores = datafit.validation_score(y_test, z, s_test)
+    scores = datafit.validation_score(y_test, z, s_test, losses)
     return FoldFit(losses, scores, path.coefs, path.intercepts, path.n_iters)
 
 
@@ -226,7 +217,7 @@ class PathCV(BaseEstimator):
                     s,
                     train,
                     test,
-                    _with_factors(penalties[i], factors),
+                    penalties[i] if factors is None else penalties[i].with_weights(factors),
                     datafit,
                     grids[i],
                     self.fit_intercept,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ..datafits import Quadratic
 from ..solvers import pick_solver
 from ..solvers.cd_gram import GramState, GramStatistics, gram_path, gram_path_applies
 
@@ -79,6 +80,5 @@ def fold_path(
     if np.any(rounding > 1e-8 * losses):
         z = predict_test(coefs, intercepts)
         losses = np.average((y_test[:, None] - z) ** 2, axis=0, weights=s_test)
-    spread = np.average((y_test - np.average(y_test, weights=s_test)) ** 2, weights=s_test)
-    scores = 1.0 - losses / spread if spread > 0 else np.where(losses == 0, 1.0, 0.0)
+    scores = Quadratic().validation_score(y_test, None, s_test, losses)
     return losses, scores, coefs, intercepts, np.array([f.n_iter for f in fits])

@@ -174,6 +174,10 @@ class Penalty(ABC):
         """The same penalty (shape and factors) at another ``alpha``."""
         return type(self)(alpha, **self.shape_parameters(), weights=self.weights)
 
+    def with_weights(self, weights) -> Penalty:
+        """The same penalty (``alpha`` and shape) with other penalty factors (None: all ones)."""
+        return type(self)(self.alpha, **self.shape_parameters(), weights=weights)
+
     def alpha_max(self, grad, n_features: int | None = None) -> float:
         """Smallest ``alpha`` at which ``w = 0`` is stationary, given the loss gradient there.
 
