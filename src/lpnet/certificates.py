@@ -29,7 +29,9 @@ is also tried: the same ``theta`` projected with the support's columns counted a
 (``X_S^T theta = 0``, where the conjugate of every penalty is 0), which costs about ``P(w)``, tiny
 precisely then.  The better of the two is reported; both are feasible, so the gap stays a bound.
 
-For p < 1 no gap exists; the measure is ``max_j dist(-grad_j D, dP_j(w_j)) / ||grad D(null)||_inf``.
+For p < 1 no gap exists, and for a datafit without a closed-form conjugate (``Datafit.has_dual`` False:
+Gamma, Tweedie, Cox) none is computed; the measure is then the optimality (KKT) violation
+``max(max_j dist(-grad_j D, dP_j(w_j)), |dD/db|) / ||grad D(null)||_inf``.
 
 The squared loss also has a Gram form of its gap (:func:`gram_certificate`, compiled as :func:`gram_gap`
 for the Gram solver's loops), computed from ``G = Xc^T H Xc`` and ``Xc^T H yc`` without the data, and a
@@ -141,7 +143,10 @@ class Certifier:
             self.means = means() if cache is None else cache.memo(cache.key("means", s), means)
         self.xt = lambda v: plain_xt(v, self.means)
         self.datafit, self.penalty = datafit, penalty
-        self.convex = penalty.is_convex
+        # a duality gap needs a convex penalty and the datafit's conjugate; otherwise the certificate is
+        # the scale-free optimality violation
+        self.convex = penalty.is_convex and datafit.has_dual
+        self.fit_intercept = fit_intercept
         self.tol = tol
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
         centre = fit_intercept and datafit.dual_shift_invariant and s.sum() > 0
@@ -253,7 +258,9 @@ class Certifier:
         objective = self.datafit.value(self.y, z, self.s) + self.penalty.value(w)
         distance = self.penalty.subdiff_distance(w, grad)
         if not self.convex:
-            violation = float(distance.max(initial=0.0)) / self.violation_scale
+            # the intercept's stationarity counts as one more coordinate (its derivative is the sum)
+            stationarity = max(float(distance.max(initial=0.0)), abs(raw_sum) if self.fit_intercept else 0.0)
+            violation = stationarity / self.violation_scale
             return Certificate(objective, None, violation, grad, distance, violation <= self.tol)
 
         theta, xt_theta = -raw, -centred
@@ -291,7 +298,7 @@ class Certifier:
         rounding = (
             float(np.abs(raw) @ delta)
             + float(self.s @ (delta * delta)) / (2 * n)
-            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ np.abs(self.y_dual)))
+            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ self.datafit.target_scale(self.y_dual)))
         )
         if self.free_features:
             # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
@@ -316,7 +323,7 @@ class Certifier:
         ``eps (|y_i| + |z_i| + max_j |x_ij| ||w||_1 + |b|)`` (``z = X w + b`` itself is known only to
         ``eps (sum_j |x_ij w_j| + |b|)``)."""
         eps = np.finfo(np.float64).eps
-        return eps * (np.abs(self.y) + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
+        return eps * (self.datafit.target_scale(self.y) + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
 
     def _rounding_floor(self, theta: np.ndarray, xt_theta: np.ndarray, dual: float) -> float:
         """How much the dual value moves when ``X^T theta`` moves by its rounding-error bound.

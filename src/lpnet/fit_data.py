@@ -30,8 +30,9 @@ class FitData:
     Attributes
     ----------
     X : ndarray or sparse matrix (CSC or CSR) of shape (n_samples, n_features), float64 or float32
-    y : ndarray of shape (n_samples,)
-        The target in the datafit's encoding (float64).
+    y : ndarray of shape (n_samples,) or (n_samples, k)
+        The target in the datafit's encoding (float64; 2-D for datafits whose encoding has several
+        columns: survival times and events, several tasks, one-hot classes, a column of offsets).
     sample_weight : ndarray of shape (n_samples,)
         Non-negative, summing to ``n_samples``.
     classes : ndarray or None
@@ -88,8 +89,12 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
     datafit = make_datafit(datafit)
     reject_non_numeric_columns(X)
     names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
+    y = datafit.as_target_array(y)
     options = dict(
-        accept_sparse=("csc", "csr"), dtype=FLOAT_DTYPES, y_numeric=not datafit.is_classifier, multi_output=False
+        accept_sparse=("csc", "csr"),
+        dtype=FLOAT_DTYPES,
+        y_numeric=not datafit.is_classifier,
+        multi_output=datafit.target_is_matrix,
     )
     if estimator is not None:
         X, y = validate_data(estimator, X, y, **options)
@@ -97,6 +102,11 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
         X, y = check_X_y(X, y, **options)
     if X.shape[0] < 2:
         raise ValueError(f"n_samples = {X.shape[0]}: at least 2 samples are needed for {who}.")
+    if datafit.target_is_matrix and np.ndim(y) != 2:
+        raise ValueError(
+            f"{who} expects a 2-D target of shape (n_samples, n_columns) for the {datafit.name!r} datafit, "
+            f"got shape {np.shape(y)}."
+        )
     check_finite_squares(X, None if datafit.is_classifier else y)
     s = check_sample_weight(sample_weight, X.shape[0])
     classes, y = datafit.encode_target(y, s, who)

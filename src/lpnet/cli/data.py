@@ -166,7 +166,9 @@ def _read_csv_pandas(path: str, delimiter: str) -> _Table:
 
     pd = _import_pandas()
     try:
-        df = pd.read_csv(path, sep=delimiter)
+        # round_trip: every number parsed to the nearest float64, as the plain reader does (pandas 2's
+        # default parser can be one unit in the last place off)
+        df = pd.read_csv(path, sep=delimiter, float_precision="round_trip")
     except pd.errors.EmptyDataError:
         return _Table([], 0, {}, [], [], [])
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -184,7 +186,10 @@ def _read_csv_pandas(path: str, delimiter: str) -> _Table:
                 bad.append(c)
                 continue
             # with ';' or tabs between fields, ',' is the decimal mark of many locales
-            converted = pd.to_numeric(s.astype(str).str.replace(",", ".", regex=False), errors="coerce")
+            # (Python's float(), not pd.to_numeric: pandas 2's string parser can miss the nearest float)
+            converted = pd.Series(
+                [_comma_float(cell) if isinstance(cell, str) else np.nan for cell in s], dtype=np.float64
+            )
             if not np.array_equal(converted.isna().to_numpy(), s.isna().to_numpy()):
                 bad.append(c)
                 continue

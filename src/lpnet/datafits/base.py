@@ -33,6 +33,12 @@ class Datafit(ABC):
     #: whether ``D`` is exactly the weighted squared loss ``1/(2n) sum_i s_i (y_i - z_i)^2``: the solvers
     #: written for it (residual and Gram coordinate descent, the direct ridge solve) take it
     is_quadratic: ClassVar[bool] = False
+    #: whether :meth:`dual` is available in closed form.  Without it a fit is certified by the scale-free
+    #: optimality (KKT) violation instead of a duality gap, even with a convex penalty
+    has_dual: ClassVar[bool] = True
+    #: whether the user's target has one column per sample *and* per output (a 2-D ``y``: survival
+    #: times with their events, several tasks); 1-D targets are refused for such a datafit and vice versa
+    target_is_matrix: ClassVar[bool] = False
 
     def dual_metric(self, theta, s) -> np.ndarray:
         """Diagonal metric in which the dual point is projected onto ``{A^T theta = 0}``.
@@ -41,6 +47,16 @@ class Datafit(ABC):
         inside a bounded domain (the logistic loss needs ``theta_i y_i n / s_i`` in [0, 1]) stays inside.
         """
         return np.abs(theta)
+
+    def as_target_array(self, y):
+        """The user's target as an array scikit-learn's validation takes (e.g. a structured array of
+        survival times and events as two columns); the default leaves it as it is."""
+        return y
+
+    def target_scale(self, y) -> np.ndarray:
+        """Per sample, the magnitude of the target in the internal encoding (the certificate's rounding
+        bound of the residual); 2-D encodings override it."""
+        return np.abs(y)
 
     def prepare_target(self, y) -> np.ndarray:
         """Check a target already in the datafit's internal encoding (float64); solvers call this."""
