@@ -298,7 +298,10 @@ class Certifier:
         rounding = (
             float(np.abs(raw) @ delta)
             + float(self.s @ (delta * delta)) / (2 * n)
-            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ self.datafit.target_scale(self.y_dual)))
+            + n
+            * eps
+            * cond
+            * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ self.datafit.target_scale(self.y_dual)))
         )
         if self.free_features:
             # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the

@@ -40,7 +40,7 @@ def test_value_gradient_curvature(kind):
         num_curv = (fit.raw_grad(y, z + dz, s)[i] - fit.raw_grad(y, z - dz, s)[i]) / (2 * eps)
         np.testing.assert_allclose(fit.curvature(y, z, s)[i], num_curv, rtol=1e-5, atol=1e-10)
     # the curvature bound really bounds the curvature (it gives the Lipschitz constants)
-    assert np.all(fit.curvature(y, z, s) <= fit.curvature_bound(s) + 1e-15)
+    assert np.all(fit.curvature(y, z, s) <= fit.curvature_bound(y, s) + 1e-15)
 
 
 @pytest.mark.parametrize("kind", DATAFITS)

@@ -131,8 +131,10 @@ class Datafit(ABC):
         """``d^2 D / dz_i^2`` (the weights of the quadratic model used by proximal Newton)."""
 
     @abstractmethod
-    def curvature_bound(self, s) -> np.ndarray:
-        """Per-sample upper bound of the curvature (gives Lipschitz constants)."""
+    def curvature_bound(self, y, s) -> np.ndarray | None:
+        """Per-sample upper bound of the curvature over every ``z`` (gives Lipschitz constants and the
+        majorizing steps of non-convex fits), or None where the curvature is unbounded (the log-link
+        families): solvers then take the curvature at the current point as their scale."""
 
     @abstractmethod
     def dual(self, theta, y, s) -> float:

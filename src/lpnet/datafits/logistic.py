@@ -76,7 +76,7 @@ class Logistic(Datafit):
         p = expit(z)
         return s * p * (1.0 - p) / y.shape[0]
 
-    def curvature_bound(self, s) -> np.ndarray:
+    def curvature_bound(self, y, s) -> np.ndarray:
         return s / (4.0 * s.shape[0])
 
     def dual(self, theta, y, s) -> float:

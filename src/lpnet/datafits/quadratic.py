@@ -31,7 +31,7 @@ class Quadratic(Datafit):
     def curvature(self, y, z, s) -> np.ndarray:
         return s / y.shape[0]
 
-    def curvature_bound(self, s) -> np.ndarray:
+    def curvature_bound(self, y, s) -> np.ndarray:
         return s / s.shape[0]
 
     def dual(self, theta, y, s) -> float:

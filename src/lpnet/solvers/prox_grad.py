@@ -97,7 +97,9 @@ def solve_fista(
     # coordinate-wise Lipschitz constants: a non-convex fit is done only at a fixed point of every
     # coordinate's own prox step, as in coordinate descent (FISTA's global step 1/L, far smaller, leaves
     # coordinates at 0 that a coordinate step would move)
-    bound = datafit.curvature_bound(s)
+    bound = datafit.curvature_bound(y, s)
+    if bound is None:  # unbounded curvature (log-link families): the start's curvature sets the scale
+        bound = datafit.curvature(y, linear_predictor(X, w, b), s)
     coord_lips = np.asarray((X.multiply(X) if sp.issparse(X) else np.square(X)).T @ bound).ravel()
     u, c, momentum = w.copy(), b, 1.0
     f_w = objective(w, b)

@@ -55,13 +55,15 @@ class NewtonSteps(InnerSolver):
         self.kernels = penalty.kernels
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params
-        self.lips = design.col_sq_norms(datafit.curvature_bound(s))
         # curvature floor: far-off samples (sigma(z)(1 - sigma(z)) ~ 0) must not make -g / h overflow
         self.h_floor = 1e-12 * s / n_samples
         self.w, self.b = starting_point(
             n_features, problem.w0, problem.b0, self.certifier.b_null, problem.fit_intercept
         )
         self.z = design.predict(self.w, self.b)
+        self.bound = datafit.curvature_bound(problem.y, s)
+        scale = self.bound if self.bound is not None else datafit.curvature(problem.y, self.z, s)
+        self.lips = design.col_sq_norms(scale)
         self.n_passes = 0
         self.majorize = False  # set once a Newton step fails to descend (see solve_inner)
 
@@ -117,7 +119,8 @@ class NewtonSteps(InnerSolver):
         datafit, penalty, kernels, design = self.datafit, self.penalty, self.kernels, self.design
         # the Newton model: weighted least squares with working response t, residual r = t - z
         g = datafit.raw_grad(y, z, s)
-        curvature = datafit.curvature_bound(s) if majorize else datafit.curvature(y, z, s)
+        # (a datafit with unbounded curvature has no majorizing model: its steps stay Newton steps)
+        curvature = self.bound if majorize and self.bound is not None else datafit.curvature(y, z, s)
         h = np.where(s > 0, np.maximum(curvature, self.h_floor), 0.0)
         r = np.divide(-g, h, out=np.zeros_like(g), where=h > 0)
         t = z + r
