@@ -9,6 +9,8 @@ Objective (sample weights ``s`` rescaled to sum to ``n``):
 
     squared:   D = 1/(2n) sum_i s_i (y_i - x_i w - b)^2
     logistic:  D = 1/n    sum_i s_i log(1 + exp(-y_i (x_i w + b)))
+    poisson, gamma, tweedie (power 1.5): D = 1/n sum_i s_i d(y_i, exp(z_i)), d half the unit deviance
+    huber (epsilon 1.35, scale 1): D = 1/n sum_i s_i h(y_i - z_i), h(r) = r^2/2 or 1.35 |r| - 1.35^2/2
     L1:        P = alpha sum_j v_j |w_j|
     L2:        P = alpha/2 sum_j v_j w_j^2
     EN:        P = alpha sum_j v_j (rho |w_j| + (1 - rho)/2 w_j^2)
@@ -157,6 +159,25 @@ def datafit_value(X, y, s, kind, coef, intercept) -> float:
         return float(0.5 * np.sum(s * (y - z) ** 2) / n)
     if kind == "logistic":
         return float(np.sum(s * np.logaddexp(0.0, -y * z)) / n)
+    return float(np.sum(s * _unit_loss(y, z, kind)) / n)
+
+
+#: the Huber threshold of the "huber" kind
+HUBER_EPS = 1.35
+
+
+def _unit_loss(y, z, kind) -> np.ndarray:
+    """Per-sample loss of the families beyond least squares and the logistic loss, from the textbook."""
+    mu = np.exp(z)
+    if kind == "poisson":
+        return xlogy(y, y) - y * z - y + mu
+    if kind == "gamma":
+        return y / mu - 1.0 - np.log(y / mu)
+    if kind == "tweedie":
+        return y**0.5 / ((1 - 1.5) * (2 - 1.5)) - y * mu ** (1 - 1.5) / (1 - 1.5) + mu ** (2 - 1.5) / (2 - 1.5)
+    if kind == "huber":
+        r = np.abs(y - z)
+        return np.where(r <= HUBER_EPS, 0.5 * r * r, HUBER_EPS * r - 0.5 * HUBER_EPS**2)
     raise ValueError(kind)
 
 
@@ -164,7 +185,16 @@ def _raw_grad(y, z, s, kind) -> np.ndarray:
     n = y.shape[0]
     if kind == "squared":
         return -s * (y - z) / n
-    return -s * y * expit(-y * z) / n
+    if kind == "logistic":
+        return -s * y * expit(-y * z) / n
+    mu = np.exp(z)
+    per_sample = {
+        "poisson": lambda: mu - y,
+        "gamma": lambda: 1.0 - y / mu,
+        "tweedie": lambda: mu ** (1 - 1.5) * (mu - y),
+        "huber": lambda: -np.clip(y - z, -HUBER_EPS, HUBER_EPS),
+    }[kind]()
+    return s * per_sample / n
 
 
 def datafit_gradients(X, y, s, kind, coef, intercept) -> tuple[np.ndarray, float]:
@@ -188,6 +218,16 @@ def null_model(y, s, kind, fit_intercept) -> tuple[float, float]:
     if kind == "squared":
         b = float(np.sum(s * y) / n) if fit_intercept else 0.0
         return b, float(0.5 * np.sum(s * (y - b) ** 2) / n)
+    if kind not in ("squared", "logistic"):  # a one-dimensional convex minimization, done numerically
+        if not fit_intercept:
+            return 0.0, float(np.sum(s * _unit_loss(y, np.zeros(n), kind)) / n)
+        res = minimize_scalar(
+            lambda b: float(np.sum(s * _unit_loss(y, np.full(n, b), kind)) / n),
+            bounds=(-30.0, 30.0),
+            method="bounded",
+            options={"xatol": 1e-12},
+        )
+        return float(res.x), float(res.fun)
     if not fit_intercept:
         return 0.0, float(np.log(2.0))
     frac = float(np.sum(s * (y > 0)) / n)

@@ -262,7 +262,7 @@ ERROR_CASES = {
         ["cv", "--data", "{single}", "--target", "label", "--datafit", "logistic"],
         ["--folds 5", "smaller class (1)"],
     ),
-    "unknown datafit": (["fit", "--datafit", "poisson"], ["--datafit", "'poisson'"]),
+    "unknown datafit": (["fit", "--datafit", "hinge"], ["--datafit", "'hinge'"]),
     "l2 cv least squares": (
         ["cv", "--data", "{two}", "--target", "label", "--penalty", "l2"],
         ["--penalty", "--datafit logistic"],

@@ -248,7 +248,7 @@ class Certifier:
         if grad is None and self._pair is not None:
             # the projection below moves theta along its metric m and needs X^T m: both in one pass
             assert self.means is not None  # the pair is used only with an intercept
-            centred, metric_xt = self._pair(raw, self.datafit.dual_metric(-raw, self.s), self.means)
+            centred, metric_xt = self._pair(raw, self.datafit.dual_metric(-raw, self.y, self.s), self.means)
             grad = centred + self.means * raw_sum
         elif grad is None:  # X^T raw from the centred product (self.xt), which the dual point needs too
             centred = self.xt(raw)
@@ -366,10 +366,8 @@ class Certifier:
         cols = [Xs.toarray() if sp.issparse(Xs) else np.asarray(Xs, dtype=np.float64)]
         if self._A is not None:
             cols.insert(0, self._A)
-        root_m = np.sqrt(self.datafit.dual_metric(theta, self.s))
-        Q, self._cond = _orthonormal_basis(root_m[:, None] * np.hstack(cols))
-        phi = np.divide(theta, root_m, out=np.zeros_like(theta), where=root_m > 0)
-        theta = theta - root_m * (Q @ (Q.T @ phi))
+        shift, self._cond = _metric_shift(np.hstack(cols), self.datafit.dual_metric(theta, self.y, self.s), theta)
+        theta = theta - shift
         xt_theta = self.xt(theta)
         dual, scale = self._dual_value(theta, xt_theta)
         return (dual, theta, xt_theta, scale) if np.isfinite(dual) else None
@@ -408,25 +406,23 @@ class Certifier:
         """:meth:`_project` when the intercept is the only free column, given ``metric_xt``, the centred
         ``X^T m`` of the metric ``m`` at ``theta`` (computed with the gradient): ``theta - c m`` with ``c``
         making the sum zero; no basis needed (a single column's condition number is 1)."""
-        m = self.datafit.dual_metric(theta, self.s)
+        m = self.datafit.dual_metric(theta, self.y, self.s)
         total = float(m.sum())
-        c = float(theta[m > 0].sum()) / total if total > 0 else 0.0
+        c = float(theta.sum()) / total if total > 0 else 0.0
         self._cond = 1.0
         return theta - c * m, xt_theta - c * metric_xt
 
     def _project(self, theta: np.ndarray, xt_theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``theta`` and ``X^T theta`` after the projection onto ``{A^T theta = 0}``."""
-        if self.datafit.dual_metric_is_weights:
-            root_m, Q = self._root_m, self._Q
-        else:
-            root_m = np.sqrt(self.datafit.dual_metric(theta, self.s))
-            Q, self._cond = _orthonormal_basis(root_m[:, None] * self._A)
+        if not self.datafit.dual_metric_is_weights:
+            shift, self._cond = _metric_shift(self._A, self.datafit.dual_metric(theta, self.y, self.s), theta)
+            return theta - shift, xt_theta - self.xt(shift)
+        # a static metric (the weights): the basis and X^T of it were computed once.  Samples of zero
+        # weight have theta_i = 0, so theta / sqrt(m) loses nothing there
+        root_m, Q = self._root_m, self._Q
         phi = np.divide(theta, root_m, out=np.zeros_like(theta), where=root_m > 0)
         coef = Q.T @ phi
-        shift = root_m * (Q @ coef)
-        if self.datafit.dual_metric_is_weights:
-            return theta - shift, xt_theta - self._XtRQ @ coef
-        return theta - shift, xt_theta - self.xt(shift)
+        return theta - root_m * (Q @ coef), xt_theta - self._XtRQ @ coef
 
 
 def _numpy_xt(X: Any) -> Callable[..., np.ndarray]:
@@ -529,6 +525,28 @@ def gram_certificate(
     scale, conjugate = penalty.scaled_conjugate(q)
     value = penalty.value(w)
     return 0.5 * rr * (1.0 - 1.0 / scale) ** 2 + value + conjugate - wq / scale, 0.5 * rr + value, scale
+
+
+def _metric_shift(A: np.ndarray, m: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, float]:
+    """``M A k`` with ``A^T M A k = A^T theta`` (``M = diag(m)``): subtracted from ``theta`` it gives the
+    projection onto ``{A^T theta = 0}`` in the metric ``M``; and the condition number of the columns kept.
+
+    From the SVD ``sqrt(M) A D^-1 = U S V^T`` (``D``: the column norms, as :func:`_orthonormal_basis`)
+    the shift is ``sqrt(M) U S^-1 V^T D^-1 A^T theta``.  ``A^T theta`` is taken over every sample: a
+    sample whose metric is zero (a Huber outlier on its box's face, a saturated logistic sample) cannot
+    move, but its ``theta_i`` still counts in the constraint.
+    """
+    root = np.sqrt(m)
+    B = root[:, None] * A
+    norms = np.linalg.norm(B, axis=0)
+    cols = norms > 0
+    U, sv, Vt = np.linalg.svd(B[:, cols] / norms[cols], full_matrices=False)
+    if sv.size == 0:
+        return np.zeros_like(theta), 1.0
+    keep = sv > sv[0] * max(B.shape) * np.finfo(np.float64).eps
+    rhs = (A[:, cols].T @ theta) / norms[cols]
+    coef = (Vt[keep] @ rhs) / sv[keep]
+    return root * (U[:, keep] @ coef), float(sv[0] / sv[keep][-1])
 
 
 def _orthonormal_basis(B: np.ndarray) -> tuple[np.ndarray, float]:

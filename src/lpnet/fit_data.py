@@ -17,7 +17,7 @@ from sklearn.utils.validation import validate_data
 from ._validation import check_finite_squares, check_sample_weight
 from .datafits import Datafit, make_datafit
 
-__all__ = ["FitData", "column_means", "prepare_fit", "reject_non_numeric_columns", "weighted_mean"]
+__all__ = ["FitData", "check_offset", "column_means", "prepare_fit", "reject_non_numeric_columns", "weighted_mean"]
 
 #: the float dtypes lpnet fits in, the first being the default for other inputs
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -66,7 +66,7 @@ def reject_non_numeric_columns(X) -> None:
         raise TypeError(f"X has non-numeric columns {bad}; encode them (e.g. one-hot) or drop them before fitting.")
 
 
-def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str = "a fit") -> FitData:
+def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str = "a fit", offset=None) -> FitData:
     """Validate ``X``, ``y`` and the sample weights for ``datafit``; the preamble of every fit.
 
     Parameters
@@ -81,6 +81,9 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
         ``feature_names_in_`` on it.
     who : str
         Names the caller in error messages (e.g. ``"Lasso"``, ``"a path"``).
+    offset : array-like of shape (n_samples,), optional
+        A fixed part of the linear predictor (``X w + b + offset``; the log of an exposure for counts),
+        kept in the datafit's target encoding so that every row selection takes it along.
 
     Returns
     -------
@@ -110,6 +113,8 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
     check_finite_squares(X, None if datafit.is_classifier else y)
     s = check_sample_weight(sample_weight, X.shape[0])
     classes, y = datafit.encode_target(y, s, who)
+    if offset is not None:
+        y = datafit.with_offset(y, check_offset(offset, X.shape[0]))
     return FitData(
         X=X,
         y=np.asarray(y, dtype=np.float64),
@@ -118,6 +123,16 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
         feature_names=names or [f"x{j}" for j in range(X.shape[1])],
         datafit=datafit,
     )
+
+
+def check_offset(offset, n_samples: int) -> np.ndarray:
+    """A user's offset (a fixed part of the linear predictor) as a finite float64 array of shape (n,)."""
+    offset = np.asarray(offset, dtype=np.float64)
+    if offset.shape != (n_samples,):
+        raise ValueError(f"offset has shape {offset.shape}, expected ({n_samples},): one value per sample.")
+    if not np.all(np.isfinite(offset)):
+        raise ValueError("offset contains NaN or infinity; pass finite values (log(exposure) with exposure > 0).")
+    return offset
 
 
 def weighted_mean(v, h) -> float:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .datafits import Datafit, datafit_class
 from .penalties import Penalty, make_penalty
 
 __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION", "ALLOWED_CLASSES", "INLINE_MAX_SIZE"]
@@ -62,6 +63,19 @@ ALLOWED_CLASSES = (
     "RidgeCV",
     "LassoIC",
     "RegularizedModelCV",
+    "CoxRegression",
+    "CoxRegressionCV",
+    "PoissonRegression",
+    "GammaRegression",
+    "TweedieRegression",
+    "PoissonRegressionCV",
+    "GammaRegressionCV",
+    "TweedieRegressionCV",
+    "HuberRegression",
+    "MultiTaskLasso",
+    "MultiTaskElasticNet",
+    "MultiTaskLassoCV",
+    "MultiTaskElasticNetCV",
 )
 #: plain result records stored field by field (looked up in ``lpnet.model_selection``)
 _ALLOWED_RECORDS = ("CVResults",)
@@ -111,6 +125,11 @@ class _Encoder:
                 "alpha": self.encode(value.alpha, f"{name}.alpha"),
                 "parameters": self.encode(value.shape_parameters(), f"{name}.parameters"),
                 "weights": self.encode(value.weights, f"{name}.weights"),
+            }
+        if isinstance(value, Datafit):  # rebuilt from the registry by name, as penalties
+            return {
+                "__datafit__": value.name,
+                "parameters": self.encode(value.shape_parameters(), f"{name}.parameters"),
             }
         if dataclasses.is_dataclass(value) and type(value).__name__ in _ALLOWED_RECORDS:
             fields = {
@@ -259,6 +278,15 @@ class _Decoder:
                 )
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"malformed model file: {name!r} does not hold a valid penalty ({exc}).") from exc
+        if "__datafit__" in value:
+            parameters = self.decode(value.get("parameters"), f"{name}.parameters")
+            if not isinstance(parameters, dict):
+                raise ValueError(f"malformed model file: the datafit {name!r} has no parameters.")
+            try:
+                datafit = datafit_class(value["__datafit__"])
+                return datafit(**parameters)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"malformed model file: {name!r} does not hold a valid datafit ({exc}).") from exc
         if "__record__" in value:
             kind = value["__record__"]
             if kind not in _ALLOWED_RECORDS:

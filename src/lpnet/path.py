@@ -151,9 +151,9 @@ class Path:
         return plot_path(self, ax=ax, legend=legend)
 
 
-def prepare_path_data(X, y, datafit, sample_weight, penalty_factor=None) -> tuple[FitData, np.ndarray]:
+def prepare_path_data(X, y, datafit, sample_weight, penalty_factor=None, offset=None) -> tuple[FitData, np.ndarray]:
     """The fit preamble of a path (:func:`lpnet.fit_data.prepare_fit`) and the checked penalty factors."""
-    data = prepare_fit(X, y, datafit, sample_weight, who="a path")
+    data = prepare_fit(X, y, datafit, sample_weight, who="a path", offset=offset)
     p = data.n_features
     factors = np.ones(p) if penalty_factor is None else checks.check_penalty_factor(penalty_factor, p)
     return data, factors
@@ -235,6 +235,8 @@ def alpha_max(
     fit_intercept=True,
     sample_weight=None,
     p=1.0,
+    *,
+    offset=None,
 ) -> float:
     """Smallest ``alpha`` at which every penalized coefficient is zero.
 
@@ -257,7 +259,7 @@ def alpha_max(
 
     Parameters
     ----------
-    X, y, penalty, datafit, l1_ratio, penalty_factor, fit_intercept, sample_weight, p
+    X, y, penalty, datafit, l1_ratio, penalty_factor, fit_intercept, sample_weight, p, offset
         As in :func:`regularization_path`.
 
     Returns
@@ -265,9 +267,10 @@ def alpha_max(
     float
         0.0 when no feature is penalized or the free model already fits the target exactly.
     """
-    data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor)
+    data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor, offset)
     template = penalty_template(penalty, l1_ratio, p, factors)
-    return _alpha_max(data.X, data.y, data.sample_weight, data.datafit, template, bool(fit_intercept))
+    fit_intercept = bool(fit_intercept) and data.datafit.allows_intercept
+    return _alpha_max(data.X, data.y, data.sample_weight, data.datafit, template, fit_intercept)
 
 
 def _warm_path(X, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=None, b0=None):
@@ -354,6 +357,7 @@ def regularization_path(
     max_iter=100,
     progress=False,
     *,
+    offset=None,
     _w0=None,
 ) -> Path:
     """Fit a penalized linear model for a decreasing sequence of ``alpha``, each fit certified.
@@ -386,6 +390,8 @@ def regularization_path(
     tol, max_iter : passed to every solve (see :func:`lpnet.solvers.solve`).
     progress : bool
         Show a text progress bar on stderr (tqdm's when installed).
+    offset : array-like of shape (n_samples,), optional
+        A fixed part of the linear predictor (``log(exposure)`` for the log-link families).
 
     Returns
     -------
@@ -399,10 +405,11 @@ def regularization_path(
     """
     tol, max_iter = checks.check_tol(tol), checks.check_positive_int(max_iter, "max_iter")
     fit_intercept = bool(fit_intercept)
-    data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor)
+    data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor, offset)
     template = penalty_template(penalty, l1_ratio, p, factors)
     factors = template.penalty_factors(data.n_features)  # a Penalty instance may bring its own weights
     X, y, s, datafit, names = data.X, data.y, data.sample_weight, data.datafit, data.feature_names
+    fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
     if _w0 is not None and _w0.shape != (X.shape[1],):
         raise ValueError(f"coef_init has shape {_w0.shape} but X has {X.shape[1]} features.")
     a_max = _alpha_max(X, y, s, datafit, template, fit_intercept)

@@ -42,7 +42,7 @@ def _inf(a):
         (Lasso, X[:1], y[:1], ValueError, "at least 2 samples"),
         (Lasso, np.zeros((20, 0)), y, ValueError, "0 feature"),
         (LogisticRegression, X, np.ones(20), ValueError, "only one class"),
-        (LogisticRegression, X, np.arange(20) % 3, ValueError, "binary"),
+        (lambda: RegularizedModel(datafit="logistic"), X, np.arange(20) % 3, ValueError, "binary"),
         (LogisticRegression, X, y, ValueError, "Unknown label type"),
     ],
 )

@@ -396,7 +396,9 @@ def test_a_failed_refit_leaves_the_model_as_it_was():
     model = LogisticRegression().fit(X, labels)
     before = {k: v for k, v in vars(model).items()}
     with pytest.raises(ValueError):
-        model.fit(rng.randn(40, 5), np.array(["a", "b", "c", "d"] * 10))  # other width, four classes
+        bad = rng.randn(40, 5)
+        bad[3, 1] = np.nan
+        model.fit(bad, np.array(["a", "b", "c", "d"] * 10))  # other width, four classes, a NaN
     assert model.n_features_in_ == 3 and list(model.classes_) == ["a", "b"]
     assert set(vars(model)) == set(before) and model.coef_ is before["coef_"]
     assert set(model.predict(X)) <= {"a", "b"}

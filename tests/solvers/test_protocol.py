@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from lpnet.datafits import Logistic, Quadratic
+from lpnet.datafits import Cox, Logistic, Quadratic
 from lpnet.penalties import L1, L2, ElasticNet, Lp
 from lpnet.solvers import AUTO_ORDER, BY_NAME, SOLVERS, Layout, pick_solver, solve
 
@@ -36,6 +36,9 @@ BIG_SPARSE = sp.random(2001, 2001, density=1e-4, format="csc", random_state=0)
         (BIG_SPARSE, Quadratic(), L2(0.1), None, "cd"),  # both Gram matrices too large
         (TALL, Logistic(), L1(0.1), None, "prox_newton"),
         (SPARSE, Logistic(), L2(0.1), None, "prox_newton"),
+        (TALL, Cox(), L1(0.1), None, "cox_cd"),  # a datafit with risk sets, a convex penalty
+        (SPARSE, Cox(), ElasticNet(0.1, 0.5), None, "cox_cd"),
+        (TALL, Cox(), Lp(0.1, 0.5), None, "prox_newton"),  # non-convex
     ],
 )
 def test_auto_picks_the_first_solver_that_supports_the_problem_and_pays_off(X, datafit, penalty, gram, expected):
@@ -44,7 +47,7 @@ def test_auto_picks_the_first_solver_that_supports_the_problem_and_pays_off(X, d
 
 def test_every_named_solver_is_an_object_and_auto_asks_them_in_order():
     assert set(BY_NAME) == set(SOLVERS) - {"auto"}
-    assert [s.name for s in AUTO_ORDER] == ["direct", "cd_gram", "cd", "prox_newton"]
+    assert [s.name for s in AUTO_ORDER] == ["direct", "cd_gram", "cd", "cox_cd", "prox_newton"]
     layout = Layout.of(WIDE)
     assert layout == Layout(40, 200, False) and Layout.of(SPARSE).sparse
     # fista supports everything but is never the automatic choice
@@ -60,6 +63,7 @@ def test_every_named_solver_is_an_object_and_auto_asks_them_in_order():
         (TALL, Quadratic(), Lp(0.1, 0.5), "cd_gram", "convex penalty"),
         (TALL, Quadratic(), L1(0.1), "direct", "pure L2"),
         (TALL, Logistic(), L2(0.1), "direct", "pure L2"),
+        (TALL, Logistic(), L1(0.1), "cox_cd", "risk sets"),
     ],
 )
 def test_an_explicit_solver_that_cannot_take_the_problem_says_why(X, datafit, penalty, solver, message):

@@ -8,9 +8,8 @@ Start-up is kept light: numpy is imported when a command runs, pandas only when 
 from __future__ import annotations
 
 import argparse
-import math
 
-from ..datafits import make_datafit
+from ..datafits import Datafit, datafit_class, datafit_parameters, make_datafit
 from .data import DATAFITS
 
 __all__ = [
@@ -21,9 +20,12 @@ __all__ = [
     "add_data_options",
     "add_datafit_option",
     "check_data_options",
+    "datafit_of",
+    "target_of",
     "coef",
     "fmt_coef",
     "integer",
+    "output_headers",
     "intercept",
     "load_data",
     "names_list",
@@ -116,7 +118,8 @@ def one_line(exc: BaseException) -> str:
 # the data options
 # ----------------------------------------------------------------------------------------------------
 def add_datafit_option(parser) -> None:
-    """Add ``--datafit squared|logistic``, shared by ``fit``, ``path`` and ``cv``.
+    """Add ``--datafit NAME`` (alias ``--family``: every registered datafit), shared by ``fit``, ``path``
+    and ``cv``.
 
     Parameters
     ----------
@@ -124,11 +127,63 @@ def add_datafit_option(parser) -> None:
     """
     parser.add_argument(
         "--datafit",
+        "--family",
+        dest="datafit",
         choices=DATAFITS,
         default="squared",
-        help="squared: least-squares regression (default); logistic: binary classification "
-        "of a target with exactly two classes (needs --data)",
+        help="the model family: squared (least squares, default), logistic (binary classification, needs "
+        "--data), or the log-link families for counts and positive values: "
+        + ", ".join(name for name in DATAFITS if name not in ("squared", "logistic")),
     )
+    # the named columns of a 2-D target (Cox's --time and --event), from the registry
+    roles = {role: name for name in reversed(DATAFITS) for role in datafit_class(name).target_columns}
+    for role, name in roles.items():
+        parser.add_argument(
+            f"--{role}",
+            dest=f"column_{role}",
+            metavar="COLUMN",
+            help=f"the {role} column of --datafit {name} (with --data)",
+        )
+    # one option per datafit parameter (the Tweedie --power, ...), from the registry
+    seen: set[str] = set()
+    for name in DATAFITS:
+        for param, default in datafit_parameters(name).items():
+            if param in seen:
+                continue
+            seen.add(param)
+            kind = type(default)
+            parser.add_argument(
+                "--" + param.replace("_", "-"),
+                dest=f"datafit_{param}",
+                type=kind if kind in (int, float) else str,
+                metavar=param.upper(),
+                help=f"the {param} of --datafit {name} (default {default})",
+            )
+
+
+def target_of(args):
+    """The target column's name, or the names of a 2-D target's columns (``--time``, ``--event``)."""
+    roles = datafit_class(args.datafit).target_columns
+    return tuple(getattr(args, f"column_{role}") for role in roles) if roles else args.target
+
+
+def datafit_of(args) -> Datafit:
+    """The datafit of ``--datafit`` with its parameters (``--power`` ...); a parameter given for a datafit
+    that does not take it is a usage error."""
+    takes = datafit_parameters(args.datafit)
+    given = {
+        key[len("datafit_") :]: value
+        for key, value in vars(args).items()
+        if key.startswith("datafit_") and value is not None
+    }
+    stray = sorted(set(given) - set(takes))
+    if stray:
+        flags = ", ".join("--" + k.replace("_", "-") for k in stray)
+        raise UsageError(f"{flags} does not apply to --datafit {args.datafit}")
+    try:
+        return make_datafit(args.datafit, **given)
+    except ValueError as exc:
+        raise UsageError(one_line(exc)) from None
 
 
 def add_data_options(parser) -> None:
@@ -162,6 +217,18 @@ def check_data_options(args) -> None:
     """
     if args.data is None and args.target is not None:
         raise UsageError("--target needs --data FILE.csv")
+    roles = datafit_class(args.datafit).target_columns
+    given = {key[len("column_") :] for key, value in vars(args).items() if key.startswith("column_") and value}
+    if given - set(roles):
+        flags = ", ".join(f"--{role}" for role in sorted(given - set(roles)))
+        raise UsageError(f"{flags} does not apply to --datafit {args.datafit}")
+    if roles:
+        wanted = " ".join(f"--{role} COLUMN" for role in roles)
+        if args.data is None:
+            raise UsageError(f"--datafit {args.datafit} needs --data FILE.csv {wanted}")
+        if args.target is not None or set(roles) - given:
+            raise UsageError(f"--datafit {args.datafit} names its target columns with {wanted} (not --target)")
+        return
     if args.data is not None and args.target is None:
         raise UsageError("--data needs --target COLUMN (the name of the column to predict)")
     if make_datafit(args.datafit).is_classifier and args.data is None:
@@ -190,7 +257,7 @@ def load_data(args):
     if args.data is None:
         X, y, names, desc = load_demo()
     else:
-        X, y, names, desc = load_csv(args.data, args.target)
+        X, y, names, desc = load_csv(args.data, target_of(args))
     classes = check_target(y, args.datafit, args.target)
     if args.no_standardize:
         return X, y, names, desc, "features used as given (--no-standardize)", classes
@@ -245,7 +312,8 @@ def names_list(names, limit=MAX_NAMES) -> str:
 
 
 def coef(model):
-    """The coefficients of a fitted model as a flat array (classifiers hold them as one row).
+    """The coefficients of a fitted model, one column per output: a binary classifier's row and a
+    regressor's vector give one column, a multinomial model one per class.
 
     Parameters
     ----------
@@ -253,15 +321,16 @@ def coef(model):
 
     Returns
     -------
-    ndarray of shape (n_features,)
+    ndarray of shape (n_features, n_outputs)
     """
     import numpy as np
 
-    return np.ravel(model.coef_)
+    c = np.asarray(model.coef_)
+    return c.reshape(-1, 1) if c.ndim == 1 else c.T
 
 
-def intercept(model) -> float:
-    """The intercept of a fitted model as a float.
+def intercept(model):
+    """The intercepts of a fitted model, one per output (0 for a model without one, e.g. Cox).
 
     Parameters
     ----------
@@ -269,11 +338,19 @@ def intercept(model) -> float:
 
     Returns
     -------
-    float
+    ndarray of shape (n_outputs,)
     """
     import numpy as np
 
-    return float(np.ravel(model.intercept_)[0])
+    return np.ravel(getattr(model, "intercept_", 0.0)).astype(float)
+
+
+def output_headers(short: str, model) -> list:
+    """Column headers of a model's coefficients: ``short``, or ``short:class`` per class of a multinomial
+    model."""
+    if coef(model).shape[1] == 1:
+        return [short]
+    return [f"{short}:{label}" for label in model.classes_]
 
 
 def fmt_coef(c: float) -> str:
@@ -290,24 +367,24 @@ def fmt_coef(c: float) -> str:
     return "0" if c == 0.0 else f"{c:.5g}"
 
 
-def null_objective(y, classes=None) -> float:
-    """F_null, the objective of the intercept-only model.
+def null_objective(y, datafit: str) -> float:
+    """F_null, the objective of the intercept-only model (unweighted).
 
     Parameters
     ----------
     y : ndarray of shape (n_samples,)
-    classes : ndarray of shape (2,), optional
-        The two labels of a logistic fit; None for least squares.
+        The target as the user gave it.
+    datafit : str
+        A registered datafit name.
 
     Returns
     -------
     float
-        Half the variance of ``y`` for least squares, the entropy of the class fractions for the
-        logistic loss.
+        The datafit's null model value: half the variance of ``y`` for least squares, the entropy of the
+        class fractions for the logistic loss, ...
     """
     import numpy as np
 
-    if classes is None:
-        return 0.5 * float(np.var(y))
-    q = float(np.mean(y == classes[1]))
-    return -(q * math.log(q) + (1.0 - q) * math.log(1.0 - q))
+    fit = make_datafit(datafit)
+    _, encoded = fit.encode_target(y, None, "the data")
+    return float(fit.null_model(encoded, np.ones(len(y)), True)[1])

@@ -67,8 +67,11 @@ class _Table(NamedTuple):
     comma: list  # columns read with decimal commas
 
 
-def load_csv(path: str, target: str):
+def load_csv(path: str, target):
     """Read ``path`` (header row) and split it into ``X, y, feature names, description``.
+
+    ``target`` names the target column, or is a tuple of names: then ``y`` has one column per name (the
+    time and event of a survival target).
 
     The field separator is taken from the header line (``,``, else ``;``, else a tab); with ``;`` or
     a tab, decimal commas are read too.  A blank first header cell marks the index column that
@@ -95,7 +98,8 @@ def load_csv(path: str, target: str):
         decimals = f"; decimal commas read in {quote_list(comma_decimals)}" if comma_decimals else ""
         note(f"the fields of {path!r} are separated by {shown}{decimals}")
     # pandas names a blank header cell 'Unnamed: 0'; the plain reader does the same
-    if len(columns) > 1 and _first_cell_blank(header, delimiter) and target != columns[0]:
+    targets = (target,) if isinstance(target, str) else tuple(target)
+    if len(columns) > 1 and _first_cell_blank(header, delimiter) and columns[0] not in targets:
         index = columns[0]
         note(
             f"dropped the first column of {path!r}: its header is blank, as in the index column that "
@@ -104,8 +108,9 @@ def load_csv(path: str, target: str):
         columns = columns[1:]
         bad = [c for c in bad if c != index]
         missing = [c for c in missing if c != index]
-    if target not in columns:
-        raise ValueError(f"column {target!r} not found in {path!r}; its columns are {quote_list(columns)}")
+    for name in targets:
+        if name not in columns:
+            raise ValueError(f"column {name!r} not found in {path!r}; its columns are {quote_list(columns)}")
     if bad:
         raise ValueError(f"non-numeric columns in {path!r}: {quote_list(bad)}; encode them as numbers or drop them")
     if missing:
@@ -115,9 +120,9 @@ def load_csv(path: str, target: str):
     infinite = [c for c in columns if not np.all(np.isfinite(data[c]))]
     if infinite:
         raise ValueError(f"infinite values in {path!r}, columns {quote_list(infinite)}")
-    features = [c for c in columns if c != target]
+    features = [c for c in columns if c not in targets]
     if not features:
-        raise ValueError(f"{path!r} has no feature columns besides the target {target!r}")
+        raise ValueError(f"{path!r} has no feature columns besides the target {quote_list(targets)}")
     X = np.column_stack([data[c] for c in features])
     constant = [name for name, flat in zip(features, constant_columns(X)) if flat]
     if constant:
@@ -125,8 +130,9 @@ def load_csv(path: str, target: str):
             f"constant columns in {path!r}: {quote_list(constant)}; they carry no information, their "
             "coefficients are 0 and they are not counted as exact zeros"
         )
-    desc = f"{path} ({n} samples, {len(features)} features; target: {target})"
-    return X, data[target], features, desc
+    desc = f"{path} ({n} samples, {len(features)} features; target: {', '.join(targets)})"
+    y = data[target] if isinstance(target, str) else np.column_stack([data[name] for name in targets])
+    return X, y, features, desc
 
 
 def constant_columns(X):
@@ -275,19 +281,28 @@ def _pandas_names(names):
 # the target
 # ----------------------------------------------------------------------------------------------------
 def check_target(y, datafit: str, target: str):
-    """The two classes of ``y`` for the logistic datafit (ValueError otherwise); None for least squares.
+    """The classes of ``y`` for a classifier's datafit (ValueError otherwise: two for the logistic loss,
+    three or more for the multinomial one); None for a regression datafit.
 
     A least-squares target with only two values gets a note pointing to ``--datafit logistic``: it is
     fitted as numbers, which is rarely what a 0/1 label means.
     """
     import numpy as np
 
+    if make_datafit(datafit).target_is_matrix:
+        return None  # several columns (time and event): the datafit checks them when it fits
     values = np.unique(y)
-    if make_datafit(datafit).is_classifier:
-        if values.size != 2:
+    fit = make_datafit(datafit)
+    if fit.is_classifier:
+        # the binary datafit takes two classes; a multi-output one (one score per class) three or more
+        fits = not fit.is_multi_output and values.size == 2 or fit.is_multi_output and values.size >= 3
+        if not fits:
+            other = [n for n in DATAFITS if make_datafit(n).is_classifier and n != datafit]
+            wanted = "three classes or more" if fit.is_multi_output else "exactly two classes"
+            hint = f" (for it: --datafit {other[0]})" if other and values.size >= 2 else ""
             raise ValueError(
-                f"--datafit logistic needs a target with exactly two classes; {target!r} has "
-                f"{values.size} distinct value{'s' if values.size != 1 else ''}"
+                f"--datafit {datafit} needs a target with {wanted}; {target!r} has "
+                f"{values.size} distinct value{'s' if values.size != 1 else ''}{hint}"
             )
         return values
     if values.size == 2:

@@ -14,6 +14,7 @@ import textwrap
 import time
 import warnings
 
+from ..datafits import make_datafit
 from ..penalties import penalty_names
 from . import menu
 from .common import (
@@ -21,12 +22,15 @@ from .common import (
     add_datafit_option,
     check_data_options,
     coef,
+    datafit_of,
     fmt_coef,
     integer,
     intercept,
     null_objective,
     number,
+    output_headers,
     table,
+    target_of,
 )
 
 __all__ = ["DEMO_ALPHA", "DEMO_ALPHA_WHY", "add_fit_command"]
@@ -133,11 +137,12 @@ def add_fit_command(sub) -> None:
 def _check_options(args) -> None:
     """Cross-option and range checks, before any data is read."""
     check_data_options(args)
+    datafit_of(args)  # a datafit parameter out of range, or given for another datafit
     if args.data is not None and args.alpha is None:
         hint = (
             "try a few values, e.g. 1% of max|X^T (y - mean y)| / n"
             if args.datafit == "squared"
-            else "lpnet path --datafit logistic on the same data prints alpha_max; try 1% of it"
+            else f"lpnet path --datafit {args.datafit} on the same data prints alpha_max; try 1% of it"
         )
         raise UsageError(f"--data needs --alpha A: a good alpha depends on your data ({hint})")
     if args.alpha is not None and not (math.isfinite(args.alpha) and args.alpha >= 0):
@@ -155,17 +160,20 @@ def _models(args):
     """``alpha`` and ``(label, short label, estimator, why non-convex)`` for every model to fit."""
     alpha = DEMO_ALPHA if args.alpha is None else args.alpha
     chosen = penalty_names() if args.penalty is None else (args.penalty,)
+    datafit = datafit_of(args)
     models = []
     for name in chosen:
         values = menu.shape_values(args, name)
-        label, short = menu.fit_labels(name, args.datafit, values)
-        estimator = menu.fit_estimator(name, args.datafit, alpha, values, tol=args.tol, max_iter=args.max_iter)
-        models.append((label, short, estimator, _nonconvex_note(menu.penalty_at(name, alpha, values))))
+        label, short = menu.fit_labels(name, datafit, values)
+        estimator = menu.fit_estimator(name, datafit, alpha, values, tol=args.tol, max_iter=args.max_iter)
+        models.append((label, short, estimator, _violation_note(menu.penalty_at(name, alpha, values), datafit)))
     return alpha, models
 
 
-def _nonconvex_note(penalty) -> str:
+def _violation_note(penalty, datafit) -> str:
     """What the certificate column adds to an optimality violation: why there is no duality gap."""
+    if penalty.is_convex:
+        return "(KKT)"  # a convex problem whose datafit has no closed-form conjugate
     return "(p<1)" if penalty.exponent < 1.0 else "(non-convex)"  # NaN exponent: not a p-th power
 
 
@@ -185,11 +193,16 @@ def _warm_up(models, X, y, logistic) -> None:
 
 
 def _log_loss(model, X, y) -> float:
-    """Mean log-loss of a fitted binary classifier, from its decision function (no clipping needed)."""
+    """Mean log-loss of a fitted classifier, from its decision function (no clipping needed)."""
     import numpy as np
+    from scipy.special import logsumexp
 
-    sign = np.where(y == model.classes_[1], 1.0, -1.0)
-    return float(np.mean(np.logaddexp(0.0, -sign * model.decision_function(X))))
+    z = model.decision_function(X)
+    if z.ndim == 1:  # binary: one score, positive for classes_[1]
+        sign = np.where(y == model.classes_[1], 1.0, -1.0)
+        return float(np.mean(np.logaddexp(0.0, -sign * z)))
+    true = np.searchsorted(model.classes_, y)
+    return float(np.mean(logsumexp(z, axis=1) - z[np.arange(len(y)), true]))
 
 
 def cmd_fit(args) -> int:
@@ -213,7 +226,7 @@ def cmd_fit(args) -> int:
     if args.data is None:
         X, y, names, desc = load_demo()
     else:
-        X, y, names, desc = load_csv(args.data, args.target)
+        X, y, names, desc = load_csv(args.data, target_of(args))
     classes = check_target(y, args.datafit, args.target)
     if X.shape[0] < MIN_ROWS:
         raise ValueError(
@@ -264,13 +277,16 @@ def cmd_fit(args) -> int:
         f"seed {SPLIT_SEED}{stratified}); {how}",
         file=out,
     )
-    if classes is not None:
+    if classes is not None and len(classes) == 2:
         print(
             f"  logistic regression: classes {classes[0]:g} and {classes[1]:g} (positive: {classes[1]:g}, "
             "the second column of predict_proba)",
             file=out,
         )
-    f_null = null_objective(y_tr, classes)
+    elif classes is not None:
+        shown = ", ".join(f"{c:g}" for c in classes)
+        print(f"  multinomial logistic regression: {len(classes)} classes ({shown})", file=out)
+    f_null = null_objective(y_tr, args.datafit)
     print(
         f"  alpha = {alpha!r}, tol = {args.tol:g}, max_iter = {args.max_iter}; a convex fit has converged "
         f"when its duality gap <= tol * F_null = {args.tol * f_null:.3g}",
@@ -279,16 +295,17 @@ def cmd_fit(args) -> int:
     print(file=out)
 
     print("Coefficients (exact zeros print as 0):", file=out)
-    header = ["feature", *[short for _, short, _, _, _ in results]]
-    rows = [[name, *[fmt_coef(coef(m)[j]) for _, _, m, _, _ in results]] for j, name in enumerate(names)]
-    rows.append(["(intercept)", *[f"{intercept(m):.5g}" for _, _, m, _, _ in results]])
+    header = ["feature", *[h for _, short, m, _, _ in results for h in output_headers(short, m)]]
+    rows = [[name, *[fmt_coef(c) for _, _, m, _, _ in results for c in coef(m)[j]]] for j, name in enumerate(names)]
+    rows.append(["(intercept)", *[f"{b:.5g}" for _, _, m, _, _ in results for b in intercept(m)]])
     print(table(header, rows), file=out)
     print(file=out)
 
     print("Fits:", file=out)
-    scores = (
-        ["train R2", "test R2"] if classes is None else ["train acc.", "test acc.", "train log-loss", "test log-loss"]
-    )
+    label = make_datafit(args.datafit).score_label
+    scores = [f"train {label}", f"test {label}"]
+    if classes is not None:
+        scores += ["train log-loss", "test log-loss"]
     header = ["model", "zeros", *scores, "certificate", "iters", "converged", "fit time"]
     rows = []
     not_converged = []
@@ -301,13 +318,13 @@ def cmd_fit(args) -> int:
             cert = "n/a"
         if not m.converged_:
             not_converged.append(label)
-        values = [m.score(X_tr, y_tr), m.score(X_te, y_te)]  # R2, or accuracy for a classifier
+        values = [m.score(X_tr, y_tr), m.score(X_te, y_te)]  # R2, accuracy, D2: the datafit's score
         if classes is not None:
             values += [_log_loss(m, X_tr, y_tr), _log_loss(m, X_te, y_te)]
         rows.append(
             [
                 label,
-                f"{int(np.sum(coef(m)[informative] == 0.0))}/{int(informative.sum())}",
+                f"{int(np.sum(np.all(coef(m)[informative] == 0.0, axis=1)))}/{int(informative.sum())}",
                 *[f"{v:.4f}" for v in values],
                 cert,
                 str(int(np.max(m.n_iter_))),
@@ -323,16 +340,13 @@ def cmd_fit(args) -> int:
             f"{', '.join(n for n, keep in zip(names, informative) if not keep)}).",
             file=out,
         )
-    objective = (
-        "1/(2n)||y - Xw - b||^2 + P(w)"
-        if classes is None
-        else "1/n sum_i log(1 + exp(-y_i (x_i w + b))) + P(w) with y_i = -1 or +1"
-    )
+    objective = f"{make_datafit(args.datafit).formula} + P(w)"
     print(
         textwrap.fill(
             f"Duality gaps are in objective units, {objective}; F_null is the objective of the "
-            "intercept-only model.  For a non-convex penalty (Lp with p < 1, ...) the scale-free "
-            "optimality violation (converged when <= tol) is reported instead, and no gap is claimed.",
+            "intercept-only model.  For a non-convex penalty (Lp with p < 1, ...), or a datafit whose "
+            "conjugate has no closed form (KKT: tweedie, cox), the scale-free optimality violation "
+            "(converged when <= tol) is reported instead, and no gap is claimed.",
             width=100,
         ),
         file=out,

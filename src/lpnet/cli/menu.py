@@ -440,7 +440,7 @@ def cv_estimator(name: str, datafit: str, values: dict, **options):
     """
     from ..model_selection import LogisticRegressionCV, RegularizedModelCV
 
-    if _logistic(datafit):
+    if make_datafit(datafit).is_classifier:  # LogisticRegressionCV takes two classes or more
         if _logistic_takes(LogisticRegressionCV, values):
             return LogisticRegressionCV(name, **values, **options)
         return LogisticRegressionCV(make_penalty(name, 1.0, **values), **options)

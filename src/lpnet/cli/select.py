@@ -14,6 +14,7 @@ import os
 import sys
 import warnings
 
+from ..datafits import make_datafit
 from ..penalties import make_penalty, penalty_names
 from . import menu
 from .common import (
@@ -22,6 +23,7 @@ from .common import (
     add_data_options,
     check_data_options,
     coef,
+    datafit_of,
     fmt_coef,
     integer,
     intercept,
@@ -29,6 +31,7 @@ from .common import (
     names_list,
     null_objective,
     number,
+    output_headers,
     table,
 )
 
@@ -264,9 +267,12 @@ def _certificate(gap, violation) -> str:
     return "n/a"
 
 
-def _loss_description(classes) -> str:
+def _loss_description(classes, datafit: str) -> str:
     if classes is None:
-        return "squared loss"
+        fit = make_datafit(datafit)
+        return "squared loss" if fit.is_quadratic else f"{fit.name} datafit, {fit.formula}"
+    if len(classes) > 2:
+        return f"multinomial logistic loss ({len(classes)} classes: {', '.join(f'{c:g}' for c in classes)})"
     return f"logistic loss (classes {classes[0]:g} and {classes[1]:g}; positive: {classes[1]:g})"
 
 
@@ -298,6 +304,11 @@ def cmd_path(args) -> int:
     from ..path import regularization_path
     from .data import constant_columns
 
+    if make_datafit(args.datafit).is_multi_output:
+        raise UsageError(
+            f"lpnet path traces models with one coefficient per feature; --datafit {args.datafit} has one per "
+            "class: use lpnet cv or lpnet fit"
+        )
     X, y, names, desc, how, classes = load_data(args)
     values = menu.shape_values(args, args.penalty, grid="first")
     with warnings.catch_warnings():
@@ -306,7 +317,7 @@ def cmd_path(args) -> int:
             X,
             y,
             penalty=make_penalty(args.penalty, 1.0, **values),
-            datafit=args.datafit,
+            datafit=datafit_of(args),
             n_alphas=args.n_alphas,
             eps=args.eps,
             tol=args.tol,
@@ -320,12 +331,12 @@ def cmd_path(args) -> int:
     label = menu.path_label(args.penalty, args.datafit, values)
     print(f"lpnet path: {desc}", file=out)
     print(
-        f"  {label}, {_loss_description(classes)}; {n} alphas from {path.alphas[0]:.4g} down to "
+        f"  {label}, {_loss_description(classes, args.datafit)}; {n} alphas from {path.alphas[0]:.4g} down to "
         f"{path.alphas[-1]:.4g} (alpha_max = {path.alpha_max:.4g}, eps = {args.eps:g})",
         file=out,
     )
     print(f"  {how}", file=out)
-    f_null = null_objective(y, classes)
+    f_null = null_objective(y, args.datafit)
     if np.all(np.isnan(path.dual_gaps)):
         penalty = make_penalty(args.penalty, 1.0, **values)
         what = "p < 1" if penalty.exponent < 1.0 else penalty.label  # NaN exponent: not a p-th power
@@ -345,10 +356,9 @@ def cmd_path(args) -> int:
     shown = np.unique(np.linspace(0, n - 1, num=min(n, TABLE_ROWS)).round().astype(int))
     nonzero = (path.coefs != 0.0) & informative
     z = X @ path.coefs.T + path.intercepts
-    if classes is None:
-        ss_tot = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1.0 - np.sum((y[:, None] - z) ** 2, axis=0) / ss_tot if ss_tot > 0 else np.full(n, np.nan)
-        score_names, scores = ["R2"], [r2]
+    if classes is None:  # R2 for least squares, D2 for the log-link families: the datafit's score
+        fit = make_datafit(args.datafit)
+        score_names, scores = [fit.score_label], [fit.validation_score(y, z, np.ones(len(y)))]
     else:  # the predicted class is the positive one where the decision function is > 0
         sign = np.where(y == classes[1], 1.0, -1.0)[:, None]
         score_names = ["accuracy", "log-loss"]
@@ -512,7 +522,7 @@ def cmd_cv(args) -> int:
         "tol": args.tol,
         "max_iter": args.max_iter,
     }
-    est = menu.cv_estimator(args.penalty, args.datafit, values, **common)
+    est = menu.cv_estimator(args.penalty, datafit_of(args), values, **common)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # the fits' certificates are printed below
         est.fit(X, y)
@@ -529,7 +539,10 @@ def cmd_cv(args) -> int:
     kind = type(est).__name__
     what = menu.cv_label(args.penalty, args.datafit, values)
     if classes is None:
-        loss, loss_long = "MSE", "mean squared error"
+        fit = make_datafit(args.datafit)
+        loss, loss_long = (
+            ("MSE", "mean squared error") if fit.is_quadratic else (fit.loss_label, f"mean {fit.loss_label}")
+        )
     else:
         loss, loss_long = "log-loss", "mean log-loss"
     ratios = ", ".join(f"{r:g}" for r in res.l1_ratios)
@@ -541,7 +554,7 @@ def cmd_cv(args) -> int:
         file=out,
     )
     if classes is not None:
-        print(f"  {_loss_description(classes)}", file=out)
+        print(f"  {_loss_description(classes, args.datafit)}", file=out)
     print(f"  {how}; validation loss: {loss_long} on the held-out fold", file=out)
     print(file=out)
 
@@ -555,7 +568,7 @@ def cmd_cv(args) -> int:
                 tag,
                 f"{alpha:.4g}",
                 *([f"{ratio:g}"] if grid else []),
-                f"{int(np.count_nonzero(coef(model)[informative]))}/{int(informative.sum())}",
+                f"{int(np.count_nonzero(np.any(coef(model)[informative] != 0, axis=1)))}/{int(informative.sum())}",
                 f"{res.mean[i, k]:.5g}",
                 f"{res.std[i, k] / np.sqrt(n_folds):.3g}",
             ]
@@ -571,10 +584,11 @@ def cmd_cv(args) -> int:
     print(file=out)
 
     print("Coefficients refit on all the data at each choice (exact zeros print as 0):", file=out)
-    header = ["feature", *[f"{name} *" if name == args.selection else name for name in fits]]
-    rows = [[name, *[fmt_coef(coef(f[4])[j]) for f in fits.values()]] for j, name in enumerate(names)]
-    rows.append(["(intercept)", *[f"{intercept(f[4]):.5g}" for f in fits.values()]])
-    rows.append(["(certificate)", *[_fit_certificate(f[4]) for f in fits.values()]])
+    labels = {name: f"{name} *" if name == args.selection else name for name in fits}
+    header = ["feature", *[h for name, f in fits.items() for h in output_headers(labels[name], f[4])]]
+    rows = [[name, *[fmt_coef(c) for f in fits.values() for c in coef(f[4])[j]]] for j, name in enumerate(names)]
+    rows.append(["(intercept)", *[f"{b:.5g}" for f in fits.values() for b in intercept(f[4])]])
+    rows.append(["(certificate)", *[c for f in fits.values() for c in [_fit_certificate(f[4])] * coef(f[4]).shape[1]]])
     print(table(header, rows), file=out)
     if not chosen[4].converged_:
         print(

@@ -23,6 +23,19 @@ class Datafit(ABC):
     is_classifier: ClassVar[bool] = False
     #: what the cross-validation curves call the validation loss
     loss_label: ClassVar[str] = "loss"
+    #: what tables call :meth:`validation_score`
+    score_label: ClassVar[str] = "score"
+    #: ``D`` written out, for reports (e.g. the CLI's note on the units of the duality gap)
+    formula: ClassVar[str] = "D(Xw + b)"
+    #: whether the datafit is a partial likelihood over risk sets and gives its exact Newton model
+    #: (``risk_set_model``, see :class:`~lpnet.datafits.Cox`): the ``cox_cd`` solver takes it
+    has_risk_sets: ClassVar[bool] = False
+    #: the columns of a 2-D target by role (Cox: ``("time", "event")``): the CLI reads them from the
+    #: options ``--time COL --event COL`` instead of ``--target``
+    target_columns: ClassVar[tuple[str, ...]] = ()
+    #: the datafit's own parameters (e.g. the Tweedie power) with their defaults: constructor arguments,
+    #: stored as attributes of the same name; save/load and the CLI read them from here
+    parameters: ClassVar[dict[str, object]] = {}
 
     #: whether ``dual_metric`` is the sample weights themselves (then the certificate precomputes it)
     dual_metric_is_weights: bool = False
@@ -39,8 +52,14 @@ class Datafit(ABC):
     #: whether the user's target has one column per sample *and* per output (a 2-D ``y``: survival
     #: times with their events, several tasks); 1-D targets are refused for such a datafit and vice versa
     target_is_matrix: ClassVar[bool] = False
+    #: whether the model may have an intercept; False where ``D`` does not change when a constant is added
+    #: to ``z`` (the Cox partial likelihood): every fit is then made without one, whatever ``fit_intercept``
+    allows_intercept: ClassVar[bool] = True
+    #: whether the linear predictor is a matrix, one column per output (``Z = X W + b``, several tasks): only
+    #: the solvers written for matrix coefficients take such a datafit, the scalar ones refuse it
+    is_multi_output: ClassVar[bool] = False
 
-    def dual_metric(self, theta, s) -> np.ndarray:
+    def dual_metric(self, theta, y, s) -> np.ndarray:
         """Diagonal metric in which the dual point is projected onto ``{A^T theta = 0}``.
 
         The default, ``|theta|``, changes every ``theta_i`` by a small *relative* amount, so a dual point
@@ -48,10 +67,32 @@ class Datafit(ABC):
         """
         return np.abs(theta)
 
+    def shape_parameters(self) -> dict[str, object]:
+        """The values of :attr:`parameters` for this instance."""
+        return {name: getattr(self, name) for name in self.parameters}
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.shape_parameters() == self.shape_parameters()
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self.shape_parameters().items())))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.shape_parameters().items())
+        return f"{type(self).__name__}({args})"
+
     def as_target_array(self, y):
         """The user's target as an array scikit-learn's validation takes (e.g. a structured array of
         survival times and events as two columns); the default leaves it as it is."""
         return y
+
+    def with_offset(self, y, offset) -> np.ndarray:
+        """The internal target of a fit whose linear predictor is ``X w + b + offset`` (``offset``: a
+        validated float array of shape (n,)); datafits that take no offset refuse it."""
+        raise ValueError(
+            f"the {self.name!r} datafit takes no offset; offsets are for the log-link families "
+            "(poisson, gamma, tweedie)."
+        )
 
     def target_scale(self, y) -> np.ndarray:
         """Per sample, the magnitude of the target in the internal encoding (the certificate's rounding
@@ -94,9 +135,13 @@ class Datafit(ABC):
         the smooth, convex datafit; a datafit with a closed form overrides it."""
         c = np.zeros(A.shape[1])
         c[:n_fixed] = self.null_model(y, s, True)[0]
+        return self.newton_fit(A, y, s, c) if A.shape[1] > n_fixed else c
+
+    def newton_fit(self, A, y, s, c) -> np.ndarray:
+        """:meth:`free_fit`'s damped Newton iteration from the coefficients ``c``."""
         z = A @ c
         value = self.value(y, z, s)
-        for _ in range(100 if A.shape[1] > n_fixed else 0):
+        for _ in range(100):
             g = A.T @ self.raw_grad(y, z, s)
             if np.max(np.abs(g)) <= 1e-15 * max(1.0, value):
                 break

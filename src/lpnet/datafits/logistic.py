@@ -15,6 +15,8 @@ class Logistic(Datafit):
     name = "logistic"
     is_classifier = True
     loss_label = "log-loss"
+    score_label = "acc."
+    formula = "1/n sum_i log(1 + exp(-y_i (x_i w + b))) with y_i = -1 or +1"
 
     def encode_target(self, y, sample_weight, who: str) -> tuple[np.ndarray | None, np.ndarray]:
         """Any two labels as -1 / +1; ``classes[1]`` (``np.unique`` order) is +1.  Both classes must keep
@@ -59,7 +61,7 @@ class Logistic(Datafit):
             raise ValueError("the logistic datafit expects labels encoded as -1 and +1.")
         return y
 
-    def dual_metric(self, theta, s) -> np.ndarray:
+    def dual_metric(self, theta, y, s) -> np.ndarray:
         # a_i = theta_i y_i n / s_i must stay in [0, 1]; a metric proportional to a (1 - a) moves each
         # a_i by a (1 - a) times a small factor, which keeps it inside (it is also the Newton curvature)
         a = np.divide(np.abs(theta) * theta.shape[0], s, out=np.zeros_like(theta), where=s > 0)

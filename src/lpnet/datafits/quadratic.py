@@ -12,13 +12,15 @@ class Quadratic(Datafit):
 
     name = "squared"
     loss_label = "MSE"
+    score_label = "R2"
+    formula = "1/(2n)||y - Xw - b||^2"
     # theta = s * residual / n: projecting in the metric of s is a weighted least-squares residual
     dual_metric_is_weights = True
     # dual = theta.y - n/2 sum theta^2 / s: with sum(theta) = 0, theta.y = theta.(y - c)
     dual_shift_invariant = True
     is_quadratic = True
 
-    def dual_metric(self, theta, s) -> np.ndarray:
+    def dual_metric(self, theta, y, s) -> np.ndarray:
         return s
 
     def value(self, y, z, s) -> float:

@@ -7,13 +7,28 @@ null model, link and validation loss) plus one entry in ``_CLASSES`` below.
 from __future__ import annotations
 
 from .base import Datafit
+from .cox import Cox
+from .glm import Gamma, Poisson, Tweedie
+from .huber import Huber
 from .logistic import Logistic
+from .multinomial import Multinomial
+from .multitask import MultiTaskQuadratic
 from .quadratic import Quadratic
 
-__all__ = ["datafit_class", "datafit_names", "make_datafit"]
+__all__ = ["datafit_class", "datafit_names", "datafit_parameters", "make_datafit"]
 
 # One entry per datafit, in the order menus list them.
-_CLASSES: tuple[type[Datafit], ...] = (Quadratic, Logistic)
+_CLASSES: tuple[type[Datafit], ...] = (
+    Quadratic,
+    Logistic,
+    Poisson,
+    Gamma,
+    Tweedie,
+    Huber,
+    MultiTaskQuadratic,
+    Cox,
+    Multinomial,
+)
 
 _BY_NAME: dict[str, type[Datafit]] = {cls.name: cls for cls in _CLASSES}
 
@@ -36,8 +51,16 @@ def datafit_class(name: str) -> type[Datafit]:
         raise ValueError(f"datafit must be one of {datafit_names()} or a Datafit instance, got {name!r}.") from None
 
 
-def make_datafit(datafit: str | Datafit) -> Datafit:
-    """A datafit from its name, or ``datafit`` itself when it is already a :class:`Datafit`."""
+def datafit_parameters(name: str) -> dict[str, object]:
+    """The parameters of the datafit registered under ``name`` with their defaults (e.g. the Tweedie
+    ``power``); empty for most."""
+    return dict(datafit_class(name).parameters)
+
+
+def make_datafit(datafit: str | Datafit, **params) -> Datafit:
+    """A datafit from its name and its parameters (those it does not take are ignored, None means the
+    default), or ``datafit`` itself when it is already a :class:`Datafit`."""
     if isinstance(datafit, Datafit):
         return datafit
-    return datafit_class(datafit)()
+    cls = datafit_class(datafit)
+    return cls(**{k: v for k, v in params.items() if k in cls.parameters and v is not None})

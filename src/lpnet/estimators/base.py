@@ -89,14 +89,14 @@ class LinearModelBase(BaseEstimator):
         """
         return staged_fit(self, X, y, sample_weight)
 
-    def _fit(self, X, y, sample_weight) -> None:
+    def _fit(self, X, y, sample_weight, offset=None) -> None:
         tol = check_tol(self.tol)
         max_iter = check_positive_int(self.max_iter, "max_iter", minimum=self._min_max_iter)
         solver = getattr(self, "solver", "auto")
         if solver not in SOLVERS:
             raise InvalidParameterError(f"solver must be one of {SOLVERS}, got {solver!r}.")
         check_unsupported_options(getattr(self, "positive", False), getattr(self, "selection", "cyclic"))
-        X, y, s = self._validated_data(X, y, sample_weight)
+        X, y, s = self._validated_data(X, y, sample_weight, offset)
         factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
         penalty = self._penalty(factors)
         datafit = self._datafit()
@@ -156,10 +156,10 @@ class LinearModelBase(BaseEstimator):
         self.converged_ = bool(res.converged)
         self.solver_ = res.solver
 
-    def _validated_data(self, X, y, sample_weight):
+    def _validated_data(self, X, y, sample_weight, offset=None):
         """``(X, y in the datafit's encoding, sample weights summing to n)``; sets ``n_features_in_`` (and
         ``classes_`` for a classifier)."""
-        data = prepare_fit(X, y, self._datafit(), sample_weight, estimator=self, who=type(self).__name__)
+        data = prepare_fit(X, y, self._datafit(), sample_weight, estimator=self, who=type(self).__name__, offset=offset)
         if data.classes is not None:
             self.classes_ = data.classes
         return data.X, data.y, data.sample_weight
@@ -196,12 +196,18 @@ class LinearModelBase(BaseEstimator):
         return self._datafit().is_classifier
 
     # ------------------------------------------------------------------ prediction
-    def _decision(self, X) -> np.ndarray:
+    def _decision(self, X, offset=None) -> np.ndarray:
         check_is_fitted(self, "coef_")
         reject_non_numeric_columns(X)
         X = validate_data(self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), reset=False)
-        out = np.asarray(X @ np.ravel(self.coef_)).ravel()
-        return out + np.ravel(self.intercept_)[0]
+        # (a model without an intercept, e.g. Cox's, has no intercept_)
+        out = np.asarray(X @ np.ravel(self.coef_)).ravel() + np.ravel(getattr(self, "intercept_", 0.0))[0]
+        if offset is not None:
+            offset = np.asarray(offset, dtype=np.float64)
+            if offset.shape != out.shape:
+                raise ValueError(f"offset has shape {offset.shape}, expected {out.shape}: one value per sample.")
+            out = out + offset
+        return out
 
     def coef_table(self):
         """The coefficients as a pandas DataFrame, one row per feature (requires pandas).

@@ -6,10 +6,11 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 
-from ..datafits import make_datafit
+from ..datafits import Multinomial, make_datafit
+from ..fit_data import prepare_fit
 from .base import LinearModelBase, named_penalty
 from .linear import params_doc
-from .logistic import ClassifierBase, warn_unused_l1_ratio
+from .logistic import ClassifierBase, fit_multinomial, warn_unused_l1_ratio
 
 
 def _classifier(model) -> bool:
@@ -33,15 +34,16 @@ class DatafitChoice:
         return _classifier(self)
 
     def predict(self, X):
-        """Predicted values (squared loss) or class labels (logistic loss)."""
+        """Predicted class labels (a classifier's datafit), else the predicted mean (the datafit's inverse
+        link of ``X @ coef_ + intercept_``: the value itself for the squared loss)."""
         if self._is_classifier():
             return ClassifierBase.predict(self, X)
-        return self._decision(X)
+        return self._datafit().predict(self._decision(X))
 
     @available_if(_classifier)
     def decision_function(self, X):
-        """Signed score ``X @ coef_ + intercept_`` (logistic loss only)."""
-        return self._decision(X)
+        """A classifier's scores: ``X @ coef_ + intercept_``, one column per class for a multinomial model."""
+        return ClassifierBase.decision_function(self, X)
 
     @available_if(_classifier)
     def predict_proba(self, X):
@@ -53,16 +55,22 @@ class DatafitChoice:
         return ClassifierBase.predict_log_proba(self, X)
 
     def score(self, X, y, sample_weight=None):
-        """R^2 for the squared loss, accuracy for the logistic loss."""
-        mixin = ClassifierMixin if self._is_classifier() else RegressorMixin
-        return mixin.score(self, X, y, sample_weight=sample_weight)
+        """Accuracy for a classifier; for a regression datafit the datafit's score (R^2 for the squared
+        loss, D^2, the fraction of deviance explained, for the log-link families)."""
+        if self._is_classifier():
+            return ClassifierMixin.score(self, X, y, sample_weight=sample_weight)
+        datafit = self._datafit()
+        if datafit.is_quadratic:  # scikit-learn's r2_score, bit for bit
+            return RegressorMixin.score(self, X, y, sample_weight=sample_weight)
+        data = prepare_fit(X, y, datafit, sample_weight, who=f"{type(self).__name__}.score")
+        return float(datafit.validation_score(data.y, self._decision(X), data.sample_weight))
 
     def __sklearn_tags__(self):
         # what ClassifierMixin / RegressorMixin would set, chosen by the datafit
         tags = super().__sklearn_tags__()
         if self._is_classifier():
             tags.estimator_type = "classifier"
-            tags.classifier_tags = ClassifierTags(multi_class=False)
+            tags.classifier_tags = ClassifierTags(multi_class=isinstance(self._datafit(), Multinomial))
             tags.target_tags.required = True
         else:
             tags.estimator_type = "regressor"
@@ -91,7 +99,9 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
     p : float, default=1.0
     {params_doc("")}
     With the logistic loss ``coef_`` has shape (1, n_features) and ``intercept_`` and ``n_iter_``
-    shape (1,), as scikit-learn's classifiers.
+    shape (1,), as scikit-learn's classifiers; with ``datafit="multinomial"`` (two classes or more, the
+    penalty on every coefficient) ``coef_`` has shape (n_classes, n_features) and ``intercept_``
+    (n_classes,), as :class:`~lpnet.estimators.LogisticRegression`'s multinomial models.
     """
 
     def __init__(
@@ -120,6 +130,12 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
         self.max_iter = max_iter
         self.warm_start = warm_start
         self.solver = solver
+
+    def _fit(self, X, y, sample_weight, *args, **kwargs) -> None:
+        if isinstance(self._datafit(), Multinomial):  # one row of coefficients per class
+            fit_multinomial(self, X, y, sample_weight, "ungrouped")
+        else:
+            super()._fit(X, y, sample_weight, *args, **kwargs)
 
     def _warn_about_parameters(self, penalty, n_features):
         if isinstance(self.penalty, str):

@@ -8,16 +8,25 @@ and refits on all the data at the chosen alpha (see :mod:`lpnet.model_selection.
 from .criteria import LassoIC
 from .cv import CVResults, ElasticNetCV, LassoCV, LogisticRegressionCV, LpRegressionCV
 from .generic_cv import RegularizedModelCV
+from .glm_cv import GammaRegressionCV, PoissonRegressionCV, TweedieRegressionCV
+from .multitask_cv import MultiTaskElasticNetCV, MultiTaskLassoCV
 from .ridge import RidgeCV
 from .stability import StabilityPath, stability_selection
+from .survival_cv import CoxRegressionCV
 
 __all__ = [
     "CVResults",
+    "CoxRegressionCV",
     "ElasticNetCV",
+    "GammaRegressionCV",
+    "PoissonRegressionCV",
+    "TweedieRegressionCV",
     "LassoCV",
     "LassoIC",
     "LogisticRegressionCV",
     "LpRegressionCV",
+    "MultiTaskLassoCV",
+    "MultiTaskElasticNetCV",
     "RegularizedModelCV",
     "RidgeCV",
     "StabilityPath",

@@ -25,11 +25,13 @@ from .._validation import InvalidParameterError, check_l1_ratio, check_p, check_
 from ..datafits import Logistic, Quadratic
 from ..estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
 from ..estimators.base import check_unsupported_options, staged_fit
-from ..fit_data import prepare_fit
+from ..estimators.logistic import is_multiclass_target
+from ..fit_data import check_offset, prepare_fit
 from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
 from ..penalties import L1, Lp, Penalty, make_penalty
 from ..penalties import ElasticNet as ElasticNetPenalty
 from .gram_folds import fold_path, fold_statistics, statistics_apply
+from .multinomial_cv import fit_multinomial_cv
 
 ALPHA_RULES = ("min", "1se")
 
@@ -58,7 +60,7 @@ class FoldFit:
     n_iters: np.ndarray
 
 
-def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, tol, max_iter) -> FoldFit:
+def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, tol, max_iter, offset) -> FoldFit:
     path = regularization_path(
         X[train],
         y[train],
@@ -69,8 +71,11 @@ def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, to
         sample_weight=s[train],
         tol=tol,
         max_iter=max_iter,
+        offset=None if offset is None else offset[train],
     )
     z = np.asarray(X[test] @ path.coefs.T) + path.intercepts
+    if offset is not None:
+        z = z + offset[test][:, None]
     y_test, s_test = y[test], s[test]
     losses = datafit.validation_loss(y_test, z, s_test)
     scores = datafit.validation_score(y_test, z, s_test, losses)
@@ -102,7 +107,7 @@ def split_params(model, params: dict) -> dict:
     return process_routing(model, "fit", **params).splitter.split
 
 
-def grid_from_data(model, X, y, s, penalty, datafit) -> np.ndarray:
+def grid_from_data(model, X, y, s, penalty, datafit, offset=None) -> np.ndarray:
     """The model's explicit ``alphas`` (decreasing), or its :func:`lpnet.path.alpha_grid` on the data.
 
     ``alphas`` may be an int (scikit-learn >= 1.7: the number of alphas).
@@ -117,6 +122,7 @@ def grid_from_data(model, X, y, s, penalty, datafit) -> np.ndarray:
         penalty_factor=model.penalty_factor,
         fit_intercept=model.fit_intercept,
         sample_weight=s,
+        offset=offset,
     )
     return alpha_grid(top, model.n_alphas if model.alphas is None else model.alphas, model.eps)
 
@@ -186,23 +192,28 @@ class PathCV(BaseEstimator):
             raise InvalidParameterError(f"alpha_rule must be one of {ALPHA_RULES}, got {rule!r}.")
         return rule
 
-    def _fit(self, X, y, sample_weight, splitter_params) -> None:
+    def _fit(self, X, y, sample_weight, splitter_params, offset=None) -> None:
         alpha_rule = self._alpha_rule()
         X_in, y_in = X, y  # the refit sees the user's data, so it keeps the feature names
         datafit = self._datafit()
         data = prepare_fit(
-            X, y, datafit, sample_weight, estimator=self, who=f"{type(self).__name__} (cross-validation)"
+            X,
+            y,
+            datafit,
+            sample_weight,
+            estimator=self,
+            who=f"{type(self).__name__} (cross-validation)",
         )
+        # the offset travels beside the target: each fold's path takes its rows
+        offset = None if offset is None else check_offset(offset, data.X.shape[0])
         X, y_fit, s = data.X, data.y, data.sample_weight
         if data.classes is not None:
             self.classes_ = data.classes
         y = np.asarray(y)  # the splitter stratifies on the user's labels
         l1_ratios = [check_l1_ratio(r) for r in self._l1_ratios()]
         penalties = [self._penalty(r) for r in l1_ratios]
-        grids = [self._grid(X, y_fit, s, template) for template in penalties]
-        from sklearn.model_selection import check_cv  # not at import: it would slow ``import lpnet``
-
-        splitter = check_cv(self.cv, y, classifier=datafit.is_classifier)
+        grids = [self._grid(X, y_fit, s, template, offset) for template in penalties]
+        splitter = self._splitter(y, datafit)
         folds = list(splitter.split(X, y, **splitter_params))
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         show = bool(self.progress or getattr(self, "verbose", 0))
@@ -223,6 +234,7 @@ class PathCV(BaseEstimator):
                     self.fit_intercept,
                     self.tol,
                     self.max_iter,
+                    offset,
                 )
                 for i, train, test in progress_bar([jobs[j] for j in rest], show, "folds")
             )
@@ -242,11 +254,13 @@ class PathCV(BaseEstimator):
         self.l1_ratio_ = l1_ratios[i]
         self.alpha_ = float(grids[i][k])
         self._store_record(CVResults(np.asarray(grids), np.asarray(l1_ratios), losses, mean, std, index_min, index_1se))
+        refit = {} if offset is None else {"offset": offset}
         self.estimator_ = self._final_estimator(self.alpha_, self.l1_ratio_).fit(
-            X_in, y_in, sample_weight=sample_weight
+            X_in, y_in, sample_weight=sample_weight, **refit
         )
         for name in ("coef_", "intercept_", "n_iter_", "dual_gap_", "optimality_violation_", "coef_error_bound_"):
-            setattr(self, name, getattr(self.estimator_, name))
+            if hasattr(self.estimator_, name):  # (a model without an intercept, e.g. Cox's, has no intercept_)
+                setattr(self, name, getattr(self.estimator_, name))
         self._describe_folds(fits, (n_ratios, n_folds, len(grids[0])), (i, k), X.shape[0], s)
 
     def _fits_from_statistics(self, X, y, s, folds, jobs, grids, penalties, datafit, show) -> list:
@@ -280,6 +294,12 @@ class PathCV(BaseEstimator):
             fits[j] = None if out is None else FoldFit(*out)
         return fits
 
+    def _splitter(self, y, datafit):
+        """The folds' splitter: scikit-learn's ``check_cv`` of ``cv`` (stratified for a classifier)."""
+        from sklearn.model_selection import check_cv  # not at import: it would slow ``import lpnet``
+
+        return check_cv(self.cv, y, classifier=datafit.is_classifier)
+
     def _store_record(self, record: CVResults) -> None:
         self.cv_results_ = record
 
@@ -289,9 +309,9 @@ class PathCV(BaseEstimator):
     def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
         """Hook: per-fold attributes that scikit-learn's estimator of the same name has."""
 
-    def _grid(self, X, y, s, template):
+    def _grid(self, X, y, s, template, offset=None):
         # ridge-like penalties have no finite alpha_max: alpha_max() gives the Lasso's as the grid scale
-        return grid_from_data(self, X, y, s, template, self._datafit())
+        return grid_from_data(self, X, y, s, template, self._datafit(), offset)
 
     def predict(self, X):
         check_is_fitted(self, "estimator_")
@@ -592,6 +612,11 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
     one entry per fold and alpha; the scores are the held-out accuracies), and ``n_iter_`` of shape
     (1, n_folds, n_alphas) (one more axis for several l1_ratios).  ``l1_ratio_`` is an array of
     shape (1,) as there (``[None]`` for penalties other than the Elastic Net); ``coef_`` is (1, n_features).
+
+    A target with three or more classes is cross-validated as a multinomial model (``multinomial``:
+    ``"ungrouped"`` or ``"grouped"``, as :class:`~lpnet.estimators.LogisticRegression`'s), with the
+    held-out multinomial log-loss as the CV loss and scikit-learn's multinomial shapes
+    (:mod:`lpnet.model_selection.multinomial_cv`).
     """
 
     def __init__(
@@ -614,6 +639,7 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
         random_state=None,
         verbose=False,
         selection=None,
+        multinomial="ungrouped",
     ):
         self.penalty = penalty
         self.l1_ratio = l1_ratio
@@ -624,6 +650,13 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
         self.random_state = random_state
         self.verbose = verbose
         self.selection = selection
+        self.multinomial = multinomial
+
+    def _fit(self, X, y, sample_weight, splitter_params, offset=None) -> None:
+        if is_multiclass_target(y):  # three classes or more: the multinomial model
+            fit_multinomial_cv(self, X, y, sample_weight, splitter_params, select_alpha, CVResults)
+        else:
+            super()._fit(X, y, sample_weight, splitter_params, offset)
 
     def _datafit(self):
         return Logistic()
@@ -639,6 +672,7 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
             penalty_factor=self.penalty_factor,
             tol=self.tol,
             max_iter=self.max_iter,
+            multinomial=self.multinomial,
         )
 
     def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
@@ -675,5 +709,5 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_class = True
         return tags

@@ -100,7 +100,7 @@ class RidgeCV(RegressorMixin, PathCV):
     def _cv_record(self) -> CVResults:
         return self.cv_summary_
 
-    def _grid(self, X, y, s, template):
+    def _grid(self, X, y, s, template, offset=None):
         if self.alphas is None:
             return grid_from_data(self, X, y, s, template, self._datafit())
         # a single number (an int included) is one alpha, as in scikit-learn's RidgeCV

@@ -3,6 +3,7 @@
 
 from .base import Penalty, PenaltyKernels
 from .registry import make_penalty, penalty_class, penalty_names, penalty_parameters
+from .rows import L21
 from .separable import L1, L2, MCP, SCAD, ElasticNet, Lp
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Lp",
     "MCP",
     "SCAD",
+    "L21",
     "make_penalty",
     "penalty_class",
     "penalty_names",

@@ -21,15 +21,16 @@ from ._design import Design, as_design, linear_predictor
 from .base import Layout, Problem, Solver
 from .cd_gram import CD_GRAM
 from .cd_working_set import CD
+from .cox_cd import COX_CD
 from .prox_grad import FISTA
 from .prox_newton import PROX_NEWTON
 from .ridge import DIRECT
 
-SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct")
+SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct", "cox_cd")
 #: the solver behind each name of ``SOLVERS`` but "auto"
-BY_NAME: dict[str, Solver] = {solver.name: solver for solver in (CD, CD_GRAM, PROX_NEWTON, FISTA, DIRECT)}
+BY_NAME: dict[str, Solver] = {solver.name: solver for solver in (CD, CD_GRAM, PROX_NEWTON, FISTA, DIRECT, COX_CD)}
 #: the order in which "auto" asks the solvers: the first that supports the problem and pays off on it
-AUTO_ORDER: tuple[Solver, ...] = (DIRECT, CD_GRAM, CD, PROX_NEWTON)
+AUTO_ORDER: tuple[Solver, ...] = (DIRECT, CD_GRAM, CD, COX_CD, PROX_NEWTON)
 
 __all__ = [
     "AUTO_ORDER",
@@ -85,14 +86,15 @@ def solve(
     max_iter : int
         Maximum number of outer iterations of the chosen solver.
     w0, b0 : optional warm start.
-    solver : {"auto", "cd", "cd_gram", "prox_newton", "fista", "direct"}
+    solver : {"auto", "cd", "cd_gram", "cox_cd", "prox_newton", "fista", "direct"}
         ``auto``: the direct solve for squared loss with a pure L2 penalty or none at all (``alpha = 0``:
         least squares, minimum-norm when singular; dense data, or sparse data with
         min(n_samples, n_features) <= 2000); Gram-matrix coordinate descent (``cd_gram``)
         for other convex squared-loss problems with every feature penalized, on dense data with
         ``n_samples >= 10 n_features`` and at most 2000 features; working-set coordinate descent
-        (``cd``) for the remaining squared-loss problems; proximal Newton for other datafits (the
-        logistic loss).
+        (``cd``) for the remaining squared-loss problems; exact-Hessian coordinate descent
+        (``cox_cd``) for a datafit with risk sets (Cox) under a convex penalty; proximal Newton for
+        the other datafits (logistic, Poisson, Gamma, Tweedie, Huber).
     strong : ndarray of bool of shape (n_features,), optional
         A guess of the features that may be nonzero (a path's sequential strong set): the first
         working set of ``cd`` and ``prox_newton``; other solvers ignore it.  Never changes the answer.
@@ -112,6 +114,7 @@ def solve(
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
     y = datafit.prepare_target(y)
+    fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
     s = check_sample_weight(sample_weight, design.shape[0])
     if solver == "auto":
         chosen = _auto(Layout.of(design), datafit, penalty)
@@ -157,6 +160,7 @@ def certify(
     require_interfaces(datafit, penalty)
     design = as_design(X)
     y = datafit.prepare_target(y)
+    fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
     s = check_sample_weight(sample_weight, design.shape[0])
     w = np.array(coef, dtype=np.float64)
     b = float(intercept) if fit_intercept else 0.0

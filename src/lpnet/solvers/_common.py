@@ -70,6 +70,12 @@ def require_interfaces(datafit: object, penalty: object) -> None:
     """Check once, when a solve starts, that it got what it can use."""
     if not isinstance(datafit, Datafit):
         raise TypeError(f"datafit must be an lpnet Datafit, got {type(datafit).__name__}.")
+    if datafit.is_multi_output:
+        raise ValueError(
+            f"the {datafit.name!r} datafit has matrix coefficients (one column per task or class), which the "
+            "scalar solvers do not take; fit it with its estimators: MultiTaskLasso / MultiTaskElasticNet "
+            "(and their CV forms) for 'multitask', LogisticRegression / LogisticRegressionCV for 'multinomial'."
+        )
     if not isinstance(penalty, Penalty):
         raise TypeError(f"penalty must be an lpnet Penalty, got {type(penalty).__name__}.")
     if penalty.is_convex and penalty.dual_kernels is None and type(penalty).conjugate is Penalty.conjugate:
@@ -133,7 +139,7 @@ def fixpoint_scores(penalty: Penalty, w: np.ndarray, grad: np.ndarray, lips: np.
 
 
 def scores_and_stop(
-    penalty: Penalty, cert: Certificate, w: np.ndarray, lips: np.ndarray, violation_scale: float, tol: float
+    penalty: Penalty, cert: Certificate, w: np.ndarray, lips: np.ndarray | None, violation_scale: float, tol: float
 ) -> tuple[np.ndarray, bool]:
     """Feature scores for the working set, and whether the fit is done.
 
@@ -143,5 +149,6 @@ def scores_and_stop(
     """
     if penalty.is_convex:
         return cert.distance, bool(cert.converged)
+    assert lips is not None  # non-convex fits pass their coordinate curvatures
     scores = fixpoint_scores(penalty, w, cert.grad, lips)
     return scores, bool(cert.converged and scores.max(initial=0.0) / violation_scale <= tol)

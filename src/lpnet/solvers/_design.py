@@ -35,9 +35,9 @@ def linear_predictor(X: Any, w: np.ndarray, b: float) -> np.ndarray:
     support = np.flatnonzero(w)
     if support.size == 0:  # the usual cold start: skip a product with zeros
         return np.full(X.shape[0], float(b))
-    if sp.issparse(X) and 4 * support.size < w.shape[0]:
-        # a sparse fit's support is a small part of the columns: a product over all of them walks
-        # every column's pointers for nothing
+    if 4 * support.size < w.shape[0]:
+        # a sparse fit's support is a small part of the columns: a product over all of them multiplies
+        # zeros (dense) or walks every column's pointers (sparse) for nothing
         return np.asarray(X[:, support] @ w[support], dtype=np.float64).ravel() + b
     return np.asarray(X @ w, dtype=np.float64).ravel() + b
 

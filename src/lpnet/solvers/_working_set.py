@@ -103,6 +103,8 @@ def fit_working_set(
     strong_misses = None
     candidates = None
     cert = None
+    # the coordinate curvatures scale only non-convex fits' scores (and can cost a pass over X)
+    lips = None if penalty.is_convex else inner.lips
     for it in range(1, max_iter + 2):
         w = inner.w
         # a path's fit starts without a certificate (it would repeat the previous fit's last one)
@@ -116,7 +118,7 @@ def fit_working_set(
             # 1. certificate
             cert = certifier.check(w, inner.b, inner.prediction())
             history.append(measure(cert))
-            scores, done = scores_and_stop(penalty, cert, w, inner.lips, certifier.violation_scale, tol)
+            scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
             if done and not fresh:
                 # the running prediction drifts by rounding (badly with large values: 1e-7 of the
                 # objective was seen), and the certificate must describe the returned (w, b) themselves:
@@ -125,7 +127,7 @@ def fit_working_set(
                 if inner.resync():
                     cert = certifier.check(w, inner.b, inner.prediction())
                     history[-1] = measure(cert)
-                    scores, done = scores_and_stop(penalty, cert, w, inner.lips, certifier.violation_scale, tol)
+                    scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
             if candidates is not None and it == 2:  # features the rule discarded that violate the check
                 strong_misses = int(np.count_nonzero((scores > 0) & ~candidates))
             if done and it <= max_iter:

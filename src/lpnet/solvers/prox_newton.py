@@ -62,10 +62,18 @@ class NewtonSteps(InnerSolver):
         )
         self.z = design.predict(self.w, self.b)
         self.bound = datafit.curvature_bound(problem.y, s)
-        scale = self.bound if self.bound is not None else datafit.curvature(problem.y, self.z, s)
-        self.lips = design.col_sq_norms(scale)
+        self._lips: np.ndarray | None = None
         self.n_passes = 0
         self.majorize = False  # set once a Newton step fails to descend (see solve_inner)
+
+    @property
+    def lips(self) -> np.ndarray:  # type: ignore[override]
+        """Coordinate curvatures, the scale of non-convex fits' scores: computed on first use (convex fits
+        never ask, and with an unbounded curvature each fit would pay a pass over X for them)."""
+        if self._lips is None:
+            bound = self.bound if self.bound is not None else self.datafit.curvature(self.y, self.z, self.s)
+            self._lips = self.design.col_sq_norms(bound)
+        return self._lips
 
     def prediction(self) -> np.ndarray:
         return self.z
