@@ -307,3 +307,16 @@ def test_cv_matches_sklearn_on_iris():
     assert ours.predict(X).shape == (n,) and ours.predict_proba(X).shape == (n, 3)
     one_se = LogisticRegressionCV(alphas=1 / (n * Cs), cv=folds, alpha_rule="1se").fit(X, y)
     assert one_se.alpha_ >= ours.alpha_
+
+
+def test_cv_folds_in_parallel_give_the_same_choice():
+    from sklearn.datasets import load_iris
+
+    from lpnet import LogisticRegressionCV
+
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    one = LogisticRegressionCV(penalty="l1", n_alphas=6, cv=3, n_jobs=1).fit(X, y)
+    two = LogisticRegressionCV(penalty="l1", n_alphas=6, cv=3, n_jobs=2).fit(X, y)
+    assert one.alpha_ == two.alpha_
+    np.testing.assert_allclose(one.mse_path_, two.mse_path_, rtol=1e-12)

@@ -141,11 +141,14 @@ class Datafit(ABC):
         """:meth:`free_fit`'s damped Newton iteration from the coefficients ``c``."""
         z = A @ c
         value = self.value(y, z, s)
+        g0 = None
         for _ in range(100):
             g = A.T @ self.raw_grad(y, z, s)
-            if np.max(np.abs(g)) <= 1e-15 * max(1.0, value):
+            g0 = float(np.max(np.abs(g))) if g0 is None else g0
+            # stationary to rounding: in the objective's units, or relative to the first gradient
+            if np.max(np.abs(g)) <= max(1e-15 * max(1.0, value), 1e-14 * g0):
                 break
-            H = A.T @ (self.curvature(y, z, s)[:, None] * A)
+            H = A.T @ self.hessian_product(y, z, s, A)
             step = np.linalg.lstsq(H, -g, rcond=None)[0]
             dz, slope = A @ step, float(g @ step)
             t = 1.0
@@ -174,6 +177,11 @@ class Datafit(ABC):
     @abstractmethod
     def curvature(self, y, z, s) -> np.ndarray:
         """``d^2 D / dz_i^2`` (the weights of the quadratic model used by proximal Newton)."""
+
+    def hessian_product(self, y, z, s, V) -> np.ndarray:
+        """``H V`` for the Hessian ``H`` of ``D`` in ``z`` (``V`` of shape (n, k)): diagonal, the
+        :meth:`curvature`, for a separable datafit; Cox's couples the samples of a risk set."""
+        return self.curvature(y, z, s)[:, None] * V
 
     @abstractmethod
     def curvature_bound(self, y, s) -> np.ndarray | None:

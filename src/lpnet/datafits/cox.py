@@ -659,34 +659,6 @@ class Cox(Datafit):
         """``(0, D(0))``: the model has no intercept, every sample has the same risk."""
         return 0.0, self.value(y, np.zeros(y.shape[0]), s)
 
-    def free_fit(self, A, y, s, n_fixed: int = 0) -> np.ndarray:
-        """The unpenalized coefficients of the columns ``A`` by Newton's method with the exact Hessian
-        ``A^T H A`` (the partial likelihood is convex; an Armijo search keeps every step a descent)."""
-        c = np.zeros(A.shape[1])
-        if A.shape[1] == 0:
-            return c
-        z = A @ c
-        value = self.value(y, z, s)
-        g0 = None
-        for _ in range(100):
-            g = A.T @ self.raw_grad(y, z, s)
-            g0 = np.max(np.abs(g)) if g0 is None else g0
-            if np.max(np.abs(g)) <= 1e-14 * max(g0, 1e-300):
-                break
-            H = A.T @ self.hessian_product(y, z, s, A)
-            step = np.linalg.lstsq(H, -g, rcond=None)[0]
-            dz, slope = A @ step, float(g @ step)
-            t = 1.0
-            while t > 1e-12:
-                new = self.value(y, z + t * dz, s)
-                if new <= value + 1e-4 * t * slope:
-                    break
-                t *= 0.5
-            else:
-                break
-            c, z, value = c + t * step, z + t * dz, new
-        return c
-
     # -------------------------------------------------------------------------------------- the API
     def predict(self, z) -> np.ndarray:
         """The risk score: the linear predictor ``x w`` itself (log relative hazard)."""

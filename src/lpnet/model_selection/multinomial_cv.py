@@ -13,7 +13,9 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from joblib import Parallel, delayed
 
+from .._progress import progress_bar
 from .._validation import check_l1_ratio, check_penalty_factor
 from ..datafits import Multinomial
 from ..estimators.logistic import multinomial_penalty
@@ -62,8 +64,9 @@ def fit_multinomial_cv(model, X, y, sample_weight, splitter_params: dict, select
     accuracy = np.empty((n_folds, n_alphas))
     paths = np.empty((n_folds, n_alphas, K, Xv.shape[1] + int(model.fit_intercept)))
     n_iter = np.empty((n_folds, n_alphas), dtype=np.int32)
-    for f, (train, test) in enumerate(folds):
-        fits = multinomial_path(
+    show = bool(model.progress or getattr(model, "verbose", 0))
+    fold_fits = Parallel(n_jobs=model.n_jobs)(
+        delayed(multinomial_path)(
             Xv[train],
             Y[train],
             penalty,
@@ -73,6 +76,9 @@ def fit_multinomial_cv(model, X, y, sample_weight, splitter_params: dict, select
             tol=model.tol,
             max_iter=model.max_iter,
         )
+        for train, _ in progress_bar(folds, show, "folds")
+    )
+    for f, ((_, test), fits) in enumerate(zip(folds, fold_fits)):
         Z = np.stack([np.asarray(Xv[test] @ r.coef) + r.intercept for r in fits], axis=2)  # (n_test, K, m)
         losses[f] = datafit.validation_loss(Y[test], Z, s[test])
         accuracy[f] = datafit.validation_score(Y[test], Z, s[test])

@@ -254,12 +254,12 @@ def centred_moments(X, h, n_features, cols):
     return means, sums, lips
 
 
-def _col_dot_plain(X, j, r):  # pragma: no cover - replaced by the overload inside numba
+def col_dot_plain(X, j, r):  # pragma: no cover - replaced by the overload inside numba
     """``sum_i X_ij r_i``."""
     raise NotImplementedError
 
 
-@overload(_col_dot_plain)
+@overload(col_dot_plain)
 def _col_dot_plain_impl(X, j, r):
     if isinstance(X, types.Array):
 
@@ -286,7 +286,7 @@ def xt_dot(X, r, n_features):
     """``X^T r`` for dense or CSC ``X`` (the full gradient of every certificate)."""
     out = np.empty(n_features)
     for j in range(n_features):
-        out[j] = _col_dot_plain(X, j, r)
+        out[j] = col_dot_plain(X, j, r)
     return out
 
 
@@ -317,7 +317,7 @@ def _xt_dot_centred(X, r, means, n_features):
         total = r.sum()
         out = np.empty(n_features)
         for j in range(n_features):
-            out[j] = _col_dot_plain(X, j, r) - means[j] * total
+            out[j] = col_dot_plain(X, j, r) - means[j] * total
         return out
 
     return csc
@@ -427,7 +427,7 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, v, params, means, sums):
         if centred:
             grad = -col_dot_centred(X, j, h, r, means[j], resid_sum)
         elif h_const > 0.0:
-            grad = -h_const * _col_dot_plain(X, j, r)
+            grad = -h_const * col_dot_plain(X, j, r)
         else:
             grad = -col_dot(X, j, h, r)
         new = prox(old - grad / lips[j], 1.0 / lips[j], v[j], params.ctypes)

@@ -39,7 +39,7 @@ from ..certificates import FAST, Certifier
 from ..datafits.base import Datafit
 from ..datafits.cox import risk_set_hessian_block
 from ..penalties.base import Penalty
-from ._cd_kernels import anderson_extrapolate
+from ._cd_kernels import anderson_extrapolate, col_axpy, col_dot_plain
 from ._common import FitResult, starting_point
 from ._design import kernel_matrix, linear_predictor
 from ._working_set import ANDERSON_K, InnerSolver, fit_working_set
@@ -56,56 +56,6 @@ MAX_STEPS_PER_SET = 10
 TARGET_RATIO = 0.5
 #: columns whose Hessian products are computed side by side (independent running sums: vector lanes)
 BLOCK = 8
-
-
-def column_dot(X, j, r):  # pragma: no cover - replaced by the overload inside numba
-    """``sum_i X_ij r_i``."""
-    raise NotImplementedError
-
-
-@overload(column_dot)
-def _column_dot(X, j, r):
-    if isinstance(X, types.Array):
-
-        def dense(X, j, r):
-            acc = 0.0
-            for i in range(X.shape[0]):
-                acc += X[i, j] * r[i]
-            return acc
-
-        return dense
-
-    def csc(X, j, r):
-        data, indices, indptr = X
-        acc = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            acc += data[k] * r[indices[k]]
-        return acc
-
-    return csc
-
-
-def column_add(X, j, a, out):  # pragma: no cover - replaced by the overload inside numba
-    """``out += a * X[:, j]``."""
-    raise NotImplementedError
-
-
-@overload(column_add)
-def _column_add(X, j, a, out):
-    if isinstance(X, types.Array):
-
-        def dense(X, j, a, out):
-            for i in range(X.shape[0]):
-                out[i] += a * X[i, j]
-
-        return dense
-
-    def csc(X, j, a, out):
-        data, indices, indptr = X
-        for k in range(indptr[j], indptr[j + 1]):
-            out[indices[k]] += a * data[k]
-
-    return csc
 
 
 def dense_column(X, j, buffer):  # pragma: no cover - replaced by the overload inside numba
@@ -198,7 +148,7 @@ def newton_model_cd(
             old = w[j]
             if active_only and old == 0.0:
                 continue
-            g_j = column_dot(X, j, r)
+            g_j = col_dot_plain(X, j, r)
             d_j = dist(old, g_j, v[j], params.ctypes)
             if not d_j > 0.0:  # (convex penalty: the coordinate is at its minimum)
                 continue
@@ -244,7 +194,7 @@ def newton_model_cd(
     for k in range(n_ws):
         j = ws[k]
         if w[j] != w_old[k]:
-            column_add(X, j, w[j] - w_old[k], dz)
+            col_axpy(X, j, w_old[k] - w[j], dz)  # dz += (w_j - w_old) x_j
             change += value(w[j], v[j], params.ctypes) - value(w_old[k], v[j], params.ctypes)
     return dz, change, first, epoch
 
@@ -260,7 +210,7 @@ def _model_at(X, ws, w_ws, w_old, grad, hx, slot, value, v, params):
     for k in range(ws.shape[0]):
         delta = w_ws[k] - w_old[k]
         if delta != 0.0:
-            column_add(X, ws[k], delta, dz)
+            col_axpy(X, ws[k], -delta, dz)  # dz += delta x_j
             row = hx[slot[k]]
             for i in range(n):
                 r[i] += delta * row[i]
