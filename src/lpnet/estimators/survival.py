@@ -15,7 +15,7 @@ _COX_PARAMS = COMMON_PARAMS.format(
     coef_shape="(n_features,)",
     intercept_type="absent: the partial likelihood does not depend on a constant risk",
     n_iter_type="int",
-    n_iter_doc="Proximal Newton steps.",
+    n_iter_doc="Newton steps.",
 ).replace(
     """    fit_intercept : bool, default=True
         Fit an unpenalized intercept.
@@ -36,9 +36,11 @@ class CoxRegression(LinearModelBase):
     ``survival::coxph`` (see :class:`lpnet.datafits.Cox`).  There is no intercept.  ``P`` is as in
     :class:`lpnet.LogisticRegression`.  This is scikit-survival's ``CoxnetSurvivalAnalysis`` objective for
     one alpha (``alphas=[alpha]``, ``l1_ratio``, ``normalize=False``) and glmnet's ``family="cox"`` with
-    ``lambda = alpha``.  Solved by working-set proximal Newton with glmnet's diagonal Hessian; the
-    partial likelihood has no closed-form conjugate, so the fit is certified by the scale-free KKT
-    violation ``optimality_violation_ <= tol`` (``dual_gap_`` is None).
+    ``lambda = alpha``.  Solved by working-set Newton steps with the exact Hessian of the partial
+    likelihood, each by coordinate descent (``solver="cox_cd"``, the ``"auto"`` choice for convex
+    penalties; non-convex ones take proximal Newton); the partial likelihood has no closed-form
+    conjugate, so the fit is certified by the scale-free KKT violation ``optimality_violation_ <= tol``
+    (``dual_gap_`` is None).
 
     The target ``y`` is a structured array (``sksurv.util.Surv.from_arrays(event, time)``: a boolean
     event field and a numeric time field, told apart by their dtypes), an array of shape (n_samples, 2)
