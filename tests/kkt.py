@@ -11,6 +11,8 @@ Objective (sample weights ``s`` rescaled to sum to ``n``):
     logistic:  D = 1/n    sum_i s_i log(1 + exp(-y_i (x_i w + b)))
     poisson, gamma, tweedie (power 1.5): D = 1/n sum_i s_i d(y_i, exp(z_i)), d half the unit deviance
     huber (epsilon 1.35, scale 1): D = 1/n sum_i s_i h(y_i - z_i), h(r) = r^2/2 or 1.35 |r| - 1.35^2/2
+    cox (Breslow, y = [time, event], no intercept):
+               D = 1/n sum_i s_i delta_i [-z_i + log sum_{j: t_j >= t_i} s_j exp(z_j)]
     L1:        P = alpha sum_j v_j |w_j|
     L2:        P = alpha/2 sum_j v_j w_j^2
     EN:        P = alpha sum_j v_j (rho |w_j| + (1 - rho)/2 w_j^2)
@@ -35,6 +37,7 @@ __all__ = [
     "datafit_gradients",
     "null_model",
     "kkt_violation",
+    "subdifferential_distance",
     "KKTReport",
     "duality_gap",
     "alpha_max",
@@ -159,7 +162,31 @@ def datafit_value(X, y, s, kind, coef, intercept) -> float:
         return float(0.5 * np.sum(s * (y - z) ** 2) / n)
     if kind == "logistic":
         return float(np.sum(s * np.logaddexp(0.0, -y * z)) / n)
+    if kind == "cox":
+        return _cox_value(y, z, s)
     return float(np.sum(s * _unit_loss(y, z, kind)) / n)
+
+
+def _cox_value(y, z, s) -> float:
+    """Breslow's negative log partial likelihood over n, by a loop over the events."""
+    time, event = y[:, 0], y[:, 1]
+    total = 0.0
+    for i in np.flatnonzero(event > 0):
+        risk = time >= time[i]
+        total += s[i] * (np.log(np.sum(s[risk] * np.exp(z[risk]))) - z[i])
+    return total / y.shape[0]
+
+
+def _cox_raw_grad(y, z, s) -> np.ndarray:
+    """dD/dz of the Breslow partial likelihood: each event i pulls its own z down and its risk set's up."""
+    time, event = y[:, 0], y[:, 1]
+    grad = np.zeros(y.shape[0])
+    for i in np.flatnonzero(event > 0):
+        risk = time >= time[i]
+        share = s[risk] * np.exp(z[risk])
+        grad[risk] += s[i] * share / share.sum()
+        grad[i] -= s[i]
+    return grad / y.shape[0]
 
 
 #: the Huber threshold of the "huber" kind
@@ -187,6 +214,8 @@ def _raw_grad(y, z, s, kind) -> np.ndarray:
         return -s * (y - z) / n
     if kind == "logistic":
         return -s * y * expit(-y * z) / n
+    if kind == "cox":
+        return _cox_raw_grad(y, z, s)
     mu = np.exp(z)
     per_sample = {
         "poisson": lambda: mu - y,
@@ -218,6 +247,8 @@ def null_model(y, s, kind, fit_intercept) -> tuple[float, float]:
     if kind == "squared":
         b = float(np.sum(s * y) / n) if fit_intercept else 0.0
         return b, float(0.5 * np.sum(s * (y - b) ** 2) / n)
+    if kind == "cox":  # no intercept: every sample has the same risk
+        return 0.0, _cox_value(y, np.zeros(n), s)
     if kind not in ("squared", "logistic"):  # a one-dimensional convex minimization, done numerically
         if not fit_intercept:
             return 0.0, float(np.sum(s * _unit_loss(y, np.zeros(n), kind)) / n)
@@ -272,6 +303,13 @@ def kkt_violation(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_interce
     """Per feature distance of -grad_j D to the (limiting) subdifferential of P_j at w_j."""
     coef = np.asarray(coef, dtype=np.float64)
     g, gb = datafit_gradients(X, y, s, kind, coef, intercept if fit_intercept else 0.0)
+    scale = null_grad_scale(X, y, s, kind, fit_intercept)
+    return KKTReport(subdifferential_distance(g, spec, coef), abs(gb) if fit_intercept else 0.0, scale)
+
+
+def subdifferential_distance(g, spec: PenaltySpec, coef) -> np.ndarray:
+    """Per coordinate ``dist(-g_j, dP_j(w_j))`` (the limiting subdifferential) for a datafit gradient ``g``."""
+    coef = np.asarray(coef, dtype=np.float64)
     a = spec.alpha * spec.v(coef.shape[0])
     w = coef
     nz = w != 0
@@ -307,8 +345,7 @@ def kkt_violation(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_interce
     # unpenalized features: plain stationarity
     free = a == 0
     viol[free] = np.abs(g[free])
-    scale = null_grad_scale(X, y, s, kind, fit_intercept)
-    return KKTReport(viol, abs(gb) if fit_intercept else 0.0, scale)
+    return viol
 
 
 # --------------------------------------------------------------------------- duality gap
