@@ -43,6 +43,8 @@ class LogLinkFamily(Datafit):
     y_min_inclusive: ClassVar[bool] = True
     #: what the family's target is, for error messages
     target_words: ClassVar[str] = "non-negative"
+    #: how to repair a target out of the family's range
+    target_fix: ClassVar[str] = ""
 
     # ---------------------------------------------------------------- the family
     def deviance_terms(self, y, mu, eta) -> np.ndarray:  # pragma: no cover - overridden
@@ -72,12 +74,6 @@ class LogLinkFamily(Datafit):
                 + self.target_fix
             )
         return None, y
-
-    #: how to repair a target out of the family's range
-    target_fix: ClassVar[str] = ""
-
-    def prepare_target(self, y) -> np.ndarray:
-        return np.asarray(y, dtype=np.float64)
 
     def target_scale(self, y) -> np.ndarray:
         target, offset = _split(y)
