@@ -1,8 +1,8 @@
-"""The data sets bundled with lpnet: scikit-learn's diabetes data and a seeded synthetic pair.
+"""The data sets bundled with lpnet: scikit-learn's diabetes and breast cancer data and a seeded synthetic pair.
 
 The command line's demo, the explorer and the tour all show these; each loads them from here, so the
 same rows and the same description reach every one of them.  numpy is imported when a loader runs,
-scikit-learn only when its data files are not where it ships them.
+scikit-learn only when the diabetes files are not where it ships them (and for the breast cancer data).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ __all__ = [
     "DIABETES_FEATURES",
     "Dataset",
     "correlated_pair",
+    "load_breast_cancer",
     "load_diabetes",
     "standardize",
 ]
@@ -122,6 +123,38 @@ def load_diabetes(*, standardized: bool = False) -> Dataset:
         "target: disease progression after one year)"
     )
     return Dataset(X, y, list(DIABETES_FEATURES), desc)
+
+
+def load_breast_cancer(*, standardized: bool = False) -> Dataset:
+    """scikit-learn's breast cancer data: 569 tumours, 30 features, the diagnosis as a 0/1 target.
+
+    The data ship with scikit-learn (nothing is downloaded).  The target is 1 for a benign tumour and 0
+    for a malignant one (scikit-learn's coding), as floats.
+
+    Parameters
+    ----------
+    standardized : bool, default=False
+        Return the features centred and scaled to unit standard deviation (:func:`standardize`).
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape (569, 30), ``y`` of shape (569,) with values 0 and 1, scikit-learn's feature names
+        and a description.
+    """
+    import numpy as np
+    from sklearn.datasets import load_breast_cancer as sklearn_breast_cancer
+
+    bunch = sklearn_breast_cancer()
+    X = np.asarray(bunch.data, dtype=np.float64)
+    if standardized:
+        X = standardize(X)
+    scale = "standardized " if standardized else ""
+    desc = (
+        f"scikit-learn's breast cancer data ({X.shape[0]} tumours, {X.shape[1]} {scale}features; "
+        "target: 1 benign, 0 malignant)"
+    )
+    return Dataset(X, np.asarray(bunch.target, dtype=np.float64), [str(n) for n in bunch.feature_names], desc)
 
 
 def correlated_pair(n_samples: int = 200, correlation: float = 0.8, seed: int = 0) -> Dataset:

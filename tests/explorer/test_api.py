@@ -226,7 +226,7 @@ def test_multistart_endpoint(client):
 
 def test_datasets_page_and_assets(client):
     info = client.get("/api/datasets").json()["datasets"]
-    assert [d["name"] for d in info] == ["diabetes", "synthetic"]
+    assert [d["name"] for d in info] == ["diabetes", "synthetic", "breast_cancer"]
     assert info[0]["default_features"] == ["bmi", "bp"] and info[0]["feature_names"] == ALL
     page = client.get("/")
     assert page.status_code == 200 and "explorer.js" in page.text and "plotly.min.js" in page.text
@@ -352,7 +352,7 @@ def test_user_data_set_name():
         warnings.simplefilter("ignore", DeprecationWarning)
         with TestClient(create_app(X, y, name="house")) as c:
             names = [d["name"] for d in c.get("/api/datasets").json()["datasets"]]
-            assert names == ["house", "diabetes", "synthetic"]
+            assert names == ["house", "diabetes", "synthetic", "breast_cancer"]
             assert c.post("/api/fit", json={"dataset": "house", "penalty": "l2", "alpha": 1.0}).status_code == 200
     with pytest.raises(ValueError, match="diabetes"):
         create_app(X, y, name="diabetes")

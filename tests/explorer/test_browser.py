@@ -1,9 +1,10 @@
 """The explorer in a real browser: Debian's chromium driven by Playwright, against a live server.
 
 Checks what only a browser shows: the opening view (bmi and bp, w* on an axis) and the "show me a
-corner" control, the slider's log scale, the window framing the ball, labels that do not overprint
-(their bounding boxes), no gradient arrow at rounding level, zeros shown as 0, the busy indicator and
-the labels while a request is pending, the layout with 30 features, the exact-zero marker and numbers
+corner" control, the logistic and Poisson datafits (their data sets, contours and numbers), the
+slider's log scale, the window framing the ball, labels that do not overprint (their bounding boxes),
+no gradient arrow at rounding level, zeros shown as 0, the busy indicator and the labels while a
+request is pending, the layout with 30 features, the exact-zero marker and numbers
 after dragging alpha, the non-convex ball of p = 0.5, the multi-start minima, and the update times
 (control change -> all views drawn, measured in the page with ``performance.now()``) against the
 budgets: median under 100 ms for 2 features, under 300 ms for the diabetes path with all 10 features.
@@ -594,3 +595,53 @@ def test_a_registered_penalty_joins_the_menu(browser, monkeypatch, artifacts):
     finally:
         page.close()
         next(server, None)
+
+
+def _logistic_alpha_at(X, y01, position):
+    """The alpha slider's value for the L1-penalized logistic loss, computed directly: alpha_max is
+    ``max_j |x_j^T (y - mean y)| / n`` (the gradient at the intercept-only model, labels 0/1)."""
+    a_max = float(np.max(np.abs((X - X.mean(axis=0)).T @ (y01 - y01.mean())))) / len(y01)
+    return a_max / 1000 * 1200.0 ** (position / 1000)
+
+
+def test_logistic_and_poisson_datafits_draw(browser, server_url, datasets, artifacts):
+    from sklearn.linear_model import LogisticRegression
+
+    page = _open(browser, server_url)
+    try:
+        # the logistic loss does not take the diabetes target: the page moves to the breast cancer data
+        assert page.is_disabled("#datafit option[value=multinomial]")  # a matrix of coefficients
+        _update(page, lambda: page.select_option("#datafit", "logistic"))
+        assert page.input_value("#dataset") == "breast_cancer"
+        assert page.is_disabled("#dataset option[value=diabetes]")
+        _update(page, lambda: page.click("#corner"))
+        features = page.eval_on_selector_all("#features input:checked", "els => els.map((e) => e.value)")
+        ds = datasets["breast_cancer"]
+        X, y = ds.X[:, [ds.index[n] for n in features]], ds.y
+        alpha = _logistic_alpha_at(X, y, int(page.input_value("#alpha")))
+        ref = LogisticRegression(C=1.0 / (len(y) * alpha), l1_ratio=1.0, solver="saga", tol=1e-12, max_iter=100_000)
+        coef = ref.fit(X, y).coef_[0]
+        shown = page.eval_on_selector_all("#coef-table tbody td:nth-child(2)", "els => els.map((e) => e.textContent)")
+        assert [0.0 if t.startswith("0 (exact)") else float(t) for t in shown] == pytest.approx(coef, abs=1e-4)
+        assert np.sum(np.abs(coef) < 1e-8) == 1 and page.inner_text("#n-zero") == "1 of 2"
+        assert page.inner_text("#n-r2-label") == "train acc."
+        assert float(page.inner_text("#n-r2")) == pytest.approx(ref.score(X, y), abs=1e-3)
+        view = _view(page)
+        contours = _trace(page, "loss contours")
+        assert contours is not None and sum(v is not None for v in contours["x"]) > 200
+        assert view["level"] is not None and view["arrows"] == 2  # the gradient and the ball's normal
+        page.screenshot(path=str(artifacts / "explorer-logistic.png"), full_page=True)
+        # Poisson on the diabetes counts
+        _update(page, lambda: page.select_option("#datafit", "poisson"))
+        _update(page, lambda: page.select_option("#dataset", "diabetes"))
+        assert page.inner_text("#n-r2-label") == "train D2"
+        assert _trace(page, "loss contours") is not None and _view(page)["level"] is not None
+        page.screenshot(path=str(artifacts / "explorer-poisson.png"), full_page=True)
+        # the constrained form takes the datafit: w* on the ball of the slider's radius
+        _update(page, lambda: page.check("input[name=form][value=constrained]"))
+        radius = _number(page.inner_text("#radius-value"))
+        assert _number(page.inner_text("#n-radius").split("=")[1]) == pytest.approx(radius, rel=1e-3)
+        page.screenshot(path=str(artifacts / "explorer-poisson-constrained.png"), full_page=True)
+        assert not page.errors, f"JavaScript errors on the page: {page.errors}"
+    finally:
+        page.close()

@@ -38,7 +38,7 @@ def no_server(monkeypatch):
         return made[-1]
 
     monkeypatch.setattr(_cli_explore, "_make_server", make)
-    monkeypatch.setattr("lpnet.explorer.compute.warm_up", lambda dataset: None)  # no fits to wait for
+    monkeypatch.setattr("lpnet.explorer.compute.warm_up", lambda *datasets: None)  # no fits to wait for
     return made
 
 
@@ -67,7 +67,7 @@ def test_help_lists_explore(capsys):
         (["--data", "nothere.csv"], "--target"),
         (["--features", "bmi"], "at least 2"),
         (["--features", "bmi,cholesterol"], "cholesterol"),
-        (["--datafit", "logistic"], "--datafit"),  # the explorer draws the squared loss
+        (["--datafit", "multinomial"], "it draws squared, logistic"),  # no plane of two coefficients
     ],
 )
 def test_usage_errors(capsys, no_server, argv, words):

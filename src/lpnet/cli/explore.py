@@ -16,8 +16,7 @@ import time
 import webbrowser
 from pathlib import Path
 
-from ..datafits import Quadratic, make_datafit
-from .common import UsageError, add_data_options, integer, load_data
+from .common import UsageError, add_data_options, datafit_of, integer, load_data
 
 __all__ = ["add_explore_command", "cmd_explore"]
 
@@ -32,6 +31,14 @@ examples:
       correlated features, on http://{DEFAULT_HOST}:{DEFAULT_PORT}/
   lpnet explore --data house.csv --target price --features rooms,area --no-browser
       your data, named "house" on the page, shown first
+  lpnet explore --datafit logistic
+      the page opens with the logistic loss, on scikit-learn's breast cancer data (its 0/1 diagnosis)
+  lpnet explore --data claims.csv --target count --datafit poisson
+      a Poisson model of your counts; --datafit tweedie --power 1.3, --datafit huber --epsilon 2 ...
+
+Every datafit with one coefficient per feature and a one-column target can be drawn (the page's
+datafit menu, and GET /api/datafits, list them and say why the others cannot); the page offers each
+data set with the datafits that accept its target.
 
 The server listens on {DEFAULT_HOST} (this machine only) unless --host says otherwise.  Every control
 change refits: the loss contours and the ball in the 2-D slice along two features, the gradient and
@@ -54,7 +61,7 @@ def add_explore_command(sub) -> None:
         "explore",
         help="interactive explorer in the browser: loss contours, balls, KKT and paths",
         description="Serve the lpnet explorer on this machine and open it in the browser.\n"
-        "Without --data: scikit-learn's diabetes data and a synthetic correlated pair.",
+        "Without --data: scikit-learn's diabetes and breast cancer data and a synthetic correlated pair.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -166,25 +173,34 @@ def cmd_explore(args) -> int:
             raise UsageError(f"--features needs at least 2 comma-separated names, got {args.features!r}")
 
     from ..explorer import compute, create_app
-    from ..explorer.data import synthetic
+    from ..explorer.data import builtin_datasets, synthetic
+    from ..explorer.problems import describe_datafit, offered_datafits
 
     if args.data is None and args.target is not None:
         raise UsageError("--target needs --data FILE.csv")
     if args.data is not None and args.target is None:
         raise UsageError("--data needs --target COLUMN (the name of the column to predict)")
-    # the data options are those of `lpnet path`, which may offer other datafits: the explorer draws
-    # the squared loss only
-    if not make_datafit(getattr(args, "datafit", Quadratic.name)).is_quadratic:
-        raise UsageError(f"--datafit {args.datafit}: the explorer draws the squared loss only; leave out --datafit")
-    data, about = {}, "built-in data: diabetes (standardized) and a synthetic correlated pair"
+    # the data options are those of `lpnet path`, which offers every datafit: the explorer draws those
+    # with one coefficient per feature and a one-column target
+    datafit = datafit_of(args)
+    drawn = offered_datafits()
+    if datafit.name not in drawn:
+        raise UsageError(
+            f"--datafit {datafit.name}: the explorer cannot draw it ({describe_datafit(datafit.name).reason}); "
+            f"it draws {', '.join(drawn)}"
+        )
+    data = {}
+    about = "built-in data: diabetes and breast cancer (standardized) and a synthetic correlated pair"
     if args.data is not None:
         X, y, names, desc, how = load_data(args)[:5]  # the data, its description and how it was scaled
         data = {"X": X, "y": y, "feature_names": names, "description": desc, "name": _dataset_name(args.data)}
         about = f"{desc}; {how}"
     try:
-        app = create_app(**data, default_features=features)
+        app = create_app(**data, default_features=features, datafit=datafit)
     except compute.InputError as exc:
         raise UsageError(f"--features: {exc.message}") from None
+    except ValueError as exc:  # the datafit refuses the target
+        raise UsageError(f"--datafit {datafit.name}: {' '.join(str(exc).split())}") from None
     out = sys.stdout
     print(f"lpnet explore: {about}", file=out)
     if not _is_loopback(host):
@@ -193,7 +209,7 @@ def cmd_explore(args) -> int:
             "reach this address can use the explorer (and the CPU time of its fits)",
             file=sys.stderr,
         )
-    compute.warm_up(synthetic())  # numba compiles now, not during the first slider move
+    compute.warm_up(synthetic(), builtin_datasets())  # numba compiles now, not during the first slider move
     server = _make_server(app, host, args.port)
     threading.Thread(target=_announce, args=(server, host, not args.no_browser, out), daemon=True).start()
     server.run()

@@ -1,4 +1,5 @@
-"""``lpnet explore``: an interactive picture of penalized and constrained regression in the browser.
+"""``lpnet explore``: an interactive picture of penalized and constrained regression in the browser, with
+every datafit that has one coefficient per feature (least squares, logistic, Poisson, Gamma, Tweedie, Huber).
 
 :func:`create_app` builds the web application (FastAPI; needs the optional extra
 ``pip install lpnet[explorer]``).  The computations live in :mod:`lpnet.explorer.compute` and need
@@ -12,7 +13,9 @@ __all__ = ["MISSING_EXTRA", "create_app"]
 MISSING_EXTRA = "the explorer needs fastapi, uvicorn and plotly, which are not installed: pip install lpnet[explorer]"
 
 
-def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None, name="data"):
+def create_app(
+    X=None, y=None, feature_names=None, description="your data", default_features=None, name="data", datafit=None
+):
     """The explorer as an ASGI application; see :func:`lpnet.explorer.app.create_app`.
 
     Raises
@@ -27,4 +30,4 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
         raise ImportError(MISSING_EXTRA) from exc
     from .app import create_app as _create_app
 
-    return _create_app(X, y, feature_names, description, default_features, name)
+    return _create_app(X, y, feature_names, description, default_features, name, datafit)

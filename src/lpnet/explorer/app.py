@@ -4,9 +4,10 @@ Every input is checked by the request models (bounds, documented on ``/docs``) o
 (combinations, feature names); both answer 422 with the field named in ``detail[].loc`` and a
 one-line ``message``.  The data are fixed when the application is created: no request names a file.
 
-The penalties are lpnet's registry as it stands when the application is created: ``GET /api/penalties``
-describes them to the page, which builds its menu and parameter sliders from that, and the request
-models take each registered name and shape parameter (a field of that name).
+The penalties and datafits are lpnet's registries as they stand when the application is created:
+``GET /api/penalties`` and ``GET /api/datafits`` describe them to the page, which builds its menus and
+parameter sliders from that, and the request models take each registered name and parameter (a field of
+that name).  ``GET /api/datasets`` says which datafits accept each data set's target.
 """
 
 import dataclasses
@@ -23,9 +24,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
+from ..datafits import Datafit, make_datafit
 from . import compute
 from .corner import corner
-from .data import builtin_datasets, user_data
+from .data import builtin_datasets, refusal, user_data
+from .problems import check_datafit, datafit_menu, offered_datafits
 
 ALPHA_MAX = 1e6
 GRID_MAX = 200
@@ -37,8 +40,8 @@ logger = logging.getLogger("lpnet.explorer")
 # ----------------------------------------------------------------------------------------------------
 # request and response models
 # ----------------------------------------------------------------------------------------------------
-# The request models below lack the penalty and its shape parameters: each application adds them from
-# the registry as it stands (_request_models).
+# The request models below lack the penalty, the datafit and their parameters: each application adds them
+# from the registries as they stand (_request_models).
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not silently ignored
 
@@ -134,17 +137,43 @@ def _shape_keys(menu) -> list[str]:
     return list(dict.fromkeys(prm.name for info in menu for prm in info.parameters))
 
 
-def _request_models(menu) -> SimpleNamespace:
-    """The request models with the registry's penalties: ``penalty`` takes each registered name, and each
-    shape parameter is a field of its own name."""
+def _datafit_keys(datafits) -> list[str]:
+    """Every offered datafit's parameter names, once."""
+    return list(dict.fromkeys(prm.name for info in datafits for prm in info.parameters))
+
+
+def _datafit_description(key: str, datafits) -> str:
+    parts = [
+        f"datafit {info.name!r}: default {prm.default:g}, in [{prm.low:g}, {prm.high:g}]"
+        for info in datafits
+        if (prm := info.parameter(key)) is not None
+    ]
+    return "Parameter of " + "; ".join(parts) + ".  Only with those datafits."
+
+
+def _request_models(menu, datafits) -> SimpleNamespace:
+    """The request models with the registries' penalties and datafits: ``penalty`` and ``datafit`` take
+    each registered name (the datafits the explorer draws), and each shape or datafit parameter is a
+    field of its own name."""
     bases = (FitRequest, RangeRequest, PathRequest, CornerRequest, MultistartRequest)
-    taken = set().union(*(base.model_fields for base in bases)) & set(_shape_keys(menu))
+    fields = set().union(*(base.model_fields for base in bases)) | {"penalty", "datafit"}
+    shape_keys, datafit_keys = set(_shape_keys(menu)), set(_datafit_keys(datafits))
+    taken = (fields & (shape_keys | datafit_keys)) | (shape_keys & datafit_keys)
     if taken:
-        raise ValueError(f"shape parameters {sorted(taken)} have the names of request fields; rename them")
+        raise ValueError(f"parameters {sorted(taken)} have the names of request fields or of each other; rename them")
     names = tuple(info.name for info in menu)
-    extra = {"penalty": (Literal[names], Field(names[0], description="Penalty: GET /api/penalties."))}
+    offered = tuple(info.name for info in datafits)
+    extra = {
+        "penalty": (Literal[names], Field(names[0], description="Penalty: GET /api/penalties.")),
+        "datafit": (
+            Literal[offered],
+            Field(offered[0], description="Datafit (the model family): GET /api/datafits."),
+        ),
+    }
     for key in _shape_keys(menu):
         extra[key] = (ShapeValue, Field(None, description=_shape_description(key, menu)))
+    for key in _datafit_keys(datafits):
+        extra[key] = (float | None, Field(None, allow_inf_nan=False, description=_datafit_description(key, datafits)))
     return SimpleNamespace(
         **{base.__name__: create_model(base.__name__, __base__=base, __doc__=base.__doc__, **extra) for base in bases}
     )
@@ -191,7 +220,11 @@ class FitResponse(BaseModel):
     objective: Num
     n_zero: int
     zero_features: list[str]
-    r2: Num = Field(description="R2 on the data the model was fitted on.")
+    datafit: str
+    datafit_params: dict[str, Num] = Field(description="The datafit's parameters.")
+    score: Num = Field(description="The datafit's score on the data the model was fitted on (score_label).")
+    score_label: str = Field(description="What score is: R2 (squared loss), acc. (logistic), D2 (deviance explained).")
+    r2: Num = Field(description="R2 on the data the model was fitted on (the squared loss only, else null).")
     seconds: float = Field(description="Time of the solve.")
     radius: Num = Field(
         description="Size of the ball drawn: the radius, or ||w*||_p in penalized form "
@@ -199,18 +232,22 @@ class FitResponse(BaseModel):
     )
     loss_at_solution: Num
     w_star: list[Num]
-    gradient: list[Num] = Field(description="Gradient of the loss at w* along the view.")
+    gradient: list[Num] = Field(description="Gradient of the datafit at w* (intercept at its best) along the view.")
     normal: list[Num] = Field(
         description="multiplier times the penalty's subgradient at w* along the view: "
         "equal to -gradient at a solution (KKT)."
     )
-    unconstrained: list[Num] = Field(description="Least-squares point of the slice.")
+    unconstrained: list[Num] = Field(
+        description="Minimizer of the loss in the slice (least squares for the squared loss); null where it "
+        "has none (classes that separate)."
+    )
     grid: Grid
     ball: Ball
     contours: Lines = Field(
-        description="Exact level sets of the loss in the slice (ellipses), evenly spaced in sqrt(loss - min)."
+        description="Level sets of the loss in the slice, evenly spaced in sqrt(loss - min): exact ellipses "
+        "for the squared loss, else traced on a grid (marching squares)."
     )
-    solution_level: Lines = Field(description="The level set of the loss through w*.")
+    solution_level: Lines = Field(description="The level set of the loss through w* (on the exact level).")
 
 
 class RangeResponse(BaseModel):
@@ -278,6 +315,8 @@ class DatasetInfo(BaseModel):
     n_samples: int
     feature_names: list[str]
     default_features: list[str]
+    datafits: list[str] = Field(description="The datafits that accept its target (at their default parameters).")
+    refusals: dict[str, str] = Field(description="Why each other offered datafit does not accept its target.")
 
 
 class DatasetsResponse(BaseModel):
@@ -313,6 +352,36 @@ class PenaltyInfo(BaseModel):
 
 class PenaltiesResponse(BaseModel):
     penalties: list[PenaltyInfo]
+
+
+class DatafitParameterInfo(BaseModel):
+    name: str
+    default: float
+    low: float
+    high: float
+    values: list[float] = Field(description="The slider's values.")
+
+
+class DatafitInfo(BaseModel):
+    name: str = Field(description="The value of the requests' datafit field.")
+    label: str
+    description: str = Field(description="Its formula.")
+    score_label: str = Field(description="What its train score is (R2, acc., D2).")
+    parameters: list[DatafitParameterInfo]
+    quadratic: bool = Field(description="The squared loss: its contours are exact ellipses.")
+    constrained: bool = Field(description="Whether the constrained form takes it.")
+    offered: bool = Field(description="Whether the explorer draws it.")
+    reason: str | None = Field(description="Why not, where it does not.")
+
+
+class DatafitChoice(BaseModel):
+    name: str
+    params: dict[str, float]
+
+
+class DatafitsResponse(BaseModel):
+    datafits: list[DatafitInfo] = Field(description="Every registered datafit, offered or not.")
+    default: DatafitChoice = Field(description="The datafit the page opens with.")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -360,6 +429,20 @@ def _validation_message(errors) -> str:
     return "; ".join(parts)
 
 
+def _default_datafit(datafit) -> dict:
+    """``datafit=`` and ``datafit_params=`` of :func:`~lpnet.explorer.compute.make_problem` for the
+    datafit the page opens with (a name, a Datafit object, or None: the first offered)."""
+    if isinstance(datafit, Datafit):
+        name, given = datafit.name, dict(datafit.shape_parameters())
+    else:
+        name, given = datafit, {}
+    try:
+        name, params = check_datafit(name, given)
+    except compute.InputError as exc:
+        raise ValueError(f"datafit: {exc.message}; the explorer draws {', '.join(offered_datafits())}") from None
+    return {"datafit": name, "datafit_params": dict(params)}
+
+
 def _static_dir():
     return resources.files("lpnet.explorer") / "static"
 
@@ -373,7 +456,9 @@ def _plotly_js():
     return path if path.is_file() else None
 
 
-def create_app(X=None, y=None, feature_names=None, description="your data", default_features=None, name="data"):
+def create_app(
+    X=None, y=None, feature_names=None, description="your data", default_features=None, name="data", datafit=None
+):
     """The explorer as an ASGI application (FastAPI), to serve or to mount in another server.
 
     Parameters
@@ -381,9 +466,10 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     X : array-like of shape (n_samples, n_features), optional
         Data to explore, used as given (standardize it first for a fair penalty); it becomes the
         data set ``name``, shown first.  The built-in ``"diabetes"`` (standardized, features bmi
-        and bp first) and ``"synthetic"`` (two correlated features, seeded) are always offered.
+        and bp first), ``"synthetic"`` (two correlated features, seeded) and ``"breast_cancer"``
+        (standardized, a 0/1 diagnosis for the logistic loss) are always offered.
     y : array-like of shape (n_samples,), optional
-        The target; required with ``X``.
+        The target (numbers; for the logistic loss two values); required with ``X``.
     feature_names : list of str, optional
         Names of the columns of ``X`` (default ``x1, x2, ...``).
     description : str
@@ -393,13 +479,21 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     name : str
         The name of ``X``'s data set in the page's menu and in requests (``lpnet explore --data``
         passes the file's name); not a built-in one's.
+    datafit : str or Datafit, optional
+        The datafit the page opens with (default: the squared loss), by name or as an object whose
+        parameters it keeps (``Tweedie(power=1.2)``); one the explorer draws, and one that accepts ``y``.
 
     Returns
     -------
     fastapi.FastAPI
-        Routes: ``/`` (the page), ``/static/...``, ``GET /api/penalties``, ``GET /api/datasets``,
-        ``POST /api/fit``, ``POST /api/path``, ``POST /api/range``, ``POST /api/corner``,
-        ``POST /api/multistart``; the API is documented on ``/docs``.
+        Routes: ``/`` (the page), ``/static/...``, ``GET /api/penalties``, ``GET /api/datafits``,
+        ``GET /api/datasets``, ``POST /api/fit``, ``POST /api/path``, ``POST /api/range``,
+        ``POST /api/corner``, ``POST /api/multistart``; the API is documented on ``/docs``.
+
+    Raises
+    ------
+    ValueError
+        When ``datafit`` is not one the explorer draws, or does not accept ``y`` (the datafit's reason).
     """
     if (X is None) != (y is None):
         raise ValueError("give both X and y, or neither (for the built-in data)")
@@ -412,15 +506,25 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
         first = datasets[0]
         compute.resolve_features(first, default_features)  # unknown names fail here, not on the page
         first.default_features = list(default_features)
+    default_datafit = _default_datafit(datafit)
+    if X is not None:
+        reason = refusal(datasets[0], make_datafit(default_datafit["datafit"], **default_datafit["datafit_params"]))
+        if reason is not None:
+            raise ValueError(f"datafit {default_datafit['datafit']!r} does not accept y: {reason}")
     by_name = {d.name: d for d in datasets}
     cache = compute.PathCache()
     plotly_js = _plotly_js()
     menu = compute.penalty_menu()
-    requests = _request_models(menu)
+    families = [info for info in datafit_menu() if info.offered]
+    requests = _request_models(menu, families)
     shape_keys = _shape_keys(menu)
+    datafit_keys = _datafit_keys(families)
 
-    def shape_of(req) -> dict:
-        return {key: getattr(req, key) for key in shape_keys}
+    def problem(req, **form) -> compute.Problem:
+        """The request's problem: its penalty and datafit with their parameters, in the given form."""
+        shape = {key: getattr(req, key) for key in shape_keys}
+        given = {key: getattr(req, key) for key in datafit_keys}
+        return compute.make_problem(req.penalty, datafit=req.datafit, datafit_params=given, **shape, **form)
 
     app = FastAPI(
         title="lpnet explorer",
@@ -435,9 +539,10 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
         errors = [{k: v for k, v in err.items() if k in ("loc", "msg", "type")} for err in exc.errors()]
         return JSONResponse(status_code=422, content={"detail": _plain(errors), "message": _validation_message(errors)})
 
-    def dataset_of(name):
-        if name is None:
-            return datasets[0]
+    def dataset_of(name, prob):
+        if name is None:  # the first whose target the datafit accepts
+            datafit = prob.datafit_object()
+            return next((d for d in datasets if refusal(d, datafit) is None), datasets[0])
         if name not in by_name:
             raise compute.InputError("dataset", f"unknown data set {name!r}; choose one of {list(by_name)}")
         return by_name[name]
@@ -462,6 +567,18 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     def get_penalties():
         return _plain({"penalties": [dataclasses.asdict(info) for info in menu]})
 
+    @app.get("/api/datafits", response_model=DatafitsResponse, summary="The datafits and their parameters")
+    def get_datafits():
+        name, params = default_datafit["datafit"], default_datafit["datafit_params"]
+        described = [dataclasses.asdict(info) for info in datafit_menu()]
+        for info in described:  # a value the page opens with is one of its slider's values
+            for prm in info["parameters"] if info["name"] == name else ():
+                prm["values"] = sorted({*prm["values"], params[prm["name"]]})
+        return _plain({"datafits": described, "default": {"name": name, "params": params}})
+
+    # which offered datafit takes which target: asked of the datafits once (the targets are fixed)
+    refused = {d.name: {info.name: refusal(d, make_datafit(info.name)) for info in families} for d in datasets}
+
     @app.get("/api/datasets", response_model=DatasetsResponse, summary="The data sets and their features")
     def get_datasets():
         return {
@@ -472,6 +589,8 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
                     "n_samples": int(d.X.shape[0]),
                     "feature_names": d.feature_names,
                     "default_features": d.default_features,
+                    "datafits": [name for name, why in refused[d.name].items() if why is None],
+                    "refusals": {name: why for name, why in refused[d.name].items() if why is not None},
                 }
                 for d in datasets
             ]
@@ -485,8 +604,8 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     )
     def post_fit(req: requests.FitRequest):
         def work():
-            ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, req.alpha, req.radius, **shape_of(req))
+            prob = problem(req, alpha=req.alpha, radius=req.radius)
+            ds = dataset_of(req.dataset, prob)
             return dict(compute.fit(ds, prob, req.features, req.view, req.grid), dataset=ds.name)
 
         return answer(work)
@@ -499,8 +618,8 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     )
     def post_path(req: requests.PathRequest):
         def work():
-            ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, **shape_of(req), **_placeholder(req.form))
+            prob = problem(req, **_placeholder(req.form))
+            ds = dataset_of(req.dataset, prob)
             result, cached = cache.get(ds, prob, req.features, req.n_points)
             return dict(result, dataset=ds.name, cached=cached)
 
@@ -514,8 +633,8 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     )
     def post_range(req: requests.RangeRequest):
         def work():
-            ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, **shape_of(req), **_placeholder(req.form))
+            prob = problem(req, **_placeholder(req.form))
+            ds = dataset_of(req.dataset, prob)
             return compute.slider_range(ds, prob, req.features)
 
         return answer(work)
@@ -528,8 +647,8 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     )
     def post_corner(req: requests.CornerRequest):
         def work():
-            ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, **shape_of(req), **_placeholder(req.form))
+            prob = problem(req, **_placeholder(req.form))
+            ds = dataset_of(req.dataset, prob)
             found = corner(ds, prob, req.features, req.view, cache, req.n_points)
             return dict(found, dataset=ds.name)
 
@@ -543,8 +662,8 @@ def create_app(X=None, y=None, feature_names=None, description="your data", defa
     )
     def post_multistart(req: requests.MultistartRequest):
         def work():
-            ds = dataset_of(req.dataset)
-            prob = compute.make_problem(req.penalty, req.alpha, req.radius, **shape_of(req))
+            prob = problem(req, alpha=req.alpha, radius=req.radius)
+            ds = dataset_of(req.dataset, prob)
             return dict(compute.multistart(ds, prob, req.features, req.view, req.n_starts, req.seed), dataset=ds.name)
 
         return answer(work)

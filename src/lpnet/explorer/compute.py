@@ -4,10 +4,12 @@ a grid, the ball, the KKT arrows, paths and the local minima of non-convex fits.
 Geometry
 --------
 The picture is the 2-D slice through the fitted ``w*`` along two chosen features (the "view"): the
-other coefficients stay at their fitted values.  The loss drawn is the squared datafit with the
-intercept at its best value for each ``w``, ``D(w) = min_b 1/(2n) ||y - Xw - b||^2``: the intercept is
-never penalized, so this is the function the penalty competes with, and at ``w*`` it equals the fitted
-``D(w*, b*)`` with the same gradient.  In the slice it is an exact quadratic in the two coordinates.
+other coefficients stay at their fitted values.  The loss drawn is the datafit with the intercept at
+its best value for each ``w``, ``D(w) = min_b D(Xw + b)``: the intercept is never penalized, so this is
+the function the penalty competes with, and at ``w*`` it equals the fitted ``D(w*, b*)`` with the same
+gradient.  For the squared loss it is an exact quadratic in the two coordinates, drawn as ellipses
+(:mod:`lpnet.explorer.ellipses`); for any other datafit it is computed on a grid and its level sets
+traced (:mod:`lpnet.explorer.profiled`, :mod:`lpnet.explorer.contours`).
 
 The ball is the set of slice points whose *full* coefficient vector has the same size as ``w*``:
 ``||w||_p = t`` with ``t`` the constrained radius, or ``||w*||_p`` in penalized form; for a penalty that
@@ -16,20 +18,25 @@ is no multiple of a norm's power (the Elastic Net) the level set of its penalty.
 ball): both arrows are returned, in loss units, so the page can show them on top of each other (the
 KKT conditions).
 
-Penalties
----------
+Penalties and datafits
+----------------------
 Every penalty of lpnet's registry is offered (:func:`~lpnet.explorer.problems.penalty_menu`), with its
 shape parameters, and everything drawn comes from the penalty object: fits, values, subgradients
 (from ``subdiff_distance``), convexity, and the ``exponent`` that decides between a norm ball (and a
-constrained form) and level sets.  A penalty registered later needs no change here.
+constrained form) and level sets.  A penalty registered later needs no change here.  So is every
+datafit with one coefficient per feature and a one-column target
+(:func:`~lpnet.explorer.problems.datafit_menu`): the fits, paths, ``alpha_max``, the unpenalized fit,
+the gradient arrow and the score come from the datafit object, and a data set goes with it when it
+accepts the data set's target (:func:`model_data`).
 
 Framing
 -------
-The window is centred on the origin (the ball's centre) and sized by the ball, not by the least-squares
-point: a strong penalty makes the ball small and far from the unconstrained optimum, and a window that
-held both would shrink the ball, and the corner the loss touches, to a dot.  The contours are chosen
-to cross this window, and each ellipse is cut to it, finely sampled where it is large, so the level set
-through ``w*`` still looks smooth where it meets the ball.
+The window is centred on the origin (the ball's centre) and sized by the ball, not by the unpenalized
+optimum (least squares for the squared loss): a strong penalty makes the ball small and far from that
+optimum, and a window that held both would shrink the ball, and the corner the loss touches, to a dot.
+The contours are chosen to cross this window: ellipses cut to it and finely sampled where they are
+large, or lines traced on a grid over it, the one through ``w*`` moved onto its exact level, so it looks
+smooth where it meets the ball.
 
 Rounding
 --------
@@ -53,11 +60,13 @@ from numba import njit
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import alpha_max, regularization_path
-from ..datafits import Quadratic
 from ..geometry import lp_norm
 from ..penalties import ElasticNet, Lp, Penalty
 from ..solvers import solve
-from .problems import InputError, Problem, make_problem, penalty_menu
+from .data import encoded_target, refusal
+from .ellipses import CONTOUR_LEVELS, quadratic_picture
+from .problems import InputError, Problem, datafit_menu, make_problem, penalty_menu
+from .profiled import picture
 
 #: the alpha slider and the penalized path span [ALPHA_LOW, ALPHA_HIGH] * alpha_max on a log scale:
 #: the support changes below alpha_max, so the slider spends 97% of its travel there (and the last
@@ -73,9 +82,6 @@ LEVEL_BISECTIONS = 64  # halvings of the bracket of a level set's ray: to roundi
 #: at most twice it, one that levels off (MCP) would draw arms far beyond the window
 LEVEL_DOUBLINGS = 2
 CONSTRAINED_PATH_POINTS = 20  # p < 1 fits are slow; a coarse path is computed once and cached
-CONTOUR_LEVELS = 14
-ELLIPSE_POINTS = 81  # per ellipse as large as the window; larger ones get proportionally more
-ELLIPSE_POINTS_MAX = 20_000
 #: the window's half-width over the ball's extent: the ball fills the middle half of the view, the
 #: other half shows the contours coming in to touch it
 FRAME = 2.0
@@ -107,6 +113,27 @@ def resolve_features(dataset, features=None, view=None) -> tuple[list, list]:
         raise InputError("view", f"view must be two distinct names among the features {names}, got {pair}")
     idx = [dataset.index[n] for n in names]
     return idx, [names.index(n) for n in pair]
+
+
+def model_data(dataset, prob: Problem, features=None, view=None) -> tuple:
+    """``(model columns, view columns, X, y)``: :func:`resolve_features` and the model's data, the target
+    in the encoding of ``prob``'s datafit.
+
+    Raises
+    ------
+    InputError
+        On ``datafit`` when it does not accept the data set's target (the datafit's own reason).
+    """
+    idx, view_idx = resolve_features(dataset, features, view)
+    datafit = prob.datafit_object()
+    reason = refusal(dataset, datafit)
+    if reason is not None:
+        raise InputError(
+            "datafit",
+            f"datafit {prob.datafit!r} does not accept the target of data set {dataset.name!r}: {reason} "
+            "Choose another data set or datafit.",
+        )
+    return idx, view_idx, dataset.X[:, idx], encoded_target(dataset, datafit)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -295,13 +322,14 @@ def solve_problem(X, y, prob: Problem, w0=None, model=None) -> dict:
             # p < 1 gives a local solution: the page says so with the optimality violation
             warnings.simplefilter("ignore", local_warning)
             if model is None:
-                model = constrained(radius=prob.radius, p=prob.p, tol=KKT_TOL)
+                model = constrained(radius=prob.radius, p=prob.p, datafit=prob.datafit_object(), tol=KKT_TOL)
             model.set_params(radius=prob.radius)
             model.fit(X, y)
             seconds = time.perf_counter() - t0
             return {
-                "coef": np.asarray(model.coef_, dtype=np.float64),
-                "intercept": float(model.intercept_),
+                # a classifier's coefficients come as one row, its intercept as one entry
+                "coef": np.ravel(np.asarray(model.coef_, dtype=np.float64)),
+                "intercept": float(np.ravel(model.intercept_)[0]),
                 "multiplier": float(model.multiplier_),
                 "active": bool(model.active_),
                 "dual_gap": _optional(model.dual_gap_),
@@ -310,7 +338,7 @@ def solve_problem(X, y, prob: Problem, w0=None, model=None) -> dict:
                 "objective": float(model.objective_),
                 "seconds": seconds,
             }
-        res = solve(X, y, Quadratic(), prob.penalty_at(prob.alpha), tol=TOL, w0=w0)
+        res = solve(X, y, prob.datafit_object(), prob.penalty_at(prob.alpha), tol=TOL, w0=w0)
         seconds = time.perf_counter() - t0
     return {
         "coef": res.coef,
@@ -323,104 +351,6 @@ def solve_problem(X, y, prob: Problem, w0=None, model=None) -> dict:
         "objective": float(res.objective),
         "seconds": seconds,
     }
-
-
-def profile_loss(X, y, w) -> tuple[float, np.ndarray]:
-    """``D(w) = min_b 1/(2n)||y - Xw - b||^2`` and its gradient ``-Xc^T r / n``."""
-    Xc, yc = X - X.mean(axis=0), y - y.mean()
-    r = yc - Xc @ w
-    n = X.shape[0]
-    return float(r @ r) / (2 * n), -(Xc.T @ r) / n
-
-
-def slice_geometry(X, y, w, view):
-    """The loss of the 2-D slice through ``w`` along ``view``, an exact quadratic.
-
-    Returns ``(loss_at_w, gradient (2,), unconstrained optimum (2,), Hessian G (2, 2),
-    function (w1, w2) -> loss)``.
-    """
-    Xc, yc = X - X.mean(axis=0), y - y.mean()
-    n = X.shape[0]
-    r = yc - Xc @ w
-    V = Xc[:, view]
-    g = -(V.T @ r) / n
-    G = (V.T @ V) / n
-    d0 = float(r @ r) / (2 * n)
-    # minimizer of the slice: w_view + d with G d = -g (least norm when the two columns are collinear)
-    d = np.linalg.lstsq(G, -g, rcond=None)[0]
-
-    def loss(w1, w2):
-        d1, d2 = w1 - w[view[0]], w2 - w[view[1]]
-        return d0 + g[0] * d1 + g[1] * d2 + 0.5 * (G[0, 0] * d1 * d1 + 2 * G[0, 1] * d1 * d2 + G[1, 1] * d2 * d2)
-
-    return d0, g, w[view] + d, G, loss
-
-
-def _window_range(center, G, half) -> tuple[float, float]:
-    """Smallest and largest ``1/2 (w - center)^T G (w - center)`` over the window ``[-half, half]^2``."""
-
-    def q(point):
-        d = np.asarray(point, dtype=np.float64) - center
-        return 0.5 * float(d @ G @ d)
-
-    high = max(q((a, b)) for a in (-half, half) for b in (-half, half))  # a convex function peaks at a vertex
-    if np.all(np.abs(center) <= half):
-        return 0.0, high
-    low = math.inf
-    for axis in (0, 1):  # on each edge: a quadratic in the free coordinate, minimized in closed form
-        free = 1 - axis
-        for edge in (-half, half):
-            point = np.empty(2)
-            point[axis] = edge
-            slope = G[axis, free] / G[free, free] if G[free, free] > 0 else 0.0
-            point[free] = np.clip(center[free] - slope * (edge - center[axis]), -half, half)
-            low = min(low, q(point))
-    return low, high
-
-
-def _crop(x, y, half):
-    """The parts of a closed curve inside the window, separated by NaN.
-
-    Each part keeps one point beyond the edge on either side, so its line runs to the window's edge.
-    """
-    inside = (np.abs(x) <= half) & (np.abs(y) <= half)
-    keep = inside | np.roll(inside, 1) | np.roll(inside, -1)
-    # one NaN where each kept run ends: a dropped point that follows a kept one
-    mark = keep | np.concatenate([[False], keep[:-1]])
-    return np.where(keep, x, np.nan)[mark], np.where(keep, y, np.nan)[mark]
-
-
-def contour_lines(loss, center, G, half, levels=None):
-    """Level sets of the slice's quadratic loss, exactly: ellipses around its minimizer ``center``.
-
-    ``loss(w1, w2) = loss(center) + 1/2 (w - center)^T G (w - center)``, so the level ``L`` is the
-    ellipse ``center + Q diag(sqrt(2 (L - min) / lambda)) (cos t, sin t)`` with ``G = Q diag(lambda) Q^T``.
-    ``levels`` defaults to ``CONTOUR_LEVELS`` values evenly spaced in ``sqrt(loss - min)`` (evenly
-    spaced in distance from the minimizer) over the values the loss takes in the ``[-half, half]^2``
-    view, so they cross the view also when the minimizer lies far outside it.  Each ellipse is cut
-    to the view and sampled in proportion to its size, so a large one is smooth where it is seen.
-    Returns ``(x, y, levels)`` with the pieces separated by NaN (one line trace); no ellipses when
-    the two columns are constant.
-    """
-    lam, Q = np.linalg.eigh(G)
-    if lam[-1] <= 0.0:
-        return np.zeros(0), np.zeros(0), np.zeros(0)
-    lam = np.maximum(lam, lam[-1] * 1e-12)  # collinear columns: long thin ellipses, clipped by the view
-    low = float(loss(*center))
-    if levels is None:
-        near, far = (np.sqrt(max(v, 0.0)) for v in _window_range(center, G, half))
-        levels = low + (near + (far - near) * np.arange(1, CONTOUR_LEVELS + 1) / CONTOUR_LEVELS) ** 2
-    xs, ys = [np.zeros(0)], [np.zeros(0)]
-    for level in levels:
-        r = np.sqrt(2.0 * max(level - low, 0.0) / lam)
-        n = int(np.clip(math.ceil(ELLIPSE_POINTS * r.max() / half), ELLIPSE_POINTS, ELLIPSE_POINTS_MAX))
-        t = np.linspace(0.0, 2.0 * np.pi, n)
-        pts = center[:, None] + Q @ np.vstack([r[0] * np.cos(t), r[1] * np.sin(t)])
-        x, y = _crop(pts[0], pts[1], half)
-        if x.size:
-            xs += [x, [np.nan]]
-            ys += [y, [np.nan]]
-    return np.concatenate(xs), np.concatenate(ys), np.asarray(levels, dtype=np.float64)
 
 
 def _rounded(value, bound):
@@ -470,41 +400,58 @@ def fit(dataset, prob: Problem, features=None, view=None, grid=61) -> dict:
     dict
         ``coef``, ``intercept``, ``multiplier``, ``dual_gap``, ``optimality_violation``, ``convex``
         (whether the problem is: else the fit is a local solution), ``n_zero``, ``zero_features``,
-        ``r2``, ``seconds`` (the solve), ``radius`` (the ball's size), ``grid``
-        (``w1``, ``w2``, ``loss[k][l]`` at ``(w1[l], w2[k])``), ``ball`` (``x``, ``y``), ``w_star``,
-        ``gradient``, ``normal``, ``unconstrained`` (the slice's least-squares point), ``contours``
-        (``x``, ``y`` and ``levels`` of :func:`contour_lines`) and ``solution_level`` (the level set
-        through ``w*``).
+        ``score`` (the datafit's train score, named by ``score_label``: R2 for the squared loss, the
+        accuracy, the deviance explained D2), ``r2`` (the squared loss's R2, else None), ``seconds`` (the
+        solve), ``radius`` (the ball's size), ``grid`` (``w1``, ``w2``, ``loss[k][l]`` at ``(w1[l], w2[k])``),
+        ``ball`` (``x``, ``y``), ``w_star``, ``gradient``, ``normal``, ``unconstrained`` (the slice's
+        minimizer: least squares; NaN where the loss has none), ``contours`` (``x``, ``y`` and ``levels``:
+        the exact ellipses of :func:`contour_lines` for the squared loss, else traced on a grid by
+        :func:`lpnet.explorer.profiled.picture`) and ``solution_level`` (the level set through ``w*``).
     """
-    idx, view_idx = resolve_features(dataset, features, view)
-    X, y = dataset.X[:, idx], dataset.y
+    idx, view_idx, X, y = model_data(dataset, prob, features, view)
+    datafit = prob.datafit_object()
     out = solve_problem(X, y, prob)
-    w = out["coef"]
+    w, b = out["coef"], out["intercept"]
     names = [dataset.feature_names[j] for j in idx]
-    d0, g, unconstrained, G, loss = slice_geometry(X, y, w, view_idx)
-    _, full_grad = profile_loss(X, y, w)
     radius = prob.radius if prob.constrained else size_of(prob, w)
     bx, by = ball_points(prob, w, view_idx, radius)
-    normal = penalty_normal(prob, w, full_grad, out["multiplier"])[view_idx]
 
-    half = frame(bx, by, w[view_idx], unconstrained)
+    def half_of(unconstrained):
+        return frame(bx, by, w[view_idx], np.zeros(2) if unconstrained is None else unconstrained)
+
+    if datafit.is_quadratic:
+        geometry = quadratic_picture(X, y, w, view_idx, half_of)
+    else:
+        geometry = picture(X, y, datafit, w, view_idx, b, half_of, CONTOUR_LEVELS)
+    half = geometry["half"]
+    full_grad = geometry["full_gradient"]
+    normal = penalty_normal(prob, w, full_grad, out["multiplier"])[view_idx]
     ticks = np.linspace(-half, half, grid)
-    W1, W2 = np.meshgrid(ticks, ticks)
-    cx, cy, levels = contour_lines(loss, unconstrained, G, half)
-    sx, sy, _ = contour_lines(loss, unconstrained, G, half, levels=[d0])
+    cx, cy, levels = geometry["contours"]
+    sx, sy = geometry["solution_level"]
     zero = [names[j] for j in range(len(names)) if w[j] == 0.0]
 
     # rounding bounds (module docstring): n eps times the size of the n terms summed
     n = X.shape[0]
-    yy = float(y @ y)  # not centred: a target far from 0 rounds at its own size
-    tss = float(np.sum((y - y.mean()) ** 2))
-    Xc = X - X.mean(axis=0)
-    # g = -Xc_view^T r / n, r = yc - Xc w: term i of g_j is at most |x_ij| (|yc_i| + |Xc_i| |w|) / n
-    grad_bound = EPS * float(np.max(np.abs(Xc[:, view_idx]).T @ (np.abs(y - y.mean()) + np.abs(Xc) @ np.abs(w))))
-    g, normal = (np.zeros(2) if np.max(np.abs(v)) <= grad_bound else v for v in (g, normal))
+    bound = geometry["grad_bound"]
+    g, normal = (np.zeros(2) if np.max(np.abs(v)) <= bound else v for v in (full_grad[view_idx], normal))
+    if datafit.is_quadratic:
+        yy = float(y @ y)  # not centred: a target far from 0 rounds at its own size
+        tss = float(np.sum((y - y.mean()) ** 2))
+        gap_bound = EPS * yy / 2.0
+        r2 = _rounded(r2_score(X, y, w, b), n * EPS * yy / tss if tss > 0 else 0.0)
+        score = r2
+    else:
+        gap_bound = n * EPS * abs(out["objective"])
+        r2 = None
+        score = float(np.ravel(datafit.validation_score(y, X @ w + b, np.ones(n)))[0])
     out.update(
-        dual_gap=_rounded(out["dual_gap"], EPS * yy / 2.0),
-        r2=_rounded(r2_score(X, y, w, out["intercept"]), n * EPS * yy / tss if tss > 0 else 0.0),
+        dual_gap=_rounded(out["dual_gap"], gap_bound),
+        r2=r2,
+        score=score,
+        score_label=datafit.score_label,
+        datafit=prob.datafit,
+        datafit_params=dict(prob.datafit_params),
         convex=prob.p >= 1.0 if prob.constrained else prob.penalty_at(prob.alpha).is_convex,
         feature_names=names,
         view=[names[j] for j in view_idx],
@@ -512,12 +459,12 @@ def fit(dataset, prob: Problem, features=None, view=None, grid=61) -> dict:
         n_zero=len(zero),
         zero_features=zero,
         radius=radius,
-        loss_at_solution=d0,
+        loss_at_solution=geometry["loss_at_solution"],
         w_star=w[view_idx],
         gradient=g,
         normal=normal,
-        unconstrained=unconstrained,
-        grid={"w1": ticks, "w2": ticks, "loss": loss(W1, W2)},
+        unconstrained=geometry["unconstrained"],
+        grid={"w1": ticks, "w2": ticks, "loss": geometry["grid"](ticks)},
         ball={"x": bx, "y": by},
         contours={"x": cx, "y": cy, "levels": levels},
         solution_level={"x": sx, "y": sy},
@@ -533,13 +480,25 @@ def _least_squares(X, y) -> np.ndarray:
     return np.linalg.lstsq(Xc, yc, rcond=None)[0]
 
 
+def unpenalized(X, y, prob: Problem) -> np.ndarray:
+    """The coefficients of the unpenalized fit (with its intercept): least squares, or for another datafit
+    its damped Newton fit (:meth:`~lpnet.datafits.Datafit.free_fit`; where the classes separate, as far as
+    its steps go towards the optimum at infinity)."""
+    datafit = prob.datafit_object()
+    if datafit.is_quadratic:
+        return _least_squares(X, y)
+    free = datafit.allows_intercept
+    A = np.column_stack([np.ones(X.shape[0]), X]) if free else X
+    return datafit.free_fit(A, y, np.ones(X.shape[0]), n_fixed=int(free))[int(free) :]
+
+
 def _slider_range(X, y, prob: Problem) -> dict:
     """The slider's ``x_min``, ``x_max``, ``scale`` ("log" or "linear") and ``alpha_max`` (or None)."""
     if prob.constrained:
-        r_ls = lp_norm(_least_squares(X, y), prob.p)
+        r_ls = lp_norm(unpenalized(X, y, prob), prob.p)
         r_max = RADIUS_HIGH * r_ls if r_ls > 0 else 1.0
         return {"x_min": r_max / SLIDER, "x_max": r_max, "scale": "linear", "alpha_max": None}
-    a_max = alpha_max(X, y, penalty=prob.penalty_at(1.0))
+    a_max = alpha_max(X, y, penalty=prob.penalty_at(1.0), datafit=prob.datafit_object())
     a_max = a_max if a_max > 0 else 1.0
     return {"x_min": ALPHA_LOW * a_max, "x_max": ALPHA_HIGH * a_max, "scale": "log", "alpha_max": a_max}
 
@@ -549,11 +508,12 @@ def slider_range(dataset, prob: Problem, features=None) -> dict:
 
     Penalized: ``ALPHA_LOW`` to ``ALPHA_HIGH`` times alpha_max on a log scale (the penalty's own, where
     it has a threshold at zero, else the L1 value: :func:`lpnet.alpha_max`).  Constrained: the radius,
-    linear from ``x_max / SLIDER`` to ``RADIUS_HIGH`` times the least-squares solution's norm.  Cheap (one
-    least-squares solve at most), so the page can label and fit a new setting before its path is known.
+    linear from ``x_max / SLIDER`` to ``RADIUS_HIGH`` times the unpenalized solution's norm (least squares
+    for the squared loss: :func:`unpenalized`).  Cheap (one unpenalized fit at most), so the page can label
+    and fit a new setting before its path is known.
     """
-    idx, _ = resolve_features(dataset, features)
-    return _slider_range(dataset.X[:, idx], dataset.y, prob)
+    _, _, X, y = model_data(dataset, prob, features)
+    return _slider_range(X, y, prob)
 
 
 def penalized_path(X, y, prob: Problem, n_points=100) -> dict:
@@ -565,12 +525,15 @@ def penalized_path(X, y, prob: Problem, n_points=100) -> dict:
     alphas = np.geomspace(rng["x_max"], rng["x_min"], n_points)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        path = regularization_path(X, y, penalty=prob.penalty_at(1.0), alphas=alphas, tol=TOL)
+        path = regularization_path(
+            X, y, penalty=prob.penalty_at(1.0), datafit=prob.datafit_object(), alphas=alphas, tol=TOL
+        )
     return dict(rng, x=path.alphas, coefs=path.coefs, n_nonzero=path.n_nonzero, converged=path.converged)
 
 
 def constrained_path(X, y, prob: Problem, n_points=100) -> dict:
-    """Coefficients against the radius, from 0 to ``RADIUS_HIGH`` times ``||w_ls||_p``.
+    """Coefficients against the radius, from 0 to ``RADIUS_HIGH`` times ``||w_ls||_p`` (``w_ls``: the
+    unpenalized fit, :func:`unpenalized`).
 
     For a convex finite ``p`` the penalized solutions are the constrained ones at radius
     ``||w(alpha)||_p``, so the (warm-started, certified) penalized path gives the curve; for ``p < 1``
@@ -582,14 +545,14 @@ def constrained_path(X, y, prob: Problem, n_points=100) -> dict:
         path = penalized_path(X, y, replace(prob, alpha=1.0, radius=None), n_points)
         radii = np.array([lp_norm(c, prob.p) for c in path["coefs"]])
         keep = radii <= r_max
-        w_ls = _least_squares(X, y)
+        w_ls = unpenalized(X, y, prob)
         radii = np.concatenate([radii[keep], [lp_norm(w_ls, prob.p), r_max]])
         coefs = np.vstack([path["coefs"][keep], w_ls, w_ls])
         converged = np.concatenate([path["converged"][keep], [True, True]])
     else:
         radii = np.linspace(r_max / CONSTRAINED_PATH_POINTS, r_max, CONSTRAINED_PATH_POINTS)
         # each radius starts from the last fit
-        model = _constrained()[0](p=prob.p, warm_start=True, tol=KKT_TOL)
+        model = _constrained()[0](p=prob.p, datafit=prob.datafit_object(), warm_start=True, tol=KKT_TOL)
         fits = [solve_problem(X, y, replace(prob, radius=float(r)), model=model) for r in radii]
         coefs = np.array([f["coef"] for f in fits])
         converged = np.array([f["converged"] for f in fits])
@@ -611,8 +574,7 @@ def path(dataset, prob: Problem, features=None, n_points=100) -> dict:
     ``x_min``/``x_max``/``scale`` (the slider's range: :func:`slider_range`), ``alpha_max``,
     ``converged`` and ``seconds``.
     """
-    idx, _ = resolve_features(dataset, features)
-    X, y = dataset.X[:, idx], dataset.y
+    idx, _, X, y = model_data(dataset, prob, features)
     t0 = time.perf_counter()
     out = constrained_path(X, y, prob, n_points) if prob.constrained else penalized_path(X, y, prob, n_points)
     out.update(
@@ -624,7 +586,7 @@ def path(dataset, prob: Problem, features=None, n_points=100) -> dict:
 
 
 class PathCache:
-    """The last ``maxsize`` paths, keyed by (data set, features, penalty, shape, form, points).
+    """The last ``maxsize`` paths, keyed by (data set, features, datafit, penalty, shape, form, points).
 
     Dragging the alpha or radius slider leaves the key unchanged, so the path is computed once per
     penalty choice; the lock keeps two requests of the server's thread pool from computing one twice.
@@ -638,7 +600,8 @@ class PathCache:
     def get(self, dataset, prob: Problem, features=None, n_points=100) -> tuple[dict, bool]:
         """``(path, was_cached)``."""
         names = tuple(dataset.default_features if features is None else features)
-        key = (dataset.name, names, prob.penalty, prob.params, prob.constrained, n_points)
+        choice = (prob.datafit, prob.datafit_params, prob.penalty, prob.params, prob.constrained)
+        key = (dataset.name, names, *choice, n_points)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -656,7 +619,7 @@ class PathCache:
 def multistart(dataset, prob: Problem, features=None, view=None, n_starts=20, seed=0) -> dict:
     """Solve a non-convex fit (Lp with ``p < 1``, say; penalized) from random starts; group equal answers.
 
-    The starts are zero (where :func:`fit` starts), the least-squares solution and ``n_starts - 2``
+    The starts are zero (where :func:`fit` starts), the unpenalized solution and ``n_starts - 2``
     points drawn uniformly from the box of 1.5 times its coefficients' sizes.  Two answers are the
     same minimum when their coefficients agree to 1e-4 relative to their size.
 
@@ -676,10 +639,9 @@ def multistart(dataset, prob: Problem, features=None, view=None, n_starts=20, se
         )
     if prob.constrained:
         raise InputError("radius", "multi-start runs the penalized form; give alpha instead of radius")
-    idx, view_idx = resolve_features(dataset, features, view)
-    X, y = dataset.X[:, idx], dataset.y
+    idx, view_idx, X, y = model_data(dataset, prob, features, view)
     t0 = time.perf_counter()
-    w_ls = _least_squares(X, y)
+    w_ls = unpenalized(X, y, prob)
     scale = np.maximum(np.abs(w_ls), 0.1 * max(float(np.abs(w_ls).max()), 1e-12))
     rng = np.random.default_rng(seed)
     starts = [None, w_ls] + [rng.uniform(-1.5, 1.5, X.shape[1]) * scale for _ in range(max(n_starts - 2, 0))]
@@ -714,9 +676,11 @@ def multistart(dataset, prob: Problem, features=None, view=None, n_starts=20, se
     }
 
 
-def warm_up(dataset) -> None:
+def warm_up(dataset, others=()) -> None:
     """Small fits and paths of every penalty, at its defaults and at the ends and middle of each
-    parameter's slider (the kernels of Lp differ with p), so numba compiles before the first request."""
+    parameter's slider (the kernels of Lp differ with p), so numba compiles before the first request:
+    with the squared loss on ``dataset``, and with every other offered datafit (its solvers and their
+    kernels differ) on the first of ``others`` whose target it accepts."""
     for info in penalty_menu():
         settings = [{}]
         for prm in info.parameters:
@@ -726,3 +690,18 @@ def warm_up(dataset) -> None:
             prob = make_problem(info.name, alpha=1.0, **shape)
             fit(dataset, prob, grid=5)
             path(dataset, prob, n_points=3)
+    for family in datafit_menu():
+        if not family.offered or family.quadratic:
+            continue
+        datafit = make_problem(penalty_menu()[0].name, alpha=1.0, datafit=family.name).datafit_object()
+        taker = next((d for d in others if refusal(d, datafit) is None), None)
+        if taker is None:
+            continue
+        # the solvers only: the slice of a non-quadratic datafit is numpy (nothing to compile), and it
+        # costs a few tenths of a second per picture
+        features = taker.default_features[:2]
+        for info in penalty_menu():
+            prob = make_problem(info.name, alpha=1.0, datafit=family.name)
+            _, _, X, y = model_data(taker, prob, features)
+            solve_problem(X, y, prob)
+            path(taker, prob, features, n_points=3)

@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..penalties import Lp
-from .compute import SLIDER, InputError, Problem, path, resolve_features, solve_problem
+from .compute import SLIDER, InputError, Problem, model_data, path, solve_problem
 from .problems import describe, make_problem, penalty_menu
 
 CORNER_TRIES = 40  # candidate positions refitted by `corner` before it gives up
@@ -56,7 +56,13 @@ def _with_corners(prob: Problem) -> Problem:
     for info in penalty_menu():
         if prob.constrained and not info.ball:
             continue
-        other = make_problem(info.name, alpha=prob.alpha, radius=prob.radius)
+        other = make_problem(
+            info.name,
+            alpha=prob.alpha,
+            radius=prob.radius,
+            datafit=prob.datafit,
+            datafit_params=dict(prob.datafit_params),
+        )
         if has_corners(other):
             return other
     raise InputError("penalty", "no registered penalty has a ball with corners on the axes")
@@ -106,9 +112,8 @@ def corner(dataset, prob: Problem, features=None, view=None, cache=None, n_point
     t0 = time.perf_counter()
     if not has_corners(prob):
         prob = _with_corners(prob)
-    idx, view_idx = resolve_features(dataset, features, view)
+    idx, view_idx, X, y = model_data(dataset, prob, features, view)
     names = [dataset.feature_names[j] for j in idx]
-    X, y = dataset.X[:, idx], dataset.y
     points = n_points if prob.constrained and prob.p < 1.0 else SLIDER + 1
     if cache is None:
         found = path(dataset, prob, features, points)

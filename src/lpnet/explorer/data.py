@@ -1,6 +1,10 @@
-"""The explorer's data sets: the bundled diabetes data, a seeded correlated pair, or the user's arrays.
+"""The explorer's data sets: the bundled diabetes and breast cancer data, a seeded correlated pair, or the
+user's arrays.
 
-Every set is kept in memory from start-up on; nothing here reads a file named by a request.
+Every set is kept in memory from start-up on; nothing here reads a file named by a request.  A data set
+goes with a datafit when the datafit accepts its target (:func:`refusal` asks the datafit, which names
+no data set): the diabetes target (positive integers) serves the squared loss and the count and
+positive-value families, the breast cancer diagnosis (0 or 1) the logistic loss.
 """
 
 from __future__ import annotations
@@ -9,15 +13,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..datasets import correlated_pair, load_diabetes, standardize
+from ..datafits import Datafit
+from ..datasets import correlated_pair, load_breast_cancer, load_diabetes, standardize
 
 #: the two diabetes features shown first.  With the Lasso, bp enters the model well after bmi, so the
 #: optimum sits on the bmi axis (a corner of the diamond) for alphas from about 0.6 to 1 times
 #: alpha_max; the two strongest predictors, bmi and s5, enter almost together and show the corner only
 #: in a sliver of the slider's travel.
 DIABETES_DEFAULT = ("bmi", "bp")
+#: the two breast cancer features shown first.  With the L1-penalized logistic loss, mean texture enters
+#: the model well after worst concave points, so the optimum sits on an axis (a corner of the diamond)
+#: for alphas from about 0.3 to 0.95 times alpha_max, and both are in the model below
+BREAST_CANCER_DEFAULT = ("worst concave points", "mean texture")
 #: the data sets every explorer offers; a user's data set takes another name
-BUILTIN_NAMES = ("diabetes", "synthetic")
+BUILTIN_NAMES = ("diabetes", "synthetic", "breast_cancer")
 SYNTHETIC_SEED = 0
 SYNTHETIC_SAMPLES = 200
 SYNTHETIC_CORRELATION = 0.8
@@ -77,6 +86,19 @@ def synthetic() -> Dataset:
     )
 
 
+def breast_cancer() -> Dataset:
+    """scikit-learn's bundled breast cancer data (no download), features standardized; target 1 benign."""
+    data = load_breast_cancer(standardized=True)
+    return Dataset(
+        BUILTIN_NAMES[2],
+        data.X,
+        data.y,
+        list(data.feature_names),
+        list(BREAST_CANCER_DEFAULT),
+        "scikit-learn's breast cancer data: 569 tumours, 30 standardized features, target: 1 benign, 0 malignant",
+    )
+
+
 def user_data(X, y, feature_names=None, description="your data", name="data") -> Dataset:
     """The arrays given to :func:`lpnet.explorer.create_app`, used as they are (not standardized).
 
@@ -104,5 +126,26 @@ def user_data(X, y, feature_names=None, description="your data", name="data") ->
 
 
 def builtin_datasets() -> list:
-    """The data sets every explorer offers: diabetes first (the default), then the synthetic pair."""
-    return [diabetes(), synthetic()]
+    """The data sets every explorer offers: diabetes first (the default), the synthetic pair, breast cancer."""
+    return [diabetes(), synthetic(), breast_cancer()]
+
+
+def encoded_target(dataset: Dataset, datafit: Datafit) -> np.ndarray:
+    """The data set's target in the datafit's encoding (-1/+1 labels for the logistic loss).
+
+    Raises
+    ------
+    ValueError
+        The datafit's own message, where it does not accept the target.
+    """
+    _, y = datafit.encode_target(dataset.y, None, f"data set {dataset.name!r}")
+    return datafit.prepare_target(y)
+
+
+def refusal(dataset: Dataset, datafit: Datafit) -> str | None:
+    """Why ``datafit`` does not accept the data set's target (its own message), or None when it does."""
+    try:
+        encoded_target(dataset, datafit)
+    except ValueError as exc:
+        return " ".join(str(exc).split())
+    return None

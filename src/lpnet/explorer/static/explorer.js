@@ -3,7 +3,8 @@
 // dragged slider is throttled to the server's pace and the last position always gets drawn.  The
 // labels follow the controls at once, and a busy indicator shows what is still being computed.
 // The penalty menu and the sliders of the shape parameters are built from GET /api/penalties (lpnet's
-// registry): no penalty is named here.
+// registry), the datafit menu and its parameters' sliders from GET /api/datafits, and which data set
+// goes with which datafit from GET /api/datasets: no penalty, datafit or data set is named here.
 "use strict";
 (function () {
   const SLIDER = 1000; // alpha and radius sliders run over 0..SLIDER
@@ -22,6 +23,8 @@
   const datasets = new Map();
   const penalties = new Map(); // name -> the server's description: label, parameters, ball, exponent
   const controls = new Map(); // penalty name -> its shape parameters' sliders
+  const datafits = new Map(); // name -> the server's description: label, formula, parameters, constrained
+  const datafitControls = new Map(); // datafit name -> its parameters' sliders
   const pathCache = new Map();
   let minima = null; // {key, result} of the last multi-start
   let shown = null; // {key, convex} of the fit on the page
@@ -72,6 +75,32 @@
     $("shape-params").innerHTML = boxes.join("");
   }
 
+  // The datafit menu: every registered datafit, those the explorer cannot draw greyed out with the
+  // reason; one slider per parameter of each (over its list of values).
+  function buildDatafits(list) {
+    $("datafit").innerHTML = list.map((info) => `<option value="${esc(info.name)}"` +
+      ` title="${esc(info.offered ? info.description : "not offered: " + info.reason)}"` +
+      `${info.offered ? "" : " disabled"}>${esc(info.label)}</option>`).join("");
+    const boxes = [];
+    for (const info of list) {
+      datafits.set(info.name, info);
+      datafitControls.set(info.name, info.parameters.map((prm) => {
+        const id = `datafit-${info.name}-${prm.name}`.replace(/[^A-Za-z0-9-]+/g, "-");
+        boxes.push(`<label id="${esc(id)}-box" hidden>${esc(prm.name)} <output id="${esc(id)}-value"></output>` +
+          `<input type="range" id="${esc(id)}" min="0" max="${prm.values.length - 1}" step="1" ` +
+          `value="${prm.values.indexOf(prm.default)}"></label>`);
+        return { ...prm, id: id };
+      }));
+    }
+    $("datafit-params").innerHTML = boxes.join("");
+  }
+
+  function datafitParams(name) {
+    const params = {};
+    for (const c of datafitControls.get(name)) params[c.name] = controlValue(c);
+    return params;
+  }
+
   // a slider's value: a number, Infinity, or the position `at` on a list slider
   function controlValue(c, at = null) {
     const k = at === null ? Number($(c.id).value) : at;
@@ -114,14 +143,22 @@
       dataset: $("dataset").value,
       features: checkedFeatures(),
       view: [$("view-x").value, $("view-y").value],
+      datafit: $("datafit").value,
+      datafitParams: datafitParams($("datafit").value),
       penalty: penalty,
       form: document.querySelector("input[name=form]:checked").value,
       params: params,
     };
   }
 
+  // the fields every request shares: the data, the datafit and the penalty with their parameters
+  function problemFields(s) {
+    return { dataset: s.dataset, features: s.features, datafit: s.datafit, ...s.datafitParams,
+      penalty: s.penalty, ...s.params };
+  }
+
   function rangeRequest(s) {
-    return { dataset: s.dataset, features: s.features, penalty: s.penalty, form: s.form, ...s.params };
+    return { ...problemFields(s), form: s.form };
   }
 
   function pathRequest(s) {
@@ -132,7 +169,7 @@
   // the least-squares norm's.  It comes from the path or, quicker, from /api/range: the fit never waits
   // for a new path (seconds for a constrained p < 1).
   function rangeKey(s) {
-    return JSON.stringify([s.dataset, s.features, s.form, s.penalty, s.params]);
+    return JSON.stringify([s.dataset, s.features, s.datafit, s.datafitParams, s.form, s.penalty, s.params]);
   }
   const ranges = new Map();
 
@@ -160,6 +197,7 @@
       const v = controlValue(c);
       $(c.id + "-value").textContent = v === Infinity ? "\u221e" : c.values ? String(v) : v.toFixed(decimals(c));
     }
+    for (const c of datafitControls.get(s.datafit)) $(c.id + "-value").textContent = String(controlValue(c));
   }
 
   // ------------------------------------------------------------------ the busy indicator
@@ -243,8 +281,7 @@
       const range = path || await sliderRange(s);
       showLabels();
       const value = sliderValue(s, range);
-      const body = { dataset: s.dataset, features: s.features, view: s.view, penalty: s.penalty, ...s.params,
-        grid: GRID };
+      const body = { ...problemFields(s), view: s.view, grid: GRID };
       body[s.form === "penalized" ? "alpha" : "radius"] = value;
       const t1 = performance.now();
       const fit = await post("/api/fit", body);
@@ -432,10 +469,13 @@
     const half = g.w1[g.w1.length - 1];
     const [wx, wy] = fit.w_star;
     const names = fit.view;
+    // the slice's unpenalized optimum: null where it has none (classes that separate along the slice)
     const [lx, ly] = fit.unconstrained;
     const offView = Math.max(Math.abs(lx), Math.abs(ly)) > half;
-    // the level sets of the loss come as exact ellipses: drawing lines is several times faster than
-    // a contour or heatmap trace of the grid, which keeps an update within its 100 ms
+    const optimum = datafits.get(s.datafit).quadratic ? "least squares (slice)" : "unpenalized optimum (slice)";
+    // the level sets of the loss come as lines (exact ellipses for the squared loss, traced on a grid
+    // for the others): drawing lines is several times faster than a contour or heatmap trace of the
+    // grid, which keeps an update within its 100 ms
     const traces = [
       { type: "scatter", mode: "lines", name: "loss contours", x: fit.contours.x, y: fit.contours.y,
         line: { color: "#6f93c2", width: 1 }, hoverinfo: "skip", connectgaps: false },
@@ -445,7 +485,8 @@
         fillcolor: "rgba(255,140,0,0.15)", line: { color: "#e67e00", width: 2 }, hoverinfo: "skip" },
       // the window frames the ball: a strong penalty leaves the least-squares point outside it
       { type: "scatter", mode: "markers", x: [lx], y: [ly], marker: { symbol: "x", size: 11, color: "#444" },
-        name: offView ? "least squares (slice; off the view)" : "least squares (slice)" },
+        name: lx === null ? optimum.replace(")", "; none: the loss decreases to infinity)") :
+          offView ? optimum.replace(")", "; off the view)") : optimum },
       { type: "scatter", mode: "markers", name: "w*", x: [wx], y: [wy],
         marker: { size: 12, color: "#d62728", line: { color: "#fff", width: 1.5 } } },
     ];
@@ -467,7 +508,8 @@
         marker: { symbol: "star", size: 14, color: "#9467bd" } });
     }
     const layout = {
-      title: { text: "loss contours, ball and w* (slice along " + names.map(esc).join(", ") + ")", font: { size: 13 } },
+      title: { text: esc(datafits.get(s.datafit).label) + " loss contours, ball and w* (slice along " +
+        names.map(esc).join(", ") + ")", font: { size: 13 } },
       margin: { l: 55, r: 10, t: 40, b: 45 }, showlegend: true,
       legend: { orientation: "h", y: -0.17, font: { size: 11 } },
       xaxis: { title: { text: "w[" + esc(names[0]) + "]" }, range: [-half, half], zeroline: true, zerolinecolor: "#999" },
@@ -538,7 +580,8 @@
       (fit.converged ? "" : " (not converged)");
     $("n-zero").textContent = fit.n_zero + " of " + fit.coef.length;
     $("n-zero-list").textContent = fit.zero_features.join(", ");
-    $("n-r2").textContent = fmt(fit.r2);
+    $("n-r2-label").textContent = "train " + fit.score_label;
+    $("n-r2").textContent = fmt(fit.score);
     $("n-seconds").textContent = (fit.seconds * 1000).toFixed(2) + " ms";
     const list = $("minima");
     if (minima && minima.key === settingKey(s)) {
@@ -553,8 +596,12 @@
   // ------------------------------------------------------------------ controls
   function syncControls() {
     const penalty = $("penalty").value;
+    const datafit = datafits.get($("datafit").value);
     const constrained = document.querySelector("input[name=form][value=constrained]");
-    constrained.disabled = !penalties.get(penalty).ball; // no norm, no ball radius (the Elastic Net)
+    // no norm, no ball radius (the Elastic Net); a datafit the constrained estimator does not take
+    constrained.disabled = !penalties.get(penalty).ball || !datafit.constrained;
+    constrained.parentElement.title = !datafit.constrained ? `the constrained form does not take datafit ${datafit.label}` :
+      !penalties.get(penalty).ball ? `${penalties.get(penalty).label} has no norm ball` : "";
     if (constrained.disabled && constrained.checked) {
       document.querySelector("input[name=form][value=penalized]").checked = true;
     }
@@ -568,7 +615,32 @@
         if (c.values && c.exponent) $(c.id).max = String(c.values.length - (form === "constrained" ? 1 : 2));
       }
     }
+    for (const [name, list] of datafitControls) for (const c of list) $(c.id + "-box").hidden = name !== datafit.name;
+    // the data sets whose target the datafit accepts; the others say why not
+    for (const option of $("dataset").options) {
+      const info = datasets.get(option.value);
+      option.disabled = !info.datafits.includes(datafit.name);
+      option.title = option.disabled ? info.refusals[datafit.name] : info.description;
+    }
+    // the formula, and which datafits cannot be drawn: their reasons on hover, the note stays short
+    const left = [...datafits.values()].filter((d) => !d.offered);
+    $("datafit-note").textContent = datafit.description + (left.length ?
+      `.  Not drawn: ${left.map((d) => d.label).join(", ")} (hover for why)` : "");
+    $("datafit-note").title = left.map((d) => `${d.label}: ${d.reason}`).join("\n");
     showMultistart();
+  }
+
+  // A new datafit keeps the data set where it accepts its target, else takes the first that does.
+  function chooseDatafit() {
+    const name = $("datafit").value;
+    if (!datasets.get($("dataset").value).datafits.includes(name)) {
+      const taker = [...datasets.values()].find((d) => d.datafits.includes(name));
+      if (taker) {
+        $("dataset").value = taker.name;
+        chooseDataset();
+      }
+    }
+    minima = null;
   }
 
   // multi-start looks for the local minima of a non-convex fit: offered once the fit on the page is one
@@ -609,8 +681,8 @@
     if (!path) return;
     busyStart("multistart", "multi-start: fits from 30 starting points\u2026", ["geometry"]);
     try {
-      const result = await post("/api/multistart", { dataset: s.dataset, features: s.features, view: s.view,
-        penalty: s.penalty, ...s.params, alpha: sliderValue(s, path), n_starts: 30 });
+      const result = await post("/api/multistart", { ...problemFields(s), view: s.view,
+        alpha: sliderValue(s, path), n_starts: 30 });
       minima = { key: settingKey(s), result: result };
       $("status").textContent = "";
       requestUpdate();
@@ -651,6 +723,8 @@
     const changed = () => { syncControls(); showLabels(); $("corner-note").textContent = ""; requestUpdate(); };
     for (const id of ["alpha", "radius"]) $(id).addEventListener("input", changed);
     $("shape-params").addEventListener("input", changed);
+    $("datafit-params").addEventListener("input", changed);
+    $("datafit").addEventListener("change", () => { chooseDatafit(); changed(); });
     for (const id of ["penalty", "view-x", "view-y"]) $(id).addEventListener("change", changed);
     for (const el of document.querySelectorAll("input[name=form]")) el.addEventListener("change", changed);
     $("dataset").addEventListener("change", () => { chooseDataset(); requestUpdate(); });
@@ -678,12 +752,16 @@
   }
 
   async function start() {
-    const [menu, json] = await Promise.all(["/api/penalties", "/api/datasets"].map(
+    const [menu, families, json] = await Promise.all(["/api/penalties", "/api/datafits", "/api/datasets"].map(
       (url) => fetch(url).then((response) => response.json())));
     buildPenalties(menu.penalties);
+    buildDatafits(families.datafits);
+    $("datafit").value = families.default.name;
+    for (const c of datafitControls.get(families.default.name)) setControl(c, families.default.params[c.name]);
     for (const d of json.datasets) datasets.set(d.name, d);
     $("dataset").innerHTML = json.datasets.map((d) => `<option value="${esc(d.name)}">${esc(d.name)}</option>`).join("");
     chooseDataset();
+    chooseDatafit();
     wire();
     syncControls();
     showLabels();
