@@ -17,6 +17,8 @@ Objective (sample weights ``s`` rescaled to sum to ``n``):
     L2:        P = alpha/2 sum_j v_j w_j^2
     EN:        P = alpha sum_j v_j (rho |w_j| + (1 - rho)/2 w_j^2)
     Lp:        P = alpha/p sum_j v_j |w_j|^p
+    box:       lower_j <= w_j <= upper_j (the indicator added to P: its normal cone joins the
+               subdifferential, and a point outside the box violates by inf)
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def rescale_weights(sample_weight, n: int) -> np.ndarray:
 @dataclass(frozen=True)
 class PenaltySpec:
     """``kind`` in {"l1", "l2", "enet", "lp", "mcp", "scad"}; ``factors`` None means all ones;
-    ``shape`` is MCP's gamma or SCAD's a."""
+    ``shape`` is MCP's gamma or SCAD's a; ``lower`` / ``upper`` a box (None: open)."""
 
     kind: str
     alpha: float
@@ -71,6 +73,16 @@ class PenaltySpec:
     p: float | None = None
     factors: np.ndarray | None = None
     shape: float | None = None
+    lower: np.ndarray | float | None = None
+    upper: np.ndarray | float | None = None
+
+    def box(self, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+        lower = -np.inf if self.lower is None else self.lower
+        upper = np.inf if self.upper is None else self.upper
+        return (
+            np.broadcast_to(np.asarray(lower, dtype=np.float64), (n_features,)),
+            np.broadcast_to(np.asarray(upper, dtype=np.float64), (n_features,)),
+        )
 
     def v(self, n_features: int) -> np.ndarray:
         if self.factors is None:
@@ -130,7 +142,15 @@ class PenaltySpec:
 
 
 def spec_from_penalty(pen) -> PenaltySpec:
-    """Describe an lpnet penalty object by its public parameters (class name, alpha, ...)."""
+    """Describe an lpnet penalty object by its public parameters (class name, alpha, ..., its box)."""
+    spec = _spec_without_box(pen)
+    lower, upper = getattr(pen, "lower_bounds", None), getattr(pen, "upper_bounds", None)
+    if not (np.any(np.isfinite(np.asarray(lower, dtype=float))) or np.any(np.isfinite(np.asarray(upper, dtype=float)))):
+        return spec
+    return PenaltySpec(**{**spec.__dict__, "lower": lower, "upper": upper})
+
+
+def _spec_without_box(pen) -> PenaltySpec:
     name = type(pen).__name__
     factors = None if getattr(pen, "weights", None) is None else np.asarray(pen.weights, dtype=np.float64)
     if name == "L1":
@@ -308,44 +328,48 @@ def kkt_violation(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_interce
 
 
 def subdifferential_distance(g, spec: PenaltySpec, coef) -> np.ndarray:
-    """Per coordinate ``dist(-g_j, dP_j(w_j))`` (the limiting subdifferential) for a datafit gradient ``g``."""
+    """Per coordinate ``dist(-g_j, dP_j(w_j) + N_j(w_j))`` (the limiting subdifferential, and the normal
+    cone ``N_j`` of the box: ``(-inf, 0]`` at a lower bound, ``[0, inf)`` at an upper one, the line when
+    they are equal) for a datafit gradient ``g``; ``inf`` for a coordinate outside its box."""
     coef = np.asarray(coef, dtype=np.float64)
-    a = spec.alpha * spec.v(coef.shape[0])
-    w = coef
+    g = np.asarray(g, dtype=np.float64)
+    low, high = _subdifferential_interval(spec, coef)
+    lower, upper = spec.box(coef.shape[0])
+    # the cone opens the interval on the side the box stops: at w = lower any push downwards is held
+    low = np.where((coef == lower) | (lower == upper), -np.inf, low)
+    high = np.where((coef == upper) | (lower == upper), np.inf, high)
+    target = -g
+    viol = np.maximum(np.maximum(low - target, target - high), 0.0)
+    return np.where((coef < lower) | (coef > upper), np.inf, viol)
+
+
+def _subdifferential_interval(spec: PenaltySpec, w) -> tuple[np.ndarray, np.ndarray]:
+    """``dP_j(w_j) = [low_j, high_j]`` (limiting subdifferential) per coordinate, from the conventions."""
+    a = spec.alpha * spec.v(w.shape[0])
     nz = w != 0
     sgn = np.sign(w)
+    u = np.abs(w)
     kind_p, par = spec.canonical()
-    viol = np.empty_like(g)
     if kind_p == "l1":
-        viol[nz] = np.abs(g[nz] + a[nz] * sgn[nz])
-        viol[~nz] = np.maximum(np.abs(g[~nz]) - a[~nz], 0.0)
+        slope, kink = a, a
     elif kind_p == "enet":
-        rho = par
-        viol[nz] = np.abs(g[nz] + a[nz] * (rho * sgn[nz] + (1.0 - rho) * w[nz]))
-        viol[~nz] = np.maximum(np.abs(g[~nz]) - a[~nz] * rho, 0.0)
+        slope, kink = a * (par + (1.0 - par) * u), a * par
     elif kind_p == "l2":
-        viol[:] = np.abs(g + a * w)
-    elif kind_p in ("mcp", "scad"):
-        # both have the L1 subdifferential [-a, a] at 0 and a derivative elsewhere that decays to 0
-        u = np.abs(w)
-        if kind_p == "mcp":
-            slope = np.where(u < par * a, a - u / par, 0.0)
-        else:
-            slope = np.where(u <= a, a, np.where(u < par * a, (par * a - u) / (par - 1.0), 0.0))
-        viol[nz] = np.abs(g[nz] + sgn[nz] * slope[nz])
-        viol[~nz] = np.maximum(np.abs(g[~nz]) - a[~nz], 0.0)
+        slope, kink = a * u, np.zeros_like(a)
+    elif kind_p == "mcp":  # both MCP and SCAD have the L1 subdifferential [-a, a] at 0
+        slope, kink = np.where(u < par * a, a - u / par, 0.0), a
+    elif kind_p == "scad":
+        slope, kink = np.where(u <= a, a, np.where(u < par * a, (par * a - u) / (par - 1.0), 0.0)), a
     else:  # lp
         p = par
-        viol[nz] = np.abs(g[nz] + a[nz] * sgn[nz] * np.abs(w[nz]) ** (p - 1.0))
-        if p > 1.0:
-            viol[~nz] = np.abs(g[~nz])
-        else:
-            # the limiting subdifferential of |w|^p at 0 (p < 1) is the whole line when a_j > 0
-            viol[~nz] = np.where(a[~nz] > 0, 0.0, np.abs(g[~nz]))
-    # unpenalized features: plain stationarity
-    free = a == 0
-    viol[free] = np.abs(g[free])
-    return viol
+        with np.errstate(divide="ignore"):
+            slope = a * np.where(nz, u, 1.0) ** (p - 1.0)
+        # the limiting subdifferential of |w|^p at 0 is {0} for p > 1 and the whole line for p < 1
+        kink = np.zeros_like(a) if p > 1.0 else np.where(a > 0, np.inf, 0.0)
+    low = np.where(nz, sgn * slope, -kink)
+    high = np.where(nz, sgn * slope, kink)
+    free = a == 0  # unpenalized features: plain stationarity
+    return np.where(free, 0.0, low), np.where(free, 0.0, high)
 
 
 # --------------------------------------------------------------------------- duality gap
@@ -446,6 +470,8 @@ def duality_gap(X, y, s, kind, spec: PenaltySpec, coef, intercept, fit_intercept
     """
     if not spec.convex:
         raise ValueError("no duality gap for a non-convex penalty")
+    if spec.lower is not None or spec.upper is not None:
+        raise ValueError("this reference gap has no box: check a bounded fit with kkt_violation")
     y = np.asarray(y, dtype=np.float64)
     n = y.shape[0]
     s = rescale_weights(s, n)

@@ -141,3 +141,50 @@ def check_finite_squares(X, y=None) -> None:
                 f"overflow float64 (the limit is about {limit:.3g}). Rescale {name} (e.g. divide it by its "
                 "standard deviation) and fit again."
             )
+
+
+def check_bound(bound, n_features: int | None = None, name: str = "lower_bounds", default: float = -np.inf):
+    """One side of a box: None (``default``, i.e. unbounded), a scalar, or one value per feature.
+
+    Returns a float (scalars stay scalars, so a penalty built before the data is known keeps them) or a
+    float64 array; ``+-inf`` are allowed, NaN is not.
+    """
+    if bound is None:
+        return float(default)
+    try:
+        b = np.asarray(bound, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a number or one number per feature, got {bound!r}.") from exc
+    if b.ndim > 1 or (b.ndim == 1 and n_features is not None and b.shape[0] != n_features):
+        expected = "a scalar or a 1-D array" if n_features is None else f"a scalar or {n_features} values"
+        raise ValueError(
+            f"{name} has shape {b.shape} but needs {expected} (X has "
+            f"{'its' if n_features is None else n_features} features); pass one bound per feature or a scalar."
+        )
+    if np.any(np.isnan(b)):
+        raise ValueError(f"{name} contains NaN; use -inf / inf for a side without a bound.")
+    return float(b) if b.ndim == 0 else b
+
+
+def check_bounds(lower, upper, n_features: int | None = None):
+    """``(lower, upper)`` of a box (see :func:`check_bound`), with ``lower <= upper`` everywhere."""
+    lower = check_bound(lower, n_features, "lower_bounds", -np.inf)
+    upper = check_bound(upper, n_features, "upper_bounds", np.inf)
+    lo, hi = np.asarray(lower), np.asarray(upper)
+    if lo.ndim == 1 and hi.ndim == 1 and lo.shape != hi.shape:
+        raise ValueError(
+            f"lower_bounds has {lo.shape[0]} values but upper_bounds {hi.shape[0]}; pass one bound per feature "
+            "on both sides (or a scalar)."
+        )
+    bad = np.flatnonzero(np.atleast_1d(lo > hi))
+    if bad.size:
+        j = int(bad[0])
+        low = float(np.atleast_1d(lo)[j if lo.ndim else 0])
+        high = float(np.atleast_1d(hi)[j if hi.ndim else 0])
+        raise ValueError(
+            f"lower_bounds must be <= upper_bounds, but feature {j} has lower {low:g} > upper {high:g}; "
+            "swap or widen the bounds (lower == upper fixes a coefficient)."
+        )
+    if np.any(lo == np.inf) or np.any(hi == -np.inf):
+        raise ValueError("lower_bounds cannot be +inf nor upper_bounds -inf: the box would be empty.")
+    return lower, upper

@@ -33,6 +33,12 @@ For p < 1 no gap exists, and for a datafit without a closed-form conjugate (``Da
 Gamma, Tweedie, Cox) none is computed; the measure is then the optimality (KKT) violation
 ``max(max_j dist(-grad_j D, dP_j(w_j)), |dD/db|) / ||grad D(null)||_inf``.
 
+A box ``lower_j <= w_j <= upper_j`` on the penalized features of a convex penalty enters the conjugate:
+``(P_j + I_box)*(z) = z c - P_j(c)`` at ``c = clip(argmax_w z w - P_j(w), lower_j, upper_j)``, finite on
+every side the box closes, so ``z`` is rescaled only where it escapes through an open side.  A box on an
+unpenalized feature (whose conjugate, a half-open box's support function, no rescaling reaches) or on a
+non-convex penalty is certified by the violation, the box's normal cone added to ``dP_j(w_j)``.
+
 The squared loss also has a Gram form of its gap (:func:`gram_certificate`, compiled as :func:`gram_gap`
 for the Gram solver's loops), computed from ``G = Xc^T H Xc`` and ``Xc^T H yc`` without the data, and a
 screening rule from the gap (:func:`gap_safe_zeros`).
@@ -145,7 +151,8 @@ class Certifier:
         self.datafit, self.penalty = datafit, penalty
         # a duality gap needs a convex penalty and the datafit's conjugate; otherwise the certificate is
         # the scale-free optimality violation
-        self.convex = penalty.is_convex and datafit.has_dual
+        # (a box enters the conjugate where it can, else the violation: see Penalty.has_box_dual)
+        self.convex = penalty.is_convex and datafit.has_dual and penalty.has_box_dual(X.shape[1])
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
@@ -199,7 +206,7 @@ class Certifier:
                 null_scale() if cache is None else cache.memo(cache.key("null_scale", y, s, fit_intercept), null_scale)
             )
             self.violation_scale = scale if scale > 0 and not self.convex else 1.0
-            self.try_support_dual = bool(self.convex and levels.min() < TINY_PENALTY * scale)
+            self.try_support_dual = bool(self.convex and not penalty.is_bounded and levels.min() < TINY_PENALTY * scale)
 
     def _projection(
         self, X: Any, s: np.ndarray, free: np.ndarray, fit_intercept: bool
@@ -504,10 +511,10 @@ def gram_certificate(
     """``(gap, objective, k)`` of the squared loss from its Gram quantities (see :func:`gram_gap`).
 
     ``X^T theta`` at the dual point is ``q / k``.  A penalty with compiled dual kernels takes
-    :func:`gram_gap`; one with a vectorised conjugate only, the same formula through its methods.
+    :func:`gram_gap`; one with a vectorised conjugate only (or a box), the same formula through its methods.
     """
     dual = penalty.dual_kernels
-    if dual is not None:
+    if dual is not None and not penalty.is_bounded:  # (the compiled kernels know no box)
         gap, objective, scale = gram_gap(
             w,
             c,

@@ -26,7 +26,9 @@ kernels (``conjugate(z, v, params)`` and ``dual_ratio(z, v, params)``, from whic
 
 from __future__ import annotations
 
+import copy
 import functools
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +37,8 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import cfunc, njit, types
 
-from .._validation import check_alpha, check_penalty_factor
+from .._validation import check_alpha, check_bounds, check_penalty_factor
+from .prox import box_distance, box_prox
 
 # Fixed C signatures of the scalar kernels.
 PROX_SIG = types.float64(types.float64, types.float64, types.float64, types.CPointer(types.float64))
@@ -82,10 +85,26 @@ def _map_prox(prox, w, step, v, params):
 
 
 @njit(cache=True)
+def _map_box_prox(prox, dist, value, w, step, v, params, lower, upper, convex):
+    out = np.empty(w.shape[0])
+    for j in range(w.shape[0]):
+        out[j] = box_prox(prox, dist, value, w[j], step[j], v[j], params, lower[j], upper[j], convex)
+    return out
+
+
+@njit(cache=True)
 def _map_distance(dist, w, grad, v, params):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
         out[j] = dist(w[j], grad[j], v[j], params.ctypes)
+    return out
+
+
+@njit(cache=True)
+def _map_box_distance(dist, w, grad, v, params, lower, upper):
+    out = np.empty(w.shape[0])
+    for j in range(w.shape[0]):
+        out[j] = box_distance(dist, w[j], grad[j], v[j], params, lower[j], upper[j])
     return out
 
 
@@ -119,6 +138,28 @@ def _scaled_conjugate(conjugate, dual_ratio, z, v, params):
     return scale, total
 
 
+@njit(cache=True)
+def _boxed_scaled_conjugate(maximizer, value, dual_ratio, z, v, params, lower, upper, rescale):
+    # the conjugate of P_j + I_[lower_j, upper_j] is z c - P_j(c) at c = clip(maximizer(z), lower_j, upper_j)
+    # (see the maximizers in prox.py).  With ``rescale``, z is first divided by the smallest c >= 1 that
+    # makes it finite: only a maximizer that escapes through an open side of the box asks for it
+    ptr = params.ctypes
+    scale = 1.0
+    if rescale:
+        for j in range(z.shape[0]):
+            m = maximizer(z[j], v[j], ptr)
+            if (m == math.inf and upper[j] == math.inf) or (m == -math.inf and lower[j] == -math.inf):
+                scale = max(scale, dual_ratio(z[j], v[j], ptr))
+    total = 0.0
+    for j in range(z.shape[0]):
+        zj = z[j] / scale
+        c = min(max(maximizer(zj, v[j], ptr), lower[j]), upper[j])
+        if not math.isfinite(c):
+            return scale, math.inf
+        total += zj * c - value(c, v[j], ptr)
+    return scale, total
+
+
 class Penalty(ABC):
     """A separable penalty ``P(w) = sum_j alpha * v_j * phi(w_j)``.
 
@@ -129,6 +170,11 @@ class Penalty(ABC):
     weights : array-like of shape (n_features,), optional
         Per-feature penalty factors ``v_j >= 0`` (glmnet's ``penalty.factor``); 0 leaves a feature
         unpenalized.  ``None`` means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box ``lower_j <= w_j <= upper_j`` (``-inf`` / ``inf`` allowed; None: that side is open).  The
+        regularizer is then ``P(w) + I_box(w)``: the solvers clip in the prox, and the fit is certified by
+        a duality gap with the box in the conjugate (see :meth:`has_box_dual`), else by the optimality
+        violation with the box's normal cone (see :meth:`subdiff_distance`).
     """
 
     #: the name the registry, the estimators' ``penalty=`` and the CLI know the penalty by
@@ -140,9 +186,10 @@ class Penalty(ABC):
     #: whether the penalty is exactly ``alpha/2 sum_j v_j w_j^2`` (the squared loss then has a direct solve)
     quadratic: bool = False
 
-    def __init__(self, alpha: float, *, weights=None):
+    def __init__(self, alpha: float, *, weights=None, lower_bounds=None, upper_bounds=None):
         self.alpha = check_alpha(alpha)
         self.weights = None if weights is None else check_penalty_factor(weights, name="weights")
+        self.lower_bounds, self.upper_bounds = check_bounds(lower_bounds, upper_bounds)
 
     # ----------------------------------------------------------------- what callers ask the penalty
     @property
@@ -162,31 +209,79 @@ class Penalty(ABC):
 
     @property
     def label(self) -> str:
-        """A short description, e.g. ``"L1"`` or ``"ElasticNet(l1_ratio=0.5)"``."""
+        """A short description, e.g. ``"L1"``, ``"ElasticNet(l1_ratio=0.5)"`` or ``"L1 in [0, inf]"``."""
         shape = ", ".join(f"{k}={v:g}" for k, v in self.shape_parameters().items())
-        return f"{type(self).__name__}({shape})" if shape else type(self).__name__
+        name = f"{type(self).__name__}({shape})" if shape else type(self).__name__
+        if not self.is_bounded:
+            return name
+        if np.ndim(self.lower_bounds) or np.ndim(self.upper_bounds):
+            return f"{name} with bounds"
+        return f"{name} in [{float(self.lower_bounds):g}, {float(self.upper_bounds):g}]"
 
     def shape_parameters(self) -> dict[str, float]:
         """The shape parameters (everything but ``alpha`` and the factors), by name."""
         return {key: getattr(self, key) for key in self.parameters}
 
     def with_alpha(self, alpha: float) -> Penalty:
-        """The same penalty (shape and factors) at another ``alpha``."""
-        return type(self)(alpha, **self.shape_parameters(), weights=self.weights)
+        """The same penalty (shape, factors and box) at another ``alpha``."""
+        return self._keep_box(type(self)(alpha, **self.shape_parameters(), weights=self.weights))
 
     def with_weights(self, weights) -> Penalty:
-        """The same penalty (``alpha`` and shape) with other penalty factors (None: all ones)."""
-        return type(self)(self.alpha, **self.shape_parameters(), weights=weights)
+        """The same penalty (``alpha``, shape and box) with other penalty factors (None: all ones)."""
+        return self._keep_box(type(self)(self.alpha, **self.shape_parameters(), weights=weights))
+
+    def with_bounds(self, lower_bounds=None, upper_bounds=None) -> Penalty:
+        """The same penalty inside another box (None: that side open; both None: no box)."""
+        lower, upper = check_bounds(lower_bounds, upper_bounds)
+        out = copy.copy(self)
+        out.lower_bounds, out.upper_bounds = lower, upper
+        return out
+
+    def _keep_box(self, other: Penalty) -> Penalty:
+        # subclasses need not forward the bounds through their constructors
+        if not self.is_bounded:
+            return other
+        return other.with_bounds(self.lower_bounds, self.upper_bounds)
+
+    @property
+    def is_bounded(self) -> bool:
+        """Whether the penalty carries a box with at least one finite bound."""
+        return bool(np.any(np.isfinite(self.lower_bounds)) or np.any(np.isfinite(self.upper_bounds)))
+
+    def bounds(self, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(lower, upper)`` as float64 arrays of length ``n_features`` (``-inf`` / ``inf`` where open)."""
+        lower, upper = self.lower_bounds, self.upper_bounds  # (checked when the box was set)
+        if np.shape(lower) not in ((), (n_features,)) or np.shape(upper) not in ((), (n_features,)):
+            check_bounds(lower, upper, n_features)  # raises, naming the fix
+        return (
+            np.full(n_features, lower) if np.ndim(lower) == 0 else np.ascontiguousarray(lower, dtype=np.float64),
+            np.full(n_features, upper) if np.ndim(upper) == 0 else np.ascontiguousarray(upper, dtype=np.float64),
+        )
+
+    def project(self, w) -> np.ndarray:
+        """``w`` clipped into the box (a copy; ``w`` itself when there is no box)."""
+        w = np.asarray(w, dtype=np.float64)
+        if not self.is_bounded:
+            return w
+        lower, upper = self.bounds(w.shape[0])
+        return np.clip(w, lower, upper)
 
     def alpha_max(self, grad, n_features: int | None = None) -> float:
-        """Smallest ``alpha`` at which ``w = 0`` is stationary, given the loss gradient there.
+        """Smallest ``alpha`` at which ``w0`` is stationary, given the loss gradient there.
 
-        From the threshold at zero (``dP_j(0) = [-tau_j, tau_j]``, ``tau_j`` linear in ``alpha``):
+        ``w0`` is the point of the box closest to 0 (``w0 = 0`` without a box, or when the box contains
+        0).  From the threshold at zero (``dP_j(0) = [-tau_j, tau_j]``, ``tau_j`` linear in ``alpha``):
         ``alpha_max = max_j |grad_j| / tau_j(1)`` over the penalized features.  A penalty without a
         threshold (differentiable at 0, or ``p < 1`` where 0 is always a local minimum) has no finite
         ``alpha_max``; the L1 value (``tau_j(1) = v_j``) is returned as the scale of a grid.
+
+        With a box only the part of ``-grad_j`` that points into the box counts: ``max(-grad_j, 0)`` where
+        ``lower_j = 0``, ``max(grad_j, 0)`` where ``upper_j = 0``, nothing where both are 0.  A bound that
+        excludes 0 (``w0_j = lower_j > 0`` say) makes ``w = 0`` infeasible; there ``alpha_max`` is the
+        smallest ``alpha`` at which the penalty's slope at ``w0_j`` holds ``w_j`` at its bound (glmnet requires
+        its limits to contain 0; here any box has an ``alpha_max``, and a path starts from ``w0``).
         """
-        grad = np.abs(np.asarray(grad, dtype=np.float64).ravel())
+        grad = np.asarray(grad, dtype=np.float64).ravel()
         n = grad.shape[0] if n_features is None else n_features
         factors = self.penalty_factors(n)
         penalized = factors > 0
@@ -195,7 +290,48 @@ class Penalty(ABC):
         unit = self.with_alpha(1.0).zero_threshold(n)
         if not (unit[penalized] > 0).all():
             unit = factors
-        return float(np.max(grad[penalized] / unit[penalized]))
+        if not self.is_bounded:
+            return float(np.max(np.abs(grad[penalized]) / unit[penalized]))
+        lower, upper = self.bounds(n)
+        w0 = np.clip(0.0, lower, upper)
+        # the part of -grad that pushes w_j from w0_j into the box
+        push = np.where(w0 < upper, np.maximum(-grad, 0.0), 0.0) + np.where(w0 > lower, np.maximum(grad, 0.0), 0.0)
+        at_zero = penalized & (w0 == 0.0)
+        best = float(np.max(push[at_zero] / unit[at_zero], initial=0.0))
+        held = penalized & (w0 != 0.0) & (push > 0.0)
+        if held.any():
+            best = max(best, self._holding_alpha(w0[held], push[held], factors[held]))
+        return best
+
+    def _holding_alpha(self, w0: np.ndarray, push: np.ndarray, factors: np.ndarray) -> float:
+        """Smallest ``alpha`` whose slope ``|P_j'(w0_j)|`` reaches ``push_j`` for every j (``w0_j != 0``).
+
+        The slope grows with ``alpha``: bisection, from a bracket whose upper end is exact for the
+        penalties whose slope is linear in ``alpha`` (all but MCP and SCAD).
+        """
+        unboxed = self.with_bounds().with_weights(factors)
+        zeros = np.zeros_like(w0)
+
+        def short(alpha: float) -> bool:  # some feature is not yet held at its bound
+            slope = unboxed.with_alpha(alpha).subdiff_distance(w0, zeros)
+            return bool(np.any(slope < push))
+
+        unit_slope = unboxed.with_alpha(1.0).subdiff_distance(w0, zeros)
+        hi = float(np.max(push / unit_slope)) if np.all(unit_slope > 0) else 1.0
+        lo = 0.0
+        for _ in range(200):
+            if not short(hi):
+                break
+            lo, hi = hi, 2.0 * hi
+        else:
+            return float("inf")  # (no alpha holds it: a penalty flat there)
+        while hi - lo > 1e-14 * hi:
+            mid = 0.5 * (lo + hi)
+            if short(mid):
+                lo = mid
+            else:
+                hi = mid
+        return hi
 
     # ----------------------------------------------------------------- what subclasses define
     @abstractmethod
@@ -204,6 +340,12 @@ class Penalty(ABC):
 
     def _dual_scalar_kernels(self) -> tuple[Callable, Callable] | None:
         """The plain-Python scalar ``(conjugate, dual_ratio)`` of a convex penalty, or None."""
+        return None
+
+    def _box_dual_kernel(self) -> Callable | None:
+        """The plain-Python scalar ``maximizer(z, v, params) = argmax_w z w - P_j(w)`` (+-inf where the
+        supremum is not attained) of a convex penalty, from which the conjugate of ``P_j`` plus a box
+        follows; None: a bounded fit is then certified by its optimality violation."""
         return None
 
     def _shape_params(self) -> tuple[float, ...]:
@@ -233,6 +375,40 @@ class Penalty(ABC):
             return None
         return DualKernels(conjugate=_compile(pair[0], "value"), dual_ratio=_compile(pair[1], "value"))
 
+    def has_box_dual(self, n_features: int) -> bool:
+        """Whether a duality gap certifies this penalty with its box: no box, or a convex penalty with a
+        maximizer kernel whose box leaves every unpenalized feature free (their conjugate, the support
+        function of a half-open box, cannot be reached by rescaling the dual point)."""
+        if not self.is_bounded:
+            return True
+        if not self.is_convex or self._box_dual_kernel() is None or self.dual_kernels is None:
+            return False
+        lower, upper = self.bounds(n_features)
+        free = ~self.is_penalized(n_features)
+        return not (np.isfinite(lower[free]).any() or np.isfinite(upper[free]).any())
+
+    def _boxed(self, z, rescale: bool) -> tuple[float, float]:
+        # (scale, conjugate of P + I_box at z / scale) over the penalized features
+        maximizer, dual = self._box_dual_kernel(), self.dual_kernels
+        if maximizer is None or dual is None:
+            raise NotImplementedError(f"{type(self).__name__} has no conjugate with a box: certify by the violation")
+        z = np.ascontiguousarray(z, dtype=np.float64)
+        mask = self.is_penalized(z.shape[0])
+        lower, upper = self.bounds(z.shape[0])
+        v = self.penalty_factors(z.shape[0])
+        scale, conj = _boxed_scaled_conjugate(
+            _compile(maximizer, "value"),
+            self.kernels.value,
+            dual.dual_ratio,
+            np.ascontiguousarray(z[mask]),
+            np.ascontiguousarray(v[mask]),
+            self.params,
+            np.ascontiguousarray(lower[mask]),
+            np.ascontiguousarray(upper[mask]),
+            rescale,
+        )
+        return float(scale), float(conj)
+
     def penalty_factors(self, n_features: int) -> np.ndarray:
         """The per-feature factors ``v`` as a float64 array of length ``n_features``."""
         if self.weights is None:
@@ -251,20 +427,36 @@ class Penalty(ABC):
         return float(_sum_map(self.kernels.value, w, self.penalty_factors(w.shape[0]), self.params))
 
     def prox(self, w, step) -> np.ndarray:
-        """Proximal operator ``argmin_z 1/2 ||z - w||^2 + step * P(z)`` (a global minimizer).
+        """Proximal operator ``argmin_z 1/2 ||z - w||^2 + step * P(z)`` over the box (a global minimizer).
 
         ``step`` is a scalar or one step per coordinate (the prox is separable).
         """
         w = np.ascontiguousarray(w, dtype=np.float64)
         step = np.ascontiguousarray(np.broadcast_to(np.asarray(step, dtype=np.float64), w.shape))
-        return _map_prox(self.kernels.prox, w, step, self.penalty_factors(w.shape[0]), self.params)
+        kern = self.kernels
+        v = self.penalty_factors(w.shape[0])
+        if not self.is_bounded:  # (each compiled function passed costs a dispatch: the plain loop takes one)
+            return _map_prox(kern.prox, w, step, v, self.params)
+        lower, upper = self.bounds(w.shape[0])
+        return _map_box_prox(
+            kern.prox, kern.subdiff_distance, kern.value, w, step, v, self.params, lower, upper, self.is_convex
+        )
 
     def subdiff_distance(self, w, grad) -> np.ndarray:
-        """Per feature, ``dist(-grad_j, dP_j(w_j))``: 0 exactly at a stationary point."""
+        """Per feature, ``dist(-grad_j, dP_j(w_j) + N_j(w_j))``: 0 exactly at a stationary point.
+
+        ``N_j`` is the normal cone of the box ``[lower_j, upper_j]`` (``{0}`` inside it, ``(-inf, 0]`` at a
+        lower bound, ``[0, inf)`` at an upper one, the whole line when they are equal); ``inf`` for a
+        ``w_j`` outside the box.
+        """
         w = np.ascontiguousarray(w, dtype=np.float64)
         grad = np.ascontiguousarray(grad, dtype=np.float64)
         kern = self.kernels.subdiff_distance
-        return _map_distance(kern, w, grad, self.penalty_factors(w.shape[0]), self.params)
+        v = self.penalty_factors(w.shape[0])
+        if not self.is_bounded:  # (as in prox: the box's helper costs a call per feature)
+            return _map_distance(kern, w, grad, v, self.params)
+        lower, upper = self.bounds(w.shape[0])
+        return _map_box_distance(kern, w, grad, v, self.params, lower, upper)
 
     # ----------------------------------------------------------------- convex penalties only
     def conjugate(self, z) -> float:
@@ -272,8 +464,11 @@ class Penalty(ABC):
 
         Unpenalized features are excluded: the solver makes ``z_j = 0`` there by projecting the dual
         point (their conjugate is the indicator of ``{0}``).  ``inf`` when ``z`` is outside the domain.
+        With a box, the conjugate of ``P + I_box`` (see :meth:`has_box_dual`).
         Computed from the penalty's dual kernels; a convex penalty without them overrides this.
         """
+        if self.is_bounded:
+            return self._boxed(z, rescale=False)[1]
         kernels = self.dual_kernels
         if kernels is None:
             raise NotImplementedError(f"{type(self).__name__} is not convex: it has no useful conjugate")
@@ -282,6 +477,8 @@ class Penalty(ABC):
 
     def dual_scale(self, z) -> float:
         """Smallest ``c >= 1`` such that ``z / c`` lies in the domain of ``P*`` (1 when it is everywhere finite)."""
+        if self.is_bounded:
+            return self._boxed(z, rescale=True)[0]
         kernels = self.dual_kernels
         if kernels is None:
             return 1.0
@@ -291,6 +488,8 @@ class Penalty(ABC):
     def scaled_conjugate(self, z) -> tuple[float, float]:
         """``(c, P*(z / c))`` with ``c = dual_scale(z)``: the two a certificate needs, in one pass
         over ``z`` for a penalty with dual kernels."""
+        if self.is_bounded:
+            return self._boxed(z, rescale=True)
         kernels = self.dual_kernels
         if kernels is None:
             scale = self.dual_scale(z)
@@ -332,7 +531,15 @@ class Penalty(ABC):
     def __repr__(self) -> str:
         shape = "".join(f", {k}={v!r}" for k, v in self._repr_items())
         w = "" if self.weights is None else ", weights=[...]"
-        return f"{type(self).__name__}(alpha={self.alpha!r}{shape}{w})"
+        box = "".join(
+            f", {name}={'[...]' if np.ndim(b) else repr(float(b))}"
+            for name, b, open_end in (
+                ("lower_bounds", self.lower_bounds, -np.inf),
+                ("upper_bounds", self.upper_bounds, np.inf),
+            )
+            if np.any(np.asarray(b) != open_end)
+        )
+        return f"{type(self).__name__}(alpha={self.alpha!r}{shape}{w}{box})"
 
     def _repr_items(self) -> list[tuple[str, Any]]:
         return list(self.shape_parameters().items())

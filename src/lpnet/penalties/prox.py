@@ -61,6 +61,25 @@ def l1_dual_ratio(z, v, params):
     return abs(z) / (params[0] * v)
 
 
+# The maximizers of the convex penalties: ``argmax_w z w - P_j(w)``, +-inf where the supremum is not
+# attained (z outside the conjugate's domain, or on its edge: the sup is then approached along a ray and
+# 0 serves).  With a box [lo, hi] the conjugate of P_j + I_[lo, hi] is ``z c - P_j(c)`` at
+# ``c = clip(maximizer, lo, hi)``: z w - P_j(w) is concave, hence nondecreasing left of its maximizer and
+# nonincreasing right of it, so on an interval its maximum is at the point nearest the maximizer.
+
+
+@njit(cache=True)
+def kink_maximizer(z, a):
+    """``argmax_w z w - a |w|``: 0 inside the domain ``|z| <= a`` (to its rounding), else +-inf."""
+    if abs(z) <= a * (1.0 + DOMAIN_SLACK):
+        return 0.0
+    return math.copysign(math.inf, z)
+
+
+def l1_maximizer(z, v, params):
+    return kink_maximizer(z, params[0] * v)
+
+
 # --------------------------------------------------------------------------- L2 (alpha/2 w^2)
 
 
@@ -82,6 +101,10 @@ def l2_conjugate(z, v, params):
 
 def no_dual_ratio(z, v, params):
     return 0.0
+
+
+def l2_maximizer(z, v, params):
+    return z / (params[0] * v)
 
 
 # --------------------------------------------------------------------------- Elastic Net
@@ -115,6 +138,13 @@ def enet_conjugate(z, v, params):
 
 def enet_dual_ratio(z, v, params):
     return abs(z) / (params[0] * v) if params[1] == 1.0 else 0.0
+
+
+def enet_maximizer(z, v, params):
+    a, rho = params[0] * v, params[1]
+    if rho == 1.0:
+        return kink_maximizer(z, a)
+    return soft_threshold(z, a * rho) / (a * (1.0 - rho))
 
 
 # --------------------------------------------------------------------------- Lp, p > 0, p != 1, 2
@@ -270,6 +300,11 @@ def lp_conjugate(z, v, params):
     return a ** (1.0 - q) * abs(z) ** q / q
 
 
+def lp_maximizer(z, v, params):
+    # p > 1: z = a |w|^(p-1) sign(w)
+    return math.copysign((abs(z) / (params[0] * v)) ** (1.0 / (params[1] - 1.0)), z)
+
+
 # --------------------------------------------------------------------------- MCP and SCAD
 # Both are functions of |w| and lam = alpha v, made of pieces that are quadratic in |w|; on each piece the
 # prox objective 1/2 (z - |x|)^2 + step P(z) is a quadratic in z, so its minimum over the piece is the
@@ -381,3 +416,104 @@ def scad_distance(w, g, v, params):
 
 def scad_value(w, v, params):
     return scad_scalar(w, params[0] * v, params[1])
+
+
+# --------------------------------------------------------------------------- box constraints
+# With a box lo_j <= w_j <= hi_j the regularizer is P_j + I_[lo_j, hi_j], and every coordinate update
+# solves  min_{lo <= c <= hi} h(c) = 1/2 (c - x)^2 + step P_j(c).  The solvers call box_prox in place of
+# the bare prox, and box_distance in place of the bare subdifferential distance.
+#
+# Convex P_j: the answer is clip(z, lo, hi) with z = prox(x).  Proof: h is convex with minimizer z.  If
+# z > hi, every c in [lo, hi] has c <= hi < z, and a convex function is nonincreasing left of a minimizer,
+# so h(c) >= h(hi): hi is optimal.  z < lo is the mirror case, and z inside the box is optimal in it.
+#
+# Non-convex P_j (Lp with p < 1, MCP, SCAD: even, P_j(c) = phi(|c|) with phi concave on [0, inf)), when z
+# is outside the box: the minimum over the box is attained at an end of the box, at clip(0) (the kink),
+# or at a local minimizer inside the box on one sign side.  On a side (say c > 0) the slope
+# s(c) = phi'(c) is nonincreasing, and the majorize-minimize step c <- clip(x - step s(c)) (minimize h
+# with phi replaced by its tangent at c, which lies above phi) is monotone: started above every
+# stationary point it descends to the largest local minimizer, started at the side's end nearest 0 it
+# climbs to the smallest.  h is at most convex-concave-convex on a side for these penalties, so those two
+# are all the interior local minimizers; the candidates are compared by h.
+
+#: cap on the majorize-minimize iterations per side and start
+BOX_MM_ITERATIONS = 200
+
+
+@njit(cache=True)
+def _mm_side(dist, x, step, v, params, a, b, start):
+    """Majorize-minimize on the side ``0 <= a <= c <= b`` (``x`` taken on the same side), from ``start``."""
+    c = start
+    for _ in range(BOX_MM_ITERATIONS):
+        slope = dist(max(c, 1e-300), 0.0, v, params.ctypes)  # |dP(c)| for c != 0: P is differentiable there
+        new = min(max(x - step * slope, a), b)
+        if abs(new - c) <= 1e-15 * max(abs(c), 1e-300):
+            return new
+        c = new
+    return c
+
+
+@njit(cache=True)
+def _box_nonconvex(prox_z, dist, value, x, step, v, params, lo, hi):
+    best = min(max(prox_z, lo), hi)
+    best_h = 0.5 * (best - x) ** 2 + step * value(best, v, params.ctypes)
+    # the ends of the box, the kink, and on each side the two monotone majorize-minimize limits
+    candidates = np.empty(8)
+    n = 0
+    for c in (lo, hi, min(max(0.0, lo), hi)):
+        if math.isfinite(c):
+            candidates[n] = c
+            n += 1
+    for sign in (1.0, -1.0):
+        # the side sign * c >= 0 of the box, in the variable u = sign * c
+        a = max(0.0, lo if sign > 0 else -hi)
+        b = hi if sign > 0 else -lo
+        if b <= a:
+            continue
+        xs = sign * x
+        # h is increasing past max(xs, a) on this side: no minimizer beyond it
+        far = min(b, max(xs, a))
+        candidates[n] = sign * _mm_side(dist, xs, step, v, params, a, b, far)
+        candidates[n + 1] = sign * _mm_side(dist, xs, step, v, params, a, b, a)
+        n += 2
+    for k in range(n):
+        c = candidates[k]
+        h = 0.5 * (c - x) ** 2 + step * value(c, v, params.ctypes)
+        if h < best_h:
+            best, best_h = c, h
+    return best
+
+
+@njit(cache=True)
+def box_prox(prox, dist, value, x, step, v, params, lo, hi, convex):
+    """``argmin_{lo <= c <= hi} 1/2 (c - x)^2 + step P_j(c)`` from the penalty's compiled kernels
+    (``params`` is the packed parameter array; ``convex`` the penalty's ``is_convex``)."""
+    ptr = params.ctypes
+    z = prox(x, step, v, ptr)
+    if lo <= z <= hi:  # the unconstrained global minimizer is feasible, hence optimal
+        return z
+    if convex or lo == hi or params[0] * v == 0.0:  # (unpenalized: h is the convex 1/2 (c - x)^2)
+        return min(max(z, lo), hi)
+    return _box_nonconvex(z, dist, value, x, step, v, params, lo, hi)
+
+
+@njit(cache=True)
+def box_distance(dist, w, g, v, params, lo, hi):
+    """``dist(-g, dP_j(w) + N(w))`` with ``N`` the normal cone of ``[lo, hi]`` at ``w`` (inf outside it).
+
+    ``dP_j(w)`` is an interval ``[p, q]`` and ``d = dist(-g, [p, q])``.  At ``w = lo < hi`` the cone is
+    ``(-inf, 0]``, the sum ``(-inf, q]``: the distance is ``d`` when ``-g`` lies above ``q``, else 0; which
+    side ``-g`` is on shows by moving it down by ``d`` (onto ``q``, distance 0, or further below ``p``,
+    distance ``2d``).  ``w = hi`` is the mirror case, and ``lo = hi`` has the whole line as its cone.
+    """
+    ptr = params.ctypes
+    if w < lo or w > hi:
+        return math.inf
+    d = dist(w, g, v, ptr)
+    if d == 0.0 or lo < w < hi:
+        return d
+    if lo == hi:
+        return 0.0
+    if w == lo:
+        return d if dist(w, g + d, v, ptr) < d else 0.0
+    return d if dist(w, g - d, v, ptr) < d else 0.0

@@ -41,7 +41,9 @@ def penalty_parameters(name: str) -> dict[str, float]:
     return dict(penalty_class(name).parameters)
 
 
-def make_penalty(penalty: str | Penalty, alpha: float = 1.0, *, weights=None, **params) -> Penalty:
+def make_penalty(
+    penalty: str | Penalty, alpha: float = 1.0, *, weights=None, lower_bounds=None, upper_bounds=None, **params
+) -> Penalty:
     """A penalty from its name and parameters, or ``penalty`` itself when it is already a :class:`Penalty`.
 
     Parameters
@@ -52,6 +54,8 @@ def make_penalty(penalty: str | Penalty, alpha: float = 1.0, *, weights=None, **
         Regularization strength.
     weights : array-like of shape (n_features,), optional
         Per-feature penalty factors.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients (see :class:`~lpnet.penalties.Penalty`); None leaves that side open.
     **params
         Shape parameters by name (``l1_ratio``, ``p``, ...).  Those the penalty does not take, and
         those given as None, are ignored, so one call serves a whole menu of penalties; a missing one
@@ -61,4 +65,5 @@ def make_penalty(penalty: str | Penalty, alpha: float = 1.0, *, weights=None, **
         return penalty
     cls = penalty_class(penalty)
     shape = {key: params[key] for key in cls.parameters if params.get(key) is not None}
-    return cls(alpha, **shape, weights=weights)
+    made = cls(alpha, **shape, weights=weights)
+    return made if lower_bounds is None and upper_bounds is None else made.with_bounds(lower_bounds, upper_bounds)

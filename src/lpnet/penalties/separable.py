@@ -34,6 +34,9 @@ class L1(Penalty):
     def _dual_scalar_kernels(self):
         return k.l1_conjugate, k.l1_dual_ratio
 
+    def _box_dual_kernel(self):
+        return k.l1_maximizer
+
     def zero_threshold(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)
 
@@ -51,6 +54,9 @@ class L2(Penalty):
     def _dual_scalar_kernels(self):
         return k.l2_conjugate, k.no_dual_ratio
 
+    def _box_dual_kernel(self):
+        return k.l2_maximizer
+
     def strong_convexity(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)
 
@@ -64,8 +70,8 @@ class ElasticNet(Penalty):
     name = "elasticnet"
     parameters = {"l1_ratio": 0.5}
 
-    def __init__(self, alpha: float, l1_ratio: float = 0.5, *, weights=None):
-        super().__init__(alpha, weights=weights)
+    def __init__(self, alpha: float, l1_ratio: float = 0.5, *, weights=None, lower_bounds=None, upper_bounds=None):
+        super().__init__(alpha, weights=weights, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
         self.l1_ratio = check_l1_ratio(l1_ratio)
 
     @property
@@ -77,6 +83,9 @@ class ElasticNet(Penalty):
 
     def _dual_scalar_kernels(self):
         return k.enet_conjugate, k.enet_dual_ratio
+
+    def _box_dual_kernel(self):
+        return k.enet_maximizer
 
     def strong_convexity(self, n_features: int) -> np.ndarray:
         return self.alpha * (1.0 - self.l1_ratio) * self.penalty_factors(n_features)
@@ -97,8 +106,8 @@ class Lp(Penalty):
     name = "lp"
     parameters = {"p": 1.0}
 
-    def __init__(self, alpha: float, p: float = 1.0, *, weights=None):
-        super().__init__(alpha, weights=weights)
+    def __init__(self, alpha: float, p: float = 1.0, *, weights=None, lower_bounds=None, upper_bounds=None):
+        super().__init__(alpha, weights=weights, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
         self.p = check_p(p)
 
     @property
@@ -127,6 +136,13 @@ class Lp(Penalty):
         if self.p == 2.0:
             return k.l2_conjugate, k.no_dual_ratio
         return (k.lp_conjugate, k.no_dual_ratio) if self.p > 1.0 else None
+
+    def _box_dual_kernel(self):
+        if self.p == 1.0:
+            return k.l1_maximizer
+        if self.p == 2.0:
+            return k.l2_maximizer
+        return k.lp_maximizer if self.p > 1.0 else None
 
     @property
     def exponent(self) -> float:  # type: ignore[override]
@@ -168,8 +184,8 @@ class MCP(Penalty):
     parameters = {"gamma": 3.0}
     convex = False
 
-    def __init__(self, alpha: float, gamma: float = 3.0, *, weights=None):
-        super().__init__(alpha, weights=weights)
+    def __init__(self, alpha: float, gamma: float = 3.0, *, weights=None, lower_bounds=None, upper_bounds=None):
+        super().__init__(alpha, weights=weights, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
         self.gamma = _check_above(gamma, 1.0, "gamma", "MCP")
 
     def _scalar_kernels(self):
@@ -193,8 +209,8 @@ class SCAD(Penalty):
     parameters = {"a": 3.7}
     convex = False
 
-    def __init__(self, alpha: float, a: float = 3.7, *, weights=None):
-        super().__init__(alpha, weights=weights)
+    def __init__(self, alpha: float, a: float = 3.7, *, weights=None, lower_bounds=None, upper_bounds=None):
+        super().__init__(alpha, weights=weights, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
         self.a = _check_above(a, 2.0, "a", "SCAD")
 
     def _scalar_kernels(self):

@@ -22,13 +22,16 @@ from .base import Layout, Problem, Solver
 from .cd_gram import CD_GRAM
 from .cd_working_set import CD
 from .cox_cd import COX_CD
+from .group_cd import GROUP_CD, is_grouped, refuse_groups
 from .prox_grad import FISTA
 from .prox_newton import PROX_NEWTON
 from .ridge import DIRECT
 
-SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct", "cox_cd")
+SOLVERS = ("auto", "cd", "cd_gram", "prox_newton", "fista", "direct", "cox_cd", "group_cd")
 #: the solver behind each name of ``SOLVERS`` but "auto"
-BY_NAME: dict[str, Solver] = {solver.name: solver for solver in (CD, CD_GRAM, PROX_NEWTON, FISTA, DIRECT, COX_CD)}
+BY_NAME: dict[str, Solver] = {
+    solver.name: solver for solver in (CD, CD_GRAM, PROX_NEWTON, FISTA, DIRECT, COX_CD, GROUP_CD)
+}
 #: the order in which "auto" asks the solvers: the first that supports the problem and pays off on it
 AUTO_ORDER: tuple[Solver, ...] = (DIRECT, CD_GRAM, CD, COX_CD, PROX_NEWTON)
 
@@ -86,7 +89,7 @@ def solve(
     max_iter : int
         Maximum number of outer iterations of the chosen solver.
     w0, b0 : optional warm start.
-    solver : {"auto", "cd", "cd_gram", "cox_cd", "prox_newton", "fista", "direct"}
+    solver : {"auto", "cd", "cd_gram", "cox_cd", "prox_newton", "fista", "direct", "group_cd"}
         ``auto``: the direct solve for squared loss with a pure L2 penalty or none at all (``alpha = 0``:
         least squares, minimum-norm when singular; dense data, or sparse data with
         min(n_samples, n_features) <= 2000); Gram-matrix coordinate descent (``cd_gram``)
@@ -94,7 +97,9 @@ def solve(
         ``n_samples >= 10 n_features`` and at most 2000 features; working-set coordinate descent
         (``cd``) for the remaining squared-loss problems; exact-Hessian coordinate descent
         (``cox_cd``) for a datafit with risk sets (Cox) under a convex penalty; proximal Newton for
-        the other datafits (logistic, Poisson, Gamma, Tweedie, Huber).
+        the other datafits (logistic, Poisson, Gamma, Tweedie, Huber).  A group penalty
+        (:class:`~lpnet.penalties.SparseGroup`) is fitted by ``group_cd`` (block coordinate descent), the
+        only solver that takes it.
     strong : ndarray of bool of shape (n_features,), optional
         A guess of the features that may be nonzero (a path's sequential strong set): the first
         working set of ``cd`` and ``prox_newton``; other solvers ignore it.  Never changes the answer.
@@ -120,9 +125,11 @@ def solve(
         chosen = _auto(Layout.of(design), datafit, penalty)
     else:
         chosen = BY_NAME[solver]
-        reason = chosen.why_not(Layout.of(design), datafit, penalty)
+        reason = refuse_groups(chosen, penalty) or chosen.why_not(Layout.of(design), datafit, penalty)
         if reason is not None:
             raise ValueError(reason)
+    if penalty.is_bounded:  # a start inside the box (the point closest to 0 by default)
+        w0 = penalty.project(np.zeros(design.shape[1]) if w0 is None else w0)
     problem = Problem(
         design,
         y,
@@ -193,7 +200,13 @@ def pick_solver(X: Any, datafit: Datafit, penalty: Penalty, gram: bool | None = 
 
 
 def _auto(layout: Layout, datafit: Datafit, penalty: Penalty, gram: bool | None = None) -> Solver:
-    # the last of AUTO_ORDER (proximal Newton) takes every problem
+    # the last of AUTO_ORDER (proximal Newton) takes every problem with a separable penalty; a group
+    # penalty goes to group_cd, which says why when it cannot take the problem
+    if is_grouped(penalty):
+        reason = GROUP_CD.why_not(layout, datafit, penalty)
+        if reason is not None:
+            raise ValueError(reason)
+        return GROUP_CD
     return next(
         solver
         for solver in AUTO_ORDER

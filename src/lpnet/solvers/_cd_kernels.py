@@ -23,6 +23,7 @@ from numba.extending import overload
 # the fast-math flags (reassociation vectorises the column reductions) are shared with the compiled
 # certificates, which run inside these loops
 from ..certificates import FAST
+from ..penalties.prox import box_distance, box_prox
 
 
 def col_dot(X, j, h, r):  # pragma: no cover - replaced by the overload inside numba
@@ -396,7 +397,7 @@ def _update_intercept(h, r, h_sum):
 
 
 @njit(cache=True, fastmath=FAST)
-def _epoch(X, h, h_const, w, r, lips, ws, prox, v, params, means, sums):
+def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, upper, convex, means, sums):
     """One cyclic pass over ``ws``; returns the largest ``L_j |change of w_j|`` and ``shift``.
 
     That is the largest proximal-gradient step residual of the pass, in gradient units: while it is
@@ -430,7 +431,10 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, v, params, means, sums):
             grad = -h_const * col_dot_plain(X, j, r)
         else:
             grad = -col_dot(X, j, h, r)
-        new = prox(old - grad / lips[j], 1.0 / lips[j], v[j], params.ctypes)
+        x = old - grad / lips[j]
+        new = prox(x, 1.0 / lips[j], v[j], params.ctypes)
+        if not lower[j] <= new <= upper[j]:  # (the hot loop: unbounded, it stays a bare prox call)
+            new = box_prox(prox, dist, value, x, 1.0 / lips[j], v[j], params, lower[j], upper[j], convex)
         if new != old:
             delta = new - old
             if centred:
@@ -455,10 +459,10 @@ def _ws_objective(h, r, w, ws, value, v, params):
 
 
 @njit(cache=True, fastmath=FAST)
-def _ws_violation(X, h, w, r, ws, dist, v, params):
+def _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper):
     worst = 0.0
     for j in ws:
-        worst = max(worst, dist(w[j], -col_dot(X, j, h, r), v[j], params.ctypes))
+        worst = max(worst, box_distance(dist, w[j], -col_dot(X, j, h, r), v[j], params, lower[j], upper[j]))
     return worst
 
 
@@ -515,7 +519,28 @@ def _constant_weight(h):
 
 @njit(cache=True, fastmath=FAST)
 def solve_subproblem(
-    X, t, h, w, b, r, lips, ws, prox, dist, value, v, params, fit_intercept, tol, max_epochs, anderson_k, means, sums
+    X,
+    t,
+    h,
+    w,
+    b,
+    r,
+    lips,
+    ws,
+    prox,
+    dist,
+    value,
+    v,
+    params,
+    lower,
+    upper,
+    convex,
+    fit_intercept,
+    tol,
+    max_epochs,
+    anderson_k,
+    means,
+    sums,
 ):
     """Coordinate descent on the working-set subproblem, with Anderson acceleration.
 
@@ -529,7 +554,8 @@ def solve_subproblem(
     (zeros that stay zero cost a column product each and change nothing), then ``ws`` is swept again to
     let new features in.  Only a pass over the whole of ``ws`` that moves less than ``tol`` leads to the
     subdifferential check.  Penalties without a kink at zero keep every coefficient nonzero, so for
-    them every pass is a full one.
+    them every pass is a full one.  ``lower``, ``upper`` are the box (``-inf`` / ``inf`` where open),
+    ``convex`` the penalty's ``is_convex``: each coordinate step is :func:`box_prox`.
 
     Returns ``(b, n_epochs)``: every pass counts, a pass over the nonzero part included.
     """
@@ -551,14 +577,16 @@ def solve_subproblem(
         t_ws[i] += b
     swept = ws  # what the next pass runs over: ws, or its nonzero part
     for epoch in range(1, max_epochs + 1):  # noqa: B007 - returned: the passes it took
-        step, shift = _epoch(X, h, h_const, w, r, lips, swept, prox, v, params, means, sums)
+        step, shift = _epoch(
+            X, h, h_const, w, r, lips, swept, prox, dist, value, v, params, lower, upper, convex, means, sums
+        )
         if fit_intercept:  # the centred steps moved the intercept by -shift; then its exact update
             b += _update_intercept(h, r, h_sum) - shift
 
         if swept.shape[0] < n_ws:  # a pass over the nonzero part: once settled, sweep ws again
             if step <= tol:
                 swept = ws
-        elif step <= tol and _ws_violation(X, h, w, r, ws, dist, v, params) <= tol:
+        elif step <= tol and _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper) <= tol:
             break
         else:
             nonzero = ws[w[ws] != 0.0]
@@ -579,8 +607,8 @@ def solve_subproblem(
                     for k in range(n_ws):
                         w_old[k] = w[ws[k]]
                     obj_old = _ws_objective(h, r, w, ws, value, v, params)
-                    for k in range(n_ws):
-                        w[ws[k]] = extra[k]
+                    for k in range(n_ws):  # (kept inside the box: the objective below omits its indicator)
+                        w[ws[k]] = min(max(extra[k], lower[ws[k]]), upper[ws[k]])
                     b_try = extra[n_ws] if fit_intercept else b
                     r_try = np.empty_like(r)
                     _residual(X, t_ws, w, b_try, ws, r_try)

@@ -34,6 +34,7 @@ from ..certificates import FAST, SAFE_MARGIN, Certifier, gap_safe_zeros, gram_ce
 from ..datafits.base import Datafit
 from ..fit_data import weighted_mean
 from ..penalties.base import Penalty
+from ..penalties.prox import box_prox
 from ._cd_kernels import anderson_extrapolate
 from ._common import FitResult
 from ._design import Design
@@ -76,13 +77,17 @@ def _gram_objective(w, c, q, yy, value, v, params):
 
 
 @njit(cache=True, fastmath=FAST)
-def _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, params, n_epochs, anderson_k, gate):
+def _gram_epochs(
+    G, have_col, wants_col, diag, c, yy, q, w, prox, dist, value, v, params, lower, upper, n_epochs, anderson_k, gate
+):
     """Cyclic passes over all coordinates with Anderson extrapolation every ``anderson_k`` passes.
 
     A coordinate that would move but has no Gram column yet is flagged in ``wants_col`` and left for
     the caller, which computes the missing columns together (one BLAS product).  Stops after
     ``n_epochs`` passes, or earlier once a pass moves no coordinate by more than ``gate`` in gradient
     units (``G_jj |change of w_j|``): the certificate is then worth computing.  Returns the passes made.
+    Every step and extrapolation stays in the box ``[lower, upper]`` (``-inf`` / ``inf`` where open; the
+    penalty is convex here, so a step is the clipped prox).
     """
     p = w.shape[0]
     history = np.empty((anderson_k + 1, p))
@@ -92,7 +97,9 @@ def _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, para
             if diag[j] <= 0.0:
                 continue
             old = w[j]
-            new = prox(old + q[j] / diag[j], 1.0 / diag[j], v[j], params.ctypes)
+            new = box_prox(
+                prox, dist, value, old + q[j] / diag[j], 1.0 / diag[j], v[j], params, lower[j], upper[j], True
+            )
             if new == old:
                 continue
             if not have_col[j]:
@@ -111,6 +118,8 @@ def _gram_epochs(G, have_col, wants_col, diag, c, yy, q, w, prox, value, v, para
             extra = anderson_extrapolate(history)
             if extra.shape[0] == 0:
                 continue
+            for j in range(p):
+                extra[j] = min(max(extra[j], lower[j]), upper[j])
             # the extrapolated point is a combination of iterates: its support has Gram columns
             q_extra = c.copy()
             for j in range(p):
@@ -314,6 +323,8 @@ class GramCD(Solver):
     name = "cd_gram"
 
     def why_not(self, layout: Layout, datafit: Datafit, penalty: Penalty) -> str | None:
+        if not penalty.has_box_dual(layout.n_features):  # (its certificate is the Gram duality gap)
+            return "solver='cd_gram' takes bounds only where they enter the duality gap; use solver='cd'."
         if (
             datafit.is_quadratic
             and not layout.sparse
@@ -369,7 +380,9 @@ def solve_cd_gram(problem: Problem) -> FitResult:
     kernels, v, params = penalty.kernels, penalty.penalty_factors(n_features), penalty.params
     threshold = tol * 0.5 * yy  # F_null (yy is centred only with an intercept)
 
-    tau = penalty.zero_threshold(n_features)
+    lower, upper = penalty.bounds(n_features)
+    # a box that excludes 0 never screens its feature (see cd_working_set)
+    tau = np.where((lower <= 0.0) & (0.0 <= upper), penalty.zero_threshold(n_features), 0.0)
     history: list[float] = []
     n_epochs = 0
     converged = False
@@ -422,9 +435,12 @@ def solve_cd_gram(problem: Problem) -> FitResult:
             q,
             w,
             kernels.prox,
+            kernels.subdiff_distance,
             kernels.value,
             v,
             params,
+            lower,
+            upper,
             EPOCHS_PER_CHECK,
             ANDERSON_K,
             gate,
@@ -477,6 +493,7 @@ def _gram_path(
     """
     p = w.shape[0]
     have_col = np.ones(p, dtype=np.bool_)
+    lower, upper = np.full(p, -np.inf), np.full(p, np.inf)  # (the compiled path takes no box)
     wants_col = np.zeros(p, dtype=np.bool_)
     q = np.empty(p)
     for a in range(alphas.shape[0]):
@@ -519,9 +536,12 @@ def _gram_path(
                 q,
                 w,
                 prox,
+                dist,
                 value,
                 v,
                 params,
+                lower,
+                upper,
                 EPOCHS_PER_CHECK,
                 ANDERSON_K,
                 INNER_RATIO * gate,
@@ -597,4 +617,9 @@ def gram_path_applies(penalties: Sequence[Penalty], state: GramState, tol: float
     """Whether :func:`gram_path` can certify these fits: one convex penalty family with dual kernels,
     alpha > 0 at the same shape parameters, and a tolerance the Gram certificate resolves."""
     first = penalties[0]
-    return first.dual_kernels is not None and all(pen.alpha > 0 for pen in penalties) and tol >= state.min_tol
+    return (
+        first.dual_kernels is not None
+        and not first.is_bounded
+        and all(pen.alpha > 0 for pen in penalties)
+        and tol >= state.min_tol
+    )

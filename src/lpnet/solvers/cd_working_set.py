@@ -60,10 +60,16 @@ class ResidualCD(InnerSolver):
         self.kernels = penalty.kernels
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params
+        self.lower, self.upper = penalty.bounds(n_features)
+        self.convex = penalty.is_convex
         self.h = s / n_samples
         self.means, self.sums, self.lips = design.coordinate_stats(self.h, problem.fit_intercept)
-        # screening needs a kink at zero: tau_j > 0 somewhere (convex penalties only)
-        self.tau = penalty.zero_threshold(n_features) if penalty.is_convex else np.zeros(n_features)
+        # screening needs a kink at zero: tau_j > 0 somewhere (convex penalties only), and a duality gap.  A
+        # box that holds 0 keeps the test valid (at 0 the box only widens dP_j(0) on a closed side, so
+        # |x_j^T theta*| < tau_j still forces w_j = 0); a box that excludes 0 never screens its feature
+        screens = penalty.is_convex and self.certifier.convex
+        tau = penalty.zero_threshold(n_features) if screens else np.zeros(n_features)
+        self.tau = np.where((self.lower <= 0.0) & (0.0 <= self.upper), tau, 0.0)
         self.w, self.b = starting_point(
             n_features, problem.w0, problem.b0, self.certifier.b_null, problem.fit_intercept
         )
@@ -107,6 +113,9 @@ class ResidualCD(InnerSolver):
             kernels.value,
             self.v,
             self.params,
+            self.lower,
+            self.upper,
+            self.convex,
             self.fit_intercept,
             inner_tol,
             min(MAX_EPOCHS, MAX_PASSES - self.n_passes),

@@ -39,6 +39,7 @@ from ..certificates import FAST, Certifier
 from ..datafits.base import Datafit
 from ..datafits.cox import risk_set_hessian_block
 from ..penalties.base import Penalty
+from ..penalties.prox import box_distance, box_prox
 from ._cd_kernels import anderson_extrapolate, col_axpy, col_dot_plain
 from ._common import FitResult, starting_point
 from ._design import kernel_matrix, linear_predictor
@@ -104,7 +105,27 @@ def _hessian_columns(X, ws, ks, model, hx, lips, slot, used):
 
 @njit(cache=True, fastmath=FAST)
 def newton_model_cd(
-    X, ws, w, grad, starts, u, diag, own, beta1, beta2, beta3, prox, dist, value, v, params, tol, max_epochs, hx
+    X,
+    ws,
+    w,
+    grad,
+    starts,
+    u,
+    diag,
+    own,
+    beta1,
+    beta2,
+    beta3,
+    prox,
+    dist,
+    value,
+    v,
+    params,
+    lower,
+    upper,
+    tol,
+    max_epochs,
+    hx,
 ):
     """Coordinate descent on ``g^T dz + 1/2 dz^T H dz + P(w)`` over ``ws`` (``w`` updated in place).
 
@@ -114,7 +135,8 @@ def newton_model_cd(
     coefficients, which will move, and for another when it first moves.  As glmnet, a pass over ``ws``
     that moved is followed by passes over its nonzero part until they settle; the solve stops after a
     pass over ``ws`` whose largest distance to the subdifferential (each taken before its coordinate's
-    update) is at most ``tol``.
+    update) is at most ``tol``.  ``lower``, ``upper``: the box (``-inf`` / ``inf`` where open), held by
+    every coordinate step (:func:`box_prox`) and every extrapolation.
 
     Returns ``(dz, change, first, epochs)``: ``dz = X (w_new - w_old)`` (time order), the change of the
     penalty, the largest distance of the first pass (about the working set's KKT violation at the
@@ -149,7 +171,7 @@ def newton_model_cd(
             if active_only and old == 0.0:
                 continue
             g_j = col_dot_plain(X, j, r)
-            d_j = dist(old, g_j, v[j], params.ctypes)
+            d_j = box_distance(dist, old, g_j, v[j], params, lower[j], upper[j])
             if not d_j > 0.0:  # (convex penalty: the coordinate is at its minimum)
                 continue
             worst = max(worst, d_j)
@@ -158,7 +180,9 @@ def newton_model_cd(
                 used = _hessian_columns(X, ws, single, model, hx, lips, slot, used)
             if not lips[k] > 0.0:
                 continue
-            new = prox(old - g_j / lips[k], 1.0 / lips[k], v[j], params.ctypes)
+            new = box_prox(
+                prox, dist, value, old - g_j / lips[k], 1.0 / lips[k], v[j], params, lower[j], upper[j], True
+            )
             if new != old:
                 delta = new - old
                 w[j] = new
@@ -184,6 +208,8 @@ def newton_model_cd(
             n_stored = 0
             extra = anderson_extrapolate(history)
             if extra.shape[0] > 0:
+                for k in range(n_ws):
+                    extra[k] = min(max(extra[k], lower[ws[k]]), upper[ws[k]])
                 trial = _model_at(X, ws, extra, w_old, grad, hx, slot, value, v, params)
                 if trial[0] < objective:
                     objective, r = trial[0], trial[1]
@@ -253,6 +279,7 @@ class RiskSetNewton(InnerSolver):
         self.kernels = penalty.kernels
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params
+        self.lower, self.upper = penalty.bounds(n_features)
         self.w, self.b = starting_point(n_features, problem.w0, problem.b0, 0.0, False)
         self.z = design.predict(self.w, 0.0)
         bound = datafit.curvature_bound(problem.y, s)
@@ -343,6 +370,8 @@ class RiskSetNewton(InnerSolver):
             self.kernels.value,
             self.v,
             self.params,
+            self.lower,
+            self.upper,
             tol,
             MAX_EPOCHS,
             self.hessian_rows(ws.shape[0]),

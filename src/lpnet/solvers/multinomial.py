@@ -83,6 +83,11 @@ class MatrixPenalty:
     """
 
     def __init__(self, penalty: Penalty | L21, n_features: int, n_classes: int):
+        if getattr(penalty, "is_bounded", False):
+            raise ValueError(
+                "the multinomial model takes no bounds on the coefficients; drop lower_bounds / upper_bounds / "
+                "positive, or fit one binary model per class."
+            )
         self.penalty = penalty
         self.grouped = isinstance(penalty, L21)
         self.n_classes = n_classes

@@ -55,6 +55,8 @@ class NewtonSteps(InnerSolver):
         self.kernels = penalty.kernels
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params
+        self.lower, self.upper = penalty.bounds(n_features)
+        self.convex = penalty.is_convex
         # curvature floor: far-off samples (sigma(z)(1 - sigma(z)) ~ 0) must not make -g / h overflow
         self.h_floor = 1e-12 * s / n_samples
         self.w, self.b = starting_point(
@@ -148,6 +150,9 @@ class NewtonSteps(InnerSolver):
             kernels.value,
             self.v,
             self.params,
+            self.lower,
+            self.upper,
+            self.convex,
             self.fit_intercept,
             inner_tol,
             MAX_EPOCHS,

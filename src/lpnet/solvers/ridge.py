@@ -58,6 +58,8 @@ class DirectRidge(Solver):
     def why_not(self, layout: Layout, datafit: Datafit, penalty: Penalty) -> str | None:
         # no penalized feature at all (alpha = 0, or every factor 0) is least squares: 0 is quadratic too
         quadratic = penalty.is_quadratic or not penalty.is_penalized(layout.n_features).any()
+        if penalty.is_bounded:
+            return "solver='direct' solves unconstrained problems only; with bounds use solver='cd'."
         if datafit.is_quadratic and quadratic:
             return None
         return "solver='direct' solves the squared loss with a pure L2 penalty (or none) only."
