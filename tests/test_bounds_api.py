@@ -107,12 +107,6 @@ def test_lasso_path_positive_equals_scikit_learn(data):
     np.testing.assert_allclose(ours, theirs, atol=1e-8)
 
 
-def test_relaxed_path_refuses_a_box(data):
-    X, y = data
-    with pytest.raises(ValueError, match="relax"):
-        regularization_path(X, y, relax=True, lower_bounds=0.0)
-
-
 # --------------------------------------------------------------------------- cross-validation
 def test_lasso_cv_positive_equals_scikit_learn_fold_by_fold(data):
     X, y = data

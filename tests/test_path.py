@@ -304,8 +304,6 @@ def test_bad_input_is_rejected_clearly():
         regularization_path(X, y, penalty_factor=[1.0, 2.0])
     with pytest.raises(ValueError):
         regularization_path(X, y[:-1])
-    with pytest.raises(ValueError, match="positive"):
-        lasso_path(X, y, positive=True)
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"a": X[:, 0], "colour": ["red"] * 40})
     with pytest.raises(TypeError, match="colour"):

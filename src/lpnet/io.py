@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .datafits import Datafit, datafit_class
-from .penalties import Penalty, make_penalty
+from .penalties import Penalty, SparseGroup, make_penalty
 
 __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION", "ALLOWED_CLASSES", "INLINE_MAX_SIZE"]
 
@@ -76,6 +76,18 @@ ALLOWED_CLASSES = (
     "MultiTaskElasticNet",
     "MultiTaskLassoCV",
     "MultiTaskElasticNetCV",
+    "GroupLasso",
+    "SparseGroupLasso",
+    "GroupLassoCV",
+    "SparseGroupLassoCV",
+    "RelaxedLasso",
+    "RelaxedLogisticRegression",
+    "RelaxedLassoCV",
+    "RelaxedLogisticRegressionCV",
+    "AdaptiveLasso",
+    "AdaptiveLogisticRegression",
+    "AdaptiveLassoCV",
+    "AdaptiveLogisticRegressionCV",
 )
 #: plain result records stored field by field (looked up in ``lpnet.model_selection``)
 _ALLOWED_RECORDS = ("CVResults",)
@@ -125,6 +137,21 @@ class _Encoder:
                 "alpha": self.encode(value.alpha, f"{name}.alpha"),
                 "parameters": self.encode(value.shape_parameters(), f"{name}.parameters"),
                 "weights": self.encode(value.weights, f"{name}.weights"),
+                # a box on the coefficients, when the penalty carries one (scalars or arrays, +-inf allowed)
+                **(
+                    {
+                        "lower_bounds": self.encode(value.lower_bounds, f"{name}.lower_bounds"),
+                        "upper_bounds": self.encode(value.upper_bounds, f"{name}.upper_bounds"),
+                    }
+                    if value.is_bounded
+                    else {}
+                ),
+                # a group penalty also keeps its groups (a label per column) and group weights
+                **(
+                    {"structure": self.encode(value.structure(), f"{name}.structure")}
+                    if isinstance(value, SparseGroup)
+                    else {}
+                ),
             }
         if isinstance(value, Datafit):  # rebuilt from the registry by name, as penalties
             return {
@@ -270,10 +297,23 @@ class _Decoder:
             if not isinstance(parameters, dict):
                 raise ValueError(f"malformed model file: the penalty {name!r} has no parameters.")
             try:
+                if value["__penalty__"] == SparseGroup.name:
+                    structure = self.decode(value.get("structure"), f"{name}.structure")
+                    if not isinstance(structure, dict):
+                        raise ValueError("the group penalty has no groups")
+                    return SparseGroup(
+                        self.decode(value.get("alpha"), f"{name}.alpha"),
+                        **parameters,
+                        **structure,
+                        lower_bounds=self.decode(value.get("lower_bounds"), f"{name}.lower_bounds"),
+                        upper_bounds=self.decode(value.get("upper_bounds"), f"{name}.upper_bounds"),
+                    )
                 return make_penalty(
                     value["__penalty__"],
                     self.decode(value.get("alpha"), f"{name}.alpha"),
                     weights=self.decode(value.get("weights"), f"{name}.weights"),
+                    lower_bounds=self.decode(value.get("lower_bounds"), f"{name}.lower_bounds"),
+                    upper_bounds=self.decode(value.get("upper_bounds"), f"{name}.upper_bounds"),
                     **parameters,
                 )
             except (TypeError, ValueError) as exc:

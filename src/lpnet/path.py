@@ -24,6 +24,7 @@ from .certificates import coef_error_bound
 from .datafits import Quadratic
 from .fit_data import FitData, prepare_fit
 from .geometry import path_radii
+from .path_relax import check_gamma, mix, relaxed_path_refits
 from .penalties import ElasticNet as ElasticNetPenalty
 from .penalties import Penalty, make_penalty
 from .solvers import Design, pick_solver, solve
@@ -54,6 +55,9 @@ class Path:
     p : float
         The penalty's exponent: 1 for L1, 2 for L2, ``p`` for Lp; NaN for Elastic Net (see
         :attr:`radius`).
+    relaxed_coefs, relaxed_intercepts, relaxed_dual_gaps, relaxed_converged, relaxed_separated
+        Only with ``relax=True`` (else None): the certified unpenalized refit on each alpha's support
+        (:mod:`lpnet.path_relax`); :meth:`relaxed` mixes it with the path.
     """
 
     alphas: np.ndarray
@@ -70,6 +74,20 @@ class Path:
     datafit: str = ""
     alpha_max: float = float("nan")
     p: float = float("nan")
+    #: with ``relax=True``: the unpenalized refit on each alpha's support and its certificate (else None)
+    relaxed_coefs: np.ndarray | None = None
+    relaxed_intercepts: np.ndarray | None = None
+    relaxed_dual_gaps: np.ndarray | None = None
+    relaxed_converged: np.ndarray | None = None
+    relaxed_separated: np.ndarray | None = None
+
+    def relaxed(self, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(coefs, intercepts)`` of the relaxed fits ``gamma * fit + (1 - gamma) * refit`` (glmnet's
+        ``gamma``: 1 is the path itself, 0 the refits); needs a path traced with ``relax=True``."""
+        if self.relaxed_coefs is None or self.relaxed_intercepts is None:
+            raise ValueError("this path has no refits: trace it with regularization_path(..., relax=True).")
+        gamma = check_gamma(gamma)
+        return mix(gamma, self.coefs, self.relaxed_coefs), mix(gamma, self.intercepts, self.relaxed_intercepts)
 
     def __len__(self) -> int:
         return int(self.alphas.shape[0])
@@ -159,17 +177,26 @@ def prepare_path_data(X, y, datafit, sample_weight, penalty_factor=None, offset=
     return data, factors
 
 
-def penalty_template(penalty, l1_ratio, p, factors) -> Penalty:
-    """The path's penalty at ``alpha = 1`` with its factors: a name (with ``l1_ratio`` or ``p`` where the
-    penalty takes them) or a :class:`~lpnet.penalties.Penalty` instance (its ``alpha`` is ignored; its
-    own ``weights`` serve as the factors when ``penalty_factor`` is not given)."""
+def penalty_template(penalty, l1_ratio, p, factors, lower_bounds=None, upper_bounds=None) -> Penalty:
+    """The path's penalty at ``alpha = 1`` with its factors and box: a name (with ``l1_ratio`` or ``p``
+    where the penalty takes them) or a :class:`~lpnet.penalties.Penalty` instance (its ``alpha`` is
+    ignored; its own ``weights`` and bounds serve when ``penalty_factor`` and the bounds are not given)."""
+    n_features = factors.shape[0]
+    given_box = lower_bounds is not None or upper_bounds is not None
     if isinstance(penalty, Penalty):
         if penalty.weights is not None:
             if not np.array_equal(factors, np.ones_like(factors)) and not np.array_equal(factors, penalty.weights):
                 raise ValueError("the penalty has its own weights and penalty_factor was given too; pass one.")
-            factors = penalty.penalty_factors(factors.shape[0])  # checks the length
-        return penalty.with_alpha(1.0).with_weights(factors)
-    return make_penalty(penalty, 1.0, l1_ratio=l1_ratio, p=p, weights=factors)
+            factors = penalty.penalty_factors(n_features)  # checks the length
+        template = penalty.with_alpha(1.0).with_weights(factors)
+        if given_box and template.is_bounded:
+            raise ValueError("the penalty has its own bounds and lower_bounds / upper_bounds were given too; pass one.")
+    else:
+        template = make_penalty(penalty, 1.0, l1_ratio=l1_ratio, p=p, weights=factors)
+    if given_box:
+        template = template.with_bounds(*checks.check_bounds(lower_bounds, upper_bounds, n_features))
+    template.bounds(n_features)  # checks the bounds' length against the data
+    return template
 
 
 def alpha_grid(a_max: float, n_alphas, eps) -> np.ndarray:
@@ -213,11 +240,30 @@ def _free_fit(X, y, s, datafit, free, fit_intercept):
     return A @ c, (float(c[0]) if k else 0.0), c[k:]
 
 
+def _bounded_start(X, y, s, datafit, template: Penalty, fit_intercept, tol) -> tuple[np.ndarray, float, np.ndarray]:
+    """``(w, b, grad)`` at the start of a path with a box: the penalized coefficients at the point of their
+    box closest to 0, the intercept and the free features (each in its own box) at their best, and the
+    datafit's gradient ``X^T dD/dz`` there.  A certified fit with the penalized coefficients held fixed."""
+    n_features = X.shape[1]
+    lower, upper = template.bounds(n_features)
+    held = template.penalty_factors(n_features) > 0
+    w0 = np.clip(0.0, lower, upper)
+    fixed = template.with_alpha(0.0).with_bounds(np.where(held, w0, lower), np.where(held, w0, upper))
+    fit = solve(X, y, datafit, fixed, sample_weight=s, fit_intercept=fit_intercept, tol=tol, max_iter=1000)
+    z = np.asarray(X @ fit.coef).ravel() + fit.intercept
+    grad = np.asarray(X.T @ datafit.raw_grad(y, z, s), dtype=np.float64).ravel()
+    return fit.coef, fit.intercept, grad
+
+
 def _alpha_max(X, y, s, datafit, template: Penalty, fit_intercept) -> float:
     # At w_pen = 0 with the free columns at their optimum, w_pen = 0 is stationary iff every penalized
     # gradient lies in the penalty's subdifferential at 0: the penalty turns that into alpha_max.
     factors = template.penalty_factors(X.shape[1])
     free = factors == 0
+    if template.is_bounded and not free.all():
+        # the same at the box's point closest to 0, free features inside their own boxes
+        w, b, grad = _bounded_start(X, y, s, datafit, template, fit_intercept, 1e-10)
+        return 0.0 if datafit.fits_exactly(y, X @ w + b) else template.alpha_max(grad)
     z, _, _ = _free_fit(X, y, s, datafit, free, fit_intercept)
     if free.all() or datafit.fits_exactly(y, z):
         return 0.0  # nothing penalized, or the free model fits y to rounding (e.g. a constant target)
@@ -237,8 +283,11 @@ def alpha_max(
     p=1.0,
     *,
     offset=None,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> float:
-    """Smallest ``alpha`` at which every penalized coefficient is zero.
+    """Smallest ``alpha`` at which every penalized coefficient is zero (or, with bounds, at the point
+    of its box closest to zero).
 
     With the free columns (the intercept and features with penalty factor 0) fitted at ``w_pen = 0``
     (weighted least squares for the squared loss; the null model, or Newton steps when features are
@@ -257,9 +306,17 @@ def alpha_max(
     on ``w_pen = 0`` is a strict local minimum.  Being non-convex, they may have a better point
     elsewhere, which a fit can find (a coordinate step longer than ``gamma`` jumps over the concave part).
 
+    With bounds ``lower_j <= w_j <= upper_j``, ``w0_j`` is the point of the box closest to 0 (0 when the
+    box contains it) and the free columns are fitted inside their own boxes; only the part of the
+    gradient pointing into the box counts (see :meth:`lpnet.penalties.Penalty.alpha_max`).  A box that
+    excludes 0 makes ``w = 0`` infeasible: ``alpha_max`` is then the smallest ``alpha`` at which ``w0``
+    is optimal, where glmnet refuses such limits.
+
     Parameters
     ----------
     X, y, penalty, datafit, l1_ratio, penalty_factor, fit_intercept, sample_weight, p, offset
+        As in :func:`regularization_path`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
         As in :func:`regularization_path`.
 
     Returns
@@ -268,7 +325,7 @@ def alpha_max(
         0.0 when no feature is penalized or the free model already fits the target exactly.
     """
     data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor, offset)
-    template = penalty_template(penalty, l1_ratio, p, factors)
+    template = penalty_template(penalty, l1_ratio, p, factors, lower_bounds, upper_bounds)
     fit_intercept = bool(fit_intercept) and data.datafit.allows_intercept
     return _alpha_max(data.X, data.y, data.sample_weight, data.datafit, template, fit_intercept)
 
@@ -358,6 +415,9 @@ def regularization_path(
     progress=False,
     *,
     offset=None,
+    relax=False,
+    lower_bounds=None,
+    upper_bounds=None,
     _w0=None,
 ) -> Path:
     """Fit a penalized linear model for a decreasing sequence of ``alpha``, each fit certified.
@@ -392,6 +452,15 @@ def regularization_path(
         Show a text progress bar on stderr (tqdm's when installed).
     offset : array-like of shape (n_samples,), optional
         A fixed part of the linear predictor (``log(exposure)`` for the log-link families).
+    relax : bool
+        Also refit each alpha's support without a penalty (within the box, if any), certified
+        (:mod:`lpnet.path_relax`): ``relaxed_coefs`` and friends, and :meth:`Path.relaxed` for glmnet's
+        ``gamma`` mix.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        Box constraints ``lower_j <= w_j <= upper_j`` on every fit (``-inf`` / ``inf`` allowed; None: open),
+        penalized and free features alike.  The path starts from the box's point closest to 0 (see
+        :func:`alpha_max`).  A box on unpenalized features, or a non-convex penalty, makes the fits
+        certified by the optimality violation instead of the duality gap.
 
     Returns
     -------
@@ -406,7 +475,7 @@ def regularization_path(
     tol, max_iter = checks.check_tol(tol), checks.check_positive_int(max_iter, "max_iter")
     fit_intercept = bool(fit_intercept)
     data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor, offset)
-    template = penalty_template(penalty, l1_ratio, p, factors)
+    template = penalty_template(penalty, l1_ratio, p, factors, lower_bounds, upper_bounds)
     factors = template.penalty_factors(data.n_features)  # a Penalty instance may bring its own weights
     X, y, s, datafit, names = data.X, data.y, data.sample_weight, data.datafit, data.feature_names
     fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
@@ -416,13 +485,15 @@ def regularization_path(
     alphas = alpha_grid(a_max, n_alphas, eps) if alphas is None else decreasing_alphas(alphas)
 
     quadratic = template.is_quadratic
-    if isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None:
+    if isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None and not template.is_bounded:
         fits = ridge_svd_path(
             X, y, s, datafit, template, alphas, fit_intercept=fit_intercept, tol=tol, progress=progress
         )
     else:
         w0, b0 = _w0, None
-        if w0 is None:
+        if w0 is None and template.is_bounded:
+            w0, b0, _ = _bounded_start(X, y, s, datafit, template, fit_intercept, tol)
+        elif w0 is None:
             # start at the free model with w_pen = 0: the exact solution for every alpha >= alpha_max
             # (so those fits stay exactly at zero), and a good start below it
             _, b0, w_free = _free_fit(X, y, s, datafit, factors == 0, fit_intercept)
@@ -434,6 +505,23 @@ def regularization_path(
     def column(name, dtype=np.float64):
         return np.array([np.nan if getattr(f, name) is None else getattr(f, name) for f in fits], dtype=dtype)
 
+    refits = (
+        {}
+        if not relax
+        else relaxed_path_refits(
+            X,
+            y,
+            datafit,
+            coefs,
+            sample_weight=s,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            # each refit stays in the fits' box (the mixes with the path then do too: the box is convex)
+            lower_bounds=template.bounds(X.shape[1])[0],
+            upper_bounds=template.bounds(X.shape[1])[1],
+        )
+    )
     return Path(
         alphas=np.asarray(alphas, dtype=np.float64),
         coefs=coefs,
@@ -449,6 +537,7 @@ def regularization_path(
         datafit=datafit.name,
         alpha_max=a_max,
         p=template.exponent,
+        **refits,
     )
 
 
@@ -483,7 +572,7 @@ def enet_path(
     verbose : bool or int
         Progress bar on stderr.
     positive : bool
-        Not supported: True raises ``ValueError``.
+        Constrain the coefficients to be >= 0 (``lower_bounds=0``); the duality gaps then hold the box.
     **params
         ``tol`` (lpnet's relative gap tolerance, default 1e-6) and ``max_iter`` (default 100);
         ``random_state``, ``selection``, ``check_gram`` and ``check_input`` are ignored.
@@ -497,8 +586,6 @@ def enet_path(
     n_iters : list of int
         Only with ``return_n_iter=True``.
     """
-    if positive:
-        raise ValueError("positive=True is not supported by lpnet's enet_path; use scikit-learn's.")
     unknown = set(params) - {"tol", "max_iter", "random_state", "selection", "check_gram", "check_input"}
     if unknown:
         raise InvalidParameterError(
@@ -521,6 +608,7 @@ def enet_path(
         tol=params.get("tol", 1e-6),
         max_iter=params.get("max_iter", 100),
         progress=bool(verbose),
+        lower_bounds=0.0 if positive else None,
         _w0=None if coef_init is None else np.asarray(coef_init, dtype=np.float64),
     )
     out = (path.alphas, path.coefs.T.copy(), path.dual_gaps)

@@ -303,8 +303,6 @@ def test_scikit_learn_parameters_at_their_defaults(diabetes):
     tall_X, tall_y = make_regression(400, 10, random_state=0)
     assert Lasso(0.1, precompute=True).fit(tall_X, tall_y).solver_ == "cd_gram"
     assert Lasso(0.1, precompute=False).fit(tall_X, tall_y).solver_ == "cd"
-    with pytest.raises(ValueError, match="positive=True"):
-        Lasso(positive=True).fit(X, y)
     with pytest.raises(ValueError, match="cyclic"):
         Lasso(selection="random").fit(X, y)
 

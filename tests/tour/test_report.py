@@ -35,9 +35,10 @@ def built(tmp_path_factory):
 
 
 def test_registry_lists_every_section_in_order():
-    assert len(SECTIONS) == 11
-    assert [int(name[1:3]) for name in SECTIONS] == list(range(1, 12))
+    assert len(SECTIONS) == 12
+    assert [int(name[1:3]) for name in SECTIONS] == list(range(1, 13))
     assert SECTIONS[5] == "s06_axis_frequency" and SECTIONS[10] == "s11_neural_nets"
+    assert SECTIONS[11] == "s12_structure"
 
 
 def test_resolve_sections_accepts_numbers_and_names():
@@ -49,7 +50,7 @@ def test_resolve_sections_accepts_numbers_and_names():
     ]
     assert resolve_sections(3) == ["s03_bias"]
     with pytest.raises(ValueError, match="unknown tour section"):
-        resolve_sections(["12"])
+        resolve_sections(["13"])
 
 
 def test_run_tour_returns_findings_in_order(built):

@@ -8,6 +8,7 @@ Start-up is kept light: numpy is imported when a command runs, pandas only when 
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..datafits import Datafit, datafit_class, datafit_parameters, make_datafit
 from .data import DATAFITS
@@ -17,8 +18,10 @@ __all__ = [
     "MAX_NAMES",
     "Parser",
     "UsageError",
+    "add_bounds_options",
     "add_data_options",
     "add_datafit_option",
+    "bounds_of",
     "check_data_options",
     "datafit_of",
     "target_of",
@@ -236,6 +239,75 @@ def check_data_options(args) -> None:
             "--datafit logistic needs --data FILE.csv --target COLUMN with a two-class target; "
             "the diabetes demo's target is continuous"
         )
+
+
+def add_bounds_options(parser) -> None:
+    """Add ``--lower-bounds``, ``--upper-bounds`` and ``--positive`` (``fit``, ``path``, ``cv``).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    """
+    units = "in the units of the reported coefficients (standardized features unless --no-standardize)"
+    for side, flag in (("lower", "--lower-bounds"), ("upper", "--upper-bounds")):
+        parser.add_argument(
+            flag,
+            metavar="B",
+            help=f"{side} bound on every coefficient: a number, or one per feature separated by commas "
+            f"('inf' and '-inf' allowed), {units}",
+        )
+    parser.add_argument("--positive", action="store_true", help="coefficients >= 0 (the same as --lower-bounds 0)")
+
+
+def _parse_bound(text: str | None, flag: str):
+    if text is None:
+        return None
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(
+            f"{flag} must be a number or numbers separated by commas ('inf', '-inf' allowed), got {text!r}"
+        ) from None
+    if any(math.isnan(v) for v in values):
+        raise UsageError(f"{flag} contains nan; use -inf or inf for a side without a bound")
+    return values[0] if len(values) == 1 else values
+
+
+def bounds_of(args, n_features: int | None = None) -> dict:
+    """The box options as ``lower_bounds`` / ``upper_bounds`` keyword arguments (``{}`` without them),
+    checked against ``n_features`` when the data is known (``--positive`` is a lower bound of 0).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+    n_features : int, optional
+
+    Returns
+    -------
+    dict
+    """
+    from .._validation import check_bounds
+
+    lower = _parse_bound(args.lower_bounds, "--lower-bounds")
+    upper = _parse_bound(args.upper_bounds, "--upper-bounds")
+    if args.positive:
+        if lower is not None and min(lower if isinstance(lower, list) else [lower]) < 0:
+            raise UsageError("--positive asks for coefficients >= 0 but --lower-bounds has negative values; pass one")
+        lower = 0.0 if lower is None else lower
+    if lower is None and upper is None:
+        return {}
+    for flag, bound in (("--lower-bounds", lower), ("--upper-bounds", upper)):
+        if isinstance(bound, list) and n_features is not None and len(bound) != n_features:
+            raise UsageError(
+                f"{flag} has {len(bound)} values but the data has {n_features} features; pass one number, "
+                "or one per feature separated by commas"
+            )
+    try:
+        check_bounds(lower, upper, n_features)
+    except ValueError as exc:
+        text = one_line(exc).replace("lower_bounds", "--lower-bounds").replace("upper_bounds", "--upper-bounds")
+        raise UsageError(text) from None
+    return {"lower_bounds": lower, "upper_bounds": upper}
 
 
 def load_data(args):

@@ -284,7 +284,7 @@ def check_target(y, datafit: str, target: str):
     """The classes of ``y`` for a classifier's datafit (ValueError otherwise: two for the logistic loss,
     three or more for the multinomial one); None for a regression datafit.
 
-    A least-squares target with only two values gets a note pointing to ``--datafit logistic``: it is
+    A regression target with only two values gets a note pointing to ``--datafit logistic``: it is
     fitted as numbers, which is rarely what a 0/1 label means.
     """
     import numpy as np
@@ -308,6 +308,6 @@ def check_target(y, datafit: str, target: str):
     if values.size == 2:
         note(
             f"the target {target!r} takes only two values ({values[0]:g} and {values[1]:g}) and is fitted "
-            "by least squares; for a classifier add --datafit logistic"
+            f"as numbers (--datafit {datafit}); for a classifier use --datafit logistic"
         )
     return None

@@ -19,7 +19,9 @@ from ..penalties import penalty_names
 from . import menu
 from .common import (
     UsageError,
+    add_bounds_options,
     add_datafit_option,
+    bounds_of,
     check_data_options,
     coef,
     datafit_of,
@@ -32,6 +34,8 @@ from .common import (
     table,
     target_of,
 )
+from .groups import add_groups_option, check_groups_options, group_fit_models
+from .relax import add_variant_options, check_variant_options, refit_notes, variant_fit_models, variant_requested
 
 __all__ = ["DEMO_ALPHA", "DEMO_ALPHA_WHY", "add_fit_command"]
 
@@ -112,6 +116,9 @@ def add_fit_command(sub) -> None:
         help=f"regularization strength >= 0 (required with --data; demo default {DEMO_ALPHA!r})",
     )
     menu.add_shape_options(fit, number)
+    add_groups_option(fit)
+    add_bounds_options(fit)
+    add_variant_options(fit)
     fit.add_argument(
         "--tol",
         type=number("--tol"),
@@ -137,6 +144,8 @@ def add_fit_command(sub) -> None:
 def _check_options(args) -> None:
     """Cross-option and range checks, before any data is read."""
     check_data_options(args)
+    check_groups_options(args)
+    check_variant_options(args)
     datafit_of(args)  # a datafit parameter out of range, or given for another datafit
     if args.data is not None and args.alpha is None:
         hint = (
@@ -152,7 +161,7 @@ def _check_options(args) -> None:
         raise UsageError(f"--tol must be a finite number >= 0, got {args.tol:g}")
     if args.max_iter < 1:
         raise UsageError(f"--max-iter must be a positive integer, got {args.max_iter}")
-    if args.save is not None and args.penalty is None:
+    if args.save is not None and args.penalty is None and args.groups is None and not variant_requested(args):
         raise UsageError(f"--save needs a single model: add --penalty {'|'.join(penalty_names())}")
 
 
@@ -240,8 +249,18 @@ def cmd_fit(args) -> int:
                 f"class {classes[int(np.argmin(counts))]:g} of {args.target!r} has a single row; "
                 "the stratified train/test split needs at least 2 rows of each class"
             )
-    alpha, models = _models(args)
+    if variant_requested(args):
+        alpha = DEMO_ALPHA if args.alpha is None else args.alpha
+        models = variant_fit_models(args, alpha, datafit_of(args), tol=args.tol, max_iter=args.max_iter)
+    elif args.groups is None:
+        alpha, models = _models(args)
+    else:
+        alpha = DEMO_ALPHA if args.alpha is None else args.alpha
+        models = group_fit_models(args, names, alpha, datafit_of(args), tol=args.tol, max_iter=args.max_iter)
     informative = ~constant_columns(X)
+    box = bounds_of(args, X.shape[1])
+    for _, _, model, _ in models if box else ():
+        model.set_params(**box)
 
     X_tr, X_te, y_tr, y_te = train_test_split(
         X, y, test_size=TEST_SIZE, random_state=SPLIT_SEED, stratify=None if classes is None else y
@@ -333,6 +352,8 @@ def cmd_fit(args) -> int:
             ]
         )
     print(table(header, rows), file=out)
+    for line in refit_notes((label, m) for label, _, m, _, _ in results):
+        print(line, file=out)
     print(file=out)
     if not informative.all():
         print(
@@ -378,6 +399,10 @@ def _save(model, path, mean, scale, raw, names, out) -> None:
         model.coef_ = coefs
         b = np.asarray(model.intercept_, dtype=np.float64) - coefs @ mean
         model.intercept_ = b if b.ndim else float(b)
+        # and its bounds with it (they were given for the standardized features' coefficients)
+        for name in ("lower_bounds", "upper_bounds"):
+            if getattr(model, name, None) is not None:
+                setattr(model, name, np.asarray(getattr(model, name), dtype=np.float64) / scale)
     # as if fitted on a DataFrame of the CSV's columns, so that predict(DataFrame) checks the names
     model.feature_names_in_ = np.asarray(names, dtype=object)
     written = save(model, path)

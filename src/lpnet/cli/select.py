@@ -20,7 +20,9 @@ from . import menu
 from .common import (
     MAX_NAMES,
     UsageError,
+    add_bounds_options,
     add_data_options,
+    bounds_of,
     check_data_options,
     coef,
     datafit_of,
@@ -33,6 +35,16 @@ from .common import (
     number,
     output_headers,
     table,
+)
+from .groups import add_groups_option, check_groups_options, group_cv_estimator, group_path_label, group_penalty
+from .relax import (
+    add_variant_options,
+    check_variant_options,
+    choice_parameters,
+    grid_name,
+    refit_notes,
+    variant_cv_estimator,
+    variant_requested,
 )
 
 __all__ = ["add_select_commands", "cmd_cv", "cmd_path"]
@@ -116,6 +128,8 @@ def add_select_commands(sub) -> None:
     add_data_options(path)
     path.add_argument("--penalty", default=default, metavar=_penalty_metavar(), help=f"the penalty (default {default})")
     menu.add_shape_options(path, number, grid="single")
+    add_groups_option(path)
+    add_bounds_options(path)
     _path_grid_options(path)
     path.add_argument("--csv", metavar="PATH.csv", help="write every alpha of the path as CSV")
     path.set_defaults(func=cmd_path)
@@ -138,6 +152,9 @@ def add_select_commands(sub) -> None:
         "--datafit logistic (LogisticRegressionCV)",
     )
     menu.add_shape_options(cv, number, grid="list")
+    add_groups_option(cv)
+    add_bounds_options(cv)
+    add_variant_options(cv, cv=True)
     _path_grid_options(cv)
     cv.add_argument(
         "--folds", type=integer("--folds"), default=5, metavar="K", help="number of folds, >= 2 (default 5)"
@@ -199,6 +216,7 @@ def _check_common(args, penalties, command) -> None:
             f"--penalty must be one of {', '.join(penalties)} for lpnet {command}, got {args.penalty!r}{hint}"
         )
     check_data_options(args)
+    check_groups_options(args)
     menu.check_shape_values(args, args.penalty, grid=True)
     if args.n_alphas < 1:
         raise UsageError(f"--n-alphas must be a positive integer, got {args.n_alphas}")
@@ -311,24 +329,26 @@ def cmd_path(args) -> int:
         )
     X, y, names, desc, how, classes = load_data(args)
     values = menu.shape_values(args, args.penalty, grid="first")
+    group = None if args.groups is None else group_penalty(args, names, values)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # convergence is reported per alpha below
         path = regularization_path(
             X,
             y,
-            penalty=make_penalty(args.penalty, 1.0, **values),
+            penalty=make_penalty(args.penalty, 1.0, **values) if group is None else group,
             datafit=datafit_of(args),
             n_alphas=args.n_alphas,
             eps=args.eps,
             tol=args.tol,
             max_iter=args.max_iter,
             progress=sys.stderr.isatty(),
+            **bounds_of(args, X.shape[1]),
         )
     path.feature_names = list(names)
     n = len(path)
     informative = ~constant_columns(X)
     out = sys.stdout
-    label = menu.path_label(args.penalty, args.datafit, values)
+    label = menu.path_label(args.penalty, args.datafit, values) if group is None else group_path_label(group)
     print(f"lpnet path: {desc}", file=out)
     print(
         f"  {label}, {_loss_description(classes, args.datafit)}; {n} alphas from {path.alphas[0]:.4g} down to "
@@ -337,7 +357,13 @@ def cmd_path(args) -> int:
     )
     print(f"  {how}", file=out)
     f_null = null_objective(y, args.datafit)
-    if np.all(np.isnan(path.dual_gaps)):
+    if bounds_of(args) and np.all(np.isnan(path.dual_gaps)):
+        print(
+            "  with these bounds each fit is certified by its optimality violation, the box's normal cone "
+            f"included (converged when <= tol = {args.tol:g})",
+            file=out,
+        )
+    elif np.all(np.isnan(path.dual_gaps)):
         penalty = make_penalty(args.penalty, 1.0, **values)
         what = "p < 1" if penalty.exponent < 1.0 else penalty.label  # NaN exponent: not a p-th power
         print(
@@ -489,6 +515,7 @@ def cmd_cv(args) -> int:
     _check_common(args, menu.cv_penalties(args.datafit), "cv")
     if args.folds < 2:
         raise UsageError(f"--folds must be an integer >= 2, got {args.folds}")
+    check_variant_options(args)
     if not 0 <= args.seed < 2**32:
         raise UsageError(f"--seed must lie in [0, 2**32 - 1], got {args.seed}")
     import numpy as np
@@ -521,8 +548,15 @@ def cmd_cv(args) -> int:
         "progress": True,
         "tol": args.tol,
         "max_iter": args.max_iter,
+        **bounds_of(args, X.shape[1]),
     }
-    est = menu.cv_estimator(args.penalty, datafit_of(args), values, **common)
+    if variant_requested(args):
+        what, est = variant_cv_estimator(args, datafit_of(args), **common)
+        grid = args.relax  # gamma is cross-validated with alpha
+    elif args.groups is None:
+        est = menu.cv_estimator(args.penalty, datafit_of(args), values, **common)
+    else:
+        what, est = group_cv_estimator(args, names, values, datafit_of(args), **common)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # the fits' certificates are printed below
         est.fit(X, y)
@@ -531,13 +565,15 @@ def cmd_cv(args) -> int:
         for name, (i, k) in (("min", res.index_min), ("1se", res.index_1se)):
             alpha, ratio = float(res.alphas[i][k]), float(res.l1_ratios[i])
             chosen = name == args.selection
-            model = est.estimator_ if chosen else clone(est.estimator_).set_params(alpha=alpha).fit(X, y)
+            refit = choice_parameters(args, alpha, ratio)
+            model = est.estimator_ if chosen else clone(est.estimator_).set_params(**refit).fit(X, y)
             fits[name] = (i, k, alpha, ratio, model)
 
     out = sys.stdout
     n_folds = res.losses.shape[1]
     kind = type(est).__name__
-    what = menu.cv_label(args.penalty, args.datafit, values)
+    if args.groups is None and not variant_requested(args):
+        what = menu.cv_label(args.penalty, args.datafit, values)
     if classes is None:
         fit = make_datafit(args.datafit)
         loss, loss_long = (
@@ -549,8 +585,8 @@ def cmd_cv(args) -> int:
     print(f"lpnet cv: {desc}", file=out)
     print(
         f"  {kind}: {what}, {n_folds}-fold cross-validation ({type(splitter).__name__}, shuffled, seed "
-        f"{args.seed}), {res.alphas.shape[1]} alphas per l1_ratio (eps = {args.eps:g})"
-        + (f", l1_ratio in {{{ratios}}}" if grid else ""),
+        f"{args.seed}), {res.alphas.shape[1]} alphas per {grid_name(args)} (eps = {args.eps:g})"
+        + (f", {grid_name(args)} in {{{ratios}}}" if grid else ""),
         file=out,
     )
     if classes is not None:
@@ -559,7 +595,7 @@ def cmd_cv(args) -> int:
     print(file=out)
 
     informative = ~constant_columns(X)
-    header = ["choice", "alpha", *(["l1_ratio"] if grid else []), "nonzeros", f"mean CV {loss}", "std. error"]
+    header = ["choice", "alpha", *([grid_name(args)] if grid else []), "nonzeros", f"mean CV {loss}", "std. error"]
     rows = []
     for name, (i, k, alpha, ratio, model) in fits.items():
         tag = f"{name} (chosen)" if name == args.selection else name
@@ -577,7 +613,7 @@ def cmd_cv(args) -> int:
     chosen = fits[args.selection]
     print(
         f"alpha_ = {est.alpha_!r}"
-        + (f", l1_ratio_ = {chosen[3]!r}" if grid else "")
+        + (f", {grid_name(args)}_ = {chosen[3]!r}" if grid else "")
         + f" (--selection {args.selection})",
         file=out,
     )
@@ -590,6 +626,8 @@ def cmd_cv(args) -> int:
     rows.append(["(intercept)", *[f"{b:.5g}" for f in fits.values() for b in intercept(f[4])]])
     rows.append(["(certificate)", *[c for f in fits.values() for c in [_fit_certificate(f[4])] * coef(f[4]).shape[1]]])
     print(table(header, rows), file=out)
+    for line in refit_notes((name, f[4]) for name, f in fits.items()):
+        print(line, file=out)
     if not chosen[4].converged_:
         print(
             f"The chosen fit did not converge within max_iter={args.max_iter}; raise --max-iter or loosen --tol.",

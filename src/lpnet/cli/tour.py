@@ -70,7 +70,7 @@ def add_tour_command(sub) -> None:
     tour.add_argument(
         "--sections",
         metavar="LIST",
-        help="comma-separated subset of sections, by number (1-11) or name, e.g. 1,4,unit_balls",
+        help="comma-separated subset of sections, by number (1-12) or name, e.g. 1,4,unit_balls",
     )
     tour.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
     tour.set_defaults(func=cmd_tour)

@@ -1,11 +1,14 @@
 """scikit-learn estimators: Lasso, Ridge, ElasticNet, LpRegression, LogisticRegression, RegularizedModel."""
 
+from .adaptive import AdaptiveLasso, AdaptiveLogisticRegression
 from .base import LinearModelBase
 from .generic import RegularizedModel
 from .glm import GammaRegression, PoissonRegression, TweedieRegression
+from .groups import GroupLasso, SparseGroupLasso
 from .linear import ElasticNet, Lasso, LpRegression, Ridge
 from .logistic import LogisticRegression
 from .multitask import MultiTaskElasticNet, MultiTaskLasso
+from .relaxed import RelaxedLasso, RelaxedLogisticRegression
 from .robust import HuberRegression
 from .survival import CoxRegression
 
@@ -24,4 +27,10 @@ __all__ = [
     "MultiTaskLasso",
     "MultiTaskElasticNet",
     "CoxRegression",
+    "GroupLasso",
+    "SparseGroupLasso",
+    "RelaxedLasso",
+    "RelaxedLogisticRegression",
+    "AdaptiveLasso",
+    "AdaptiveLogisticRegression",
 ]

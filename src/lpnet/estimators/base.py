@@ -12,6 +12,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import (
     InvalidParameterError,
+    check_bound,
+    check_bounds,
     check_penalty_factor,
     check_positive_int,
     check_tol,
@@ -30,6 +32,54 @@ def named_penalty(model, weights) -> Penalty:
     if weights is not None and penalty.weights is None:
         penalty = penalty.with_weights(weights)
     return penalty
+
+
+def model_bounds(model, n_features: int | None = None):
+    """``(lower, upper)`` from an estimator's ``lower_bounds``, ``upper_bounds`` and ``positive``, checked
+    (against ``n_features`` when known), or None when it sets no box."""
+    lower, upper = getattr(model, "lower_bounds", None), getattr(model, "upper_bounds", None)
+    positive = getattr(model, "positive", False)
+    if not isinstance(positive, (bool, np.bool_)):
+        raise InvalidParameterError(f"positive must be True or False, got {positive!r}.")
+    if positive:
+        if lower is None:
+            lower = 0.0
+        elif np.any(np.asarray(check_bound(lower, n_features)) < 0):
+            raise ValueError(
+                "positive=True asks for coefficients >= 0, but lower_bounds has negative values; pass one of "
+                "the two (positive=True is lower_bounds=0)."
+            )
+    if lower is None and upper is None:
+        return None
+    return check_bounds(lower, upper, n_features)
+
+
+def model_penalty(model, n_features: int) -> Penalty:
+    """The estimator's penalty on ``n_features`` features: its ``_penalty`` with the checked
+    ``penalty_factor``, inside the box of its ``lower_bounds`` / ``upper_bounds`` / ``positive``."""
+    factors = None if model.penalty_factor is None else check_penalty_factor(model.penalty_factor, n_features)
+    penalty = model._penalty(factors)
+    box = model_bounds(model, n_features)
+    if box is None:
+        penalty.bounds(n_features)  # a Penalty instance's own box must fit the data
+        return penalty
+    if penalty.is_bounded:
+        raise ValueError(
+            "the penalty object has its own bounds and lower_bounds / upper_bounds / positive were given too; pass one."
+        )
+    return penalty.with_bounds(*box)
+
+
+def dtype_box(penalty: Penalty, n_features: int, dtype) -> Penalty:
+    """The penalty with its box shrunk to the nearest bounds ``dtype`` represents (inward), so that
+    coefficients rounded to ``dtype`` can sit exactly on a bound (0.1 has no float32 value)."""
+    if not penalty.is_bounded:
+        return penalty
+    lower, upper = penalty.bounds(n_features)
+    low, high = lower.astype(dtype), upper.astype(dtype)
+    low = np.where(low < lower, np.nextafter(low, np.inf, dtype=low.dtype), low)
+    high = np.where(high > upper, np.nextafter(high, -np.inf, dtype=high.dtype), high)
+    return penalty.with_bounds(low.astype(np.float64), high.astype(np.float64))
 
 
 def staged_fit(model, *args, **kwargs):
@@ -95,10 +145,9 @@ class LinearModelBase(BaseEstimator):
         solver = getattr(self, "solver", "auto")
         if solver not in SOLVERS:
             raise InvalidParameterError(f"solver must be one of {SOLVERS}, got {solver!r}.")
-        check_unsupported_options(getattr(self, "positive", False), getattr(self, "selection", "cyclic"))
+        check_unsupported_options(selection=getattr(self, "selection", "cyclic"))
         X, y, s = self._validated_data(X, y, sample_weight, offset)
-        factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
-        penalty = self._penalty(factors)
+        penalty = model_penalty(self, X.shape[1])
         datafit = self._datafit()
         self._warn_about_parameters(penalty, X.shape[1])
         gram = gram_preference(getattr(self, "precompute", "auto"), X, s, self.fit_intercept)
@@ -122,12 +171,14 @@ class LinearModelBase(BaseEstimator):
             # coefficients are returned in the input's dtype: the certificate must describe them as
             # returned, so the rounded point is certified again (rounding an intercept of 500 to
             # float32 alone costs ~1e-10 of objective)
+            # (a box is certified as its bounds round to the dtype, the coefficients clipped into it)
+            penalty = dtype_box(penalty, X.shape[1], X.dtype)
             rounded = certify(
                 X,
                 y,
                 datafit,
                 penalty,
-                res.coef.astype(X.dtype),
+                penalty.project(res.coef).astype(X.dtype),
                 X.dtype.type(res.intercept),
                 sample_weight=s,
                 fit_intercept=self.fit_intercept,
@@ -229,11 +280,12 @@ class LinearModelBase(BaseEstimator):
 
 
 def check_unsupported_options(positive=False, selection="cyclic") -> None:
-    """scikit-learn's coordinate-descent options that lpnet accepts only at their defaults."""
+    """scikit-learn's coordinate-descent options that an estimator accepts only at their defaults (the
+    estimators with a box take ``positive`` themselves, see :func:`model_bounds`)."""
     if positive:
         raise InvalidParameterError(
-            "positive=True (non-negative coefficients) is not supported yet; fit without it, or use "
-            "scikit-learn's estimator for a sign constraint."
+            "positive=True is not supported by this estimator (matrix coefficients take no bounds); fit one "
+            "single-output model per column with positive=True instead."
         )
     if selection != "cyclic":
         raise InvalidParameterError(

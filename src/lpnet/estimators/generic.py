@@ -114,6 +114,9 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
         p=1.0,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -126,6 +129,9 @@ class RegularizedModel(DatafitChoice, LinearModelBase):
         self.p = p
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start

@@ -56,6 +56,9 @@ class GLMRegressor(RegressorMixin, LinearModelBase):
         p=1.0,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -67,6 +70,9 @@ class GLMRegressor(RegressorMixin, LinearModelBase):
         self.p = p
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
@@ -168,6 +174,9 @@ class TweedieRegression(GLMRegressor):
         p=1.0,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -180,6 +189,9 @@ class TweedieRegression(GLMRegressor):
             p=p,
             fit_intercept=fit_intercept,
             penalty_factor=penalty_factor,
+            lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds,
+            positive=positive,
             tol=tol,
             max_iter=max_iter,
             warm_start=warm_start,

@@ -25,6 +25,15 @@ COMMON_PARAMS = """
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature factors ``v_j >= 0`` multiplying the penalty (glmnet's ``penalty.factor``);
         0 leaves a feature unpenalized.  ``None`` means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints ``lower_j <= w_j <= upper_j`` (``-inf`` / ``inf`` allowed, None: open), on penalized
+        and unpenalized features alike (glmnet's ``lower.limits`` / ``upper.limits``, which must contain 0;
+        here any box is allowed).  ``coef_`` satisfies them exactly.  With a convex penalty and bounds on
+        penalized features only, the box enters the duality gap's conjugate; otherwise the fit is certified
+        by the optimality violation with the box's normal cone (``dual_gap_`` is None).
+    positive : bool, default=False
+        Coefficients >= 0: scikit-learn's shortcut for ``lower_bounds=0`` (with ``lower_bounds`` also
+        given, those must be >= 0).
     tol : float, default=1e-6
         Stop when the duality gap is at most ``tol`` times the objective of the intercept-only model
         (scikit-learn's ``tol=5e-7`` is the same rule).  For ``p < 1``: the scale-free optimality violation.
@@ -86,8 +95,6 @@ _CD_PARAMS = """
         computes the (centred, weighted) columns it needs itself.
     copy_X : bool, default=True
         Accepted for scikit-learn compatibility: lpnet never writes into ``X``.
-    positive : bool, default=False
-        Only ``False`` is supported for now.
     random_state : int, RandomState instance or None, default=None
         Accepted for scikit-learn compatibility (lpnet's solvers are deterministic).
     selection : {"cyclic"}, default="cyclic"
@@ -175,6 +182,8 @@ class Lasso(_Regressor):
         *,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -186,6 +195,8 @@ class Lasso(_Regressor):
         selection="cyclic",
     ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         _cd_options_init(self, precompute, copy_X, positive, random_state, selection)
 
     def _penalty(self, weights):
@@ -215,8 +226,6 @@ class Ridge(_Regressor):
         params_doc('''
     copy_X : bool, default=True
         Accepted for scikit-learn compatibility: lpnet never writes into ``X``.
-    positive : bool, default=False
-        Only ``False`` is supported for now.
     random_state : int, RandomState instance or None, default=None
         Accepted for scikit-learn compatibility (lpnet's solvers are deterministic).''')
     }"""
@@ -227,6 +236,8 @@ class Ridge(_Regressor):
         *,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -236,6 +247,8 @@ class Ridge(_Regressor):
         random_state=None,
     ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.copy_X = copy_X
         self.positive = positive
         self.random_state = random_state
@@ -271,6 +284,8 @@ class ElasticNet(_Regressor):
         *,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -282,6 +297,8 @@ class ElasticNet(_Regressor):
         selection="cyclic",
     ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         _cd_options_init(self, precompute, copy_X, positive, random_state, selection)
         self.l1_ratio = l1_ratio
 
@@ -317,6 +334,8 @@ class LpRegression(_Regressor):
         *,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -328,6 +347,8 @@ class LpRegression(_Regressor):
         selection="cyclic",
     ):
         _regressor_init(self, alpha, fit_intercept, penalty_factor, tol, max_iter, warm_start, solver)
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         _cd_options_init(self, precompute, copy_X, positive, random_state, selection)
         self.p = p
 

@@ -10,13 +10,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import InvalidParameterError, check_penalty_factor, check_positive_int, check_tol
+from .._validation import InvalidParameterError, check_positive_int, check_tol
 from ..datafits import Logistic, Multinomial
 from ..datafits.multinomial import softmax
 from ..fit_data import prepare_fit, reject_non_numeric_columns
 from ..penalties import L1, L2, L21, ElasticNet, Penalty, penalty_names, penalty_parameters
 from ..solvers.multinomial import certify_multinomial, solve_multinomial
-from .base import LinearModelBase, named_penalty
+from .base import LinearModelBase, model_penalty, named_penalty
 from .linear import COMMON_PARAMS
 
 #: the two penalty structures of a multinomial model (glmnet's ``type.multinomial``)
@@ -93,8 +93,7 @@ def fit_multinomial(model, X, y, sample_weight, structure: str) -> None:
         )
     data = prepare_fit(X, y, Multinomial(), sample_weight, estimator=model, who=type(model).__name__)
     X, Y, s = data.X, data.y, data.sample_weight
-    factors = None if model.penalty_factor is None else check_penalty_factor(model.penalty_factor, X.shape[1])
-    scalar = model._penalty(factors)
+    scalar = model_penalty(model, X.shape[1])  # (the multinomial solver refuses a box)
     model._warn_about_parameters(scalar, X.shape[1])
     penalty = multinomial_penalty(scalar, structure)
     W0 = b0 = None
@@ -237,6 +236,9 @@ class LogisticRegression(ClassifierBase):
         p=1.0,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -250,6 +252,9 @@ class LogisticRegression(ClassifierBase):
         self.p = p
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start

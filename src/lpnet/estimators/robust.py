@@ -7,10 +7,10 @@ import numbers
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from .._validation import InvalidParameterError, check_penalty_factor, check_positive_int, check_tol
+from .._validation import InvalidParameterError, check_positive_int, check_tol
 from ..datafits import Huber
 from ..solvers import solve
-from .base import LinearModelBase, named_penalty, staged_fit
+from .base import LinearModelBase, model_penalty, named_penalty, staged_fit
 from .linear import params_doc
 from .logistic import warn_unused_l1_ratio
 
@@ -77,6 +77,9 @@ class HuberRegression(RegressorMixin, LinearModelBase):
         p=1.0,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         warm_start=False,
@@ -90,6 +93,9 @@ class HuberRegression(RegressorMixin, LinearModelBase):
         self.p = p
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
@@ -140,8 +146,7 @@ class HuberRegression(RegressorMixin, LinearModelBase):
         tol = check_tol(self.tol)
         check_positive_int(self.max_iter, "max_iter")
         Xv, yv, s = self._validated_data(X, y, sample_weight)
-        factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, Xv.shape[1])
-        penalty = self._penalty(factors)
+        penalty = model_penalty(self, Xv.shape[1])
         eps = float(self.epsilon)
         w, b = None, None
         passes = 0  # over all the scale steps: the fit's n_iter_

@@ -77,6 +77,9 @@ class CoxRegression(LinearModelBase):
         l1_ratio=None,
         p=1.0,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         ties="breslow",
         tol=1e-6,
         max_iter=100,
@@ -88,6 +91,9 @@ class CoxRegression(LinearModelBase):
         self.l1_ratio = l1_ratio
         self.p = p
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.ties = ties
         self.tol = tol
         self.max_iter = max_iter

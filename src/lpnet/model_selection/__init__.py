@@ -5,16 +5,21 @@ every alpha certified) over one grid computed on all the data, scores each alpha
 and refits on all the data at the chosen alpha (see :mod:`lpnet.model_selection.cv`).
 """
 
+from .adaptive_cv import AdaptiveLassoCV, AdaptiveLogisticRegressionCV
 from .criteria import LassoIC
 from .cv import CVResults, ElasticNetCV, LassoCV, LogisticRegressionCV, LpRegressionCV
 from .generic_cv import RegularizedModelCV
 from .glm_cv import GammaRegressionCV, PoissonRegressionCV, TweedieRegressionCV
+from .groups_cv import GroupLassoCV, SparseGroupLassoCV
 from .multitask_cv import MultiTaskElasticNetCV, MultiTaskLassoCV
+from .relaxed_cv import RelaxedLassoCV, RelaxedLogisticRegressionCV
 from .ridge import RidgeCV
 from .stability import StabilityPath, stability_selection
 from .survival_cv import CoxRegressionCV
 
 __all__ = [
+    "AdaptiveLassoCV",
+    "AdaptiveLogisticRegressionCV",
     "CVResults",
     "CoxRegressionCV",
     "ElasticNetCV",
@@ -28,6 +33,10 @@ __all__ = [
     "MultiTaskLassoCV",
     "MultiTaskElasticNetCV",
     "RegularizedModelCV",
+    "GroupLassoCV",
+    "SparseGroupLassoCV",
+    "RelaxedLassoCV",
+    "RelaxedLogisticRegressionCV",
     "RidgeCV",
     "StabilityPath",
     "stability_selection",

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import InvalidParameterError
 from ..estimators import Lasso
+from ..estimators.base import model_bounds
 from ..fit_data import reject_non_numeric_columns
 from ..path import regularization_path
 from ..penalties import L1
@@ -17,7 +18,8 @@ class LassoIC(RegressorMixin, BaseEstimator):
     """Lasso with alpha chosen by AIC or BIC along the path.
 
     With ``df(alpha)`` the number of nonzero coefficients (an unbiased estimate of the Lasso's degrees of
-    freedom, Zou, Hastie and Tibshirani 2007) and ``sigma^2`` the noise variance::
+    freedom, Zou, Hastie and Tibshirani 2007; with bounds, those strictly inside their box: a coefficient
+    held at a bound is fixed like a zero) and ``sigma^2`` the noise variance::
 
         criterion(alpha) = n log(2 pi sigma^2) + RSS(alpha) / sigma^2 + K df(alpha),   K = 2 (AIC), log n (BIC)
 
@@ -29,7 +31,8 @@ class LassoIC(RegressorMixin, BaseEstimator):
     ----------
     criterion : {"aic", "bic"}, default="aic"
     noise_variance : float, default=None
-    eps, n_alphas, alphas, fit_intercept, penalty_factor, tol, max_iter : as in :class:`LassoCV`.
+    eps, n_alphas, alphas, fit_intercept, penalty_factor, lower_bounds, upper_bounds, positive, tol, max_iter
+        As in :class:`LassoCV`.
 
     Attributes
     ----------
@@ -46,6 +49,9 @@ class LassoIC(RegressorMixin, BaseEstimator):
         alphas=None,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
     ):
@@ -56,6 +62,9 @@ class LassoIC(RegressorMixin, BaseEstimator):
         self.alphas = alphas
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
 
@@ -73,6 +82,7 @@ class LassoIC(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
         n, n_features = X.shape
+        box = model_bounds(self, n_features) or (None, None)
         sigma2 = self.noise_variance if self.noise_variance is not None else self._estimate_noise(X, y)
         self.noise_variance_ = float(sigma2)
         path = regularization_path(
@@ -86,10 +96,13 @@ class LassoIC(RegressorMixin, BaseEstimator):
             fit_intercept=self.fit_intercept,
             tol=self.tol,
             max_iter=self.max_iter,
+            lower_bounds=box[0],
+            upper_bounds=box[1],
         )
         residuals = y[:, None] - (np.asarray(X @ path.coefs.T) + path.intercepts)
         rss = np.sum(residuals**2, axis=0)
-        df = np.count_nonzero(path.coefs, axis=1)
+        lower, upper = L1(1.0).with_bounds(*box).bounds(n_features)
+        df = np.count_nonzero((path.coefs != 0) & (lower < path.coefs) & (path.coefs < upper), axis=1)
         k = 2.0 if self.criterion == "aic" else np.log(n)
         self.criterion_ = n * np.log(2 * np.pi * sigma2) + rss / sigma2 + k * df
         self.alphas_ = path.alphas
@@ -98,6 +111,9 @@ class LassoIC(RegressorMixin, BaseEstimator):
             self.alpha_,
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
         ).fit(X_in, y)

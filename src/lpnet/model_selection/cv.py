@@ -24,7 +24,7 @@ from .._progress import progress_bar
 from .._validation import InvalidParameterError, check_l1_ratio, check_p, check_penalty_factor
 from ..datafits import Logistic, Quadratic
 from ..estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
-from ..estimators.base import check_unsupported_options, staged_fit
+from ..estimators.base import check_unsupported_options, model_bounds, staged_fit
 from ..estimators.logistic import is_multiclass_target
 from ..fit_data import check_offset, prepare_fit
 from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
@@ -47,6 +47,8 @@ class CVResults:
     std: np.ndarray
     index_min: tuple
     index_1se: tuple
+    #: what the rows of the grid are: ``l1_ratio``, or the relaxed lasso's ``gamma``
+    grid_name: str = "l1_ratio"
 
 
 @dataclass
@@ -187,7 +189,6 @@ class PathCV(BaseEstimator):
             rule = old
         elif old is not None:
             check_unsupported_options(selection=old)
-        check_unsupported_options(positive=getattr(self, "positive", False))
         if rule not in ALPHA_RULES:
             raise InvalidParameterError(f"alpha_rule must be one of {ALPHA_RULES}, got {rule!r}.")
         return rule
@@ -212,6 +213,14 @@ class PathCV(BaseEstimator):
         y = np.asarray(y)  # the splitter stratifies on the user's labels
         l1_ratios = [check_l1_ratio(r) for r in self._l1_ratios()]
         penalties = [self._penalty(r) for r in l1_ratios]
+        box = model_bounds(self, X.shape[1])
+        if box is not None:  # every fold's path and the refit hold the same box
+            if any(template.is_bounded for template in penalties):
+                raise ValueError(
+                    "the penalty object has its own bounds and lower_bounds / upper_bounds / positive were given "
+                    "too; pass one."
+                )
+            penalties = [template.with_bounds(*box) for template in penalties]
         grids = [self._grid(X, y_fit, s, template, offset) for template in penalties]
         splitter = self._splitter(y, datafit)
         folds = list(splitter.split(X, y, **splitter_params))
@@ -365,14 +374,20 @@ CV_PARAMS = """
     n_features_in_, feature_names_in_
 """
 
-SKLEARN_CV_PARAMS = """
-    precompute, copy_X, positive, random_state : as in :class:`lpnet.Lasso` (scikit-learn's parameters;
-        ``positive=False`` only).
+BOUNDS_CV_PARAMS = """
+    lower_bounds, upper_bounds, positive : as in the single-alpha estimators: a box on the coefficients,
+        held by every fold's path (from the box's ``alpha_max``) and by the refit."""
+
+SKLEARN_CV_PARAMS = (
+    BOUNDS_CV_PARAMS
+    + """
+    precompute, copy_X, random_state : as in :class:`lpnet.Lasso` (scikit-learn's parameters).
     verbose : bool or int, default=False
         Same as ``progress``.
     selection : {"cyclic"}, default="cyclic"
         scikit-learn's coordinate order (cyclic only).  The former meaning of this parameter ("min" or
         "1se") is deprecated: use ``alpha_rule``."""
+)
 
 
 def init_cv_params(
@@ -422,6 +437,8 @@ class ElasticNetCV(RegressorMixin, PathCV):
         progress=False,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
         tol=1e-6,
         max_iter=100,
         precompute="auto",
@@ -436,6 +453,8 @@ class ElasticNetCV(RegressorMixin, PathCV):
             self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
         )
         _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratios(self):
         return list(np.atleast_1d(self.l1_ratio))
@@ -449,6 +468,9 @@ class ElasticNetCV(RegressorMixin, PathCV):
             l1_ratio,
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
             precompute=self.precompute,
@@ -474,6 +496,8 @@ class LassoCV(RegressorMixin, PathCV):
         progress=False,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
         tol=1e-6,
         max_iter=100,
         precompute="auto",
@@ -487,6 +511,8 @@ class LassoCV(RegressorMixin, PathCV):
             self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
         )
         _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _penalty(self, l1_ratio):
         return L1(1.0)
@@ -496,6 +522,9 @@ class LassoCV(RegressorMixin, PathCV):
             alpha,
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
             precompute=self.precompute,
@@ -523,6 +552,8 @@ class LpRegressionCV(RegressorMixin, PathCV):
         progress=False,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
         tol=1e-6,
         max_iter=100,
         precompute="auto",
@@ -537,6 +568,8 @@ class LpRegressionCV(RegressorMixin, PathCV):
             self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
         )
         _init_sklearn_cd(self, precompute, copy_X, verbose, positive, random_state, selection)
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _penalty(self, l1_ratio):
         return Lp(1.0, check_p(self.p))
@@ -547,6 +580,9 @@ class LpRegressionCV(RegressorMixin, PathCV):
             self.p,
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
             precompute=self.precompute,
@@ -584,7 +620,33 @@ class NamedPenaltyCV:
         return self._penalty(l1_ratio).with_alpha(alpha), ratio
 
 
-class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
+class DelegatingClassifierCV(ClassifierMixin):
+    """A CV classifier's probabilities and scores: those of ``estimator_``, the model refitted at the
+    chosen parameters (binary unless a subclass says it takes more classes)."""
+
+    _takes_multiclass: bool = False
+
+    def decision_function(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.decision_function(X)
+
+    def predict_proba(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)
+
+    def predict_log_proba(self, X):
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_log_proba(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = self._takes_multiclass
+        return tags
+
+
+class LogisticRegressionCV(DelegatingClassifierCV, NamedPenaltyCV, PathCV):
+    _takes_multiclass = True
+
     __doc__ = f"""Binary logistic regression with alpha (and l1_ratio) chosen by cross-validated log-loss.
 
     Parameters
@@ -598,7 +660,8 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
         Used with ``penalty="lp"``.
     {
         CV_PARAMS.format(
-            sklearn_params='''
+            sklearn_params=BOUNDS_CV_PARAMS
+            + '''
     random_state : accepted for scikit-learn compatibility.
     verbose : bool or int, default=False
         Same as ``progress``.
@@ -634,6 +697,9 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
         progress=False,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         random_state=None,
@@ -651,9 +717,17 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
         self.verbose = verbose
         self.selection = selection
         self.multinomial = multinomial
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
 
     def _fit(self, X, y, sample_weight, splitter_params, offset=None) -> None:
         if is_multiclass_target(y):  # three classes or more: the multinomial model
+            if model_bounds(self) is not None:
+                raise ValueError(
+                    "the multinomial model takes no bounds on the coefficients; drop lower_bounds / upper_bounds / "
+                    "positive, or cross-validate one binary model per class."
+                )
             fit_multinomial_cv(self, X, y, sample_weight, splitter_params, select_alpha, CVResults)
         else:
             super()._fit(X, y, sample_weight, splitter_params, offset)
@@ -670,6 +744,9 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
             p=self.p,
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
             multinomial=self.multinomial,
@@ -694,20 +771,3 @@ class LogisticRegressionCV(ClassifierMixin, NamedPenaltyCV, PathCV):
         self.coefs_paths_ = {self.classes_[1]: stack(dof)}
         self.scores_ = {self.classes_[1]: stack([f.scores for f in fits])}
         self.n_iter_ = stack([f.n_iters for f in fits])[None]
-
-    def decision_function(self, X):
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.decision_function(X)
-
-    def predict_proba(self, X):
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X)
-
-    def predict_log_proba(self, X):
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_log_proba(X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = True
-        return tags

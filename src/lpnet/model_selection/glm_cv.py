@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..datafits import Gamma, Poisson, Tweedie
 from ..estimators import GammaRegression, PoissonRegression, TweedieRegression
 from ..estimators.base import staged_fit
-from .cv import CV_PARAMS, NamedPenaltyCV, PathCV, init_cv_params, split_params
+from .cv import BOUNDS_CV_PARAMS, CV_PARAMS, NamedPenaltyCV, PathCV, init_cv_params, split_params
 
 _DOC = """{what}, with alpha (and l1_ratio) chosen by K-fold cross-validation of the held-out deviance.
 
@@ -45,6 +45,9 @@ class GLMRegressorCV(RegressorMixin, NamedPenaltyCV, PathCV):
         progress=False,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
     ):
@@ -54,6 +57,9 @@ class GLMRegressorCV(RegressorMixin, NamedPenaltyCV, PathCV):
         init_cv_params(
             self, eps, n_alphas, alphas, cv, alpha_rule, n_jobs, progress, fit_intercept, penalty_factor, tol, max_iter
         )
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
 
     def fit(self, X, y, sample_weight=None, offset=None, **params):
         """Cross-validate the path, then refit on all the data at the chosen alpha.
@@ -86,6 +92,9 @@ class GLMRegressorCV(RegressorMixin, NamedPenaltyCV, PathCV):
             p=self.p,
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
         )
@@ -106,7 +115,7 @@ class GLMRegressorCV(RegressorMixin, NamedPenaltyCV, PathCV):
         return tags
 
 
-_CV = CV_PARAMS.format(sklearn_params="", loss="the mean half deviance")
+_CV = CV_PARAMS.format(sklearn_params=BOUNDS_CV_PARAMS, loss="the mean half deviance")
 
 
 class PoissonRegressionCV(GLMRegressorCV):
@@ -155,6 +164,9 @@ class TweedieRegressionCV(GLMRegressorCV):
         progress=False,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
     ):
@@ -171,6 +183,9 @@ class TweedieRegressionCV(GLMRegressorCV):
             progress=progress,
             fit_intercept=fit_intercept,
             penalty_factor=penalty_factor,
+            lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds,
+            positive=positive,
             tol=tol,
             max_iter=max_iter,
         )

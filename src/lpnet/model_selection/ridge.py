@@ -17,9 +17,10 @@ from .._validation import (
     check_sample_weight,
 )
 from ..estimators import Ridge
+from ..estimators.base import model_bounds
 from ..fit_data import column_means, reject_non_numeric_columns, weighted_mean
 from ..penalties import L2
-from .cv import CV_PARAMS, CVResults, PathCV, grid_from_data, init_cv_params
+from .cv import BOUNDS_CV_PARAMS, CV_PARAMS, CVResults, PathCV, grid_from_data, init_cv_params
 
 
 class RidgeCV(RegressorMixin, PathCV):
@@ -41,7 +42,7 @@ class RidgeCV(RegressorMixin, PathCV):
         With ``cv=None``: keep every sample's squared leave-one-out error in ``cv_results_``, of shape
         (n_samples, n_alphas), as scikit-learn does.
     {
-        CV_PARAMS.format(sklearn_params="", loss="mean squared error")
+        CV_PARAMS.format(sklearn_params=BOUNDS_CV_PARAMS + " K folds only.", loss="mean squared error")
         .replace(
             "(n_alphas, n_folds), or (n_l1_ratios, n_alphas, n_folds)",
             "(n_alphas, n_folds); leave-one-out: (n_alphas, n_samples)",
@@ -71,6 +72,9 @@ class RidgeCV(RegressorMixin, PathCV):
         progress=False,
         fit_intercept=True,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         store_cv_results=False,
@@ -81,6 +85,9 @@ class RidgeCV(RegressorMixin, PathCV):
         )
         self.store_cv_results = store_cv_results
         self.selection = selection
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
 
     def _penalty(self, l1_ratio):
         return L2(1.0)
@@ -90,6 +97,9 @@ class RidgeCV(RegressorMixin, PathCV):
             alpha,
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
         )
@@ -117,6 +127,11 @@ class RidgeCV(RegressorMixin, PathCV):
             return super()._fit(X, y, sample_weight, splitter_params)
         if self._alpha_rule() != "min":
             raise InvalidParameterError("leave-one-out (cv=None) supports alpha_rule='min' only; pass cv=K for '1se'.")
+        if model_bounds(self) is not None:
+            raise InvalidParameterError(
+                "leave-one-out (cv=None) is the unconstrained ridge's formula: with lower_bounds / upper_bounds / "
+                "positive pass cv=K (K-fold paths hold the box)."
+            )
         if splitter_params:
             raise InvalidParameterError(
                 f"leave-one-out (cv=None) has no splitter to route {sorted(splitter_params)} to."

@@ -8,10 +8,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..datafits import Cox
 from ..estimators import CoxRegression
-from .cv import CV_PARAMS, NamedPenaltyCV, PathCV
+from .cv import BOUNDS_CV_PARAMS, CV_PARAMS, NamedPenaltyCV, PathCV
 
 _CV = (
-    CV_PARAMS.format(sklearn_params="", loss="the partial-likelihood deviance of the held-out fold")
+    CV_PARAMS.format(sklearn_params=BOUNDS_CV_PARAMS, loss="the partial-likelihood deviance of the held-out fold")
     .replace(
         "    cv : int or cross-validation splitter, default=5\n",
         "    cv : int or cross-validation splitter, default=5\n"
@@ -65,6 +65,9 @@ class CoxRegressionCV(NamedPenaltyCV, PathCV):
         n_jobs=None,
         progress=False,
         penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         random_state=None,
@@ -84,6 +87,9 @@ class CoxRegressionCV(NamedPenaltyCV, PathCV):
         self.tol = tol
         self.max_iter = max_iter
         self.random_state = random_state
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
 
     def _datafit(self):
         return Cox(self.ties)
@@ -103,6 +109,9 @@ class CoxRegressionCV(NamedPenaltyCV, PathCV):
             l1_ratio=l1_ratio,
             p=self.p,
             penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
             ties=self.ties,
             tol=self.tol,
             max_iter=self.max_iter,

@@ -231,42 +231,102 @@ def block_prox(u, lam1, lam2):
 
 
 @njit(cache=True)
-def block_distance(w, grad, lam1, lam2):
-    """``dist(-grad, d(lam1 ||.||_1 + lam2 ||.||_2)(w))`` in the Euclidean norm, for one group.
+def box_block_prox(u, lam1, lam2, lower, upper):
+    """``argmin 1/2 ||x - u||^2 + lam1 ||x||_1 + lam2 ||x||_2`` over the box ``lower <= x <= upper``.
 
-    At ``w = 0`` the subdifferential is the sum of the two balls, and the distance is
-    ``max(||ST(grad, lam1)|| - lam2, 0)``.  Elsewhere the group norm is differentiable (gradient
-    ``lam2 w / ||w||``) and the L1 part contributes ``lam1 sign(w_j)`` on the nonzero coordinates and the
-    interval ``[-lam1, lam1]`` on the zero ones: the distance is the norm of what remains of
-    ``-grad - lam2 w / ||w||`` after the L1 part.
+    Why this is exact: at a minimizer with ``rho = ||x|| > 0`` the group norm is differentiable, and the
+    optimality condition of ``x_j``, ``(1 + lam2 / rho) x_j - u_j + lam1 s_j + n_j = 0`` (``s_j`` in
+    ``d|x_j|``, ``n_j`` in the box's normal cone), is that of the scalar problem
+    ``min (1 + lam2 / rho) / 2 x_j^2 - u_j x_j + lam1 |x_j|`` over ``[lower_j, upper_j]``: a convex function
+    of one variable, minimized over an interval at its free minimizer clipped into it.  So
+    ``x = x(t) = clip(t ST(u, lam1), lower, upper)`` with ``t = rho / (rho + lam2)``, and ``rho = ||x(t)||``
+    reads ``||x(t)|| / t = lam2 / (1 - t)``.  Every coordinate of ``x(t) / t`` shrinks in magnitude as
+    ``t`` grows, so the left side decreases and the right side increases: at most one root in
+    ``(0, 1)``, found by bisection to the last bit of ``t``.  Any root is a KKT point of the strictly convex
+    problem, hence the minimizer.  Without a root the minimizer is 0: 0 lies in the box and the part of
+    ``ST(u, lam1)`` that points into the box (``v_j > 0`` only where ``upper_j > 0``, ``v_j < 0`` only where
+    ``lower_j < 0``) has norm at most ``lam2``, the limit of the left side at ``t = 0``.
+    """
+    m = u.shape[0]
+    v = np.empty(m)
+    zero_in_box = True
+    into = 0.0
+    for j in range(m):
+        a = abs(u[j]) - lam1
+        v[j] = math.copysign(a, u[j]) if a > 0.0 else 0.0
+        if lower[j] > 0.0 or upper[j] < 0.0:
+            zero_in_box = False
+        elif (v[j] > 0.0 and upper[j] > 0.0) or (v[j] < 0.0 and lower[j] < 0.0):
+            into += v[j] * v[j]
+    out = np.empty(m)
+    if lam2 <= 0.0:
+        for j in range(m):
+            out[j] = min(max(v[j], lower[j]), upper[j])
+        return out
+    if zero_in_box and math.sqrt(into) <= lam2:
+        return np.zeros(m)
+    lo, hi = 0.0, 1.0
+    while True:
+        t = 0.5 * (lo + hi)
+        if t <= lo or t >= hi:
+            break
+        norm2 = 0.0
+        for j in range(m):
+            c = min(max(t * v[j], lower[j]), upper[j])
+            norm2 += c * c
+        if math.sqrt(norm2) * (1.0 - t) > lam2 * t:
+            lo = t
+        else:
+            hi = t
+    for j in range(m):
+        out[j] = min(max(hi * v[j], lower[j]), upper[j])
+    return out
+
+
+@njit(cache=True)
+def block_distance(w, grad, lam1, lam2, lower, upper):
+    """``dist(-grad, d(lam1 ||.||_1 + lam2 ||.||_2)(w) + N(w))`` in the Euclidean norm, for one group.
+
+    ``N(w)`` is the normal cone of the box ``[lower, upper]`` (``{0}`` without one; ``inf`` for a ``w``
+    outside it).  Away from ``w = 0`` the group norm is differentiable (gradient ``lam2 w / ||w||``) and
+    what remains, coordinate by coordinate, is an interval: ``lam1 sign(w_j)`` or ``[-lam1, lam1]`` (at
+    ``w_j = 0``), opened to ``-inf`` at a lower bound and to ``inf`` at an upper bound.  At ``w = 0`` the
+    subdifferential is that product of intervals plus the ball of radius ``lam2``, whose distance is the
+    product's minus ``lam2`` (at least 0).
     """
     m = w.shape[0]
-    norm = math.sqrt(np.sum(w * w))
-    total = 0.0
-    if norm == 0.0:
-        for j in range(m):
-            a = abs(grad[j]) - lam1
-            if a > 0.0:
-                total += a * a
-        return max(math.sqrt(total) - lam2, 0.0)
+    norm2 = 0.0
     for j in range(m):
-        u = -grad[j] - lam2 * w[j] / norm
-        if w[j] != 0.0:
-            d = u - math.copysign(lam1, w[j])
-        else:
-            d = max(abs(u) - lam1, 0.0)
+        if w[j] < lower[j] or w[j] > upper[j]:
+            return math.inf
+        norm2 += w[j] * w[j]
+    norm = math.sqrt(norm2)
+    total = 0.0
+    for j in range(m):
+        if lower[j] == upper[j]:
+            continue  # the whole line is the normal cone
+        a = -grad[j] - (lam2 * w[j] / norm if norm > 0.0 else 0.0)
+        lo = math.copysign(lam1, w[j]) if w[j] != 0.0 else -lam1
+        hi = lo if w[j] != 0.0 else lam1
+        if w[j] == lower[j]:
+            lo = -math.inf
+        if w[j] == upper[j]:
+            hi = math.inf
+        d = max(lo - a, a - hi, 0.0)
         total += d * d
+    if norm == 0.0:
+        return max(math.sqrt(total) - lam2, 0.0)
     return math.sqrt(total)
 
 
 @njit(cache=True)
-def group_distances(w, grad, order, indptr, lam1, lam2):
+def group_distances(w, grad, order, indptr, lam1, lam2, lower, upper):
     """:func:`block_distance` of every group; 0 for unpenalized groups where the gradient is 0."""
     n_groups = indptr.shape[0] - 1
     out = np.zeros(n_groups)
     for g in range(n_groups):
         cols = order[indptr[g] : indptr[g + 1]]
-        out[g] = block_distance(w[cols], grad[cols], lam1[g], lam2[g])
+        out[g] = block_distance(w[cols], grad[cols], lam1[g], lam2[g], lower[cols], upper[cols])
     return out
 
 
@@ -289,6 +349,10 @@ class SparseGroup(Penalty):
     group_weights : "sqrt", None or array-like of shape (n_groups,)
         ``c_g >= 0``; ``"sqrt"`` and None give ``sqrt(|g|)``.  0 leaves a group unpenalized (its L1 part
         included).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box ``lower_j <= w_j <= upper_j`` on the coefficients (``-inf`` / ``inf`` allowed; None: that side
+        open), as for every penalty.  The block prox is then exact over the box (:func:`box_block_prox`),
+        and a fit is certified by the optimality violation with the box's normal cone.
 
     Notes
     -----
@@ -301,13 +365,27 @@ class SparseGroup(Penalty):
     Per-feature quantities that the certificates read are the group's: :meth:`penalty_factors` is
     ``l1_ratio + (1 - l1_ratio) c_g`` on every column of a penalized group (0 on the others), and
     :meth:`subdiff_distance` puts the group's distance on each of its columns.
+
+    With a box the conjugate of ``P + I_box`` has no closed form per group (the box and the two norms do
+    not separate), so :meth:`has_box_dual` is False and the certificate is the optimality violation.
+    ``alpha_max`` is then taken at ``w0``, the point of the box closest to 0 (see :meth:`alpha_max`).
     """
 
     name: ClassVar[str] = "sparse_group"
     parameters: ClassVar[dict[str, float]] = {"l1_ratio": 0.0}
 
-    def __init__(self, alpha: float, groups=None, l1_ratio: float = 0.0, group_weights=None, *, weights=None):
-        super().__init__(alpha)
+    def __init__(
+        self,
+        alpha: float,
+        groups=None,
+        l1_ratio: float = 0.0,
+        group_weights=None,
+        *,
+        weights=None,
+        lower_bounds=None,
+        upper_bounds=None,
+    ):
+        super().__init__(alpha, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
         if weights is not None:
             raise InvalidParameterError(
                 "SparseGroup takes one weight per group (group_weights=), not per-feature weights."
@@ -328,10 +406,17 @@ class SparseGroup(Penalty):
 
     @property
     def label(self) -> str:
-        """E.g. ``"GroupLasso(5 groups)"`` or ``"SparseGroupLasso(l1_ratio=0.5, 5 groups)"``."""
-        if self.l1_ratio == 0.0:
-            return f"GroupLasso({self.n_groups} groups)"
-        return f"SparseGroupLasso(l1_ratio={self.l1_ratio:g}, {self.n_groups} groups)"
+        """E.g. ``"GroupLasso(5 groups)"`` or ``"SparseGroupLasso(l1_ratio=0.5, 5 groups) in [0, inf]"``."""
+        name = (
+            f"GroupLasso({self.n_groups} groups)"
+            if self.l1_ratio == 0.0
+            else f"SparseGroupLasso(l1_ratio={self.l1_ratio:g}, {self.n_groups} groups)"
+        )
+        if not self.is_bounded:
+            return name
+        if np.ndim(self.lower_bounds) or np.ndim(self.upper_bounds):
+            return f"{name} with bounds"
+        return f"{name} in [{float(self.lower_bounds):g}, {float(self.upper_bounds):g}]"
 
     def group_members(self) -> list[np.ndarray]:
         """The column indices of each group, in group order."""
@@ -343,7 +428,7 @@ class SparseGroup(Penalty):
         return {"groups": self.labels[self.codes], "group_weights": self.group_weights.copy()}
 
     def with_alpha(self, alpha: float) -> SparseGroup:
-        """The same groups, weights and ``l1_ratio`` at another ``alpha``."""
+        """The same groups, weights, ``l1_ratio`` and box at another ``alpha``."""
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.alpha = check_alpha(alpha)
@@ -391,11 +476,14 @@ class SparseGroup(Penalty):
         return (lam1 > 0) | (lam2 > 0)
 
     def group_distance(self, w, grad) -> np.ndarray:
-        """Per group ``dist(-grad_g, dP_g(w_g))``: 0 exactly at a stationary point."""
+        """Per group ``dist(-grad_g, dP_g(w_g) + N_g(w_g))`` (``N_g``: the box's normal cone, ``{0}``
+        without a box): 0 exactly at a stationary point, ``inf`` outside the box."""
         w = np.ascontiguousarray(w, dtype=np.float64)
         self._check_n(w.shape[0])
         lam1, lam2 = self.group_levels()
-        return group_distances(w, np.ascontiguousarray(grad, dtype=np.float64), self.order, self.indptr, lam1, lam2)
+        lower, upper = self.bounds(w.shape[0])
+        grad = np.ascontiguousarray(grad, dtype=np.float64)
+        return group_distances(w, grad, self.order, self.indptr, lam1, lam2, lower, upper)
 
     def group_ratio(self, z, alpha: float | None = None) -> np.ndarray:
         """Per group the smallest ``c >= 0`` with ``z_g / c`` in the conjugate's domain (0 for unpenalized
@@ -438,7 +526,8 @@ class SparseGroup(Penalty):
         return float(lam1 @ l1 + lam2 @ norms)
 
     def prox(self, w, step) -> np.ndarray:
-        """``argmin_z 1/2 ||z - w||^2 + step P(z)``, group by group (:func:`block_prox`).
+        """``argmin_z 1/2 ||z - w||^2 + step P(z)`` over the box, group by group (:func:`block_prox`, or
+        :func:`box_block_prox` with a box).
 
         ``step`` is a scalar or one value per column, constant within each group.
         """
@@ -446,44 +535,94 @@ class SparseGroup(Penalty):
         self._check_n(w.shape[0])
         step = np.broadcast_to(np.asarray(step, dtype=np.float64), w.shape)
         lam1, lam2 = self.group_levels()
+        lower, upper = self.bounds(w.shape[0])
         out = np.empty_like(w)
         for g, cols in enumerate(self.group_members()):
             t = float(step[cols[0]])
-            out[cols] = block_prox(np.ascontiguousarray(w[cols]), t * lam1[g], t * lam2[g])
+            u = np.ascontiguousarray(w[cols])
+            if self.is_bounded:
+                out[cols] = box_block_prox(u, t * lam1[g], t * lam2[g], lower[cols], upper[cols])
+            else:
+                out[cols] = block_prox(u, t * lam1[g], t * lam2[g])
         return out
 
     def subdiff_distance(self, w, grad) -> np.ndarray:
         """Per column, the distance of its group (:meth:`group_distance`)."""
         return self.group_distance(w, grad)[self.codes]
 
+    def has_box_dual(self, n_features: int) -> bool:
+        """True only without a box: with one the fit is certified by the optimality violation."""
+        return not self.is_bounded
+
     def conjugate(self, z) -> float:
         """``P*(z)`` over the penalized groups: 0 when every ``||ST(z_g, lam1)||_2 <= lam2``, else ``inf``.
 
         Unpenalized groups are left out: the certificate projects the dual point onto ``X_g^T theta = 0``.
+        Not defined with a box (see :meth:`has_box_dual`).
         """
+        self._refuse_box_dual()
         ratios = self.group_ratio(z)
         return 0.0 if np.all(ratios <= 1.0 + DOMAIN_SLACK) else float("inf")
 
     def dual_scale(self, z) -> float:
-        """Smallest ``c >= 1`` with ``z / c`` in the domain of ``P*``."""
+        """Smallest ``c >= 1`` with ``z / c`` in the domain of ``P*`` (not defined with a box)."""
+        self._refuse_box_dual()
         return max(1.0, float(self.group_ratio(z).max(initial=0.0)))
 
     def scaled_conjugate(self, z) -> tuple[float, float]:
         """``(c, P*(z / c)) = (dual_scale(z), 0)``: the conjugate is an indicator."""
         return self.dual_scale(z), 0.0
 
-    def alpha_max(self, grad, n_features: int | None = None) -> float:
-        """Smallest ``alpha`` at which ``w = 0`` is optimal, given the loss gradient there (exact).
+    def _refuse_box_dual(self) -> None:
+        if self.is_bounded:
+            raise NotImplementedError(
+                "SparseGroup has no conjugate with a box: a bounded fit is certified by its optimality violation."
+            )
 
-        Per group ``||ST(grad_g, alpha l1_ratio)||_2 <= alpha (1 - l1_ratio) c_g``: for the group lasso
-        ``||grad_g||_2 / c_g``, for the Lasso ``||grad_g||_inf``, in between the root of
-        :func:`threshold_root`.  The largest over the penalized groups.
+    def alpha_max(self, grad, n_features: int | None = None) -> float:
+        """Smallest ``alpha`` at which ``w0`` is optimal, given the loss gradient there.
+
+        Without a box ``w0 = 0`` and per group ``||ST(grad_g, alpha l1_ratio)||_2 <= alpha (1 - l1_ratio) c_g``:
+        for the group lasso ``||grad_g||_2 / c_g``, for the Lasso ``||grad_g||_inf``, in between the root of
+        :func:`threshold_root` (exact).  The largest over the penalized groups.
+
+        With a box, ``w0`` is its point closest to 0 and only the part of ``-grad`` that pushes ``w0_j`` into
+        the box counts (``push_j``: ``max(-grad_j, 0)`` where ``lower_j = 0``, ``|grad_j|`` where the box is
+        open on both sides of 0, as for the separable penalties).  A group whose box contains 0 takes the
+        same root with ``push_g`` for ``grad_g`` (exact).  A group whose box excludes 0 has ``w0_g != 0``,
+        where the group norm is differentiable: ``w0_g`` is optimal exactly when
+        ``push_j <= alpha (l1_ratio + (1 - l1_ratio) c_g |w0_j| / ||w0_g||)`` on its coordinates held at a
+        bound and ``push_j <= alpha l1_ratio`` on its coordinates at 0 (linear in ``alpha``: exact).  With
+        ``l1_ratio = 0`` a coordinate at 0 in such a group has no threshold, so no ``alpha`` makes ``w0``
+        optimal when the gradient pushes it; there the group lasso's value of those coordinates,
+        ``||push||_2 / c_g``, is taken as the scale of the grid (as L2's ``alpha_max`` is the L1 value).
         """
         grad = np.asarray(grad, dtype=np.float64).ravel()
         unit = self.with_alpha(1.0)
-        if not unit.group_penalized().any():
+        penalized = unit.group_penalized()
+        if not penalized.any():
             return 0.0
-        return float(unit.group_ratio(grad).max(initial=0.0))
+        if not self.is_bounded:
+            return float(unit.group_ratio(grad).max(initial=0.0))
+        lower, upper = self.bounds(grad.shape[0])
+        w0 = np.clip(0.0, lower, upper)
+        push = np.where(w0 < upper, np.maximum(-grad, 0.0), 0.0) + np.where(w0 > lower, np.maximum(grad, 0.0), 0.0)
+        lam1, lam2 = unit.group_levels()
+        best = 0.0
+        for g, cols in enumerate(self.group_members()):
+            if not penalized[g]:
+                continue
+            at, pushed = w0[cols], push[cols]
+            held = at != 0.0
+            if not held.any():
+                best = max(best, threshold_root(np.ascontiguousarray(pushed), lam1[g], lam2[g]))
+                continue
+            slope = lam1[g] + lam2[g] * np.abs(at[held]) / np.linalg.norm(at)
+            best = max(best, float(np.max(pushed[held] / slope)))
+            free = pushed[~held]
+            if free.size and free.max() > 0.0:
+                best = max(best, float(free.max() / lam1[g] if lam1[g] > 0.0 else np.linalg.norm(free) / lam2[g]))
+        return float(best)
 
     def _repr_items(self) -> list[tuple[str, Any]]:
         return [("l1_ratio", self.l1_ratio), ("n_groups", self.n_groups)]

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from ..certificates import Certifier
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from ._common import FitResult
@@ -82,6 +83,13 @@ class Problem:
     b0: float | None = None
     strong: np.ndarray | None = None
     warm_grad: np.ndarray | None = None
+
+    def certifier(self) -> Certifier:
+        """The certificate of this problem, sharing the design's cached set-up (a path's, a fold's)."""
+        d = self.design
+        return Certifier(
+            d.X, self.y, self.s, self.datafit, self.penalty, self.fit_intercept, self.tol, xt=d.xt, cache=d
+        )
 
     def continued_from(self, result: FitResult) -> Problem:
         """The same problem started where ``result`` stopped, for another solver to go on with.

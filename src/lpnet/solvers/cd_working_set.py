@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..certificates import Certificate, Certifier, gap_safe_zeros
+from ..certificates import Certificate, gap_safe_zeros
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from . import _cd_kernels as kern
@@ -46,17 +46,7 @@ class ResidualCD(InnerSolver):
         design, penalty, s = problem.design, problem.penalty, problem.s
         n_samples, n_features = design.shape
         self.design, self.y, self.fit_intercept = design, problem.y, problem.fit_intercept
-        self.certifier = Certifier(
-            design.X,
-            problem.y,
-            s,
-            problem.datafit,
-            penalty,
-            problem.fit_intercept,
-            problem.tol,
-            xt=design.xt,
-            cache=design,
-        )
+        self.certifier = problem.certifier()
         self.kernels = penalty.kernels
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params

@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from ..certificates import FAST, Certifier
+from ..certificates import FAST
 from ..datafits.base import Datafit
 from ..datafits.cox import risk_set_hessian_block
 from ..penalties.base import Penalty
@@ -271,9 +271,7 @@ class RiskSetNewton(InnerSolver):
         self.datafit, self.penalty = datafit, penalty
         self.risk_set_model = cast(RiskSets, datafit).risk_set_model  # (why_not checked has_risk_sets)
         self.max_iter = problem.max_iter
-        self.certifier = Certifier(
-            design.X, problem.y, s, datafit, penalty, problem.fit_intercept, problem.tol, xt=design.xt, cache=design
-        )
+        self.certifier = problem.certifier()
         # the absolute KKT violation the certificate asks for
         self.target = problem.tol * self.certifier.violation_scale
         self.kernels = penalty.kernels

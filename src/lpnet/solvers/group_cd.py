@@ -11,15 +11,20 @@ itself: one inner solve per working set, no line search needed.
 
 Each block step is a proximal gradient step on one group ``g`` with the block's Lipschitz constant
 ``L_g = lambda_max(Xc_g^T H Xc_g)``: ``w_g <- prox_{P_g / L_g}(w_g - grad_g / L_g)`` (the block prox is
-soft-thresholding followed by group shrinkage).  The intercept is eliminated from the model: the
-working-set columns are centred in the metric ``H``, so every block step keeps the intercept optimal.
+soft-thresholding followed by group shrinkage; with a box on the coefficients, the exact block prox over
+the box, :func:`~lpnet.penalties.groups.box_block_prox`).  The intercept is eliminated from the model: the
+working-set columns are centred in the metric ``H``, so every block step keeps the intercept optimal.  A
+box leaves the intercept free; the starting point is projected into it, and the line search moves along
+segments between points of the box.
 
 Screening (Ndiaye, Fercoq, Gramfort & Salmon 2016): when the datafit's curvature is bounded by ``beta_i``
 (squared, logistic, Huber) its dual is strongly concave, ``||theta - theta*||_{1/beta} <= sqrt(2 G)``
 for the certificate's dual point ``theta`` and gap ``G``.  Hence
 ``||X_g^T (theta - theta*)||_2 <= sqrt(2 G R_g)`` with ``R_g = lambda_max(Xc_g^T B Xc_g)``, and soft
 thresholding being 1-Lipschitz, ``||ST(X_g^T theta, lam1)||_2 + sqrt(2 G R_g) < lam2`` proves that
-``X_g^T theta*`` is strictly inside the group's dual ball: ``w_g = 0`` at every optimum.
+``X_g^T theta*`` is strictly inside the group's dual ball: ``w_g = 0`` at every optimum.  It needs a
+duality gap, and a box only where it contains 0 (a bounded group penalty is certified by its optimality
+violation, so bounded fits are not screened).
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from ..certificates import SAFE_MARGIN, Certifier
+from ..certificates import SAFE_MARGIN
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
-from ..penalties.groups import SparseGroup, block_prox
+from ..penalties.groups import SparseGroup, block_prox, box_block_prox
 from ._common import FitResult, measure, starting_point
 from ._design import linear_predictor
 from .base import Layout, Problem, Solver
@@ -52,13 +57,14 @@ ROUNDING = 4 * np.finfo(np.float64).eps
 
 
 @njit(cache=True)
-def block_cd(Xc, h, r, w, gptr, lam1, lam2, lips, tol, max_epochs):
+def block_cd(Xc, h, r, w, gptr, lam1, lam2, lips, tol, max_epochs, lower, upper, boxed):
     """Block coordinate descent on ``1/2 sum_i h_i r_i^2 + sum_g P_g(w_g)``, ``r`` the model's residual.
 
     ``Xc`` (Fortran-ordered) holds the working set's columns, centred in the metric ``h`` when the model
     has an intercept, group after group (``gptr``: the groups' boundaries).  ``w`` and ``r`` are updated
-    in place.  Stops when every block's step ``L_g ||w_g^+ - w_g||`` (the prox-gradient mapping, in the
-    units of the gradient) is at most ``tol``; returns the number of epochs.
+    in place; with ``boxed`` it stays in ``[lower, upper]`` (the bounds of the working set's columns).
+    Stops when every block's step ``L_g ||w_g^+ - w_g||`` (the prox-gradient mapping, in the units of the
+    gradient) is at most ``tol``; returns the number of epochs.
     """
     n = Xc.shape[0]
     n_groups = gptr.shape[0] - 1
@@ -76,7 +82,10 @@ def block_cd(Xc, h, r, w, gptr, lam1, lam2, lips, tol, max_epochs):
                 for i in range(n):
                     grad -= Xc[i, lo + k] * h[i] * r[i]
                 u[k] = w[lo + k] - grad / L
-            new = block_prox(u, lam1[g] / L, lam2[g] / L)
+            if boxed:
+                new = box_block_prox(u, lam1[g] / L, lam2[g] / L, lower[lo:hi], upper[lo:hi])
+            else:
+                new = block_prox(u, lam1[g] / L, lam2[g] / L)
             change = 0.0
             for k in range(hi - lo):
                 d = new[k] - w[lo + k]
@@ -122,22 +131,22 @@ class GroupState:
         self.penalty, self.design = penalty, design
         self.X, self.y, self.s, self.datafit = design.X, problem.y, s, problem.datafit
         self.fit_intercept = problem.fit_intercept
-        self.certifier = Certifier(
-            design.X,
-            problem.y,
-            s,
-            problem.datafit,
-            penalty,
-            problem.fit_intercept,
-            problem.tol,
-            xt=design.xt,
-            cache=design,
-        )
+        self.certifier = problem.certifier()
         self.w, self.b = starting_point(n_features, problem.w0, problem.b0, self.certifier.b_null, self.fit_intercept)
+        self.boxed = penalty.is_bounded
+        self.lower, self.upper = penalty.bounds(n_features)
+        self.w = penalty.project(self.w)  # (the intercept has no box)
+        if problem.b0 is None and self.fit_intercept and not self.w.any():
+            # (a start at w = 0, e.g. a box's point closest to 0, takes the best constant: with every group
+            # at zero the working set would be empty and never move the intercept)
+            self.b = self.certifier.b_null
         self.z = design.predict(self.w, self.b)
         self.members = penalty.group_members()
         self.lam1, self.lam2 = penalty.group_levels()
         self.free = ~penalty.group_penalized()
+        # screening proves w_g = 0: only where 0 is in the group's box
+        inside = (self.lower <= 0.0) & (self.upper >= 0.0)
+        self.zero_in_box = np.array([bool(inside[m].all()) for m in self.members])
         self.h_floor = 1e-12 * s / s.shape[0]
         self.n_passes = 0
         self._screen_lips: np.ndarray | None = None
@@ -191,7 +200,21 @@ class GroupState:
         lips = _block_lipschitz(Xc, h, gptr)
         w_ws = self.w[cols].copy()
         r_new = r.copy()
-        self.n_passes += block_cd(Xc, h, r_new, w_ws, gptr, self.lam1[ws], self.lam2[ws], lips, inner_tol, MAX_EPOCHS)
+        self.n_passes += block_cd(
+            Xc,
+            h,
+            r_new,
+            w_ws,
+            gptr,
+            self.lam1[ws],
+            self.lam2[ws],
+            lips,
+            inner_tol,
+            MAX_EPOCHS,
+            self.lower[cols],
+            self.upper[cols],
+            self.boxed,
+        )
         # X_ws (w_ws - w) + db, with db = shift - means . delta: the centred columns carry the means
         dz = (r - r_new) + shift
         w_new = self.w.copy()
@@ -255,7 +278,7 @@ def solve_group_cd(problem: Problem) -> FitResult:
             if lips is not None:
                 radius = np.sqrt(2.0 * max(cert.gap, 0.0) * lips)
                 proved = penalty.group_excess(cert.dual_xt) + radius < -SAFE_MARGIN * state.lam2
-                proved &= ~state.free
+                proved &= ~state.free & state.zero_in_box
                 new = proved & ~screened
                 screened |= proved
                 if new.any():
@@ -304,8 +327,9 @@ def _working_set(state: GroupState, scores: np.ndarray, screened: np.ndarray, pr
 
 
 class GroupCD(Solver):
-    """``solver="group_cd"``: the sparse-group penalty (group lasso, sparse-group lasso) with any scalar
-    datafit but Cox's; ``max_iter`` counts outer iterations (certificates)."""
+    """``solver="group_cd"``: the sparse-group penalty (group lasso, sparse-group lasso), with or without a
+    box on the coefficients, with any scalar datafit but Cox's; ``max_iter`` counts outer iterations
+    (certificates)."""
 
     name = "group_cd"
 
@@ -315,8 +339,6 @@ class GroupCD(Solver):
                 f"solver='group_cd' fits the group penalties (lpnet.penalties.SparseGroup), not "
                 f"{type(penalty).__name__}; use solver='auto'."
             )
-        if getattr(penalty, "is_bounded", False):
-            return "solver='group_cd' takes no bounds on the coefficients; fit the group penalty without them."
         if datafit.has_risk_sets:
             return (
                 "the group penalties are not available with the Cox partial likelihood yet (its Hessian "

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..certificates import Certifier
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from . import _cd_kernels as kern
@@ -49,9 +48,7 @@ class NewtonSteps(InnerSolver):
         self.design, self.y, self.s = design, problem.y, s
         self.datafit, self.penalty = datafit, penalty
         self.fit_intercept, self.max_iter = problem.fit_intercept, problem.max_iter
-        self.certifier = Certifier(
-            design.X, problem.y, s, datafit, penalty, problem.fit_intercept, problem.tol, xt=design.xt, cache=design
-        )
+        self.certifier = problem.certifier()
         self.kernels = penalty.kernels
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params

@@ -98,7 +98,9 @@ def form_prox_(w: torch.Tensor, step: float, form) -> torch.Tensor:
     return w.copy_(torch.from_numpy(z).reshape(w.shape))
 
 
-def prox_(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0) -> torch.Tensor:
+def prox_(
+    w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0, group_weights: str | None = None
+) -> torch.Tensor:
     """In place: ``w <- argmin_z 1/2 ||z - w||^2 + step * P(z)``; returns ``w``.
 
     Parameters
@@ -110,8 +112,14 @@ def prox_(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 0) -> 
     config : PenaltyConfig
     dim : int, default=0
         Output dimension of ``w`` for ``config.group == "rows"``.
+    group_weights : {None, "sqrt"}, default=None
+        With ``config.group == "rows"``, ``"sqrt"`` weighs each row's penalty by the square root of its
+        size, ``sum_g sqrt(|g|) P(||w_g||_2)`` (the group lasso's usual weights): the prox of a row is
+        then the unweighted one with the step times ``sqrt(|g|)``.
     """
     step = float(step)
+    if group_weights == "sqrt" and config.group is not None:
+        step *= math.sqrt(w.numel() / w.shape[dim]) if w.dim() > 1 else 1.0
     if step * config.alpha == 0.0:
         return w
     form = config.form
@@ -164,6 +172,10 @@ class Proximal:
         ``"rows"``: group lasso over each layer's output units (rows of a ``Linear`` weight, output
         channels of a ``Conv`` weight), for a convex penalty with an L1 part: block soft-thresholding
         zeroes whole units.
+    group_weights : {None, "sqrt"}, default=None
+        With ``group="rows"``: ``"sqrt"`` weighs each unit's penalty by the square root of its size
+        (``sum_g sqrt(|g|) P(||w_g||_2)``, fan-in for a ``Linear`` weight), as the group lasso does, so
+        that layers of different widths are penalized alike per coefficient; None: weight 1.
     model : torch.nn.Module, optional
         The network: its weights are penalized and its biases, normalization layers (and, on request,
         embeddings) are not, detected from module types (:func:`lpnet.torch.split_parameters`).
@@ -203,6 +215,7 @@ class Proximal:
         l1_ratio=0.5,
         p=1.0,
         group=None,
+        group_weights=None,
         model=None,
         exclude_bias=True,
         exclude_norm=True,
@@ -214,6 +227,11 @@ class Proximal:
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}.")
         self.optimizer = optimizer
         self.config = PenaltyConfig(kind, alpha, l1_ratio, p, group, params)
+        if group_weights not in (None, "sqrt"):
+            raise ValueError(f"group_weights must be None or 'sqrt', got {group_weights!r}.")
+        if group_weights is not None and group is None:
+            raise ValueError("group_weights weighs the groups of group='rows'; pass group='rows' with it.")
+        self.group_weights = group_weights
         self._dims: dict[int, int] = {}
         self._penalized_ids: set[int] | None = None
         if model is not None:
@@ -270,11 +288,15 @@ class Proximal:
             step = float(group["lr"])
             for w in group["params"]:
                 if ids is None or id(w) in ids:
-                    prox_(w, step, config, self._dims.get(id(w), 0))
+                    prox_(w, step, config, self._dims.get(id(w), 0), self.group_weights)
 
     def state_dict(self) -> dict:
         """The wrapped optimizer's state and the penalty configuration."""
-        return {"optimizer": self.optimizer.state_dict(), "penalty": self.config.as_dict()}
+        return {
+            "optimizer": self.optimizer.state_dict(),
+            "penalty": self.config.as_dict(),
+            "group_weights": self.group_weights,
+        }
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore what :meth:`state_dict` saved: optimizer state and penalty configuration."""
@@ -284,9 +306,11 @@ class Proximal:
         config = PenaltyConfig(**state_dict["penalty"])
         self.optimizer.load_state_dict(state_dict["optimizer"])
         self.config = config
+        self.group_weights = state_dict.get("group_weights")
 
     def __repr__(self) -> str:
         c = self.config
         extra = "".join(f", {key}={value}" for key, value in c.penalty.shape_parameters().items())
         group = f", group={c.group!r}" if c.group else ""
+        group += f", group_weights={self.group_weights!r}" if self.group_weights else ""
         return f"Proximal({type(self.optimizer).__name__}, kind={c.name!r}, alpha={c.alpha}{extra}{group})"

@@ -34,6 +34,7 @@ SECTIONS = (
     "s09_high_p",
     "s10_elastic_net",
     "s11_neural_nets",
+    "s12_structure",
 )
 
 DEFAULT_OUT = "lpnet-tour"
@@ -45,7 +46,7 @@ def resolve_sections(sections=None) -> list[str]:
     Parameters
     ----------
     sections : iterable of (int or str), optional
-        Section numbers (``1`` .. ``11``), module names (``"s04_unit_balls"``) or short names
+        Section numbers (``1`` .. ``12``), module names (``"s04_unit_balls"``) or short names
         (``"unit_balls"``); ``None`` means all of :data:`SECTIONS`.
 
     Returns

@@ -30,14 +30,14 @@ def plot_cv(cv_results, ax=None, *, loss="loss"):
     several = len(res.l1_ratios) > 1
     handles = []
     for i, ratio in enumerate(res.l1_ratios):
-        label = f"l1_ratio={ratio:g}" if several else f"mean validation {loss}"
+        label = f"{res.grid_name}={ratio:g}" if several else f"mean validation {loss}"
         handles.append(
             ax.errorbar(
                 res.alphas[i], res.mean[i], yerr=res.std[i] / np.sqrt(n_folds), fmt="o-", ms=3, capsize=2, label=label
             )
         )
     for (i, k), name, style in ((res.index_min, "min", "--"), (res.index_1se, "1se", ":")):
-        ratio = f", l1_ratio={res.l1_ratios[i]:g}" if several else ""
+        ratio = f", {res.grid_name}={res.l1_ratios[i]:g}" if several else ""
         handles.append(
             ax.axvline(
                 res.alphas[i][k], color="k", linestyle=style, label=f"{name}: alpha={res.alphas[i][k]:.3g}{ratio}"
