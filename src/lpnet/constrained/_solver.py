@@ -31,6 +31,17 @@
 * ``p = inf``: the box ``|w_j| <= t`` is separable (:class:`.ball.NormBall` has scalar kernels), so
   :func:`lpnet.solvers.solve` fits it directly (coordinate descent with clipping, or proximal Newton).
 * ``p < 1``: :func:`local_projected_gradient`, monotone projected gradient with the local projection.
+
+A box ``lower <= w <= upper`` (convex ``p`` only) is the constraint set's intersection with it.  For finite
+``p`` the Lagrangian link survives: ``min D + I_box s.t. ||w||_p <= t`` and ``min D + alpha/p ||w||_p^p +
+I_box`` have the same solutions at the multiplier ``alpha`` (the box is one more convex constraint on both
+sides), so every penalized fit is the boxed ``Lp(alpha, p)``.  What changes along the path: for large
+``alpha`` the fits tend to ``w0 = clip(0, lower, upper)`` (reached at the boxed ``alpha_max`` for p = 1),
+not to 0, so ``r(alpha)`` falls to ``||w0||_p``, the smallest feasible radius; ``alpha = 0`` is the
+box-constrained unpenalized fit.  The Lasso pieces' closed form ignores the box (a coefficient at a bound
+would have to leave the support with its value fixed), so a boxed Lasso search uses the secants alone.
+The constrained certificate takes the intersection's support function (:mod:`.ball`).  For ``p = inf``
+the intersection is a box again, fitted directly.
 """
 
 from __future__ import annotations
@@ -50,7 +61,7 @@ from ..fit_data import column_means, weighted_mean
 from ..geometry import lp_norm, project_onto_ball, rescale_onto_ball
 from ..penalties import Lp
 from ..solvers import as_design, linear_predictor, solve
-from .ball import ON_SPHERE, NormBall
+from .ball import ON_SPHERE, NormBall, project_onto_ball_and_box, smallest_feasible_radius
 
 #: widest step of an extrapolation beyond the evaluated alphas (a factor)
 MAX_FACTOR = 100.0
@@ -79,13 +90,35 @@ class ConstrainedFit:
     solver: str
 
 
-class _Problem:
-    """Data, datafit and options shared by every fit on the same data."""
+def check_feasible_radius(t: float, p: float, lower, upper) -> None:
+    """Raise a ValueError naming the smallest feasible radius when the ball ``||w||_p <= t`` misses the box."""
+    if lower is None:
+        return
+    smallest = smallest_feasible_radius(p, lower, upper)
+    if t < smallest:
+        raise ValueError(
+            f"radius={t:g} is infeasible with these bounds: the L{p:g} ball must meet the box "
+            f"lower_bounds <= w <= upper_bounds, whose point closest to 0, clip(0, lower, upper), has norm "
+            f"{smallest:.17g}; take radius >= {smallest:.17g} (the smallest feasible radius) or widen the bounds."
+        )
 
-    def __init__(self, X, y, s, datafit, p, fit_intercept, tol, max_iter):
+
+class _Problem:
+    """Data, datafit and options shared by every fit on the same data.
+
+    ``lower``, ``upper``: the box as float64 arrays of length ``n_features``, or None (no box).
+    """
+
+    def __init__(self, X, y, s, datafit, p, fit_intercept, tol, max_iter, lower=None, upper=None):
         self.design = as_design(X)
         self.y, self.s, self.datafit, self.p = y, s, datafit, p
         self.fit_intercept, self.tol, self.max_iter = fit_intercept, tol, max_iter
+        self.lower, self.upper = (None, None) if lower is None else (lower, upper)
+
+    def ball(self, t: float) -> NormBall:
+        """The constraint set at radius ``t``: the ball, intersected with the box when there is one."""
+        check_feasible_radius(t, self.p, self.lower, self.upper)
+        return NormBall(t, self.p, lower_bounds=self.lower, upper_bounds=self.upper)
 
     def certifier(self, ball: NormBall) -> Certifier:
         d = self.design
@@ -180,20 +213,53 @@ class RadiusSearch(_Problem):
     regularization path.
     """
 
-    def __init__(self, X, y, s, datafit, p, fit_intercept=True, tol=1e-6, max_iter=100):
-        super().__init__(X, y, s, datafit, p, fit_intercept, tol, max_iter)
+    def __init__(self, X, y, s, datafit, p, fit_intercept=True, tol=1e-6, max_iter=100, lower=None, upper=None):
+        super().__init__(X, y, s, datafit, p, fit_intercept, tol, max_iter, lower, upper)
         self.points: list[tuple[float, float]] = []
         #: ``||w||_p`` of the unconstrained fit, once evaluated
         self.r_free: float | None = None
         self.w = self.b = self.grad = None
-        b_null = datafit.null_model(y, s, fit_intercept)[0]
-        self.g_null = self.design.xt(datafit.raw_grad(y, np.full(y.shape[0], b_null), s))
-        self.alpha_max = float(np.max(np.abs(self.g_null), initial=0.0))
+        #: the penalized family ``Lp(alpha, p)``, inside the box when there is one
+        self.template = Lp(1.0, p, lower_bounds=self.lower, upper_bounds=self.upper)
+        #: the start of the path (every alpha >= alpha_max for p = 1): ``w0``, the box's point closest to 0
+        w_start, g_start = self._path_start()
+        self.r_min = float(lp_norm(w_start, p))
+        #: the part of the gradient at the start that pushes into the box (``|g|`` without a box)
+        self.push = np.abs(g_start)
+        if self.lower is not None:
+            self.push = np.where(w_start < self.upper, np.maximum(-g_start, 0.0), 0.0) + np.where(
+                w_start > self.lower, np.maximum(g_start, 0.0), 0.0
+            )
+        self.alpha_max = float(self.template.alpha_max(g_start)) if p == 1.0 else float(np.max(self.push, initial=0.0))
         #: the Lasso path is piecewise linear: each fit's piece gives the root exactly (``_lasso_root``)
-        lasso = p == 1.0 and isinstance(datafit, Quadratic)
+        lasso = p == 1.0 and isinstance(datafit, Quadratic) and self.lower is None
         self.pieces = LassoPieces(self.design.X, y, s, fit_intercept) if lasso else None
         #: ``(level, slope)`` of the latest such piece, ``||w(alpha)||_1 = level - slope * alpha``
         self.piece: tuple[float, float] | None = None
+
+    def _path_start(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(w0, grad)``: the box's point closest to 0 and ``X^T dD/dz`` there, the intercept at its best."""
+        y, s, datafit = self.y, self.s, self.datafit
+        n_features = self.design.shape[1]
+        w0 = np.zeros(n_features) if self.lower is None else np.clip(0.0, self.lower, self.upper)
+        if not w0.any():
+            b_null = datafit.null_model(y, s, self.fit_intercept)[0]
+            return w0, self.design.xt(datafit.raw_grad(y, np.full(y.shape[0], b_null), s))
+        # the intercept's best value with w held at w0: a fit whose box is that single point
+        fixed = Lp(0.0, self.p, lower_bounds=w0, upper_bounds=w0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            res = solve(
+                self.design,
+                y,
+                datafit,
+                fixed,
+                sample_weight=s,
+                fit_intercept=self.fit_intercept,
+                tol=1e-10,
+                max_iter=1000,
+            )
+        return w0, self.design.xt(datafit.raw_grad(y, self.design.predict(w0, res.intercept), s))
 
     def warm_start(self, w, b, alpha, piece=None) -> None:
         """Start the next search at a known solution (a previous fit's ``coef_``, multiplier, ``piece``)."""
@@ -213,15 +279,17 @@ class RadiusSearch(_Problem):
                 "multiplier in penalty scaling is lam * radius^(1-p)); use a larger radius or a smaller p."
             )
         n_samples, n_features = self.design.shape
-        if alpha == 0 and isinstance(self.datafit, Quadratic) and n_samples > n_features:
-            p = 2.0  # a unique least-squares solution, whatever p: the direct solve gets it exactly
+        penalty = self.template.with_alpha(alpha)
+        if alpha == 0 and isinstance(self.datafit, Quadratic) and n_samples > n_features and self.lower is None:
+            # a unique least-squares solution, whatever p: the direct solve gets it exactly
+            penalty = Lp(0.0, 2.0)
         with warnings.catch_warnings():  # the constrained certificate decides; it warns itself
             warnings.simplefilter("ignore", ConvergenceWarning)
             res = solve(
                 self.design,
                 self.y,
                 self.datafit,
-                Lp(alpha, p),
+                penalty,
                 sample_weight=self.s,
                 fit_intercept=self.fit_intercept,
                 tol=tol,
@@ -251,18 +319,20 @@ class RadiusSearch(_Problem):
         """``(lo, hi)``: the largest alpha with ``r >= t`` and the smallest with ``r < t`` (None if unknown)."""
         above = [pt for pt in self.points if pt[1] >= t]
         below = [pt for pt in self.points if pt[1] < t]
-        if self.p == 1.0 and self.alpha_max > 0:
-            below.append((self.alpha_max, 0.0))  # w = 0 for every alpha >= alpha_max: exact
+        if self.p == 1.0 and self.alpha_max > 0 and self.r_min < t:
+            below.append((self.alpha_max, self.r_min))  # w = w0 for every alpha >= alpha_max: exact
         lo = max(above) if above else None
         hi = min(below) if below else None
         return lo, hi
 
     def initial_alpha(self, t) -> float:
         """A first guess from the start of the path (the largest alphas)."""
-        g = np.abs(self.g_null)
+        g = self.push
+        t = max(t - self.r_min, 1e-3 * t)  # with a box the path starts at ||w0||_p, not 0 (a guess)
         if self.p == 1.0:
             # r(alpha) = (alpha_max - alpha) / M_jj on the path's first piece (one feature j active,
-            # M_jj its weighted, centred squared norm): exact until the next feature enters
+            # M_jj its weighted, centred squared norm): exact until the next feature enters (and without
+            # a box)
             j = int(np.argmax(g))
             col = self.design.X[:, j]
             col = np.asarray(col.toarray() if sp.issparse(col) else col, dtype=np.float64).ravel()
@@ -284,7 +354,7 @@ class RadiusSearch(_Problem):
         lo, hi = self._bracket(t)
         target = self._coords(1.0, t)[1]
         # secant through the two latest evaluations (on the Lasso path, w = 0 at alpha_max counts as one)
-        recent = ([(self.alpha_max, 0.0)] if self.p == 1.0 else []) + self.points[-2:]
+        recent = ([(self.alpha_max, self.r_min)] if self.p == 1.0 else []) + self.points[-2:]
         candidate = None
         if self.piece is not None:  # the Lasso path's last linear piece, exact up to its next knot
             level, slope = self.piece
@@ -324,10 +394,13 @@ class RadiusSearch(_Problem):
     # ----------------------------------------------------------------- the search
     def fit(self, t) -> ConstrainedFit:
         """The constrained fit at radius ``t`` (see the module docstring for the rule)."""
-        ball = NormBall(t, self.p)
+        ball = self.ball(t)
         certifier = self.certifier(ball)
         budget = 0.5
-        alpha = self.next_alpha(t)
+        # a box inside the ball leaves the constraint inactive: straight to the unpenalized (boxed) fit
+        corner = None if self.lower is None else np.maximum(-self.lower, self.upper)
+        inside = corner is not None and bool(np.all(np.isfinite(corner))) and lp_norm(corner, self.p) <= t
+        alpha = 0.0 if inside else self.next_alpha(t)
         for n_iter in range(1, self.max_iter + 1):
             if alpha == 0.0:  # the path has flattened out inside the ball: try the unconstrained fit
                 res, r = self._evaluate(0.0, self.tol * budget)
@@ -420,6 +493,19 @@ class RadiusSearch(_Problem):
             support, sigma = support[order], sigma[order]
         return None, alpha_next
 
+    def _onto_face(self, w, ball) -> np.ndarray:
+        """With a box: ``w`` projected onto the ball with its coordinates at a bound held there.
+
+        The plain projection onto the intersection shrinks every coordinate, moving those at a bound off
+        it, against the gradient that holds them there: a first-order loss.  Near the root the
+        constrained solution has the same coordinates at their bounds, so only the others are moved.
+        """
+        held = (w <= self.lower) | (w >= self.upper)
+        lower, upper = np.where(held, w, self.lower), np.where(held, w, self.upper)
+        if smallest_feasible_radius(self.p, lower, upper) < ball.radius:
+            return project_onto_ball_and_box(w, ball.radius, self.p, lower, upper)
+        return ball.prox(w)
+
     def _finish(self, certifier, ball, w, b, alpha, active, n_iter, free_gap=None, z=None) -> ConstrainedFit:
         """Feasible point, its constrained certificate, and the result.
 
@@ -435,7 +521,7 @@ class RadiusSearch(_Problem):
             z = b + (z - b) * (float(scaled @ w) / float(w @ w))
             w = scaled
         elif norm > ball.radius:  # exact feasibility
-            w = ball.prox(w)
+            w = ball.prox(w) if self.lower is None else self._onto_face(w, ball)
             b = self.refit_intercept(w, b)
             z = None
         if z is None:
@@ -450,10 +536,16 @@ class RadiusSearch(_Problem):
         return self.result(cert, w, b, alpha, active, n_iter, "alpha_search")
 
 
-def fit_box(X, y, s, datafit, t, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None) -> ConstrainedFit:
-    """``p = inf``: the box constraint as a separable penalty, fitted by :func:`lpnet.solvers.solve`."""
-    problem = _Problem(X, y, s, datafit, np.inf, fit_intercept, tol, max_iter)
-    ball = NormBall(t, np.inf)
+def fit_box(
+    X, y, s, datafit, t, fit_intercept=True, tol=1e-6, max_iter=100, w0=None, b0=None, lower=None, upper=None
+) -> ConstrainedFit:
+    """``p = inf``: the box constraint as a separable penalty, fitted by :func:`lpnet.solvers.solve`.
+
+    With bounds ``lower``, ``upper`` the feasible set is the intersection of the two boxes,
+    ``[max(lower, -t), min(upper, t)]``: the solvers clip into it, the certificate is its duality gap.
+    """
+    problem = _Problem(X, y, s, datafit, np.inf, fit_intercept, tol, max_iter, lower, upper)
+    ball = problem.ball(t)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = solve(

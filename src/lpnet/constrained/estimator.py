@@ -15,16 +15,20 @@ from sklearn.exceptions import ConvergenceWarning
 from .._validation import check_positive_int, check_tol
 from ..datafits import Logistic
 from ..estimators import LinearModelBase
+from ..estimators.base import dtype_box, model_bounds
 from ..estimators.generic import DatafitChoice
 from ..estimators.logistic import ClassifierBase
 from ..geometry import LocalSolutionWarning, check_ball_p, check_radius
-from ._solver import RadiusSearch, fit_box, local_projected_gradient
+from ..penalties import Penalty
+from ._solver import RadiusSearch, check_feasible_radius, fit_box, local_projected_gradient
+from .ball import NormBall
 
 _DOC = """
     Objective::
 
         minimize {datafit}
         subject to  ||w||_p <= radius                      (the intercept b is free)
+                    lower_bounds <= w <= upper_bounds     (when a box is given)
 
     ``||w||_p = (sum_j |w_j|^p)^(1/p)``, ``max_j |w_j|`` for ``p = np.inf``.
 
@@ -39,10 +43,21 @@ _DOC = """
     not convex; monotone projected gradient with a local projection returns a local solution, with a
     :class:`~lpnet.constrained.LocalSolutionWarning`.
 
+    With a box (``lower_bounds``, ``upper_bounds``, ``positive``; convex ``p`` only) the feasible set is
+    the ball's intersection with the box.  Finite ``p``: the penalized fits are those of
+    ``Lp(alpha, p)`` inside the same box (the Lagrangian link holds with the box on both sides), starting
+    for large ``alpha`` from ``clip(0, lower, upper)``, the box's point closest to 0; its norm is the
+    smallest feasible radius, and a smaller ``radius`` raises a ValueError naming it.  The constraint is
+    inactive (``multiplier_ = 0``) when the radius exceeds the norm of the box-constrained unpenalized fit.
+    ``p = inf``: the intersection ``[max(lower, -radius), min(upper, radius)]`` is a box, fitted directly.
+
     Stopping rule.  Convex ``p >= 1``: the duality gap of the constrained problem,
     ``G = D(w, b) - max(-sum_i f_i*(-theta_i) - radius ||X^T theta||_q)`` at the dual point ``theta``
     built from the residual (``sum_i theta_i = 0`` with an intercept; ``1/p + 1/q = 1``), is at most
-    ``tol * D_null`` (``D_null``: the datafit of the best intercept-only model).  ``p < 1``: the
+    ``tol * D_null`` (``D_null``: the datafit of the best intercept-only model); with a box
+    ``radius ||X^T theta||_q`` becomes the support function of the intersection, ``min_{{lam >= 0}}``
+    of the boxed ``Lp(lam, p)``'s conjugate plus ``lam radius^p / p`` (see ``lpnet.constrained.ball``).
+    ``p < 1``: the
     scale-free optimality violation (distance of ``-grad D`` to the ball's limiting normal cone, divided
     by ``||grad D||_inf`` at the null model) and the projected-gradient step are at most ``tol``.
 
@@ -52,7 +67,7 @@ _DOC = """
         ``t > 0``.
     p : float or Penalty, default=1.0
         Norm exponent, ``> 0``; ``np.inf`` allowed.  ``p < 1`` is non-convex.  A penalty stands for its
-        ``exponent`` (``L1`` for 1, ``Lp(alpha, p)`` for ``p``).{datafit_param}
+        ``exponent`` (``L1`` for 1, ``Lp(alpha, p)`` for ``p``) and brings its box, if it has one.{datafit_param}
     fit_intercept : bool, default=True
         Fit a free (unconstrained) intercept.
     tol : float, default=1e-6
@@ -64,6 +79,12 @@ _DOC = """
     warm_start : bool, default=False
         Start from the previous fit (its coefficients and multiplier): successive radii then walk along
         the path.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        A box ``lower_j <= w_j <= upper_j`` (a scalar or one value per feature, ``-inf`` / ``inf``
+        allowed; None leaves that side open), for ``p >= 1``.  The ball must meet it:
+        ``radius >= ||clip(0, lower_bounds, upper_bounds)||_p``.
+    positive : bool, default=False
+        Constrain the coefficients to be ``>= 0`` (``lower_bounds=0``).
 
     Attributes
     ----------
@@ -77,9 +98,11 @@ _DOC = """
         ``||w||_p <= t`` itself is ``mu * t^(p-1)``.  For ``p < 1`` the same relation at the local
         solution (a stationary point of the penalized model).  ``p = inf``: ``lam`` itself, which is
         the ``alpha`` of the penalty ``alpha ||w||_inf`` with the same solution (its dual norm is L1:
-        ``lam = ||grad_w D||_1`` at the solution).
+        ``lam = ||grad_w D||_1`` at the solution).  With a box, the penalized models carry the same box
+        (e.g. ``Lasso(alpha=multiplier_, positive=True)``); for ``p = inf`` a coefficient held by a bound
+        of the box at ``+-radius`` is counted as the box's (the smallest multiplier).
     active_ : bool
-        Whether the constraint binds (``||coef_||_p = radius``).
+        Whether the norm constraint binds (``||coef_||_p = radius``).
     dual_gap_ : float or None
         Final constrained duality gap, in the objective's units (None for ``p < 1``).
     optimality_violation_ : float or None
@@ -99,13 +122,51 @@ _DOC = """
 class _ConstrainedModel:
     """The ``fit`` shared by the constrained estimators (mixed in before an lpnet estimator base)."""
 
-    def __init__(self, radius=1.0, p=1.0, *, fit_intercept=True, tol=1e-6, max_iter=100, warm_start=False):
+    def __init__(
+        self,
+        radius=1.0,
+        p=1.0,
+        *,
+        fit_intercept=True,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
+    ):
         self.radius = radius
         self.p = p
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+
+    def _box(self, p: float, n_features: int, dtype):
+        """``(lower, upper)`` as float64 arrays, or ``(None, None)`` without a box; checked, feasible."""
+        box = model_bounds(self, n_features)
+        if isinstance(self.p, Penalty) and self.p.is_bounded:  # a penalty given as p brings its box
+            if box is not None:
+                raise ValueError(
+                    "the penalty passed as p has its own bounds and lower_bounds / upper_bounds / positive were "
+                    "given too; pass one."
+                )
+            box = self.p.bounds(n_features)
+        if box is None:
+            return None, None
+        if p < 1.0:
+            raise ValueError(
+                f"lower_bounds / upper_bounds / positive with p={p:g} < 1 are not supported: projecting onto "
+                f"the non-convex L{p:g} ball intersected with a box is not implemented; take p >= 1 or drop the box."
+            )
+        # coefficients returned in float32 must lie in the box as returned: its bounds rounded inwards
+        ball = dtype_box(NormBall(1.0, 1.0, lower_bounds=box[0], upper_bounds=box[1]), n_features, dtype)
+        lower, upper = ball.bounds(n_features)
+        check_feasible_radius(check_radius(self.radius, allow_zero=False), p, lower, upper)
+        return lower, upper
 
     def _fit(self, X, y, sample_weight) -> None:
         # called by LinearModelBase.fit on a staged copy: a fit that raises changes nothing
@@ -115,11 +176,12 @@ class _ConstrainedModel:
         max_iter = check_positive_int(self.max_iter, "max_iter")
         datafit = self._datafit()  # an unknown datafit is named before the data are looked at
         X, y, s = self._validated_data(X, y, sample_weight)
+        lower, upper = self._box(p, X.shape[1], X.dtype)
         w0, b0 = self._warm_start_point(X.shape[1])
         warm = w0 is not None
         options = {"fit_intercept": bool(self.fit_intercept), "tol": tol, "max_iter": max_iter}
         if np.isinf(p):
-            fit = fit_box(X, y, s, datafit, radius, w0=w0, b0=b0, **options)
+            fit = fit_box(X, y, s, datafit, radius, w0=w0, b0=b0, lower=lower, upper=upper, **options)
         elif p < 1.0:
             warnings.warn(
                 f"p={p:g} < 1: the L{p:g} ball is not convex; {type(self).__name__} returns a local, not a "
@@ -129,13 +191,14 @@ class _ConstrainedModel:
             )
             fit = local_projected_gradient(X, y, s, datafit, radius, p, w0=w0, b0=b0, **options)
         else:
-            search = RadiusSearch(X, y, s, datafit, p, **options)
+            search = RadiusSearch(X, y, s, datafit, p, lower=lower, upper=upper, **options)
             last_p, piece = getattr(self, "_search_state", (None, None))
-            if warm and last_p == p:  # the previous solution is a point of this p's penalized path
+            if warm and last_p == p and lower is None:  # the previous solution is a point of this p's path
                 search.warm_start(w0, b0, self.multiplier_, piece)
             fit = search.fit(radius)
-            # p and the Lasso path's last linear piece: what the next warm start builds on
-            self._search_state = (p, search.piece)
+            # p and the Lasso path's last linear piece: what the next warm start builds on (a boxed
+            # search keeps nothing: its points belong to that box's path)
+            self._search_state = (p, search.piece) if lower is None else (None, None)
         if not fit.converged:
             what = (
                 f"duality gap {fit.dual_gap:.3e}"
@@ -193,9 +256,30 @@ class ConstrainedRegression(_ConstrainedModel, DatafitChoice, LinearModelBase):
     )
 
     def __init__(
-        self, radius=1.0, p=1.0, *, datafit="squared", fit_intercept=True, tol=1e-6, max_iter=100, warm_start=False
+        self,
+        radius=1.0,
+        p=1.0,
+        *,
+        datafit="squared",
+        fit_intercept=True,
+        tol=1e-6,
+        max_iter=100,
+        warm_start=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
     ):
-        super().__init__(radius, p, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, warm_start=warm_start)
+        super().__init__(
+            radius,
+            p,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            warm_start=warm_start,
+            lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds,
+            positive=positive,
+        )
         self.datafit = datafit
 
 

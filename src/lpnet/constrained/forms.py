@@ -3,6 +3,8 @@
 For convex ``p >= 1`` the penalized solutions ``w(alpha)`` of ``D + alpha/p sum_j |w_j|^p`` and the
 constrained solutions of ``min D s.t. ||w||_p <= t`` are the same family: ``t = ||w(alpha)||_p`` and
 ``alpha`` is the constraint's multiplier in penalty scaling.  ``t`` is non-increasing in ``alpha``.
+With a box ``lower <= w <= upper`` on both forms the same holds, ``t`` falling to
+``||clip(0, lower, upper)||_p`` (not 0) as ``alpha`` grows.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._validation import check_alpha, check_p, check_positive_int, check_tol
+from .._validation import check_alpha, check_bounds, check_p, check_positive_int, check_tol
 from ..fit_data import prepare_fit
 from ..geometry import check_ball_p, check_radius, path_radii
 from ..path import regularization_path
@@ -41,7 +43,18 @@ def _convex_p(p) -> float:
 
 
 def radius_for_alpha(
-    X, y, alpha, p=1.0, datafit="squared", fit_intercept=True, sample_weight=None, tol=1e-6, max_iter=100
+    X,
+    y,
+    alpha,
+    p=1.0,
+    datafit="squared",
+    fit_intercept=True,
+    sample_weight=None,
+    tol=1e-6,
+    max_iter=100,
+    *,
+    lower_bounds=None,
+    upper_bounds=None,
 ):
     """The radius ``t = ||w(alpha)||_p`` of the penalized solution, i.e. the constrained problem's radius.
 
@@ -58,6 +71,8 @@ def radius_for_alpha(
     fit_intercept : bool
     sample_weight : array-like of shape (n_samples,), optional
     tol, max_iter : as :func:`lpnet.regularization_path` (every fit certified).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients of the penalized fits (as :func:`lpnet.regularization_path`).
 
     Returns
     -------
@@ -77,6 +92,8 @@ def radius_for_alpha(
         sample_weight=sample_weight,
         tol=tol,
         max_iter=max_iter,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     radii = np.empty(alphas.shape[0])
     radii[order] = path_radii(path.coefs, p)
@@ -84,7 +101,18 @@ def radius_for_alpha(
 
 
 def alpha_for_radius(
-    X, y, radius, p=1.0, datafit="squared", fit_intercept=True, sample_weight=None, tol=1e-6, max_iter=100
+    X,
+    y,
+    radius,
+    p=1.0,
+    datafit="squared",
+    fit_intercept=True,
+    sample_weight=None,
+    tol=1e-6,
+    max_iter=100,
+    *,
+    lower_bounds=None,
+    upper_bounds=None,
 ):
     """The ``alpha`` whose penalized solution has ``||w(alpha)||_p = radius`` (the constraint's multiplier).
 
@@ -104,6 +132,9 @@ def alpha_for_radius(
         ``tol * D_null``, see :class:`ConstrainedRegression`).
     max_iter : int
         Most penalized fits per radius.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box ``lower_j <= w_j <= upper_j`` on both forms (see :class:`ConstrainedRegression`); every
+        radius must be at least ``||clip(0, lower, upper)||_p`` (a ValueError names it).
 
     Returns
     -------
@@ -122,6 +153,13 @@ def alpha_for_radius(
     tol, max_iter = check_tol(tol), check_positive_int(max_iter, "max_iter")
     radii, scalar = _grid(radius, lambda t: check_radius(t, allow_zero=False))
     data = prepare_fit(X, y, datafit, sample_weight, who="alpha_for_radius")
+    lower = upper = None
+    if lower_bounds is not None or upper_bounds is not None:
+        n_features = data.X.shape[1]
+        lower, upper = (
+            np.broadcast_to(np.asarray(b, dtype=np.float64), (n_features,)).copy()
+            for b in check_bounds(lower_bounds, upper_bounds, n_features)
+        )
     search = RadiusSearch(
         data.X,
         data.y,
@@ -131,6 +169,8 @@ def alpha_for_radius(
         fit_intercept=bool(fit_intercept),
         tol=tol,
         max_iter=max_iter,
+        lower=lower,
+        upper=upper,
     )
     alphas = np.empty(radii.shape[0])
     for i in np.argsort(radii, kind="stable"):
