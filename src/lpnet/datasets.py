@@ -3,6 +3,10 @@
 The command line's demo, the explorer and the tour all show these; each loads them from here, so the
 same rows and the same description reach every one of them.  numpy is imported when a loader runs,
 scikit-learn only when the diabetes files are not where it ships them (and for the breast cancer data).
+
+``make_large_regression`` and ``make_large_classification`` write seeded synthetic data of any size as
+parquet files (pyarrow, imported when they run), row group by row group, for the out-of-core estimators
+of :mod:`lpnet.dask`, for tests and for benchmarks.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ __all__ = [
     "correlated_pair",
     "load_breast_cancer",
     "load_diabetes",
+    "make_large_classification",
+    "make_large_regression",
     "standardize",
 ]
 
@@ -190,3 +196,142 @@ def correlated_pair(n_samples: int = 200, correlation: float = 0.8, seed: int = 
         f"y = 2 x1 + 1.5 x2 + 1 + noise (seed {seed})"
     )
     return Dataset(X, y, ["x1", "x2"], desc)
+
+
+def _write_large(path, n_rows, n_features, n_files, rows_per_group, seed, n_informative, label, dtype):
+    """Write the files; each row group is drawn from its own seeded generator (file, group), so a file's
+    content does not depend on how many files or groups come before it."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for name, value in (("n_rows", n_rows), ("n_features", n_features), ("n_files", n_files)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    if rows_per_group is None:
+        rows_per_group = max(1024, 2**20 // n_features)
+    os.makedirs(path, exist_ok=True)
+    rng = np.random.default_rng([seed, 0])
+    k = min(n_informative, n_features)
+    coef = np.zeros(n_features)
+    coef[:k] = rng.choice([-1.0, 1.0], size=k) * rng.uniform(0.5, 2.0, size=k)
+    intercept = float(rng.normal())
+    names = [f"x{j}" for j in range(n_features)]
+    bounds = np.linspace(0, n_rows, n_files + 1).astype(np.int64)
+    files = []
+    for f in range(n_files):
+        file = os.path.join(path, f"part-{f:05d}.parquet")
+        schema = pa.schema([(name, pa.from_numpy_dtype(np.dtype(dtype))) for name in names] + [("y", pa.float64())])
+        with pq.ParquetWriter(file, schema) as writer:
+            for g, start in enumerate(range(int(bounds[f]), int(bounds[f + 1]), rows_per_group)):
+                m = min(rows_per_group, int(bounds[f + 1]) - start)
+                gen = np.random.default_rng([seed, 1, f, g])
+                X = gen.standard_normal((m, n_features))
+                y = label(X @ coef + intercept, gen)
+                columns = [pa.array(X[:, j].astype(dtype)) for j in range(n_features)] + [pa.array(y)]
+                writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+        files.append(file)
+    return files, coef, intercept
+
+
+def make_large_regression(
+    path,
+    n_rows: int,
+    n_features: int,
+    *,
+    n_files: int = 1,
+    rows_per_group: int | None = None,
+    n_informative: int = 10,
+    noise: float = 1.0,
+    seed: int = 0,
+    dtype: str = "float64",
+):
+    """Write seeded linear-regression data as parquet files ``path/part-NNNNN.parquet``.
+
+    Features ``x0 .. x{p-1}`` are standard normal; the target ``y = x.coef + intercept + noise * e`` with
+    ``n_informative`` non-zero coefficients.  Rows are split evenly across ``n_files`` files and written
+    ``rows_per_group`` rows at a time (one parquet row group each; default about 8 MiB), so memory holds
+    one group, never the data.  Same ``seed``, same files.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder to write the files into (created if missing).
+    n_rows, n_features : int
+        The size of the data.
+    n_files : int, default=1
+        How many parquet files the rows are split across.
+    rows_per_group : int, optional
+        Rows per parquet row group (default: about 8 MiB of data).
+    n_informative : int, default=10
+        How many coefficients are not zero.
+    noise : float, default=1.0
+        Standard deviation of the Gaussian noise added to the target.
+    seed : int, default=0
+        Seed of every random draw.
+    dtype : str, default="float64"
+        The features' dtype in the files.
+
+    Returns
+    -------
+    files : list of str
+    coef : ndarray of shape (n_features,)
+    intercept : float
+    """
+    return _write_large(
+        path,
+        n_rows,
+        n_features,
+        n_files,
+        rows_per_group,
+        seed,
+        n_informative,
+        lambda z, gen: z + noise * gen.standard_normal(z.shape[0]),
+        dtype,
+    )
+
+
+def make_large_classification(
+    path,
+    n_rows: int,
+    n_features: int,
+    *,
+    n_files: int = 1,
+    rows_per_group: int | None = None,
+    n_informative: int = 10,
+    seed: int = 0,
+    dtype: str = "float64",
+):
+    """Write seeded binary-classification data (labels 0/1 in ``y``) as parquet files, like
+    :func:`make_large_regression`: ``P(y = 1 | x) = 1 / (1 + exp(-(x.coef + intercept)))``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder to write the files into (created if missing).
+    n_rows, n_features : int
+        The size of the data.
+    n_files : int, default=1
+        How many parquet files the rows are split across.
+    rows_per_group : int, optional
+        Rows per parquet row group (default: about 8 MiB of data).
+    n_informative : int, default=10
+        How many coefficients are not zero.
+    seed : int, default=0
+        Seed of every random draw.
+    dtype : str, default="float64"
+        The features' dtype in the files.
+
+    Returns
+    -------
+    files : list of str
+    coef : ndarray of shape (n_features,)
+    intercept : float
+    """
+
+    def label(z, gen):
+        import numpy as np
+
+        return (gen.random(z.shape[0]) < 1.0 / (1.0 + np.exp(-z))).astype(np.float64)
+
+    return _write_large(path, n_rows, n_features, n_files, rows_per_group, seed, n_informative, label, dtype)

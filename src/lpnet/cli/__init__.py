@@ -1,15 +1,17 @@
 """The ``lpnet`` command line: ``lpnet fit``, ``path``, ``cv``, ``tour`` and ``explore``.
 
 ``lpnet fit`` with no options runs a demonstration on scikit-learn's bundled diabetes data; with
-``--data FILE.csv --target COLUMN --alpha A`` it fits your own data.  ``lpnet path`` (the
+``--data FILE.csv --target COLUMN --alpha A`` it fits your own data (``--data`` also takes parquet /
+CSV files, a glob or a directory, read in memory or out of core: ``--engine``).  ``lpnet path`` (the
 regularization path) and ``lpnet cv`` (alpha chosen by cross-validation), ``lpnet tour`` (the measured
 tour of L1/L2 regularization) and ``lpnet explore`` (the interactive explorer) complete it; see
 ``lpnet COMMAND --help``.
 
 One module per command (:mod:`.fit`, :mod:`.select` for ``path`` and ``cv``, :mod:`.tour`,
 :mod:`.explore`), what they share in :mod:`.common`, the penalties from the registry in :mod:`.menu`,
-the CSV reader in :mod:`.data`.  This module builds the parser and turns every mistake into one line
-``lpnet: error: ...`` with exit status 2.  Nothing else in lpnet imports the command line.
+the CSV and file readers in :mod:`.data`, the engines (``--engine``: memory, stream, dask) and the
+out-of-core fits in :mod:`.engines`.  This module builds the parser and turns every mistake into one
+line ``lpnet: error: ...`` with exit status 2.  Nothing else in lpnet imports the command line.
 
 Start-up is kept light: numpy, scikit-learn and the solvers are imported only when a command runs,
 pandas only when ``--data`` is given (and only if it is installed), matplotlib only with ``--plot``.

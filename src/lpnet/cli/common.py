@@ -15,6 +15,7 @@ from .data import DATAFITS
 
 __all__ = [
     "DATAFITS",
+    "DATA_HELP",
     "MAX_NAMES",
     "Parser",
     "UsageError",
@@ -40,6 +41,10 @@ __all__ = [
 
 #: names listed in one line of a report before '... (N more)'
 MAX_NAMES = 20
+DATA_HELP = (
+    "a CSV file with a header row, or parquet / CSV files: a glob (quote it: 'big/*.parquet') or a "
+    "directory; every column but --target is a feature (see --engine)"
+)
 
 
 class UsageError(Exception):
@@ -196,9 +201,7 @@ def add_data_options(parser) -> None:
     ----------
     parser : argparse.ArgumentParser
     """
-    parser.add_argument(
-        "--data", metavar="FILE.csv", help="CSV file with a header row; every column but --target is a feature"
-    )
+    parser.add_argument("--data", metavar="FILES", help=DATA_HELP)
     parser.add_argument("--target", metavar="COLUMN", help="name of the target column (with --data)")
     add_datafit_option(parser)
     parser.add_argument(
@@ -324,12 +327,12 @@ def load_data(args):
         ``X, y, names, desc, how, classes``: ``how`` says how the features were scaled; ``classes``
         holds the two labels with ``--datafit logistic``, else None.
     """
-    from .data import check_target, load_csv, load_demo
+    from .data import check_target, load_demo, load_files
 
     if args.data is None:
         X, y, names, desc = load_demo()
     else:
-        X, y, names, desc = load_csv(args.data, target_of(args))
+        X, y, names, desc = load_files(args.data, target_of(args))
     classes = check_target(y, args.datafit, args.target)
     if args.no_standardize:
         return X, y, names, desc, "features used as given (--no-standardize)", classes

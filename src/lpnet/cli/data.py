@@ -1,5 +1,8 @@
 """The data of the ``lpnet`` commands: the bundled diabetes demo (:mod:`lpnet.datasets`), or a user's CSV file.
 
+Several files (a glob, a directory, parquet) are read into memory through :mod:`lpnet.dask`'s file
+reader, which checks their columns and values (:func:`load_files`); one CSV file is read as always.
+
 Reading a CSV uses pandas when it is installed and the csv module otherwise; both readers give the
 same columns, values, notes and one-line errors.  Notes (``lpnet: note: ...``) and warnings
 (``lpnet: warning: ...``) go to stderr, so that stdout holds only the report.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from ..datafits import datafit_names, make_datafit
@@ -275,6 +279,73 @@ def _pandas_names(names):
         seen.add(new)
         out.append(new)
     return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# several files (a glob, a directory, parquet): read through lpnet.dask's file reader
+# ----------------------------------------------------------------------------------------------------
+def data_files(data: str) -> tuple[list[str], str]:
+    """The files ``--data`` names and their format, or a one-line error."""
+    from ..dask.sources import resolve_files
+
+    if not any(ch in data for ch in "*?[") and not os.path.exists(data):
+        raise FileNotFoundError(f"data file {data!r} not found")
+    try:
+        return resolve_files(data)
+    except ValueError as exc:
+        if os.path.isdir(data):
+            raise ValueError(f"--data {data!r} is a directory without parquet or CSV files") from None
+        raise ValueError(f"--data {data!r}: {' '.join(str(exc).split())}") from None
+
+
+@contextmanager
+def reading_files(data: str, files: list[str]):
+    """Errors while reading the files of ``--data`` say which ``--data`` (a directory, a glob) they
+    come from, unless they already name it."""
+    try:
+        yield
+    except ValueError as exc:
+        text = " ".join(str(exc).split())
+        if data in text:
+            raise
+        what = "a directory" if os.path.isdir(data) else "a file" if len(files) == 1 else "files"
+        raise ValueError(f"--data {data!r} ({what}, {len(files)} files read): {text}") from None
+
+
+def _rows_of(chunk):
+    return [(chunk.start, chunk.X, chunk.y)]
+
+
+def _concatenate(a, b):
+    return a + b
+
+
+def load_files(data: str, target):
+    """``X, y, names, desc`` of ``--data`` read into memory: a single CSV file as ``lpnet`` always read
+    it (:func:`lpnet.cli.data.load_csv`), several files or parquet concatenated in file order."""
+    import numpy as np
+
+    from ..dask import open_data
+
+    if os.path.isfile(data) and not data.lower().endswith((".parquet", ".pq", ".parq")):
+        return load_csv(data, target)
+    files, _ = data_files(data)
+    if len(files) == 1 and files[0].lower().endswith(".csv"):
+        return load_csv(files[0], target)
+    if not isinstance(target, str):
+        raise ValueError("a two-column target (--time, --event) is read from a single CSV file; give one file")
+    with reading_files(data, files):
+        with open_data(files, target=target, engine="stream") as engine:
+            parts = engine.map_reduce(_rows_of, _concatenate, label="reading")
+            names = list(engine.feature_names)
+    parts.sort(key=lambda part: part[0])
+    X = np.vstack([part[1] for part in parts])
+    y = np.concatenate([part[2] for part in parts])
+    constant = [name for name, flat in zip(names, constant_columns(X)) if flat]
+    if constant:
+        warn(f"constant columns in {data!r}: {quote_list(constant)}; their coefficients are 0")
+    desc = f"{data} ({X.shape[0]} samples, {len(names)} features, {len(files)} files; target: {target})"
+    return X, y, names, desc
 
 
 # ----------------------------------------------------------------------------------------------------

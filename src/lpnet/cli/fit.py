@@ -18,6 +18,7 @@ from ..datafits import make_datafit
 from ..penalties import penalty_names
 from . import menu
 from .common import (
+    DATA_HELP,
     UsageError,
     add_bounds_options,
     add_datafit_option,
@@ -34,6 +35,7 @@ from .common import (
     table,
     target_of,
 )
+from .engines import FitRun, add_engine_options, check_engine_options, check_out_of_core, choose_engine, fit_out_of_core
 from .groups import add_groups_option, check_groups_options, group_fit_models
 from .relax import add_variant_options, check_variant_options, refit_notes, variant_fit_models, variant_requested
 
@@ -61,6 +63,8 @@ examples:
       one Lasso on your CSV, saved for lpnet.load("model.json")
   lpnet fit --data churn.csv --target churned --datafit logistic --alpha 0.01
       L1 / L2 / Elastic Net / Lp logistic regressions of a two-class target
+  lpnet fit --data 'big/*.parquet' --target y --penalty l1 --alpha 0.01 --engine stream
+      one pass over parquet files bigger than memory (see "data bigger than memory" below)
 
 why alpha = {DEMO_ALPHA!r} in the demo:
 {textwrap.fill(DEMO_ALPHA_WHY, width=96, initial_indent="  ", subsequent_indent="  ")}
@@ -83,6 +87,14 @@ what is reported:
   Notes and warnings about the data (a blank index column dropped, constant columns, a ';'
   separator, a two-valued target fitted by least squares) are printed to stderr.
 
+data bigger than memory (--engine stream or dask, or auto on large files):
+  One pass over the files gives the sufficient statistics of least squares; the rows are split into
+  train and test by a seeded hash of their index (about 75/25, seed {SPLIT_SEED}; not the in-memory
+  split), the features standardized from the training statistics, and Lasso, Ridge and Elastic Net
+  (or the one --penalty: l1, l2, elasticnet, lp with --p >= 1) solved from them, each with its duality
+  gap.  A line reports the passes and the rows read.  Other datafits, penalties, --groups, bounds,
+  --relax and --adaptive need --engine memory.
+
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """
 
@@ -103,9 +115,7 @@ def add_fit_command(sub) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fit.add_argument(
-        "--data", metavar="FILE.csv", help="CSV file with a header row; every column but --target is a feature"
-    )
+    fit.add_argument("--data", metavar="FILES", help=DATA_HELP)
     fit.add_argument("--target", metavar="COLUMN", help="name of the target column (with --data)")
     add_datafit_option(fit)
     fit.add_argument("--penalty", choices=penalty_names(), help="fit only this penalty (default: compare them all)")
@@ -138,12 +148,14 @@ def add_fit_command(sub) -> None:
     fit.add_argument(
         "--no-standardize", action="store_true", help="use the features as they are instead of standardizing them"
     )
+    add_engine_options(fit)
     fit.set_defaults(func=cmd_fit)
 
 
 def _check_options(args) -> None:
     """Cross-option and range checks, before any data is read."""
     check_data_options(args)
+    check_engine_options(args)
     check_groups_options(args)
     check_variant_options(args)
     datafit_of(args)  # a datafit parameter out of range, or given for another datafit
@@ -214,28 +226,18 @@ def _log_loss(model, X, y) -> float:
     return float(np.mean(logsumexp(z, axis=1) - z[np.arange(len(y)), true]))
 
 
-def cmd_fit(args) -> int:
-    """Run ``lpnet fit`` with the parsed ``args``; returns the exit status.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-
-    Returns
-    -------
-    int
-    """
-    _check_options(args)
+def _fit_in_memory(args) -> FitRun:
+    """The fits of the data read into memory (``--engine memory``, and the demo), scored on the split."""
     import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import train_test_split
 
-    from .data import check_target, constant_columns, load_csv, load_demo
+    from .data import check_target, constant_columns, load_demo, load_files
 
     if args.data is None:
         X, y, names, desc = load_demo()
     else:
-        X, y, names, desc = load_csv(args.data, target_of(args))
+        X, y, names, desc = load_files(args.data, target_of(args))
     classes = check_target(y, args.datafit, args.target)
     if X.shape[0] < MIN_ROWS:
         raise ValueError(
@@ -286,16 +288,46 @@ def cmd_fit(args) -> int:
         for w in caught:  # replay anything that is not a convergence warning
             if not issubclass(w.category, ConvergenceWarning):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        results.append((label, short, model, elapsed, note))
+        values = [model.score(X_tr, y_tr), model.score(X_te, y_te)]  # R2, accuracy, D2: the datafit's score
+        if classes is not None:
+            values += [_log_loss(model, X_tr, y_tr), _log_loss(model, X_te, y_te)]
+        results.append((label, short, model, elapsed, note, values))
+    stratified = "" if classes is None else ", stratified by class"
+    split = (
+        f"  {len(y_tr)} train / {len(y_te)} test samples (split {1 - TEST_SIZE:.0%}/{TEST_SIZE:.0%}, "
+        f"seed {SPLIT_SEED}{stratified}); {how}"
+    )
+    f_null = null_objective(y_tr, args.datafit)
+    return FitRun(desc, list(names), classes, alpha, results, informative, mean, scale, split, f_null, "")
 
+
+def cmd_fit(args) -> int:
+    """Run ``lpnet fit`` with the parsed ``args``; returns the exit status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+    """
+    _check_options(args)
+    import numpy as np
+
+    engine = choose_engine(args)
+    if engine == "memory":
+        run = _fit_in_memory(args)
+    else:
+        check_out_of_core(args, "fit", None if args.penalty is None else menu.shape_values(args, args.penalty).get("p"))
+        run = fit_out_of_core(args, engine, TEST_SIZE, SPLIT_SEED, MIN_ROWS)
+    desc, names, classes, alpha, results = run.desc, run.names, run.classes, run.alpha, run.results
+    informative = run.informative
     out = sys.stdout
     print(f"lpnet fit: {desc}", file=out)
-    stratified = "" if classes is None else ", stratified by class"
-    print(
-        f"  {len(y_tr)} train / {len(y_te)} test samples (split {1 - TEST_SIZE:.0%}/{TEST_SIZE:.0%}, "
-        f"seed {SPLIT_SEED}{stratified}); {how}",
-        file=out,
-    )
+    print(run.split, file=out)
+    if run.passes:
+        print(run.passes, file=out)
     if classes is not None and len(classes) == 2:
         print(
             f"  logistic regression: classes {classes[0]:g} and {classes[1]:g} (positive: {classes[1]:g}, "
@@ -305,7 +337,7 @@ def cmd_fit(args) -> int:
     elif classes is not None:
         shown = ", ".join(f"{c:g}" for c in classes)
         print(f"  multinomial logistic regression: {len(classes)} classes ({shown})", file=out)
-    f_null = null_objective(y_tr, args.datafit)
+    f_null = run.f_null
     print(
         f"  alpha = {alpha!r}, tol = {args.tol:g}, max_iter = {args.max_iter}; a convex fit has converged "
         f"when its duality gap <= tol * F_null = {args.tol * f_null:.3g}",
@@ -314,9 +346,9 @@ def cmd_fit(args) -> int:
     print(file=out)
 
     print("Coefficients (exact zeros print as 0):", file=out)
-    header = ["feature", *[h for _, short, m, _, _ in results for h in output_headers(short, m)]]
-    rows = [[name, *[fmt_coef(c) for _, _, m, _, _ in results for c in coef(m)[j]]] for j, name in enumerate(names)]
-    rows.append(["(intercept)", *[f"{b:.5g}" for _, _, m, _, _ in results for b in intercept(m)]])
+    header = ["feature", *[h for _, short, m, _, _, _ in results for h in output_headers(short, m)]]
+    rows = [[name, *[fmt_coef(c) for _, _, m, _, _, _ in results for c in coef(m)[j]]] for j, name in enumerate(names)]
+    rows.append(["(intercept)", *[f"{b:.5g}" for _, _, m, _, _, _ in results for b in intercept(m)]])
     print(table(header, rows), file=out)
     print(file=out)
 
@@ -328,7 +360,7 @@ def cmd_fit(args) -> int:
     header = ["model", "zeros", *scores, "certificate", "iters", "converged", "fit time"]
     rows = []
     not_converged = []
-    for label, _, m, elapsed, note in results:
+    for label, _, m, elapsed, note, values in results:
         if m.dual_gap_ is not None:
             cert = f"duality gap {m.dual_gap_:.2e}"
         elif m.optimality_violation_ is not None:
@@ -337,9 +369,6 @@ def cmd_fit(args) -> int:
             cert = "n/a"
         if not m.converged_:
             not_converged.append(label)
-        values = [m.score(X_tr, y_tr), m.score(X_te, y_te)]  # R2, accuracy, D2: the datafit's score
-        if classes is not None:
-            values += [_log_loss(m, X_tr, y_tr), _log_loss(m, X_te, y_te)]
         rows.append(
             [
                 label,
@@ -352,7 +381,7 @@ def cmd_fit(args) -> int:
             ]
         )
     print(table(header, rows), file=out)
-    for line in refit_notes((label, m) for label, _, m, _, _ in results):
+    for line in refit_notes((label, m) for label, _, m, _, _, _ in results):
         print(line, file=out)
     print(file=out)
     if not informative.all():
@@ -380,7 +409,7 @@ def cmd_fit(args) -> int:
         )
 
     if args.save is not None:
-        _save(results[0][2], args.save, mean, scale, args.no_standardize, names, out)
+        _save(results[0][2], args.save, run.mean, run.scale, args.no_standardize, names, out)
     return 0
 
 

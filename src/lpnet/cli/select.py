@@ -36,6 +36,17 @@ from .common import (
     output_headers,
     table,
 )
+from .engines import (
+    CVRun,
+    PathRun,
+    add_engine_options,
+    check_engine_options,
+    check_out_of_core,
+    choose_engine,
+    cv_out_of_core,
+    path_out_of_core,
+    show_progress,
+)
 from .groups import add_groups_option, check_groups_options, group_cv_estimator, group_path_label, group_penalty
 from .relax import (
     add_variant_options,
@@ -60,6 +71,8 @@ examples:
   lpnet path --penalty elasticnet --l1-ratio 0.3 --plot path.png --csv path.csv
   lpnet path --data house.csv --target price --penalty lp --p 0.5
   lpnet path --data churn.csv --target churned --datafit logistic --plot path.png
+  lpnet path --data 'big/*.parquet' --target y --engine stream --csv path.csv
+      the whole path from one pass over files bigger than memory
 
 what is reported:
   The path is computed on all the rows; the features are standardized with their mean and standard
@@ -72,6 +85,12 @@ what is reported:
   matplotlib: pip install 'lpnet[plot]'); --csv writes every alpha of the path, one row each, with
   the coefficients of the (standardized) features.
 
+data bigger than memory (--engine stream or dask, or auto on large files):
+  One pass over the files gives the sufficient statistics of least squares; the features are
+  standardized from them (all rows), and every fit is solved from them with its duality gap.
+  Penalties: l1, l2, elasticnet, lp with --p >= 1.  A line reports the passes and the rows read.
+  Other datafits and penalties, --groups, bounds, --relax and --adaptive need --engine memory.
+
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """
 
@@ -82,6 +101,8 @@ examples:
   lpnet cv --penalty elasticnet --l1-ratio 0.1,0.5,0.9 --selection 1se --plot cv.png
   lpnet cv --data house.csv --target price --folds 10 --seed 3
   lpnet cv --data churn.csv --target churned --datafit logistic --penalty l2
+  lpnet cv --data big/ --target y --penalty elasticnet --l1-ratio 0.5,0.9 --scheduler tcp://host:8786
+      every fold, alpha and l1_ratio from one pass on a Dask cluster
 
 what is reported:
   K-fold cross-validation (KFold(K, shuffle=True, random_state=seed); StratifiedKFold with
@@ -97,6 +118,13 @@ what is reported:
   squares, --penalty elasticnet with --l1-ratio 0 is ridge-like (no separate l2 choice); with
   --datafit logistic, l2 is a choice (LogisticRegressionCV).  The default Lp exponent is
   p = {menu.DEMO_P:g}, as in lpnet fit.
+
+data bigger than memory (--engine stream or dask, or auto on large files):
+  One pass over the files gives the per-fold sufficient statistics of least squares; the features
+  are standardized from them (all rows), and every fit is solved from them with its duality gap.
+  The folds are drawn by a seeded hash of the row index (--seed), not by KFold; penalties: l1,
+  elasticnet (every --l1-ratio from the same pass).  A line reports the passes and the rows read.
+  Other datafits and penalties, --groups, bounds, --relax and --adaptive need --engine memory.
 
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """
@@ -132,6 +160,7 @@ def add_select_commands(sub) -> None:
     add_bounds_options(path)
     _path_grid_options(path)
     path.add_argument("--csv", metavar="PATH.csv", help="write every alpha of the path as CSV")
+    add_engine_options(path)
     path.set_defaults(func=cmd_path)
 
     cv = sub.add_parser(
@@ -172,6 +201,7 @@ def add_select_commands(sub) -> None:
         metavar="S",
         help="random_state of the shuffled (Stratified)KFold (default 0)",
     )
+    add_engine_options(cv)
     cv.set_defaults(func=cmd_cv)
 
 
@@ -216,6 +246,7 @@ def _check_common(args, penalties, command) -> None:
             f"--penalty must be one of {', '.join(penalties)} for lpnet {command}, got {args.penalty!r}{hint}"
         )
     check_data_options(args)
+    check_engine_options(args)
     check_groups_options(args)
     menu.check_shape_values(args, args.penalty, grid=True)
     if args.n_alphas < 1:
@@ -297,6 +328,44 @@ def _loss_description(classes, datafit: str) -> str:
 # ----------------------------------------------------------------------------------------------------
 # lpnet path
 # ----------------------------------------------------------------------------------------------------
+def _path_in_memory(args, values) -> PathRun:
+    """The path of the data read into memory (``--engine memory``), and what its report needs."""
+    import numpy as np
+    from sklearn.exceptions import ConvergenceWarning
+
+    from ..path import regularization_path
+    from .data import constant_columns
+
+    X, y, names, desc, how, classes = load_data(args)
+    group = None if args.groups is None else group_penalty(args, names, values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # convergence is reported per alpha below
+        path = regularization_path(
+            X,
+            y,
+            penalty=make_penalty(args.penalty, 1.0, **values) if group is None else group,
+            datafit=datafit_of(args),
+            n_alphas=args.n_alphas,
+            eps=args.eps,
+            tol=args.tol,
+            max_iter=args.max_iter,
+            progress=show_progress(args),
+            **bounds_of(args, X.shape[1]),
+        )
+    path.feature_names = list(names)
+    informative = ~constant_columns(X)
+    z = X @ path.coefs.T + path.intercepts
+    if classes is None:  # R2 for least squares, D2 for the log-link families: the datafit's score
+        fit = make_datafit(args.datafit)
+        score_names, scores = [fit.score_label], [fit.validation_score(y, z, np.ones(len(y)))]
+    else:  # the predicted class is the positive one where the decision function is > 0
+        sign = np.where(y == classes[1], 1.0, -1.0)[:, None]
+        score_names = ["accuracy", "log-loss"]
+        scores = [np.mean((z > 0) == (sign > 0), axis=0), np.mean(np.logaddexp(0.0, -sign * z), axis=0)]
+    f_null = null_objective(y, args.datafit)
+    return PathRun(path, list(names), desc, how, classes, group, informative, f_null, score_names, scores, "")
+
+
 def cmd_path(args) -> int:
     """Run ``lpnet path`` with the parsed ``args``; returns the exit status.
 
@@ -317,36 +386,22 @@ def cmd_path(args) -> int:
         )
     _check_output(args.csv, "--csv")
     import numpy as np
-    from sklearn.exceptions import ConvergenceWarning
-
-    from ..path import regularization_path
-    from .data import constant_columns
 
     if make_datafit(args.datafit).is_multi_output:
         raise UsageError(
             f"lpnet path traces models with one coefficient per feature; --datafit {args.datafit} has one per "
             "class: use lpnet cv or lpnet fit"
         )
-    X, y, names, desc, how, classes = load_data(args)
     values = menu.shape_values(args, args.penalty, grid="first")
-    group = None if args.groups is None else group_penalty(args, names, values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # convergence is reported per alpha below
-        path = regularization_path(
-            X,
-            y,
-            penalty=make_penalty(args.penalty, 1.0, **values) if group is None else group,
-            datafit=datafit_of(args),
-            n_alphas=args.n_alphas,
-            eps=args.eps,
-            tol=args.tol,
-            max_iter=args.max_iter,
-            progress=sys.stderr.isatty(),
-            **bounds_of(args, X.shape[1]),
-        )
-    path.feature_names = list(names)
+    engine = choose_engine(args)
+    if engine == "memory":
+        run = _path_in_memory(args, values)
+    else:
+        check_out_of_core(args, "path", values.get("p"))
+        run = path_out_of_core(args, engine, values)
+    path, names, desc, how, classes, group = run.path, run.names, run.desc, run.how, run.classes, run.group
     n = len(path)
-    informative = ~constant_columns(X)
+    informative = run.informative
     out = sys.stdout
     label = menu.path_label(args.penalty, args.datafit, values) if group is None else group_path_label(group)
     print(f"lpnet path: {desc}", file=out)
@@ -356,7 +411,9 @@ def cmd_path(args) -> int:
         file=out,
     )
     print(f"  {how}", file=out)
-    f_null = null_objective(y, args.datafit)
+    if run.passes:
+        print(run.passes, file=out)
+    f_null = run.f_null
     if bounds_of(args) and np.all(np.isnan(path.dual_gaps)):
         print(
             "  with these bounds each fit is certified by its optimality violation, the box's normal cone "
@@ -381,14 +438,7 @@ def cmd_path(args) -> int:
 
     shown = np.unique(np.linspace(0, n - 1, num=min(n, TABLE_ROWS)).round().astype(int))
     nonzero = (path.coefs != 0.0) & informative
-    z = X @ path.coefs.T + path.intercepts
-    if classes is None:  # R2 for least squares, D2 for the log-link families: the datafit's score
-        fit = make_datafit(args.datafit)
-        score_names, scores = [fit.score_label], [fit.validation_score(y, z, np.ones(len(y)))]
-    else:  # the predicted class is the positive one where the decision function is > 0
-        sign = np.where(y == classes[1], 1.0, -1.0)[:, None]
-        score_names = ["accuracy", "log-loss"]
-        scores = [np.mean((z > 0) == (sign > 0), axis=0), np.mean(np.logaddexp(0.0, -sign * z), axis=0)]
+    score_names, scores = run.score_names, run.scores
     rows, before = [], np.zeros(len(names), dtype=bool)
     for k in shown:
         now = nonzero[k]
@@ -501,23 +551,8 @@ def _write_path_csv(path, names, filename, out, how) -> None:
 # ----------------------------------------------------------------------------------------------------
 # lpnet cv
 # ----------------------------------------------------------------------------------------------------
-def cmd_cv(args) -> int:
-    """Run ``lpnet cv`` with the parsed ``args``; returns the exit status.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-
-    Returns
-    -------
-    int
-    """
-    _check_common(args, menu.cv_penalties(args.datafit), "cv")
-    if args.folds < 2:
-        raise UsageError(f"--folds must be an integer >= 2, got {args.folds}")
-    check_variant_options(args)
-    if not 0 <= args.seed < 2**32:
-        raise UsageError(f"--seed must lie in [0, 2**32 - 1], got {args.seed}")
+def _cv_in_memory(args, values) -> CVRun:
+    """The cross-validation of the data read into memory (``--engine memory``, and the demo)."""
     import numpy as np
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
@@ -538,7 +573,6 @@ def cmd_cv(args) -> int:
                 f"({smallest}); stratified folds need one of each class per fold"
             )
         splitter = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
-    values = menu.shape_values(args, args.penalty, grid="all")
     grid = menu.GRID_PARAMETER in values  # the grid parameter is cross-validated too: show its values
     common = {
         "eps": args.eps,
@@ -568,12 +602,57 @@ def cmd_cv(args) -> int:
             refit = choice_parameters(args, alpha, ratio)
             model = est.estimator_ if chosen else clone(est.estimator_).set_params(**refit).fit(X, y)
             fits[name] = (i, k, alpha, ratio, model)
-
-    out = sys.stdout
-    n_folds = res.losses.shape[1]
-    kind = type(est).__name__
     if args.groups is None and not variant_requested(args):
         what = menu.cv_label(args.penalty, args.datafit, values)
+    folds = f"{type(splitter).__name__}, shuffled, seed {args.seed}"
+    return CVRun(
+        desc,
+        list(names),
+        how,
+        classes,
+        res,
+        fits,
+        type(est).__name__,
+        what,
+        grid,
+        folds,
+        ~constant_columns(X),
+        est.alpha_,
+        est.plot_cv,
+        "",
+    )
+
+
+def cmd_cv(args) -> int:
+    """Run ``lpnet cv`` with the parsed ``args``; returns the exit status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+    """
+    _check_common(args, menu.cv_penalties(args.datafit), "cv")
+    if args.folds < 2:
+        raise UsageError(f"--folds must be an integer >= 2, got {args.folds}")
+    check_variant_options(args)
+    if not 0 <= args.seed < 2**32:
+        raise UsageError(f"--seed must lie in [0, 2**32 - 1], got {args.seed}")
+    import numpy as np
+
+    values = menu.shape_values(args, args.penalty, grid="all")
+    engine = choose_engine(args)
+    if engine == "memory":
+        run = _cv_in_memory(args, values)
+    else:
+        check_out_of_core(args, "cv", values.get("p"))
+        run = cv_out_of_core(args, engine, values)
+    desc, names, how, classes, res, fits = run.desc, run.names, run.how, run.classes, run.res, run.fits
+    kind, what, grid = run.kind, run.what, run.grid
+    out = sys.stdout
+    n_folds = res.losses.shape[1]
     if classes is None:
         fit = make_datafit(args.datafit)
         loss, loss_long = (
@@ -584,17 +663,18 @@ def cmd_cv(args) -> int:
     ratios = ", ".join(f"{r:g}" for r in res.l1_ratios)
     print(f"lpnet cv: {desc}", file=out)
     print(
-        f"  {kind}: {what}, {n_folds}-fold cross-validation ({type(splitter).__name__}, shuffled, seed "
-        f"{args.seed}), {res.alphas.shape[1]} alphas per {grid_name(args)} (eps = {args.eps:g})"
-        + (f", {grid_name(args)} in {{{ratios}}}" if grid else ""),
+        f"  {kind}: {what}, {n_folds}-fold cross-validation ({run.folds}), {res.alphas.shape[1]} alphas per "
+        f"{grid_name(args)} (eps = {args.eps:g})" + (f", {grid_name(args)} in {{{ratios}}}" if grid else ""),
         file=out,
     )
     if classes is not None:
         print(f"  {_loss_description(classes, args.datafit)}", file=out)
     print(f"  {how}; validation loss: {loss_long} on the held-out fold", file=out)
+    if run.passes:
+        print(run.passes, file=out)
     print(file=out)
 
-    informative = ~constant_columns(X)
+    informative = run.informative
     header = ["choice", "alpha", *([grid_name(args)] if grid else []), "nonzeros", f"mean CV {loss}", "std. error"]
     rows = []
     for name, (i, k, alpha, ratio, model) in fits.items():
@@ -612,7 +692,7 @@ def cmd_cv(args) -> int:
     print(table(header, rows), file=out)
     chosen = fits[args.selection]
     print(
-        f"alpha_ = {est.alpha_!r}"
+        f"alpha_ = {run.alpha_!r}"
         + (f", {grid_name(args)}_ = {chosen[3]!r}" if grid else "")
         + f" (--selection {args.selection})",
         file=out,
@@ -638,7 +718,7 @@ def cmd_cv(args) -> int:
         Figure, Canvas = _matplotlib()
         fig = Figure(figsize=(9, 4.5), layout="constrained")
         Canvas(fig)
-        ax = est.plot_cv(ax=fig.subplots())
+        ax = run.plot(ax=fig.subplots())
         ax.set_title(f"{kind}, {n_folds}-fold CV: {_short(desc)}", fontsize="medium")
         _save_figure(fig, args.plot)
         print(f"Wrote the cross-validation plot to {args.plot}", file=out)

@@ -123,7 +123,34 @@ class AdaptiveCVBase(BaseEstimator):
             max_iter=self.max_iter,
         )
 
+    def plot_cv(self, ax=None):
+        """The weighted Lasso's cross-validation curve (that of ``cv_estimator_``, on the kept columns).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        check_is_fitted(self, "cv_estimator_")
+        return self.cv_estimator_.plot_cv(ax=ax)
+
     def predict(self, X):
+        """Predictions of the model refitted on all the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)
 
