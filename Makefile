@@ -1,7 +1,8 @@
 # lpnet has two user-facing targets:
 #   make demo   create .venv if needed, install lpnet (with matplotlib and a CPU build of PyTorch),
 #               run `lpnet tour` (the report that answers the L1/L2 questions) and say where it is
-#   make test   create .venv if needed, install lpnet with its dev extras, run the test suite
+#   make test   create .venv if needed, install lpnet with its dev extras, build the docs, run the test suite
+#   make docs   build the documentation site into docs/_build/html (open docs/_build/html/index.html)
 # Installs are recorded in stamp files inside .venv, so they rerun only when pyproject.toml changes.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
@@ -9,17 +10,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test chromium
+.PHONY: demo test docs chromium
 
 demo: $(VENV)/.installed
 	$(BIN)/lpnet tour
 
 test: $(VENV)/.installed-dev chromium
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs/*.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
+	$(MAKE) docs
 	$(BIN)/python -m pytest -n auto tests/
+
+# The documentation site: user guide, API reference and the example gallery (every example is run, so a
+# broken one fails the build; warnings are errors), then the tour's quick report linked from it.  Built
+# before the test suite in `make test`, whose browser test looks at the built pages.  Nothing is fetched.
+docs: $(VENV)/.installed-dev
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	$(BIN)/lpnet tour --quick --no-progress --out docs/_build/html/tour
 
 # The explorer's browser test drives Debian's chromium through Playwright (Playwright's own browser
 # download is not used).  As root (CI) it is installed when missing; otherwise the test says how.

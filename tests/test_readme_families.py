@@ -1,12 +1,12 @@
-"""The README's examples of the model families run as written."""
+"""The user guide's examples of the model families (docs/guide/families.md) run as written."""
 
 import pathlib
 import re
 
 import pytest
 
-README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("## Model families") : README.index("## Conventions")]
+PAGE = pathlib.Path(__file__).resolve().parents[1] / "docs" / "guide" / "families.md"
+SECTION = PAGE.read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```python\n(.*?)```", SECTION, flags=re.S)
 
 
@@ -19,5 +19,5 @@ def test_the_section_has_an_example_per_family():
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_example_runs(code, capsys):
     pytest.importorskip("sksurv")
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, "families.md", "exec"), {})
     assert capsys.readouterr().out  # each example prints its results

@@ -1,12 +1,13 @@
-"""The README's examples of bounds, groups, relaxed and adaptive lasso run as written."""
+"""The user guide's examples of bounds, groups, relaxed and adaptive lasso (docs/guide/structure.md) run as
+written."""
 
 import pathlib
 import re
 
 import pytest
 
-README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("## Structure: bounds, groups") : README.index("## Conventions")]
+PAGE = pathlib.Path(__file__).resolve().parents[1] / "docs" / "guide" / "structure.md"
+SECTION = PAGE.read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```python\n(.*?)```", SECTION, flags=re.S)
 
 
@@ -25,14 +26,14 @@ def test_the_section_shows_each_structure():
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_example_runs(code, capsys):
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, "structure.md", "exec"), {})
     assert capsys.readouterr().out  # each example prints its results
 
 
 def _run(word):
     code = next(block for block in BLOCKS if word in block)
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "structure.md", "exec"), namespace)
     return namespace
 
 

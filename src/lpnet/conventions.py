@@ -112,6 +112,20 @@ def lpnet_to_glmnet(alpha, l1_ratio=1.0, *, y_std=None) -> tuple[float, float]:
     :func:`glmnet_to_lpnet`: ``lambda = alpha (l1_ratio + (1 - l1_ratio) sd)``,
     ``glmnet alpha = alpha l1_ratio / lambda``.
 
+    Parameters
+    ----------
+    alpha : float
+        lpnet's strength, ``alpha >= 0``.
+    l1_ratio : float in [0, 1], default=1.0
+        lpnet's share of the L1 part.
+    y_std : float, optional
+        ``np.std(y)``; required when ``l1_ratio < 1``.
+
+    Returns
+    -------
+    lambda_, a : float
+        glmnet's ``lambda`` and ``alpha``.
+
     Examples
     --------
     >>> lpnet_to_glmnet(0.25, 0.0, y_std=2.0)

@@ -83,7 +83,18 @@ class Path:
 
     def relaxed(self, gamma: float) -> tuple[np.ndarray, np.ndarray]:
         """``(coefs, intercepts)`` of the relaxed fits ``gamma * fit + (1 - gamma) * refit`` (glmnet's
-        ``gamma``: 1 is the path itself, 0 the refits); needs a path traced with ``relax=True``."""
+        ``gamma``: 1 is the path itself, 0 the refits); needs a path traced with ``relax=True``.
+
+        Parameters
+        ----------
+        gamma : float in [0, 1]
+            The mixing weight of the penalized fit.
+
+        Returns
+        -------
+        coefs, intercepts : ndarray
+            Of the shapes of ``coefs`` and ``intercepts``.
+        """
         if self.relaxed_coefs is None or self.relaxed_intercepts is None:
             raise ValueError("this path has no refits: trace it with regularization_path(..., relax=True).")
         gamma = check_gamma(gamma)
@@ -126,7 +137,18 @@ class Path:
         return self.norms(self.p)
 
     def norms(self, p: float) -> np.ndarray:
-        """``||w(alpha)||_p`` (``p > 0``, ``np.inf`` allowed) of each alpha's coefficients."""
+        """``||w(alpha)||_p`` (``p > 0``, ``np.inf`` allowed) of each alpha's coefficients.
+
+        Parameters
+        ----------
+        p : float
+            The norm's exponent, ``p > 0`` or ``np.inf``.
+
+        Returns
+        -------
+        ndarray of shape (n_alphas,)
+            The norms.
+        """
         return path_radii(self.coefs, p)
 
     def to_frame(self, diagnostics: bool = False):
@@ -162,7 +184,18 @@ class Path:
         Requires matplotlib (imported when plotting only); see :func:`lpnet.viz.plot_path`.  Alpha
         decreases to the right (strong penalty on the left, as glmnet).  ``legend`` defaults to True:
         outside the axes, naming the 10 strongest curves (the others are drawn in grey).
-        Returns the Axes holding one line per feature, in feature order.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+        legend : bool, optional
+            Whether to draw the legend (default True).
+
+        Returns
+        -------
+        matplotlib Axes
+            The Axes holding one line per feature, in feature order.
         """
         from .viz import plot_path
 
@@ -636,6 +669,24 @@ def lasso_path(
     Minimizes ``1/(2n) ||y - X w||^2 + alpha ||w||_1`` for each alpha, without an intercept: this is
     ``enet_path(..., l1_ratio=1)``, see :func:`enet_path` for the parameters and return values
     ``(alphas, coefs of shape (n_features, n_alphas), dual_gaps[, n_iters])``.
+
+    Parameters
+    ----------
+    X, y, eps, n_alphas, coef_init, return_n_iter : as scikit-learn.
+    alphas : array-like or int, optional
+        The alphas, or an int meaning ``n_alphas``.
+    precompute, Xy, copy_X : accepted for compatibility and ignored.
+    verbose : bool or int
+        Progress bar on stderr.
+    positive : bool
+        Constrain the coefficients to be >= 0.
+    **params
+        ``tol`` and ``max_iter``, as :func:`enet_path`.
+
+    Returns
+    -------
+    tuple
+        As :func:`enet_path`.
     """
     return enet_path(
         X,

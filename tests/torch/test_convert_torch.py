@@ -85,17 +85,18 @@ def test_adamw_decay_is_decoupled_and_matches_l2_only_without_preconditioning():
     assert gap > 1e-5
 
 
-def test_the_readme_example_runs_as_written():
-    """The neural-network example of the README is complete: it runs as it stands and ends with exact
+def test_the_guide_example_runs_as_written():
+    """The neural-network example of the user guide is complete: it runs as it stands and ends with exact
     zeros in the penalized weights (and none in the biases, which are never penalized)."""
     import pathlib
     import re
 
-    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Neural networks") :]
+    page = pathlib.Path(__file__).resolve().parents[2] / "docs" / "guide" / "neural_networks.md"
+    readme = page.read_text(encoding="utf-8")
+    section = readme[readme.index("# Neural networks") :]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "neural_networks.md", "exec"), namespace)
     report = namespace["report"]
     assert list(report["name"]) == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert (report.loc[report["penalized"], "zeros"] > 0).all()

@@ -1,4 +1,4 @@
-"""Norm-constrained models ``min D(w, b) s.t. ||w||_p <= t``, ball projections, and moving between forms.
+"""Norm-constrained models ``min D(w, b)`` subject to ``||w||_p <= t``, ball projections, and the two forms.
 
 * :func:`projection_l1_ball`, :func:`projection_lp_ball`: Euclidean projections onto norm balls;
 * :class:`ConstrainedRegression`, :class:`ConstrainedClassifier`: certified constrained fits whose

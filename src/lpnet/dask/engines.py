@@ -41,7 +41,21 @@ ENGINES = ("auto", "memory", "stream", "dask")
 class Chunk:
     """A block of rows: features ``X`` (float64, ``(m, p)``), target ``y`` and sample weights ``s`` (ones
     unless a weight column was named), the global index ``start`` of its first row, and ``where`` (file or
-    partition and row range, for messages)."""
+    partition and row range, for messages).
+
+    Attributes
+    ----------
+    X : ndarray of shape (m, p)
+        The features.
+    y : ndarray of shape (m,)
+        The target.
+    s : ndarray of shape (m,)
+        The sample weights.
+    start : int
+        Global index of the first row (-1 when unknown).
+    where : str
+        Where the rows come from, for messages.
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -51,6 +65,7 @@ class Chunk:
 
     @property
     def n_rows(self) -> int:
+        """Rows in the chunk."""
         return self.X.shape[0]
 
 
@@ -67,6 +82,22 @@ def fold_of(start: int, m: int, n_folds: int, seed: int = 0) -> np.ndarray:
 
     The folds are about equal in size (each row independently uniform), and the same whatever the
     chunking, the engine or the order in which the chunks are read.
+
+    Parameters
+    ----------
+    start : int
+        Global index of the first row.
+    m : int
+        Number of rows.
+    n_folds : int
+        Number of folds, >= 1.
+    seed : int, default=0
+        Seed of the hash.
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        The folds.
     """
     if n_folds < 1:
         raise ValueError(f"n_folds must be >= 1, got {n_folds}.")
@@ -104,6 +135,15 @@ def _apply(chunk_fn: Callable, X, y, s, start: int, where: str):
 class Engine:
     """The data of a fit, read by passes.  Subclasses implement :meth:`_pass`.
 
+    Parameters
+    ----------
+    feature_names : list of str
+        The features' names.
+    n_rows : int or None
+        Rows in the data, when known.
+    progress : bool, default=False
+        Show a progress bar for every pass.
+
     Attributes
     ----------
     feature_names : list of str
@@ -132,6 +172,22 @@ class Engine:
 
         ``indexed=False`` says that ``chunk_fn`` ignores ``chunk.start``: a Dask DataFrame whose partition
         lengths are unknown then needs no counting pass first (its chunks' ``start`` is -1).
+
+        Parameters
+        ----------
+        chunk_fn : callable
+            ``chunk_fn(chunk)``: the partial result of one :class:`Chunk`.
+        combine : callable
+            ``combine(a, b)``: two partial results merged into one (associative).
+        label : str, default="pass"
+            What the progress bar calls the pass.
+        indexed : bool, default=True
+            Whether ``chunk_fn`` reads ``chunk.start``.
+
+        Returns
+        -------
+        object
+            The merged result of every chunk.
         """
         result, rows = self._pass(chunk_fn, partial(_skip_none, combine), label, indexed)
         self.n_passes += 1

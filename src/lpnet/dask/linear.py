@@ -197,7 +197,18 @@ class OnePassRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         """``X @ coef_ + intercept_`` for data in memory (an array, or a DataFrame with the fitted columns,
-        which are selected by name)."""
+        which are selected by name).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The samples, in memory.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         check_is_fitted(self, "coef_")
         if hasattr(X, "columns") and hasattr(self, "feature_names_in_"):
             missing = [c for c in self.feature_names_in_ if c not in X.columns]
@@ -449,7 +460,7 @@ CV_PARAMS = """
     alphas_ : ndarray (n_alphas,) or (n_l1_ratios, n_alphas)
     mse_path_ : ndarray (n_alphas, n_folds) or (n_l1_ratios, n_alphas, n_folds)
     cv_results_ : lpnet's CVResults record (per-fold losses, mean, std, chosen indices)
-    fold_dual_gaps_ : ndarray like mse_path_
+    fold_dual_gaps_ : ndarray of the shape of ``mse_path_``
         The certificate of every training fold's fit.
     coef_, intercept_, dual_gap_, converged_, objective_, coef_error_bound_, n_iter_ : the final fit at
         ``alpha_`` on all rows, from the same pass's statistics.
@@ -477,7 +488,14 @@ class OnePassCV(OnePassRegressor):
     def fit(self, X, y=None, *, target=None, sample_weight=None, columns=None, weight=None):
         """Cross-validate every alpha (and l1_ratio) and refit at the best, from one pass over the data.
 
-        Parameters as :meth:`Lasso.fit`.
+        Parameters
+        ----------
+        X, y, target, sample_weight, columns, weight
+            The data, as :meth:`Lasso.fit` takes them.
+
+        Returns
+        -------
+        self
         """
         n_folds = self._fold_count()
         if self.alpha_rule not in ("min", "1se"):
@@ -703,6 +721,25 @@ def regularization_path(
     (``l1_ratio``), ``"l2"``, ``"lp"`` (``p >= 1``).  ``datafit="logistic"``: the logistic loss by
     distributed proximal Newton, a few passes per alpha (:func:`lpnet.dask.logistic_path`, which takes
     the same data arguments).  Data and engine as :func:`lpnet.dask.open_data`.
+
+    Parameters
+    ----------
+    X, y, target, columns, weight, sample_weight, engine, chunk_rows, progress
+        The data and how to read it, as :func:`lpnet.dask.open_data` takes them.
+    penalty : {"l1", "elasticnet", "l2", "lp"}, default="l1"
+        The penalty.
+    datafit : {"squared", "logistic"}, default="squared"
+        The loss.
+    alphas, n_alphas, eps
+        The grid, as :func:`lpnet.regularization_path` takes it.
+    l1_ratio : float, default=0.5
+        Used with ``penalty="elasticnet"``.
+    p : float, default=1.0
+        Used with ``penalty="lp"`` (``p >= 1``).
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    tol, max_iter
+        The stopping rule of every fit, as the estimators'.
 
     Returns
     -------

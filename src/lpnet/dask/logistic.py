@@ -154,6 +154,18 @@ class DistributedClassifier(ClassifierMixin, BaseEstimator):
     same coefficients (which can be saved and used without Dask)."""
 
     def decision_function(self, X):
+        """The scores, by ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples, in memory.
+
+        Returns
+        -------
+        ndarray
+            As :class:`lpnet.LogisticRegression`'s.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.decision_function(X)
 
@@ -163,14 +175,50 @@ class DistributedClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def predict(self, X):
+        """The predicted labels, by ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples, in memory.
+
+        Returns
+        -------
+        ndarray
+            As :class:`lpnet.LogisticRegression`'s.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)
 
     def predict_proba(self, X):
+        """The class probabilities, by ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples, in memory.
+
+        Returns
+        -------
+        ndarray
+            As :class:`lpnet.LogisticRegression`'s.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_proba(X)
 
     def predict_log_proba(self, X):
+        """The logarithms of the class probabilities, by ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples, in memory.
+
+        Returns
+        -------
+        ndarray
+            As :class:`lpnet.LogisticRegression`'s.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_log_proba(X)
 
@@ -372,6 +420,15 @@ def logistic_path(
     and of :func:`lpnet.regularization_path` (``alphas``: a grid, or their number; default ``n_alphas``
     from ``alpha_max`` down to ``eps * alpha_max``).
 
+    Parameters
+    ----------
+    X, y, target, columns, weight, sample_weight, engine, chunk_rows, progress
+        The data and how to read it, as :func:`lpnet.dask.open_data` takes them.
+    penalty, l1_ratio, penalty_factor, fit_intercept, tol, max_iter
+        As :class:`LogisticRegression`.
+    alphas, n_alphas, eps
+        The grid, as :func:`lpnet.regularization_path` takes it.
+
     Returns
     -------
     PassPath
@@ -507,7 +564,17 @@ class LogisticRegressionCV(DistributedClassifier):
         return [check_l1_ratio(r) for r in np.atleast_1d(self.l1_ratio)]
 
     def fit(self, X, y=None, *, target=None, columns=None, weight=None, sample_weight=None):
-        """Cross-validate and fit (see :meth:`LogisticRegression.fit` for the arguments)."""
+        """Cross-validate and fit.
+
+        Parameters
+        ----------
+        X, y, target, columns, weight, sample_weight
+            The data, as :meth:`LogisticRegression.fit` takes them.
+
+        Returns
+        -------
+        self
+        """
         tol = check_tol(self.tol)
         max_iter = check_positive_int(self.max_iter, "max_iter")
         n_folds = self.cv

@@ -481,6 +481,11 @@ class Cox(Datafit):
     to ``z``.  The conjugate of ``D`` has no closed form, so a fit is certified by the scale-free KKT
     violation (``has_dual`` False).  :meth:`predict` returns the linear predictor itself, the log of the
     relative risk ``exp(x w)``: a higher score means an earlier expected event.
+
+    Parameters
+    ----------
+    ties : {"breslow", "efron"}, default="breslow"
+        How tied event times enter the partial likelihood.
     """
 
     name = "cox"

@@ -237,6 +237,11 @@ class Tweedie(LogLinkFamily):
     zeros), log link; certified by the optimality (KKT) violation, its conjugate having no closed form.
 
     ``d(y, mu) = y^(2-p) / ((1-p)(2-p)) - y mu^(1-p) / (1-p) + mu^(2-p) / (2-p)`` with ``p = power``.
+
+    Parameters
+    ----------
+    power : float, default=1.5
+        The variance power ``p``, ``1 < p < 2``.
     """
 
     name = "tweedie"

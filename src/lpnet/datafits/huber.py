@@ -18,6 +18,13 @@ class Huber(Datafit):
     estimated scale (see :class:`lpnet.HuberRegression`, which estimates ``sigma`` jointly).  Certified by the
     duality gap: with ``c = s_i / n`` the conjugate gives ``-f_i^*(-theta_i) = theta_i y_i - sigma theta_i^2 /
     (2 c)`` on ``|theta_i| <= c eps``.
+
+    Parameters
+    ----------
+    epsilon : float, default=1.35
+        ``eps``, where the loss turns from quadratic to linear, in units of ``sigma``; ``eps > 0``.
+    scale : float, default=1.0
+        ``sigma > 0``, the residuals' scale.
     """
 
     name = "huber"

@@ -40,7 +40,18 @@ def datafit_names() -> tuple[str, ...]:
 
 def datafit_class(name: str) -> type[Datafit]:
     """The class registered under ``name``; an unknown name raises ``ValueError`` listing the known ones
-    (``TypeError`` when ``name`` is not a string)."""
+    (``TypeError`` when ``name`` is not a string).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`datafit_names`.
+
+    Returns
+    -------
+    type
+        A subclass of :class:`Datafit`.
+    """
     if not isinstance(name, str):
         raise TypeError(
             f"datafit must be one of {datafit_names()} (a string) or a Datafit instance, got {type(name).__name__}."
@@ -53,13 +64,37 @@ def datafit_class(name: str) -> type[Datafit]:
 
 def datafit_parameters(name: str) -> dict[str, object]:
     """The parameters of the datafit registered under ``name`` with their defaults (e.g. the Tweedie
-    ``power``); empty for most."""
+    ``power``); empty for most.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`datafit_names`.
+
+    Returns
+    -------
+    dict
+        Parameter name -> default value.
+    """
     return dict(datafit_class(name).parameters)
 
 
 def make_datafit(datafit: str | Datafit, **params) -> Datafit:
     """A datafit from its name and its parameters (those it does not take are ignored, None means the
-    default), or ``datafit`` itself when it is already a :class:`Datafit`."""
+    default), or ``datafit`` itself when it is already a :class:`Datafit`.
+
+    Parameters
+    ----------
+    datafit : str or Datafit
+        A name from :func:`datafit_names`, or a datafit, returned as it is.
+    **params
+        The datafit's parameters by name (e.g. ``power`` for Tweedie).
+
+    Returns
+    -------
+    Datafit
+        The datafit.
+    """
     if isinstance(datafit, Datafit):
         return datafit
     cls = datafit_class(datafit)

@@ -147,7 +147,20 @@ class AdaptiveFit(LinearModelBase):
     def prepare_data(self, X, y, sample_weight, owner):
         """``(X, y, s)`` validated for this model's datafit (``y`` in its encoding, ``s`` summing to
         ``n_samples``); ``owner`` (this model or a cross-validated one) records ``n_features_in_``,
-        ``feature_names_in_`` and, for a classifier, ``classes_``."""
+        ``feature_names_in_`` and, for a classifier, ``classes_``.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            The data, as given to ``fit``.
+        owner : estimator
+            The estimator that records the fitted input attributes.
+
+        Returns
+        -------
+        X, y, s
+            The validated data and the rescaled sample weights.
+        """
         if self._is_classifier() and is_multiclass_target(y):
             raise ValueError(
                 f"Only binary classification is supported by {type(owner).__name__}; the target has more "
@@ -164,6 +177,20 @@ class AdaptiveFit(LinearModelBase):
         ``X`` and ``y`` are validated (``y`` in the datafit's encoding), ``s`` the sample weights rescaled to
         sum to ``n_samples``; a user's estimator gets those (the user's weights rescaled), and none when
         ``sample_weight`` is None, so estimators without weights work.
+
+        Parameters
+        ----------
+        X, y : array-like
+            The validated data.
+        s : ndarray of shape (n_samples,)
+            The sample weights, rescaled to sum to ``n_samples``.
+        sample_weight : array-like of shape (n_samples,), optional
+            The user's weights (None: the initial estimator gets none).
+
+        Returns
+        -------
+        estimator or None, ndarray of shape (n_features,)
+            The initial model and its coefficients.
         """
         initial = self.initial
         weights = {} if sample_weight is None else {"sample_weight": s}
@@ -315,7 +342,18 @@ class AdaptiveLasso(RegressorMixin, AdaptiveFit):
         )
 
     def predict(self, X):
-        """Predicted values ``X @ coef_ + intercept_``."""
+        """Predicted values ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         return self._decision(X)
 
 

@@ -35,7 +35,18 @@ class DatafitChoice:
 
     def predict(self, X):
         """Predicted class labels (a classifier's datafit), else the predicted mean (the datafit's inverse
-        link of ``X @ coef_ + intercept_``: the value itself for the squared loss)."""
+        link of ``X @ coef_ + intercept_``: the value itself for the squared loss).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         if self._is_classifier():
             return ClassifierBase.predict(self, X)
         return self._datafit().predict(self._decision(X))
@@ -56,7 +67,22 @@ class DatafitChoice:
 
     def score(self, X, y, sample_weight=None):
         """Accuracy for a classifier; for a regression datafit the datafit's score (R^2 for the squared
-        loss, D^2, the fraction of deviance explained, for the log-link families)."""
+        loss, D^2, the fraction of deviance explained, for the log-link families).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+        y : array-like of shape (n_samples,)
+            The true targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples.
+
+        Returns
+        -------
+        float
+            The score.
+        """
         if self._is_classifier():
             return ClassifierMixin.score(self, X, y, sample_weight=sample_weight)
         datafit = self._datafit()

@@ -105,12 +105,42 @@ class GLMRegressor(RegressorMixin, LinearModelBase):
     _warn_about_parameters = warn_unused_l1_ratio
 
     def predict(self, X, offset=None):
-        """The predicted mean ``exp(X @ coef_ + intercept_ + offset)``."""
+        """The predicted mean ``exp(X @ coef_ + intercept_ + offset)``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+        offset : array-like of shape (n_samples,), optional
+            Added to the linear predictor (e.g. the log of an exposure).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predicted means.
+        """
         return self._datafit().predict(self._decision(X, offset))
 
     def score(self, X, y, sample_weight=None, offset=None):
         """D^2, the fraction of deviance explained (scikit-learn's ``score`` for its GLMs): 1 minus the
-        model's deviance over that of the weighted mean of ``y``."""
+        model's deviance over that of the weighted mean of ``y``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+        y : array-like of shape (n_samples,)
+            The true targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples.
+        offset : array-like of shape (n_samples,), optional
+            Added to the linear predictor (e.g. the log of an exposure).
+
+        Returns
+        -------
+        float
+            D^2.
+        """
         check_is_fitted(self, "coef_")
         datafit = self._datafit()
         data = prepare_fit(X, y, datafit, sample_weight, who=f"{type(self).__name__}.score", offset=offset)

@@ -126,7 +126,18 @@ class _Regressor(RegressorMixin, LinearModelBase):
         return sp.csr_matrix(np.atleast_2d(self.coef_))
 
     def predict(self, X):
-        """Predicted values ``X @ coef_ + intercept_``."""
+        """Predicted values ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         return self._decision(X)
 
 

@@ -150,13 +150,35 @@ class ClassifierBase(ClassifierMixin, LinearModelBase):
 
     def decision_function(self, X):
         """Binary: the signed score ``X @ coef_ + intercept_`` (positive means ``classes_[1]``), shape
-        (n_samples,); multinomial: one score per class, shape (n_samples, n_classes)."""
+        (n_samples,); multinomial: one score per class, shape (n_samples, n_classes).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray
+            The scores.
+        """
         check_is_fitted(self, "coef_")
         return multinomial_decision(self, X) if is_multinomial_model(self) else self._decision(X)
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_`` (sigmoid, or softmax for a multinomial
-        model)."""
+        model).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            The probabilities.
+        """
         check_is_fitted(self, "coef_")
         if is_multinomial_model(self):
             return softmax(multinomial_decision(self, X))
@@ -164,10 +186,33 @@ class ClassifierBase(ClassifierMixin, LinearModelBase):
         return np.column_stack([1.0 - p, p])
 
     def predict_log_proba(self, X):
+        """The logarithms of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            The log-probabilities.
+        """
         return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        """The predicted class labels."""
+        """The predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The labels, from ``classes_``.
+        """
         check_is_fitted(self, "classes_")
         if is_multinomial_model(self):
             return self.classes_[np.argmax(multinomial_decision(self, X), axis=1)]

@@ -139,7 +139,18 @@ class _MultiTaskBase(RegressorMixin, BaseEstimator):
         self.n_screened_ = int(res.n_screened)
 
     def predict(self, X):
-        """Predicted targets ``X @ coef_.T + intercept_``, of shape (n_samples, n_tasks)."""
+        """Predicted targets ``X @ coef_.T + intercept_``, of shape (n_samples, n_tasks).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_tasks)
+            The predictions.
+        """
         check_is_fitted(self, "coef_")
         reject_non_numeric_columns(X)
         X = validate_data(self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32), reset=False)

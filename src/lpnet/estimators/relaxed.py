@@ -178,7 +178,18 @@ class RelaxedLasso(RegressorMixin, RelaxedFit):
         return Quadratic()
 
     def predict(self, X):
-        """Predicted values ``X @ coef_ + intercept_``."""
+        """Predicted values ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         return self._decision(X)
 
 

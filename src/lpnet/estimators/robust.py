@@ -229,5 +229,16 @@ class HuberRegression(RegressorMixin, LinearModelBase):
         del self._sigma
 
     def predict(self, X):
-        """The predictions ``X @ coef_ + intercept_``."""
+        """The predictions ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         return self._decision(X)

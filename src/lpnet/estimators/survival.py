@@ -113,7 +113,18 @@ class CoxRegression(LinearModelBase):
         self.n_iter_ = int(n_iter)  # (no intercept_: the model has none)
 
     def predict(self, X):
-        """The risk score ``X @ coef_`` (log relative hazard; higher: an earlier expected event)."""
+        """The risk score ``X @ coef_`` (log relative hazard; higher: an earlier expected event).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The risk scores.
+        """
         return self._decision(X)
 
     def score(self, X, y, sample_weight=None):
@@ -123,6 +134,20 @@ class CoxRegression(LinearModelBase):
         as later); a pair is concordant when the earlier one has the higher risk score, tied scores count
         1/2; with sample weights a pair weighs ``s_i s_j``.  Without weights this is scikit-survival's
         ``concordance_index_censored``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+        y : structured array, DataFrame or array-like of shape (n_samples, 2)
+            Event indicators and times, in any of the forms ``fit`` accepts.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples; a pair weighs the product of its two weights.
+
+        Returns
+        -------
+        float
+            The concordance index, between 0 and 1 (0.5: no better than chance).
         """
         datafit = self._datafit()
         data = prepare_fit(X, y, datafit, sample_weight, who=f"{type(self).__name__}.score")

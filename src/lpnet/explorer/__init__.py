@@ -1,5 +1,7 @@
-"""``lpnet explore``: an interactive picture of penalized and constrained regression in the browser, with
-every datafit that has one coefficient per feature (least squares, logistic, Poisson, Gamma, Tweedie, Huber).
+"""An interactive picture of penalized and constrained regression in the browser (``lpnet explore``).
+
+It draws every datafit that has one coefficient per feature (least squares, logistic, Poisson, Gamma,
+Tweedie, Huber).
 
 :func:`create_app` builds the web application (FastAPI; needs the optional extra
 ``pip install lpnet[explorer]``).  The computations live in :mod:`lpnet.explorer.compute` and need
@@ -17,6 +19,28 @@ def create_app(
     X=None, y=None, feature_names=None, description="your data", default_features=None, name="data", datafit=None
 ):
     """The explorer as an ASGI application; see :func:`lpnet.explorer.app.create_app`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features), optional
+        Data to explore, offered first in the page's menu next to the built-in data sets.
+    y : array-like of shape (n_samples,), optional
+        The target; required with ``X``.
+    feature_names : list of str, optional
+        Names of the columns of ``X`` (default ``x1, x2, ...``).
+    description : str
+        Shown on the page for ``X``.
+    default_features : list of str, optional
+        The features selected when the page opens.
+    name : str
+        The name of ``X``'s data set in the page's menu.
+    datafit : str or Datafit, optional
+        The datafit the page opens with (default: the squared loss).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The application.
 
     Raises
     ------

@@ -71,6 +71,13 @@ class LassoIC(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         """Trace the Lasso path, pick the alpha with the smallest criterion and refit there.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values.
+
         Returns
         -------
         self
@@ -135,5 +142,17 @@ class LassoIC(RegressorMixin, BaseEstimator):
         return float(np.sum((y - A @ coef) ** 2) / dof)
 
     def predict(self, X):
+        """Predictions of the model refitted at ``alpha_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)

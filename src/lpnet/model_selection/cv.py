@@ -38,7 +38,23 @@ ALPHA_RULES = ("min", "1se")
 
 @dataclass
 class CVResults:
-    """Validation losses: ``mean`` and ``std`` of shape (n_l1_ratios, n_alphas), per-fold ``losses``."""
+    """Validation losses: ``mean`` and ``std`` of shape (n_l1_ratios, n_alphas), per-fold ``losses``.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_l1_ratios, n_alphas)
+        The grid of each row.
+    l1_ratios : ndarray of shape (n_l1_ratios,)
+        The values of the grid's rows (``l1_ratio``, or ``gamma``: see ``grid_name``).
+    losses : ndarray of shape (n_l1_ratios, n_folds, n_alphas)
+        Each fold's held-out loss.
+    mean, std : ndarray of shape (n_l1_ratios, n_alphas)
+        The mean over the folds and the spread the one-standard-error rule uses.
+    index_min, index_1se : tuple
+        ``(row, alpha index)`` of the smallest mean loss and of the one-standard-error choice.
+    grid_name : str
+        What the rows of the grid are: ``"l1_ratio"``, or the relaxed lasso's ``"gamma"``.
+    """
 
     alphas: np.ndarray  # (n_l1_ratios, n_alphas)
     l1_ratios: np.ndarray
@@ -323,6 +339,18 @@ class PathCV(BaseEstimator):
         return grid_from_data(self, X, y, s, template, self._datafit(), offset)
 
     def predict(self, X):
+        """Predictions of ``estimator_``, the model refitted on all the data at ``alpha_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predictions.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)
 
@@ -335,6 +363,16 @@ class PathCV(BaseEstimator):
         """Mean validation loss against alpha with one-standard-error bars; both choices marked.
 
         Alpha decreases to the right, as in :meth:`lpnet.Path.plot`; see :func:`lpnet.viz.plot_cv`.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        matplotlib Axes
+            The Axes drawn on.
         """
         check_is_fitted(self, "estimator_")
         from ..viz import plot_cv
@@ -627,14 +665,50 @@ class DelegatingClassifierCV(ClassifierMixin):
     _takes_multiclass: bool = False
 
     def decision_function(self, X):
+        """The scores of ``estimator_``, the model refitted on all the data.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray
+            As ``estimator_.decision_function``.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.decision_function(X)
 
     def predict_proba(self, X):
+        """The class probabilities of ``estimator_``, the model refitted on all the data.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray
+            As ``estimator_.predict_proba``.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_proba(X)
 
     def predict_log_proba(self, X):
+        """The logarithms of the class probabilities of ``estimator_``, the model refitted on all the data.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray
+            As ``estimator_.predict_log_proba``.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_log_proba(X)
 
@@ -666,7 +740,9 @@ class LogisticRegressionCV(DelegatingClassifierCV, NamedPenaltyCV, PathCV):
     verbose : bool or int, default=False
         Same as ``progress``.
     selection : {"min", "1se"}, default=None
-        Deprecated name of ``alpha_rule``.''',
+        Deprecated name of ``alpha_rule``.
+    multinomial : {"ungrouped", "grouped"}, default="ungrouped"
+        The penalty structure when the target has three or more classes (see below).''',
             loss="mean log-loss",
         )
     }

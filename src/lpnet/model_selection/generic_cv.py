@@ -23,7 +23,22 @@ class DatafitChoiceCV:
     regression datafit, a binary classifier (``decision_function``, ``predict_proba``) for a classifier's."""
 
     def score(self, X, y, sample_weight=None):
-        """R^2 for a regression datafit, accuracy for a classifier (those of ``estimator_``)."""
+        """R^2 for a regression datafit, accuracy for a classifier (those of ``estimator_``).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+        y : array-like of shape (n_samples,)
+            The true targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples.
+
+        Returns
+        -------
+        float
+            The score.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.score(X, y, sample_weight=sample_weight)
 

@@ -100,12 +100,42 @@ class GLMRegressorCV(RegressorMixin, NamedPenaltyCV, PathCV):
         )
 
     def predict(self, X, offset=None):
-        """The predicted mean of ``estimator_``."""
+        """The predicted mean of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+        offset : array-like of shape (n_samples,), optional
+            Added to the linear predictor (e.g. the log of an exposure).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The predicted means.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X, offset=offset)
 
     def score(self, X, y, sample_weight=None, offset=None):
-        """D^2 (fraction of deviance explained) of ``estimator_``."""
+        """D^2 (fraction of deviance explained) of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+        y : array-like of shape (n_samples,)
+            The true targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples.
+        offset : array-like of shape (n_samples,), optional
+            Added to the linear predictor (e.g. the log of an exposure).
+
+        Returns
+        -------
+        float
+            D^2.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.score(X, y, sample_weight=sample_weight, offset=offset)
 

@@ -15,6 +15,10 @@ __all__ = ["GroupLassoCV", "SparseGroupLassoCV"]
 
 _PARAMS = f"""
     groups, weights, datafit : as in :class:`lpnet.GroupLasso`.{BOUNDS_CV_PARAMS}"""
+# the shared CV parameters, less ``penalty_factor``: the group penalties weigh groups, not features
+_CV_PARAMS = CV_PARAMS.format(sklearn_params="", loss="the datafit's mean validation loss").replace(
+    "fit_intercept, penalty_factor, tol, max_iter", "fit_intercept, tol, max_iter"
+)
 
 
 class _GroupCV(DatafitChoiceCV, PathCV):
@@ -45,7 +49,7 @@ class GroupLassoCV(_GroupCV):
     Parameters
     ----------
     {_PARAMS}
-    {CV_PARAMS.format(sklearn_params="", loss="the datafit's mean validation loss")}
+    {_CV_PARAMS}
     groups_, group_names_, active_groups_ : those of ``estimator_``"""
 
     def __init__(
@@ -106,7 +110,7 @@ class SparseGroupLassoCV(_GroupCV):
     l1_ratio : float or list of float, default=0.5
         Share of the L1 part; a list is cross-validated with alpha (one grid per ``l1_ratio``).
     {_PARAMS}
-    {CV_PARAMS.format(sklearn_params="", loss="the datafit's mean validation loss")}
+    {_CV_PARAMS}
     groups_, group_names_, active_groups_ : those of ``estimator_``"""
 
     def __init__(

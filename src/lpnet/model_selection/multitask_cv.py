@@ -128,12 +128,34 @@ class _MultiTaskCV(RegressorMixin, BaseEstimator):
         )
 
     def predict(self, X):
-        """Predicted targets of the refitted model, of shape (n_samples, n_tasks)."""
+        """Predicted targets of the refitted model, of shape (n_samples, n_tasks).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_tasks)
+            The predictions.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)
 
     def plot_cv(self, ax=None):
-        """Mean validation loss against alpha with one-standard-error bars; both choices marked."""
+        """Mean validation loss against alpha with one-standard-error bars; both choices marked.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        matplotlib Axes
+            The Axes drawn on.
+        """
         check_is_fitted(self, "estimator_")
         from ..viz import plot_cv
 

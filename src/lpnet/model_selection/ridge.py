@@ -42,7 +42,13 @@ class RidgeCV(RegressorMixin, PathCV):
         With ``cv=None``: keep every sample's squared leave-one-out error in ``cv_results_``, of shape
         (n_samples, n_alphas), as scikit-learn does.
     {
-        CV_PARAMS.format(sklearn_params=BOUNDS_CV_PARAMS + " K folds only.", loss="mean squared error")
+        CV_PARAMS.format(
+            sklearn_params=BOUNDS_CV_PARAMS
+            + ''' K folds only.
+    selection : {"min", "1se"}, default=None
+        Deprecated name of ``alpha_rule``.''',
+            loss="mean squared error",
+        )
         .replace(
             "(n_alphas, n_folds), or (n_l1_ratios, n_alphas, n_folds)",
             "(n_alphas, n_folds); leave-one-out: (n_alphas, n_samples)",

@@ -14,7 +14,21 @@ from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
 
 @dataclass
 class StabilityPath:
-    """Per-feature selection frequencies over random subsamples, at each alpha."""
+    """Per-feature selection frequencies over random subsamples, at each alpha.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        The alphas, decreasing.
+    frequencies : ndarray of shape (n_alphas, n_features)
+        Fraction of the subsamples in which each coefficient is nonzero.
+    feature_names : list of str
+        The features' names.
+    n_subsamples : int
+        How many subsamples were drawn.
+    sample_fraction : float
+        The share of the rows in each subsample.
+    """
 
     alphas: np.ndarray
     #: (n_alphas, n_features): fraction of subsamples in which the coefficient is nonzero
@@ -24,7 +38,18 @@ class StabilityPath:
     sample_fraction: float
 
     def selected(self, threshold=0.6):
-        """Features whose largest selection frequency over the alphas reaches ``threshold``."""
+        """Features whose largest selection frequency over the alphas reaches ``threshold``.
+
+        Parameters
+        ----------
+        threshold : float, default=0.6
+            The smallest frequency that counts as selected.
+
+        Returns
+        -------
+        list
+            The names of the selected features.
+        """
         return [name for name, f in zip(self.feature_names, self.frequencies.max(axis=0)) if f >= threshold]
 
     def plot(self, ax=None, threshold=0.6):
@@ -32,6 +57,18 @@ class StabilityPath:
 
         The legend, outside the axes, names the 10 most often selected features; see
         :func:`lpnet.viz.plot_stability`.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+        threshold : float, default=0.6
+            Drawn as a horizontal line.
+
+        Returns
+        -------
+        matplotlib Axes
+            The Axes drawn on.
         """
         from ..viz import plot_stability
 
@@ -64,6 +101,43 @@ def stability_selection(
     (without replacement) and records, per alpha and feature, how often the coefficient is nonzero.  It
     shows, for example, that the Lasso picks one of a group of correlated features more or less at random
     while the Elastic Net keeps the group.
+
+    Parameters
+    ----------
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+        Training data; a DataFrame's column names become the feature names.
+    y : array-like of shape (n_samples,)
+        Target values.
+    penalty : str, default="l1"
+        The penalty of the paths, by name (see :func:`lpnet.penalties.penalty_names`).
+    alphas : array-like, optional
+        The alphas; default ``n_alphas`` values from alpha_max of all the data down to ``eps`` times it.
+    n_alphas : int, default=20
+        Length of the default grid.
+    eps : float, default=1e-2
+        Smallest alpha of the default grid, relative to alpha_max.
+    l1_ratio : float, default=0.5
+        Used with ``penalty="elasticnet"``.
+    p : float, default=1.0
+        Used with ``penalty="lp"``.
+    datafit : str, default="squared"
+        The loss, by name (see :func:`lpnet.datafits.datafit_names`).
+    n_subsamples : int, default=100
+        How many random subsamples.
+    sample_fraction : float in (0, 1), default=0.5
+        The share of the rows in each subsample.
+    random_state : int, RandomState or None
+        Seed of the subsampling.
+    fit_intercept : bool, default=True
+        Whether the paths fit an intercept.
+    tol : float, default=1e-6
+        Tolerance of every fit (see the estimators).
+    max_iter : int, default=100
+        Iteration limit of every fit.
+    n_jobs : int, optional
+        Subsamples fitted in parallel (joblib).
+    progress : bool, default=False
+        Whether to draw a progress bar on stderr.
 
     Returns
     -------

@@ -118,7 +118,22 @@ class CoxRegressionCV(NamedPenaltyCV, PathCV):
         )
 
     def score(self, X, y, sample_weight=None):
-        """Harrell's concordance index of ``estimator_`` (see :meth:`lpnet.CoxRegression.score`)."""
+        """Harrell's concordance index of ``estimator_`` (see :meth:`lpnet.CoxRegression.score`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+        y : structured array, DataFrame or array-like of shape (n_samples, 2)
+            Event indicators and times, in any of the forms ``fit`` accepts.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples; a pair weighs the product of its two weights.
+
+        Returns
+        -------
+        float
+            The concordance index, between 0 and 1 (0.5: no better than chance).
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.score(X, y, sample_weight=sample_weight)
 

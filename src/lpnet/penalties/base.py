@@ -59,7 +59,14 @@ def _compile(pyfunc: Callable, kind: str) -> Any:
 
 @dataclass(frozen=True)
 class PenaltyKernels:
-    """Compiled scalar kernels of one penalty (numba first-class functions)."""
+    """Compiled scalar kernels of one penalty (numba first-class functions).
+
+    Parameters
+    ----------
+    prox, subdiff_distance, value : numba function
+        The scalar prox, the distance of a gradient to the subdifferential, and the penalty's value of
+        one coordinate, each called with the coordinate's factor and the penalty's parameters (alpha first).
+    """
 
     prox: Any
     subdiff_distance: Any

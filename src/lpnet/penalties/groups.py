@@ -349,6 +349,8 @@ class SparseGroup(Penalty):
     group_weights : "sqrt", None or array-like of shape (n_groups,)
         ``c_g >= 0``; ``"sqrt"`` and None give ``sqrt(|g|)``.  0 leaves a group unpenalized (its L1 part
         included).
+    weights : None
+        Not taken: the weights are per group (``group_weights``); any other value raises.
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
         A box ``lower_j <= w_j <= upper_j`` on the coefficients (``-inf`` / ``inf`` allowed; None: that side
         open), as for every penalty.  The block prox is then exact over the box (:func:`box_block_prox`),

@@ -25,7 +25,18 @@ def penalty_names() -> tuple[str, ...]:
 
 def penalty_class(name: str) -> type[Penalty]:
     """The class registered under ``name``; an unknown name raises ``ValueError`` listing the known ones
-    (``TypeError`` when ``name`` is not a string)."""
+    (``TypeError`` when ``name`` is not a string).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`penalty_names`.
+
+    Returns
+    -------
+    type
+        A subclass of :class:`Penalty`.
+    """
     if not isinstance(name, str):
         raise TypeError(
             f"penalty must be one of {penalty_names()} (a string) or a Penalty instance, got {type(name).__name__}."
@@ -37,7 +48,18 @@ def penalty_class(name: str) -> type[Penalty]:
 
 
 def penalty_parameters(name: str) -> dict[str, float]:
-    """The shape parameters of the penalty ``name`` and their defaults (``{}`` for L1 and L2)."""
+    """The shape parameters of the penalty ``name`` and their defaults (``{}`` for L1 and L2).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`penalty_names`.
+
+    Returns
+    -------
+    dict
+        Parameter name -> default value.
+    """
     return dict(penalty_class(name).parameters)
 
 

@@ -23,7 +23,17 @@ from .base import Penalty
 
 
 class L1(Penalty):
-    """Lasso penalty ``alpha * sum_j v_j |w_j|``; its prox is soft-thresholding."""
+    """Lasso penalty ``alpha * sum_j v_j |w_j|``; its prox is soft-thresholding.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, ``alpha >= 0``.
+    weights : array-like of shape (n_features,), optional
+        Per-feature penalty factors ``v_j >= 0``; 0 leaves a feature unpenalized, None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients (see :class:`Penalty`).
+    """
 
     name = "l1"
     exponent = 1.0  # type: ignore[assignment]
@@ -42,7 +52,17 @@ class L1(Penalty):
 
 
 class L2(Penalty):
-    """Ridge penalty ``alpha/2 * sum_j v_j w_j^2``."""
+    """Ridge penalty ``alpha/2 * sum_j v_j w_j^2``.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, ``alpha >= 0``.
+    weights : array-like of shape (n_features,), optional
+        Per-feature penalty factors ``v_j >= 0``; 0 leaves a feature unpenalized, None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients (see :class:`Penalty`).
+    """
 
     name = "l2"
     exponent = 2.0  # type: ignore[assignment]
@@ -65,6 +85,17 @@ class ElasticNet(Penalty):
     """Elastic Net ``alpha * sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)``.
 
     ``l1_ratio = 1`` is :class:`L1`, ``l1_ratio = 0`` is :class:`L2`.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, ``alpha >= 0``.
+    l1_ratio : float in [0, 1], default=0.5
+        Share of the L1 part.
+    weights : array-like of shape (n_features,), optional
+        Per-feature penalty factors ``v_j >= 0``; 0 leaves a feature unpenalized, None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients (see :class:`Penalty`).
     """
 
     name = "elasticnet"
@@ -101,6 +132,17 @@ class Lp(Penalty):
     ``p = 1/2`` and ``p = 2/3`` have closed-form proxes; other ``p < 1`` compare the nonzero stationary
     point with 0; ``p > 1`` solves the prox's stationarity equation by safeguarded Newton.
     For ``p < 1`` the penalty is non-convex: fits report an optimality violation, not a duality gap.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, ``alpha >= 0``.
+    p : float, default=1.0
+        The exponent, ``p > 0``.
+    weights : array-like of shape (n_features,), optional
+        Per-feature penalty factors ``v_j >= 0``; 0 leaves a feature unpenalized, None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients (see :class:`Penalty`).
     """
 
     name = "lp"
@@ -178,6 +220,17 @@ class MCP(Penalty):
     Non-convex (fits report an optimality violation); the L1 slope at 0, so ``alpha_max`` is the
     Lasso's.  Its prox is firm thresholding (a global minimizer for every step).  Scaled as skglm's
     ``MCPenalty(alpha, gamma)`` and ncvreg's ``lambda``, ``gamma``.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, ``alpha >= 0``.
+    gamma : float, default=3.0
+        Where the penalty stops growing, in units of ``lam_j``; ``gamma > 1``.
+    weights : array-like of shape (n_features,), optional
+        Per-feature penalty factors ``v_j >= 0``; 0 leaves a feature unpenalized, None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients (see :class:`Penalty`).
     """
 
     name = "mcp"
@@ -203,6 +256,17 @@ class SCAD(Penalty):
     Non-convex (fits report an optimality violation); the L1 slope at 0, so ``alpha_max`` is the
     Lasso's.  Its prox is SCAD thresholding (a global minimizer for every step).  Scaled as skglm's
     ``SCAD(alpha, gamma=a)`` and ncvreg's ``lambda``, ``gamma``.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, ``alpha >= 0``.
+    a : float, default=3.7
+        Where the penalty stops growing, in units of ``lam_j``; ``a > 2``.
+    weights : array-like of shape (n_features,), optional
+        Per-feature penalty factors ``v_j >= 0``; 0 leaves a feature unpenalized, None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), optional
+        A box on the coefficients (see :class:`Penalty`).
     """
 
     name = "scad"

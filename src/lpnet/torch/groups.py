@@ -134,7 +134,20 @@ def split_parameters(
 
 
 def penalized_parameters(model, **exclusion) -> list:
-    """The ``(name, parameter)`` pairs that :func:`split_parameters` penalizes (same keywords)."""
+    """The ``(name, parameter)`` pairs that :func:`split_parameters` penalizes (same keywords).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network.
+    **exclusion
+        The keywords of :func:`split_parameters` (``exclude_bias``, ``exclude_norm``, ...).
+
+    Returns
+    -------
+    list of (str, torch.nn.Parameter)
+        The penalized parameters with their names.
+    """
     return split_parameters(model, **exclusion).penalized
 
 

@@ -140,6 +140,22 @@ def prox_tensor(w: torch.Tensor, step: float, config: PenaltyConfig, dim: int = 
 
     The scalar prox of lpnet's penalties (``lpnet.penalties``) applied entrywise, or, with
     ``group="rows"``, applied to each unit's norm (block soft-thresholding for L1).
+
+    Parameters
+    ----------
+    w : torch.Tensor
+        The weights; left unchanged.
+    step : float
+        The step size (a learning rate).
+    config : PenaltyConfig
+        The penalty.
+    dim : int, default=0
+        The axis of the output units, for ``group="rows"``.
+
+    Returns
+    -------
+    torch.Tensor
+        The proximal point.
     """
     with torch.no_grad():
         return prox_(w.detach().clone(), step, config, dim)
@@ -253,26 +269,52 @@ class Proximal:
     # ----------------------------------------------------------------- the optimizer interface
     @property
     def param_groups(self) -> list[dict]:
+        """The wrapped optimizer's parameter groups."""
         return self.optimizer.param_groups
 
     @property
     def state(self):
+        """The wrapped optimizer's state."""
         return self.optimizer.state
 
     @property
     def defaults(self) -> dict:
+        """The wrapped optimizer's defaults."""
         return self.optimizer.defaults
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Delegates to the wrapped optimizer."""
+        """Delegates to the wrapped optimizer.
+
+        Parameters
+        ----------
+        set_to_none : bool, default=True
+            As ``torch.optim.Optimizer.zero_grad``.
+        """
         self.optimizer.zero_grad(set_to_none=set_to_none)
 
     def add_param_group(self, param_group: dict) -> None:
-        """Delegates to the wrapped optimizer; with ``model`` given, new parameters are not penalized."""
+        """Delegates to the wrapped optimizer; with ``model`` given, new parameters are not penalized.
+
+        Parameters
+        ----------
+        param_group : dict
+            As ``torch.optim.Optimizer.add_param_group``.
+        """
         self.optimizer.add_param_group(param_group)
 
     def step(self, closure=None):
-        """One step of the wrapped optimizer followed by the proximal step; returns the closure's loss."""
+        """One step of the wrapped optimizer followed by the proximal step.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Re-evaluates the model and returns the loss, as for ``torch.optim.Optimizer.step``.
+
+        Returns
+        -------
+        float or None
+            The closure's loss.
+        """
         loss = self.optimizer.step(closure)
         self.apply_prox()
         return loss
@@ -299,7 +341,13 @@ class Proximal:
         }
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore what :meth:`state_dict` saved: optimizer state and penalty configuration."""
+        """Restore what :meth:`state_dict` saved: optimizer state and penalty configuration.
+
+        Parameters
+        ----------
+        state_dict : dict
+            What :meth:`state_dict` returned.
+        """
         missing = {"optimizer", "penalty"} - set(state_dict)
         if missing:
             raise KeyError(f"not a Proximal state_dict: missing {sorted(missing)}.")

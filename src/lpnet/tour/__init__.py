@@ -1,4 +1,4 @@
-"""``lpnet tour``: the L1/L2 story told as measurements, one section per question.
+"""The L1/L2 story told as measurements, one section per question; run by ``lpnet tour``.
 
 Each section is a module ``lpnet.tour.sNN_name`` with a function ``run(*, quick, seed)`` that measures
 something, compares the numbers with what tutorials claim, and returns a

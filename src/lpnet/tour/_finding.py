@@ -14,14 +14,22 @@ VERDICTS = ("supports", "partly", "contradicts")
 
 #: wall-clock seconds a whole ``lpnet tour`` command typically takes on 2 otherwise idle cores (imports,
 #: sections and page; measured 42 s and 17 s, a busy machine takes longer), full and ``--quick``: the
-#: one runtime claim that ``--help``, the page and the README state.  It lives here, beside the other
+#: one runtime claim that ``--help``, the page and the user guide state.  It lives here, beside the other
 #: shared constants, so the report reads it without importing the package that imports the report.
 TYPICAL_SECONDS = {"full": 50, "quick": 20}
 
 
 @dataclass
 class Figure:
-    """One figure of a section: a matplotlib figure rendered later, and its caption."""
+    """One figure of a section: a matplotlib figure rendered later, and its caption.
+
+    Attributes
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    caption : str
+        Its caption.
+    """
 
     fig: Any  # matplotlib.figure.Figure
     caption: str

@@ -17,7 +17,7 @@ def plot_path(path, ax=None, *, legend=None, n_labels=N_LABELS):
         Where to draw; by default a new pyplot figure with room for the legend.
     legend : bool, optional
         Draw the legend (default True).  It stands to the right of the axes, outside the plotting area,
-        and names the ``n_labels`` strongest curves (largest |coefficient| anywhere on the path), listed
+        and names the ``n_labels`` strongest curves (largest absolute coefficient anywhere on the path), listed
         in the order in which they end next to it: by coefficient at the smallest alpha, largest first.
     n_labels : int, default=10
         With more features than this, the other curves are drawn thin and grey, without a label.
