@@ -90,7 +90,7 @@ def run_tour(
         Output folder, created if needed.  ``None`` runs the sections without writing anything.
     quick : bool, default False
         Smaller experiments (fewer grid points, samples and iterations): the whole tour in about
-        20 s instead of about 50 s on 2 cores (:data:`TYPICAL_SECONDS`).
+        25 s instead of about 60 s on 2 cores (:data:`TYPICAL_SECONDS`).
     seed : int, default 0
         Seed of every random draw; the same seed gives the same numbers and figures.
     progress : bool, default True
