@@ -192,6 +192,10 @@ class Penalty(ABC):
     convex: bool = True
     #: whether the penalty is exactly ``alpha/2 sum_j v_j w_j^2`` (the squared loss then has a direct solve)
     quadratic: bool = False
+    #: whether every ``P_j(w) = tau_j |w| + mu_j w^2 / 2`` (``tau``: :meth:`zero_threshold`, ``mu``:
+    #: :meth:`strong_convexity`): a quadratic on each orthant, minimized over one sign pattern by a linear
+    #: solve (:mod:`lpnet.solvers.support_newton`)
+    piecewise_quadratic: bool = False
 
     def __init__(self, alpha: float, *, weights=None, lower_bounds=None, upper_bounds=None):
         self.alpha = check_alpha(alpha)

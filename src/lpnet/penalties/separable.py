@@ -37,6 +37,7 @@ class L1(Penalty):
 
     name = "l1"
     exponent = 1.0  # type: ignore[assignment]
+    piecewise_quadratic = True
 
     def _scalar_kernels(self):
         return k.l1_prox, k.l1_distance, k.l1_value
@@ -67,6 +68,7 @@ class L2(Penalty):
     name = "l2"
     exponent = 2.0  # type: ignore[assignment]
     quadratic = True
+    piecewise_quadratic = True
 
     def _scalar_kernels(self):
         return k.l2_prox, k.l2_distance, k.l2_value
@@ -100,6 +102,7 @@ class ElasticNet(Penalty):
 
     name = "elasticnet"
     parameters = {"l1_ratio": 0.5}
+    piecewise_quadratic = True
 
     def __init__(self, alpha: float, l1_ratio: float = 0.5, *, weights=None, lower_bounds=None, upper_bounds=None):
         super().__init__(alpha, weights=weights, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
@@ -159,6 +162,10 @@ class Lp(Penalty):
     @property
     def quadratic(self) -> bool:  # type: ignore[override]
         return self.p == 2.0
+
+    @property
+    def piecewise_quadratic(self) -> bool:  # type: ignore[override]
+        return self.p in (1.0, 2.0)
 
     def _scalar_kernels(self):
         p = self.p

@@ -24,6 +24,7 @@ from ._design import linear_predictor
 from ._working_set import ANDERSON_K, InnerSolver, fit_working_set
 from .base import Layout, Problem, Solver
 from .prox_grad import FISTA
+from .support_newton import SupportGram, support_step
 
 MAX_EPOCHS = 10_000
 #: passes over the working set for a whole fit; past this budget the fit returns unconverged and
@@ -65,6 +66,21 @@ class ResidualCD(InnerSolver):
         )
         self.r = problem.y - design.predict(self.w, self.b)
         self.n_passes = 0
+        # the exact step on the support's face (support_newton) for penalties linear on each orthant (the
+        # Lasso): there coordinate descent crawls near a saturated support, while a ridge part makes it
+        # converge at a linear rate (measured: steps made Elastic Net paths at l1_ratio 0.9 slower, the
+        # factor being rebuilt at every alpha).  The Gram columns and the factor stay on the design
+        self.gram: SupportGram | None = None
+        self.column_nnz: np.ndarray | None = None
+        ridge = penalty.strong_convexity(n_features)
+        if penalty.piecewise_quadratic and not penalty.is_bounded and not ridge.any():
+            self.face = penalty.zero_threshold(n_features), ridge
+            self.column_nnz = np.diff(design.kernel[2]) if isinstance(design.kernel, tuple) else None
+            means = (lambda: weighted_means(design, self.h)) if problem.fit_intercept else (lambda: None)
+            self.gram = design.memo(
+                design.key("support_gram", self.h, problem.fit_intercept),
+                lambda: SupportGram(design.X, self.h, means()),
+            )
 
     def prediction(self) -> np.ndarray:
         return self.y - self.r
@@ -87,6 +103,22 @@ class ResidualCD(InnerSolver):
         self.w[features] = 0.0
 
     def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None) -> bool:
+        # with face steps, coordinate descent runs in chunks of a few steps' cost, each followed by a face
+        # step: the first one that lands on the working set's minimizer ends the inner solve
+        chunk = MAX_EPOCHS if self.gram is None else max(10, int(4 * self.step_cost(ws)))
+        spent = 0
+        while True:
+            budget = min(MAX_EPOCHS - spent, MAX_PASSES - self.n_passes)
+            epochs = self.epochs(ws, inner_tol, min(chunk, budget))
+            spent += epochs
+            if self.steps_pay(ws, spent) and self.step_on_support(ws):
+                break  # on the working set's minimizer
+            if epochs < min(chunk, budget) or epochs >= budget:
+                break  # down to inner_tol, or out of passes
+        return True  # the kernel re-centres the intercept first: r always changes
+
+    def epochs(self, ws: np.ndarray, inner_tol: float, max_epochs: int) -> int:
+        """Coordinate descent on ``ws`` down to ``inner_tol`` (at most ``max_epochs``); the epochs taken."""
         kernels = self.kernels
         # the kernel's module attribute is looked up per call, so a profiler can wrap it
         self.b, epochs = kern.solve_subproblem(
@@ -108,13 +140,59 @@ class ResidualCD(InnerSolver):
             self.convex,
             self.fit_intercept,
             inner_tol,
-            min(MAX_EPOCHS, MAX_PASSES - self.n_passes),
+            max_epochs,
             ANDERSON_K,
             self.means,
             self.sums,
         )
         self.n_passes += epochs
-        return True  # the kernel re-centres the intercept first: r always changes
+        return int(epochs)
+
+    def steps_pay(self, ws: np.ndarray, spent: int) -> bool:
+        """Whether a face step is due: coordinate descent spent what one costs, on a support smaller than
+        the rows (beyond, the face's block is singular: the Lasso's solutions have at most n nonzeros)."""
+        if self.gram is None or np.count_nonzero(self.w) >= self.y.shape[0]:
+            return False
+        return spent >= self.step_cost(ws)
+
+    def step_cost(self, ws: np.ndarray) -> float:
+        """A face step's cost in passes over the support (a pass: ``2 nnz(X_S)`` flops in a compiled loop).
+
+        Measured relative speeds: the Cholesky factorization (``|S|^3 / 3`` flops, done afresh only when
+        the support changed a lot) runs about five times faster in LAPACK; the Gram columns not cached
+        yet (``2 n m`` flops each, gathering the columns included) and the products with the working
+        set's columns about as fast as the loop.  The columns are paid once per data set: along a path
+        a step costs little, while a single fit's first step pays for its whole support.
+        """
+        assert self.gram is not None
+        support = np.flatnonzero(self.w)
+        n = self.y.shape[0]
+        nnz = self.column_nnz[support].sum() if self.column_nnz is not None else support.size * n
+        new = int(np.count_nonzero(self.gram.position[support] < 0))
+        flops = support.size**3 / 15.0 + 2.0 * n * new * (self.gram.columns.size + new) + 4.0 * n * ws.size
+        return 2.0 + flops / max(2.0 * float(nnz), 1.0)
+
+    def step_on_support(self, ws: np.ndarray) -> bool:
+        """Face steps toward the working set's minimizer, kept when they lower the objective; True when
+        the minimizer was reached."""
+        assert self.gram is not None
+        new_w, exact = support_step(self.gram, self.w, self.r, *self.face, ws)
+        if new_w is None:
+            return exact
+        moved = np.flatnonzero(new_w != self.w)
+        r = self.r - np.asarray(self.design.X[:, moved] @ (new_w[moved] - self.w[moved])).ravel()
+        b = self.b
+        if self.fit_intercept:
+            shift = float(self.h @ r) / float(self.h.sum())
+            r -= shift
+            b += shift
+        penalty = self.certifier.penalty
+        before = 0.5 * float(self.h @ (self.r * self.r)) + penalty.value(self.w)
+        if 0.5 * float(self.h @ (r * r)) + penalty.value(new_w) > before:
+            return False
+        self.w[:] = new_w
+        self.r, self.b = r, b
+        return exact
 
     @property
     def exhausted(self) -> bool:
@@ -122,6 +200,11 @@ class ResidualCD(InnerSolver):
 
     def done(self) -> None:
         self.design.remember_prediction(self.w, self.b, self.y - self.r)
+
+
+def weighted_means(design, h: np.ndarray) -> np.ndarray:
+    """The columns' ``h``-weighted means."""
+    return np.asarray(design.X.T @ h, dtype=np.float64).ravel() / float(h.sum())
 
 
 class WorkingSetCD(Solver):

@@ -1,0 +1,142 @@
+"""The face step of the squared-loss coordinate descent (lpnet.solvers.support_newton).
+
+References: numpy's Cholesky and solve for the factor updates, scikit-learn's Lasso / lasso_path for the
+solutions, the independent KKT checker (tests/kkt.py) and the duality gap recomputed by numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import Lasso, lasso_path
+
+import lpnet
+from lpnet.solvers import cd_working_set
+from lpnet.solvers.support_newton import FaceFactor, SupportGram, drop_column, support_step
+from tests import kkt
+
+
+def saturated(seed: int, n: int = 60, p: int = 300, rho: float = 0.7):
+    """Correlated columns (Toeplitz rho^|i-j|) with more features than rows: small alphas fill the support."""
+    rng = np.random.default_rng(seed)
+    cov = rho ** np.abs(np.subtract.outer(np.arange(p), np.arange(p)))
+    X = rng.standard_normal((n, p)) @ np.linalg.cholesky(cov).T
+    w = np.zeros(p)
+    w[rng.choice(p, 10, replace=False)] = rng.standard_normal(10) * 2
+    return X, X @ w + 0.5 * rng.standard_normal(n) + 3.0
+
+
+def test_drop_column_equals_a_fresh_factorization():
+    rng = np.random.default_rng(0)
+    B = rng.standard_normal((40, 12))
+    A = B.T @ B + 0.1 * np.eye(12)
+    R = np.linalg.cholesky(A).T
+    for k in (0, 5, 11):
+        keep = np.delete(np.arange(12), k)
+        expected = np.linalg.cholesky(A[np.ix_(keep, keep)]).T
+        np.testing.assert_allclose(drop_column(R, k), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+def test_face_factor_updates_solve_the_block(intercept):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((50, 30)) + 5.0  # a large mean: the centring must be right
+    h = rng.uniform(0.5, 1.5, 50)
+    h /= h.sum()
+    means = (h @ X) / h.sum() if intercept else None
+    gram = SupportGram(X, h, means)
+    factor = FaceFactor()
+    mu = np.zeros(30)
+    Xc = X - means if intercept else X
+    sequence = [np.arange(10), np.array([0, 1, 2, 4, 5, 6, 7, 8, 9, 12]), np.array([0, 2, 4, 5, 6, 7, 8, 9, 12, 20, 3])]
+    for features in sequence:
+        assert factor.sync(gram, features, mu)
+        block = Xc[:, features].T @ (h[:, None] * Xc[:, features])
+        rhs = rng.standard_normal(features.size)
+        np.testing.assert_allclose(factor.solve(features, rhs), np.linalg.solve(block, rhs), rtol=1e-7)
+    # a changed ridge part (another alpha of an Elastic Net) refactors
+    mu2 = np.full(30, 0.3)
+    assert factor.sync(gram, sequence[-1], mu2)
+    block = Xc[:, sequence[-1]].T @ (h[:, None] * Xc[:, sequence[-1]]) + 0.3 * np.eye(sequence[-1].size)
+    rhs = rng.standard_normal(sequence[-1].size)
+    np.testing.assert_allclose(factor.solve(sequence[-1], rhs), np.linalg.solve(block, rhs), rtol=1e-7)
+
+
+def test_face_steps_reach_the_lasso_solution_from_a_nearby_point():
+    X, y = saturated(2, n=80, p=40)
+    n = X.shape[0]
+    alpha = 0.05
+    ref = Lasso(alpha=alpha, tol=1e-14, max_iter=100_000).fit(X, y)
+    h = np.full(n, 1.0 / n)
+    gram = SupportGram(X, h, X.mean(axis=0))
+    rng = np.random.default_rng(3)
+    w = ref.coef_ + 1e-2 * rng.standard_normal(40) * (ref.coef_ != 0)
+    # two coefficients that should be zero start nonzero, one that should be nonzero starts at zero
+    zeros = np.flatnonzero(ref.coef_ == 0)[:2]
+    w[zeros] = 1e-3
+    w[np.flatnonzero(ref.coef_)[0]] = 0.0
+    r = y - X @ w
+    r -= r.mean()
+    tau = np.full(40, alpha)
+    new_w, exact = support_step(gram, w, r, tau, np.zeros(40), np.arange(40))
+    assert exact
+    np.testing.assert_allclose(new_w, ref.coef_, atol=1e-9)
+    assert np.all(new_w[ref.coef_ == 0] == 0.0)  # exact zeros
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["dense", "no_intercept", "weights", "float32", "penalty_factor"],
+)
+def test_lasso_path_with_face_steps_is_certified_and_matches_sklearn(case, monkeypatch):
+    X, y = saturated(4)
+    calls = []
+    original = cd_working_set.support_step
+
+    def counting(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(cd_working_set, "support_step", counting)
+    fit_intercept = case != "no_intercept"
+    s = np.random.default_rng(5).uniform(0.2, 2.0, X.shape[0]) if case == "weights" else None
+    factors = np.r_[0.0, np.ones(X.shape[1] - 1)] if case == "penalty_factor" else None
+    Xf = X.astype(np.float32) if case == "float32" else X
+    path = lpnet.regularization_path(
+        Xf,
+        y,
+        penalty="l1",
+        n_alphas=30,
+        eps=1e-3,
+        tol=1e-8,
+        fit_intercept=fit_intercept,
+        sample_weight=s,
+        penalty_factor=factors,
+    )
+    assert calls, "the face step never ran: the test does not exercise it"
+    assert np.all(path.converged)
+    Xd = np.asarray(Xf, dtype=np.float64)
+    sw = kkt.rescale_weights(s, X.shape[0])
+    for k in (10, 20, 29):
+        alpha = float(path.alphas[k])
+        spec = kkt.PenaltySpec("l1", alpha, factors=factors)
+        report = kkt.kkt_violation(Xd, y, sw, "squared", spec, path.coefs[k], path.intercepts[k], fit_intercept)
+        assert report.max_violation < 1e-5
+    if case == "dense":  # scikit-learn's path at the same alphas (its objective is lpnet's)
+        Xc, yc = X - X.mean(axis=0), y - y.mean()
+        _, coefs, _ = lasso_path(Xc, yc, alphas=path.alphas, tol=1e-14, max_iter=200_000)
+        np.testing.assert_allclose(path.coefs[-1], coefs[:, -1], atol=5e-4 * np.abs(coefs[:, -1]).max())
+
+
+def test_sparse_design_takes_the_steps_too(monkeypatch):
+    X, y = saturated(6, n=50, p=120)
+    X[np.abs(X) < 0.3] = 0.0
+    calls = []
+    original = cd_working_set.support_step
+    monkeypatch.setattr(cd_working_set, "support_step", lambda *a: calls.append(1) or original(*a))
+    dense = lpnet.regularization_path(X, y, penalty="l1", n_alphas=25, eps=1e-3, tol=1e-9)
+    sparse = lpnet.regularization_path(sp.csc_matrix(X), y, penalty="l1", n_alphas=25, eps=1e-3, tol=1e-9)
+    assert calls
+    assert np.all(sparse.converged)
+    np.testing.assert_allclose(sparse.coefs, dense.coefs, atol=1e-6 * np.abs(dense.coefs).max())
