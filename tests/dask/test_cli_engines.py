@@ -21,7 +21,7 @@ from lpnet.cli import engines as cli_engines
 from lpnet.dask import fold_of
 from tests import kkt
 
-from .conftest import regression_table, write_csv, write_parquet
+from .conftest import assert_close, regression_table, write_csv, write_parquet
 
 pytest.importorskip("pyarrow")
 
@@ -219,10 +219,19 @@ def _closed_port() -> int:
         (["path", "--data", "{pq}", "--target", "nope", "--engine", "memory"], "column 'nope' is not in"),
         (
             ["path", "--data", "{pq}", "--target", "y", "--engine", "stream", "--datafit", "logistic"],
+            "needs a target with exactly two classes",
+        ),
+        (
+            ["path", "--data", "{pq}", "--target", "y", "--engine", "stream", "--datafit", "logistic", "--positive"],
             "use --engine memory",
         ),
+        (
+            ["cv", "--data", "{pq}", "--target", "y", "--engine", "stream", "--datafit", "logistic", "--penalty", "lp"],
+            "use --engine memory",
+        ),
+        (["path", "--data", "{pq}", "--target", "y", "--engine", "stream", "--datafit", "huber"], "--engine memory"),
+        (["path", "--data", "{pq}", "--target", "y", "--engine", "stream", "--datafit", "poisson"], "non-negative"),
         (["path", "--data", "{pq}", "--target", "y", "--engine", "stream", "--penalty", "mcp"], "use --engine memory"),
-        (["path", "--data", "{pq}", "--target", "y", "--engine", "stream", "--positive"], "use --engine memory"),
         (["path", "--engine", "stream"], "reads --data FILES"),
         (["cv", "--data", "{pq}", "--target", "y", "--engine", "stream", "--penalty", "lp", "--p", "1.5"], "memory"),
         (["fit", "--data", "{pq}", "--target", "y", "--engine", "stream", "--alpha", "0"], "use --engine memory"),
@@ -254,3 +263,185 @@ def test_progress_bar_per_pass_only_on_request_or_terminal(files, capsys):
     _, _, shown = run([*argv, "--progress"], capsys)
     n_row_groups = 9  # 3 files of 300 rows in row groups of 100
     assert "pass over the data" in shown and f"{n_row_groups}/{n_row_groups}" in shown
+
+
+# ----------------------------------------------------------------------------------------------------
+# --datafit logistic out of core
+# ----------------------------------------------------------------------------------------------------
+NL = 600
+
+
+@pytest.fixture(scope="module")
+def labels(tmp_path_factory):
+    """A binary classification table (features with means and spreads far from 0 and 1) as parquet files."""
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(NL, 4)) * np.array([1.0, 4.0, 0.5, 2.0]) + np.array([0.0, 3.0, 0.0, -1.0])
+    z = (X - X.mean(axis=0)) / X.std(axis=0) @ np.array([1.5, -1.0, 0.0, 0.5]) + 0.3
+    y = (rng.random(NL) < 1.0 / (1.0 + np.exp(-z))).astype(int)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(4)])
+    frame["label"] = y
+    root = tmp_path_factory.mktemp("cli_logistic")
+    return frame, write_parquet(frame, root / "pq", n_files=3, row_group_size=70)
+
+
+def test_fit_logistic_stream_is_sklearn_on_the_hashed_split(labels, capsys, tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    frame, data = labels
+    saved = tmp_path / "model.json"
+    argv = ["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--engine", "stream"]
+    code, out, _ = run([*argv, "--penalty", "l2", "--alpha", "0.02", "--tol", "1e-11", "--save", str(saved)], capsys)
+    assert code == 0
+    # reference: scikit-learn (C = 1 / (n alpha)) on the rows the hash keeps for training, standardized on them
+    test = fold_of(0, NL, 4, 0) == 0
+    X, y = frame[[f"x{j}" for j in range(4)]].to_numpy(), frame["label"].to_numpy()
+    mean, scale = X[~test].mean(axis=0), X[~test].std(axis=0)
+    ref = LogisticRegression(C=1.0 / ((~test).sum() * 0.02), tol=1e-12, max_iter=10_000)
+    ref.fit((X[~test] - mean) / scale, y[~test])
+    model = json.loads(saved.read_text())["attributes"]
+    coef = np.ravel(model["coef_"]["data"])
+    np.testing.assert_allclose(coef, ref.coef_[0] / scale, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(model["intercept_"]["data"], ref.intercept_ - mean @ (ref.coef_[0] / scale), rtol=1e-6)
+    # the printed scores are the reference's accuracy and log-loss on each part
+    Xs = (X - mean) / scale
+    row = next(line for line in out.splitlines() if line.startswith("LogisticRegression(l2)"))
+    printed = [float(v) for v in row.split()[2:6]]
+    z = Xs @ ref.coef_[0] + ref.intercept_[0]
+    sign = np.where(y == 1, 1.0, -1.0)
+    expected = [
+        np.mean((z[~test] > 0) == (y[~test] == 1)),
+        np.mean((z[test] > 0) == (y[test] == 1)),
+        np.mean(np.logaddexp(0.0, -sign[~test] * z[~test])),
+        np.mean(np.logaddexp(0.0, -sign[test] * z[test])),
+    ]
+    np.testing.assert_allclose(printed, expected, atol=6e-5)
+    assert f"{int((~test).sum())} train / {int(test.sum())} test samples" in out
+    assert "engine stream:" in out and "classes 0 and 1 (positive: 1" in out
+
+
+def test_path_logistic_stream_equals_memory(labels, capsys, tmp_path):
+    _, data = labels
+    paths, outs = {}, {}
+    for engine in ("memory", "stream"):
+        csv_out = tmp_path / f"{engine}.csv"
+        argv = ["path", "--data", data, "--target", "label", "--datafit", "logistic", "--engine", engine]
+        code, out, _ = run([*argv, "--n-alphas", "8", "--tol", "1e-10", "--csv", str(csv_out)], capsys)
+        assert code == 0
+        data_csv = np.genfromtxt(csv_out, delimiter=",", names=True)
+        paths[engine] = (data_csv["alpha"], np.column_stack([data_csv[f"x{j}"] for j in range(4)]))
+        outs[engine] = out
+    np.testing.assert_allclose(paths["stream"][0], paths["memory"][0], rtol=1e-10)
+    assert np.max(np.abs(paths["stream"][1] - paths["memory"][1])) <= 1e-6 * np.max(np.abs(paths["memory"][1]))
+    # the path table (accuracy, log-loss per alpha) reads the same but for the certificates
+    tables = {e: [line.split()[:5] for line in outs[e].splitlines() if line[:3].strip().isdigit()] for e in outs}
+    assert tables["stream"] == tables["memory"] and len(tables["stream"]) >= 8
+    assert "engine stream:" in outs["stream"]
+
+
+def test_cv_logistic_stream_is_the_cv_of_the_hashed_folds(labels, capsys):
+    """The printed CV loss at the chosen alpha equals in-memory lpnet fits on the hashed folds."""
+    import lpnet
+
+    frame, data = labels
+    argv = ["cv", "--data", data, "--target", "label", "--datafit", "logistic", "--engine", "stream"]
+    argv += ["--penalty", "l1", "--folds", "3", "--n-alphas", "6", "--tol", "1e-10", "--seed", "5"]
+    args = build_parser().parse_args(argv)
+    got = cli_engines.cv_out_of_core(args, "stream", {})
+    X, y = frame[[f"x{j}" for j in range(4)]].to_numpy(), frame["label"].to_numpy()
+    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
+    folds = fold_of(0, NL, 3, 5)
+    i, k = got.res.index_min
+    alpha = float(got.res.alphas[i][k])
+    losses = []
+    for fold in range(3):
+        out = folds == fold
+        ref = lpnet.LogisticRegression("l1", alpha, tol=1e-12).fit(Xs[~out], y[~out])
+        z = ref.decision_function(Xs[out])
+        losses.append(np.mean(np.logaddexp(0.0, -np.where(y[out] == 1, 1.0, -1.0) * z)))
+    assert got.res.mean[i, k] == pytest.approx(np.mean(losses), rel=1e-6)
+    full = lpnet.LogisticRegression("l1", alpha, tol=1e-12).fit(Xs, y)
+    np.testing.assert_allclose(got.fits["min"][4].coef_, full.coef_, rtol=1e-5, atol=1e-8)
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "LogisticRegressionCV" in out and "min (chosen)" in out and "(certificate)" in out
+
+
+def test_fit_logistic_on_dask_and_auto_equal_stream(labels, dask_client, capsys, monkeypatch, tmp_path):
+    _, data = labels
+    coefs = {}
+    argv = ["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--penalty", "l1", "--alpha", "0.01"]
+    monkeypatch.setattr(cli_engines, "available_memory", lambda: 1000)  # auto: beyond the budget, out of core
+    for engine in ("stream", "dask", "auto"):
+        saved = tmp_path / f"{engine}.json"
+        code, out, _ = run([*argv, "--engine", engine, "--tol", "1e-10", "--save", str(saved)], capsys)
+        assert code == 0
+        coefs[engine] = np.ravel(json.loads(saved.read_text())["attributes"]["coef_"]["data"])
+        assert f"engine {'dask' if engine == 'dask' else 'stream'}:" in out
+    np.testing.assert_allclose(coefs["dask"], coefs["stream"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(coefs["auto"], coefs["stream"], rtol=1e-9, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the log-link families out of core
+# ----------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def counts(tmp_path_factory):
+    """A Poisson regression table (counts) as parquet files."""
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(NL, 4)) * np.array([1.0, 3.0, 0.5, 2.0]) + np.array([1.0, -2.0, 0.0, 4.0])
+    z = (X - X.mean(axis=0)) / X.std(axis=0) @ np.array([0.5, -0.3, 0.0, 0.2]) + 0.7
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(4)])
+    frame["count"] = rng.poisson(np.exp(z)).astype(float)
+    root = tmp_path_factory.mktemp("cli_poisson")
+    return frame, write_parquet(frame, root / "pq", n_files=3, row_group_size=70)
+
+
+def test_fit_poisson_stream_is_sklearn_on_the_hashed_split(counts, capsys, tmp_path):
+    from sklearn.linear_model import PoissonRegressor
+
+    frame, data = counts
+    saved = tmp_path / "model.json"
+    argv = ["fit", "--data", data, "--target", "count", "--datafit", "poisson", "--engine", "stream"]
+    code, out, _ = run([*argv, "--penalty", "l2", "--alpha", "0.01", "--tol", "1e-11", "--save", str(saved)], capsys)
+    assert code == 0
+    # reference: scikit-learn (1/(2n) deviance + alpha/2 ||w||^2, lpnet's scaling) on the hashed training rows
+    test = fold_of(0, NL, 4, 0) == 0
+    X, y = frame[[f"x{j}" for j in range(4)]].to_numpy(), frame["count"].to_numpy()
+    mean, scale = X[~test].mean(axis=0), X[~test].std(axis=0)
+    ref = PoissonRegressor(alpha=0.01, tol=1e-12, max_iter=10_000).fit((X[~test] - mean) / scale, y[~test])
+    model = json.loads(saved.read_text())["attributes"]
+    assert_close(np.ravel(model["coef_"]["data"]), ref.coef_ / scale, 1e-6)
+    # the printed D2 on each part is scikit-learn's score there
+    Xs = (X - mean) / scale
+    row = next(line for line in out.splitlines() if line.startswith("L2 "))
+    printed = [float(v) for v in row.split()[2:4]]
+    expected = [ref.score(Xs[~test], y[~test]), ref.score(Xs[test], y[test])]
+    np.testing.assert_allclose(printed, expected, atol=6e-5)
+    assert "engine stream:" in out and "duality gap" in out
+
+
+def test_path_poisson_stream_equals_memory(counts, capsys, tmp_path):
+    _, data = counts
+    paths, tables = {}, {}
+    for engine in ("memory", "stream"):
+        csv_out = tmp_path / f"{engine}.csv"
+        argv = ["path", "--data", data, "--target", "count", "--datafit", "poisson", "--engine", engine]
+        code, out, _ = run([*argv, "--n-alphas", "6", "--tol", "1e-10", "--csv", str(csv_out)], capsys)
+        assert code == 0
+        table = np.genfromtxt(csv_out, delimiter=",", names=True)
+        paths[engine] = (table["alpha"], np.column_stack([table[f"x{j}"] for j in range(4)]))
+        tables[engine] = [line.split()[:4] for line in out.splitlines() if line[:3].strip().isdigit()]
+    np.testing.assert_allclose(paths["stream"][0], paths["memory"][0], rtol=1e-9)
+    assert np.max(np.abs(paths["stream"][1] - paths["memory"][1])) <= 1e-6 * np.max(np.abs(paths["memory"][1]))
+    assert tables["stream"] == tables["memory"]  # alpha, nonzeros and D2 per alpha
+
+
+def test_cv_poisson_stream_runs_and_reports(counts, capsys):
+    _, data = counts
+    argv = ["cv", "--data", data, "--target", "count", "--datafit", "poisson", "--engine", "stream"]
+    code, out, _ = run([*argv, "--folds", "3", "--n-alphas", "5"], capsys)
+    assert code == 0
+    assert "RegularizedModelCV" in out and "Poisson deviance / 2" in out and "min (chosen)" in out

@@ -11,23 +11,37 @@ engine (``--engine``) decides how they are read:
   size of the data (:func:`estimated_bytes`) is at most :data:`MEMORY_SHARE` of the available memory
   (:func:`available_memory`), ``stream`` otherwise.
 
-Out of core, one pass over the data gives per-fold sufficient statistics (weights, means, centred
-co-moments: :mod:`lpnet.dask.stats`); the standardization the commands apply by default is applied to
-those statistics (an exact linear change of variables, so no second pass), and every fit of a path or
-a K-fold cross-validation is solved from them by lpnet's Gram solver with its duality gap.  The
-squared loss with the L1, L2, Elastic Net and convex Lp (p >= 1) penalties is fitted this way; other
-options are refused with a message pointing to ``--engine memory``.
+Out of core, least squares takes one pass over the data: per-fold sufficient statistics (weights,
+means, centred co-moments: :mod:`lpnet.dask.stats`); the standardization the commands apply by default
+is applied to those statistics (an exact linear change of variables, so no second pass), and every fit
+of a path or a K-fold cross-validation is solved from them by lpnet's Gram solver with its duality
+gap, with the L1, L2, Elastic Net and convex Lp (p >= 1) penalties, inside the box of
+``--lower-bounds`` / ``--upper-bounds`` / ``--positive`` when given.
+
+``--datafit logistic``, ``poisson``, ``gamma`` and ``tweedie`` (L1, L2, Elastic Net) go to
+:mod:`lpnet.dask`'s distributed proximal Newton, a pass per Newton step, standardized from a first
+pass (:mod:`lpnet.cli.engines_newton`).  Other options are refused with a message pointing to
+``--engine memory``.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from .common import UsageError, one_line
-from .data import data_files, reading_files
+from .common import UsageError
+from .data import data_files
+from .engines_base import (
+    CONNECT_TIMEOUT,
+    NEWTON_PENALTIES,
+    CVRun,
+    FitRun,
+    PathRun,
+    opened,
+    scaling_of,
+    show_progress,
+    standardized_how,
+)
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -53,19 +67,21 @@ ENGINES = ("auto", "memory", "stream", "dask")
 #: ``auto`` reads the data into memory when their float64 size is at most this share of the available
 #: memory: the in-memory commands hold a few copies (standardized features, train/test split)
 MEMORY_SHARE = 0.25
-#: seconds to wait for ``--scheduler``
-CONNECT_TIMEOUT = 10.0
 #: the penalties fitted out of core (Gram solver, convex): Lp only with p >= 1
 OUT_OF_CORE_PENALTIES = ("l1", "l2", "elasticnet", "lp")
-EPS = 2.220446049250313e-16
+#: the datafits fitted out of core: least squares from one pass of statistics, the others by distributed
+#: proximal Newton (lpnet.dask.LogisticRegression, RegularizedModel) with the NEWTON_PENALTIES
+OUT_OF_CORE_DATAFITS = ("squared", "logistic", "poisson", "gamma", "tweedie")
 
 ENGINE_HELP = (
     "how --data is read: memory (into memory, several files concatenated), stream (chunk by chunk on "
     "this machine, one pass), dask (on a Dask cluster), or auto (default): dask with --scheduler, else "
     f"memory when the data's float64 size (parquet: rows x columns x 8 bytes from the metadata; CSV: twice "
     f"the files' size) is at most {MEMORY_SHARE * 100:.0f}%% of the available memory, else stream.  stream "
-    "and dask make one pass (plus a row count for CSV on Dask) and fit least squares with l1, l2, "
-    "elasticnet or lp (p >= 1), standardizing from the pass's statistics; other options need --engine memory"
+    "and dask fit least squares with l1, l2, elasticnet or lp (p >= 1), bounds allowed, in one pass (plus a "
+    "row count for CSV on Dask), standardizing from the pass's statistics, and --datafit logistic, poisson, "
+    "gamma or tweedie with l1, l2 or elasticnet by distributed Newton steps (a pass each); other options need "
+    "--engine memory"
 )
 
 
@@ -95,11 +111,6 @@ def add_engine_options(parser) -> None:
         action="store_true",
         help="show a progress bar for every pass over the data on stderr (default: when stderr is a terminal)",
     )
-
-
-def show_progress(args) -> bool:
-    """Whether to draw progress bars: ``--progress``, or stderr is a terminal."""
-    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
 
 
 def check_engine_options(args) -> None:
@@ -162,69 +173,37 @@ def choose_engine(args) -> str:
 # ----------------------------------------------------------------------------------------------------
 # out of core
 # ----------------------------------------------------------------------------------------------------
-def _unreachable(address: str, why: str) -> UsageError:
-    return UsageError(
-        f"cannot reach the Dask scheduler at {address!r} ({why}); check the address (e.g. tcp://host:8786), "
-        "or leave out --scheduler to start a local cluster"
-    )
-
-
-def _probe(address: str) -> None:
-    """Fail at once on a TCP address nobody listens on (distributed would retry until its timeout)."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme != "tcp":
-        return  # tls, inproc, ...: left to distributed
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError as exc:
-        raise _unreachable(address, one_line(exc)) from None
-    if host is None or port is None:
-        raise _unreachable(address, "no host:port in it")
-    try:
-        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
-    except OSError as exc:
-        raise _unreachable(address, exc.strerror or one_line(exc)) from None
-
-
-def _connect(address: str):
-    _probe(address)
-    try:
-        from distributed import Client
-    except ImportError:
-        raise UsageError("--scheduler needs Dask's distributed: pip install 'lpnet[dask]'") from None
-    try:
-        return Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise _unreachable(address, f"no answer within {CONNECT_TIMEOUT:g} s: {one_line(exc)}") from None
-
-
 def check_out_of_core(args, command: str, p: float | None = None) -> None:
     """Refuse, before reading anything, what the out-of-core route does not fit, naming the fix."""
     fix = "; use --engine memory"
-    if args.datafit != "squared":
+    if args.datafit not in OUT_OF_CORE_DATAFITS:
         raise UsageError(
-            f"--datafit {args.datafit} is not fitted out of core by lpnet {command} (least squares only){fix}"
+            f"--datafit {args.datafit} is not fitted out of core by lpnet {command} "
+            f"({', '.join(OUT_OF_CORE_DATAFITS)}){fix}"
         )
+    newton = args.datafit != "squared"
     for flag, given in (
         ("--groups", getattr(args, "groups", None) is not None),
         ("--relax", getattr(args, "relax", None)),
         ("--adaptive", getattr(args, "adaptive", None)),
-        ("--lower-bounds", getattr(args, "lower_bounds", None) is not None),
-        ("--upper-bounds", getattr(args, "upper_bounds", None) is not None),
-        ("--positive", getattr(args, "positive", False)),
+        ("--lower-bounds", newton and getattr(args, "lower_bounds", None) is not None),
+        ("--upper-bounds", newton and getattr(args, "upper_bounds", None) is not None),
+        ("--positive", newton and getattr(args, "positive", False)),
     ):
         if given:
-            raise UsageError(f"{flag} is not supported out of core{fix}")
+            what = f" with --datafit {args.datafit}" if flag.startswith(("--lower", "--upper", "--positive")) else ""
+            raise UsageError(f"{flag} is not supported out of core{what}{fix}")
     if getattr(args, "alpha", None) == 0:
-        raise UsageError(f"--alpha 0 (plain least squares) is not fitted out of core: give a small alpha > 0{fix}")
+        raise UsageError(f"--alpha 0 (no penalty) is not fitted out of core: give a small alpha > 0{fix}")
     penalty = getattr(args, "penalty", None)
-    allowed = OUT_OF_CORE_PENALTIES if command != "cv" else ("l1", "elasticnet")
+    if newton:
+        allowed: tuple[str, ...] = NEWTON_PENALTIES
+    else:
+        allowed = OUT_OF_CORE_PENALTIES if command != "cv" else ("l1", "elasticnet")
     if penalty is not None and penalty not in allowed:
+        what = f" with --datafit {args.datafit}" if newton else ""
         raise UsageError(
-            f"--penalty {penalty} is not fitted out of core by lpnet {command} ({', '.join(allowed)}){fix}"
+            f"--penalty {penalty} is not fitted out of core by lpnet {command}{what} ({', '.join(allowed)}){fix}"
         )
     if penalty == "lp" and p is not None and p < 1:
         raise UsageError(f"--penalty lp with p = {p:g} < 1 is not convex: out of core, give --p P with P >= 1{fix}")
@@ -255,27 +234,13 @@ def open_out_of_core(args, engine_name: str, n_folds: int = 1, seed: int = 0) ->
     blocks (folds by a seeded hash of the row index, :func:`lpnet.dask.fold_of`)."""
     from functools import partial
 
-    from ..dask import open_data
     from ..dask.stats import chunk_moments, merge_moments
 
-    files, _ = data_files(args.data)
-    client = _connect(args.scheduler) if args.scheduler is not None else None
-    try:
-        with (
-            reading_files(args.data, files),
-            open_data(
-                files, target=args.target, engine=engine_name, progress=show_progress(args), workers=args.workers
-            ) as engine,
-        ):
-            fn = chunk_moments if n_folds == 1 else partial(chunk_moments, n_folds=n_folds, seed=seed)
-            stats = engine.map_reduce(fn, merge_moments, label="pass over the data", indexed=n_folds > 1)
-            names = list(engine.feature_names)
-            passes, rows = engine.n_passes, engine.n_rows_seen
-    except ImportError as exc:  # pyarrow for parquet, Dask for --engine dask
-        raise UsageError(one_line(exc)) from None
-    finally:
-        if client is not None:
-            client.close()
+    with opened(args, engine_name) as (engine, files):
+        fn = chunk_moments if n_folds == 1 else partial(chunk_moments, n_folds=n_folds, seed=seed)
+        stats = engine.map_reduce(fn, merge_moments, label="pass over the data", indexed=n_folds > 1)
+        names = list(engine.feature_names)
+        passes, rows = engine.n_passes, engine.n_rows_seen
     n = int(stats.rows.sum())
     desc = f"{args.data} ({n} samples, {len(names)} features, {len(files)} files; target: {args.target})"
     return OutOfCore(stats, names, desc, engine_name, passes, rows, len(files))
@@ -287,15 +252,7 @@ def scaling(total, standardize: bool):
     within the rounding of their mean) keep the scale 1."""
     import numpy as np
 
-    w = float(total.weight[0])
-    var = np.diag(total.mxx[0]) / w
-    mean = total.mx[0]
-    constant = var <= (64.0 * EPS) ** 2 * (var + mean**2)
-    if not standardize:
-        return np.zeros_like(mean), np.ones_like(mean), constant
-    scale = np.sqrt(var)
-    scale[constant | (scale == 0.0)] = 1.0
-    return mean.copy(), scale, constant
+    return scaling_of(total.mx[0], np.diag(total.mxx[0]) / float(total.weight[0]), standardize)
 
 
 def rescaled(stats, mean, scale):
@@ -323,15 +280,32 @@ def r2(stats, coefs, intercepts):
 
 
 def grid_of(state, make, n_alphas: int, eps: float):
-    """The decreasing grid of ``make(alpha)`` from its alpha_max on the Gram state, as the in-memory path."""
+    """The decreasing grid of ``make(alpha)`` from its alpha_max on the Gram state, as the in-memory path
+    (with a box: at the box's point closest to 0)."""
+    from ..dask.box import boxed_alpha_max
     from ..path import alpha_grid
 
-    return alpha_grid(make(1.0).alpha_max(-state.c), n_alphas, eps)
+    template = make(1.0)
+    top = boxed_alpha_max(template, state) if template.is_bounded else template.alpha_max(-state.c)
+    return alpha_grid(top, n_alphas, eps)
+
+
+def boxed(args, n_features: int):
+    """``(box, wrap)``: the box options as keyword arguments (``{}`` without them) and a function
+    putting a penalty inside that box (on the standardized features' coefficients, as in memory)."""
+    from .common import bounds_of
+
+    box = bounds_of(args, n_features)
+
+    def wrap(penalty):
+        return penalty.with_bounds(**box) if box else penalty
+
+    return box, wrap
 
 
 def solve(state, penalties, tol: float, max_iter: int):
     """Warm-started certified fits of decreasing ``penalties`` on a Gram state (one pass's statistics)."""
-    from ..dask.linear import solve_statistics
+    from ..dask.gram_fits import solve_statistics
 
     return solve_statistics(state, penalties, tol, max_iter)
 
@@ -353,28 +327,6 @@ def as_estimator(estimator, fit, penalty, n_features: int):
     return estimator
 
 
-class PathRun(NamedTuple):
-    """A path and what ``lpnet path`` reports with it, whichever engine computed it."""
-
-    path: object  # lpnet.path.Path
-    names: list
-    desc: str
-    how: str
-    classes: object
-    group: object
-    informative: object  # bool ndarray: the non-constant features
-    f_null: float
-    score_names: list
-    scores: list  # one (n_alphas,) array per score name
-    passes: str  # the engine's line (passes, rows read), '' in memory
-
-
-def standardized_how(args, rows: str) -> str:
-    if args.no_standardize:
-        return "features used as given (--no-standardize)"
-    return f"features standardized with the mean and standard deviation of {rows}, from the pass's statistics"
-
-
 def path_out_of_core(args, engine_name: str, values: dict) -> PathRun:
     """``lpnet path`` from one pass: the statistics of all rows, standardized, solved for every alpha."""
     import numpy as np
@@ -383,13 +335,18 @@ def path_out_of_core(args, engine_name: str, values: dict) -> PathRun:
     from ..path import Path
     from ..penalties import make_penalty
 
+    if args.datafit != "squared":
+        from .engines_newton import path_newton
+
+        return path_newton(args, engine_name, values)
     run = open_out_of_core(args, engine_name)
     mean, scale, constant = scaling(run.stats, not args.no_standardize)
     stats = rescaled(run.stats, mean, scale)
     state = gram_state(stats, True)
+    _, wrap = boxed(args, len(run.names))
 
     def make(alpha):
-        return make_penalty(args.penalty, alpha, **values)
+        return wrap(make_penalty(args.penalty, alpha, **values))
 
     grid = grid_of(state, make, args.n_alphas, args.eps)
     penalties = [make(float(a)) for a in grid]
@@ -409,7 +366,7 @@ def path_out_of_core(args, engine_name: str, values: dict) -> PathRun:
         feature_names=run.names,
         penalty=repr(penalties[0]),
         datafit="squared",
-        alpha_max=float(make(1.0).alpha_max(-state.c)),
+        alpha_max=float(grid[0]),
         p=float(getattr(penalties[0], "exponent", np.nan)),
     )
     f_null = 0.5 * float(stats.myy[0]) / float(stats.weight[0])
@@ -429,22 +386,6 @@ def path_out_of_core(args, engine_name: str, values: dict) -> PathRun:
     )
 
 
-class FitRun(NamedTuple):
-    """The fits of ``lpnet fit`` and what its report needs, whichever engine computed them."""
-
-    desc: str
-    names: list
-    classes: object
-    alpha: float
-    results: list  # (label, short label, fitted estimator, fit time, certificate note, [train, test scores])
-    informative: object
-    mean: object  # the standardization (zeros and ones without it), for --save
-    scale: object
-    split: str  # the line describing the train/test split and the scaling
-    f_null: float
-    passes: str
-
-
 def fit_out_of_core(args, engine_name: str, test_size: float, seed: int, min_rows: int) -> FitRun:
     """``lpnet fit`` from one pass: the rows split by a seeded hash of their index into train and test
     folds (about 75/25), standardized with the training statistics, every model solved from them."""
@@ -454,6 +395,10 @@ def fit_out_of_core(args, engine_name: str, test_size: float, seed: int, min_row
     from . import menu
     from .data import note
 
+    if args.datafit != "squared":
+        from .engines_newton import fit_newton
+
+        return fit_newton(args, engine_name, test_size, seed, min_rows)
     chosen = [args.penalty] if args.penalty is not None else [n for n in OUT_OF_CORE_PENALTIES if n != "lp"]
     if args.penalty is None:
         note("out of core, lpnet fit compares Lasso, Ridge and Elastic Net; --engine memory compares every penalty")
@@ -469,12 +414,14 @@ def fit_out_of_core(args, engine_name: str, test_size: float, seed: int, min_row
     mean, scale, constant = scaling(train, not args.no_standardize)
     train, test = rescaled(train, mean, scale), rescaled(test, mean, scale)
     state = gram_state(train, True)
+    box, wrap = boxed(args, len(run.names))
     results = []
     for name in chosen:
         values = menu.shape_values(args, name)
         label, short = menu.fit_labels(name, "squared", values)
         estimator = menu.fit_estimator(name, "squared", args.alpha, values, tol=args.tol, max_iter=args.max_iter)
-        penalty = menu.penalty_at(name, args.alpha, values)
+        estimator.set_params(**box)
+        penalty = wrap(menu.penalty_at(name, args.alpha, values))
         solve(state, [penalty], args.tol, 1)  # numba's one-off compilation is not fit time
         t0 = time.perf_counter()
         fit = solve(state, [penalty], args.tol, args.max_iter)[0]
@@ -498,25 +445,6 @@ def fit_out_of_core(args, engine_name: str, test_size: float, seed: int, min_row
     )
 
 
-class CVRun(NamedTuple):
-    """A cross-validation and what ``lpnet cv`` reports with it, whichever engine computed it."""
-
-    desc: str
-    names: list
-    how: str
-    classes: object
-    res: object  # lpnet.model_selection.cv.CVResults
-    fits: dict  # choice -> (l1_ratio index, alpha index, alpha, l1_ratio, fitted estimator)
-    kind: str
-    what: str
-    grid: bool
-    folds: str  # how the folds were drawn
-    informative: object
-    alpha_: float
-    plot: object  # ax -> ax, drawing the CV curve
-    passes: str
-
-
 def cv_out_of_core(args, engine_name: str, values: dict) -> CVRun:
     """``lpnet cv`` from one pass: per-fold statistics (folds by a seeded hash of the row index),
     standardized with all rows' statistics; every fold's path solved from the other folds' merged
@@ -525,6 +453,7 @@ def cv_out_of_core(args, engine_name: str, values: dict) -> CVRun:
 
     import numpy as np
 
+    from ..dask.gram_fits import cross_validate
     from ..dask.stats import gram_state
     from ..datafits import make_datafit
     from ..model_selection.cv import CVResults, select_alpha
@@ -532,6 +461,10 @@ def cv_out_of_core(args, engine_name: str, values: dict) -> CVRun:
     from ..viz import plot_cv
     from . import menu
 
+    if args.datafit != "squared":
+        from .engines_newton import cv_newton
+
+        return cv_newton(args, engine_name, values)
     n_folds = args.folds
     run = open_out_of_core(args, engine_name, n_folds=n_folds, seed=args.seed)
     stats = run.stats
@@ -541,24 +474,18 @@ def cv_out_of_core(args, engine_name: str, values: dict) -> CVRun:
             f"{np.flatnonzero(stats.weight <= 0).tolist()} empty; use fewer folds"
         )
     mean, scale, constant = scaling(stats.total(), not args.no_standardize)
-    full_state = gram_state(rescaled(stats.total(), mean, scale), True)
+    folds = rescaled(stats, mean, scale)  # every fold's statistics in standardized units
+    full_state = gram_state(folds.total(), True)
     grid = menu.GRID_PARAMETER in values
     ratios = [float(r) for r in values[menu.GRID_PARAMETER]] if grid else [1.0]
     shape = {k: v for k, v in values.items() if k != menu.GRID_PARAMETER}
+    box, wrap = boxed(args, len(run.names))
 
     def make(alpha, ratio):
-        return make_penalty(args.penalty, alpha, **shape, **({menu.GRID_PARAMETER: ratio} if grid else {}))
+        return wrap(make_penalty(args.penalty, alpha, **shape, **({menu.GRID_PARAMETER: ratio} if grid else {})))
 
     grids = [grid_of(full_state, partial(make, ratio=r), args.n_alphas, args.eps) for r in ratios]
-    losses = np.empty((len(ratios), n_folds, args.n_alphas))
-    for k in range(n_folds):
-        state = gram_state(rescaled(stats.total(skip=k), mean, scale), True)
-        held_out = rescaled(stats.block(k), mean, scale)
-        for i, r in enumerate(ratios):
-            fits = solve(state, [make(float(a), r) for a in grids[i]], args.tol, args.max_iter)
-            losses[i, k] = held_out.mean_squared_error(
-                np.array([f.coef for f in fits]), np.array([f.intercept for f in fits])
-            )
+    losses, _ = cross_validate(folds, make, grids, ratios, True, args.tol, args.max_iter)
     mean_loss, std_loss = losses.mean(axis=1), losses.std(axis=1)
     index_min, index_1se = select_alpha(mean_loss, std_loss, n_folds)
     res = CVResults(np.asarray(grids), np.asarray(ratios), losses, mean_loss, std_loss, index_min, index_1se)
@@ -568,6 +495,7 @@ def cv_out_of_core(args, engine_name: str, values: dict) -> CVRun:
         penalty = make(alpha, ratio)
         refit = {**shape, **({menu.GRID_PARAMETER: ratio} if grid else {})}
         estimator = menu.fit_estimator(args.penalty, "squared", alpha, refit, tol=args.tol, max_iter=args.max_iter)
+        estimator.set_params(**box)
         fit = solve(full_state, [penalty], args.tol, args.max_iter)[0]
         chosen[name] = (i, k, alpha, ratio, as_estimator(estimator, fit, penalty, len(run.names)))
     kind = {"l1": "LassoCV", "elasticnet": "ElasticNetCV"}[args.penalty]

@@ -92,8 +92,10 @@ data bigger than memory (--engine stream or dask, or auto on large files):
   train and test by a seeded hash of their index (about 75/25, seed {SPLIT_SEED}; not the in-memory
   split), the features standardized from the training statistics, and Lasso, Ridge and Elastic Net
   (or the one --penalty: l1, l2, elasticnet, lp with --p >= 1) solved from them, each with its duality
-  gap.  A line reports the passes and the rows read.  Other datafits, penalties, --groups, bounds,
-  --relax and --adaptive need --engine memory.
+  gap, inside the box of --lower-bounds/--upper-bounds/--positive when given.  --datafit logistic,
+  poisson, gamma, tweedie (l1, l2, elasticnet) are fitted on the same hashed split by distributed
+  Newton steps (a pass each), standardized from a first pass.  A line reports the passes and the
+  rows read.  Other datafits, penalties, --groups, --relax and --adaptive need --engine memory.
 
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """

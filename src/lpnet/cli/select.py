@@ -88,8 +88,10 @@ what is reported:
 data bigger than memory (--engine stream or dask, or auto on large files):
   One pass over the files gives the sufficient statistics of least squares; the features are
   standardized from them (all rows), and every fit is solved from them with its duality gap.
-  Penalties: l1, l2, elasticnet, lp with --p >= 1.  A line reports the passes and the rows read.
-  Other datafits and penalties, --groups, bounds, --relax and --adaptive need --engine memory.
+  Penalties: l1, l2, elasticnet, lp with --p >= 1; bounds allowed.  --datafit logistic, poisson,
+  gamma, tweedie (l1, l2, elasticnet): distributed Newton steps, a pass each.  A line reports the
+  passes and the rows read.  Other datafits and penalties, --groups, --relax and --adaptive need
+  --engine memory.
 
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """
@@ -123,8 +125,10 @@ data bigger than memory (--engine stream or dask, or auto on large files):
   One pass over the files gives the per-fold sufficient statistics of least squares; the features
   are standardized from them (all rows), and every fit is solved from them with its duality gap.
   The folds are drawn by a seeded hash of the row index (--seed), not by KFold; penalties: l1,
-  elasticnet (every --l1-ratio from the same pass).  A line reports the passes and the rows read.
-  Other datafits and penalties, --groups, bounds, --relax and --adaptive need --engine memory.
+  elasticnet (every --l1-ratio from the same pass); bounds allowed.  --datafit logistic, poisson,
+  gamma, tweedie (l1, l2, elasticnet): every fold's path by distributed Newton steps, same passes.
+  A line reports the passes and the rows read.  Other datafits and penalties, --groups, --relax and
+  --adaptive need --engine memory.
 
 Errors are reported on one line as 'lpnet: error: ...' with exit status 2.
 """

@@ -8,10 +8,15 @@ pyarrow: they are loaded when an engine needs them.
 """
 
 from .engines import Chunk, Engine, fold_of, open_data
-from .linear import ElasticNet, ElasticNetCV, Lasso, LassoCV, LpRegression, Ridge, RidgeCV, regularization_path
+from .glm import RegularizedModel, RegularizedModelCV, glm_path
+from .linear import ElasticNet, ElasticNetCV, Lasso, LassoCV, LpRegression, Ridge, RidgeCV
 from .logistic import LogisticRegression, LogisticRegressionCV, logistic_path
+from .paths import regularization_path
 
 __all__ = [
+    "RegularizedModel",
+    "RegularizedModelCV",
+    "glm_path",
     "Chunk",
     "ElasticNet",
     "ElasticNetCV",

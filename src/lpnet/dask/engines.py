@@ -5,7 +5,8 @@ Every estimator of :mod:`lpnet.dask` talks to its data through :func:`open_data`
 each :class:`Chunk` (a block of rows as float64 arrays) to a partial result, and an associative
 ``combine`` merges them.  The engines differ only in where that happens:
 
-* ``"memory"``: arrays already in memory, read in blocks of ``chunk_rows`` rows.
+* ``"memory"``: arrays already in memory (scipy.sparse matrices too), read in blocks of ``chunk_rows``
+  rows.
 * ``"stream"``: parquet or CSV files read block by block (pyarrow batches, pandas CSV chunks) and
   folded left to right: memory holds one chunk and the accumulator, never the data.
 * ``"dask"``: dask arrays or a dask DataFrame (or files, one task per parquet row group or CSV file);
@@ -115,9 +116,26 @@ def _skip_none(combine: Callable, a, b):
     return combine(a, b)
 
 
+def takes_sparse(chunk_fn: Callable) -> bool:
+    """Whether a chunk function reads scipy.sparse features as they are: it says so by a true
+    ``takes_sparse`` attribute (a ``functools.partial`` of it, or a wrapper exposing it, inherits it).
+    Any other function gets every sparse chunk densified (a chunk is bounded: ``chunk_rows`` rows)."""
+    while isinstance(chunk_fn, partial) and not getattr(chunk_fn, "takes_sparse", False):
+        chunk_fn = chunk_fn.func
+    return bool(getattr(chunk_fn, "takes_sparse", False))
+
+
+def _features(X, sparse_ok: bool):
+    """A chunk's features in float64: a CSR matrix when sparse and ``sparse_ok``, else an ndarray."""
+    if hasattr(X, "tocsr"):  # scipy.sparse
+        X = X.tocsr().astype(np.float64)
+        return X if sparse_ok else X.toarray()
+    return np.asarray(X, dtype=np.float64)
+
+
 def _apply(chunk_fn: Callable, X, y, s, start: int, where: str):
     """A chunk's partial result (None for an empty chunk); the checks every engine makes at read time."""
-    X = np.asarray(X, dtype=np.float64)
+    X = _features(X, takes_sparse(chunk_fn))
     if X.ndim != 2:
         raise ValueError(f"{where}: features must be 2-D, got shape {X.shape}.")
     m = X.shape[0]
@@ -276,8 +294,17 @@ def _frame_partial(frame, layout: Layout, start: int, where: str, chunk_fn, y=No
     return _apply(chunk_fn, X, y_col, s, start, where)
 
 
-def _with_rows(chunk_fn: Callable, chunk: Chunk):
-    return chunk.n_rows, chunk_fn(chunk)
+@dataclass
+class _WithRows:
+    # a partial result with the rows it read (the Dask passes count their rows)
+    chunk_fn: Callable
+
+    @property
+    def takes_sparse(self) -> bool:
+        return takes_sparse(self.chunk_fn)
+
+    def __call__(self, chunk: Chunk):
+        return chunk.n_rows, self.chunk_fn(chunk)
 
 
 def _add_rows(combine: Callable, a, b):
@@ -331,7 +358,7 @@ class DaskEngine(Engine):
         import dask
 
         # each partial result carries its rows: the pass counts what it read, lengths known or not
-        parts = self._tasks(partial(_with_rows, chunk_fn), partial(_skip_none, partial(_add_rows, combine)), indexed)
+        parts = self._tasks(_WithRows(chunk_fn), partial(_skip_none, partial(_add_rows, combine)), indexed)
         total = _tree_reduce(dask.delayed, parts, partial(_skip_none, partial(_add_rows, combine)))
         client = self.client()
         future = client.compute(total)
@@ -349,6 +376,70 @@ class DaskEngine(Engine):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+@dataclass
+class RowTransform:
+    """What :class:`TransformedEngine` does to every chunk: the features standardized to
+    ``(x - mean) / scale`` (when given), and the rows of fold ``drop_fold`` (of ``n_folds``, by
+    :func:`fold_of` with ``seed``) left out."""
+
+    mean: np.ndarray | None = None
+    scale: np.ndarray | None = None
+    n_folds: int = 1
+    seed: int = 0
+    drop_fold: int | None = None
+
+    def __call__(self, chunk: Chunk) -> Chunk | None:
+        X, y, s, start = chunk.X, chunk.y, chunk.s, chunk.start
+        if self.drop_fold is not None:
+            keep = fold_of(start, chunk.n_rows, self.n_folds, self.seed) != self.drop_fold
+            if not keep.any():
+                return None
+            # the kept rows are not consecutive: their global index is no longer known
+            X, y, s, start = X[keep], y[keep], s[keep], -1
+        if self.mean is not None and self.scale is not None:
+            X = (X - self.mean) / self.scale
+        return Chunk(np.asfortranarray(X), y, s, start, chunk.where)
+
+
+def _transformed(transform: RowTransform, chunk_fn: Callable, chunk: Chunk):
+    out = transform(chunk)
+    return None if out is None else chunk_fn(out)
+
+
+class TransformedEngine(Engine):
+    """Another engine's rows seen through a :class:`RowTransform` (standardized features, a fold left
+    out), chunk by chunk on the same workers: what the estimators fitted on it see is the transformed
+    data, and nothing is materialized.  The passes are the inner engine's (it counts them); closing this
+    engine closes the inner one.
+
+    Parameters
+    ----------
+    inner : Engine
+        The data as read.
+    transform : RowTransform
+        What every chunk goes through.  Leaving a fold out makes the chunks' ``start`` unknown (-1):
+        a function of the global row index (a CV's folds) cannot run on such an engine.
+    """
+
+    def __init__(self, inner: Engine, transform: RowTransform):
+        super().__init__(inner.feature_names, inner.n_rows if transform.drop_fold is None else None, inner.progress)
+        self.inner, self.transform = inner, transform
+        self.name = inner.name
+
+    def map_reduce(self, chunk_fn: Callable, combine: Callable, *, label: str = "pass", indexed: bool = True) -> Any:
+        needs_index = indexed or self.transform.drop_fold is not None
+        result = self.inner.map_reduce(
+            partial(_transformed, self.transform, chunk_fn), combine, label=label, indexed=needs_index
+        )
+        self.n_passes, self.n_rows_seen = self.inner.n_passes, self.inner.n_rows_seen
+        if self.transform.drop_fold is None:
+            self.n_rows = self.inner.n_rows
+        return result
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _dask_modules():
@@ -517,12 +608,7 @@ def _memory(X, y, s, target, columns, weight, chunk_rows, progress) -> MemoryEng
     else:
         if target is not None or weight is not None:
             raise ValueError("target= and weight= name columns: give X as files or a DataFrame, or pass y.")
-        if hasattr(X, "tocsr") or hasattr(X, "todense"):
-            raise ValueError(
-                "sparse X is not supported by the out-of-core engines; densify it (X.toarray()) or use lpnet's "
-                "in-memory estimators, which take sparse matrices."
-            )
-        Xa = np.asarray(X, dtype=np.float64)
+        Xa = X.tocsr().astype(np.float64) if hasattr(X, "tocsr") else np.asarray(X, dtype=np.float64)
         if Xa.ndim != 2:
             raise ValueError(f"X must be 2-D, got shape {Xa.shape}.")
         ya, sa = None, None
@@ -555,9 +641,11 @@ def open_data(
 
     Parameters
     ----------
-    X : str, path, list of paths, dask array or DataFrame, ndarray or pandas DataFrame
+    X : str, path, list of paths, dask array or DataFrame, ndarray, scipy.sparse matrix or pandas DataFrame
         Parquet or CSV files (a path, a glob such as ``"big/*.parquet"``, a directory, or a list of those;
         all of one format, with the same columns in any order), dask collections, or data in memory.
+        Sparse chunks (a scipy.sparse matrix, or a dask array of them) reach the chunk functions that
+        say they read them (:func:`takes_sparse`) as CSR matrices, the others densified chunk by chunk.
     y : array-like or dask array/Series, optional
         The target, when it is not a column (``target=``).
     target : str, optional
@@ -604,8 +692,9 @@ def open_data(
         da, dd = _dask_modules()
         if isinstance(X, dd.DataFrame):
             return _dask_frame(X, y, sample_weight, target, columns, weight, progress, workers)
-        if not dask_input:  # arrays in memory sent to the cluster in blocks
+        if not dask_input:  # arrays in memory sent to the cluster in blocks (scipy.sparse ones stay sparse)
             rows = chunk_rows or default_chunk_rows(np.shape(X)[1])
-            X = da.from_array(np.asarray(X, dtype=np.float64), chunks=(rows, -1))
+            local = X.tocsr().astype(np.float64) if hasattr(X, "tocsr") else np.asarray(X, dtype=np.float64)
+            X = da.from_array(local, chunks=(rows, -1), asarray=False)
         return _dask_array(X, y, sample_weight, progress, workers)
     return _memory(X, y, sample_weight, target, columns, weight, chunk_rows, progress)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -35,13 +34,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import estimators as memory_estimators
-from ..certificates import coef_error_bound, gram_certificate
+from ..certificates import coef_error_bound
+from ..estimators.base import model_bounds
 from ..model_selection.cv import CVResults, select_alpha
-from ..path import Path, alpha_grid, decreasing_alphas
 from ..penalties import L1, L2, Lp, Penalty
 from ..penalties import ElasticNet as ElasticNetPenalty
-from ..solvers.cd_gram import GramState, gram_path
 from .engines import Engine, is_dask_collection, open_data
+from .gram_fits import PathFit, cross_validate, grid_of, solve_statistics
 from .sources import is_file_input
 from .stats import Moments, chunk_moments, gram_state, merge_moments
 from .working_set import WorkingSetSolver
@@ -52,49 +51,14 @@ MAX_FEATURES = 15000
 MAX_CV_FEATURES = 5000
 
 
-@dataclass
-class PathFit:
-    """One certified fit of a path solved from statistics."""
-
-    coef: np.ndarray
-    intercept: float
-    dual_gap: float
-    objective: float
-    n_iter: int
-    converged: bool
-
-
-def solve_statistics(state: GramState, penalties: list[Penalty], tol: float, max_iter: int) -> list[PathFit]:
-    """Certified fits of ``penalties`` (decreasing alphas of one family) on a Gram state, warm-started.
-
-    L2 solves the linear system ``(G + alpha V) w = c``; the others run :func:`gram_path` and go on from
-    a fit that did not converge within ``max_iter`` blocks with the next alpha.  The certificate is the
-    Gram duality gap, against ``tol`` times the intercept-only objective.
-    """
-    threshold = tol * 0.5 * state.yy
-    p = state.c.shape[0]
-    if isinstance(penalties[0], L2):
-        fits = []
-        for pen in penalties:
-            w = np.linalg.solve(state.G + pen.alpha * np.diag(pen.penalty_factors(p)), state.c)
-            w[state.constant] = 0.0
-            gap, objective, _ = gram_certificate(pen, w, state.c, state.c - state.G @ w, state.yy)
-            fits.append(PathFit(w, state.intercept(w), gap, objective, 1, gap <= max(threshold, 0.0)))
-        return fits
-    run_tol = max(tol, state.min_tol)
-    fits, w0, rest = [], None, list(penalties)
-    while rest:
-        out = gram_path(state, rest, run_tol, max_iter, w0=w0)
-        for f in out:
-            fits.append(PathFit(f.coef, f.intercept, f.dual_gap, f.objective, f.n_iter, f.dual_gap <= threshold))
-        rest = rest[len(out) :]
-        w0 = out[-1].coef
-    return fits
-
-
-def _wide_solver(engine: Engine, penalty: Penalty, fit_intercept: bool) -> WorkingSetSolver:
+def wide_solver(engine: Engine, penalty: Penalty, fit_intercept: bool) -> WorkingSetSolver:
     """The working-set route for more than MAX_FEATURES features (L1 and Elastic Net with an intercept)."""
     l1_part = isinstance(penalty, L1) or (isinstance(penalty, ElasticNetPenalty) and penalty.l1_ratio > 0)
+    if penalty.is_bounded:
+        raise ValueError(
+            f"{engine.n_features} features: beyond {MAX_FEATURES}, the working-set route takes no bounds; select "
+            "features first, or drop lower_bounds / upper_bounds / positive."
+        )
     if not (l1_part and fit_intercept):
         raise ValueError(
             f"{engine.n_features} features: beyond {MAX_FEATURES}, the one-pass statistics do not fit and the "
@@ -112,7 +76,7 @@ def _check_features(engine: Engine, limit: int, what: str) -> None:
         )
 
 
-def _check_weight(stats: Moments) -> None:
+def check_weight(stats: Moments) -> None:
     if not stats.weight.sum() > 0:
         raise ValueError("the sample weights sum to zero: at least one weight must be positive.")
 
@@ -122,6 +86,22 @@ class OnePassRegressor(RegressorMixin, BaseEstimator):
 
     def _penalty(self, alpha: float, l1_ratio: float | None = None) -> Penalty:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # scipy.sparse rows: statistics from sparse products
+        return tags
+
+    def _boxed(self, n_features: int):
+        """``make(alpha, l1_ratio)``: the estimator's penalty inside the box of its ``lower_bounds``,
+        ``upper_bounds`` and ``positive`` (checked against ``n_features``), as the in-memory estimators set it."""
+        box = model_bounds(self, n_features)
+
+        def make(alpha: float, l1_ratio: float | None = None) -> Penalty:
+            penalty = self._penalty(alpha, l1_ratio)
+            return penalty if box is None else penalty.with_bounds(*box)
+
+        return make
 
     def _open(self, X, y, target, sample_weight, columns, weight) -> tuple[Engine, bool]:
         """The engine, and whether scikit-learn's ``validate_data`` checked the data (arrays in memory)."""
@@ -135,7 +115,7 @@ class OnePassRegressor(RegressorMixin, BaseEstimator):
         if checked and weight is None:
             # data in memory: scikit-learn's checks and messages (the engine reads the checked arrays)
             names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
-            X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+            X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, accept_sparse="csr")
             columns = names
             if sample_weight is not None:
                 sample_weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
@@ -183,7 +163,15 @@ class OnePassRegressor(RegressorMixin, BaseEstimator):
     def _memory_estimator(self, alpha: float, l1_ratio: float | None = None):
         """An in-memory lpnet estimator holding the fitted coefficients (it predicts and can be saved)."""
         name = type(self).__name__.removesuffix("CV")
-        params = {"alpha": alpha, "fit_intercept": self.fit_intercept, "tol": self.tol, "max_iter": self.max_iter}
+        params = {
+            "alpha": alpha,
+            "fit_intercept": self.fit_intercept,
+            "lower_bounds": self.lower_bounds,
+            "upper_bounds": self.upper_bounds,
+            "positive": self.positive,
+            "tol": self.tol,
+            "max_iter": self.max_iter,
+        }
         if name == "ElasticNet":
             params["l1_ratio"] = l1_ratio
         if name == "LpRegression":
@@ -215,13 +203,19 @@ class OnePassRegressor(RegressorMixin, BaseEstimator):
             if missing:
                 raise ValueError(f"X lacks the fitted columns {missing}.")
             X = X[list(self.feature_names_in_)]
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr")
         return X @ self.coef_ + self.intercept_
 
 
 SINGLE_PARAMS = """
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        A box ``lower <= coef_ <= upper`` (None: open), as the in-memory estimators take it; solved by
+        coordinate descent in the box on the pass's statistics and certified by the duality gap of the
+        penalty with its box (:mod:`lpnet.dask.box`).
+    positive : bool, default=False
+        ``lower_bounds=0``.
     tol : float, default=1e-6
         Stop when the duality gap is at most ``tol`` times the intercept-only model's objective.
     max_iter : int, default=100
@@ -275,8 +269,9 @@ class OnePassFit(OnePassRegressor):
         penalty = self._penalty(self.alpha)
         engine, checked = self._open(X, y, target, sample_weight, columns, weight)
         with engine:
+            penalty = self._boxed(engine.n_features)(self.alpha)
             if engine.n_features > MAX_FEATURES:
-                wide = _wide_solver(engine, penalty, self.fit_intercept)
+                wide = wide_solver(engine, penalty, self.fit_intercept)
                 fit = wide.fit(penalty, self.tol, self.max_iter)
                 self._store_data(engine, checked)
                 self._store_fit(
@@ -288,7 +283,7 @@ class OnePassFit(OnePassRegressor):
                 return self
             stats = engine.map_reduce(chunk_moments, merge_moments, label="statistics", indexed=False)
             self._store_data(engine, checked)
-        _check_weight(stats)
+        check_weight(stats)
         state = gram_state(stats, self.fit_intercept)
         fit = solve_statistics(state, [penalty], self.tol, self.max_iter)[0]
         self._store_fit(fit, penalty, self.tol)
@@ -313,10 +308,24 @@ class Lasso(OnePassFit):
     {SINGLE_PARAMS}"""
 
     def __init__(
-        self, alpha=1.0, *, fit_intercept=True, tol=1e-6, max_iter=100, engine="auto", chunk_rows=None, progress=False
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
+        tol=1e-6,
+        max_iter=100,
+        engine="auto",
+        chunk_rows=None,
+        progress=False,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.engine = engine
@@ -342,6 +351,9 @@ class ElasticNet(OnePassFit):
         *,
         l1_ratio=0.5,
         fit_intercept=True,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         engine="auto",
@@ -351,6 +363,9 @@ class ElasticNet(OnePassFit):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.engine = engine
@@ -370,10 +385,24 @@ class Ridge(OnePassFit):
     {SINGLE_PARAMS}"""
 
     def __init__(
-        self, alpha=1.0, *, fit_intercept=True, tol=1e-6, max_iter=100, engine="auto", chunk_rows=None, progress=False
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
+        tol=1e-6,
+        max_iter=100,
+        engine="auto",
+        chunk_rows=None,
+        progress=False,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.engine = engine
@@ -384,7 +413,7 @@ class Ridge(OnePassFit):
         return L2(_check_alpha(alpha))
 
 
-def _lp_penalty(alpha, p):
+def lp_penalty(alpha, p):
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not p >= 1:
         raise ValueError(
             f"p must be >= 1 here, got {p!r}: the one-pass Gram solver takes convex penalties only; for p < 1 use "
@@ -409,6 +438,9 @@ class LpRegression(OnePassFit):
         p=1.0,
         *,
         fit_intercept=True,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         engine="auto",
@@ -418,6 +450,9 @@ class LpRegression(OnePassFit):
         self.alpha = alpha
         self.p = p
         self.fit_intercept = fit_intercept
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
         self.tol = tol
         self.max_iter = max_iter
         self.engine = engine
@@ -425,19 +460,7 @@ class LpRegression(OnePassFit):
         self.progress = progress
 
     def _penalty(self, alpha, l1_ratio=None):
-        return _lp_penalty(alpha, self.p)
-
-
-def _lasso_scale(state: GramState) -> float:
-    """``max_j |x_j^T (y - ybar)| / sum s``: the Lasso's alpha_max, the scale of every default grid."""
-    return float(np.max(np.abs(state.c), initial=0.0))
-
-
-def _grid(alphas, n_alphas, eps, state: GramState, rho: float) -> np.ndarray:
-    if alphas is not None and not isinstance(alphas, numbers.Integral):
-        return decreasing_alphas(alphas)
-    top = _lasso_scale(state) / rho
-    return alpha_grid(top, n_alphas if alphas is None else alphas, eps)
+        return lp_penalty(alpha, self.p)
 
 
 CV_PARAMS = """
@@ -452,7 +475,9 @@ CV_PARAMS = """
     alpha_rule : {"min", "1se"}, default="min"
     random_state : int, default=None
         The hash's seed (None: 0).
-    fit_intercept, tol, max_iter, engine, chunk_rows, progress : as the single-fit estimators.
+    fit_intercept, lower_bounds, upper_bounds, positive, tol, max_iter, engine, chunk_rows, progress
+        As the single-fit estimators (every fold's fit and the final one hold the box; with a box, the
+        default grid starts at the boxed ``alpha_max``).
 
     Attributes
     ----------
@@ -512,25 +537,16 @@ class OnePassCV(OnePassRegressor):
             raise ValueError(
                 f"n_samples={int(folds.rows.sum())} is fewer than the cv={n_folds} folds: use fewer folds."
             )
-        _check_weight(folds)
+        check_weight(folds)
         empty = np.flatnonzero(folds.weight <= 0)
         if empty.size:
             raise ValueError(f"folds {empty.tolist()} have no rows (or no weight): use fewer folds (cv).")
         total = folds.total()
         full_state = gram_state(total, self.fit_intercept)
         ratios = self._l1_ratios()
-        grids = [_grid(self.alphas, self.n_alphas, self.eps, full_state, r if r > 0 else 1.0) for r in ratios]
-        losses = np.empty((len(ratios), n_folds, len(grids[0])))
-        gaps = np.empty_like(losses)
-        for k in range(n_folds):
-            state = gram_state(folds.total(skip=k), self.fit_intercept)
-            held_out = folds.block(k)
-            for i, r in enumerate(ratios):
-                fits = solve_statistics(state, [self._penalty(a, r) for a in grids[i]], self.tol, self.max_iter)
-                losses[i, k] = held_out.mean_squared_error(
-                    np.array([f.coef for f in fits]), np.array([f.intercept for f in fits])
-                )
-                gaps[i, k] = [f.dual_gap for f in fits]
+        make = self._boxed(total.mx.shape[1])
+        grids = [grid_of(self.alphas, self.n_alphas, self.eps, full_state, make(1.0, r)) for r in ratios]
+        losses, gaps = cross_validate(folds, make, grids, ratios, self.fit_intercept, self.tol, self.max_iter)
         mean, std = losses.mean(axis=1), losses.std(axis=1)
         index_min, index_1se = select_alpha(mean, std, n_folds)
         i, a = index_min if self.alpha_rule == "min" else index_1se
@@ -543,7 +559,7 @@ class OnePassCV(OnePassRegressor):
         self.l1_ratio_ = ratios[i]
         self.alpha_ = float(grids[i][a])
         self.cv_results_ = CVResults(np.asarray(grids), np.asarray(ratios), losses, mean, std, index_min, index_1se)
-        penalty = self._penalty(self.alpha_, self.l1_ratio_)
+        penalty = make(self.alpha_, self.l1_ratio_)
         fit = solve_statistics(full_state, [penalty], self.tol, self.max_iter)[0]
         self._store_fit(fit, penalty, self.tol)
         self.estimator_ = self._memory_estimator(self.alpha_, self.l1_ratio_)
@@ -559,6 +575,9 @@ def _cv_init(
     alpha_rule,
     random_state,
     fit_intercept,
+    lower_bounds,
+    upper_bounds,
+    positive,
     tol,
     max_iter,
     engine,
@@ -572,6 +591,9 @@ def _cv_init(
     self.alpha_rule = alpha_rule
     self.random_state = random_state
     self.fit_intercept = fit_intercept
+    self.lower_bounds = lower_bounds
+    self.upper_bounds = upper_bounds
+    self.positive = positive
     self.tol = tol
     self.max_iter = max_iter
     self.engine = engine
@@ -596,6 +618,9 @@ class LassoCV(OnePassCV):
         alpha_rule="min",
         random_state=None,
         fit_intercept=True,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         engine="auto",
@@ -628,6 +653,9 @@ class ElasticNetCV(OnePassCV):
         alpha_rule="min",
         random_state=None,
         fit_intercept=True,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         engine="auto",
@@ -667,6 +695,9 @@ class RidgeCV(OnePassCV):
         alpha_rule="min",
         random_state=None,
         fit_intercept=True,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
         tol=1e-6,
         max_iter=100,
         engine="auto",
@@ -677,146 +708,3 @@ class RidgeCV(OnePassCV):
 
     def _penalty(self, alpha, l1_ratio=None):
         return L2(_check_alpha(alpha))
-
-
-def _path_penalty(penalty: str, l1_ratio: float, p: float):
-    if penalty == "l1":
-        return lambda a: L1(a), 1.0
-    if penalty == "elasticnet":
-        return lambda a: ElasticNetPenalty(a, l1_ratio), (l1_ratio if l1_ratio > 0 else 1.0)
-    if penalty == "l2":
-        return lambda a: L2(a), 1.0
-    if penalty == "lp":
-        _lp_penalty(1.0, p)
-        return lambda a: Lp(a, float(p)), 1.0
-    raise ValueError(f"penalty must be 'l1', 'elasticnet', 'l2' or 'lp' here, got {penalty!r}.")
-
-
-def regularization_path(
-    X,
-    y=None,
-    *,
-    target=None,
-    penalty="l1",
-    datafit="squared",
-    alphas=None,
-    n_alphas=100,
-    eps=1e-3,
-    l1_ratio=0.5,
-    p=1.0,
-    fit_intercept=True,
-    sample_weight=None,
-    columns=None,
-    weight=None,
-    tol=1e-6,
-    max_iter=100,
-    engine="auto",
-    chunk_rows=None,
-    progress=False,
-) -> Path:
-    """A certified, warm-started regularization path from data bigger than memory.
-
-    ``datafit="squared"``: minimizes ``1/(2 sum s) sum s (y - x.w - b)^2 + P_alpha(w)`` for each alpha
-    (decreasing) from ONE pass of statistics, with ``penalty`` one of ``"l1"``, ``"elasticnet"``
-    (``l1_ratio``), ``"l2"``, ``"lp"`` (``p >= 1``).  ``datafit="logistic"``: the logistic loss by
-    distributed proximal Newton, a few passes per alpha (:func:`lpnet.dask.logistic_path`, which takes
-    the same data arguments).  Data and engine as :func:`lpnet.dask.open_data`.
-
-    Parameters
-    ----------
-    X, y, target, columns, weight, sample_weight, engine, chunk_rows, progress
-        The data and how to read it, as :func:`lpnet.dask.open_data` takes them.
-    penalty : {"l1", "elasticnet", "l2", "lp"}, default="l1"
-        The penalty.
-    datafit : {"squared", "logistic"}, default="squared"
-        The loss.
-    alphas, n_alphas, eps
-        The grid, as :func:`lpnet.regularization_path` takes it.
-    l1_ratio : float, default=0.5
-        Used with ``penalty="elasticnet"``.
-    p : float, default=1.0
-        Used with ``penalty="lp"`` (``p >= 1``).
-    fit_intercept : bool, default=True
-        Whether to fit an intercept.
-    tol, max_iter
-        The stopping rule of every fit, as the estimators'.
-
-    Returns
-    -------
-    lpnet.path.Path
-        With, in addition, ``n_passes`` and ``n_rows_seen``.
-    """
-    if datafit == "logistic":
-        from .logistic import logistic_path
-
-        return logistic_path(
-            X,
-            y,
-            target=target,
-            columns=columns,
-            weight=weight,
-            sample_weight=sample_weight,
-            penalty=penalty,
-            l1_ratio=l1_ratio,
-            alphas=alphas,
-            n_alphas=n_alphas,
-            eps=eps,
-            fit_intercept=fit_intercept,
-            tol=tol,
-            max_iter=max_iter,
-            engine=engine,
-            chunk_rows=chunk_rows,
-            progress=progress,
-        )
-    if datafit != "squared":
-        raise ValueError(f"datafit must be 'squared' or 'logistic', got {datafit!r}.")
-    make, rho = _path_penalty(penalty, l1_ratio, p)
-    with open_data(
-        X,
-        y,
-        target=target,
-        columns=columns,
-        weight=weight,
-        sample_weight=sample_weight,
-        engine=engine,
-        chunk_rows=chunk_rows,
-        progress=progress,
-    ) as data:
-        if data.n_features > MAX_FEATURES:
-            wide = _wide_solver(data, make(1.0), fit_intercept)
-            top = wide.alpha_max(rho)
-            grid = (
-                decreasing_alphas(alphas)
-                if alphas is not None and not isinstance(alphas, numbers.Integral)
-                else alpha_grid(top, n_alphas if alphas is None else alphas, eps)
-            )
-            pens = [make(float(a)) for a in grid]
-            fits = [wide.fit(pen, tol, max_iter) for pen in pens]
-        else:
-            stats: Moments = data.map_reduce(chunk_moments, merge_moments, label="statistics", indexed=False)
-            _check_weight(stats)
-            state = gram_state(stats, fit_intercept)
-            top = _lasso_scale(state) / rho
-            grid = _grid(alphas, n_alphas, eps, state, rho)
-            pens = [make(float(a)) for a in grid]
-            fits = solve_statistics(state, pens, tol, max_iter)
-    coefs = np.array([f.coef for f in fits])
-    path = Path(
-        alphas=grid,
-        coefs=coefs,
-        intercepts=np.array([f.intercept for f in fits]),
-        objectives=np.array([f.objective for f in fits]),
-        dual_gaps=np.array([f.dual_gap for f in fits]),
-        optimality_violations=np.full(len(fits), np.nan),
-        n_iters=np.array([f.n_iter for f in fits]),
-        n_nonzero=np.count_nonzero(coefs, axis=1),
-        converged=np.array([f.converged for f in fits]),
-        feature_names=list(data.feature_names),
-        penalty=repr(pens[0]),
-        datafit="squared",
-        alpha_max=top,
-        p={"l1": 1.0, "l2": 2.0, "lp": float(p)}.get(penalty, float("nan")),
-    )
-    path.n_passes = data.n_passes
-    path.n_rows_seen = data.n_rows_seen
-    return path

@@ -123,7 +123,13 @@ def check_columns(found: list[str], expected: list[str], where: str) -> None:
 
 def check_finite(chunk) -> None:
     """NaN or infinity anywhere in a chunk: a ValueError naming where and the rows."""
-    bad = ~np.isfinite(chunk.X).all(axis=1) | ~np.isfinite(chunk.y) | ~np.isfinite(chunk.s)
+    if isinstance(chunk.X, np.ndarray):
+        bad_x = ~np.isfinite(chunk.X).all(axis=1)
+    else:  # CSR: the rows of the stored values that are not finite
+        bad_x = np.zeros(chunk.X.shape[0], dtype=bool)
+        row_of = np.repeat(np.arange(chunk.X.shape[0]), np.diff(chunk.X.indptr))
+        bad_x[row_of[~np.isfinite(chunk.X.data)]] = True
+    bad = bad_x | ~np.isfinite(chunk.y) | ~np.isfinite(chunk.s)
     if bad.any():
         rows = np.flatnonzero(bad)
         first, last = int(rows[0]), int(rows[-1])

@@ -109,6 +109,39 @@ class Moments:
         out.mxx[0], out.mxy[0], out.myy[0] = mxx, Xc.T @ sy, float(sy @ yc)
         return out
 
+    @classmethod
+    def of_sparse_rows(cls, X, y: np.ndarray, s: np.ndarray) -> Moments:
+        """The statistics (one block) of scipy.sparse rows ``X`` from sparse products.
+
+        Centring would fill the matrix in, so the co-moment is ``X^T S X - w mx mx^T`` (float64): the
+        rows' raw squares lose the digits a feature's mean carries beyond its spread (a sparse feature
+        is mostly zeros, its mean small against its spread, so little is lost in practice; a sparse
+        column with a huge mean and a tiny spread is better given dense).  The merge of the chunks
+        stays the pairwise one.
+        """
+        out = cls.empty(1, X.shape[1])
+        w = float(s.sum())
+        out.rows[0] = X.shape[0]
+        out.depth = X.shape[0]
+        if w <= 0.0:
+            return out
+        unit = bool(np.all(s == 1.0))
+        XS = X if unit else X.multiply(s[:, None]).tocsr()
+        mx = np.asarray(XS.sum(axis=0)).ravel() / w
+        my = float(s @ y) / w
+        yc = y - my
+        shift_y = float(s @ yc) / w
+        my += shift_y
+        yc -= shift_y
+        raw = (X.T @ XS).toarray()
+        mxx = 0.5 * (raw + raw.T) - w * np.outer(mx, mx)
+        sy = s * yc
+        out.weight[0], out.mx[0], out.my[0] = w, mx, my
+        out.mxx[0] = mxx
+        out.mxy[0] = np.asarray(X.T @ sy).ravel() - mx * float(sy.sum())
+        out.myy[0] = float(sy @ yc)
+        return out
+
     def block(self, k: int) -> Moments:
         """Block ``k`` alone."""
         sl = slice(k, k + 1)
@@ -182,20 +215,25 @@ class Moments:
 
 
 def chunk_moments(chunk: Chunk, n_folds: int = 1, seed: int = 0) -> Moments:
-    """The per-fold statistics of a chunk (one block when ``n_folds`` is 1: no folds)."""
+    """The per-fold statistics of a chunk (one block when ``n_folds`` is 1: no folds); scipy.sparse
+    features by sparse products (:meth:`Moments.of_sparse_rows`)."""
     p = chunk.X.shape[1]
+    of_rows = Moments.of_rows if isinstance(chunk.X, np.ndarray) else Moments.of_sparse_rows
     if n_folds <= 1:
-        return Moments.of_rows(chunk.X, chunk.y, chunk.s)
+        return of_rows(chunk.X, chunk.y, chunk.s)
     folds = fold_of(chunk.start, chunk.n_rows, n_folds, seed)
     out = Moments.empty(n_folds, p)
     for k in range(n_folds):
-        rows = folds == k
-        if rows.any():
-            one = Moments.of_rows(chunk.X[rows], chunk.y[rows], chunk.s[rows])
+        rows = np.flatnonzero(folds == k)
+        if rows.size:
+            one = of_rows(chunk.X[rows], chunk.y[rows], chunk.s[rows])
             out.weight[k], out.rows[k], out.mx[k], out.my[k] = one.weight[0], one.rows[0], one.mx[0], one.my[0]
             out.mxx[k], out.mxy[k], out.myy[k] = one.mxx[0], one.mxy[0], one.myy[0]
     out.depth = chunk.n_rows
     return out
+
+
+chunk_moments.takes_sparse = True  # type: ignore[attr-defined]
 
 
 def merge_moments(a: Moments, b: Moments) -> Moments:
@@ -232,3 +270,159 @@ def gram_state(stats: Moments, fit_intercept: bool) -> GramState:
     state.G[:, constant] = 0.0
     state.have_col[:] = True
     return state
+
+
+#: distinct target values :class:`ColumnMoments` tracks (a classifier's labels); beyond, it only says so
+MAX_LABELS = 2
+
+
+@dataclass
+class ColumnMoments:
+    """Per block (e.g. fold), the weight, the features' weighted means and centred sums of squares
+    ``sum s (x - mean)^2``, the target's (``my``, ``syy``), and the weight of every target value while
+    there are at most :data:`MAX_LABELS` of them (``many``: there were more).  ``p`` numbers per block where
+    :class:`Moments` keeps ``p x p``: what standardizing a classifier's features and checking its labels
+    need.  Merged by the same pairwise update."""
+
+    weight: np.ndarray
+    rows: np.ndarray
+    mx: np.ndarray
+    sxx: np.ndarray
+    my: np.ndarray
+    syy: np.ndarray
+    labels: dict
+    many: bool
+
+    def merge(self, other: ColumnMoments) -> ColumnMoments:
+        """Blockwise union of two disjoint sets of rows."""
+        wa, wb = self.weight, other.weight
+        w = wa + wb
+        safe = np.where(w > 0, w, 1.0)
+        fb = np.where(w > 0, wb / safe, 0.0)[:, None]
+        cross = np.where(w > 0, wa * wb / safe, 0.0)[:, None]
+        d = other.mx - self.mx
+        mx = np.where((wa > 0)[:, None], np.where((wb > 0)[:, None], self.mx + fb * d, self.mx), other.mx)
+        dy = other.my - self.my
+        my = np.where(wa > 0, np.where(wb > 0, self.my + fb[:, 0] * dy, self.my), other.my)
+        labels = {k: v.copy() for k, v in self.labels.items()}
+        for key, value in other.labels.items():
+            labels[key] = labels[key] + value if key in labels else value.copy()
+        many = self.many or other.many or len(labels) > MAX_LABELS
+        return ColumnMoments(
+            w,
+            self.rows + other.rows,
+            mx,
+            self.sxx + other.sxx + cross * d * d,
+            my,
+            self.syy + other.syy + cross[:, 0] * dy * dy,
+            {} if many else labels,
+            many,
+        )
+
+    def total(self, skip: int | None = None) -> ColumnMoments:
+        """All blocks merged into one (all but block ``skip``)."""
+        keep = [k for k in range(self.weight.shape[0]) if k != skip]
+        out = self.block(keep[0])
+        for k in keep[1:]:
+            out = out.merge(self.block(k))
+        return out
+
+    def block(self, k: int) -> ColumnMoments:
+        """Block ``k`` alone."""
+        sl = slice(k, k + 1)
+        labels = {key: value[sl].copy() for key, value in self.labels.items()}
+        return ColumnMoments(
+            self.weight[sl], self.rows[sl], self.mx[sl], self.sxx[sl], self.my[sl], self.syy[sl], labels, self.many
+        )
+
+    def std(self) -> np.ndarray:
+        """The first block's weighted standard deviations (ddof 0)."""
+        w = float(self.weight[0])
+        return np.sqrt(np.maximum(self.sxx[0], 0.0) / w) if w > 0 else np.zeros_like(self.sxx[0])
+
+
+def chunk_column_moments(chunk: Chunk, n_folds: int = 1, seed: int = 0) -> ColumnMoments:
+    """:class:`ColumnMoments` of a chunk's rows, one block per fold."""
+    p = chunk.X.shape[1]
+    folds = fold_of(chunk.start, chunk.n_rows, n_folds, seed) if n_folds > 1 else np.zeros(chunk.n_rows, np.intp)
+    weight, rows = np.zeros(n_folds), np.zeros(n_folds, dtype=np.int64)
+    mx, sxx = np.zeros((n_folds, p)), np.zeros((n_folds, p))
+    my, syy = np.zeros(n_folds), np.zeros(n_folds)
+    values = np.unique(chunk.y)
+    many = values.shape[0] > MAX_LABELS
+    labels = {} if many else {float(v): np.zeros(n_folds) for v in values}
+    for k in range(n_folds):
+        rows_k = folds == k
+        rows[k] = int(rows_k.sum())
+        s = chunk.s[rows_k]
+        w = float(s.sum())
+        if w <= 0.0:
+            continue
+        X = chunk.X[rows_k]
+        mean = (s @ X) / w
+        centred = X - mean
+        shift = (s @ centred) / w  # the mean refined once, as Moments.of_rows
+        mean += shift
+        centred -= shift
+        weight[k], mx[k], sxx[k] = w, mean, s @ (centred * centred)
+        y = chunk.y[rows_k]
+        my[k] = float(s @ y) / w
+        syy[k] = float(s @ (y - my[k]) ** 2)
+        for v in labels:
+            labels[v][k] = float(s[chunk.y[rows_k] == v].sum())
+    return ColumnMoments(weight, rows, mx, sxx, my, syy, labels, many)
+
+
+def merge_column_moments(a: ColumnMoments, b: ColumnMoments) -> ColumnMoments:
+    """The combine of a :func:`chunk_column_moments` pass."""
+    return a.merge(b)
+
+
+def classification_sums(
+    chunk: Chunk, coefs: np.ndarray, intercepts: np.ndarray, positive: float, n_folds: int = 1, seed: int = 0
+) -> np.ndarray:
+    """Per fold and model, ``[sum s, sum s log(1 + exp(-y z)), sum s [sign z = y]]`` of a chunk's rows for
+    binary classifiers ``z = x.w + b`` (``y = +1`` on the ``positive`` label, else -1; a score of 0 predicts
+    the negative class, as ``predict`` does).  Summed over the chunks (``numpy.add``), they give every
+    model's mean log-loss and accuracy on each fold in one pass.  Shape ``(n_folds, n_models, 3)``."""
+    W = np.atleast_2d(coefs)
+    z = chunk.X @ W.T + np.asarray(intercepts, dtype=np.float64)
+    sign = np.where(chunk.y == positive, 1.0, -1.0)[:, None]
+    loss = np.logaddexp(0.0, -sign * z)
+    hits = ((z > 0) == (sign > 0)).astype(np.float64)
+    folds = fold_of(chunk.start, chunk.n_rows, n_folds, seed) if n_folds > 1 else np.zeros(chunk.n_rows, np.intp)
+    out = np.zeros((n_folds, W.shape[0], 3))
+    for k in range(n_folds):
+        s = chunk.s[folds == k]
+        out[k, :, 0] = s.sum()
+        out[k, :, 1] = s @ loss[folds == k]
+        out[k, :, 2] = s @ hits[folds == k]
+    return out
+
+
+def regression_sums(
+    chunk: Chunk,
+    datafit,
+    coefs: np.ndarray,
+    intercepts: np.ndarray,
+    null_z: np.ndarray,
+    n_folds: int = 1,
+    seed: int = 0,
+) -> np.ndarray:
+    """Per fold, ``[sum s, sum s f(y, z)]`` of a chunk's rows for every model ``z = x.w + b`` and, last,
+    for the constant prediction ``null_z[k]`` of fold ``k`` (``f``: the datafit's ``sample_losses``).
+    Summed over the chunks, they give every model's mean loss and its score against a null model (e.g.
+    D^2) on each fold in one pass.  Shape ``(n_folds, n_models + 1, 2)``."""
+    W = np.atleast_2d(coefs)
+    z = chunk.X @ W.T + np.asarray(intercepts, dtype=np.float64)
+    folds = fold_of(chunk.start, chunk.n_rows, n_folds, seed) if n_folds > 1 else np.zeros(chunk.n_rows, np.intp)
+    out = np.zeros((n_folds, W.shape[0] + 1, 2))
+    for k in range(n_folds):
+        rows = folds == k
+        y, s = chunk.y[rows], chunk.s[rows]
+        out[k, :, 0] = s.sum()
+        zk = z[rows]
+        # (model by model: a datafit may read a 2-D target as target and offset)
+        out[k, :-1, 1] = [s @ datafit.sample_losses(y, zk[:, j]) for j in range(zk.shape[1])]
+        out[k, -1, 1] = s @ datafit.sample_losses(y, np.full(y.shape[0], null_z[k]))
+    return out
