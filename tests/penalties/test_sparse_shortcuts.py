@@ -1,14 +1,14 @@
 """The shortcuts for sparse vectors (most coefficients zero, most dual coordinates inside the kink) give
-what the textbook formulas give, written here in numpy: ``dist(-g, dP_j(w_j))`` and the rescaled
-conjugate ``(c, P*(z / c))`` of L1, Elastic Net, L2 and Lp (p = 1.5), with penalty factors (zeros
-included)."""
+what the textbook formulas give, written here in numpy: ``P(w)``, ``dist(-g, dP_j(w_j))`` and the
+rescaled conjugate ``(c, P*(z / c))`` of L1, Elastic Net, L2 and Lp (p = 1.5), with penalty factors
+(zeros included)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lpnet.penalties import L1, L2, ElasticNet, Lp
+from lpnet.penalties import L1, L2, ElasticNet, Lp, make_penalty, penalty_names
 
 
 def subgradient_interval(name, a, rho, w):
@@ -25,6 +25,12 @@ def subgradient_interval(name, a, rho, w):
     lo = np.where(w > 0, kink + slope * w, np.where(w < 0, -kink + slope * w, -kink))
     hi = np.where(w > 0, kink + slope * w, np.where(w < 0, -kink + slope * w, kink))
     return lo, hi
+
+
+def value(name, a, rho, w):
+    u = np.abs(w)
+    phi = {"l1": u, "enet": (rho or 0) * u + (1 - (rho or 0)) / 2 * u * u, "l2": u * u / 2, "lp": u**1.5 / 1.5}
+    return float(np.sum(a * phi[name]))
 
 
 def rescaled_conjugate(name, a, rho, z):
@@ -67,6 +73,7 @@ def test_distance_and_conjugate_on_sparse_vectors(name, rho, factors):
         a = alpha * (np.ones(p) if weights is None else weights)
         w = np.where(rng.random(p) < 0.05, rng.standard_normal(p), 0.0)  # sparse: the shortcut applies
         g = rng.standard_normal(p) * alpha
+        assert pen.value(w) == pytest.approx(value(name, a, rho, w), rel=1e-13)
         lo, hi = subgradient_interval(name, a, rho, w)
         expected = np.maximum(np.maximum(lo + g, -g - hi), 0.0)  # dist(-g, [lo, hi])
         np.testing.assert_allclose(pen.subdiff_distance(w, g), expected, rtol=1e-12, atol=1e-15)
@@ -79,3 +86,14 @@ def test_distance_and_conjugate_on_sparse_vectors(name, rho, factors):
         _, exp_conj = rescaled_conjugate(name, a, rho, z / exp_scale)
         assert scale == pytest.approx(exp_scale, rel=1e-13)
         assert conj == pytest.approx(exp_conj, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("name", penalty_names())
+def test_every_penalty_vanishes_at_zero(name):
+    # what the sparse shortcut of Penalty.value relies on (and alpha_max, and the null model)
+    pen = make_penalty(name, 0.7)
+    rng = np.random.default_rng(1)
+    w = np.where(rng.random(400) < 0.05, rng.standard_normal(400), 0.0)
+    assert pen.value(np.zeros(5)) == 0.0
+    dense_sum = sum(pen.value(np.array([x])) for x in w)
+    assert pen.value(w) == pytest.approx(dense_sum, rel=1e-13)

@@ -435,7 +435,11 @@ class Penalty(ABC):
     def value(self, w) -> float:
         """``P(w)``."""
         w = np.ascontiguousarray(w, dtype=np.float64)
-        return float(_sum_map(self.kernels.value, w, self.penalty_factors(w.shape[0]), self.params))
+        v = self.penalty_factors(w.shape[0])
+        nonzero = w != 0
+        if 4 * np.count_nonzero(nonzero) < w.shape[0]:  # every P_j vanishes at 0: a sparse w sums its support
+            w, v = np.ascontiguousarray(w[nonzero]), np.ascontiguousarray(v[nonzero])
+        return float(_sum_map(self.kernels.value, w, v, self.params))
 
     def prox(self, w, step) -> np.ndarray:
         """Proximal operator ``argmin_z 1/2 ||z - w||^2 + step * P(z)`` over the box (a global minimizer).
