@@ -178,10 +178,12 @@ def daskml_fit(
     logistic=False,
     tol: float = 1e-4,
     normalize: bool = True,
+    counter: str | None = None,
 ) -> dict:
     """dask-ml's LinearRegression (LogisticRegression) at lpnet's ``(alpha, l1_ratio)``; passes counted by
-    the reads of the features.  ``normalize=False`` turns off dask-glm's standardization (its penalty
-    then weighs the raw coefficients, as lpnet's does)."""
+    the reads of the features (one line per read appended to ``counter``, a temporary file if not
+    given).  ``normalize=False`` turns off dask-glm's standardization (its penalty then weighs the raw
+    coefficients, as lpnet's does)."""
     import warnings
 
     from dask_glm.regularizers import ElasticNet
@@ -195,14 +197,14 @@ def daskml_fit(
     else:
         model = LinearRegression(penalty=penalty, C=1.0 / (2 * n * alpha), **options)
     with tempfile.TemporaryDirectory() as tmp:
-        counter = os.path.join(tmp, "reads")
+        counter = counter or os.path.join(tmp, "reads")
         X, y = dask_arrays(data, counter)
         if logistic:
             y = y + data.y_mean  # labels 0/1, not centred
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _, wall, peak = measured(lambda: model.fit(X, y))
-        reads = sum(1 for _ in open(counter)) if os.path.exists(counter) else 0
+        reads = count_reads(counter)
     intercept = float(model.intercept_) + (0.0 if logistic else data.y_mean)
     return {
         "wall": wall,
@@ -211,6 +213,36 @@ def daskml_fit(
         "coef": np.asarray(model.coef_, dtype=np.float64).copy(),
         "intercept": intercept,
     }
+
+
+def count_reads(counter: str) -> int:
+    return sum(1 for _ in open(counter)) if os.path.exists(counter) else 0
+
+
+def daskml_limited(data: Data, alpha: float, l1_ratio: float, solver: str, max_iter: int, limit: float) -> dict:
+    """:func:`daskml_fit` given up after ``limit`` seconds: then the passes read so far (the caller closes
+    the cluster, which ends the fit left running in its thread)."""
+    import threading
+
+    out: dict = {}
+    counter = tempfile.NamedTemporaryFile(prefix="daskml-reads-", delete=False).name
+
+    def fit():
+        try:
+            out.update(daskml_fit(data, alpha, l1_ratio, solver, max_iter, counter=counter))
+        except Exception as err:  # the cluster closed under it, or its workers died
+            out["error"] = repr(err)
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=fit, daemon=True)
+    thread.start()
+    thread.join(limit)
+    # a fit still running keeps writing into ``out``: report a copy
+    res = {"stopped_after": limit} if thread.is_alive() else {k: v for k, v in out.items() if k != "coef"}
+    res.setdefault("wall", time.perf_counter() - start)  # until it stopped, failed or finished
+    res["passes"] = count_reads(counter) / len(data.files)
+    os.unlink(counter)
+    return res
 
 
 # --------------------------------------------------------------------------------------------- Spark

@@ -61,14 +61,17 @@ def generate(args) -> None:
         ("clf_big", make_large_classification, args.clf_rows, 0),
         ("reg_tiny", make_large_regression, args.tiny_rows, 3),
     ):
+        if name not in args.sets:
+            continue
         start = time.perf_counter()
-        files = max(2, rows // 250_000)
+        files = max(2, rows * (args.features + 1) * 8 // 200_000_000)  # about 200 MB a file, whatever the width
         make(os.path.join(args.root, name), rows, args.features, n_files=files, seed=seed)
         print(f"{name}: {rows} x {args.features} in {files} files, {time.perf_counter() - start:.0f} s", flush=True)
 
 
 def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())  # the machine may be shared: its load with each line
+    print(f"[{time.strftime('%H:%M:%S')}, load {load}] {msg}", flush=True)
 
 
 def grid(alpha_max: float, r: float) -> np.ndarray:
@@ -93,7 +96,7 @@ def run(args) -> dict:
 
     rows = out["rows"] = []
     if "lpnet" in libs:
-        for engine in ("stream", "dask"):
+        for engine in args.engines:
             cluster = client = None
             if engine == "dask":
                 cluster, client = adapters.local_cluster()
@@ -121,7 +124,7 @@ def run(args) -> dict:
     checks = out["checks"] = []
     if "spark" in libs:
         points, bounds = check_points(small, small_dir, checks)
-        spark = adapters.spark_session()
+        spark = adapters.spark_session(args.spark_memory)
         try:
             frame = adapters.spark_frame(spark, small, FOLDS)
             frame.count()
@@ -189,10 +192,15 @@ def run(args) -> dict:
                         log(f"{label}: wall {res['wall']:.1f} s, passes {res['passes']}")
                 if not args.daskml_big:
                     continue
-                # time per pass on the big data: a run cut at max_iter (its passes counted the same way)
-                res = adapters.daskml_fit(big, grid(big.alpha_max, 1.0)[N_ALPHAS // 2], 1.0, solver, 3)
-                res.pop("coef")
+                # time per pass on the big data: a run cut at max_iter (its passes counted the same way),
+                # given up after --daskml-limit seconds
+                alpha = grid(big.alpha_max, 1.0)[N_ALPHAS // 2]
+                res = adapters.daskml_limited(big, alpha, 1.0, solver, 3, args.daskml_limit)
                 rows.append({"lib": f"dask-ml {solver}", "data": "reg_big", "case": "per pass (max_iter=3)", **res})
+                if "stopped_after" in res:  # the fit left running: a fresh cluster for the next solver
+                    client.close()
+                    cluster.close()
+                    cluster, client = adapters.local_cluster()
                 log(f"dask-ml {solver} big, max_iter=3: wall {res['wall']:.1f} s, passes {res['passes']}")
         finally:
             client.close()
@@ -243,6 +251,9 @@ def main() -> None:
     parser.add_argument("--tiny-rows", type=int, default=50_000)
     parser.add_argument("--clf-rows", type=int, default=1_000_000)
     parser.add_argument("--features", type=int, default=100)
+    parser.add_argument(
+        "--sets", nargs="+", default=["reg_big", "reg_small", "clf_big", "reg_tiny"], help="data sets to --generate"
+    )
     parser.add_argument("--spark-alphas", type=int, default=1, help="alphas per l1_ratio in Spark's CV")
     parser.add_argument("--libs", nargs="+", default=["lpnet", "dask-ml", "spark", "logistic"])
     parser.add_argument(
@@ -251,6 +262,9 @@ def main() -> None:
     parser.add_argument(
         "--daskml-big", action="store_true", help="also time dask-ml's first passes on reg_big (slow: see README)"
     )
+    parser.add_argument("--daskml-limit", type=float, default=300.0, help="seconds before giving up --daskml-big")
+    parser.add_argument("--engines", nargs="+", default=["stream", "dask"], help="lpnet's engines on reg_big")
+    parser.add_argument("--spark-memory", default="6g", help="Spark's driver memory (local mode: its executor too)")
     parser.add_argument("--json", help="write the raw numbers here")
     args = parser.parse_args()
     if args.generate:
