@@ -261,8 +261,8 @@ def test_progress_bar_per_pass_only_on_request_or_terminal(files, capsys):
     _, _, quiet = run(argv, capsys)  # stderr is captured: not a terminal
     assert "pass over the data" not in quiet
     _, _, shown = run([*argv, "--progress"], capsys)
-    n_row_groups = 9  # 3 files of 300 rows in row groups of 100
-    assert "pass over the data" in shown and f"{n_row_groups}/{n_row_groups}" in shown
+    n_pieces = 3  # 3 files of 300 rows in row groups of 100: each file's groups read as one piece
+    assert "pass over the data" in shown and f"{n_pieces}/{n_pieces}" in shown
 
 
 # ----------------------------------------------------------------------------------------------------

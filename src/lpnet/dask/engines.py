@@ -9,7 +9,8 @@ each :class:`Chunk` (a block of rows as float64 arrays) to a partial result, and
   rows.
 * ``"stream"``: parquet or CSV files read block by block (pyarrow batches, pandas CSV chunks) and
   folded left to right: memory holds one chunk and the accumulator, never the data.
-* ``"dask"``: dask arrays or a dask DataFrame (or files, one task per parquet row group or CSV file);
+* ``"dask"``: dask arrays or a dask DataFrame (or files, one task per run of parquet row groups of about
+  ``chunk_rows`` rows, or per CSV file);
   the partial results are computed on the workers and tree-reduced there.  With no distributed
   ``Client`` running, a ``LocalCluster`` (one worker per core) is started for the engine's lifetime and
   closed by :meth:`Engine.close`.
@@ -275,7 +276,7 @@ class StreamEngine(Engine):
 
 
 def _read_piece(source: FileSource, piece, start: int, chunk_fn, combine):
-    # one task of the Dask engine: a parquet row group or a CSV file, folded like the stream engine
+    # one task of the Dask engine: a run of parquet row groups or a CSV file, folded like the stream engine
     result = None
     for X, y, s, offset, where in source.read(piece):
         result = combine(result, _apply(chunk_fn, X, y, s, start + offset, where))

@@ -228,7 +228,13 @@ class FileSource:
         self.n_bytes = sum(os.path.getsize(f) for f in self.files)
 
     def pieces(self) -> list[Piece]:
-        """One piece per parquet row group (with its row count) or per CSV file (rows unknown)."""
+        """Per parquet file, runs of consecutive row groups of about ``chunk_rows`` rows (with their row
+        count); one piece per CSV file (rows unknown).
+
+        A piece opens its file once (parsing the footer, whose size grows with the row groups times the
+        columns): one piece per row group made a pass over files of many small row groups quadratic in
+        their number, and the statistics of a chunk of a few hundred rows cost as much as of thousands.
+        """
         if self.kind == "csv":
             return [Piece(f, "csv", None) for f in self.files]
         import pyarrow.parquet as pq
@@ -238,8 +244,14 @@ class FileSource:
             meta = pq.read_metadata(f)
             if meta.num_row_groups == 0:
                 out.append(Piece(f, "parquet", 0, ()))
+            run: list[int] = []
+            rows = 0
             for g in range(meta.num_row_groups):
-                out.append(Piece(f, "parquet", meta.row_group(g).num_rows, (g,)))
+                run.append(g)
+                rows += meta.row_group(g).num_rows
+                if rows >= self.chunk_rows or g == meta.num_row_groups - 1:
+                    out.append(Piece(f, "parquet", rows, tuple(run)))
+                    run, rows = [], 0
         return out
 
     def read(self, piece: Piece):
@@ -264,7 +276,9 @@ class FileSource:
                 )
         offset = 0
         groups = list(piece.groups) if piece.groups is not None else None
-        group_text = "" if groups is None else f" row group {groups[0]}"
+        group_text = ""
+        if groups:
+            group_text = f" row group {groups[0]}" if len(groups) == 1 else f" row groups {groups[0]}..{groups[-1]}"
         for batch in pf.iter_batches(batch_size=self.chunk_rows, row_groups=groups, columns=self.layout.names):
             m = batch.num_rows
             where = f"{piece.path}{group_text} rows {offset}..{offset + m - 1}"
