@@ -27,8 +27,6 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import ClassifierTags, RegressorTags
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
@@ -45,6 +43,7 @@ from ..certificates import coef_error_bound
 from ..datafits import Datafit, make_datafit
 from ..estimators import RegularizedModel as MemoryModel
 from ..model_selection.cv import CVResults, select_alpha
+from ..model_selection.generic_cv import DatafitChoiceCV
 from ..path import Path, alpha_grid, decreasing_alphas
 from ..penalties import Penalty, make_penalty
 from .engines import open_data
@@ -315,17 +314,11 @@ def pass_path(solved: Solved, template: Penalty, engine, datafit: Datafit) -> Pa
     )
 
 
-def _classifier(model) -> bool:
-    try:
-        return make_datafit(model.datafit).is_classifier
-    except (TypeError, ValueError):  # an unknown datafit: fit() names it
-        return False
-
-
-class DistributedModel(BaseEstimator):
+class DistributedModel(DatafitChoiceCV, BaseEstimator):
     """Shared by :class:`RegularizedModel` and :class:`RegularizedModelCV`: predictions by ``estimator_``, an
     in-memory :class:`lpnet.RegularizedModel` with the same coefficients (which can be saved and used
-    without Dask); a regressor or a binary classifier by the datafit, as the in-memory model."""
+    without Dask); a regressor or a binary classifier by the datafit, as the in-memory model (the scores
+    and the classifier's methods are :class:`~lpnet.model_selection.generic_cv.DatafitChoiceCV`'s)."""
 
     def predict(self, X):
         """The predicted mean (the datafit's inverse link), or the labels for a classifier.
@@ -343,47 +336,9 @@ class DistributedModel(BaseEstimator):
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)
 
-    def score(self, X, y, sample_weight=None):
-        """The datafit's score (D^2 for the log-link families, R^2 for Huber, accuracy for a classifier).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples, in memory.
-        y : array-like of shape (n_samples,)
-            The true targets.
-        sample_weight : array-like of shape (n_samples,), optional
-            Weights of the samples.
-
-        Returns
-        -------
-        float
-            As :class:`lpnet.RegularizedModel`'s.
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.score(X, y, sample_weight=sample_weight)
-
-    @available_if(_classifier)
-    def decision_function(self, X):
-        """A classifier's scores ``X @ coef_ + intercept_``, by ``estimator_``."""
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.decision_function(X)
-
-    @available_if(_classifier)
-    def predict_proba(self, X):
-        """A classifier's class probabilities, by ``estimator_``."""
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        if _classifier(self):
-            tags.estimator_type = "classifier"
-            tags.classifier_tags = ClassifierTags(multi_class=False)
-        else:
-            tags.estimator_type = "regressor"
-            tags.regressor_tags = RegressorTags()
+        if tags.estimator_type == "regressor":
             try:  # a datafit whose loss is not finite at a negative target takes none
                 datafit = make_datafit(self.datafit)
                 with np.errstate(all="ignore"):

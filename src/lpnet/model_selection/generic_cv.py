@@ -23,7 +23,8 @@ class DatafitChoiceCV:
     regression datafit, a binary classifier (``decision_function``, ``predict_proba``) for a classifier's."""
 
     def score(self, X, y, sample_weight=None):
-        """R^2 for a regression datafit, accuracy for a classifier (those of ``estimator_``).
+        """The datafit's score, by ``estimator_``: R^2 (squared loss, Huber), D^2 (the log-link families),
+        accuracy (a classifier).
 
         Parameters
         ----------
