@@ -15,35 +15,13 @@ the L1, L2, Elastic Net and convex Lp penalties.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from ..certificates import gram_certificate
 from ..penalties.base import Penalty
-from ..penalties.prox import box_prox
-from ..solvers.cd_gram import GramState
+from ..solvers.cd_gram import ANDERSON_K, GramState, gram_epochs
 
 #: epochs between two certificates
 EPOCHS_PER_CHECK = 10
-
-
-@njit(cache=True)
-def box_epochs(G, diag, q, w, prox, dist, value, v, params, lower, upper, n_epochs):
-    """``n_epochs`` cyclic passes of coordinate descent in the box, ``q = c - G w`` kept up to date."""
-    p = w.shape[0]
-    for _ in range(n_epochs):
-        for j in range(p):
-            if diag[j] <= 0.0:
-                continue
-            old = w[j]
-            new = box_prox(
-                prox, dist, value, old + q[j] / diag[j], 1.0 / diag[j], v[j], params, lower[j], upper[j], True
-            )
-            if new == old:
-                continue
-            delta = new - old
-            for k in range(p):
-                q[k] -= delta * G[k, j]
-            w[j] = new
 
 
 def box_start(penalty: Penalty, n_features: int) -> np.ndarray:
@@ -84,15 +62,21 @@ def solve_box(state: GramState, penalty: Penalty, tol: float, max_iter: int, w0:
     G, diag = np.ascontiguousarray(state.G), state.diag
     kernels, v, params = penalty.kernels, penalty.penalty_factors(p), penalty.params
     threshold = max(tol, state.min_tol) * 0.5 * state.yy
+    have_col = np.ones(p, dtype=np.bool_)
     epochs, gap, objective = 0, np.inf, np.inf
     for block in range(max_iter + 1):
         q = state.c - G @ w  # from w itself, so the rank-one updates leave no drift
         gap, objective, _ = gram_certificate(penalty, w, state.c, q, state.yy)
         if gap <= threshold or block == max_iter:
             break
-        box_epochs(
+        # the Gram solver's passes (every column known: none is asked for; no early stop)
+        epochs += gram_epochs(
             G,
+            have_col,
+            np.zeros(p, dtype=np.bool_),
             diag,
+            state.c,
+            state.yy,
             q,
             w,
             kernels.prox,
@@ -103,7 +87,8 @@ def solve_box(state: GramState, penalty: Penalty, tol: float, max_iter: int, w0:
             lower,
             upper,
             EPOCHS_PER_CHECK,
+            ANDERSON_K,
+            0.0,
         )
-        epochs += EPOCHS_PER_CHECK
     gap = max(float(gap), 0.0)  # (a gap below 0 is rounding)
     return w, gap, float(objective), epochs, bool(gap <= tol * 0.5 * state.yy)

@@ -77,7 +77,7 @@ def _gram_objective(w, c, q, yy, value, v, params):
 
 
 @njit(cache=True, fastmath=FAST)
-def _gram_epochs(
+def gram_epochs(
     G, have_col, wants_col, diag, c, yy, q, w, prox, dist, value, v, params, lower, upper, n_epochs, anderson_k, gate
 ):
     """Cyclic passes over all coordinates with Anderson extrapolation every ``anderson_k`` passes.
@@ -425,7 +425,7 @@ def solve_cd_gram(problem: Problem) -> FitResult:
         # the passes stop early once they move nothing by more than a fraction of the current worst
         # optimality violation: then the next certificate has a chance to pass
         gate = INNER_RATIO * float(penalty.subdiff_distance(w, -q).max(initial=0.0))
-        n_epochs += _gram_epochs(
+        n_epochs += gram_epochs(
             G,
             have_col,
             wants_col,
@@ -526,7 +526,7 @@ def _gram_path(
             gate = 0.0
             for j in range(p):
                 gate = max(gate, dist(w[j], -q[j], v[j], params.ctypes))
-            epochs += _gram_epochs(
+            epochs += gram_epochs(
                 G,
                 have_col,
                 wants_col,
