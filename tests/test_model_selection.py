@@ -277,7 +277,15 @@ def test_tall_cv_from_fold_statistics_matches_the_data_route(tall, monkeypatch):
         raise AssertionError("a fold path was fitted on the data")
 
     monkeypatch.setattr(cv_module, "_fold_fit", no_data_route)
+    # X^T diag(s) X is computed once per held-out fold; the refit takes their sum, not a Gram of its own
+    from lpnet.solvers import cd_gram
+
+    products = []
+    cross = cd_gram.weighted_cross
+    monkeypatch.setattr(cd_gram, "weighted_cross", lambda X, h: products.append(X.shape) or cross(X, h))
     from_stats = ElasticNetCV(**kwargs).fit(X, y, sample_weight=s)
+    assert len(products) == 5 and sum(shape[0] for shape in products) == X.shape[0]
+    assert from_stats.estimator_.solver_ == "cd_gram" and from_stats.estimator_.precompute == "auto"
     assert (from_stats.alpha_, from_stats.l1_ratio_) == (on_data.alpha_, on_data.l1_ratio_)
     np.testing.assert_allclose(from_stats.mse_path_, on_data.mse_path_, rtol=1e-6)
     np.testing.assert_allclose(from_stats.coef_, on_data.coef_, rtol=1e-6, atol=1e-8)

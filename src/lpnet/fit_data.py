@@ -98,6 +98,7 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
         dtype=FLOAT_DTYPES,
         y_numeric=not datafit.is_classifier,
         multi_output=datafit.target_is_matrix,
+        ensure_all_finite=False,  # check_finite_squares below finds NaN and infinity in the same scan
     )
     if estimator is not None:
         X, y = validate_data(estimator, X, y, **options)

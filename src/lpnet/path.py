@@ -288,7 +288,10 @@ def _bounded_start(X, y, s, datafit, template: Penalty, fit_intercept, tol) -> t
     return fit.coef, fit.intercept, grad
 
 
-def _alpha_max(X, y, s, datafit, template: Penalty, fit_intercept) -> float:
+def checked_alpha_max(X, y, s, datafit, template: Penalty, fit_intercept) -> float:
+    """:func:`alpha_max` on data :func:`lpnet.fit_data.prepare_fit` already checked (target encoded,
+    weights summing to ``n_samples``) for a penalty template (:func:`penalty_template`), so that a
+    cross-validation asks for it per ``l1_ratio`` without checking ``X`` again."""
     # At w_pen = 0 with the free columns at their optimum, w_pen = 0 is stationary iff every penalized
     # gradient lies in the penalty's subdifferential at 0: the penalty turns that into alpha_max.
     factors = template.penalty_factors(X.shape[1])
@@ -360,7 +363,7 @@ def alpha_max(
     data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor, offset)
     template = penalty_template(penalty, l1_ratio, p, factors, lower_bounds, upper_bounds)
     fit_intercept = bool(fit_intercept) and data.datafit.allows_intercept
-    return _alpha_max(data.X, data.y, data.sample_weight, data.datafit, template, fit_intercept)
+    return checked_alpha_max(data.X, data.y, data.sample_weight, data.datafit, template, fit_intercept)
 
 
 def _warm_path(X, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=None, b0=None):
@@ -514,7 +517,7 @@ def regularization_path(
     fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
     if _w0 is not None and _w0.shape != (X.shape[1],):
         raise ValueError(f"coef_init has shape {_w0.shape} but X has {X.shape[1]} features.")
-    a_max = _alpha_max(X, y, s, datafit, template, fit_intercept)
+    a_max = checked_alpha_max(X, y, s, datafit, template, fit_intercept)
     alphas = alpha_grid(a_max, n_alphas, eps) if alphas is None else decreasing_alphas(alphas)
 
     quadratic = template.is_quadratic

@@ -19,7 +19,7 @@ from .._validation import (
     check_tol,
 )
 from ..datafits import Datafit
-from ..fit_data import column_means, prepare_fit, reject_non_numeric_columns
+from ..fit_data import prepare_fit, reject_non_numeric_columns
 from ..penalties import Penalty, make_penalty
 from ..solvers import SOLVERS, certify, pick_solver, solve
 
@@ -150,7 +150,7 @@ class LinearModelBase(BaseEstimator):
         penalty = model_penalty(self, X.shape[1])
         datafit = self._datafit()
         self._warn_about_parameters(penalty, X.shape[1])
-        gram = gram_preference(getattr(self, "precompute", "auto"), X, s, self.fit_intercept)
+        gram, given = gram_preference(getattr(self, "precompute", "auto"), X, s)
         if solver == "auto" and gram is not None:
             solver = pick_solver(X, datafit, penalty, gram=gram)
         w0, b0 = self._warm_start_point(X.shape[1])
@@ -166,6 +166,7 @@ class LinearModelBase(BaseEstimator):
             w0=w0,
             b0=b0,
             solver=solver,
+            gram=given,
         )
         if X.dtype != np.float64:
             # coefficients are returned in the input's dtype: the certificate must describe them as
@@ -294,19 +295,21 @@ def check_unsupported_options(positive=False, selection="cyclic") -> None:
         )
 
 
-def gram_preference(precompute, X, s, fit_intercept) -> bool | None:
-    """scikit-learn's ``precompute`` as a preference for the Gram (covariance) solver.
+def gram_preference(precompute, X, s) -> tuple[bool | None, np.ndarray | None]:
+    """scikit-learn's ``precompute`` as ``(preference for the Gram solver, the given Gram or None)``.
 
-    ``"auto"``: None (the data's shape decides); a bool: use the Gram mode where it applies, or never.
-    An array is checked against ``X`` (weighted by ``s``) and then treated as True: lpnet computes the
-    Gram columns it needs itself (centred for the intercept, cached along a path).
+    ``"auto"``: no preference (the data's shape decides); a bool: use the Gram mode where it applies,
+    or never.  An array must be ``X^T diag(s) X`` of the data as given (uncentred; ``s`` the sample
+    weights rescaled to sum to ``n_samples``): it is checked on one column, then used instead of
+    computing the Gram from ``X``.  With an intercept lpnet centres it itself, so a Gram of uncentred
+    data serves (scikit-learn recomputes it in that case).
     """
     if isinstance(precompute, str):
         if precompute != "auto":
             raise InvalidParameterError(f"precompute must be 'auto', a bool or a Gram matrix, got {precompute!r}.")
-        return None
+        return None, None
     if isinstance(precompute, (bool, np.bool_)):
-        return bool(precompute)
+        return bool(precompute), None
     try:
         G = np.asarray(precompute, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -314,17 +317,14 @@ def gram_preference(precompute, X, s, fit_intercept) -> bool | None:
     p = X.shape[1]
     if G.shape != (p, p):
         raise ValueError(f"the Gram matrix passed as precompute has shape {G.shape}, expected ({p}, {p}).")
-    h = s / X.shape[0]
-    mean = column_means(X, h)
-    spread = np.sqrt(np.asarray(X.multiply(X).T @ h if sp.issparse(X) else (X * X).T @ h).ravel())
-    if fit_intercept and np.any(np.abs(mean) > 1e-8 * spread):
-        warnings.warn(
-            "Gram matrix was provided but X is not centred and fit_intercept=True: lpnet "
-            "computes the Gram matrix of the centred data itself.",
-            UserWarning,
-            stacklevel=4,
+    j = p // 2  # one column checked in O(n p), as a guard against a Gram of other data
+    column = np.asarray(X.T @ (s * np.asarray(X[:, [j]].toarray() if sp.issparse(X) else X[:, j]).ravel()))
+    if not np.allclose(G[:, j], column.ravel(), rtol=1e-4, atol=1e-8 * max(1.0, float(np.abs(column).max()))):
+        raise ValueError(
+            f"the Gram matrix passed as precompute did not pass validation: its column {j} is not "
+            "X^T diag(sample_weight) X[:, j] (sample weights rescaled to sum to n_samples)."
         )
-        return True
+    return True, G
     j = p // 2  # one column checked in O(n p), as a guard against a Gram of other data
     column = np.asarray(X.T @ (s * np.asarray(X[:, [j]].toarray() if sp.issparse(X) else X[:, j]).ravel()))
     if not np.allclose(G[:, j], column.ravel(), rtol=1e-4, atol=1e-8 * max(1.0, float(np.abs(column).max()))):

@@ -91,8 +91,10 @@ _CD_PARAMS = """
     precompute : {"auto", True, False} or array-like of shape (n_features, n_features), default="auto"
         scikit-learn's switch for the Gram (covariance) solver: ``"auto"`` lets the data's shape decide,
         ``True`` uses ``solver="cd_gram"`` wherever it applies (dense data, every feature penalized),
-        ``False`` never.  A Gram matrix is checked against ``X`` and then treated as ``True``: lpnet
-        computes the (centred, weighted) columns it needs itself.
+        ``False`` never.  A Gram matrix ``X^T diag(sample_weight) X`` (of ``X`` as passed, weights rescaled
+        to sum to ``n_samples``) is checked on one column against ``X`` and used by ``cd_gram`` in place
+        of its own; with ``fit_intercept=True`` lpnet centres it itself, so it may be the Gram of
+        uncentred data (where scikit-learn recomputes it).
     copy_X : bool, default=True
         Accepted for scikit-learn compatibility: lpnet never writes into ``X``.
     random_state : int, RandomState instance or None, default=None

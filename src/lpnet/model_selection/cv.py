@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -27,7 +28,7 @@ from ..estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
 from ..estimators.base import check_unsupported_options, model_bounds, staged_fit
 from ..estimators.logistic import is_multiclass_target
 from ..fit_data import check_offset, prepare_fit
-from ..path import alpha_grid, alpha_max, decreasing_alphas, regularization_path
+from ..path import alpha_grid, checked_alpha_max, decreasing_alphas, penalty_template, regularization_path
 from ..penalties import L1, Lp, Penalty, make_penalty
 from ..penalties import ElasticNet as ElasticNetPenalty
 from .gram_folds import fold_path, fold_statistics, statistics_apply
@@ -132,16 +133,13 @@ def grid_from_data(model, X, y, s, penalty, datafit, offset=None) -> np.ndarray:
     """
     if model.alphas is not None and not isinstance(model.alphas, numbers.Integral):
         return decreasing_alphas(model.alphas)
-    top = alpha_max(
-        X,
-        y,
-        penalty=penalty,
-        datafit=datafit,
-        penalty_factor=model.penalty_factor,
-        fit_intercept=model.fit_intercept,
-        sample_weight=s,
-        offset=offset,
-    )
+    # X, y and s come checked from prepare_fit: no second validation of X per l1_ratio
+    factors = None if model.penalty_factor is None else check_penalty_factor(model.penalty_factor, X.shape[1])
+    template = penalty_template(penalty, 0.5, 1.0, np.ones(X.shape[1]) if factors is None else factors)
+    if offset is not None:
+        y = datafit.with_offset(y, offset)
+    fit_intercept = bool(model.fit_intercept) and datafit.allows_intercept
+    top = checked_alpha_max(X, y, s, datafit, template, fit_intercept)
     return alpha_grid(top, model.n_alphas if model.alphas is None else model.alphas, model.eps)
 
 
@@ -242,7 +240,7 @@ class PathCV(BaseEstimator):
         folds = list(splitter.split(X, y, **splitter_params))
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         show = bool(self.progress or getattr(self, "verbose", 0))
-        fits = self._fits_from_statistics(X, y_fit, s, folds, jobs, grids, penalties, datafit, show)
+        fits, cross = self._fits_from_statistics(X, y_fit, s, folds, jobs, grids, penalties, datafit, show)
         rest = [j for j, fit in enumerate(fits) if fit is None]
         if rest:
             factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
@@ -280,23 +278,31 @@ class PathCV(BaseEstimator):
         self.alpha_ = float(grids[i][k])
         self._store_record(CVResults(np.asarray(grids), np.asarray(l1_ratios), losses, mean, std, index_min, index_1se))
         refit = {} if offset is None else {"offset": offset}
-        self.estimator_ = self._final_estimator(self.alpha_, self.l1_ratio_).fit(
-            X_in, y_in, sample_weight=sample_weight, **refit
-        )
+        final = self._final_estimator(self.alpha_, self.l1_ratio_)
+        # the folds' statistics sum to the whole data's Gram: the refit need not compute it from X again
+        # (unless the user asked for no Gram, or gave one)
+        precompute = getattr(final, "precompute", False)
+        lend = cross is not None and (precompute is True or (isinstance(precompute, str) and precompute == "auto"))
+        if lend:
+            final.set_params(precompute=cross)
+        self.estimator_ = final.fit(X_in, y_in, sample_weight=sample_weight, **refit)
+        if lend:
+            self.estimator_.set_params(precompute=precompute)
         for name in ("coef_", "intercept_", "n_iter_", "dual_gap_", "optimality_violation_", "coef_error_bound_"):
             if hasattr(self.estimator_, name):  # (a model without an intercept, e.g. Cox's, has no intercept_)
                 setattr(self, name, getattr(self.estimator_, name))
         self._describe_folds(fits, (n_ratios, n_folds, len(grids[0])), (i, k), X.shape[0], s)
 
-    def _fits_from_statistics(self, X, y, s, folds, jobs, grids, penalties, datafit, show) -> list:
+    def _fits_from_statistics(self, X, y, s, folds, jobs, grids, penalties, datafit, show) -> tuple[list, Any]:
         """The jobs' fold fits from per-fold statistics (:mod:`.gram_folds`) where that route applies,
-        None for the others (and for all of them where it does not apply)."""
-        fits = [None] * len(jobs)
+        None for the others (and for all of them where it does not apply); with the whole data's
+        ``X^T diag(s) X`` (the folds' sum) when it was computed, else None."""
+        fits: list = [None] * len(jobs)
         if self.penalty_factor is not None or not statistics_apply(X, penalties, datafit):
-            return fits
+            return fits, None
         stats = fold_statistics(X, y, s, folds)
         if stats is None:
-            return fits
+            return fits, None
         for j, (i, _, test) in progress_bar(list(enumerate(jobs)), show, "folds"):
             training, held_out = stats[j % len(folds)]
 
@@ -317,7 +323,8 @@ class PathCV(BaseEstimator):
                 predict,
             )
             fits[j] = None if out is None else FoldFit(*out)
-        return fits
+        training, held_out = stats[0]
+        return fits, (training + held_out).xx
 
     def _splitter(self, y, datafit):
         """The folds' splitter: scikit-learn's ``check_cv`` of ``cv`` (stratified for a classifier)."""

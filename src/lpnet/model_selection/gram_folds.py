@@ -38,11 +38,19 @@ def fold_statistics(X, y, s, folds) -> list[tuple[GramStatistics, GramStatistics
         np.add.at(seen, test, 1)
     if not np.all(seen == 1):
         return None
-    held_out = [GramStatistics.of_rows(X[test], y[test], s[test]) for test in tests]
+    held_out = [GramStatistics.of_rows(X[rows(test)], y[test], s[test]) for test in tests]
     total = held_out[0]
     for block in held_out[1:]:
         total = total + block
     return [(total - block, block) for block in held_out]
+
+
+def rows(index: np.ndarray) -> np.ndarray | slice:
+    """``index`` as a slice when it is a run of consecutive rows (KFold without shuffling): a view of X
+    instead of a copy of the fold's rows."""
+    if index.size and index[-1] - index[0] == index.size - 1 and np.all(np.diff(index) == 1):
+        return slice(int(index[0]), int(index[-1]) + 1)
+    return index
 
 
 def fold_path(

@@ -144,7 +144,15 @@ class RidgeCV(RegressorMixin, PathCV):
             )
         X_in = X
         reject_non_numeric_columns(X)
-        X, y = validate_data(self, X, y, accept_sparse=False, dtype=(np.float64, np.float32), y_numeric=True)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=False,
+            dtype=(np.float64, np.float32),
+            y_numeric=True,
+            ensure_all_finite=False,  # check_finite_squares finds NaN and infinity
+        )
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
         n, n_features = X.shape
         if n < 3:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from .._validation import InvalidParameterError, check_alpha, check_l1_ratio
+from .._validation import InvalidParameterError, check_l1_ratio
 from .base import Penalty
 from .prox import DOMAIN_SLACK
 
@@ -428,13 +428,6 @@ class SparseGroup(Penalty):
         """What, besides ``alpha`` and ``l1_ratio``, rebuilds the penalty: the label of every column
         (``groups``) and the group weights."""
         return {"groups": self.labels[self.codes], "group_weights": self.group_weights.copy()}
-
-    def with_alpha(self, alpha: float) -> SparseGroup:
-        """The same groups, weights, ``l1_ratio`` and box at another ``alpha``."""
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
-        new.alpha = check_alpha(alpha)
-        return new
 
     def with_weights(self, weights) -> SparseGroup:
         """The penalty itself when ``weights`` is None or all ones (a path's default factors); per-feature

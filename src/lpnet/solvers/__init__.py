@@ -67,6 +67,7 @@ def solve(
     solver: str = "auto",
     strong: np.ndarray | None = None,
     warm_grad: np.ndarray | None = None,
+    gram: np.ndarray | None = None,
 ) -> FitResult:
     """Minimize ``D(w, b) + P(w)`` and certify the answer.
 
@@ -106,6 +107,10 @@ def solve(
     warm_grad : ndarray of shape (n_features,), optional
         ``X^T dD/dz`` at ``(w0, b0)`` when the caller has it (a path's previous fit): with ``strong``,
         ``cd`` and ``prox_newton`` start from it instead of a first certificate.
+    gram : ndarray of shape (n_features, n_features), optional
+        ``X^T diag(s) X`` (uncentred, ``s`` the sample weights rescaled to sum to ``n_samples``) when the
+        caller has it: ``cd_gram`` then computes no column from ``X`` (the intercept's centring is applied
+        here).  Other solvers ignore it; it is not checked against ``X``.
 
     Returns
     -------
@@ -143,6 +148,7 @@ def solve(
         b0=b0,
         strong=strong,
         warm_grad=warm_grad,
+        gram=gram,
     )
     return finish(chosen.solve(problem), penalty, max_iter, tol)
 

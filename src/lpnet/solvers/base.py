@@ -69,6 +69,8 @@ class Problem:
         A guess of the features that may be nonzero (a path's strong set); working-set solvers only.
     warm_grad : ndarray of shape (n_features,), optional
         ``X^T dD/dz`` at the warm start, when the caller has it; working-set solvers only.
+    gram : ndarray of shape (n_features, n_features), optional
+        ``X^T diag(s) X`` when the caller has it (scikit-learn's ``precompute``); the Gram solver only.
     """
 
     design: Design
@@ -83,6 +85,7 @@ class Problem:
     b0: float | None = None
     strong: np.ndarray | None = None
     warm_grad: np.ndarray | None = None
+    gram: np.ndarray | None = None
 
     def certifier(self) -> Certifier:
         """The certificate of this problem, sharing the design's cached set-up (a path's, a fold's)."""

@@ -291,11 +291,18 @@ class GramState:
         X, h = self.X, self.h
         assert X is not None and h is not None  # only a state built from statistics lacks them, and its G is full
         if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 8:
-            self.G[:] = weighted_cross(X, h) - self.h_sum * np.outer(self.x_mean, self.x_mean)
-            self.have_col[:] = True
-        else:
-            self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
-            self.have_col[J] = True
+            self.use_cross(weighted_cross(X, h))
+            return
+        self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
+        self.have_col[J] = True
+        self.G[self.constant] = 0.0  # their cross products are rounding of exact zeros too
+        self.G[:, self.constant] = 0.0
+
+    def use_cross(self, cross: np.ndarray) -> None:
+        """Every column of ``G`` from the uncentred cross-products ``X^T diag(h) X`` (computed here, or
+        given: a user's precomputed Gram, a cross-validation's sum of its folds' statistics)."""
+        self.G[:] = cross - self.h_sum * np.outer(self.x_mean, self.x_mean)
+        self.have_col[:] = True
         self.G[self.constant] = 0.0  # their cross products are rounding of exact zeros too
         self.G[:, self.constant] = 0.0
 
@@ -304,12 +311,21 @@ class GramState:
         return self.y_mean - float(self.x_mean @ w)
 
 
-def gram_state(design: Design, y: np.ndarray, s: np.ndarray, fit_intercept: bool) -> GramState:
-    """The Gram mode's state for this data, built once per Design (weights ``s`` summing to n_samples)."""
+def gram_state(
+    design: Design, y: np.ndarray, s: np.ndarray, fit_intercept: bool, gram: np.ndarray | None = None
+) -> GramState:
+    """The Gram mode's state for this data, built once per Design (weights ``s`` summing to n_samples).
+
+    ``gram``: ``X^T diag(s) X`` when the caller has it already (scikit-learn's ``precompute`` array),
+    so that no column is computed from ``X``.
+    """
     h = s / design.shape[0]
-    return design.memo(
+    state = design.memo(
         design.key("gram", h, y, fit_intercept), lambda: GramState.from_design(design, y, h, fit_intercept)
     )
+    if gram is not None and not state.have_col.all():
+        state.use_cross(np.asarray(gram, dtype=np.float64) / design.shape[0])
+    return state
 
 
 class GramCD(Solver):
@@ -359,7 +375,7 @@ def solve_cd_gram(problem: Problem) -> FitResult:
     design, y, s, penalty, tol = problem.design, problem.y, problem.s, problem.penalty, problem.tol
     max_iter = problem.max_iter
     n_features = design.shape[1]
-    gs = gram_state(design, y, s, problem.fit_intercept)
+    gs = gram_state(design, y, s, problem.fit_intercept, problem.gram)
     c, yy, G, have_col = gs.c, gs.yy, gs.G, gs.have_col
     wants_col = np.zeros(n_features, dtype=np.bool_)
 
