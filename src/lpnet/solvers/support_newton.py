@@ -112,13 +112,16 @@ class FaceFactor:
     ordered set of features ``F``, updated as features enter (a triangular solve) and leave (Givens
     rotations): ``O(|F|^2)`` per change instead of a factorization's ``|F|^3 / 3``.
 
-    It stays with its :class:`SupportGram` from one step to the next and across fits with the same ``mu``
-    (a Lasso path's alphas: ``mu = 0``), since supports change by a few features at a time.
+    ``R`` lives in the top-left corner of a buffer whose capacity doubles as ``F`` grows, and every
+    update and solve runs in place there (compiled): a face step changes the factor by one feature at a
+    time, and copying a factor of a few hundred features per change cost more than the change.  It stays
+    with its :class:`SupportGram` from one step to the next and across fits with the same ``mu`` (a
+    Lasso path's alphas: ``mu = 0``), since supports change by a few features at a time.
     """
 
     def __init__(self):
         self.features = np.zeros(0, dtype=np.int64)
-        self.R = np.zeros((0, 0))
+        self.buffer = np.zeros((0, 0), order="F")
         self.mu = np.zeros(0)
 
     def sync(self, gram: SupportGram, features: np.ndarray, mu: np.ndarray) -> bool:
@@ -129,40 +132,42 @@ class FaceFactor:
         changes = int((~keep).sum()) + new.size
         if not same_mu or changes > UPDATE_SHARE * max(features.size, 1) or not gram.hold(features):
             return self._factor(gram, features, mu)
+        m = self.features.size
         for k in np.flatnonzero(~keep)[::-1]:  # (from the end: earlier positions stay valid)
-            self.R = drop_column(self.R, int(k))
+            drop_in_place(self.buffer, m, int(k))
+            m -= 1
         self.features = self.features[keep]
+        self._reserve(m + new.size)
         for j in new:
             column = gram.G[gram.position[np.append(self.features, j)], gram.position[j]]
             column[-1] += mu[j] + RIDGE * column[-1]
-            u = column[:0]
-            if self.features.size:
-                u = sla.solve_triangular(self.R, column[:-1], trans="T", check_finite=False)
-            rest = column[-1] - float(u @ u)
-            if not rest > RIDGE * column[-1]:  # dependent on the others to rounding: factor afresh
-                return self._factor(gram, features, mu)
-            m = self.features.size
-            R = np.zeros((m + 1, m + 1))
-            R[:m, :m] = self.R
-            R[:m, m] = u
-            R[m, m] = np.sqrt(rest)
-            self.R = R
+            if not append_column(self.buffer, m, column, RIDGE * column[-1]):
+                return self._factor(gram, features, mu)  # dependent on the others to rounding
+            m += 1
             self.features = np.append(self.features, j)
         return True
 
+    def _reserve(self, size: int) -> None:
+        if size > self.buffer.shape[0]:
+            grown = np.zeros((max(2 * size, 64),) * 2, order="F")
+            m = self.features.size
+            grown[:m, :m] = self.buffer[:m, :m]
+            self.buffer = grown
+
     def _factor(self, gram: SupportGram, features: np.ndarray, mu: np.ndarray) -> bool:
-        self.features, self.mu = features.copy(), mu.copy()
+        self.features, self.mu = np.zeros(0, dtype=np.int64), mu.copy()
         G = gram.block(features)
         if G is None:
-            self.features, self.R = np.zeros(0, dtype=np.int64), np.zeros((0, 0))
             return False
         A = G + np.diag(mu[features])
         A[np.diag_indices_from(A)] *= 1.0 + RIDGE
         try:
-            self.R = sla.cholesky(A, lower=False, check_finite=False)
+            R = sla.cholesky(A, lower=False, check_finite=False)
         except np.linalg.LinAlgError:
-            self.features, self.R = np.zeros(0, dtype=np.int64), np.zeros((0, 0))
             return False
+        self._reserve(features.size)
+        self.buffer[: features.size, : features.size] = R
+        self.features = features.copy()
         return True
 
     def solve(self, features: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -171,29 +176,62 @@ class FaceFactor:
         where = order[np.searchsorted(self.features[order], features)]
         x = np.empty(self.features.size)
         x[where] = rhs
-        x = sla.cho_solve((self.R, False), x, check_finite=False)
+        cholesky_solve(self.buffer, self.features.size, x)
         return x[where]
 
 
 @njit(cache=True)
-def drop_column(R: np.ndarray, k: int) -> np.ndarray:
-    """The factor with feature ``k`` removed: its column deleted, the rows below re-triangularized."""
-    m = R.shape[0]
-    out = np.empty((m, m - 1))
+def forward_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
+    """``b <- R^{-T} b`` for the upper triangle of ``R[:m, :m]`` (column access: ``R`` in Fortran order)."""
     for i in range(m):
-        for j in range(m - 1):
-            out[i, j] = R[i, j if j < k else j + 1]
+        total = b[i]
+        for k in range(i):
+            total -= R[k, i] * b[k]
+        b[i] = total / R[i, i]
+
+
+@njit(cache=True)
+def cholesky_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
+    """``b <- (R^T R)^{-1} b`` in place, ``R`` the upper triangle of ``R[:m, :m]``."""
+    forward_solve(R, m, b)
+    for i in range(m - 1, -1, -1):
+        b[i] /= R[i, i]
+        x = b[i]
+        for k in range(i):
+            b[k] -= R[k, i] * x
+
+
+@njit(cache=True)
+def append_column(R: np.ndarray, m: int, column: np.ndarray, floor: float) -> bool:
+    """Grow the factor of ``R[:m, :m]`` by one feature whose block column (its diagonal entry last) is
+    ``column``; False, leaving the factor as it was, when the new pivot is not above ``floor``."""
+    u = column[:m].copy()
+    forward_solve(R, m, u)
+    rest = column[m] - np.dot(u, u)
+    if not rest > floor:
+        return False
+    R[:m, m] = u
+    R[m, m] = np.sqrt(rest)
+    return True
+
+
+@njit(cache=True)
+def drop_in_place(R: np.ndarray, m: int, k: int) -> None:
+    """The factor of ``R[:m, :m]`` with feature ``k`` removed, left in ``R[:m-1, :m-1]``: its column
+    deleted (the later ones shifted left) and the rows below re-triangularized by Givens rotations."""
+    for j in range(k, m - 1):
+        for i in range(j + 2):
+            R[i, j] = R[i, j + 1]
     for i in range(k, m - 1):
-        a, b = out[i, i], out[i + 1, i]
+        a, b = R[i, i], R[i + 1, i]
         r = np.hypot(a, b)
         if r == 0.0:
             continue
         c, s = a / r, b / r
         for j in range(i, m - 1):
-            t1, t2 = out[i, j], out[i + 1, j]
-            out[i, j] = c * t1 + s * t2
-            out[i + 1, j] = c * t2 - s * t1
-    return out[: m - 1].copy()
+            t1, t2 = R[i, j], R[i + 1, j]
+            R[i, j] = c * t1 + s * t2
+            R[i + 1, j] = c * t2 - s * t1
 
 
 def support_step(
