@@ -163,7 +163,7 @@ def test_unpenalized_features(pid):
 def _call_kernel(cfunc, *args):
     *scalars, params = args
     ptr = params.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
-    return cfunc.ctypes(*[float(s) for s in scalars], ptr)
+    return cfunc.compiled.ctypes(*[float(s) for s in scalars], ptr)
 
 
 @pytest.mark.parametrize("pid", PENALTY_IDS)
