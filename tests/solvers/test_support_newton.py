@@ -143,3 +143,21 @@ def test_sparse_design_takes_the_steps_too(monkeypatch):
     assert calls
     assert np.all(sparse.converged)
     np.testing.assert_allclose(sparse.coefs, dense.coefs, atol=1e-6 * np.abs(dense.coefs).max())
+
+
+def test_loose_certificates_take_no_face_steps(monkeypatch):
+    """Above STEP_TOL coordinate descent alone is cheaper (a CV's fold paths at tol 1e-4); the fit is the
+    same problem's certified answer either way."""
+    X, y = saturated(3)
+    calls = []
+    original = cd_working_set.support_step
+
+    def counting(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(cd_working_set, "support_step", counting)
+    loose = lpnet.regularization_path(X, y, penalty="l1", n_alphas=20, eps=1e-3, tol=1e-4)
+    assert not calls and np.all(loose.converged)
+    tight = lpnet.regularization_path(X, y, penalty="l1", n_alphas=20, eps=1e-3, tol=cd_working_set.STEP_TOL)
+    assert calls and np.all(tight.converged)

@@ -126,8 +126,13 @@ class FaceFactor:
 
     def sync(self, gram: SupportGram, features: np.ndarray, mu: np.ndarray) -> bool:
         """Make the factor that of ``features`` (any order kept internally); False when ``A`` is singular."""
-        keep = np.isin(self.features, features)
-        new = features[~np.isin(features, self.features)]
+        # membership by boolean masks over the features (np.isin sorts: it cost more than the update)
+        wanted = np.zeros(gram.position.shape[0], dtype=bool)
+        wanted[features] = True
+        held = np.zeros_like(wanted)
+        held[self.features] = True
+        keep = wanted[self.features]
+        new = features[~held[features]]
         same_mu = self.mu.shape == mu.shape and np.array_equal(self.mu, mu)
         changes = int((~keep).sum()) + new.size
         if not same_mu or changes > UPDATE_SHARE * max(features.size, 1) or not gram.hold(features):
