@@ -84,7 +84,8 @@ class ResidualCD(InnerSolver):
         if penalty.piecewise_quadratic and not penalty.is_bounded and not ridge.any() and problem.tol <= STEP_TOL:
             self.face = penalty.zero_threshold(n_features), ridge
             self.column_nnz = np.diff(design.kernel[2]) if isinstance(design.kernel, tuple) else None
-            means = (lambda: weighted_means(design, self.h)) if problem.fit_intercept else (lambda: None)
+            # the columns' h-weighted means: their sums (coordinate_stats) over the weights' total
+            means = (lambda: self.sums / float(self.h.sum())) if problem.fit_intercept else (lambda: None)
             self.gram = design.memo(
                 design.key("support_gram", self.h, problem.fit_intercept),
                 lambda: SupportGram(design.X, self.h, means()),
@@ -215,11 +216,6 @@ class ResidualCD(InnerSolver):
 
     def done(self) -> None:
         self.design.remember_prediction(self.w, self.b, self.y - self.r)
-
-
-def weighted_means(design, h: np.ndarray) -> np.ndarray:
-    """The columns' ``h``-weighted means."""
-    return np.asarray(design.X.T @ h, dtype=np.float64).ravel() / float(h.sum())
 
 
 class WorkingSetCD(Solver):
