@@ -95,6 +95,28 @@ def test_alpha_max_elasticnet(l1_ratio):
     assert np.all(path.coefs[0, FACTORS > 0] == 0.0) and np.any(path.coefs[1, FACTORS > 0] != 0.0)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
+def test_path_alpha_max_on_tall_data_from_the_gram_state(fit_intercept, penalty):
+    """A tall path (Gram mode) reads alpha_max off the Gram state; it equals the numpy formula, and a
+    constant target still gives 0."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((400, 8)) + 3.0
+    y = X @ rng.standard_normal(8) + 1.0 + rng.standard_normal(400)
+    s = rng.uniform(0.5, 2.0, 400)
+    l1_ratio = 0.4 if penalty == "elasticnet" else 1.0
+    path = regularization_path(
+        X, y, penalty=penalty, l1_ratio=l1_ratio, n_alphas=3, fit_intercept=fit_intercept, sample_weight=s
+    )
+    expected = numpy_alpha_max(X, y, np.ones(8), fit_intercept, False, s, l1_ratio)
+    assert path.alpha_max == pytest.approx(expected, rel=1e-9)
+    assert np.all(path.coefs[0] == 0.0) and path.converged.all()
+    if fit_intercept:
+        assert (
+            regularization_path(X, np.full(400, 5.0), penalty=penalty, l1_ratio=l1_ratio, n_alphas=2).alpha_max == 0.0
+        )
+
+
 def test_alpha_max_no_finite_value_uses_l1_scale():
     X, y = make_data()
     l1 = alpha_max(X, y)

@@ -366,15 +366,15 @@ def alpha_max(
     return checked_alpha_max(data.X, data.y, data.sample_weight, data.datafit, template, fit_intercept)
 
 
-def _warm_path(X, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=None, b0=None):
+def _warm_path(design, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=None, b0=None):
     """Solve alpha by alpha, largest first, each fit warm-started at the previous solution."""
-    design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
+    n_features = design.shape[1]
     penalties = [template.with_alpha(float(alpha)) for alpha in alphas]
     out = _gram_prefix(design, y, s, datafit, penalties, fit_intercept, tol, max_iter, w0)
     w, b = (w0, b0) if not out else (out[-1].coef, out[-1].intercept)
     previous = None if not out else (out[-1], penalties[len(out) - 1])
     for penalty in progress_bar(penalties[len(out) :], progress, "path"):
-        strong = None if previous is None else strong_set(penalty, previous, X.shape[1])
+        strong = None if previous is None else strong_set(penalty, previous, n_features)
         r = solve(
             design,
             y,
@@ -393,6 +393,18 @@ def _warm_path(X, y, s, datafit, template, alphas, fit_intercept, tol, max_iter,
         w, b = r.coef, r.intercept
         previous = (r, penalty)
     return out
+
+
+def _gram_alpha_max(design, y, s, datafit, template: Penalty, fit_intercept) -> float | None:
+    """:func:`checked_alpha_max` from the Gram mode's state where the path will run in it (no box, every
+    feature penalized): the gradient at the null model is ``-Xc^T H yc``, which that state holds, so
+    the data are not read once more for it.  None where the Gram mode does not apply."""
+    if template.is_bounded or pick_solver(design.X, datafit, template.with_alpha(1.0)) != "cd_gram":
+        return None
+    state = gram_state(design, y, s, fit_intercept)
+    if datafit.fits_exactly(y, np.full(y.shape[0], state.y_mean)):
+        return 0.0  # the free model (the mean) fits y to rounding, e.g. a constant target
+    return template.alpha_max(-state.c)
 
 
 def _gram_prefix(design, y, s, datafit, penalties, fit_intercept, tol, max_iter, w0) -> list:
@@ -517,7 +529,10 @@ def regularization_path(
     fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
     if _w0 is not None and _w0.shape != (X.shape[1],):
         raise ValueError(f"coef_init has shape {_w0.shape} but X has {X.shape[1]} features.")
-    a_max = checked_alpha_max(X, y, s, datafit, template, fit_intercept)
+    design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
+    a_max = _gram_alpha_max(design, y, s, datafit, template, fit_intercept)
+    if a_max is None:
+        a_max = checked_alpha_max(X, y, s, datafit, template, fit_intercept)
     alphas = alpha_grid(a_max, n_alphas, eps) if alphas is None else decreasing_alphas(alphas)
 
     quadratic = template.is_quadratic
@@ -535,7 +550,7 @@ def regularization_path(
             _, b0, w_free = _free_fit(X, y, s, datafit, factors == 0, fit_intercept)
             w0 = np.zeros(X.shape[1])
             w0[factors == 0] = w_free
-        fits = _warm_path(X, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=w0, b0=b0)
+        fits = _warm_path(design, y, s, datafit, template, alphas, fit_intercept, tol, max_iter, progress, w0=w0, b0=b0)
     coefs = np.array([f.coef for f in fits]).reshape(len(alphas), X.shape[1])
 
     def column(name, dtype=np.float64):

@@ -19,7 +19,7 @@ from lpnet.certificates import Certifier, gap_safe_zeros
 from lpnet.datafits import Quadratic
 from lpnet.path import _warm_path
 from lpnet.penalties import L1, L2, ElasticNet, Lp
-from lpnet.solvers import cd_working_set, solve
+from lpnet.solvers import Design, cd_working_set, solve
 
 from ..registry import unequal_weights
 
@@ -144,7 +144,7 @@ def test_strong_rule_failures_on_grouped_designs_do_not_change_the_path(seed, wi
     am = lpnet.alpha_max(X, y)
     alphas = np.geomspace(am, am * 1e-3, 30)
     fits = _warm_path(
-        X,
+        Design(X),
         y,
         np.ones(n),
         Quadratic(),
