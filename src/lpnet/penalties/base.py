@@ -269,7 +269,8 @@ class Penalty(ABC):
         and box, checked once when it was built (a path or a CV asks for hundreds of alphas, and
         re-checking the factors and the box each time was a measurable share of a fast path).
         """
-        out = copy.copy(self)
+        out = object.__new__(type(self))  # (a third of copy.copy's cost: no reduce protocol)
+        out.__dict__.update(self.__dict__)
         out.alpha = check_alpha(alpha)
         return out
 
