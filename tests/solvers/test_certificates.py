@@ -287,3 +287,23 @@ def test_logistic_certificate_with_one_pass_projection_equals_the_general_one(sp
     fused = Certifier(X, y, s, Logistic(), pen, True, 1e-6, xt=design.xt, cache=design).check(w, 0.2, z)
     assert fused.gap == pytest.approx(general.gap, rel=1e-9, abs=1e-14)
     np.testing.assert_allclose(fused.dual_xt, general.dual_xt, rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize("layout", ["dense_f", "dense_c", "csc", "csr_duplicates"])
+def test_rounding_scales_are_the_row_maxima_and_centred_column_norms(layout):
+    """The certificate's rounding scales (one compiled pass over X) against numpy on the dense matrix."""
+    import scipy.sparse as sp
+
+    from lpnet.certificates import Certifier
+
+    rng = np.random.default_rng(3)
+    A = sp.random(60, 25, density=0.3, format="coo", random_state=4) * 7.0 + 0.0
+    D = A.toarray() + np.linspace(0.0, 2.0, 25) * (A.toarray() != 0)
+    A = sp.coo_matrix(D)
+    if layout == "csr_duplicates":  # every entry split in two halves: the matrix is their sum
+        A = sp.csr_matrix((np.r_[A.data / 2, A.data / 2], (np.r_[A.row, A.row], np.r_[A.col, A.col])), A.shape)
+    X = {"dense_f": np.asfortranarray(D), "dense_c": np.ascontiguousarray(D)}.get(layout, A)
+    y = D @ rng.standard_normal(25) + 1.0
+    cert = Certifier(X, y, np.ones(60), Quadratic(), L1(0.1), True, 1e-6)
+    np.testing.assert_allclose(cert._row_max, np.abs(D).max(axis=1), rtol=1e-15)
+    np.testing.assert_allclose(cert._col_norms, np.linalg.norm(D - D.mean(axis=0), axis=0), rtol=1e-10)
