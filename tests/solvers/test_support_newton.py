@@ -27,6 +27,19 @@ def saturated(seed: int, n: int = 60, p: int = 300, rho: float = 0.7):
     return X, X @ w + 0.5 * rng.standard_normal(n) + 3.0
 
 
+def count_face_steps(monkeypatch) -> list:
+    """A list that grows by one at every face step the solver takes."""
+    calls: list = []
+    original = cd_working_set.support_step
+
+    def counting(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(cd_working_set, "support_step", counting)
+    return calls
+
+
 def test_drop_column_equals_a_fresh_factorization():
     rng = np.random.default_rng(0)
     B = rng.standard_normal((40, 12))
@@ -94,14 +107,7 @@ def test_face_steps_reach_the_lasso_solution_from_a_nearby_point():
 )
 def test_lasso_path_with_face_steps_is_certified_and_matches_sklearn(case, monkeypatch):
     X, y = saturated(4)
-    calls = []
-    original = cd_working_set.support_step
-
-    def counting(*args):
-        calls.append(1)
-        return original(*args)
-
-    monkeypatch.setattr(cd_working_set, "support_step", counting)
+    calls = count_face_steps(monkeypatch)
     fit_intercept = case != "no_intercept"
     s = np.random.default_rng(5).uniform(0.2, 2.0, X.shape[0]) if case == "weights" else None
     factors = np.r_[0.0, np.ones(X.shape[1] - 1)] if case == "penalty_factor" else None
@@ -135,9 +141,7 @@ def test_lasso_path_with_face_steps_is_certified_and_matches_sklearn(case, monke
 def test_sparse_design_takes_the_steps_too(monkeypatch):
     X, y = saturated(6, n=50, p=120)
     X[np.abs(X) < 0.3] = 0.0
-    calls = []
-    original = cd_working_set.support_step
-    monkeypatch.setattr(cd_working_set, "support_step", lambda *a: calls.append(1) or original(*a))
+    calls = count_face_steps(monkeypatch)
     dense = lpnet.regularization_path(X, y, penalty="l1", n_alphas=25, eps=1e-3, tol=1e-9)
     sparse = lpnet.regularization_path(sp.csc_matrix(X), y, penalty="l1", n_alphas=25, eps=1e-3, tol=1e-9)
     assert calls
@@ -149,14 +153,7 @@ def test_loose_certificates_take_no_face_steps(monkeypatch):
     """Above STEP_TOL coordinate descent alone is cheaper (a CV's fold paths at tol 1e-4); the fit is the
     same problem's certified answer either way."""
     X, y = saturated(3)
-    calls = []
-    original = cd_working_set.support_step
-
-    def counting(*args):
-        calls.append(1)
-        return original(*args)
-
-    monkeypatch.setattr(cd_working_set, "support_step", counting)
+    calls = count_face_steps(monkeypatch)
     loose = lpnet.regularization_path(X, y, penalty="l1", n_alphas=20, eps=1e-3, tol=1e-4)
     assert not calls and np.all(loose.converged)
     tight = lpnet.regularization_path(X, y, penalty="l1", n_alphas=20, eps=1e-3, tol=cd_working_set.STEP_TOL)
