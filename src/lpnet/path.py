@@ -529,14 +529,18 @@ def regularization_path(
     fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
     if _w0 is not None and _w0.shape != (X.shape[1],):
         raise ValueError(f"coef_init has shape {_w0.shape} but X has {X.shape[1]} features.")
-    design = Design(X)  # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
-    a_max = _gram_alpha_max(design, y, s, datafit, template, fit_intercept)
+    quadratic = template.is_quadratic  # a ridge path on dense data comes from one SVD
+    svd = (
+        isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None and not template.is_bounded
+    )
+    # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
+    design = None if svd else Design(X)
+    a_max = None if design is None else _gram_alpha_max(design, y, s, datafit, template, fit_intercept)
     if a_max is None:
         a_max = checked_alpha_max(X, y, s, datafit, template, fit_intercept)
     alphas = alpha_grid(a_max, n_alphas, eps) if alphas is None else decreasing_alphas(alphas)
 
-    quadratic = template.is_quadratic
-    if isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None and not template.is_bounded:
+    if svd:
         fits = ridge_svd_path(
             X, y, s, datafit, template, alphas, fit_intercept=fit_intercept, tol=tol, progress=progress
         )
