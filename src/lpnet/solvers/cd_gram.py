@@ -512,17 +512,20 @@ def _gram_path(
     lower, upper = np.full(p, -np.inf), np.full(p, np.inf)  # (the compiled path takes no box)
     wants_col = np.zeros(p, dtype=np.bool_)
     q = np.empty(p)
+    fresh = False  # whether q was just recomputed from the support for the current w
     for a in range(alphas.shape[0]):
         params[0] = alphas[a]
         epochs = 0
         done = False
         gap = objective = np.inf
         for block in range(max_blocks + 1):
-            q[:] = c  # from the support, so rank-one updates leave no drift
-            for j in range(p):
-                if w[j] != 0.0:
-                    for k in range(p):
-                        q[k] -= w[j] * G[k, j]
+            if not fresh:  # (the previous alpha's last certificate left it fresh: w has not moved since)
+                q[:] = c  # from the support, so rank-one updates leave no drift
+                for j in range(p):
+                    if w[j] != 0.0:
+                        for k in range(p):
+                            q[k] -= w[j] * G[k, j]
+                fresh = True
             gap, objective, scale = gram_gap(w, c, q, yy, value, conjugate, dual_ratio, v, params)
             if gap <= threshold:
                 # exact zeros, as gap_safe_zeros: proved zero by the final dual point, then certified again
@@ -533,6 +536,7 @@ def _gram_path(
                     ] * alphas[a] * (1.0 - SAFE_MARGIN):
                         w[j] = 0.0
                         proved = True
+                        fresh = False
                 if proved and block < max_blocks:
                     continue
                 done = True
@@ -562,6 +566,7 @@ def _gram_path(
                 ANDERSON_K,
                 INNER_RATIO * gate,
             )
+            fresh = False
         coefs[a] = w
         gaps[a], objectives[a], n_epochs[a], converged[a] = gap, objective, epochs, done
         if not done:
