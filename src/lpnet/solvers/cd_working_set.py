@@ -195,13 +195,14 @@ class ResidualCD(InnerSolver):
         new_w, exact = support_step(self.gram, self.w, self.r, *self.face, ws)
         if new_w is None:
             return exact
-        moved = np.flatnonzero(new_w != self.w)
-        r = self.r - np.asarray(self.design.X[:, moved] @ (new_w[moved] - self.w[moved])).ravel()
+        # the residual from scratch, as resync() computes it (a step moves most of the support anyway, so
+        # this costs what an update would): a step that lands on the minimizer ends the fit, and its
+        # certificate then needs no second round for a residual drifted by rounding
+        Xw = linear_predictor(self.design.X, new_w, 0.0)
         b = self.b
         if self.fit_intercept:
-            shift = float(self.h @ r) / float(self.h.sum())
-            r -= shift
-            b += shift
+            b += float(self.h @ (self.y - (Xw + b))) / float(self.h.sum())
+        r = self.y - (Xw + b)
         penalty = self.certifier.penalty
         before = 0.5 * float(self.h @ (self.r * self.r)) + penalty.value(self.w)
         if 0.5 * float(self.h @ (r * r)) + penalty.value(new_w) > before:
