@@ -286,21 +286,28 @@ def labels(tmp_path_factory):
     return frame, write_parquet(frame, root / "pq", n_files=3, row_group_size=70)
 
 
+def fit_l2_stream(frame, data, target, datafit, alpha, capsys, tmp_path):
+    """``lpnet fit --engine stream`` with an L2 penalty, saved: its output, the model's attributes, and
+    ``(X, y, test, mean, scale)``: the data, the CLI's hashed test rows, and the training rows' mean and
+    standard deviation (the CLI's standardization)."""
+    saved = tmp_path / "model.json"
+    argv = ["fit", "--data", data, "--target", target, "--datafit", datafit, "--engine", "stream", "--penalty", "l2"]
+    code, out, _ = run([*argv, "--alpha", str(alpha), "--tol", "1e-11", "--save", str(saved)], capsys)
+    assert code == 0
+    test = fold_of(0, NL, 4, 0) == 0
+    X, y = frame[[f"x{j}" for j in range(4)]].to_numpy(), frame[target].to_numpy()
+    mean, scale = X[~test].mean(axis=0), X[~test].std(axis=0)
+    return out, json.loads(saved.read_text())["attributes"], X, y, test, mean, scale
+
+
 def test_fit_logistic_stream_is_sklearn_on_the_hashed_split(labels, capsys, tmp_path):
     from sklearn.linear_model import LogisticRegression
 
     frame, data = labels
-    saved = tmp_path / "model.json"
-    argv = ["fit", "--data", data, "--target", "label", "--datafit", "logistic", "--engine", "stream"]
-    code, out, _ = run([*argv, "--penalty", "l2", "--alpha", "0.02", "--tol", "1e-11", "--save", str(saved)], capsys)
-    assert code == 0
+    out, model, X, y, test, mean, scale = fit_l2_stream(frame, data, "label", "logistic", 0.02, capsys, tmp_path)
     # reference: scikit-learn (C = 1 / (n alpha)) on the rows the hash keeps for training, standardized on them
-    test = fold_of(0, NL, 4, 0) == 0
-    X, y = frame[[f"x{j}" for j in range(4)]].to_numpy(), frame["label"].to_numpy()
-    mean, scale = X[~test].mean(axis=0), X[~test].std(axis=0)
     ref = LogisticRegression(C=1.0 / ((~test).sum() * 0.02), tol=1e-12, max_iter=10_000)
     ref.fit((X[~test] - mean) / scale, y[~test])
-    model = json.loads(saved.read_text())["attributes"]
     coef = np.ravel(model["coef_"]["data"])
     np.testing.assert_allclose(coef, ref.coef_[0] / scale, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(model["intercept_"]["data"], ref.intercept_ - mean @ (ref.coef_[0] / scale), rtol=1e-6)
@@ -403,16 +410,9 @@ def test_fit_poisson_stream_is_sklearn_on_the_hashed_split(counts, capsys, tmp_p
     from sklearn.linear_model import PoissonRegressor
 
     frame, data = counts
-    saved = tmp_path / "model.json"
-    argv = ["fit", "--data", data, "--target", "count", "--datafit", "poisson", "--engine", "stream"]
-    code, out, _ = run([*argv, "--penalty", "l2", "--alpha", "0.01", "--tol", "1e-11", "--save", str(saved)], capsys)
-    assert code == 0
+    out, model, X, y, test, mean, scale = fit_l2_stream(frame, data, "count", "poisson", 0.01, capsys, tmp_path)
     # reference: scikit-learn (1/(2n) deviance + alpha/2 ||w||^2, lpnet's scaling) on the hashed training rows
-    test = fold_of(0, NL, 4, 0) == 0
-    X, y = frame[[f"x{j}" for j in range(4)]].to_numpy(), frame["count"].to_numpy()
-    mean, scale = X[~test].mean(axis=0), X[~test].std(axis=0)
     ref = PoissonRegressor(alpha=0.01, tol=1e-12, max_iter=10_000).fit((X[~test] - mean) / scale, y[~test])
-    model = json.loads(saved.read_text())["attributes"]
     assert_close(np.ravel(model["coef_"]["data"]), ref.coef_ / scale, 1e-6)
     # the printed D2 on each part is scikit-learn's score there
     Xs = (X - mean) / scale
