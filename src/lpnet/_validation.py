@@ -129,8 +129,14 @@ def check_finite_squares(X, y=None) -> None:
     entries: beyond ``sqrt(float_max / n)`` they become inf and every later step NaN.  Finite values
     that large are a unit problem (a rescaling fixes it), so the fix is named up front.  The same two
     reductions find NaN and infinity (both propagate through max and min), so the callers validate
-    ``X`` with scikit-learn's ``ensure_all_finite=False``: one scan of X fewer on every fit.
+    ``X`` with scikit-learn's ``ensure_all_finite=False``: one scan of X fewer on every fit.  Under
+    scikit-learn's ``assume_finite=True`` (``set_config`` / ``config_context``) the scan is skipped, as
+    scikit-learn skips its own: the caller vouches for the data.
     """
+    from sklearn import get_config  # (imported with lpnet's estimators anyway; not at import of the core)
+
+    if get_config()["assume_finite"]:
+        return
     n = max(X.shape[0], 1)
     limit = float(np.sqrt(np.finfo(np.float64).max / n))
     for name, values in (("X", X.data if hasattr(X, "tocsc") else X), ("y", y)):

@@ -424,7 +424,7 @@ class Certifier:
         return theta - root_m * (Q @ coef), xt_theta - self._XtRQ @ coef
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def dense_scales(X: np.ndarray, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(max_j |x_ij| per row, ||x_j - means_j|| per column)`` of dense ``X`` in one pass, no copy."""
     n, p = X.shape
@@ -441,7 +441,7 @@ def dense_scales(X: np.ndarray, means: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return row_max, norms
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_scales(
     data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, n_rows: int, means: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -507,7 +507,7 @@ def gap_safe_zeros(dual_xt: np.ndarray, gap: float, tau: np.ndarray, lips: np.nd
     return np.abs(dual_xt) + radius < tau * (1.0 - SAFE_MARGIN)
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def gram_gap(w, c, q, yy, value, conjugate, dual_ratio, v, params):
     """``(gap, objective, k)`` of the squared loss from its Gram quantities, for a penalty with dual kernels.
 

@@ -271,7 +271,7 @@ def _weighted_l1_projection(a, c, t):
 
 
 # --------------------------------------------------------------------------- 1 < p < inf
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _lp_ball_moduli(a, t, p):
     """``|x_j|`` of the projection of ``a >= 0`` (with ``||a||_p > t``) onto the Lp ball, 1 < p < inf.
 

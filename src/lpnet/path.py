@@ -292,6 +292,14 @@ def checked_alpha_max(X, y, s, datafit, template: Penalty, fit_intercept) -> flo
     """:func:`alpha_max` on data :func:`lpnet.fit_data.prepare_fit` already checked (target encoded,
     weights summing to ``n_samples``) for a penalty template (:func:`penalty_template`), so that a
     cross-validation asks for it per ``l1_ratio`` without checking ``X`` again."""
+    grad = null_gradient(X, y, s, datafit, template, fit_intercept)
+    return 0.0 if grad is None else template.alpha_max(grad)
+
+
+def null_gradient(X, y, s, datafit, template: Penalty, fit_intercept) -> np.ndarray | None:
+    """The datafit's gradient in ``w`` at the null model that :func:`checked_alpha_max` measures (its
+    ``template.alpha_max``), or None when that alpha_max is 0.  Only ``template``'s penalty factors and
+    box matter: templates that share them (a cross-validation's l1_ratios) share the gradient."""
     # At w_pen = 0 with the free columns at their optimum, w_pen = 0 is stationary iff every penalized
     # gradient lies in the penalty's subdifferential at 0: the penalty turns that into alpha_max.
     factors = template.penalty_factors(X.shape[1])
@@ -299,12 +307,11 @@ def checked_alpha_max(X, y, s, datafit, template: Penalty, fit_intercept) -> flo
     if template.is_bounded and not free.all():
         # the same at the box's point closest to 0, free features inside their own boxes
         w, b, grad = _bounded_start(X, y, s, datafit, template, fit_intercept, 1e-10)
-        return 0.0 if datafit.fits_exactly(y, X @ w + b) else template.alpha_max(grad)
+        return None if datafit.fits_exactly(y, X @ w + b) else grad
     z, _, _ = _free_fit(X, y, s, datafit, free, fit_intercept)
     if free.all() or datafit.fits_exactly(y, z):
-        return 0.0  # nothing penalized, or the free model fits y to rounding (e.g. a constant target)
-    grad = np.asarray(X.T @ datafit.raw_grad(y, z, s), dtype=np.float64).ravel()
-    return template.alpha_max(grad)
+        return None  # nothing penalized, or the free model fits y to rounding (e.g. a constant target)
+    return np.asarray(X.T @ datafit.raw_grad(y, z, s), dtype=np.float64).ravel()
 
 
 def alpha_max(
@@ -415,7 +422,7 @@ def _gram_prefix(design, y, s, datafit, penalties, fit_intercept, tol, max_iter,
     if not penalties or pick_solver(design.X, datafit, penalties[0]) != "cd_gram":
         return []
     state = gram_state(design, y, s, fit_intercept)
-    if not gram_path_applies(penalties, state, tol):
+    if not gram_path_applies(penalties[0], [pen.alpha for pen in penalties], state, tol):
         return []
     missing = np.flatnonzero(~state.have_col)
     if missing.size:

@@ -79,7 +79,7 @@ def test_gram_path_is_certified_on_the_data(pid):
     penalties = [PENALTIES[pid](a, v) for a in np.geomspace(top, top / 500, 12)]
     state = GramState.from_statistics(GramStatistics.of_rows(X, y, s), True, n)
     tol = 1e-7
-    assert state.min_tol < tol and gram_path_applies(penalties, state, tol)
+    assert state.min_tol < tol and gram_path_applies(penalties[0], [pen.alpha for pen in penalties], state, tol)
     fits = gram_path(state, penalties, tol, 1000)
     assert len(fits) == len(penalties) and all(f.converged for f in fits)
     spec_scale = 0.5 * np.average((y - np.average(y, weights=s)) ** 2, weights=s)

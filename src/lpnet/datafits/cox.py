@@ -36,7 +36,7 @@ _SORT_CACHE_SIZE = 16
 
 
 # ------------------------------------------------------------------------------------------------ kernels
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _add_log(m, acc, v):
     """Streaming log-sum-exp: ``(m, acc)`` stands for ``exp(m) * acc``; add ``exp(v)``."""
     if v == -np.inf:
@@ -46,12 +46,12 @@ def _add_log(m, acc, v):
     return m, acc + math.exp(v - m)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _log_of(m, acc):
     return m + math.log(acc) if acc > 0.0 else -np.inf
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _group_sums(r, m):
     """Efron's sums over ``l < m`` with ``q = l/m``: ``(1/m) sum 1/(1 - q r)``, ``(1/m) sum q/(1 - q r)``,
     ``(1/m) sum 1/(1 - q r)^2``, ``(1/m) sum (2q - q^2)/(1 - q r)^2`` and ``(1/m) sum log(1 - q r)``."""
@@ -67,7 +67,7 @@ def _group_sums(r, m):
     return alpha / m, gamma / m, beta / m, eta / m, logs / m
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cox_terms_linear(order, starts, z, s, d, efron, want_derivatives):
     """:func:`_cox_terms` with the sums in linear space, ``exp(z - max z)``: one ``exp`` per sample.  The
     last output is False (nothing computed) where a risk set underflows; the log-space form then runs."""
@@ -125,7 +125,7 @@ def _cox_terms_linear(order, starts, z, s, d, efron, want_derivatives):
     return value, grad, curv, True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cox_terms(order, starts, z, s, d, efron, want_derivatives):
     """``(value, gradient, diagonal of the Hessian)`` of ``n D`` (the caller divides by ``n``).
 
@@ -197,7 +197,7 @@ def _cox_terms(order, starts, z, s, d, efron, want_derivatives):
     return value, grad, curv
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cox_hessian_products(order, starts, z, s, d, efron, V):
     """``n H V`` for the exact Hessian ``H`` of ``D`` (``V``: columns of directions in ``z``)."""
     n, k = V.shape
@@ -253,7 +253,7 @@ def _cox_hessian_products(order, starts, z, s, d, efron, V):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _risk_set_model(order, starts, z, s, d, efron):
     """The exact second-order model of ``n D`` at ``z``, in the time order (see :func:`risk_set_hessian_block`).
 
@@ -315,7 +315,7 @@ def _risk_set_model(order, starts, z, s, d, efron):
     return True, grad, u, diag, own, beta1, beta2, beta3
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def risk_set_hessian_block(starts, u, diag, own, beta1, beta2, beta3, V, out):
     """``out = H V`` for the model of :func:`_risk_set_model` (``V`` and ``out`` of shape (m, n): one
     direction per row, in the time order) and ``v^T H v`` per row.
@@ -371,7 +371,7 @@ def risk_set_hessian_block(starts, u, diag, own, beta1, beta2, beta3, V, out):
     return quad
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _efron_hessian_block(starts, u, diag, own, beta1, beta2, beta3, V, out):
     """:func:`risk_set_hessian_block` with Efron's tied events: per group also ``E_g = sum_{E_g} u v`` (its
     events), ``F_g`` takes ``- beta2 E_g`` and the group's events their own share ``beta2 R_g - beta3 E_g``.
@@ -404,7 +404,7 @@ def _efron_hessian_block(starts, u, diag, own, beta1, beta2, beta3, V, out):
     return quad
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _concordance(order, starts, d, s, rank, n_ranks):
     """Harrell's C with pair weights ``s_i s_j``: pairs with ``t_i < t_j`` (or equal times, ``j`` censored)
     and an event at ``t_i`` are comparable; concordant when ``i`` has the higher risk, ties count 1/2.
@@ -436,7 +436,7 @@ def _concordance(order, starts, d, s, rank, n_ranks):
     return (concordant + 0.5 * tied) / total if total > 0.0 else np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _tree_total(tree, n_ranks):
     """The sum of a Fenwick tree's entries."""
     out, i = 0.0, n_ranks

@@ -153,7 +153,7 @@ def _unit_circle(n=BALL_POINTS):
     return c, s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _coordinate_values(value, x, params):
     # the penalty of one coordinate (factor 1) at each x[k]: Penalty.value sums them
     out = np.empty(x.shape[0])

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn import get_config
+from sklearn import config_context, get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.validation import check_is_fitted
@@ -28,10 +28,10 @@ from ..estimators import ElasticNet, Lasso, LogisticRegression, LpRegression
 from ..estimators.base import check_unsupported_options, model_bounds, staged_fit
 from ..estimators.logistic import is_multiclass_target
 from ..fit_data import check_offset, prepare_fit
-from ..path import alpha_grid, checked_alpha_max, decreasing_alphas, penalty_template, regularization_path
+from ..path import alpha_grid, decreasing_alphas, null_gradient, penalty_template, regularization_path
 from ..penalties import L1, Lp, Penalty, make_penalty
 from ..penalties import ElasticNet as ElasticNetPenalty
-from .gram_folds import fold_path, fold_statistics, statistics_apply
+from .gram_folds import fold_path, fold_statistics, statistics_apply, thread_map
 from .multinomial_cv import fit_multinomial_cv
 
 ALPHA_RULES = ("min", "1se")
@@ -131,16 +131,31 @@ def grid_from_data(model, X, y, s, penalty, datafit, offset=None) -> np.ndarray:
 
     ``alphas`` may be an int (scikit-learn >= 1.7: the number of alphas).
     """
+    return grids_from_data(model, X, y, s, [penalty], datafit, offset)[0]
+
+
+def grids_from_data(model, X, y, s, penalties, datafit, offset=None) -> list[np.ndarray]:
+    """:func:`grid_from_data` for each of ``penalties`` (a CV's l1_ratios): those with the same penalty
+    factors and box share one gradient at the null model, so X is read once for all of them."""
     if model.alphas is not None and not isinstance(model.alphas, numbers.Integral):
-        return decreasing_alphas(model.alphas)
+        return [decreasing_alphas(model.alphas) for _ in penalties]
     # X, y and s come checked from prepare_fit: no second validation of X per l1_ratio
     factors = None if model.penalty_factor is None else check_penalty_factor(model.penalty_factor, X.shape[1])
-    template = penalty_template(penalty, 0.5, 1.0, np.ones(X.shape[1]) if factors is None else factors)
     if offset is not None:
         y = datafit.with_offset(y, offset)
     fit_intercept = bool(model.fit_intercept) and datafit.allows_intercept
-    top = checked_alpha_max(X, y, s, datafit, template, fit_intercept)
-    return alpha_grid(top, model.n_alphas if model.alphas is None else model.alphas, model.eps)
+    gradients: dict[bytes, np.ndarray | None] = {}
+    grids = []
+    for penalty in penalties:
+        template = penalty_template(penalty, 0.5, 1.0, np.ones(X.shape[1]) if factors is None else factors)
+        parts = (template.penalty_factors(X.shape[1]), *template.bounds(X.shape[1]))
+        key = b"".join(np.asarray(a, dtype=np.float64).tobytes() for a in parts)
+        if key not in gradients:
+            gradients[key] = null_gradient(X, y, s, datafit, template, fit_intercept)
+        grad = gradients[key]
+        top = 0.0 if grad is None else template.alpha_max(grad)
+        grids.append(alpha_grid(top, model.n_alphas if model.alphas is None else model.alphas, model.eps))
+    return grids
 
 
 class PathCV(BaseEstimator):
@@ -235,7 +250,7 @@ class PathCV(BaseEstimator):
                     "too; pass one."
                 )
             penalties = [template.with_bounds(*box) for template in penalties]
-        grids = [self._grid(X, y_fit, s, template, offset) for template in penalties]
+        grids = self._grids(X, y_fit, s, penalties, offset)
         splitter = self._splitter(y, datafit)
         folds = list(splitter.split(X, y, **splitter_params))
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
@@ -244,7 +259,7 @@ class PathCV(BaseEstimator):
         rest = [j for j, fit in enumerate(fits) if fit is None]
         if rest:
             factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
-            computed = Parallel(n_jobs=self.n_jobs)(
+            computed = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                 delayed(_fold_fit)(
                     X,
                     y_fit,
@@ -285,7 +300,8 @@ class PathCV(BaseEstimator):
         lend = cross is not None and (precompute is True or (isinstance(precompute, str) and precompute == "auto"))
         if lend:
             final.set_params(precompute=cross)
-        self.estimator_ = final.fit(X_in, y_in, sample_weight=sample_weight, **refit)
+        with config_context(assume_finite=True):  # X and y were checked above: no second scan for NaN
+            self.estimator_ = final.fit(X_in, y_in, sample_weight=sample_weight, **refit)
         if lend:
             self.estimator_.set_params(precompute=precompute)
         for name in ("coef_", "intercept_", "n_iter_", "dual_gap_", "optimality_violation_", "coef_error_bound_"):
@@ -300,13 +316,12 @@ class PathCV(BaseEstimator):
         fits: list = [None] * len(jobs)
         if self.penalty_factor is not None or not statistics_apply(X, penalties, datafit):
             return fits, None
-        stats = fold_statistics(X, y, s, folds)
+        stats = fold_statistics(X, y, s, folds, self.n_jobs)
         if stats is None:
             return fits, None
-        for j, (i, _, test) in progress_bar(list(enumerate(jobs)), show, "folds"):
-            training, held_out = stats[j % len(folds)]
 
-            def predict(coefs, intercepts, test=test):
+        def one(i, test, training, held_out):
+            def predict(coefs, intercepts):
                 return np.asarray(X[test] @ coefs.T) + intercepts
 
             out = fold_path(
@@ -322,7 +337,11 @@ class PathCV(BaseEstimator):
                 s[test],
                 predict,
             )
-            fits[j] = None if out is None else FoldFit(*out)
+            return None if out is None else FoldFit(*out)
+
+        # threads: the paths run in compiled code that releases the GIL
+        calls = ((i, test, *stats[j % len(folds)]) for j, (i, _, test) in enumerate(jobs))
+        fits = thread_map(one, progress_bar(calls, show, "folds"), self.n_jobs)
         training, held_out = stats[0]
         return fits, (training + held_out).xx
 
@@ -341,9 +360,9 @@ class PathCV(BaseEstimator):
     def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
         """Hook: per-fold attributes that scikit-learn's estimator of the same name has."""
 
-    def _grid(self, X, y, s, template, offset=None):
+    def _grids(self, X, y, s, templates, offset=None) -> list[np.ndarray]:
         # ridge-like penalties have no finite alpha_max: alpha_max() gives the Lasso's as the grid scale
-        return grid_from_data(self, X, y, s, template, self._datafit(), offset)
+        return grids_from_data(self, X, y, s, templates, self._datafit(), offset)
 
     def predict(self, X):
         """Predictions of ``estimator_``, the model refitted on all the data at ``alpha_``.

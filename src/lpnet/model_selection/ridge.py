@@ -20,7 +20,7 @@ from ..estimators import Ridge
 from ..estimators.base import model_bounds
 from ..fit_data import column_means, reject_non_numeric_columns, weighted_mean
 from ..penalties import L2
-from .cv import BOUNDS_CV_PARAMS, CV_PARAMS, CVResults, PathCV, grid_from_data, init_cv_params
+from .cv import BOUNDS_CV_PARAMS, CV_PARAMS, CVResults, PathCV, grids_from_data, init_cv_params
 
 
 class RidgeCV(RegressorMixin, PathCV):
@@ -116,12 +116,12 @@ class RidgeCV(RegressorMixin, PathCV):
     def _cv_record(self) -> CVResults:
         return self.cv_summary_
 
-    def _grid(self, X, y, s, template, offset=None):
+    def _grids(self, X, y, s, templates, offset=None) -> list[np.ndarray]:
         if self.alphas is None:
-            return grid_from_data(self, X, y, s, template, self._datafit())
+            return grids_from_data(self, X, y, s, templates, self._datafit())
         # a single number (an int included) is one alpha, as in scikit-learn's RidgeCV
         values = [self.alphas] if isinstance(self.alphas, numbers.Number) else self.alphas
-        return np.sort(check_alphas(values, positive=self.cv is None))[::-1]
+        return [np.sort(check_alphas(values, positive=self.cv is None))[::-1] for _ in templates]
 
     def _describe_folds(self, fits, shape, chosen, n_samples, s) -> None:
         self.best_score_ = float(np.mean([f.scores[chosen[1]] for f in fits]))
@@ -166,7 +166,7 @@ class RidgeCV(RegressorMixin, PathCV):
         )
         if np.any(v == 0):
             raise InvalidParameterError("leave-one-out RidgeCV needs every penalty_factor > 0; pass cv=K instead.")
-        alphas = self._grid(X, y, s, self._penalty(None))
+        (alphas,) = self._grids(X, y, s, [self._penalty(None)])
         errors = _loo_squared_errors(X, y, s, v, alphas, self.fit_intercept, self.progress)
         losses = np.average(errors, axis=0, weights=s)
         best = int(np.argmin(losses))

@@ -112,7 +112,7 @@ class DualKernels:
     dual_ratio: Any
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _map_prox(prox, w, step, v, params):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
@@ -120,7 +120,7 @@ def _map_prox(prox, w, step, v, params):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _map_box_prox(prox, dist, value, w, step, v, params, lower, upper, convex):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
@@ -128,7 +128,7 @@ def _map_box_prox(prox, dist, value, w, step, v, params, lower, upper, convex):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _map_distance(dist, w, grad, v, params):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
@@ -136,7 +136,7 @@ def _map_distance(dist, w, grad, v, params):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _map_box_distance(dist, w, grad, v, params, lower, upper):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
@@ -144,7 +144,7 @@ def _map_box_distance(dist, w, grad, v, params, lower, upper):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _sum_map(kernel, z, v, params):
     total = 0.0
     for j in range(z.shape[0]):
@@ -152,7 +152,7 @@ def _sum_map(kernel, z, v, params):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _max_map(kernel, z, v, params):
     out = 0.0
     for j in range(z.shape[0]):
@@ -160,7 +160,7 @@ def _max_map(kernel, z, v, params):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _scaled_conjugate(conjugate, dual_ratio, z, v, params):
     # over the penalized features only (the others are projected out by the certificate)
     scale = 1.0
@@ -174,7 +174,7 @@ def _scaled_conjugate(conjugate, dual_ratio, z, v, params):
     return scale, total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _boxed_scaled_conjugate(maximizer, value, dual_ratio, z, v, params, lower, upper, rescale):
     # the conjugate of P_j + I_[lower_j, upper_j] is z c - P_j(c) at c = clip(maximizer(z), lower_j, upper_j)
     # (see the maximizers in prox.py).  With ``rescale``, z is first divided by the smallest c >= 1 that

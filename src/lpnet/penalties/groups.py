@@ -162,7 +162,7 @@ def _check_group_weights(group_weights, sizes: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------------
 # compiled group kernels
 # ----------------------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def threshold_root(z, lam1, lam2):
     """The ``c >= 0`` with ``||ST(z, c lam1)||_2 = c lam2`` (``ST``: soft-thresholding), i.e. the smallest
     ``c`` with ``||ST(z / c, lam1)||_2 <= lam2``: by how much ``z`` must be divided to enter the domain of
@@ -195,7 +195,7 @@ def threshold_root(z, lam1, lam2):
     return 0.0  # not reached: phi(0) = ||z|| > 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def group_roots(z, order, indptr, lam1, lam2):
     """:func:`threshold_root` of every group (``order[indptr[g]:indptr[g+1]]`` its columns)."""
     n_groups = indptr.shape[0] - 1
@@ -206,7 +206,7 @@ def group_roots(z, order, indptr, lam1, lam2):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def block_prox(u, lam1, lam2):
     """``argmin_x 1/2 ||x - u||^2 + lam1 ||x||_1 + lam2 ||x||_2``: soft-thresholding, then group shrinkage.
 
@@ -230,7 +230,7 @@ def block_prox(u, lam1, lam2):
     return v * (1.0 - lam2 / norm)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def box_block_prox(u, lam1, lam2, lower, upper):
     """``argmin 1/2 ||x - u||^2 + lam1 ||x||_1 + lam2 ||x||_2`` over the box ``lower <= x <= upper``.
 
@@ -283,7 +283,7 @@ def box_block_prox(u, lam1, lam2, lower, upper):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def block_distance(w, grad, lam1, lam2, lower, upper):
     """``dist(-grad, d(lam1 ||.||_1 + lam2 ||.||_2)(w) + N(w))`` in the Euclidean norm, for one group.
 
@@ -319,7 +319,7 @@ def block_distance(w, grad, lam1, lam2, lower, upper):
     return math.sqrt(total)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def group_distances(w, grad, order, indptr, lam1, lam2, lower, upper):
     """:func:`block_distance` of every group; 0 for unpenalized groups where the gradient is 0."""
     n_groups = indptr.shape[0] - 1

@@ -160,7 +160,7 @@ def _col_dot_sq_impl(X, j, h):
     return csc
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def col_sq_norms(X, h, n_features, cols):
     """``L_j = sum_i h_i X_ij^2`` for the columns ``cols`` (0 for the others): the coordinate-wise
     Lipschitz constants."""
@@ -238,7 +238,7 @@ def coordinate_moments(X, h, n_features, fit_intercept, cols=None):
     return np.where(plain, 0.0, means), sums, np.where(plain, raw, centred)
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def centred_moments(X, h, n_features, cols):
     """Per column of ``cols`` the h-weighted mean and sum, and ``sum_i h_i (X_ij - mean_j)^2`` (zeros
     for the other columns).
@@ -282,7 +282,7 @@ def _col_dot_plain_impl(X, j, r):
     return csc
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def xt_dot(X, r, n_features):
     """``X^T r`` for dense or CSC ``X`` (the full gradient of every certificate)."""
     out = np.empty(n_features)
@@ -363,19 +363,19 @@ def _xt_dot_centred_pair(X, r, u, means, n_features):
     return csc
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def centred_xt_pair(X, r, u, means, n_features):
     """Compiled entry point of :func:`xt_dot_centred_pair`."""
     return xt_dot_centred_pair(X, r, u, means, n_features)
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def centred_xt(X, r, means, n_features):
     """Compiled entry point of :func:`xt_dot_centred`."""
     return xt_dot_centred(X, r, means, n_features)
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def weighted_xt(X, h, r, n_features):
     """``X^T (h * r)``, the gradient's matrix-vector product, for dense or CSC ``X``."""
     out = np.empty(n_features)
@@ -384,7 +384,7 @@ def weighted_xt(X, h, r, n_features):
     return out
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _update_intercept(h, r, h_sum):
     # exact minimization in b: b += sum h r / sum h
     delta = 0.0
@@ -396,7 +396,7 @@ def _update_intercept(h, r, h_sum):
     return delta
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, upper, convex, means, sums):
     """One cyclic pass over ``ws``; returns the largest ``L_j |change of w_j|`` and ``shift``.
 
@@ -448,7 +448,7 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, u
     return max_change, shift
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _ws_objective(h, r, w, ws, value, v, params):
     obj = 0.0
     for i in range(r.shape[0]):
@@ -458,7 +458,7 @@ def _ws_objective(h, r, w, ws, value, v, params):
     return obj
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper):
     worst = 0.0
     for j in ws:
@@ -466,7 +466,7 @@ def _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper):
     return worst
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def anderson_extrapolate(history):
     """Anderson extrapolation of the last K+1 iterates (rows of ``history``).
 
@@ -498,7 +498,7 @@ def anderson_extrapolate(history):
     return out
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _residual(X, t, w, b, ws, r):
     # r = t - X_ws w_ws - b, recomputed from scratch (used after an extrapolation step)
     for i in range(r.shape[0]):
@@ -508,7 +508,7 @@ def _residual(X, t, w, b, ws, r):
             col_axpy(X, j, w[j], r)
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _constant_weight(h):
     # the common value of h, or 0.0 when the weights differ (see _epoch)
     for i in range(1, h.shape[0]):
@@ -517,7 +517,7 @@ def _constant_weight(h):
     return h[0]
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def solve_subproblem(
     X,
     t,

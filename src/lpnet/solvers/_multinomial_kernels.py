@@ -81,7 +81,7 @@ def row_apply(X, j, c, P, delta, M, dZ, majorize):  # pragma: no cover - replace
     raise NotImplementedError
 
 
-@njit(cache=True, fastmath=FAST, inline="always")
+@njit(cache=True, nogil=True, fastmath=FAST, inline="always")
 def _apply_one(i, x, c, P, delta, M, dZ, majorize):
     K = M.shape[1]
     if majorize:
@@ -117,7 +117,7 @@ def _row_apply(X, j, c, P, delta, M, dZ, majorize):
     return csc
 
 
-@njit(cache=True, fastmath=FAST, inline="always")
+@njit(cache=True, nogil=True, fastmath=FAST, inline="always")
 def _hess_one(i, x, c, P, H, majorize):
     K = H.shape[0]
     w = c[i] * x * x
@@ -132,7 +132,7 @@ def _hess_one(i, x, c, P, H, majorize):
             H[k, m] -= pk * P[i, m]
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _intercept_model(c, P, M, majorize):
     # gradient (sum_i M_i) and Hessian (sum_i H_i) of the model in the intercepts
     n, K = M.shape
@@ -145,7 +145,7 @@ def _intercept_model(c, P, M, majorize):
     return u, H
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _entry_row(w, u, H, prox, v, params, tol):
     """Coordinate descent on ``u . d + 1/2 d^T H d + sum_k P(w_k + d_k)``; returns the new row.
 
@@ -172,7 +172,7 @@ def _entry_row(w, u, H, prox, v, params, tol):
     return new
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _group_row(w, u, H, lam1, lam2, tol):
     """Proximal gradient on ``u . d + 1/2 d^T H d + lam1 ||w + d|| + lam2 / 2 ||w + d||^2`` (step: the
     Gershgorin bound of ``H``); each step is a block soft-thresholding.  Returns the new row."""
@@ -209,7 +209,7 @@ def _group_row(w, u, H, lam1, lam2, tol):
     return new
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def row_subproblem(
     X,
     G,
@@ -311,7 +311,7 @@ def row_subproblem(
     return dZ, epoch
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _model_violation(X, M, W, ws, dist, v, params, lam1, lam2, grouped, u):
     # the largest distance to the subdifferential of the model over ws (rows for the grouped penalty)
     K = M.shape[1]

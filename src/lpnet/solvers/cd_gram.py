@@ -51,23 +51,35 @@ GRAM_MIN_RATIO = 10
 GRAM_MAX_FEATURES = 2000
 
 
-@njit(cache=True, fastmath=FAST)
-def _column_moments(X, h, r):
-    """Per column: ``sum h x r``, ``sum h x`` and ``sum h x^2`` (dense X), in one pass."""
+@njit(cache=True, nogil=True, fastmath=FAST)
+def _column_moments(X, h, r, probe):
+    """Per column: ``sum h x r``, ``sum h x`` and ``sum h x^2`` (dense X), in one pass; and, for
+    ``probe >= 0``, ``sum h x x_probe`` (column ``probe`` of ``X^T H X``, to check a Gram the caller
+    gives: the probe column is in cache, so the check costs no pass of its own)."""
     n, p = X.shape
     xr, xs, xx = np.empty(p), np.empty(p), np.empty(p)
+    xp = np.zeros(p if probe >= 0 else 0)
     for j in range(p):
-        a = b = c = 0.0
-        for i in range(n):
-            hx = h[i] * X[i, j]
-            a += hx * r[i]
-            b += hx
-            c += hx * X[i, j]
+        a = b = c = d = 0.0
+        if probe >= 0:
+            for i in range(n):
+                hx = h[i] * X[i, j]
+                a += hx * r[i]
+                b += hx
+                c += hx * X[i, j]
+                d += hx * X[i, probe]
+            xp[j] = d
+        else:
+            for i in range(n):
+                hx = h[i] * X[i, j]
+                a += hx * r[i]
+                b += hx
+                c += hx * X[i, j]
         xr[j], xs[j], xx[j] = a, b, c
-    return xr, xs, xx
+    return xr, xs, xx, xp
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _gram_objective(w, c, q, yy, value, v, params):
     # 1/2 ||R||_H^2 + P(w) with ||R||_H^2 = yc.H.yc - w.c - w.q
     obj = 0.5 * (yy - w @ c - w @ q)
@@ -76,7 +88,7 @@ def _gram_objective(w, c, q, yy, value, v, params):
     return obj
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def gram_epochs(
     G, have_col, wants_col, diag, c, yy, q, w, prox, dist, value, v, params, lower, upper, n_epochs, anderson_k, gate
 ):
@@ -243,18 +255,24 @@ class GramState:
         self.min_tol = 100 * rounding * max(float(ratios.max(initial=1.0)), y_ratio)
         self.G = np.zeros((n_features, n_features), order="F")
         self.have_col = np.zeros(n_features, dtype=np.bool_)
+        #: (j, column j of the uncentred X^T H X) when the pass over X computed it (from_design's probe)
+        self.probe: tuple[int, np.ndarray] | None = None
 
     @classmethod
-    def from_design(cls, design: Design, y: np.ndarray, h: np.ndarray, fit_intercept: bool) -> GramState:
+    def from_design(
+        cls, design: Design, y: np.ndarray, h: np.ndarray, fit_intercept: bool, probe: int = -1
+    ) -> GramState:
+        """The state of the data, no column of ``G`` yet; ``probe >= 0``: column ``probe`` of the
+        uncentred ``X^T H X`` is kept from the same pass (see :meth:`use_given`)."""
         X = design.kernel  # Fortran-ordered dense data
         n_features = design.shape[1]
         h_sum = float(h.sum())
         y_mean = weighted_mean(y, h) if fit_intercept else 0.0
         yc = y - y_mean
         # one pass over X: c = Xc^T H yc (= X^T H yc, as sum h yc = 0), weighted column sums and squares
-        c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))
+        c, col_sums, col_squares, probed = _column_moments(X, h, np.ascontiguousarray(yc), probe)
         x_mean = col_sums / h_sum if fit_intercept else np.zeros(n_features)
-        return cls(
+        state = cls(
             n_features,
             h_sum,
             y_mean,
@@ -267,6 +285,8 @@ class GramState:
             X=X,
             h=h,
         )
+        state.probe = (probe, probed) if probe >= 0 else None
+        return state
 
     @classmethod
     def from_statistics(cls, stats: GramStatistics, fit_intercept: bool, rows: int) -> GramState:
@@ -306,6 +326,25 @@ class GramState:
         self.G[self.constant] = 0.0  # their cross products are rounding of exact zeros too
         self.G[:, self.constant] = 0.0
 
+    def use_given(self, cross: np.ndarray) -> None:
+        """:meth:`use_cross` for ``X^T diag(h) X`` from the caller (scikit-learn's ``precompute``), after
+        checking one column of it against the data, as a guard against a Gram of other data."""
+        X, h = self.X, self.h
+        assert X is not None and h is not None  # (a state from statistics has every column)
+        if self.probe is not None:
+            j, column = self.probe
+        else:  # (a state built before the Gram was given: the column costs a pass of its own)
+            j = X.shape[1] // 2
+            column = X.T @ (h * X[:, j])
+        # (the Gram summed over the samples has absolute tolerance 1e-8; here it is divided by n)
+        atol = 1e-8 * max(float(np.abs(column).max()), 1.0 / X.shape[0])
+        if not np.allclose(cross[:, j], column, rtol=1e-4, atol=atol):
+            raise ValueError(
+                f"the Gram matrix passed as precompute did not pass validation: its column {j} is not "
+                "X^T diag(sample_weight) X[:, j] (sample weights rescaled to sum to n_samples)."
+            )
+        self.use_cross(cross)
+
     def intercept(self, w: np.ndarray) -> float:
         """The intercept that goes with ``w`` (0 without one: then the means are zero)."""
         return self.y_mean - float(self.x_mean @ w)
@@ -320,11 +359,12 @@ def gram_state(
     so that no column is computed from ``X``.
     """
     h = s / design.shape[0]
+    probe = -1 if gram is None else design.shape[1] // 2
     state = design.memo(
-        design.key("gram", h, y, fit_intercept), lambda: GramState.from_design(design, y, h, fit_intercept)
+        design.key("gram", h, y, fit_intercept), lambda: GramState.from_design(design, y, h, fit_intercept, probe)
     )
     if gram is not None and not state.have_col.all():
-        state.use_cross(np.asarray(gram, dtype=np.float64) / design.shape[0])
+        state.use_given(np.asarray(gram, dtype=np.float64) / design.shape[0])
     return state
 
 
@@ -476,7 +516,7 @@ def solve_cd_gram(problem: Problem) -> FitResult:
     )
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _gram_path(
     G,
     c,
@@ -574,24 +614,38 @@ def _gram_path(
     return alphas.shape[0]
 
 
-def gram_path(
-    state: GramState, penalties: Sequence[Penalty], tol: float, max_iter: int, w0: np.ndarray | None = None
-) -> list[FitResult]:
-    """Certified fits of ``penalties`` (one penalty at decreasing alphas) from ``state``, warm-started
-    along the list, in one compiled call; every column of ``G`` must be known.
+@dataclass
+class GramPath:
+    """What :func:`gram_path_arrays` computes, one row per alpha; rows from ``solved`` on are unset."""
 
-    Returns the fits in order, up to and including the first that did not converge (the caller goes on
-    from there with the residual form).  ``tol`` must be at least ``state.min_tol`` (the Gram
-    certificate is trusted only there).
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    gaps: np.ndarray
+    objectives: np.ndarray
+    n_epochs: np.ndarray
+    converged: np.ndarray
+    solved: int
+
+
+def gram_path_arrays(
+    state: GramState, template: Penalty, alphas: np.ndarray, tol: float, max_iter: int, w0: np.ndarray | None = None
+) -> GramPath:
+    """Certified fits of ``template`` at each of the decreasing ``alphas``, warm-started along them, in
+    one compiled call; every column of ``G`` must be known (:func:`gram_path_applies` must hold).
+
+    Stops after the first alpha that does not converge (the caller goes on from there with the
+    residual form).  ``tol`` must be at least ``state.min_tol`` (the Gram certificate is trusted only
+    there).  A cross-validation's fold paths take these arrays as they are; :func:`gram_path` makes
+    one :class:`FitResult` per alpha of them.
     """
-    first = penalties[0]
     n_features = state.c.shape[0]
-    alphas = np.array([pen.alpha for pen in penalties], dtype=np.float64)
-    kernels, dual = first.kernels, first.dual_kernels
+    alphas = np.asarray(alphas, dtype=np.float64)
+    template = template.with_alpha(1.0)  # (its alpha is set to each of alphas in turn)
+    kernels, dual = template.kernels, template.dual_kernels
     assert dual is not None  # see gram_path_applies
-    tau_unit = first.zero_threshold(n_features) / first.alpha
+    tau_unit = template.zero_threshold(n_features)
     w = np.zeros(n_features) if w0 is None else np.array(w0, dtype=np.float64)
-    n = len(penalties)
+    n = alphas.shape[0]
     coefs = np.empty((n, n_features))
     gaps, objectives = np.empty(n), np.empty(n)
     n_epochs, converged = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
@@ -602,14 +656,14 @@ def gram_path(
         state.diag,
         w,
         alphas,
-        first.params.copy(),
+        template.params.copy(),
         tau_unit,
         kernels.prox,
         kernels.subdiff_distance,
         kernels.value,
         dual.conjugate,
         dual.dual_ratio,
-        first.penalty_factors(n_features),
+        template.penalty_factors(n_features),
         tol * 0.5 * state.yy,
         max_iter,
         coefs,
@@ -618,29 +672,39 @@ def gram_path(
         n_epochs,
         converged,
     )
+    intercepts = state.y_mean - coefs[:solved] @ state.x_mean
+    return GramPath(coefs, intercepts, gaps, objectives, n_epochs, converged, int(solved))
+
+
+def gram_path(
+    state: GramState, penalties: Sequence[Penalty], tol: float, max_iter: int, w0: np.ndarray | None = None
+) -> list[FitResult]:
+    """:func:`gram_path_arrays` for ``penalties`` (one penalty at decreasing alphas): the fits in order,
+    up to and including the first that did not converge."""
+    alphas = np.array([pen.alpha for pen in penalties], dtype=np.float64)
+    out = gram_path_arrays(state, penalties[0], alphas, tol, max_iter, w0)
     return [
         FitResult(
-            coef=coefs[a],
-            intercept=state.intercept(coefs[a]),
-            n_iter=int(n_epochs[a]),
-            objective=float(objectives[a]),
-            dual_gap=float(gaps[a]),
+            coef=out.coefs[a],
+            intercept=float(out.intercepts[a]),
+            n_iter=int(out.n_epochs[a]),
+            objective=float(out.objectives[a]),
+            dual_gap=float(out.gaps[a]),
             optimality_violation=None,
-            converged=bool(converged[a]),
+            converged=bool(out.converged[a]),
             solver="cd_gram",
-            history=[float(gaps[a])],
+            history=[float(out.gaps[a])],
         )
-        for a in range(solved)
+        for a in range(out.solved)
     ]
 
 
-def gram_path_applies(penalties: Sequence[Penalty], state: GramState, tol: float) -> bool:
-    """Whether :func:`gram_path` can certify these fits: one convex penalty family with dual kernels,
-    alpha > 0 at the same shape parameters, and a tolerance the Gram certificate resolves."""
-    first = penalties[0]
+def gram_path_applies(template: Penalty, alphas, state: GramState, tol: float) -> bool:
+    """Whether :func:`gram_path_arrays` can certify ``template``'s fits at ``alphas``: a convex penalty
+    with dual kernels and no box, every alpha > 0, and a tolerance the Gram certificate resolves."""
     return (
-        first.dual_kernels is not None
-        and not first.is_bounded
-        and all(pen.alpha > 0 for pen in penalties)
+        template.dual_kernels is not None
+        and not template.is_bounded
+        and bool(np.all(np.asarray(alphas) > 0))
         and tol >= state.min_tol
     )

@@ -83,7 +83,7 @@ def _dense_column(X, j, buffer):
     return csc
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _hessian_columns(X, ws, ks, model, hx, lips, slot, used):
     """``H x_{ws[k]}`` and ``x^T H x`` for the positions ``ks``, ``BLOCK`` columns side by side, into the
     rows ``used, used + 1, ...`` of ``hx`` (``slot[k]`` says which) and ``lips[k]``; returns the rows used."""
@@ -103,7 +103,7 @@ def _hessian_columns(X, ws, ks, model, hx, lips, slot, used):
     return used
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def newton_model_cd(
     X,
     ws,
@@ -225,7 +225,7 @@ def newton_model_cd(
     return dz, change, first, epoch
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _model_at(X, ws, w_ws, w_old, grad, hx, slot, value, v, params):
     """``(q, g + H dz)`` at the coefficients ``w_ws`` of ``ws``: ``q`` the model's value relative to the
     start ``w_old``, ``g^T dz + dz^T H dz / 2 + P(w_ws) - P(w_old)`` with ``dz = X_ws (w_ws - w_old)``.

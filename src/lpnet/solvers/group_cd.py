@@ -56,7 +56,7 @@ MAX_BACKTRACK = 40
 ROUNDING = 4 * np.finfo(np.float64).eps
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def block_cd(Xc, h, r, w, gptr, lam1, lam2, lips, tol, max_epochs, lower, upper, boxed):
     """Block coordinate descent on ``1/2 sum_i h_i r_i^2 + sum_g P_g(w_g)``, ``r`` the model's residual.
 

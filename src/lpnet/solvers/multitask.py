@@ -111,7 +111,7 @@ def multitask_design(X: Any) -> Design:
 
 
 # --------------------------------------------------------------------------- compiled inner passes
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _block_step(W, j, grad, lip, l1, l2, delta):
     """Row ``j``'s exact block step; ``delta`` receives the change; returns whether the row moved."""
     T = W.shape[1]
@@ -133,7 +133,7 @@ def _block_step(W, j, grad, lip, l1, l2, delta):
     return moved
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _passes_dense(X, h, h_const, RT, rsum, h_sum, W, rows, sums, lips, l1, l2, n_passes):
     """``n_passes`` block-CD passes over ``rows`` (columns of dense Fortran ``X``, rows of ``W``); ``RT`` is
     ``(Y - X W)^T`` and ``rsum`` its weighted row sums ``RT @ h``, both kept up to date.  ``x_jc^T H R =
@@ -164,7 +164,7 @@ def _passes_dense(X, h, h_const, RT, rsum, h_sum, W, rows, sums, lips, l1, l2, n
                         rsum[t] -= sums[j] * d
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _passes_sparse(data, indices, indptr, h, RT, rsum, h_sum, W, rows, sums, lips, l1, l2, n_passes):
     """:func:`_passes_dense` on CSC data: ``x_jc^T H R = x_j^T H R - sums_j * rsum / h_sum``."""
     T = RT.shape[0]
@@ -190,7 +190,7 @@ def _passes_sparse(data, indices, indptr, h, RT, rsum, h_sum, W, rows, sums, lip
                         rsum[t] -= sums[j] * d
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _passes_gram(G, QT, W, rows, lips, l1, l2, n_passes):
     """``n_passes`` block-CD passes over ``rows`` on the Gram matrix ``G`` (Fortran, the working set's
     rows and columns); ``QT = (C - G W)^T`` is kept up to date: a row that moves costs ``O(m T)``."""

@@ -185,7 +185,7 @@ class FaceFactor:
         return x[where]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def forward_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
     """``b <- R^{-T} b`` for the upper triangle of ``R[:m, :m]`` (column access: ``R`` in Fortran order)."""
     for i in range(m):
@@ -195,7 +195,7 @@ def forward_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
         b[i] = total / R[i, i]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cholesky_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
     """``b <- (R^T R)^{-1} b`` in place, ``R`` the upper triangle of ``R[:m, :m]``."""
     forward_solve(R, m, b)
@@ -206,7 +206,7 @@ def cholesky_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
             b[k] -= R[k, i] * x
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def append_column(R: np.ndarray, m: int, column: np.ndarray, floor: float) -> bool:
     """Grow the factor of ``R[:m, :m]`` by one feature whose block column (its diagonal entry last) is
     ``column``; False, leaving the factor as it was, when the new pivot is not above ``floor``."""
@@ -220,7 +220,7 @@ def append_column(R: np.ndarray, m: int, column: np.ndarray, floor: float) -> bo
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def drop_in_place(R: np.ndarray, m: int, k: int) -> None:
     """The factor of ``R[:m, :m]`` with feature ``k`` removed, left in ``R[:m-1, :m-1]``: its column
     deleted (the later ones shifted left) and the rows below re-triangularized by Givens rotations."""
