@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import ElasticNetCV as SkElasticNetCV
 from sklearn.linear_model import LassoCV as SkLassoCV
@@ -9,6 +10,7 @@ from sklearn.linear_model import LassoLarsIC
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import lpnet
 from lpnet import LogisticRegression, LpRegression
 from lpnet.model_selection import (
     ElasticNetCV,
@@ -305,6 +307,62 @@ def test_tall_cv_agrees_with_sklearn_and_falls_back_for_overlapping_folds(tall):
     sk = SkLassoCV(cv=split, alphas=10, tol=1e-10, max_iter=100_000).fit(X, y)
     ours = LassoCV(cv=split, alphas=sk.alphas_, tol=1e-10).fit(X, y)
     np.testing.assert_allclose(ours.mse_path_, sk.mse_path_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("route", ["statistics", "data"])
+def test_cv_threads_give_the_serial_result(tall, diabetes, route):
+    """n_jobs=2 runs the folds on threads (the compiled paths release the GIL): the same paths, losses and
+    choice as n_jobs=1, on both routes (tall data from fold statistics, wide data fitted per fold)."""
+    X, y, s = tall if route == "statistics" else (*diabetes, None)
+    kwargs = dict(l1_ratio=[0.3, 0.9], cv=KFold(4, shuffle=True, random_state=0), n_alphas=12, tol=1e-8)
+    serial = ElasticNetCV(**kwargs).fit(X, y, sample_weight=s)
+    threads = ElasticNetCV(n_jobs=2, **kwargs).fit(X, y, sample_weight=s)
+    np.testing.assert_array_equal(threads.mse_path_, serial.mse_path_)
+    np.testing.assert_array_equal(threads.coef_, serial.coef_)
+    assert (threads.alpha_, threads.l1_ratio_) == (serial.alpha_, serial.l1_ratio_)
+
+
+def test_cv_grids_share_one_null_gradient(diabetes, monkeypatch):
+    """Every l1_ratio's alpha_max comes from one gradient at the null model (X read once), and equals the
+    alpha_max lpnet computes for that l1_ratio alone; a box or penalty factors change the gradient."""
+    from lpnet.model_selection import cv as cv_module
+
+    X, y = diabetes
+    calls = []
+    real = cv_module.null_gradient
+    monkeypatch.setattr(cv_module, "null_gradient", lambda *a: calls.append(1) or real(*a))
+    ratios = [0.2, 0.5, 1.0]
+    model = ElasticNetCV(l1_ratio=ratios, n_alphas=5, cv=3).fit(X, y)
+    assert len(calls) == 1
+    for grid, ratio in zip(model.alphas_, ratios):
+        assert grid[0] == pytest.approx(lpnet.alpha_max(X, y, "elasticnet", l1_ratio=ratio), rel=1e-12)
+    boxed = ElasticNetCV(l1_ratio=ratios, n_alphas=5, cv=3, lower_bounds=0.0).fit(X, y)
+    for grid, ratio in zip(boxed.alphas_, ratios):
+        top = lpnet.alpha_max(X, y, "elasticnet", l1_ratio=ratio, lower_bounds=0.0)
+        assert grid[0] == pytest.approx(top, rel=1e-9)
+
+
+def test_cv_refit_scans_the_data_for_nan_once(diabetes, monkeypatch):
+    """The refit sees data the CV has checked: the scan for NaN and overflow runs once per CV fit, and
+    scikit-learn's assume_finite=True skips it, as it skips scikit-learn's own."""
+    from sklearn import get_config
+
+    from lpnet import _validation, fit_data
+
+    X, y = diabetes
+    scans = []
+    real = fit_data.check_finite_squares
+    monkeypatch.setattr(
+        fit_data, "check_finite_squares", lambda *a: scans.append(not get_config()["assume_finite"]) or real(*a)
+    )
+    LassoCV(n_alphas=5, cv=3).fit(X, y)
+    assert sum(scans) == 1
+    bad = X.copy()
+    bad[3, 2] = np.nan
+    with pytest.raises(ValueError, match="contains NaN"):
+        _validation.check_finite_squares(bad, y)
+    with config_context(assume_finite=True):
+        _validation.check_finite_squares(bad, y)  # (the caller vouches for the data)
 
 
 # --------------------------------------------------------------------------- RegularizedModelCV

@@ -113,3 +113,54 @@ def test_gram_statistics_add_up_and_give_held_out_losses():
     far = GramStatistics.of_rows(X, 1e8 + X @ W[0] + 1e-3 * y, s)
     _, rounding = far.mean_squared_error(W[:1], np.array([1e8]))
     assert rounding[0] > 1e-8 * np.average((1e-3 * y) ** 2, weights=s)
+
+
+@pytest.mark.parametrize("built_before", [False, True])
+def test_a_given_gram_is_checked_on_one_column(built_before):
+    """A Gram from the caller is checked against the data on one column: from the column-moments pass
+    when the state is built with it, by a product of its own when the state existed before."""
+    from lpnet.solvers.cd_gram import gram_state
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((400, 9)) + 2.0
+    y = rng.standard_normal(400)
+    s = rng.uniform(0.5, 1.5, 400)
+    s *= 400 / s.sum()
+    right = X.T @ (s[:, None] * X)
+    wrong = right.copy()
+    wrong[:, 4] *= 1.01
+    wrong[4, :] *= 1.01
+    for gram, ok in ((right, True), (wrong, False)):
+        design = Design(X)
+        if built_before:
+            gram_state(design, y, s, True)
+        if ok:
+            state = gram_state(design, y, s, True, gram)
+            np.testing.assert_allclose(state.G, np.cov(X.T, aweights=s, bias=True), rtol=1e-10, atol=1e-12)
+        else:
+            with pytest.raises(ValueError, match="column 4 is not"):
+                gram_state(design, y, s, True, gram)
+
+
+def test_compiled_kernels_release_the_gil():
+    """Cross-validation runs its folds on threads: every compiled loop of the solvers, certificates and
+    penalties must release the GIL (numba's nogil), or the threads would take turns."""
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    import lpnet
+
+    checked, missing = [], []
+    for info in pkgutil.walk_packages(lpnet.__path__, "lpnet."):
+        if any(part in info.name for part in (".torch", ".dask", ".explorer", ".cli", ".tour", ".viz")):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if isinstance(obj, CPUDispatcher) and obj.__module__ == info.name:
+                checked.append(name)
+                if not obj.targetoptions.get("nogil"):
+                    missing.append(f"{info.name}.{name}")
+    assert len(checked) > 50 and "_gram_path" in checked
+    assert not missing

@@ -417,7 +417,10 @@ CV_PARAMS = """
     alpha_rule : {{"min", "1se"}}, default="min"
         Smallest mean validation loss, or glmnet's one-standard-error rule.
     n_jobs : int, default=None
-        Folds in parallel (joblib).
+        Folds in parallel on threads (joblib's count: None is 1 unless a ``parallel_config`` says
+        otherwise, -1 every core): the compiled solvers release the GIL, as scikit-learn's do.  On
+        tall data (fold statistics) the threads run directly; otherwise through joblib, which a
+        ``parallel_config(backend=...)`` can redirect.
     progress : bool, default=False
         A progress bar over the folds on stderr (scikit-learn's ``verbose`` does the same).
     fit_intercept, penalty_factor, tol, max_iter : as in the single-alpha estimators.{sklearn_params}

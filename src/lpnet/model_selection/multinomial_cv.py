@@ -65,7 +65,7 @@ def fit_multinomial_cv(model, X, y, sample_weight, splitter_params: dict, select
     paths = np.empty((n_folds, n_alphas, K, Xv.shape[1] + int(model.fit_intercept)))
     n_iter = np.empty((n_folds, n_alphas), dtype=np.int32)
     show = bool(model.progress or getattr(model, "verbose", 0))
-    fold_fits = Parallel(n_jobs=model.n_jobs)(
+    fold_fits = Parallel(n_jobs=model.n_jobs, prefer="threads")(
         delayed(multinomial_path)(
             Xv[train],
             Y[train],

@@ -96,7 +96,7 @@ class _MultiTaskCV(RegressorMixin, BaseEstimator):
         folds = list(check_cv(self.cv).split(X, Y))
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         show = bool(self.progress or self.verbose)
-        computed = Parallel(n_jobs=self.n_jobs)(
+        computed = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fold_losses)(X, Y, s, train, test, penalties[i], grids[i], self.fit_intercept, tol, max_iter)
             for i, train, test in progress_bar(jobs, show, "folds")
         )
@@ -179,7 +179,7 @@ _CV_DOC = """
     alpha_rule : {"min", "1se"}, default="min"
         Smallest mean validation loss, or glmnet's one-standard-error rule.
     n_jobs : int, default=None
-        Folds in parallel (joblib).
+        Folds in parallel (joblib threads: the compiled solvers release the GIL).
     progress : bool, default=False
         A progress bar over the folds (scikit-learn's ``verbose`` does the same).
     fit_intercept, penalty_factor, tol, max_iter : as in :class:`lpnet.MultiTaskLasso`.

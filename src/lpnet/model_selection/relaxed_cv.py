@@ -80,7 +80,7 @@ RELAXED_CV_PARAMS = """
         The smallest mean validation loss over ``(gamma, alpha)``, or the one-standard-error rule (the
         largest alpha, then the largest gamma, within one standard error of the minimum).
     n_jobs : int, default=None
-        Folds in parallel (joblib).
+        Folds in parallel (joblib threads: the compiled solvers release the GIL).
     progress : bool, default=False
         A progress bar over the folds on stderr.
     fit_intercept, penalty_factor, tol, max_iter : as in the single-alpha estimators.
@@ -142,7 +142,7 @@ class RelaxedCVBase(PathCV):
         y = np.asarray(y)  # the splitter stratifies on the user's labels
         folds = list(self._splitter(y, datafit).split(X, y, **splitter_params))
         show = bool(self.progress or getattr(self, "verbose", 0))
-        per_fold = Parallel(n_jobs=self.n_jobs)(
+        per_fold = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(relaxed_fold_losses)(
                 X, y_fit, s, train, test, template, datafit, grid, gammas, self.fit_intercept, self.tol, self.max_iter
             )

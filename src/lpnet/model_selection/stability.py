@@ -135,7 +135,7 @@ def stability_selection(
     max_iter : int, default=100
         Iteration limit of every fit.
     n_jobs : int, optional
-        Subsamples fitted in parallel (joblib).
+        Subsamples fitted in parallel (joblib threads: the compiled solvers release the GIL).
     progress : bool, default=False
         Whether to draw a progress bar on stderr.
 
@@ -174,7 +174,9 @@ def stability_selection(
         )
         return path.coefs != 0
 
-    supports = Parallel(n_jobs=n_jobs)(delayed(support)(rows) for rows in progress_bar(subsets, progress, "subsamples"))
+    supports = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(support)(rows) for rows in progress_bar(subsets, progress, "subsamples")
+    )
     freq = np.mean(np.asarray(supports), axis=0)
     names = names or [f"x{j}" for j in range(X.shape[1])]
     return StabilityPath(alphas, freq, names, n_subsamples, sample_fraction)
