@@ -583,7 +583,10 @@ class Cox(Datafit):
         sorted_time = time[order]
         starts = np.flatnonzero(np.r_[True, sorted_time[1:] != sorted_time[:-1], True]).astype(np.int64)
         if len(self._sorts) >= _SORT_CACHE_SIZE:
-            self._sorts.pop(next(iter(self._sorts)))
+            # (a copy of the keys and pop with a default: cross-validation folds on threads share this
+            # datafit, and another thread may change the cache between two steps here)
+            for oldest in list(self._sorts)[:1]:
+                self._sorts.pop(oldest, None)
         self._sorts[key] = (y, y.copy(), order, starts)
         return order, starts
 
