@@ -42,7 +42,17 @@ def fold_statistics(X, y, s, folds, n_jobs=None) -> list[tuple[GramStatistics, G
         np.add.at(seen, test, 1)
     if not np.all(seen == 1):
         return None
-    held_out = thread_map(GramStatistics.of_rows, [(X[rows(test)], y[test], s[test]) for test in tests], n_jobs)
+    parallel = effective_n_jobs(n_jobs) > 1
+
+    def of_rows(test):
+        block = X[rows(test)]
+        if parallel and not (block.flags.c_contiguous or block.flags.f_contiguous):
+            # the rows of Fortran-ordered data: the product of that strided view did not run in
+            # parallel on threads, that of a contiguous copy (made by each thread) does
+            block = np.asfortranarray(block)
+        return GramStatistics.of_rows(block, y[test], s[test])
+
+    held_out = thread_map(of_rows, [(test,) for test in tests], n_jobs)
     total = held_out[0]
     for block in held_out[1:]:
         total = total + block
