@@ -314,7 +314,9 @@ def test_cv_threads_give_the_serial_result(tall, diabetes, route):
     """n_jobs=2 runs the folds on threads (the compiled paths release the GIL): the same paths, losses and
     choice as n_jobs=1, on both routes (tall data from fold statistics, wide data fitted per fold)."""
     X, y, s = tall if route == "statistics" else (*diabetes, None)
-    kwargs = dict(l1_ratio=[0.3, 0.9], cv=KFold(4, shuffle=True, random_state=0), n_alphas=12, tol=1e-8)
+    # (unshuffled folds of Fortran-ordered data: the folds' rows are strided views, which threads copy)
+    X = np.asfortranarray(X)
+    kwargs = dict(l1_ratio=[0.3, 0.9], cv=KFold(4), n_alphas=12, tol=1e-8)
     serial = ElasticNetCV(**kwargs).fit(X, y, sample_weight=s)
     threads = ElasticNetCV(n_jobs=2, **kwargs).fit(X, y, sample_weight=s)
     np.testing.assert_array_equal(threads.mse_path_, serial.mse_path_)
