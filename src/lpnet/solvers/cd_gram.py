@@ -616,7 +616,8 @@ def _gram_path(
 
 @dataclass
 class GramPath:
-    """What :func:`gram_path_arrays` computes, one row per alpha; rows from ``solved`` on are unset."""
+    """What :func:`gram_path_arrays` computes, one row per alpha; rows from ``solved`` on are unset
+    (``intercepts`` has the ``solved`` rows only)."""
 
     coefs: np.ndarray
     intercepts: np.ndarray
