@@ -7,10 +7,11 @@ and refits on all the data at the chosen alpha (see :mod:`lpnet.model_selection.
 
 from .adaptive_cv import AdaptiveLassoCV, AdaptiveLogisticRegressionCV
 from .criteria import LassoIC
-from .cv import CVResults, ElasticNetCV, LassoCV, LogisticRegressionCV, LpRegressionCV
+from .cv import CVResults, LogisticRegressionCV
 from .generic_cv import RegularizedModelCV
 from .glm_cv import GammaRegressionCV, PoissonRegressionCV, TweedieRegressionCV
 from .groups_cv import GroupLassoCV, SparseGroupLassoCV
+from .linear_cv import ElasticNetCV, LassoCV, LpRegressionCV
 from .multitask_cv import MultiTaskElasticNetCV, MultiTaskLassoCV
 from .relaxed_cv import RelaxedLassoCV, RelaxedLogisticRegressionCV
 from .ridge import RidgeCV

@@ -19,7 +19,8 @@ from sklearn.utils.validation import check_is_fitted
 from ..estimators import AdaptiveLasso, AdaptiveLogisticRegression
 from ..estimators.adaptive import adaptive_factors, check_adaptive_gamma, kept_box
 from ..estimators.base import staged_fit
-from .cv import DelegatingClassifierCV, LassoCV, LogisticRegressionCV
+from .cv import DelegatingClassifierCV, LogisticRegressionCV
+from .linear_cv import LassoCV
 
 ADAPTIVE_CV_DOC = """
     Parameters
