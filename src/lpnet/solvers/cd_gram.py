@@ -61,7 +61,7 @@ def _column_moments(X, h, r, probe):
     xp = np.zeros(p if probe >= 0 else 0)
     for j in range(p):
         a = b = c = d = 0.0
-        if probe >= 0:
+        if probe >= 0:  # (two loops: a test inside the inner one would keep it from vectorising)
             for i in range(n):
                 hx = h[i] * X[i, j]
                 a += hx * r[i]
