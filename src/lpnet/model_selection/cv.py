@@ -30,7 +30,7 @@ from ..estimators.logistic import is_multiclass_target
 from ..fit_data import check_offset, prepare_fit
 from ..path import alpha_grid, decreasing_alphas, null_gradient, penalty_template, regularization_path
 from ..penalties import Penalty, make_penalty
-from .gram_folds import fold_path, fold_statistics, statistics_apply, thread_map
+from .gram_folds import fold_path, fold_state, fold_statistics, statistics_apply, thread_map
 from .multinomial_cv import fit_multinomial_cv
 
 ALPHA_RULES = ("min", "1se")
@@ -319,27 +319,17 @@ class PathCV(BaseEstimator):
         if stats is None:
             return fits, None
 
-        def one(i, test, training, held_out):
+        states = [fold_state(training, held_out, self.fit_intercept, X.shape[0]) for training, held_out in stats]
+
+        def one(i, test, state, held_out):
             def predict(coefs, intercepts):
                 return np.asarray(X[test] @ coefs.T) + intercepts
 
-            out = fold_path(
-                training,
-                held_out,
-                X.shape[0],
-                penalties[i],
-                grids[i],
-                self.fit_intercept,
-                self.tol,
-                self.max_iter,
-                y[test],
-                s[test],
-                predict,
-            )
+            out = fold_path(state, held_out, penalties[i], grids[i], self.tol, self.max_iter, y[test], s[test], predict)
             return None if out is None else FoldFit(*out)
 
-        # threads: the paths run in compiled code that releases the GIL
-        calls = ((i, test, *stats[j % len(folds)]) for j, (i, _, test) in enumerate(jobs))
+        # threads: the paths run in compiled code that releases the GIL (and only read the states)
+        calls = ((i, test, states[j % len(folds)], stats[j % len(folds)][1]) for j, (i, _, test) in enumerate(jobs))
         fits = thread_map(one, progress_bar(calls, show, "folds"), self.n_jobs)
         training, held_out = stats[0]
         return fits, (training + held_out).xx

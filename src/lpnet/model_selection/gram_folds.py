@@ -81,29 +81,35 @@ def rows(index: np.ndarray) -> np.ndarray | slice:
     return index
 
 
+def fold_state(training: GramStatistics, held_out: GramStatistics, fit_intercept: bool, n_rows: int):
+    """The Gram state of one training fold (shared by its paths at every l1_ratio), or None for a fold
+    without weight on either side (the data route then says what is wrong).  ``n_rows``: the number of
+    samples the statistics were summed over (their rounding scale)."""
+    if not (training.weight > 0 and held_out.weight > 0):
+        return None
+    return GramState.from_statistics(training, fit_intercept, n_rows)
+
+
 def fold_path(
-    training: GramStatistics,
+    state: GramState | None,
     held_out: GramStatistics,
-    n_rows: int,
     template,
     alphas,
-    fit_intercept: bool,
     tol: float,
     max_iter: int,
     y_test,
     s_test,
     predict_test,
 ):
-    """``(losses, scores, coefs, intercepts, n_iters)`` of one training fold's certified path, scored
-    on its held-out samples, or None when the Gram certificate cannot serve this fold.
+    """``(losses, scores, coefs, intercepts, n_iters)`` of one training fold's certified path (from its
+    :func:`fold_state`), scored on its held-out samples, or None when the Gram certificate cannot serve
+    this fold.
 
-    ``n_rows``: the number of samples the statistics were summed over (their rounding scale).  The
-    held-out losses come from ``held_out``'s sums unless their rounding could reach 1e-8 of a loss;
+    The held-out losses come from ``held_out``'s sums unless their rounding could reach 1e-8 of a loss;
     then from the predictions ``predict_test(coefs, intercepts)``.
     """
-    if not (training.weight > 0 and held_out.weight > 0):
-        return None  # (a fold without weight: the data route says what is wrong)
-    state = GramState.from_statistics(training, fit_intercept, n_rows)
+    if state is None:
+        return None
     if not gram_path_applies(template, alphas, state, tol):
         return None
     out = gram_path_arrays(state, template, alphas, tol, max_iter)
