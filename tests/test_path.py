@@ -392,3 +392,31 @@ def test_alpha_max_of_a_target_the_free_model_fits_exactly_is_zero():
     assert alpha_max(X, np.full(10, 5.0)) == 0.0  # a constant, up to rounding of its mean
     assert alpha_max(X, np.full(10, 5.0), sample_weight=rng.uniform(0.5, 2.0, 10)) == 0.0
     assert alpha_max(X, X[:, 0] + 5.0) > 0.0
+
+
+def test_wide_lasso_path_takes_one_certificate_per_alpha(monkeypatch):
+    """On a working set far smaller than the features, a Lasso path's first inner solve goes to the final
+    accuracy (the gap is first order in the scores): one certificate per alpha, where the usual inner
+    tolerance takes about two; every alpha still certified and equal to the other route's fit."""
+    from lpnet.certificates import Certifier
+    from lpnet.solvers import _working_set
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 2000))
+    X[:, 1:] += 0.5 * X[:, :-1]
+    w = np.zeros(2000)
+    w[rng.choice(2000, 10, replace=False)] = rng.standard_normal(10)
+    y = X @ w + 0.5 * rng.standard_normal(100)
+    checks = []
+    check = Certifier.check
+    monkeypatch.setattr(Certifier, "check", lambda self, *a, **k: checks.append(1) or check(self, *a, **k))
+    paths = []
+    for ratio in (_working_set.SMALL_RATIO, 1.0):
+        monkeypatch.setattr(_working_set, "SMALL_RATIO", ratio)
+        checks.clear()
+        paths.append((regularization_path(X, y, penalty="l1", n_alphas=30, eps=1e-2, tol=TOL), len(checks)))
+    (fine, n_fine), (usual, n_usual) = paths
+    assert fine.converged.all() and usual.converged.all()
+    assert n_fine <= 32 < 1.5 * n_fine < n_usual
+    # two certified values of the same optimum differ by at most the larger gap
+    assert np.all(np.abs(fine.objectives - usual.objectives) <= np.maximum(fine.dual_gaps, usual.dual_gaps))

@@ -47,7 +47,7 @@ screening rule from the gap (:func:`gap_safe_zeros`).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -87,6 +87,9 @@ class Certificate:
     #: how much the gap can move from rounding in ``X^T theta`` alone (convex fits; included in ``gap``):
     #: a gap at this level cannot be told from zero in float64
     floor: float = 0.0
+    #: the dual objective and the feasible dual point it was evaluated at (convex), else None
+    dual: float | None = None
+    dual_point: np.ndarray | None = None
 
     @property
     def unresolvable(self) -> bool:
@@ -301,29 +304,7 @@ class Certifier:
             # classes, where the optimum is at infinity and F* = 0)
             theta, xt_theta = np.zeros_like(theta), np.zeros_like(xt_theta)
             dual, scale = self._dual_value(theta, xt_theta)
-        # rounding can only make the reported gap larger: a bound of the rounding error in both
-        # objectives is added.  Residuals y - z are known to delta_i = eps (|y_i| + |z_i|) each, which
-        # moves the loss by |dD/dz_i| delta_i plus, where the residual itself rounds away, the squared
-        # loss's s_i delta_i^2 / (2n) (an upper bound for any loss whose curvature is at most the
-        # squared loss's); the sums lose n eps of their terms, and the dual point is feasible only to
-        # the free columns' conditioning (a feature with a large mean beside the intercept).
-        eps = np.finfo(np.float64).eps
-        n = self.y.shape[0]
-        delta = self.residual_rounding(w, b, z)
-        cond = self._cond if self._A is not None else 1.0
-        rounding = (
-            float(np.abs(raw) @ delta)
-            + float(self.s @ (delta * delta)) / (2 * n)
-            + n
-            * eps
-            * cond
-            * (abs(objective) + abs(dual) + float(np.abs(theta / scale) @ self.datafit.target_scale(self.y_dual)))
-        )
-        if self.free_features:
-            # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
-            # constraint moves the dual by its gradient (the predictions, at most) times that step
-            zc = z - float(self.s @ z) / max(float(self.s.sum()), np.finfo(np.float64).tiny)
-            rounding += n * eps * cond * float(np.linalg.norm(theta / scale)) * float(np.linalg.norm(zc))
+        rounding = self._rounding(w, b, z, raw, objective, dual, theta / scale)
         # and X^T theta, which decides the dual scaling and the penalty's conjugate, is known only to
         # its own rounding bound: the dual value's sensitivity to that (the floor) counts too.  It costs
         # one more dual evaluation, so a fit's first certificate skips it unless it would converge
@@ -335,7 +316,50 @@ class Certifier:
             floor = self._rounding_floor(theta, xt_theta, dual)
             gap += floor
         converged = gap <= self.threshold
-        return Certificate(objective, gap, None, grad, distance, converged, xt_theta / scale, floor)
+        return Certificate(objective, gap, None, grad, distance, converged, xt_theta / scale, floor, dual, theta / scale)
+
+    def reprice(self, cert: Certificate, w: np.ndarray, b: float, z: np.ndarray) -> Certificate:
+        """A converged convex certificate with its primal side evaluated again at ``z`` (the prediction
+        recomputed from ``(w, b)`` after the solver's running one drifted), its dual point kept.
+
+        Any feasible dual point bounds the optimum from below, wherever it came from: only the objective
+        and its rounding depend on ``z``, and both cost ``O(n)`` where a new certificate costs a pass over
+        ``X``.  The gradient and the distances stay those of the drifted prediction (hints for a path's
+        next working set, off by rounding).
+        """
+        assert cert.converged and cert.gap is not None and cert.dual is not None and cert.dual_point is not None
+        raw = self.datafit.raw_grad(self.y, z, self.s)
+        objective = self.datafit.value(self.y, z, self.s) + self.penalty.value(w)
+        rounding = self._rounding(w, b, z, raw, objective, cert.dual, cert.dual_point)
+        gap = objective - cert.dual + rounding + cert.floor
+        return replace(cert, objective=objective, gap=gap, converged=gap <= self.threshold)
+
+    def _rounding(
+        self, w: np.ndarray, b: float, z: np.ndarray, raw: np.ndarray, objective: float, dual: float, theta: np.ndarray
+    ) -> float:
+        """A bound of the rounding error in both objectives at ``(w, b)``, ``z`` and the dual point ``theta``.
+
+        Residuals y - z are known to delta_i = eps (|y_i| + |z_i|) each, which moves the loss by
+        |dD/dz_i| delta_i plus, where the residual itself rounds away, the squared loss's s_i delta_i^2 / (2n)
+        (an upper bound for any loss whose curvature is at most the squared loss's); the sums lose n eps of
+        their terms, and the dual point is feasible only to the free columns' conditioning (a feature with a
+        large mean beside the intercept).
+        """
+        eps = np.finfo(np.float64).eps
+        n = self.y.shape[0]
+        delta = self.residual_rounding(w, b, z)
+        cond = self._cond if self._A is not None else 1.0
+        rounding = (
+            float(np.abs(raw) @ delta)
+            + float(self.s @ (delta * delta)) / (2 * n)
+            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta) @ self.datafit.target_scale(self.y_dual)))
+        )
+        if self.free_features:
+            # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
+            # constraint moves the dual by its gradient (the predictions, at most) times that step
+            zc = z - float(self.s @ z) / max(float(self.s.sum()), np.finfo(np.float64).tiny)
+            rounding += n * eps * cond * float(np.linalg.norm(theta)) * float(np.linalg.norm(zc))
+        return rounding
 
     def residual_rounding(self, w: np.ndarray, b: float, z: np.ndarray) -> np.ndarray:
         """Per sample, the rounding error the certificate allows for in the residual ``y - z``:

@@ -307,3 +307,54 @@ def test_rounding_scales_are_the_row_maxima_and_centred_column_norms(layout):
     cert = Certifier(X, y, np.ones(60), Quadratic(), L1(0.1), True, 1e-6)
     np.testing.assert_allclose(cert._row_max, np.abs(D).max(axis=1), rtol=1e-15)
     np.testing.assert_allclose(cert._col_norms, np.linalg.norm(D - D.mean(axis=0), axis=0), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["squared", "logistic"])
+def test_repriced_certificate_bounds_the_suboptimality_at_the_exact_prediction(kind):
+    """A converged certificate taken at a drifted prediction, repriced at the exact one: its objective is
+    the exact one, and its gap (the old dual point kept) still bounds the true suboptimality."""
+    from lpnet.certificates import Certifier
+
+    X, y, s, pen = _problem(kind, "L1", True, seed=4)
+    spec = kkt.spec_from_penalty(pen)
+    F_star, _ = _cvx_optimum(X, y, s, kind, spec, True)
+    res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, tol=1e-9, max_iter=5000)
+    w = res.coef.copy()
+    w[np.flatnonzero(w)[0]] *= 1.0 + 1e-6  # a point off the optimum, by a little
+    exact = X @ w + res.intercept
+    drift = 1e-7 * np.random.default_rng(0).standard_normal(exact.shape[0])
+    certifier = Certifier(X, y, s * (s.size / s.sum()), DATAFITS[kind](), pen, True, 1e-3)
+    cert = certifier.check(w, res.intercept, exact + drift)
+    assert cert.converged
+    repriced = certifier.reprice(cert, w, res.intercept, exact)
+    F = kkt.objective(X, y, s, kind, spec, w, res.intercept)
+    assert repriced.objective == pytest.approx(F, rel=1e-12)
+    assert cert.objective != pytest.approx(F, rel=1e-12)  # the drift moved the first one
+    assert repriced.dual == cert.dual and repriced.floor == cert.floor
+    assert repriced.gap == pytest.approx(F - cert.dual + cert.floor, rel=1e-9)
+    assert repriced.gap >= F - F_star - 1e-13 * abs(F)
+
+
+def test_a_drifted_residual_is_repriced_not_certified_again(monkeypatch):
+    """When the solver's running residual has drifted past the rounding allowance at the end of a fit,
+    the objective is evaluated again from scratch but the dual point kept: no second pass over X."""
+    from lpnet.certificates import Certifier
+    from lpnet.solvers import cd_working_set
+
+    X, y, s, pen = _problem("squared", "L1", True, seed=5, n=80, p=30)
+    checks, reprices = [], []
+    check, reprice = Certifier.check, Certifier.reprice
+    monkeypatch.setattr(Certifier, "check", lambda self, *a, **k: checks.append(1) or check(self, *a, **k))
+    monkeypatch.setattr(Certifier, "reprice", lambda self, *a, **k: reprices.append(1) or reprice(self, *a, **k))
+    resync = cd_working_set.ResidualCD.resync
+
+    def drifting(self):  # the running residual off by more than rounding: resync must replace it
+        self.r = self.r + 1e-9
+        return resync(self)
+
+    monkeypatch.setattr(cd_working_set.ResidualCD, "resync", drifting)
+    res = solve(X, y, Quadratic(), pen, sample_weight=s, tol=1e-8, max_iter=100)
+    assert res.converged and reprices == [1]
+    F = kkt.objective(X, y, s, "squared", kkt.spec_from_penalty(pen), res.coef, res.intercept)
+    assert res.objective == pytest.approx(F, rel=1e-12)
+    assert res.dual_gap == res.history[-1] and len(checks) == res.n_outer

@@ -29,6 +29,10 @@ INNER_RATIO = 0.3
 FIRST_RATIO = 0.1
 #: Anderson extrapolation over this many inner passes
 ANDERSON_K = 5
+#: a path's first inner solve on a working set under this share of the features goes SMALL_RATIO finer
+#: still, when the gap is first order in the scores (see :func:`fit_working_set`)
+SMALL_SHARE = 0.1
+SMALL_RATIO = 1e-3
 
 
 class InnerSolver(ABC):
@@ -105,6 +109,14 @@ def fit_working_set(
     cert = None
     # the coordinate curvatures scale only non-convex fits' scores (and can cost a pass over X)
     lips = None if penalty.is_convex else inner.lips
+    # without a ridge part (the Lasso) the penalty's conjugate is an indicator: the certificate rescales
+    # the dual point into its domain, and the gap is first order in the scores, so a path's first inner
+    # solve at the usual tolerance leaves it about a hundred times above the threshold.  On a small
+    # working set passes cost little beside the certificate's pass over X: that solve goes to the final
+    # accuracy at once, saving a certificate per alpha (measured: Lasso paths 3% faster on the dense
+    # Toeplitz 500 x 5000, 10% on the sparse tf-idf 5000 x 50000; with a ridge part the gap is second
+    # order, and the finer solve made Elastic Net paths 13% slower)
+    first_order = penalty.is_convex and not penalty.strong_convexity(inner.w.shape[0]).any()
     for it in range(1, max_iter + 2):
         w = inner.w
         # a path's fit starts without a certificate (it would repeat the previous fit's last one)
@@ -113,6 +125,8 @@ def fit_working_set(
             candidates = strong | (w != 0)
             ws, ws_size = working_set(w, start, ws_size)
             inner_tol = INNER_RATIO * start.max() * FIRST_RATIO
+            if first_order and ws.size < SMALL_SHARE * w.shape[0]:
+                inner_tol *= SMALL_RATIO
             objective = None
         else:
             # 1. certificate
@@ -122,10 +136,14 @@ def fit_working_set(
             if done and not fresh:
                 # the running prediction drifts by rounding (badly with large values: 1e-7 of the
                 # objective was seen), and the certificate must describe the returned (w, b) themselves:
-                # beyond the rounding the certificate allows for, certify again from scratch
+                # beyond the rounding the certificate allows for, the objective is evaluated again from
+                # scratch (a gap keeps its dual point; a stationarity measure needs the gradient again)
                 fresh = True
                 if inner.resync():
-                    cert = certifier.check(w, inner.b, inner.prediction())
+                    if cert.gap is not None:
+                        cert = certifier.reprice(cert, w, inner.b, inner.prediction())
+                    else:
+                        cert = certifier.check(w, inner.b, inner.prediction())
                     history[-1] = measure(cert)
                     scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
             if candidates is not None and it == 2:  # features the rule discarded that violate the check

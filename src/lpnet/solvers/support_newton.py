@@ -267,8 +267,10 @@ def support_step(
     sigma = np.where(kinked, np.sign(wc), 1.0)
     barred = np.zeros(wc.shape[0], dtype=bool)  # left the face with no progress: not re-entered
     moved = exact = full = False
+    smooth = None
     for _ in range(MAX_FACES):
-        smooth = -(xc.T @ hr) + mc * wc
+        if smooth is None:  # (a face cut before it moved leaves the gradient as it was)
+            smooth = -(xc.T @ hr) + mc * wc
         entering = (sigma == 0) & ~barred & (np.abs(smooth) > tc * (1.0 + ENTER_MARGIN))
         if full and not entering.any():
             exact = True  # the restricted problem's minimizer: a full step, and no coefficient enters
@@ -285,16 +287,19 @@ def support_step(
         crossing = np.flatnonzero((np.sign(wa + delta) != sigma[active]) & kinked[active])
         ratios = -wa[crossing] / delta[crossing]
         t = float(ratios.min()) if crossing.size else 1.0
-        step = np.zeros(wc.shape[0])
-        step[active] = t * delta
-        wc += step
-        hr = hr - h * (xc @ step)
-        moved = moved or t > 0.0
+        if t > 0.0:
+            step = np.zeros(wc.shape[0])
+            step[active] = t * delta
+            wc += step
+            hr = hr - h * (xc @ step)
+            smooth = None
+            moved = True
         full = not crossing.size
         if full:
             continue
         hit = active[crossing[ratios <= t]]
-        hr = hr + h * (xc[:, hit] @ wc[hit])  # the remainders of the coefficients leaving the face
+        if t > 0.0:
+            hr = hr + h * (xc[:, hit] @ wc[hit])  # the remainders of the coefficients leaving the face
         wc[hit] = 0.0
         sigma[hit] = 0.0
         barred[hit] |= t == 0.0
