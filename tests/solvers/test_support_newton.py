@@ -158,3 +158,58 @@ def test_loose_certificates_take_no_face_steps(monkeypatch):
     assert not calls and np.all(loose.converged)
     tight = lpnet.regularization_path(X, y, penalty="l1", n_alphas=20, eps=1e-3, tol=cd_working_set.STEP_TOL)
     assert calls and np.all(tight.converged)
+
+
+
+def test_a_face_step_from_more_nonzeros_than_rows_reaches_the_lasso_solution():
+    """From an iterate with more nonzeros than rows (a singular face block) the steps cut the flat
+    directions one coefficient at a time, each lowering the objective, down to the Lasso solution."""
+    X, y = saturated(4)
+    n, p = X.shape
+    ref = Lasso(alpha=0.01, tol=1e-15, max_iter=1_000_000).fit(X, y)
+    assert 40 < np.count_nonzero(ref.coef_) < n - 1
+    rng = np.random.default_rng(0)
+    w = ref.coef_ + 1e-3 * rng.standard_normal(p) * (ref.coef_ != 0)
+    extra = rng.choice(np.flatnonzero(ref.coef_ == 0), n + 5 - np.count_nonzero(ref.coef_), replace=False)
+    w[extra] = 1e-3 * rng.standard_normal(extra.size)
+    assert np.count_nonzero(w) > n
+    gram = SupportGram(X, np.full(n, 1.0 / n), X.mean(axis=0))
+
+    def objective(v):
+        r = y - X @ v
+        return 0.5 * np.mean((r - r.mean()) ** 2) + 0.01 * np.abs(v).sum()
+
+    values = [objective(w)]
+    for _ in range(10):  # at most MAX_FACES faces a step
+        r = y - X @ w
+        new_w, exact = support_step(gram, w, r - r.mean(), np.full(p, 0.01), np.zeros(p), np.arange(p))
+        assert new_w is not None
+        w = new_w
+        values.append(objective(w))
+        if exact:
+            break
+    assert exact
+    assert np.all(np.diff(values) <= 1e-15 * values[0])
+    np.testing.assert_allclose(w, ref.coef_, atol=1e-8)
+    assert np.all(w[ref.coef_ == 0] == 0.0)
+
+
+def test_a_support_as_large_as_the_rows_takes_face_steps(monkeypatch):
+    """Without an intercept a saturated path's solutions have n nonzeros (a square, regular block): the
+    steps run there and end each fit in tens of passes, where coordinate descent alone took thousands."""
+    X, y = saturated(4)
+    at_full_support = []
+    original = cd_working_set.support_step
+
+    def watching(gram, w, *rest):
+        at_full_support.append(np.count_nonzero(w) >= X.shape[0])
+        return original(gram, w, *rest)
+
+    monkeypatch.setattr(cd_working_set, "support_step", watching)
+    path = lpnet.regularization_path(X, y, penalty="l1", n_alphas=30, eps=1e-3, tol=1e-8, fit_intercept=False)
+    assert any(at_full_support), "no step started from n nonzeros: the test does not exercise it"
+    assert np.all(path.converged)
+    assert path.n_iters[-10:].max() < 300
+    spec = kkt.PenaltySpec("l1", float(path.alphas[-1]))
+    report = kkt.kkt_violation(X, y, np.ones(X.shape[0]), "squared", spec, path.coefs[-1], 0.0, False)
+    assert report.max_violation < 1e-5

@@ -271,14 +271,17 @@ def support_step(
     for _ in range(MAX_FACES):
         if smooth is None:  # (a face cut before it moved leaves the gradient as it was)
             smooth = -(xc.T @ hr) + mc * wc
-        entering = (sigma == 0) & ~barred & (np.abs(smooth) > tc * (1.0 + ENTER_MARGIN))
+        violating = (sigma == 0) & (np.abs(smooth) > tc * (1.0 + ENTER_MARGIN))
+        entering = violating & ~barred
         if full and not entering.any():
-            exact = True  # the restricted problem's minimizer: a full step, and no coefficient enters
+            # the restricted problem's minimizer: a full step, and no coefficient violates (a barred
+            # one that does leaves the step short of it)
+            exact = not violating.any()
             break
         sigma[entering] = -np.sign(smooth[entering])
         active = np.flatnonzero(sigma)
         if not gram.factor.sync(gram, candidates[active], mu):
-            break  # a singular block (more features than rows): no unique minimizer
+            break  # a block singular beyond its ridge, or past the cache's cap: no step
         delta = -gram.factor.solve(candidates[active], smooth[active] + tc[active] * sigma[active])
         if not np.all(np.isfinite(delta)):
             break
