@@ -316,7 +316,9 @@ class Certifier:
             floor = self._rounding_floor(theta, xt_theta, dual)
             gap += floor
         converged = gap <= self.threshold
-        return Certificate(objective, gap, None, grad, distance, converged, xt_theta / scale, floor, dual, theta / scale)
+        return Certificate(
+            objective, gap, None, grad, distance, converged, xt_theta / scale, floor, dual, theta / scale
+        )
 
     def reprice(self, cert: Certificate, w: np.ndarray, b: float, z: np.ndarray) -> Certificate:
         """A converged convex certificate with its primal side evaluated again at ``z`` (the prediction
@@ -352,7 +354,10 @@ class Certifier:
         rounding = (
             float(np.abs(raw) @ delta)
             + float(self.s @ (delta * delta)) / (2 * n)
-            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta) @ self.datafit.target_scale(self.y_dual)))
+            + n
+            * eps
+            * cond
+            * (abs(objective) + abs(dual) + float(np.abs(theta) @ self.datafit.target_scale(self.y_dual)))
         )
         if self.free_features:
             # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
