@@ -160,7 +160,6 @@ def test_loose_certificates_take_no_face_steps(monkeypatch):
     assert calls and np.all(tight.converged)
 
 
-
 def test_a_face_step_from_more_nonzeros_than_rows_reaches_the_lasso_solution():
     """From an iterate with more nonzeros than rows (a singular face block) the steps cut the flat
     directions one coefficient at a time, each lowering the objective, down to the Lasso solution."""
