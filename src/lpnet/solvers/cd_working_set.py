@@ -112,9 +112,11 @@ class ResidualCD(InnerSolver):
         self.w[features] = 0.0
 
     def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None) -> bool:
-        # with face steps, coordinate descent runs in chunks of a few steps' cost, each followed by a face
-        # step: the first one that lands on the working set's minimizer ends the inner solve
-        chunk = MAX_EPOCHS if self.gram is None else max(10, int(4 * self.step_cost(ws)))
+        # with face steps, coordinate descent runs in chunks of one step's cost, each followed by a face
+        # step: the first one that lands on the working set's minimizer ends the inner solve.  As much on
+        # passes as on a step bounds the waste either way (measured on the Toeplitz Lasso path: 7% faster
+        # than chunks of four steps' cost; single fits alike)
+        chunk = MAX_EPOCHS if self.gram is None else max(10, int(self.step_cost(ws)))
         spent = 0
         while True:
             budget = min(MAX_EPOCHS - spent, MAX_PASSES - self.n_passes)
