@@ -358,3 +358,26 @@ def test_a_drifted_residual_is_repriced_not_certified_again(monkeypatch):
     F = kkt.objective(X, y, s, "squared", kkt.spec_from_penalty(pen), res.coef, res.intercept)
     assert res.objective == pytest.approx(F, rel=1e-12)
     assert res.dual_gap == res.history[-1] and len(checks) == res.n_outer
+
+
+@pytest.mark.parametrize("layout", ["dense_c", "dense_f", "float32", "csc", "csr"])
+def test_design_linear_prediction_equals_numpy(layout):
+    """The compiled ``X w + b`` over the support (what solvers recompute their predictions with) against
+    numpy on the dense matrix, for every layout the kernels read."""
+    import scipy.sparse as sps
+
+    from lpnet.solvers import Design
+
+    rng = np.random.default_rng(7)
+    A = np.where(rng.random((50, 40)) < 0.3, rng.standard_normal((50, 40)), 0.0)
+    X = {
+        "dense_c": np.ascontiguousarray(A),
+        "dense_f": np.asfortranarray(A),
+        "float32": A.astype(np.float32),
+        "csc": sps.csc_matrix(A),
+        "csr": sps.csr_matrix(A),
+    }[layout]
+    dense = np.asarray(X.toarray() if sps.issparse(X) else X, dtype=np.float64)
+    design = Design(X)
+    for w in (np.zeros(40), np.where(rng.random(40) < 0.2, rng.standard_normal(40), 0.0), rng.standard_normal(40)):
+        np.testing.assert_allclose(design.linear(w, 0.7), dense @ w + 0.7, rtol=1e-12, atol=1e-12)

@@ -60,7 +60,7 @@ from ..datafits import Quadratic
 from ..fit_data import column_means, weighted_mean
 from ..geometry import lp_norm, project_onto_ball, rescale_onto_ball
 from ..penalties import Lp
-from ..solvers import as_design, linear_predictor, solve
+from ..solvers import as_design, solve
 from .ball import ON_SPHERE, NormBall, project_onto_ball_and_box, smallest_feasible_radius
 
 #: widest step of an extrapolation beyond the evaluated alphas (a factor)
@@ -128,7 +128,7 @@ class _Problem:
         """Squared loss: the best intercept for ``w`` (keeps the weighted residuals summing to 0)."""
         if not (self.fit_intercept and isinstance(self.datafit, Quadratic)):
             return b
-        z = linear_predictor(self.design.X, w, 0.0)
+        z = self.design.linear(w, 0.0)
         return float(np.dot(self.s, self.y - z) / self.s.sum())
 
     def result(self, cert_obj, w, b, multiplier, active, n_iter, solver) -> ConstrainedFit:
@@ -606,9 +606,11 @@ def local_projected_gradient(
                 w_new = project_onto_ball(w - g / lips, t, p, start=w)
                 b_new = b - gb / lips
                 dw, db = w_new - w, b_new - b
-                z_new = linear_predictor(design.X, w_new, b_new)
+                z_new = design.linear(w_new, b_new)  # (the same rounding as z: compared below)
                 bound = d + g @ dw + gb * db + 0.5 * lips * (dw @ dw + db * db)
-                if datafit.value(y, z_new, s) <= bound + 1e-12 * abs(bound):  # up to rounding
+                # up to rounding, on the loss's scale (a near-perfect fit has a value near zero, below the
+                # rounding of its predictions)
+                if datafit.value(y, z_new, s) <= bound + 1e-12 * max(abs(bound), certifier.f_null):
                     break
                 lips *= 2.0
             moved = lips * max(float(np.max(np.abs(dw), initial=0.0)), abs(db))

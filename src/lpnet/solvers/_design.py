@@ -93,7 +93,20 @@ class Design:
         last = self._last_prediction
         if last is not None and last[1] == b and np.array_equal(last[0], w):
             return last[2].copy()
-        return linear_predictor(self.X, w, b)
+        return self.linear(w, b)
+
+    @property
+    def column_major(self) -> Any:
+        """``X`` where gathering columns is cheap: the Fortran-ordered copy the kernels read for dense data
+        (a gather from a C-ordered array strides over every row), ``X`` itself when sparse."""
+        return self.kernel if isinstance(self.kernel, np.ndarray) else self.X
+
+    def linear(self, w: np.ndarray, b: float) -> np.ndarray:
+        """``X w + b`` through the compiled kernel, over the nonzero coefficients only (a solver's
+        prediction recomputed from scratch: scipy's column slice of a sparse matrix, or a gather of a
+        C-ordered one, cost more than the product)."""
+        support = np.flatnonzero(w)
+        return kern.support_predict(self.kernel, np.asarray(w, dtype=np.float64), support, float(b), self.shape[0])
 
     def remember_prediction(self, w: np.ndarray, b: float, z: np.ndarray) -> None:
         """Keep ``z = X w + b`` for the next fit that starts from ``(w, b)``."""

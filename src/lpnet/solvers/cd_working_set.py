@@ -20,7 +20,6 @@ from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from . import _cd_kernels as kern
 from ._common import FitResult, starting_point
-from ._design import linear_predictor
 from ._working_set import ANDERSON_K, InnerSolver, fit_working_set
 from .base import Layout, Problem, Solver
 from .prox_grad import FISTA
@@ -88,14 +87,14 @@ class ResidualCD(InnerSolver):
             means = (lambda: self.sums / float(self.h.sum())) if problem.fit_intercept else (lambda: None)
             self.gram = design.memo(
                 design.key("support_gram", self.h, problem.fit_intercept),
-                lambda: SupportGram(design.X, self.h, means()),
+                lambda: SupportGram(design.column_major, self.h, means()),
             )
 
     def prediction(self) -> np.ndarray:
         return self.y - self.r
 
     def resync(self) -> bool:
-        exact = self.y - linear_predictor(self.design.X, self.w, self.b)
+        exact = self.y - self.design.linear(self.w, self.b)
         if np.any(np.abs(exact - self.r) > self.certifier.residual_rounding(self.w, self.b, self.y - self.r)):
             self.r = exact
             return True
@@ -205,7 +204,7 @@ class ResidualCD(InnerSolver):
         # the residual from scratch, as resync() computes it (a step moves most of the support anyway, so
         # this costs what an update would): a step that lands on the minimizer ends the fit, and its
         # certificate then needs no second round for a residual drifted by rounding
-        Xw = linear_predictor(self.design.X, new_w, 0.0)
+        Xw = self.design.linear(new_w, 0.0)
         b = self.b
         if self.fit_intercept:
             b += float(self.h @ (self.y - (Xw + b))) / float(self.h.sum())

@@ -19,7 +19,6 @@ from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from . import _cd_kernels as kern
 from ._common import FitResult, starting_point
-from ._design import linear_predictor
 from ._working_set import ANDERSON_K, InnerSolver, fit_working_set
 from .base import Layout, Problem, Solver
 
@@ -79,7 +78,7 @@ class NewtonSteps(InnerSolver):
 
     def resync(self) -> bool:
         # the running z drifted by rounding along the line searches
-        exact = linear_predictor(self.design.X, self.w, self.b)
+        exact = self.design.linear(self.w, self.b)
         if np.any(np.abs(exact - self.z) > self.certifier.residual_rounding(self.w, self.b, self.z)):
             self.z = exact
             return True
