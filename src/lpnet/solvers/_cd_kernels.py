@@ -283,15 +283,6 @@ def _col_dot_plain_impl(X, j, r):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def support_predict(X, w, support, b, n_samples):
-    """``X_S w_S + b`` over the columns ``support`` of dense or CSC ``X`` (the others' coefficients zero)."""
-    out = np.full(n_samples, b)
-    for j in support:
-        col_axpy(X, j, -w[j], out)
-    return out
-
-
-@njit(cache=True, nogil=True, fastmath=FAST)
 def xt_dot(X, r, n_features):
     """``X^T r`` for dense or CSC ``X`` (the full gradient of every certificate)."""
     out = np.empty(n_features)
