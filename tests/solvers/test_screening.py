@@ -171,3 +171,19 @@ def test_path_uses_the_strong_rule_and_screening():
     for alpha, coef in zip(path.alphas, path.coefs):
         ref_w, _ = reference(X, y, alpha, 1.0, np.ones(X.shape[1]))
         np.testing.assert_allclose(coef, ref_w, atol=2e-5 * max(1.0, np.abs(ref_w).max()))
+
+
+def test_working_set_holds_the_support_and_the_moving_features_only():
+    """Zero-score features (zeros inside their subdifferential) are left out; over the size cap the
+    best-scored ones stay, the support always."""
+    from lpnet.solvers._working_set import working_set
+
+    w = np.zeros(500)
+    w[[3, 400]] = [1.0, -2.0]
+    scores = np.zeros(500)
+    scores[[3, 10, 20, 30]] = [5.0, 0.3, 0.2, 0.1]
+    ws, size = working_set(w, scores, previous_size=0)
+    assert ws.tolist() == [3, 10, 20, 30, 400] and size == 100
+    ws, size = working_set(w, scores, previous_size=0, min_size=3)
+    assert ws.tolist() == [3, 10, 20, 400] and size == 4  # twice the support, the weakest left out
+    assert working_set(np.zeros(500), np.zeros(500), 0)[0].size == 0

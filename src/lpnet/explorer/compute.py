@@ -178,9 +178,12 @@ def level_set(penalty: Penalty, level: float, scale: float = 1.0) -> tuple[np.nd
     along = np.concatenate([np.abs(c), np.abs(s)])
     n = c.shape[0]
 
-    def above(t):
+    def sums(t):
         v = _coordinate_values(kernel, np.tile(t, 2) * along, params)
-        return v[:n] + v[n:] >= level
+        return v[:n] + v[n:]
+
+    def above(t):
+        return sums(t) >= level
 
     high = np.full(n, scale if scale > 0.0 else 1.0)
     for _ in range(LEVEL_DOUBLINGS):
@@ -188,6 +191,11 @@ def level_set(penalty: Penalty, level: float, scale: float = 1.0) -> tuple[np.nd
         if not short.any():
             break
         high[short] *= 2.0
+    # the level comes from sums of the penalty's values, known to their rounding: a level at the top of a
+    # penalty that levels off (SCAD with both coordinates on its flat part) may miss it by that much
+    top = float(sums(high).max())
+    if top < level <= top * (1.0 + 16.0 * np.finfo(np.float64).eps):
+        level = top
     reached = above(high)
     low = np.zeros(n)
     for _ in range(LEVEL_BISECTIONS):

@@ -541,6 +541,7 @@ def solve_subproblem(
     anderson_k,
     means,
     sums,
+    forcing=0.0,
 ):
     """Coordinate descent on the working-set subproblem, with Anderson acceleration.
 
@@ -556,6 +557,9 @@ def solve_subproblem(
     subdifferential check.  Penalties without a kink at zero keep every coefficient nonzero, so for
     them every pass is a full one.  ``lower``, ``upper`` are the box (``-inf`` / ``inf`` where open),
     ``convex`` the penalty's ``is_convex``: each coordinate step is :func:`box_prox`.
+
+    ``forcing > 0`` makes the solve inexact on purpose (a Newton step's model, rough far from the
+    optimum): the tolerance becomes ``max(tol, forcing * s1)``, ``s1`` the largest step of the first pass.
 
     Returns ``(b, n_epochs)``: every pass counts, a pass over the nonzero part included.
     """
@@ -580,6 +584,8 @@ def solve_subproblem(
         step, shift = _epoch(
             X, h, h_const, w, r, lips, swept, prox, dist, value, v, params, lower, upper, convex, means, sums
         )
+        if epoch == 1:
+            tol = max(tol, forcing * step)
         if fit_intercept:  # the centred steps moved the intercept by -shift; then its exact update
             b += _update_intercept(h, r, h_sum) - shift
 

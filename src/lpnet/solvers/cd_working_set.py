@@ -110,7 +110,7 @@ class ResidualCD(InnerSolver):
         self.r += self.design.X[:, np.flatnonzero(features)] @ self.w[features]
         self.w[features] = 0.0
 
-    def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None) -> bool:
+    def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None, final: bool = False) -> bool:
         # with face steps, coordinate descent runs in chunks of one step's cost, each followed by a face
         # step: the first one that lands on the working set's minimizer ends the inner solve.  As much on
         # passes as on a step bounds the waste either way (measured on the Toeplitz Lasso path: 7% faster

@@ -301,7 +301,7 @@ class RiskSetNewton(InnerSolver):
     def exhausted(self) -> bool:
         return self.underflow
 
-    def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None) -> bool:
+    def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None, final: bool = False) -> bool:
         # the exact model makes a step's error second order: the inner solve aims at the final tolerance
         # at once (not below a tenth of the outer loop's level, far from the solution)
         tol = max(TARGET_RATIO * self.target, 0.1 * inner_tol)

@@ -28,6 +28,15 @@ MAX_BACKTRACK = 40
 ROUNDING = 4 * np.finfo(np.float64).eps
 #: Newton steps on one working set between two certificates
 MAX_STEPS_PER_SET = 10
+#: inexact Newton: a step's coordinate descent stops once its largest step is this fraction of its first
+#: pass's (or at the inner tolerance, whichever is larger).  Far from the optimum the model is rough and
+#: solving it finely wastes passes (measured on the L1-logistic path, 500 x 5000: the first step of a
+#: fine inner solve took 68 passes, 9 with the forcing, for the same objective after three steps)
+FORCING = 0.1
+#: on a solve asked for the certificate's accuracy at once (``final``) the steps go on until one lowers
+#: the objective by this fraction of the certificate's threshold: the gap is first order in the scores,
+#: the decrease second order, so a decrease below the threshold still left gaps 3-15x above it
+FINAL_DECREASE = 0.01
 
 
 class NewtonSteps(InnerSolver):
@@ -40,6 +49,10 @@ class NewtonSteps(InnerSolver):
     """
 
     name = "prox_newton"
+    # a Newton step on the working set costs little beside a certificate's pass over X and the steps that
+    # follow a failed one (measured on the L1-logistic path, 500 x 5000, working sets of 10-14% of the
+    # features: 20% faster than at 0.1, one certificate per alpha instead of about 2.5)
+    final_share = 0.2
 
     def __init__(self, problem: Problem):
         design, datafit, penalty, s = problem.design, problem.datafit, problem.penalty, problem.s
@@ -84,10 +97,11 @@ class NewtonSteps(InnerSolver):
             return True
         return False
 
-    def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None) -> bool:
+    def solve_inner(self, ws: np.ndarray, inner_tol: float, objective: float | None, final: bool = False) -> bool:
         # Newton steps on the working set, as glmnet does on its active set: while a step still decreases
         # the objective by more than the gap allowed, the next one follows without a certificate (each
         # costs a full gradient); the certificate checks the features outside ws
+        enough = self.certifier.threshold * (FINAL_DECREASE if final else 1.0)
         if objective is None:
             objective = self.datafit.value(self.y, self.z, self.s) + self.penalty.value(self.w)
         moved = False
@@ -105,7 +119,7 @@ class NewtonSteps(InnerSolver):
             self.w, self.b, self.z, objective, decrease = step
             self.n_passes += 1
             moved = True
-            if decrease <= self.certifier.threshold or self.n_passes >= self.max_iter:
+            if decrease <= enough or self.n_passes >= self.max_iter:
                 break
         return moved
 
@@ -155,6 +169,7 @@ class NewtonSteps(InnerSolver):
             ANDERSON_K,
             means,
             sums,
+            FORCING,
         )
         dz = (t - r) - z  # X (w_new - w) + (b_new - b)
 
