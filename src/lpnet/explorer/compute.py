@@ -193,10 +193,11 @@ def level_set(penalty: Penalty, level: float, scale: float = 1.0) -> tuple[np.nd
         high[short] *= 2.0
     # the level comes from sums of the penalty's values, known to their rounding: a level at the top of a
     # penalty that levels off (SCAD with both coordinates on its flat part) may miss it by that much
-    top = float(sums(high).max())
+    at_high = sums(high)
+    top = float(at_high.max())
     if top < level <= top * (1.0 + 16.0 * np.finfo(np.float64).eps):
         level = top
-    reached = above(high)
+    reached = at_high >= level
     low = np.zeros(n)
     for _ in range(LEVEL_BISECTIONS):
         mid = 0.5 * (low + high)
