@@ -213,10 +213,13 @@ class Certifier:
             + float(s @ (delta * delta)) / (2 * X.shape[0])
             + X.shape[0] * np.finfo(np.float64).eps * self.f_null
         )
-        levels = penalty.alpha * penalty.penalty_factors(n_features)[self.penalized]
+        # the smallest penalty level alpha v_j over the penalized features (inf when there are none)
+        lowest = penalty.alpha * float(
+            np.min(penalty.penalty_factors(n_features), where=self.penalized, initial=np.inf)
+        )
         self.violation_scale = 1.0
         self.try_support_dual = False
-        if not self.convex or levels.size:
+        if not self.convex or np.isfinite(lowest):
 
             def null_scale() -> float:  # ||X^T dD/dz|| at the null model (alpha_max's numerator)
                 g_null = self.xt(datafit.raw_grad(y, np.full(X.shape[0], self.b_null), s))
@@ -226,7 +229,7 @@ class Certifier:
                 null_scale() if cache is None else cache.memo(cache.key("null_scale", y, s, fit_intercept), null_scale)
             )
             self.violation_scale = scale if scale > 0 and not self.convex else 1.0
-            self.try_support_dual = bool(self.convex and not penalty.is_bounded and levels.min() < TINY_PENALTY * scale)
+            self.try_support_dual = bool(self.convex and not penalty.is_bounded and lowest < TINY_PENALTY * scale)
 
     def _projection(
         self, X: Any, s: np.ndarray, free: np.ndarray, fit_intercept: bool

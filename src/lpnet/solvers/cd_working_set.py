@@ -63,7 +63,7 @@ class ResidualCD(InnerSolver):
         # |x_j^T theta*| < tau_j still forces w_j = 0); a box that excludes 0 never screens its feature
         screens = penalty.is_convex and self.certifier.convex
         tau = penalty.zero_threshold(n_features) if screens else np.zeros(n_features)
-        self.tau = np.where((self.lower <= 0.0) & (0.0 <= self.upper), tau, 0.0)
+        self.tau = np.where((self.lower <= 0.0) & (0.0 <= self.upper), tau, 0.0) if penalty.is_bounded else tau
         self.w, self.b = starting_point(
             n_features, problem.w0, problem.b0, self.certifier.b_null, problem.fit_intercept
         )
@@ -79,8 +79,12 @@ class ResidualCD(InnerSolver):
         # columns and the factor stay on the design
         self.gram: SupportGram | None = None
         self.column_nnz: np.ndarray | None = None
-        ridge = penalty.strong_convexity(n_features)
-        if penalty.piecewise_quadratic and not penalty.is_bounded and not ridge.any() and problem.tol <= STEP_TOL:
+        if (
+            problem.tol <= STEP_TOL
+            and penalty.piecewise_quadratic
+            and not penalty.is_bounded
+            and not (ridge := penalty.strong_convexity(n_features)).any()
+        ):
             self.face = penalty.zero_threshold(n_features), ridge
             self.column_nnz = np.diff(design.kernel[2]) if isinstance(design.kernel, tuple) else None
             # the columns' h-weighted means: their sums (coordinate_stats) over the weights' total
