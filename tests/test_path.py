@@ -451,3 +451,32 @@ def test_logistic_path_takes_about_one_certificate_per_alpha(monkeypatch):
     assert fine.converged.all() and usual.converged.all()
     assert n_fine <= 24 and 1.5 * n_fine < n_usual
     assert np.all(np.abs(fine.objectives - usual.objectives) <= np.maximum(fine.dual_gaps, usual.dual_gaps))
+
+
+def test_lasso_path_with_face_steps_aims_at_the_final_accuracy_first(monkeypatch):
+    """Where face steps run (the Lasso at a tight tol), a path's first solve at each alpha aims at the
+    final accuracy whatever the working set's size: fewer certificates than the usual route, which does
+    so only on working sets under a tenth of the features, and the same certified optima."""
+    from lpnet.certificates import Certifier
+    from lpnet.solvers import cd_working_set
+    from lpnet.solvers._working_set import InnerSolver
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((150, 1000))
+    X[:, 1:] += 0.7 * X[:, :-1]
+    w = np.zeros(1000)
+    w[rng.choice(1000, 30, replace=False)] = rng.standard_normal(30)
+    y = X @ w + 0.3 * rng.standard_normal(150)
+    checks = []
+    check = Certifier.check
+    monkeypatch.setattr(Certifier, "check", lambda self, *a, **k: checks.append(1) or check(self, *a, **k))
+    paths = []
+    for share in (cd_working_set.FACE_FINAL_SHARE, InnerSolver.final_share):
+        monkeypatch.setattr(cd_working_set, "FACE_FINAL_SHARE", share)
+        checks.clear()
+        path = regularization_path(X, y, penalty="l1", n_alphas=40, eps=1e-3, tol=TOL)
+        paths.append((path, len(checks)))
+    (fine, n_fine), (usual, n_usual) = paths
+    assert fine.converged.all() and usual.converged.all()
+    assert n_fine <= 44 and n_fine < 0.8 * n_usual  # (about one certificate per alpha)
+    assert np.all(np.abs(fine.objectives - usual.objectives) <= np.maximum(fine.dual_gaps, usual.dual_gaps))

@@ -33,6 +33,9 @@ MAX_PASSES = 20_000
 #: passes a step saves grow with the accuracy asked for (measured on the Toeplitz Lasso path: steps 20%
 #: faster at tol 1e-5, 10% slower at 1e-4, the tolerance of a CV's fold paths)
 STEP_TOL = 1e-5
+#: with face steps, a path's first solve aims at the final accuracy on working sets up to this share of
+#: the features (``InnerSolver.final_share``): all of them
+FACE_FINAL_SHARE = 1.0
 
 
 class ResidualCD(InnerSolver):
@@ -86,6 +89,11 @@ class ResidualCD(InnerSolver):
             and not (ridge := penalty.strong_convexity(n_features)).any()
         ):
             self.face = penalty.zero_threshold(n_features), ridge
+            # a path's first solve aims at the final accuracy on any working set: a face step lands on the
+            # working set's minimizer once the support is right, where passes would crawl (measured on
+            # the Toeplitz Lasso path, 4 seeds: 2-12% faster, 10-20% fewer passes; the first solves on
+            # 10-15% of the features had left gaps 100-600 times the threshold, then 2-3 more rounds)
+            self.final_share = FACE_FINAL_SHARE
             self.column_nnz = np.diff(design.kernel[2]) if isinstance(design.kernel, tuple) else None
             # the columns' h-weighted means: their sums (coordinate_stats) over the weights' total
             means = (lambda: self.sums / float(self.h.sum())) if problem.fit_intercept else (lambda: None)
