@@ -32,7 +32,9 @@ def kernel_matrix(X: Any) -> Any:
 
 def linear_predictor(X: Any, w: np.ndarray, b: float) -> np.ndarray:
     """``X w + b`` as a float64 vector."""
-    support = np.flatnonzero(w)
+    # (np.flatnonzero of the boolean mask: of the float array itself it took 8 times longer, 180 us on
+    # 50 000 coefficients)
+    support = np.flatnonzero(w != 0)
     if support.size == 0:  # the usual cold start: skip a product with zeros
         return np.full(X.shape[0], float(b))
     if 4 * support.size < w.shape[0]:
@@ -107,7 +109,7 @@ class Design:
         C-ordered array, cost more than the product).  Plain numpy: a compiled function of its own would
         add its load from numba's cache to every process's first fit."""
         w = np.asarray(w, dtype=np.float64)
-        support = np.flatnonzero(w)
+        support = np.flatnonzero(w != 0)
         coef = w[support]
         if isinstance(self.kernel, np.ndarray):
             product = self.kernel[:, support] @ coef if 4 * support.size < w.size else self.kernel @ w

@@ -422,7 +422,7 @@ def solve_cd_gram(problem: Problem) -> FitResult:
     w = np.zeros(n_features) if problem.w0 is None else np.array(problem.w0, dtype=np.float64)
     q = c.copy()
     if np.any(w):
-        support = np.flatnonzero(w)
+        support = np.flatnonzero(w != 0)
         missing = support[~have_col[support]]
         if missing.size:
             gs.add_columns(missing)
@@ -446,7 +446,7 @@ def solve_cd_gram(problem: Problem) -> FitResult:
     for _ in range(max_iter + 1):
         # 1. certificate from the Gram quantities; q is recomputed from the support first, so thousands
         # of rank-one updates leave no drift
-        support = np.flatnonzero(w)
+        support = np.flatnonzero(w != 0)
         q = c - G[:, support] @ w[support]
         gap, objective, k = gram_certificate(penalty, w, c, q, yy)
         history.append(gap)
