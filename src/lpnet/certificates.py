@@ -46,6 +46,7 @@ screening rule from the gap (:func:`gap_safe_zeros`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
@@ -151,42 +152,13 @@ class Certifier:
 
             self.means = means() if cache is None else cache.memo(cache.key("means", s), means)
         self.xt = lambda v: plain_xt(v, self.means)
-        self.datafit, self.penalty = datafit, penalty
-        # a duality gap needs a convex penalty and the datafit's conjugate; otherwise the certificate is
-        # the scale-free optimality violation
-        # (a box enters the conjugate where it can, else the violation: see Penalty.has_box_dual)
-        self.convex = penalty.is_convex and datafit.has_dual and penalty.has_box_dual(X.shape[1])
+        self.datafit = datafit
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
         centre = fit_intercept and datafit.dual_shift_invariant and s.sum() > 0
         self.y_dual = y - float(s @ y) / float(s.sum()) if centre else y
         n_features = X.shape[1]
-        free = ~penalty.is_penalized(n_features)
-
-        def projection() -> tuple[Any, Any, Any, Any, float]:
-            return self._projection(X, s, free, fit_intercept)
-
-        if cache is not None:
-            key = cache.key("projection", fit_intercept, free, s, datafit.dual_metric_is_weights)
-            self._A, self._root_m, self._Q, self._XtRQ, self._cond = cache.memo(key, projection)
-        else:
-            self._A, self._root_m, self._Q, self._XtRQ, self._cond = projection()
-        self.penalized = ~free
-        # the logistic loss's projection (a metric that moves with theta) onto the intercept alone needs
-        # X^T of that metric: solvers that pass their Design get both products in one pass
-        intercept_only = fit_intercept and not free.any() and not datafit.dual_metric_is_weights
-        self._pair = getattr(cache, "xt_pair", None) if intercept_only else None
-        self.free_features = bool(free.any())
-        self._n_checks = 0
-        # a penalty with compiled dual kernels and no box takes the subdifferential distances, the dual
-        # scaling, the conjugate and the rounding floor's second dual value in one compiled pass
-        # (:func:`certificate_pass`); 20-odd numpy passes over the features before (measured on the
-        # tf-idf 5000 x 50 000 Elastic Net path: a third of each certificate)
-        self._fused = None
-        if self.convex and penalty.dual_kernels is not None and not penalty.is_bounded:
-            v = np.ascontiguousarray(penalty.penalty_factors(n_features), dtype=np.float64)
-            self._fused = (v, np.ascontiguousarray(penalty.zero_threshold(n_features), dtype=np.float64))
 
         # max_j |x_ij| per row (the rounding error of the linear predictor) and the columns' norms (that of
         # X^T theta, for the rounding floor), both in one compiled pass without copies of X (the copies
@@ -213,6 +185,56 @@ class Certifier:
             + float(s @ (delta * delta)) / (2 * X.shape[0])
             + X.shape[0] * np.finfo(np.float64).eps * self.f_null
         )
+        self._null_scale: float | None = None
+        self._free: np.ndarray | None = None
+        self._basis: tuple[Any, Any, Any, Any, float] = (None, None, None, None, 1.0)
+        self._set_penalty(penalty)
+
+    def with_penalty(self, penalty: Penalty) -> Certifier:
+        """The certifier of the same data and datafit with another penalty (a path's next alpha): what
+        depends on the data alone is shared, not computed again."""
+        other = copy.copy(self)
+        other._set_penalty(penalty)
+        return other
+
+    def _set_penalty(self, penalty: Penalty) -> None:
+        """The part of the set-up that depends on the penalty."""
+        X, y, s, datafit, cache = self.X, self.y, self.s, self.datafit, self._cache
+        n_features = X.shape[1]
+        self.penalty = penalty
+        # a duality gap needs a convex penalty and the datafit's conjugate; otherwise the certificate is
+        # the scale-free optimality violation
+        # (a box enters the conjugate where it can, else the violation: see Penalty.has_box_dual)
+        self.convex = penalty.is_convex and datafit.has_dual and penalty.has_box_dual(n_features)
+        free = ~penalty.is_penalized(n_features)
+        if self._free is None or not np.array_equal(free, self._free):
+            self._free = free
+
+            def projection() -> tuple[Any, Any, Any, Any, float]:
+                return self._projection(X, s, free, self.fit_intercept)
+
+            if cache is not None:
+                key = cache.key("projection", self.fit_intercept, free, s, datafit.dual_metric_is_weights)
+                self._basis = cache.memo(key, projection)
+            else:
+                self._basis = projection()
+        # (a check may change _cond: each certifier starts from the basis's own)
+        self._A, self._root_m, self._Q, self._XtRQ, self._cond = self._basis
+        self.penalized = ~free
+        # the logistic loss's projection (a metric that moves with theta) onto the intercept alone needs
+        # X^T of that metric: solvers that pass their Design get both products in one pass
+        intercept_only = self.fit_intercept and not free.any() and not datafit.dual_metric_is_weights
+        self._pair = getattr(cache, "xt_pair", None) if intercept_only else None
+        self.free_features = bool(free.any())
+        self._n_checks = 0
+        # a penalty with compiled dual kernels and no box takes the subdifferential distances, the dual
+        # scaling, the conjugate and the rounding floor's second dual value in one compiled pass
+        # (:func:`certificate_pass`); 20-odd numpy passes over the features before (measured on the
+        # tf-idf 5000 x 50 000 Elastic Net path: a third of each certificate)
+        self._fused = None
+        if self.convex and penalty.dual_kernels is not None and not penalty.is_bounded:
+            v = np.ascontiguousarray(penalty.penalty_factors(n_features), dtype=np.float64)
+            self._fused = (v, np.ascontiguousarray(penalty.zero_threshold(n_features), dtype=np.float64))
         # the smallest penalty level alpha v_j over the penalized features (inf when there are none)
         lowest = penalty.alpha * float(
             np.min(penalty.penalty_factors(n_features), where=self.penalized, initial=np.inf)
@@ -220,14 +242,17 @@ class Certifier:
         self.violation_scale = 1.0
         self.try_support_dual = False
         if not self.convex or np.isfinite(lowest):
+            if self._null_scale is None:
 
-            def null_scale() -> float:  # ||X^T dD/dz|| at the null model (alpha_max's numerator)
-                g_null = self.xt(datafit.raw_grad(y, np.full(X.shape[0], self.b_null), s))
-                return float(np.max(np.abs(g_null))) if g_null.size else 0.0
+                def null_scale() -> float:  # ||X^T dD/dz|| at the null model (alpha_max's numerator)
+                    g_null = self.xt(datafit.raw_grad(y, np.full(X.shape[0], self.b_null), s))
+                    return float(np.max(np.abs(g_null))) if g_null.size else 0.0
 
-            scale = (
-                null_scale() if cache is None else cache.memo(cache.key("null_scale", y, s, fit_intercept), null_scale)
-            )
+                if cache is None:
+                    self._null_scale = null_scale()
+                else:
+                    self._null_scale = cache.memo(cache.key("null_scale", y, s, self.fit_intercept), null_scale)
+            scale = self._null_scale
             self.violation_scale = scale if scale > 0 and not self.convex else 1.0
             self.try_support_dual = bool(self.convex and not penalty.is_bounded and lowest < TINY_PENALTY * scale)
 

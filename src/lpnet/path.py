@@ -27,7 +27,7 @@ from .geometry import path_radii
 from .path_relax import check_gamma, mix, relaxed_path_refits
 from .penalties import ElasticNet as ElasticNetPenalty
 from .penalties import Penalty, make_penalty
-from .solvers import Design, pick_solver, solve
+from .solvers import Design, pick_solver, solve, solve_along
 from .solvers.cd_gram import gram_path, gram_path_applies, gram_state
 from .solvers.ridge import ridge_svd_path
 
@@ -380,22 +380,10 @@ def _warm_path(design, y, s, datafit, template, alphas, fit_intercept, tol, max_
     out = _gram_prefix(design, y, s, datafit, penalties, fit_intercept, tol, max_iter, w0)
     w, b = (w0, b0) if not out else (out[-1].coef, out[-1].intercept)
     previous = None if not out else (out[-1], penalties[len(out) - 1])
+    fit = solve_along(design, y, datafit, sample_weight=s, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter)
     for penalty in progress_bar(penalties[len(out) :], progress, "path"):
         strong = None if previous is None else strong_set(penalty, previous, n_features)
-        r = solve(
-            design,
-            y,
-            datafit,
-            penalty,
-            sample_weight=s,
-            fit_intercept=fit_intercept,
-            tol=tol,
-            max_iter=max_iter,
-            w0=w,
-            b0=b,
-            strong=strong,
-            warm_grad=None if previous is None else previous[0].grad,
-        )
+        r = fit(penalty, w0=w, b0=b, strong=strong, warm_grad=None if previous is None else previous[0].grad)
         out.append(r)
         w, b = r.coef, r.intercept
         previous = (r, penalty)

@@ -8,6 +8,7 @@ pays off on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ __all__ = [
     "linear_predictor",
     "pick_solver",
     "solve",
+    "solve_along",
 ]
 
 
@@ -151,6 +153,53 @@ def solve(
         gram=gram,
     )
     return finish(chosen.solve(problem), penalty, max_iter, tol)
+
+
+def solve_along(
+    X: Any,
+    y: Any,
+    datafit: Datafit,
+    *,
+    sample_weight: Any = None,
+    fit_intercept: bool = True,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+) -> Callable[..., FitResult]:
+    """:func:`solve` for one data set at successive penalties (a path's alphas), as a function
+    ``fit(penalty, w0=None, b0=None, strong=None, warm_grad=None) -> FitResult`` (``solver="auto"``).
+
+    The data, target and weights are checked once, and a solver that can keep its set-up from one fit
+    to the next (:meth:`~.base.Solver.session`: working-set coordinate descent, when a fit starts where
+    the last one stopped) does so.  Each fit is the one :func:`solve` would return, up to rounding.
+    """
+    design = as_design(X)
+    tol = check_tol(tol)
+    max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
+    y = datafit.prepare_target(y)
+    fit_intercept = fit_intercept and datafit.allows_intercept
+    s = check_sample_weight(sample_weight, design.shape[0])
+    layout = Layout.of(design)
+    sessions: dict[str, Callable[[Problem], FitResult]] = {}
+
+    def fit(
+        penalty: Penalty,
+        w0: Any = None,
+        b0: float | None = None,
+        strong: np.ndarray | None = None,
+        warm_grad: np.ndarray | None = None,
+    ) -> FitResult:
+        require_interfaces(datafit, penalty)
+        chosen = _auto(layout, datafit, penalty)
+        if penalty.is_bounded:
+            w0 = penalty.project(np.zeros(design.shape[1]) if w0 is None else w0)
+        problem = Problem(
+            design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong=strong, warm_grad=warm_grad
+        )
+        if chosen.name not in sessions:
+            sessions[chosen.name] = chosen.session()
+        return finish(sessions[chosen.name](problem), penalty, max_iter, tol)
+
+    return fit
 
 
 def certify(

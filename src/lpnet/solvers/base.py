@@ -16,6 +16,7 @@ Every solver is one small object (a :class:`Solver`) that answers three question
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -127,3 +128,9 @@ class Solver(ABC):
     @abstractmethod
     def solve(self, problem: Problem) -> FitResult:
         """The certified fit of a problem this solver supports."""
+
+    def session(self) -> Callable[[Problem], FitResult]:
+        """A ``solve`` for successive problems on the same data (a path's alphas, each warm-started at
+        the last solution).  A solver that can keep its set-up from one to the next returns a solve that
+        does; by default each problem is solved afresh."""
+        return self.solve

@@ -13,6 +13,8 @@ do far better there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..certificates import Certificate, gap_safe_zeros
@@ -50,31 +52,60 @@ class ResidualCD(InnerSolver):
     name = "cd"
 
     def __init__(self, problem: Problem):
-        design, penalty, s = problem.design, problem.penalty, problem.s
+        design, s = problem.design, problem.s
         n_samples, n_features = design.shape
-        self.design, self.y, self.fit_intercept = design, problem.y, problem.fit_intercept
+        self.design, self.y, self.s, self.datafit = design, problem.y, s, problem.datafit
+        self.fit_intercept, self.tol = problem.fit_intercept, problem.tol
+        self.h = s / n_samples
+        self.means, self.sums, self.lips = design.coordinate_stats(self.h, problem.fit_intercept)
         self.certifier = problem.certifier()
+        self.w, self.b = starting_point(
+            n_features, problem.w0, problem.b0, self.certifier.b_null, problem.fit_intercept
+        )
+        self.r = problem.y - design.predict(self.w, self.b)
+        self.n_passes = 0
+        self._set_penalty(problem.penalty)
+
+    def continues(self, problem: Problem) -> bool:
+        """Whether ``problem`` is this fit's data and settings at another penalty, warm-started exactly
+        where this fit stopped (a path's next alpha): then :meth:`continue_with` can take it."""
+        return (
+            problem.design is self.design
+            and problem.y is self.y
+            and problem.datafit is self.datafit
+            and problem.fit_intercept == self.fit_intercept
+            and problem.tol == self.tol
+            and problem.w0 is not None
+            and (problem.b0 == self.b or not self.fit_intercept)
+            and np.array_equal(problem.s, self.s)
+            and np.array_equal(problem.w0, self.w)
+        )
+
+    def continue_with(self, problem: Problem) -> None:
+        """Go on with ``problem`` (see :meth:`continues`): the residual and the data's set-up are kept,
+        the penalty's part is set up again (measured: the set-up per alpha went from 0.8 to 0.35 ms on the
+        tf-idf 5000 x 50 000 Elastic Net path, from 0.6 to 0.2 ms on LassoCV's Toeplitz fold paths)."""
+        self.w = self.w.copy()  # (the last fit's result keeps its array)
+        self.certifier = self.certifier.with_penalty(problem.penalty)
+        self.n_passes = 0
+        self._set_penalty(problem.penalty)
+
+    def _set_penalty(self, penalty: Penalty) -> None:
+        design, n_features = self.design, self.design.shape[1]
         self.kernels = penalty.kernels
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params
         self.lower, self.upper = penalty.bounds(n_features)
         self.convex = penalty.is_convex
-        self.h = s / n_samples
-        self.means, self.sums, self.lips = design.coordinate_stats(self.h, problem.fit_intercept)
         # screening needs a kink at zero: tau_j > 0 somewhere (convex penalties only), and a duality gap.  A
         # box that holds 0 keeps the test valid (at 0 the box only widens dP_j(0) on a closed side, so
         # |x_j^T theta*| < tau_j still forces w_j = 0); a box that excludes 0 never screens its feature
         screens = penalty.is_convex and self.certifier.convex
         tau = penalty.zero_threshold(n_features) if screens else np.zeros(n_features)
         self.tau = np.where((self.lower <= 0.0) & (0.0 <= self.upper), tau, 0.0) if penalty.is_bounded else tau
-        self.w, self.b = starting_point(
-            n_features, problem.w0, problem.b0, self.certifier.b_null, problem.fit_intercept
-        )
         # a warm start (a path's previous solution) has nearly the final support: its Gram columns, computed
         # in blocks, serve the steps to come; from zero, early supports change and their columns go to waste
         self.warm = bool(self.w.any())
-        self.r = problem.y - design.predict(self.w, self.b)
-        self.n_passes = 0
         # the exact step on the support's face (support_newton) for penalties linear on each orthant (the
         # Lasso): there coordinate descent crawls near a saturated support, while a ridge part makes it
         # converge at a linear rate (measured: steps made Elastic Net paths at l1_ratio 0.9 slower, the
@@ -82,8 +113,9 @@ class ResidualCD(InnerSolver):
         # columns and the factor stay on the design
         self.gram: SupportGram | None = None
         self.column_nnz: np.ndarray | None = None
+        self.final_share = type(self).final_share
         if (
-            problem.tol <= STEP_TOL
+            self.tol <= STEP_TOL
             and penalty.piecewise_quadratic
             and not penalty.is_bounded
             and not (ridge := penalty.strong_convexity(n_features)).any()
@@ -96,9 +128,9 @@ class ResidualCD(InnerSolver):
             self.final_share = FACE_FINAL_SHARE
             self.column_nnz = np.diff(design.kernel[2]) if isinstance(design.kernel, tuple) else None
             # the columns' h-weighted means: their sums (coordinate_stats) over the weights' total
-            means = (lambda: self.sums / float(self.h.sum())) if problem.fit_intercept else (lambda: None)
+            means = (lambda: self.sums / float(self.h.sum())) if self.fit_intercept else (lambda: None)
             self.gram = design.memo(
-                design.key("support_gram", self.h, problem.fit_intercept),
+                design.key("support_gram", self.h, self.fit_intercept),
                 lambda: SupportGram(design.column_major, self.h, means()),
             )
 
@@ -253,8 +285,26 @@ class WorkingSetCD(Solver):
         return None
 
     def solve(self, problem: Problem) -> FitResult:
+        return self._fit(ResidualCD(problem), problem)
+
+    def session(self) -> Callable[[Problem], FitResult]:
+        """Successive problems on the same data (a path's alphas) keep the last fit's state when the next
+        one starts where it stopped (:meth:`ResidualCD.continues`)."""
+        last: ResidualCD | None = None
+
+        def solve(problem: Problem) -> FitResult:
+            nonlocal last
+            if last is not None and last.continues(problem):
+                last.continue_with(problem)
+            else:
+                last = ResidualCD(problem)
+            return self._fit(last, problem)
+
+        return solve
+
+    def _fit(self, inner: ResidualCD, problem: Problem) -> FitResult:
         result = fit_working_set(
-            ResidualCD(problem), problem.penalty, problem.tol, problem.max_iter, problem.strong, problem.warm_grad
+            inner, problem.penalty, problem.tol, problem.max_iter, problem.strong, problem.warm_grad
         )
         if result.budget_exhausted and problem.penalty.is_convex:  # crawling: the full gradient does better
             passes = result.n_iter
