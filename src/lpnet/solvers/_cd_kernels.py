@@ -512,6 +512,15 @@ def _residual(X, t, w, b, ws, r):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
+def support_product(X, w, b, support, n_rows):
+    """``X[:, support] w[support] + b`` for dense or CSC ``X``, without gathering the columns."""
+    out = np.full(n_rows, b)
+    for j in support:
+        col_axpy(X, j, -w[j], out)
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _constant_weight(h):
     # the common value of h, or 0.0 when the weights differ (see _epoch)
     for i in range(1, h.shape[0]):
