@@ -650,8 +650,10 @@ def gap_safe_zeros(dual_xt: np.ndarray, gap: float, tau: np.ndarray, lips: np.nd
     at a (nearly) exact optimum the radius vanishes and an active feature sits at ``|x_j^T theta| =
     tau_j`` up to rounding, which must not count as proved zero.
     """
-    radius = np.sqrt(2.0 * max(gap, 0.0) * lips)
-    return np.abs(dual_xt) + radius < tau * (1.0 - SAFE_MARGIN)
+    bound = lips * (2.0 * max(gap, 0.0))  # (in place from here: one temporary instead of four)
+    np.sqrt(bound, out=bound)
+    bound += np.abs(dual_xt)
+    return bound < tau * (1.0 - SAFE_MARGIN)
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)

@@ -482,9 +482,10 @@ class Penalty(ABC):
         """``P(w)``."""
         w = np.ascontiguousarray(w, dtype=np.float64)
         v = self.penalty_factors(w.shape[0])
-        nonzero = w != 0
-        if 4 * np.count_nonzero(nonzero) < w.shape[0]:  # every P_j vanishes at 0: a sparse w sums its support
-            w, v = np.ascontiguousarray(w[nonzero]), np.ascontiguousarray(v[nonzero])
+        # (the support as indices: gathers by a boolean mask of tens of thousands cost more than the rest)
+        support = np.flatnonzero(w != 0)
+        if 4 * support.size < w.shape[0]:  # every P_j vanishes at 0: a sparse w sums its support
+            w, v = w[support], v[support]
         return float(_sum_map(self.kernels.value, w, v, self.params))
 
     def prox(self, w, step) -> np.ndarray:
@@ -515,12 +516,15 @@ class Penalty(ABC):
         kern = self.kernels.subdiff_distance
         v = self.penalty_factors(w.shape[0])
         if not self.is_bounded:  # (as in prox: the box's helper costs a call per feature)
-            nonzero = w != 0
-            if self.is_convex and 4 * np.count_nonzero(nonzero) < w.shape[0]:
+            support = np.flatnonzero(w != 0)
+            if self.is_convex and 4 * support.size < w.shape[0]:
                 # a sparse w: at w_j = 0 a convex penalty's subdifferential is [-tau_j, tau_j], whose
-                # distance from -grad_j needs no kernel call
-                out = np.maximum(np.abs(grad) - self.zero_threshold(w.shape[0]), 0.0)
-                out[nonzero] = _map_distance(kern, w[nonzero], grad[nonzero], v[nonzero], self.params)
+                # distance from -grad_j needs no kernel call (computed in place: on tens of thousands of
+                # features each temporary costs as much as the arithmetic)
+                out = np.abs(grad)
+                out -= self.zero_threshold(w.shape[0])
+                np.maximum(out, 0.0, out=out)
+                out[support] = _map_distance(kern, w[support], grad[support], v[support], self.params)
                 return out
             return _map_distance(kern, w, grad, v, self.params)
         lower, upper = self.bounds(w.shape[0])
