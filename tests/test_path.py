@@ -394,22 +394,34 @@ def test_alpha_max_of_a_target_the_free_model_fits_exactly_is_zero():
     assert alpha_max(X, X[:, 0] + 5.0) > 0.0
 
 
+def _chained(n, p, k, rho, noise, seed):
+    """Columns correlated with their neighbour (``x_j += rho x_{j-1}``), ``k`` true features, a noisy response."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X[:, 1:] += rho * X[:, :-1]
+    w = np.zeros(p)
+    w[rng.choice(p, k, replace=False)] = rng.standard_normal(k)
+    return X, X @ w + noise * rng.standard_normal(n)
+
+
+def _count_certificates(monkeypatch) -> list:
+    """A list that grows by one at every certificate computed from now on."""
+    from lpnet.certificates import Certifier
+
+    checks: list = []
+    check = Certifier.check
+    monkeypatch.setattr(Certifier, "check", lambda self, *a, **k: checks.append(1) or check(self, *a, **k))
+    return checks
+
+
 def test_wide_lasso_path_takes_one_certificate_per_alpha(monkeypatch):
     """On a working set far smaller than the features, a Lasso path's first inner solve goes to the final
     accuracy (the gap is first order in the scores): one certificate per alpha, where the usual inner
     tolerance takes about two; every alpha still certified and equal to the other route's fit."""
-    from lpnet.certificates import Certifier
     from lpnet.solvers import _working_set
 
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((100, 2000))
-    X[:, 1:] += 0.5 * X[:, :-1]
-    w = np.zeros(2000)
-    w[rng.choice(2000, 10, replace=False)] = rng.standard_normal(10)
-    y = X @ w + 0.5 * rng.standard_normal(100)
-    checks = []
-    check = Certifier.check
-    monkeypatch.setattr(Certifier, "check", lambda self, *a, **k: checks.append(1) or check(self, *a, **k))
+    X, y = _chained(100, 2000, 10, 0.5, 0.5, seed=0)
+    checks = _count_certificates(monkeypatch)
     paths = []
     for ratio in (_working_set.SMALL_RATIO, 1.0):
         monkeypatch.setattr(_working_set, "SMALL_RATIO", ratio)
@@ -426,18 +438,11 @@ def test_logistic_path_takes_about_one_certificate_per_alpha(monkeypatch):
     """Proximal Newton asked for the final accuracy on a path's small working sets (inexact steps far
     from the optimum, more steps near it) certifies most alphas at their first certificate, where the
     usual route takes two to three; both routes certify the same optima."""
-    from lpnet.certificates import Certifier
     from lpnet.solvers import prox_newton
 
-    rng = np.random.default_rng(1)
-    X = rng.standard_normal((200, 2000))
-    X[:, 1:] += 0.6 * X[:, :-1]
-    w = np.zeros(2000)
-    w[rng.choice(2000, 20, replace=False)] = rng.standard_normal(20)
-    y = np.where(X @ w + 0.5 * rng.standard_normal(200) > 0, 1.0, -1.0)
-    checks = []
-    check = Certifier.check
-    monkeypatch.setattr(Certifier, "check", lambda self, *a, **k: checks.append(1) or check(self, *a, **k))
+    X, score = _chained(200, 2000, 20, 0.6, 0.5, seed=1)
+    y = np.where(score > 0, 1.0, -1.0)
+    checks = _count_certificates(monkeypatch)
     paths = []
     for share, forcing, decrease in ((prox_newton.NewtonSteps.final_share, prox_newton.FORCING, None), (0.0, 0.0, 1.0)):
         monkeypatch.setattr(prox_newton.NewtonSteps, "final_share", share)
@@ -457,19 +462,11 @@ def test_lasso_path_with_face_steps_aims_at_the_final_accuracy_first(monkeypatch
     """Where face steps run (the Lasso at a tight tol), a path's first solve at each alpha aims at the
     final accuracy whatever the working set's size: fewer certificates than the usual route, which does
     so only on working sets under a tenth of the features, and the same certified optima."""
-    from lpnet.certificates import Certifier
     from lpnet.solvers import cd_working_set
     from lpnet.solvers._working_set import InnerSolver
 
-    rng = np.random.default_rng(2)
-    X = rng.standard_normal((150, 1000))
-    X[:, 1:] += 0.7 * X[:, :-1]
-    w = np.zeros(1000)
-    w[rng.choice(1000, 30, replace=False)] = rng.standard_normal(30)
-    y = X @ w + 0.3 * rng.standard_normal(150)
-    checks = []
-    check = Certifier.check
-    monkeypatch.setattr(Certifier, "check", lambda self, *a, **k: checks.append(1) or check(self, *a, **k))
+    X, y = _chained(150, 1000, 30, 0.7, 0.3, seed=2)
+    checks = _count_certificates(monkeypatch)
     paths = []
     for share in (cd_working_set.FACE_FINAL_SHARE, InnerSolver.final_share):
         monkeypatch.setattr(cd_working_set, "FACE_FINAL_SHARE", share)

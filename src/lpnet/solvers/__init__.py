@@ -120,14 +120,9 @@ def solve(
         Emits a ``ConvergenceWarning`` (with the final gap or violation) when ``max_iter`` is reached.
     """
     require_interfaces(datafit, penalty)
-    design = as_design(X)  # a path passes the same Design for every alpha
-    tol = check_tol(tol)
-    max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
-    y = datafit.prepare_target(y)
-    fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
-    s = check_sample_weight(sample_weight, design.shape[0])
+    design, y, s, fit_intercept, tol, max_iter = _checked(X, y, datafit, sample_weight, fit_intercept, tol, max_iter)
     if solver == "auto":
         chosen = _auto(Layout.of(design), datafit, penalty)
     else:
@@ -135,24 +130,25 @@ def solve(
         reason = refuse_groups(chosen, penalty) or chosen.why_not(Layout.of(design), datafit, penalty)
         if reason is not None:
             raise ValueError(reason)
+    problem = _problem(design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, gram)
+    return finish(chosen.solve(problem), penalty, max_iter, tol)
+
+
+def _checked(X, y, datafit, sample_weight, fit_intercept, tol, max_iter) -> tuple:
+    """``(design, y, s, fit_intercept, tol, max_iter)``: the inputs every solve checks."""
+    design = as_design(X)  # a path passes the same Design for every alpha
+    tol = check_tol(tol)
+    max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
+    y = datafit.prepare_target(y)
+    fit_intercept = fit_intercept and datafit.allows_intercept  # (Cox: D is blind to a constant in z)
+    return design, y, check_sample_weight(sample_weight, design.shape[0]), fit_intercept, tol, max_iter
+
+
+def _problem(design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, gram=None):
+    """The :class:`Problem` of checked inputs, its warm start moved inside the penalty's box."""
     if penalty.is_bounded:  # a start inside the box (the point closest to 0 by default)
         w0 = penalty.project(np.zeros(design.shape[1]) if w0 is None else w0)
-    problem = Problem(
-        design,
-        y,
-        s,
-        datafit,
-        penalty,
-        fit_intercept=fit_intercept,
-        tol=tol,
-        max_iter=max_iter,
-        w0=w0,
-        b0=b0,
-        strong=strong,
-        warm_grad=warm_grad,
-        gram=gram,
-    )
-    return finish(chosen.solve(problem), penalty, max_iter, tol)
+    return Problem(design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, gram)
 
 
 def solve_along(
@@ -172,12 +168,7 @@ def solve_along(
     to the next (:meth:`~.base.Solver.session`: working-set coordinate descent, when a fit starts where
     the last one stopped) does so.  Each fit is the one :func:`solve` would return, up to rounding.
     """
-    design = as_design(X)
-    tol = check_tol(tol)
-    max_iter = check_positive_int(max_iter, "max_iter", minimum=0)
-    y = datafit.prepare_target(y)
-    fit_intercept = fit_intercept and datafit.allows_intercept
-    s = check_sample_weight(sample_weight, design.shape[0])
+    design, y, s, fit_intercept, tol, max_iter = _checked(X, y, datafit, sample_weight, fit_intercept, tol, max_iter)
     layout = Layout.of(design)
     sessions: dict[str, Callable[[Problem], FitResult]] = {}
 
@@ -190,11 +181,7 @@ def solve_along(
     ) -> FitResult:
         require_interfaces(datafit, penalty)
         chosen = _auto(layout, datafit, penalty)
-        if penalty.is_bounded:
-            w0 = penalty.project(np.zeros(design.shape[1]) if w0 is None else w0)
-        problem = Problem(
-            design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong=strong, warm_grad=warm_grad
-        )
+        problem = _problem(design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad)
         if chosen.name not in sessions:
             sessions[chosen.name] = chosen.session()
         return finish(sessions[chosen.name](problem), penalty, max_iter, tol)
