@@ -418,13 +418,16 @@ def test_wide_lasso_path_takes_one_certificate_per_alpha(monkeypatch):
     """On a working set far smaller than the features, a Lasso path's first inner solve goes to the final
     accuracy (the gap is first order in the scores): one certificate per alpha, where the usual inner
     tolerance takes about two; every alpha still certified and equal to the other route's fit."""
-    from lpnet.solvers import _working_set
+    from lpnet.solvers import cd_working_set
+    from lpnet.solvers.cd_working_set import ResidualCD
 
     X, y = _chained(100, 2000, 10, 0.5, 0.5, seed=0)
     checks = _count_certificates(monkeypatch)
     paths = []
-    for ratio in (_working_set.SMALL_RATIO, 1.0):
-        monkeypatch.setattr(_working_set, "SMALL_RATIO", ratio)
+    for shares in ((ResidualCD.final_share, cd_working_set.FACE_FINAL_SHARE), (0.0, 0.0)):
+        # (0: no working set is small enough, with or without face steps)
+        monkeypatch.setattr(ResidualCD, "final_share", shares[0])
+        monkeypatch.setattr(cd_working_set, "FACE_FINAL_SHARE", shares[1])
         checks.clear()
         paths.append((regularization_path(X, y, penalty="l1", n_alphas=30, eps=1e-2, tol=TOL), len(checks)))
     (fine, n_fine), (usual, n_usual) = paths
@@ -432,6 +435,23 @@ def test_wide_lasso_path_takes_one_certificate_per_alpha(monkeypatch):
     assert n_fine <= 32 < 1.5 * n_fine < n_usual
     # two certified values of the same optimum differ by at most the larger gap
     assert np.all(np.abs(fine.objectives - usual.objectives) <= np.maximum(fine.dual_gaps, usual.dual_gaps))
+
+
+def test_lasso_inner_solves_go_no_finer_than_the_certificate_needs(monkeypatch):
+    """The Lasso's gap is first order in the distances, so the distance that meets the threshold is known
+    (``first_order_tol``): inner solves aimed there certify every alpha of a loose-tol path in a fraction
+    of the passes that solves a hundred times finer take, at the same optima."""
+    from lpnet.solvers import _working_set
+
+    X, y = _chained(100, 2000, 10, 0.5, 0.5, seed=0)
+    paths = []
+    for margin in (_working_set.FINAL_MARGIN, _working_set.FINAL_MARGIN / 100):
+        monkeypatch.setattr(_working_set, "FINAL_MARGIN", margin)
+        paths.append(regularization_path(X, y, penalty="l1", n_alphas=40, eps=1e-3, tol=1e-4))
+    aimed, finer = paths
+    assert aimed.converged.all() and finer.converged.all()
+    assert aimed.n_iters.sum() < 0.6 * finer.n_iters.sum()
+    assert np.all(np.abs(aimed.objectives - finer.objectives) <= np.maximum(aimed.dual_gaps, finer.dual_gaps))
 
 
 def test_logistic_path_takes_about_one_certificate_per_alpha(monkeypatch):

@@ -149,6 +149,29 @@ def test_values_whose_squares_overflow_are_refused_up_front(make):
         make().fit(Xs, y)
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_the_overflow_scan_refuses_exactly_what_the_entrywise_limit_refuses(layout):
+    """The scan's one-dot fast path (the squares' total under the limit) may only accept: data whose
+    entries each pass the limit though their squares' total overflows still pass, NaN and inf fail."""
+    from lpnet._validation import check_finite_squares
+
+    n, p = 10, 4
+    limit = np.sqrt(np.finfo(np.float64).max / n)
+    X = np.full((n, 2 * p), 0.9 * limit)
+    X = {"C": np.ascontiguousarray(X[:, :p]), "F": np.asfortranarray(X[:, :p]), "strided": X[:, ::2]}[layout]
+    assert not np.isfinite(np.sum(X * X / 1e300) * 1e300)  # the total overflows
+    check_finite_squares(X, X[:, 0])  # each entry is under the limit: accepted
+    for bad, what in ((1.01 * limit, "Rescale X"), (np.nan, "NaN"), (np.inf, "infinity")):
+        Y = X.copy(order="K")
+        Y[3, 1] = bad
+        with pytest.raises(ValueError, match=what):
+            check_finite_squares(Y)
+    small = np.full_like(X, 2.0)
+    small[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        check_finite_squares(small)
+
+
 def test_logistic_certificate_is_finite_with_free_features_that_separate():
     """Unpenalized features that separate the classes: the optimum is at infinity (F* = 0) and the
     projected dual point leaves the loss's domain; theta = 0 is always feasible, so the gap is finite,
