@@ -439,7 +439,7 @@ def test_wide_lasso_path_takes_one_certificate_per_alpha(monkeypatch):
 
 def test_lasso_inner_solves_go_no_finer_than_the_certificate_needs(monkeypatch):
     """The Lasso's gap is first order in the distances, so the distance that meets the threshold is known
-    (``first_order_tol``): inner solves aimed there certify every alpha of a loose-tol path in a fraction
+    (``sufficient_tol``): inner solves aimed there certify every alpha of a loose-tol path in a fraction
     of the passes that solves a hundred times finer take, at the same optima."""
     from lpnet.solvers import _working_set
 
@@ -452,6 +452,53 @@ def test_lasso_inner_solves_go_no_finer_than_the_certificate_needs(monkeypatch):
     assert aimed.converged.all() and finer.converged.all()
     assert aimed.n_iters.sum() < 0.6 * finer.n_iters.sum()
     assert np.all(np.abs(aimed.objectives - finer.objectives) <= np.maximum(aimed.dual_gaps, finer.dual_gaps))
+
+
+def test_elastic_net_inner_solves_go_no_finer_than_the_certificate_needs(monkeypatch):
+    """With a ridge part on every feature the gap is at most the working set's size times the largest
+    squared distance over twice the smallest ridge (``sufficient_tol``): solves aimed there certify
+    every alpha in fewer passes than solves a hundred times finer, at the same optima."""
+    from lpnet.solvers import _working_set
+
+    X, y = _chained(80, 1000, 30, 0.6, 0.3, seed=1)
+    paths = []
+    for margin in (_working_set.FINAL_MARGIN, _working_set.FINAL_MARGIN * 1e-4):  # (d: 100 times finer)
+        monkeypatch.setattr(_working_set, "FINAL_MARGIN", margin)
+        paths.append(regularization_path(X, y, penalty="elasticnet", n_alphas=40, eps=1e-3, tol=1e-4))
+    aimed, finer = paths
+    assert aimed.converged.all() and finer.converged.all()
+    assert aimed.n_iters.sum() < 0.75 * finer.n_iters.sum()
+    assert np.all(np.abs(aimed.objectives - finer.objectives) <= np.maximum(aimed.dual_gaps, finer.dual_gaps))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_elastic_net_gap_is_at_most_the_distances_squared_over_twice_the_ridge(seed):
+    """The bound ``sufficient_tol`` rests on: at any point, the duality gap at the residual as dual point
+    (no rescaling needed) is the sum of the coordinates' Fenchel-Young gaps, each at most
+    ``d_j^2 / (2 mu_j)`` (``d_j`` the distance of ``-grad_j`` to the subdifferential of ``P_j``,
+    ``mu_j = alpha (1 - l1_ratio) v_j``), with equality where every sign agrees: near the optimum the
+    bound is nearly tight, so a wrong constant fails."""
+    from . import kkt
+
+    rng = np.random.default_rng(seed)
+    X, y = _chained(40, 60, 8, 0.5, 0.5, seed=seed)
+    v = rng.uniform(0.5, 2.0, 60)
+    pen = make_penalty("elasticnet", alpha=0.05, l1_ratio=0.5, weights=v)
+    spec = kkt.spec_from_penalty(pen)
+    best = solve(X, y, Quadratic(), pen, fit_intercept=False, tol=1e-12).coef
+    n, s = X.shape[0], np.ones(X.shape[0])
+    mu = tau = 0.05 * 0.5 * v
+    ratios = []
+    for w in (best + 1e-4 * rng.standard_normal(60) * (best != 0), np.where(rng.random(60) < 0.3, 1.0, 0.0)):
+        theta = (y - X @ w) / n  # minus the squared loss's derivative in z
+        grad = -X.T @ theta
+        d = np.where(w != 0, np.abs(grad + tau * np.sign(w) + mu * w), np.maximum(np.abs(grad) - tau, 0.0))
+        primal = kkt.objective(X, y, s, "squared", spec, w, 0.0)
+        gap = primal - (kkt._datafit_dual(theta, y, s, "squared") - kkt._penalty_conjugate(X.T @ theta, spec, 60))
+        bound = np.sum(d**2 / (2 * mu))
+        assert -1e-12 <= gap <= bound * (1 + 1e-9) + 1e-12
+        ratios.append(gap / bound)
+    assert ratios[0] > 0.9  # the signs agree near the optimum
 
 
 def test_logistic_path_takes_about_one_certificate_per_alpha(monkeypatch):
