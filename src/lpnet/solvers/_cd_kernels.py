@@ -462,11 +462,16 @@ def _ws_objective(h, r, w, ws, value, v, params):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper):
+def _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper, mu, with_sum):
+    # the largest distance over ws and, with_sum, the Fenchel-Young bound sum_j d_j^2 / (2 mu_j)
     worst = 0.0
+    total = 0.0
     for j in ws:
-        worst = max(worst, box_distance(dist, w[j], -col_dot(X, j, h, r), v[j], params, lower[j], upper[j]))
-    return worst
+        d = box_distance(dist, w[j], -col_dot(X, j, h, r), v[j], params, lower[j], upper[j])
+        worst = max(worst, d)
+        if with_sum:
+            total += d * d / (2.0 * mu[j])
+    return worst, total
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
@@ -553,6 +558,8 @@ def solve_subproblem(
     anderson_k,
     means,
     sums,
+    mu,
+    gap_target,
     forcing=0.0,
 ):
     """Coordinate descent on the working-set subproblem, with Anderson acceleration.
@@ -569,6 +576,12 @@ def solve_subproblem(
     subdifferential check.  Penalties without a kink at zero keep every coefficient nonzero, so for
     them every pass is a full one.  ``lower``, ``upper`` are the box (``-inf`` / ``inf`` where open),
     ``convex`` the penalty's ``is_convex``: each coordinate step is :func:`box_prox`.
+
+    ``gap_target > 0`` (every ``mu_j > 0``: each ``P_j`` is ``mu_j``-strongly convex) also stops it once
+    ``sum_j d_j^2 / (2 mu_j)`` over ``ws`` is at most ``gap_target``: that sum bounds the duality gap at
+    the residual where ``ws`` holds every feature that moves (the coordinates' Fenchel-Young gaps), and
+    it meets the target long before the largest distance meets ``tol``; the passes are then gated at
+    ``max(tol, sqrt(2 gap_target min mu))``, the largest distance the target allows.
 
     ``forcing > 0`` makes the solve inexact on purpose (a Newton step's model, rough far from the
     optimum): the tolerance becomes ``max(tol, forcing * s1)``, ``s1`` the largest step of the first pass.
@@ -592,21 +605,33 @@ def solve_subproblem(
     for i in range(r.shape[0]):
         t_ws[i] += b
     swept = ws  # what the next pass runs over: ws, or its nonzero part
+    with_sum = gap_target > 0.0
+    gate = tol
+    if with_sum:
+        lowest = np.inf
+        for k in range(n_ws):
+            lowest = min(lowest, mu[ws[k]])
+        gate = max(tol, np.sqrt(2.0 * gap_target * lowest))
     for epoch in range(1, max_epochs + 1):  # noqa: B007 - returned: the passes it took
         step, shift = _epoch(
             X, h, h_const, w, r, lips, swept, prox, dist, value, v, params, lower, upper, convex, means, sums
         )
         if epoch == 1:
             tol = max(tol, forcing * step)
+            gate = max(gate, tol)
         if fit_intercept:  # the centred steps moved the intercept by -shift; then its exact update
             b += _update_intercept(h, r, h_sum) - shift
 
         if swept.shape[0] < n_ws:  # a pass over the nonzero part: once settled, sweep ws again
-            if step <= tol:
+            if step <= gate:
                 swept = ws
-        elif step <= tol and _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper) <= tol:
-            break
         else:
+            if step <= gate:
+                worst, total = _ws_violation(X, h, w, r, ws, dist, v, params, lower, upper, mu, with_sum)
+                if worst <= tol or (with_sum and total <= gap_target):
+                    break
+                if with_sum:  # the sum goes as the steps squared: check again where it should pass
+                    gate = max(tol, min(gate, step * np.sqrt(gap_target / total)))
             nonzero = ws[w[ws] != 0.0]
             if nonzero.shape[0] < n_ws:
                 swept = nonzero

@@ -38,6 +38,12 @@ STEP_TOL = 1e-5
 #: with face steps, a path's first solve aims at the final accuracy on working sets up to this share of
 #: the features (``InnerSolver.final_share``): all of them
 FACE_FINAL_SHARE = 1.0
+#: an Elastic Net inner solve stops once its working set's Fenchel-Young bound of the gap is under this
+#: share of the threshold (the rest is left to features outside the working set, which it cannot see).
+#: Measured: ElasticNetCV's Toeplitz fold paths (tol 1e-4) took 926 passes for the three l1_ratios
+#: against 2388 before, still one certificate per alpha (755 at 0.5, 1230 at 0.1); on the tf-idf
+#: path (tol 1e-6) 0.5 cost up to three more certificates on a seed, 0.25 at most one, with 3-6% fewer passes
+FY_MARGIN = 0.25
 
 
 class ResidualCD(InnerSolver):
@@ -114,12 +120,15 @@ class ResidualCD(InnerSolver):
         self.gram: SupportGram | None = None
         self.column_nnz: np.ndarray | None = None
         self.final_share = type(self).final_share
-        if (
-            self.tol <= STEP_TOL
-            and penalty.piecewise_quadratic
-            and not penalty.is_bounded
-            and not (ridge := penalty.strong_convexity(n_features)).any()
-        ):
+        # every feature under a strongly convex, unboxed penalty (the Elastic Net): the inner solve also
+        # stops once its working set's Fenchel-Young bound meets a share of the threshold (see
+        # solve_subproblem), where the largest distance would take many more passes to meet its tolerance
+        ridge = penalty.strong_convexity(n_features)
+        self.ridge = ridge
+        self.gap_target = 0.0
+        if screens and not penalty.is_bounded and n_features and ridge.min() > 0:
+            self.gap_target = FY_MARGIN * self.certifier.threshold
+        if self.tol <= STEP_TOL and penalty.piecewise_quadratic and not penalty.is_bounded and not ridge.any():
             self.face = penalty.zero_threshold(n_features), ridge
             # a path's first solve aims at the final accuracy on any working set: a face step lands on the
             # working set's minimizer once the support is right, where passes would crawl (measured on
@@ -198,6 +207,8 @@ class ResidualCD(InnerSolver):
             ANDERSON_K,
             self.means,
             self.sums,
+            self.ridge,
+            self.gap_target,
         )
         self.n_passes += epochs
         return int(epochs)

@@ -23,6 +23,8 @@ from ._working_set import ANDERSON_K, InnerSolver, fit_working_set
 from .base import Layout, Problem, Solver
 
 MAX_EPOCHS = 1_000
+#: the Newton model's inner solves stop on their largest distance alone (no Fenchel-Young target)
+NO_RIDGE = np.zeros(0)
 ARMIJO = 1e-4
 MAX_BACKTRACK = 40
 ROUNDING = 4 * np.finfo(np.float64).eps
@@ -169,6 +171,8 @@ class NewtonSteps(InnerSolver):
             ANDERSON_K,
             means,
             sums,
+            NO_RIDGE,
+            0.0,
             FORCING,
         )
         dz = (t - r) - z  # X (w_new - w) + (b_new - b)
