@@ -125,17 +125,20 @@ class FaceFactor:
         self.features = np.zeros(0, dtype=np.int64)
         self.buffer = np.zeros((0, 0), order="F")
         self.mu = np.zeros(0)
+        # the array mu was copied from: a fit passes the same one, never changed, to every step
+        self._mu_given: np.ndarray | None = None
+        #: per feature of the data, its position in ``features`` (-1: not in the factor)
+        self.slot = np.zeros(0, dtype=np.int64)
 
     def sync(self, gram: SupportGram, features: np.ndarray, mu: np.ndarray) -> bool:
         """Make the factor that of ``features`` (any order kept internally); False when ``A`` is singular."""
-        # membership by boolean masks over the features (np.isin sorts: it cost more than the update)
+        self._track(gram.position.shape[0])
+        # membership by a boolean mask and the slots (np.isin sorts: it cost more than the update)
         wanted = np.zeros(gram.position.shape[0], dtype=bool)
         wanted[features] = True
-        held = np.zeros_like(wanted)
-        held[self.features] = True
         keep = wanted[self.features]
-        new = features[~held[features]]
-        same_mu = self.mu.shape == mu.shape and np.array_equal(self.mu, mu)
+        new = features[self.slot[features] < 0]
+        same_mu = mu is self._mu_given or (self.mu.shape == mu.shape and np.array_equal(self.mu, mu))
         changes = int((~keep).sum()) + new.size
         if not same_mu or changes > UPDATE_SHARE * max(features.size, 1) or not gram.hold(features):
             return self._factor(gram, features, mu)
@@ -143,16 +146,26 @@ class FaceFactor:
         for k in np.flatnonzero(~keep)[::-1]:  # (from the end: earlier positions stay valid)
             drop_in_place(self.buffer, m, int(k))
             m -= 1
+        self.slot[self.features[~keep]] = -1
         self.features = self.features[keep]
         self._reserve(m + new.size)
+        rows = gram.position[self.features]
         for j in new:
-            column = gram.G[gram.position[np.append(self.features, j)], gram.position[j]]
+            rows = np.append(rows, gram.position[j])
+            column = gram.G[rows, gram.position[j]]
             column[-1] += mu[j] + RIDGE * column[-1]
             if not append_column(self.buffer, m, column, RIDGE * column[-1]):
                 return self._factor(gram, features, mu)  # dependent on the others to rounding
             m += 1
-            self.features = np.append(self.features, j)
+        self.features = np.concatenate([self.features, new])
+        self.slot[self.features] = np.arange(self.features.size)
         return True
+
+    def _track(self, n_features: int) -> None:
+        """The slots sized for data of ``n_features`` features."""
+        if self.slot.shape[0] != n_features:
+            self.slot = np.full(n_features, -1, dtype=np.int64)
+            self.slot[self.features] = np.arange(self.features.size)
 
     def _reserve(self, size: int) -> None:
         if size > self.buffer.shape[0]:
@@ -162,7 +175,9 @@ class FaceFactor:
             self.buffer = grown
 
     def _factor(self, gram: SupportGram, features: np.ndarray, mu: np.ndarray) -> bool:
-        self.features, self.mu = np.zeros(0, dtype=np.int64), mu.copy()
+        self._track(gram.position.shape[0])
+        self.slot[self.features] = -1
+        self.features, self.mu, self._mu_given = np.zeros(0, dtype=np.int64), mu.copy(), mu
         G = gram.block(features)
         if G is None:
             return False
@@ -175,12 +190,12 @@ class FaceFactor:
         self._reserve(features.size)
         self.buffer[: features.size, : features.size] = R
         self.features = features.copy()
+        self.slot[self.features] = np.arange(self.features.size)
         return True
 
     def solve(self, features: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         """``A^{-1} rhs`` with ``rhs`` (and the result) in the order of ``features``."""
-        order = np.argsort(self.features)
-        where = order[np.searchsorted(self.features[order], features)]
+        where = self.slot[features]
         x = np.empty(self.features.size)
         x[where] = rhs
         cholesky_solve(self.buffer, self.features.size, x)
