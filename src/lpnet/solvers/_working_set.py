@@ -16,6 +16,7 @@ down to a fraction of the current scores.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 import numpy as np
 
@@ -65,8 +66,9 @@ class InnerSolver(ABC):
         """Recompute the prediction from ``(w, b)``; True when it had drifted beyond the rounding the
         certificate allows for (then the recomputed one replaces it and the certificate is taken again)."""
 
-    def proved_zeros(self, cert: Certificate) -> np.ndarray | None:
-        """Features the certificate proves zero at every optimum, or None without a screening rule."""
+    def proved_zeros(self, cert: Certificate, features: np.ndarray | None = None) -> np.ndarray | None:
+        """Which of ``features`` (indices; all features when None) the certificate proves zero at every
+        optimum, as a mask over them, or None without a screening rule."""
         return None
 
     def set_zero(self, features: np.ndarray) -> None:
@@ -123,6 +125,7 @@ def fit_working_set(
     # Toeplitz 500 x 5000, 10% on the sparse tf-idf 5000 x 50000; with a ridge part the gap is second
     # order, and the finer solve made Elastic Net paths 13% slower)
     first_order = penalty.is_convex and not penalty.strong_convexity(inner.w.shape[0]).any()
+    enough = sufficient_tol(penalty, inner.w.shape[0])
     for it in range(1, max_iter + 2):
         w = inner.w
         # a path's fit starts without a certificate (it would repeat the previous fit's last one)
@@ -132,7 +135,7 @@ def fit_working_set(
             ws, ws_size = working_set(w, start, ws_size)
             inner_tol = INNER_RATIO * start.max() * FIRST_RATIO
             final = first_order and ws.size < inner.final_share * w.shape[0]
-            target = sufficient_tol(penalty, w, ws.size, certifier.threshold)
+            target = enough(w, ws.size, certifier.threshold)
             if final and target > 0:
                 inner_tol = min(inner_tol, target)
             else:  # never finer than the certificate needs
@@ -162,10 +165,12 @@ def fit_working_set(
                 # exact zeros: a coefficient the final dual point proves zero is set to zero (a
                 # rounding-level value would otherwise stand as "nonzero" in the support), then certified
                 # again
-                proved = inner.proved_zeros(cert)
-                proved = None if proved is None else proved & (w != 0)
+                support = np.flatnonzero(w)
+                proved = inner.proved_zeros(cert, support)
                 if proved is not None and proved.any():
-                    inner.set_zero(proved)
+                    zeros = np.zeros(w.shape[0], dtype=bool)
+                    zeros[support[proved]] = True
+                    inner.set_zero(zeros)
                     done = fresh = False
                     continue
             if done or it > max_iter or (cert.unresolvable and it >= 3) or inner.exhausted:
@@ -186,7 +191,7 @@ def fit_working_set(
                 scores = np.where(candidates, scores, 0.0)
             ws, ws_size = working_set(w, scores, ws_size)
             inner_tol = INNER_RATIO * scores.max(initial=0.0) * gap_ratio(cert, certifier.threshold)
-            inner_tol = max(inner_tol, sufficient_tol(penalty, w, ws.size, certifier.threshold))
+            inner_tol = max(inner_tol, enough(w, ws.size, certifier.threshold))
             final = False
             objective = cert.objective
 
@@ -216,10 +221,11 @@ def fit_working_set(
     )
 
 
-def sufficient_tol(penalty: Penalty, w: np.ndarray, ws_size: int, threshold: float) -> float:
-    """The largest subdifferential distance over a working set of ``ws_size`` features at which the gap
-    is at most :data:`FINAL_MARGIN` times ``threshold`` (where the working set holds every feature that
-    moves), or 0.0 where no such bound is known.
+def sufficient_tol(penalty: Penalty, n_features: int) -> Callable[[np.ndarray, int, float], float]:
+    """``bound(w, ws_size, threshold)``: the largest subdifferential distance over a working set of
+    ``ws_size`` features at which the gap at ``w`` is at most :data:`FINAL_MARGIN` times ``threshold``
+    (where the working set holds every feature that moves), or 0.0 where no such bound is known.  What
+    depends on the penalty alone is computed once, here.
 
     * A penalty with a ridge part on every penalized feature (``mu_j > 0``, the Elastic Net): the dual
       point needs no rescaling, and the gap is the sum of each coordinate's Fenchel-Young gap, at most
@@ -234,22 +240,25 @@ def sufficient_tol(penalty: Penalty, w: np.ndarray, ws_size: int, threshold: flo
     A fixed fraction of the scores instead went a hundred to a thousand times finer than the threshold
     asked for on LassoCV's and ElasticNetCV's fold paths (tol 1e-4).
     """
-    if not penalty.is_convex:
-        return 0.0
-    n_features = w.shape[0]
     penalized = penalty.is_penalized(n_features)
-    if not penalized.any():
-        return 0.0
+    if not penalty.is_convex or not penalized.any():
+        return lambda w, ws_size, threshold: 0.0
     mu = penalty.strong_convexity(n_features)
     if mu.any():
         lowest_mu = float(np.min(mu, where=penalized, initial=np.inf))
-        return float(np.sqrt(2.0 * FINAL_MARGIN * threshold * lowest_mu / max(ws_size, 1))) if lowest_mu > 0 else 0.0
-    value = float(penalty.value(w))
+        if not lowest_mu > 0:
+            return lambda w, ws_size, threshold: 0.0
+        return lambda w, ws_size, threshold: float(np.sqrt(2 * FINAL_MARGIN * threshold * lowest_mu / max(ws_size, 1)))
     tau = penalty.zero_threshold(n_features)
     lowest = float(np.min(tau, where=tau > 0, initial=np.inf))
-    if not (value > 0 and np.isfinite(lowest)):
-        return 0.0
-    return FINAL_MARGIN * threshold * lowest / value
+    if not np.isfinite(lowest):
+        return lambda w, ws_size, threshold: 0.0
+
+    def first_order(w: np.ndarray, ws_size: int, threshold: float) -> float:
+        value = float(penalty.value(w))
+        return FINAL_MARGIN * threshold * lowest / value if value > 0 else 0.0
+
+    return first_order
 
 
 def gap_ratio(cert: Certificate, threshold: float, floor: float = 0.1) -> float:

@@ -153,11 +153,13 @@ class ResidualCD(InnerSolver):
             return True
         return False
 
-    def proved_zeros(self, cert: Certificate) -> np.ndarray | None:
+    def proved_zeros(self, cert: Certificate, features: np.ndarray | None = None) -> np.ndarray | None:
         if not self.tau.any():
             return None
         assert cert.dual_xt is not None and cert.gap is not None  # convex: a gap and its dual point
-        return gap_safe_zeros(cert.dual_xt, cert.gap, self.tau, self.lips)
+        if features is None:
+            return gap_safe_zeros(cert.dual_xt, cert.gap, self.tau, self.lips)
+        return gap_safe_zeros(cert.dual_xt[features], cert.gap, self.tau[features], self.lips[features])
 
     def set_zero(self, features: np.ndarray) -> None:
         self.r += self.design.X[:, np.flatnonzero(features)] @ self.w[features]
