@@ -317,7 +317,10 @@ class Penalty(ABC):
     @property
     def is_bounded(self) -> bool:
         """Whether the penalty carries a box with at least one finite bound."""
-        return bool(np.any(np.isfinite(self.lower_bounds)) or np.any(np.isfinite(self.upper_bounds)))
+        lower, upper = self.lower_bounds, self.upper_bounds
+        if isinstance(lower, float) and isinstance(upper, float):  # (scalar sides: asked a dozen times a fit)
+            return math.isfinite(lower) or math.isfinite(upper)
+        return bool(np.any(np.isfinite(lower)) or np.any(np.isfinite(upper)))
 
     def bounds(self, n_features: int) -> tuple[np.ndarray, np.ndarray]:
         """``(lower, upper)`` as float64 arrays of length ``n_features`` (``-inf`` / ``inf`` where open)."""
