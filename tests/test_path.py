@@ -437,6 +437,14 @@ def test_wide_lasso_path_takes_one_certificate_per_alpha(monkeypatch):
     assert np.all(np.abs(fine.objectives - usual.objectives) <= np.maximum(fine.dual_gaps, usual.dual_gaps))
 
 
+def _fewer_passes_same_optima(aimed, finer, share):
+    """Both paths certified at every alpha, ``aimed`` in under ``share`` of ``finer``'s passes, and the same
+    optima (two certified values of one optimum differ by at most the larger gap)."""
+    assert aimed.converged.all() and finer.converged.all()
+    assert aimed.n_iters.sum() < share * finer.n_iters.sum()
+    assert np.all(np.abs(aimed.objectives - finer.objectives) <= np.maximum(aimed.dual_gaps, finer.dual_gaps))
+
+
 def test_lasso_inner_solves_go_no_finer_than_the_certificate_needs(monkeypatch):
     """The Lasso's gap is first order in the distances, so the distance that meets the threshold is known
     (``sufficient_tol``): inner solves aimed there certify every alpha of a loose-tol path in a fraction
@@ -448,10 +456,7 @@ def test_lasso_inner_solves_go_no_finer_than_the_certificate_needs(monkeypatch):
     for margin in (_working_set.FINAL_MARGIN, _working_set.FINAL_MARGIN / 100):
         monkeypatch.setattr(_working_set, "FINAL_MARGIN", margin)
         paths.append(regularization_path(X, y, penalty="l1", n_alphas=40, eps=1e-3, tol=1e-4))
-    aimed, finer = paths
-    assert aimed.converged.all() and finer.converged.all()
-    assert aimed.n_iters.sum() < 0.6 * finer.n_iters.sum()
-    assert np.all(np.abs(aimed.objectives - finer.objectives) <= np.maximum(aimed.dual_gaps, finer.dual_gaps))
+    _fewer_passes_same_optima(*paths, share=0.6)
 
 
 def test_elastic_net_inner_solves_go_no_finer_than_the_certificate_needs(monkeypatch):
@@ -467,10 +472,7 @@ def test_elastic_net_inner_solves_go_no_finer_than_the_certificate_needs(monkeyp
         monkeypatch.setattr(cd_working_set, "FY_MARGIN", fy)
         monkeypatch.setattr(_working_set, "FINAL_MARGIN", margin)
         paths.append(regularization_path(X, y, penalty="elasticnet", n_alphas=40, eps=1e-3, tol=1e-4))
-    aimed, finer = paths
-    assert aimed.converged.all() and finer.converged.all()
-    assert aimed.n_iters.sum() < 0.6 * finer.n_iters.sum()
-    assert np.all(np.abs(aimed.objectives - finer.objectives) <= np.maximum(aimed.dual_gaps, finer.dual_gaps))
+    _fewer_passes_same_optima(*paths, share=0.6)
 
 
 @pytest.mark.parametrize("seed", range(5))
