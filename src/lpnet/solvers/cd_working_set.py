@@ -46,11 +46,12 @@ FACE_FINAL_SHARE = 1.0
 FY_MARGIN = 0.25
 #: Anderson extrapolation over this many passes of the squared loss's coordinate descent (proximal Newton's
 #: inner solves keep ``ANDERSON_K``).  Measured against 5, in passes and alternating runs: LassoCV's
-#: Toeplitz fold paths 13% fewer passes and 3-10% less time, the Toeplitz Lasso at a_max/100 22% fewer
-#: passes and 12% less time, the Toeplitz Lasso path the same time; the sparse Lasso at a_max/100 6% more
-#: passes (3-7% slower), the tf-idf path unchanged.  At 2 the Lasso path was 6% slower (an extrapolation
-#: costs about half a pass: its residual and two objectives); on the L1-logistic path proximal Newton's
-#: inner solves took more certificates at 2 or 3
+#: Toeplitz fold paths 13% fewer passes and 3-10% less time; the Toeplitz Lasso at a_max/100 22% and 7%
+#: fewer passes on two seeds, 10-14% less time on the first; the Toeplitz Elastic Net at a_max/100 and the
+#: Toeplitz Lasso path the same time; the sparse Lasso at a_max/100 6% more passes (3-7% slower); the
+#: tf-idf path unchanged.  At 2 the Lasso path was 6% slower (an extrapolation costs about half a pass: its
+#: residual and two objectives); on the L1-logistic path proximal Newton's inner solves took more
+#: certificates at 2 or 3
 CD_ANDERSON_K = 3
 
 
