@@ -41,8 +41,9 @@ FACE_FINAL_SHARE = 1.0
 #: an Elastic Net inner solve stops once its working set's Fenchel-Young bound of the gap is under this
 #: share of the threshold (the rest is left to features outside the working set, which it cannot see).
 #: Measured: ElasticNetCV's Toeplitz fold paths (tol 1e-4) took 926 passes for the three l1_ratios
-#: against 2388 before, still one certificate per alpha (755 at 0.5, 1230 at 0.1); on the tf-idf
-#: path (tol 1e-6) 0.5 cost up to three more certificates on a seed, 0.25 at most one, with 3-6% fewer passes
+#: against 2092 on the bound of sufficient_tol alone, still one certificate per alpha (755 at 0.5, 1230 at
+#: 0.1); on the tf-idf path (tol 1e-6) 0.5 cost up to three more certificates on a seed, 0.25 at most one,
+#: with 3-6% fewer passes
 FY_MARGIN = 0.25
 #: Anderson extrapolation over this many passes of the squared loss's coordinate descent (proximal Newton's
 #: inner solves keep ``ANDERSON_K``).  Measured against 5, in passes and alternating runs: LassoCV's
