@@ -242,23 +242,27 @@ def sufficient_tol(penalty: Penalty, n_features: int) -> Callable[[np.ndarray, i
     """
     penalized = penalty.is_penalized(n_features)
     if not penalty.is_convex or not penalized.any():
-        return lambda w, ws_size, threshold: 0.0
+        return _no_bound
     mu = penalty.strong_convexity(n_features)
     if mu.any():
         lowest_mu = float(np.min(mu, where=penalized, initial=np.inf))
         if not lowest_mu > 0:
-            return lambda w, ws_size, threshold: 0.0
+            return _no_bound
         return lambda w, ws_size, threshold: float(np.sqrt(2 * FINAL_MARGIN * threshold * lowest_mu / max(ws_size, 1)))
     tau = penalty.zero_threshold(n_features)
     lowest = float(np.min(tau, where=tau > 0, initial=np.inf))
     if not np.isfinite(lowest):
-        return lambda w, ws_size, threshold: 0.0
+        return _no_bound
 
     def first_order(w: np.ndarray, ws_size: int, threshold: float) -> float:
         value = float(penalty.value(w))
         return FINAL_MARGIN * threshold * lowest / value if value > 0 else 0.0
 
     return first_order
+
+
+def _no_bound(w: np.ndarray, ws_size: int, threshold: float) -> float:
+    return 0.0
 
 
 def gap_ratio(cert: Certificate, threshold: float, floor: float = 0.1) -> float:
