@@ -94,6 +94,21 @@ def test_null_model_is_the_best_constant(kind, fit_intercept):
         assert b == 0.0
 
 
+@pytest.mark.parametrize("columns", ["intercept", "one column", "zero column", "two columns"])
+def test_squared_free_fit_is_weighted_least_squares(columns):
+    """The free model's closed form (a ratio for one column) against numpy's weighted least squares."""
+    y, _, s = _problem("squared")
+    A = {
+        "intercept": np.ones((N, 1)),
+        "one column": rng.standard_normal((N, 1)),
+        "zero column": np.zeros((N, 1)),
+        "two columns": np.column_stack([np.ones(N), rng.standard_normal(N)]),
+    }[columns]
+    root = np.sqrt(s)
+    expected = np.linalg.lstsq(root[:, None] * A, root * y, rcond=None)[0]
+    np.testing.assert_allclose(Quadratic().free_fit(A, y, s), expected, rtol=1e-12, atol=1e-14)
+
+
 def test_logistic_rejects_unencoded_labels():
     with pytest.raises(ValueError, match="-1 and \\+1"):
         Logistic().prepare_target(np.array([0.0, 1.0, 1.0]))

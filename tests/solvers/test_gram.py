@@ -117,8 +117,8 @@ def test_gram_statistics_add_up_and_give_held_out_losses():
 
 @pytest.mark.parametrize("built_before", [False, True])
 def test_a_given_gram_is_checked_on_one_column(built_before):
-    """A Gram from the caller is checked against the data on one column: from the column-moments pass
-    when the state is built with it, by a product of its own when the state existed before."""
+    """A Gram from the caller is checked against the data on one column, whether the state was built
+    with it or existed before."""
     from lpnet.solvers.cd_gram import gram_state
 
     rng = np.random.default_rng(3)
@@ -140,6 +140,25 @@ def test_a_given_gram_is_checked_on_one_column(built_before):
         else:
             with pytest.raises(ValueError, match="column 4 is not"):
                 gram_state(design, y, s, True, gram)
+
+
+@pytest.mark.parametrize("p", [1, 3, 4, 6, 9])
+def test_the_gram_state_has_the_weighted_moments_of_every_column(p):
+    """The one pass over X (columns four at a time, then the rest) against numpy, for widths that leave
+    every remainder."""
+    from lpnet.solvers.cd_gram import gram_state
+
+    rng = np.random.default_rng(p)
+    X = rng.standard_normal((301, p)) * rng.uniform(0.5, 3.0, p) + rng.uniform(-4.0, 4.0, p)
+    y = X @ rng.standard_normal(p) + rng.standard_normal(301)
+    s = rng.uniform(0.2, 2.0, 301)
+    s *= 301 / s.sum()
+    state = gram_state(Design(X), y, s, True)
+    h = s / 301
+    x_mean, y_mean = np.average(X, axis=0, weights=h), np.average(y, weights=h)
+    np.testing.assert_allclose(state.x_mean, x_mean, rtol=1e-12)
+    np.testing.assert_allclose(state.c, (X - x_mean).T @ (h * (y - y_mean)), rtol=1e-10)
+    np.testing.assert_allclose(state.diag, (h[:, None] * (X - x_mean) ** 2).sum(axis=0), rtol=1e-9)
 
 
 def test_compiled_kernels_release_the_gil():

@@ -56,6 +56,10 @@ class Quadratic(Datafit):
 
     def free_fit(self, A, y, s, n_fixed: int = 0) -> np.ndarray:
         # weighted least squares in closed form: min 1/(2n) sum_i s_i (y_i - a_i c)^2
+        if A.shape[1] == 1:  # (the intercept alone, a path's usual start: a ratio, not an SVD of n x 1)
+            sa = s * A[:, 0]
+            square = float(sa @ A[:, 0])
+            return np.array([float(sa @ y) / square if square > 0 else 0.0])
         sq = np.sqrt(s)
         return np.linalg.lstsq(sq[:, None] * A, sq * y, rcond=None)[0]
 

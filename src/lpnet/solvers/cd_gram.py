@@ -46,37 +46,51 @@ EPS = float(np.finfo(np.float64).eps)
 
 EPOCHS_PER_CHECK = 10
 FIRST_BATCH = 20
+#: once this share of the columns is wanted, the whole Gram in one symmetric product (half the flops of
+#: a general one) is cheaper than the batches still to come
+WHOLE_SHARE = 1 / 8
 #: the Gram mode pays off when samples far outnumber features and G fits in memory
 GRAM_MIN_RATIO = 10
 GRAM_MAX_FEATURES = 2000
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def _column_moments(X, h, r, probe):
-    """Per column: ``sum h x r``, ``sum h x`` and ``sum h x^2`` (dense X), in one pass; and, for
-    ``probe >= 0``, ``sum h x x_probe`` (column ``probe`` of ``X^T H X``, to check a Gram the caller
-    gives: the probe column is in cache, so the check costs no pass of its own)."""
+def _column_moments(X, h, r):
+    """Per column of dense ``X``: ``sum h x r``, ``sum h x`` and ``sum h x^2``, in one pass."""
     n, p = X.shape
     xr, xs, xx = np.empty(p), np.empty(p), np.empty(p)
-    xp = np.zeros(p if probe >= 0 else 0)
-    for j in range(p):
-        a = b = c = d = 0.0
-        if probe >= 0:  # (two loops: a test inside the inner one would keep it from vectorising)
-            for i in range(n):
-                hx = h[i] * X[i, j]
-                a += hx * r[i]
-                b += hx
-                c += hx * X[i, j]
-                d += hx * X[i, probe]
-            xp[j] = d
-        else:
-            for i in range(n):
-                hx = h[i] * X[i, j]
-                a += hx * r[i]
-                b += hx
-                c += hx * X[i, j]
+    # four columns per sweep of h and r: one column's three sums each wait on their last addition,
+    # twelve independent ones keep the vector units busy (1.1 ms against 2.3 ms on 20 000 x 200)
+    full = p - p % 4
+    for j in range(0, full, 4):
+        a0 = b0 = c0 = a1 = b1 = c1 = a2 = b2 = c2 = a3 = b3 = c3 = 0.0
+        for i in range(n):
+            x0, x1, x2, x3 = X[i, j], X[i, j + 1], X[i, j + 2], X[i, j + 3]
+            h0, h1, h2, h3 = h[i] * x0, h[i] * x1, h[i] * x2, h[i] * x3
+            a0 += h0 * r[i]
+            a1 += h1 * r[i]
+            a2 += h2 * r[i]
+            a3 += h3 * r[i]
+            b0 += h0
+            b1 += h1
+            b2 += h2
+            b3 += h3
+            c0 += h0 * x0
+            c1 += h1 * x1
+            c2 += h2 * x2
+            c3 += h3 * x3
+        xr[j], xr[j + 1], xr[j + 2], xr[j + 3] = a0, a1, a2, a3
+        xs[j], xs[j + 1], xs[j + 2], xs[j + 3] = b0, b1, b2, b3
+        xx[j], xx[j + 1], xx[j + 2], xx[j + 3] = c0, c1, c2, c3
+    for j in range(full, p):
+        a = b = c = 0.0
+        for i in range(n):
+            hx = h[i] * X[i, j]
+            a += hx * r[i]
+            b += hx
+            c += hx * X[i, j]
         xr[j], xs[j], xx[j] = a, b, c
-    return xr, xs, xx, xp
+    return xr, xs, xx
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
@@ -255,22 +269,17 @@ class GramState:
         self.min_tol = 100 * rounding * max(float(ratios.max(initial=1.0)), y_ratio)
         self.G = np.zeros((n_features, n_features), order="F")
         self.have_col = np.zeros(n_features, dtype=np.bool_)
-        #: (j, column j of the uncentred X^T H X) when the pass over X computed it (from_design's probe)
-        self.probe: tuple[int, np.ndarray] | None = None
 
     @classmethod
-    def from_design(
-        cls, design: Design, y: np.ndarray, h: np.ndarray, fit_intercept: bool, probe: int = -1
-    ) -> GramState:
-        """The state of the data, no column of ``G`` yet; ``probe >= 0``: column ``probe`` of the
-        uncentred ``X^T H X`` is kept from the same pass (see :meth:`use_given`)."""
+    def from_design(cls, design: Design, y: np.ndarray, h: np.ndarray, fit_intercept: bool) -> GramState:
+        """The state of the data, no column of ``G`` yet."""
         X = design.kernel  # Fortran-ordered dense data
         n_features = design.shape[1]
         h_sum = float(h.sum())
         y_mean = weighted_mean(y, h) if fit_intercept else 0.0
         yc = y - y_mean
         # one pass over X: c = Xc^T H yc (= X^T H yc, as sum h yc = 0), weighted column sums and squares
-        c, col_sums, col_squares, probed = _column_moments(X, h, np.ascontiguousarray(yc), probe)
+        c, col_sums, col_squares = _column_moments(X, h, np.ascontiguousarray(yc))
         x_mean = col_sums / h_sum if fit_intercept else np.zeros(n_features)
         state = cls(
             n_features,
@@ -285,7 +294,6 @@ class GramState:
             X=X,
             h=h,
         )
-        state.probe = (probe, probed) if probe >= 0 else None
         return state
 
     @classmethod
@@ -306,11 +314,10 @@ class GramState:
         return state
 
     def add_columns(self, J: np.ndarray) -> None:
-        # each batch reads all of X; once an eighth of the columns are wanted (a path's later alphas),
-        # the whole matrix in one symmetric product is cheaper than the batches still to come
+        # each batch reads all of X: past WHOLE_SHARE of the columns (a path's later alphas), all at once
         X, h = self.X, self.h
         assert X is not None and h is not None  # only a state built from statistics lacks them, and its G is full
-        if self.have_col.sum() + len(J) >= self.have_col.shape[0] / 8:
+        if self.have_col.sum() + len(J) >= WHOLE_SHARE * self.have_col.shape[0]:
             self.use_cross(weighted_cross(X, h))
             return
         self.G[:, J] = X.T @ (h[:, None] * X[:, J]) - self.h_sum * np.outer(self.x_mean, self.x_mean[J])
@@ -331,11 +338,8 @@ class GramState:
         checking one column of it against the data, as a guard against a Gram of other data."""
         X, h = self.X, self.h
         assert X is not None and h is not None  # (a state from statistics has every column)
-        if self.probe is not None:
-            j, column = self.probe
-        else:  # (a state built before the Gram was given: the column costs a pass of its own)
-            j = X.shape[1] // 2
-            column = X.T @ (h * X[:, j])
+        j = X.shape[1] // 2  # (one column: a pass over X, where the Gram's own product would be p / 2)
+        column = X.T @ (h * X[:, j])
         # (the Gram summed over the samples has absolute tolerance 1e-8; here it is divided by n)
         atol = 1e-8 * max(float(np.abs(column).max()), 1.0 / X.shape[0])
         if not np.allclose(cross[:, j], column, rtol=1e-4, atol=atol):
@@ -359,9 +363,8 @@ def gram_state(
     so that no column is computed from ``X``.
     """
     h = s / design.shape[0]
-    probe = -1 if gram is None else design.shape[1] // 2
     state = design.memo(
-        design.key("gram", h, y, fit_intercept), lambda: GramState.from_design(design, y, h, fit_intercept, probe)
+        design.key("gram", h, y, fit_intercept), lambda: GramState.from_design(design, y, h, fit_intercept)
     )
     if gram is not None and not state.have_col.all():
         state.use_given(np.asarray(gram, dtype=np.float64) / design.shape[0])
@@ -428,9 +431,14 @@ def solve_cd_gram(problem: Problem) -> FitResult:
             gs.add_columns(missing)
         q -= G[:, support] @ w[support]
     # first columns: the worst violators of the optimality conditions; epochs flag the others that
-    # want to move, and they get their columns in the next batch
+    # want to move, and they get their columns in the next batch.  Where the violators left out of the
+    # first batch reach WHOLE_SHARE by themselves (a fit far below alpha_max), the next batch would
+    # bring the whole Gram anyway: they all ask now, and the whole Gram comes in one product (a tall
+    # 20 000 x 200 fit at alpha_max / 100: 25 ms against 33 ms with 20 columns first, then the rest)
     violation = penalty.subdiff_distance(w, -q)
-    first = np.argsort(-violation)[:FIRST_BATCH]
+    n_violators = int(np.count_nonzero(violation))
+    whole = n_violators - FIRST_BATCH >= WHOLE_SHARE * n_features
+    first = np.argsort(-violation)[: n_violators if whole else FIRST_BATCH]
     first = first[(violation[first] > 0) & ~have_col[first]]
     wants_col[first] = True  # (a column already known is not wanted: that would hold off the early stop)
     kernels, v, params = penalty.kernels, penalty.penalty_factors(n_features), penalty.params
