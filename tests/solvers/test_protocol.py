@@ -87,3 +87,36 @@ def test_capabilities_come_from_the_objects_not_their_classes():
     ref = solve(TALL, y, Quadratic(), L1(0.05), solver="cd")
     assert fit.solver == "prox_newton" and fit.converged
     assert fit.objective == pytest.approx(ref.objective, rel=1e-6)
+
+
+@pytest.mark.parametrize("layout", ["fortran", "c", "strided", "csc", "float32"])
+@pytest.mark.parametrize("rows", [[4, 0, 7, 7, 2], [], [-1, 3], "mask"])
+def test_take_rows_is_numpy_row_indexing(layout, rows):
+    """A fold's rows: numpy's ``X[rows]`` in value, and Fortran-ordered where the data are (for the
+    non-negative integer rows a splitter gives; the other forms of indexing are numpy's own)."""
+    from lpnet.solvers import take_rows
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((9, 6))
+    X = {
+        "fortran": np.asfortranarray(base),
+        "c": base,
+        "strided": np.asfortranarray(rng.standard_normal((9, 12)))[:, ::2],
+        "csc": sp.csc_matrix(np.where(base > 0.5, base, 0.0)),
+        "float32": np.asfortranarray(base, dtype=np.float32),
+    }[layout]
+    index = rng.random(9) < 0.5 if rows == "mask" else np.asarray(rows, dtype=np.int64)
+    got, expected = take_rows(X, index), X[index]
+    dense = (lambda a: a.toarray()) if sp.issparse(X) else np.asarray
+    np.testing.assert_array_equal(dense(got), dense(expected))
+    if layout == "fortran" and rows != "mask" and rows and min(rows) >= 0:
+        assert got.flags.f_contiguous
+
+
+@pytest.mark.parametrize("row", [9, -10])
+def test_take_rows_refuses_rows_out_of_range_as_numpy_does(row):
+    from lpnet.solvers import take_rows
+
+    X = np.asfortranarray(np.random.default_rng(1).standard_normal((9, 4)))
+    with pytest.raises(IndexError):
+        take_rows(X, np.array([0, row]))

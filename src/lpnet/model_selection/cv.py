@@ -30,6 +30,7 @@ from ..estimators.logistic import is_multiclass_target
 from ..fit_data import check_offset, prepare_fit
 from ..path import alpha_grid, decreasing_alphas, null_gradient, penalty_template, regularization_path
 from ..penalties import Penalty, make_penalty
+from ..solvers import take_rows
 from .gram_folds import fold_path, fold_state, fold_statistics, statistics_apply, thread_map
 from .multinomial_cv import fit_multinomial_cv
 
@@ -80,7 +81,7 @@ class FoldFit:
 
 def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, tol, max_iter, offset) -> FoldFit:
     path = regularization_path(
-        X[train],
+        take_rows(X, train),
         y[train],
         penalty=template,
         datafit=datafit,
@@ -91,7 +92,7 @@ def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, to
         max_iter=max_iter,
         offset=None if offset is None else offset[train],
     )
-    z = np.asarray(X[test] @ path.coefs.T) + path.intercepts
+    z = np.asarray(take_rows(X, test) @ path.coefs.T) + path.intercepts
     if offset is not None:
         z = z + offset[test][:, None]
     y_test, s_test = y[test], s[test]
@@ -323,7 +324,7 @@ class PathCV(BaseEstimator):
 
         def one(i, test, state, held_out):
             def predict(coefs, intercepts):
-                return np.asarray(X[test] @ coefs.T) + intercepts
+                return np.asarray(take_rows(X, test) @ coefs.T) + intercepts
 
             out = fold_path(state, held_out, penalties[i], grids[i], self.tol, self.max_iter, y[test], s[test], predict)
             return None if out is None else FoldFit(*out)

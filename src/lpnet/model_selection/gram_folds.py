@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from joblib import effective_n_jobs
 
 from ..datafits import Quadratic
-from ..solvers import pick_solver
+from ..solvers import pick_solver, take_rows
 from ..solvers.cd_gram import GramState, GramStatistics, gram_path_applies, gram_path_arrays
 
 
@@ -45,7 +45,8 @@ def fold_statistics(X, y, s, folds, n_jobs=None) -> list[tuple[GramStatistics, G
     parallel = effective_n_jobs(n_jobs) > 1
 
     def of_rows(test):
-        block = X[rows(test)]
+        index = rows(test)
+        block = X[index] if isinstance(index, slice) else take_rows(X, index)
         if parallel and not (block.flags.c_contiguous or block.flags.f_contiguous):
             # the rows of Fortran-ordered data: the product of that strided view did not run in
             # parallel on threads, that of a contiguous copy (made by each thread) does

@@ -21,6 +21,7 @@ from ..datafits import Multinomial
 from ..estimators.logistic import multinomial_penalty
 from ..fit_data import prepare_fit
 from ..path import alpha_grid, decreasing_alphas
+from ..solvers import take_rows
 from ..solvers.multinomial import multinomial_alpha_max, multinomial_path
 
 __all__ = ["fit_multinomial_cv"]
@@ -67,7 +68,7 @@ def fit_multinomial_cv(model, X, y, sample_weight, splitter_params: dict, select
     show = bool(model.progress or getattr(model, "verbose", 0))
     fold_fits = Parallel(n_jobs=model.n_jobs, prefer="threads")(
         delayed(multinomial_path)(
-            Xv[train],
+            take_rows(Xv, train),
             Y[train],
             penalty,
             grid,
@@ -79,7 +80,8 @@ def fit_multinomial_cv(model, X, y, sample_weight, splitter_params: dict, select
         for train, _ in progress_bar(folds, show, "folds")
     )
     for f, ((_, test), fits) in enumerate(zip(folds, fold_fits)):
-        Z = np.stack([np.asarray(Xv[test] @ r.coef) + r.intercept for r in fits], axis=2)  # (n_test, K, m)
+        held_out = take_rows(Xv, test)
+        Z = np.stack([np.asarray(held_out @ r.coef) + r.intercept for r in fits], axis=2)  # (n_test, K, m)
         losses[f] = datafit.validation_loss(Y[test], Z, s[test])
         accuracy[f] = datafit.validation_score(Y[test], Z, s[test])
         for a, r in enumerate(fits):

@@ -23,6 +23,7 @@ from ..estimators.base import check_unsupported_options, staged_fit
 from ..fit_data import prepare_fit
 from ..path import alpha_grid, decreasing_alphas
 from ..penalties import L21
+from ..solvers import take_rows
 from ..solvers.multitask import multitask_alpha_max, multitask_design, multitask_path
 from .cv import ALPHA_RULES, CVResults, select_alpha
 
@@ -32,7 +33,7 @@ __all__ = ["MultiTaskElasticNetCV", "MultiTaskLassoCV"]
 def _fold_losses(X, Y, s, train, test, template, alphas, fit_intercept, tol, max_iter) -> np.ndarray:
     """Held-out mean squared error (over samples and tasks) of one training fold's path, per alpha."""
     path = multitask_path(
-        multitask_design(X[train]),
+        multitask_design(take_rows(X, train)),
         Y[train],
         template,
         alphas,
@@ -41,7 +42,7 @@ def _fold_losses(X, Y, s, train, test, template, alphas, fit_intercept, tol, max
         tol=tol,
         max_iter=max_iter,
     )
-    Xt = X[test]
+    Xt = take_rows(X, test)
     # predictions of every alpha at once: (n_test, n_tasks, n_alphas)
     Z = np.stack([np.asarray(Xt @ W) + b for W, b in zip(path.coefs, path.intercepts)], axis=2)
     return np.asarray(MultiTaskQuadratic().validation_loss(Y[test], Z, s[test]))

@@ -25,6 +25,7 @@ from ..fit_data import prepare_fit
 from ..path import regularization_path
 from ..path_relax import check_gamma
 from ..penalties import L1
+from ..solvers import take_rows
 from .cv import CVResults, DelegatingClassifierCV, PathCV, grid_from_data, init_cv_params
 
 #: glmnet's default gammas for ``relax=TRUE``
@@ -34,7 +35,7 @@ DEFAULT_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 def relaxed_fold_losses(X, y, s, train, test, template, datafit, alphas, gammas, fit_intercept, tol, max_iter):
     """Held-out losses of one training fold's relaxed path, shape (n_gammas, n_alphas)."""
     path = regularization_path(
-        X[train],
+        take_rows(X, train),
         y[train],
         penalty=template,
         datafit=datafit,
@@ -46,9 +47,10 @@ def relaxed_fold_losses(X, y, s, train, test, template, datafit, alphas, gammas,
         relax=True,
     )
     out = []
+    held_out = take_rows(X, test)
     for gamma in gammas:
         coefs, intercepts = path.relaxed(gamma)
-        z = np.asarray(X[test] @ coefs.T) + intercepts
+        z = np.asarray(held_out @ coefs.T) + intercepts
         out.append(datafit.validation_loss(y[test], z, s[test]))
     return np.array(out)
 

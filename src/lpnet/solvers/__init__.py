@@ -18,7 +18,7 @@ from ..certificates import Certifier, coef_error_bound
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from ._common import FitResult, finish, measure, require_interfaces
-from ._design import Design, as_design, linear_predictor
+from ._design import Design, as_design, linear_predictor, take_rows
 from .base import Layout, Problem, Solver
 from .cd_gram import CD_GRAM
 from .cd_working_set import CD
@@ -51,6 +51,7 @@ __all__ = [
     "pick_solver",
     "solve",
     "solve_along",
+    "take_rows",
 ]
 
 

@@ -285,6 +285,16 @@ def _col_dot_plain_impl(X, j, r):
     return csc
 
 
+@njit(cache=True, nogil=True)
+def gather_rows(X, rows):
+    """``X[rows]`` of a Fortran-ordered ``X``, written in Fortran order, column by column."""
+    out = np.empty((X.shape[1], rows.shape[0])).T
+    for j in range(X.shape[1]):
+        for i in range(rows.shape[0]):
+            out[i, j] = X[rows[i], j]
+    return out
+
+
 @njit(cache=True, nogil=True, fastmath=FAST)
 def xt_dot(X, r, n_features):
     """``X^T r`` for dense or CSC ``X`` (the full gradient of every certificate)."""

@@ -30,6 +30,22 @@ def kernel_matrix(X: Any) -> Any:
     return np.asfortranarray(X)
 
 
+def take_rows(X: Any, rows: np.ndarray) -> Any:
+    """``X[rows]`` for integer ``rows``, dense data in the kernels' Fortran order.
+
+    A cross-validation fold's rows: numpy's row gather from a Fortran-ordered array writes a C-ordered
+    copy, which the kernels then transpose (9.3 ms for 400 rows of 500 x 5000); gathered column by
+    column, 1.1 ms.
+    """
+    rows = np.asarray(rows)
+    fortran = isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype == np.float64 and X.flags.f_contiguous
+    if not fortran or rows.ndim != 1 or rows.dtype.kind not in "iu" or rows.size == 0:
+        return X[rows]
+    if rows.min() < 0 or rows.max() >= X.shape[0]:
+        return X[rows]  # (numpy's indexing, and its error, for what the kernel would read out of bounds)
+    return kern.gather_rows(X, rows.astype(np.int64, copy=False))
+
+
 def linear_predictor(X: Any, w: np.ndarray, b: float) -> np.ndarray:
     """``X w + b`` as a float64 vector."""
     # (np.flatnonzero of the boolean mask: of the float array itself it took 8 times longer, 180 us on
