@@ -91,6 +91,8 @@ class Certificate:
     #: the dual objective and the feasible dual point it was evaluated at (convex), else None
     dual: float | None = None
     dual_point: np.ndarray | None = None
+    #: the penalty's part of ``objective``, ``P(w)`` (convex)
+    penalty_value: float | None = None
 
     @property
     def unresolvable(self) -> bool:
@@ -310,8 +312,9 @@ class Certifier:
             grad = centred if self.means is None else centred + self.means * raw_sum
         else:
             centred = grad if self.means is None else grad - self.means * raw_sum
-        objective = self.datafit.value(self.y, z, self.s) + self.penalty.value(w)
+        data_value = self.datafit.value(self.y, z, self.s)
         if not self.convex:
+            objective = data_value + self.penalty.value(w)
             distance = self.penalty.subdiff_distance(w, grad)
             # the intercept's stationarity counts as one more coordinate (its derivative is the sum)
             stationarity = max(float(distance.max(initial=0.0)), abs(raw_sum) if self.fit_intercept else 0.0)
@@ -329,7 +332,7 @@ class Certifier:
             dual_kernels = self.penalty.dual_kernels
             assert dual_kernels is not None  # (_fused is set only then)
             radius = self.X.shape[0] * np.finfo(np.float64).eps * float(np.linalg.norm(theta))
-            distance, scale, conjugate, shifted_scale, shifted_conjugate = certificate_pass(
+            distance, scale, conjugate, shifted_scale, shifted_conjugate, penalty_value = certificate_pass(
                 np.ascontiguousarray(w, dtype=np.float64),
                 np.ascontiguousarray(grad, dtype=np.float64),
                 np.ascontiguousarray(xt_theta, dtype=np.float64),
@@ -341,12 +344,15 @@ class Certifier:
                 self.penalty.kernels.subdiff_distance,
                 dual_kernels.dual_ratio,
                 dual_kernels.conjugate,
+                self.penalty.kernels.value,
             )
             dual = self.datafit.dual(theta / scale, self.y_dual, self.s) - conjugate
             shifted = self.datafit.dual(theta / shifted_scale, self.y_dual, self.s) - shifted_conjugate
         else:
             distance = self.penalty.subdiff_distance(w, grad)
             dual, scale = self._dual_value(theta, xt_theta)
+            penalty_value = self.penalty.value(w)
+        objective = data_value + penalty_value
         if self._A is not None and not np.isfinite(dual):
             # far from optimal in the free coordinates the projection can leave the datafit's dual
             # domain: take the dual point at the best free coordinates for this w instead
@@ -382,7 +388,7 @@ class Certifier:
             gap += floor
         converged = gap <= self.threshold
         return Certificate(
-            objective, gap, None, grad, distance, converged, xt_theta / scale, floor, dual, theta / scale
+            objective, gap, None, grad, distance, converged, xt_theta / scale, floor, dual, theta / scale, penalty_value
         )
 
     def reprice(self, cert: Certificate, w: np.ndarray, b: float, z: np.ndarray) -> Certificate:
@@ -392,11 +398,13 @@ class Certifier:
         Any feasible dual point bounds the optimum from below, wherever it came from: only the objective
         and its rounding depend on ``z``, and both cost ``O(n)`` where a new certificate costs a pass over
         ``X``.  The gradient and the distances stay those of the drifted prediction (hints for a path's
-        next working set, off by rounding).
+        next working set, off by rounding).  ``w`` is the one ``cert`` was computed at: its penalty value
+        is kept.
         """
         assert cert.converged and cert.gap is not None and cert.dual is not None and cert.dual_point is not None
         raw = self.datafit.raw_grad(self.y, z, self.s)
-        objective = self.datafit.value(self.y, z, self.s) + self.penalty.value(w)
+        penalty_value = self.penalty.value(w) if cert.penalty_value is None else cert.penalty_value
+        objective = self.datafit.value(self.y, z, self.s) + penalty_value
         rounding = self._rounding(w, b, z, raw, objective, cert.dual, cert.dual_point)
         gap = objective - cert.dual + rounding + cert.floor
         return replace(cert, objective=objective, gap=gap, converged=gap <= self.threshold)
@@ -559,15 +567,16 @@ def sparse_scales(
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def certificate_pass(w, grad, xt_theta, v, tau, params, col_norms, radius, dist, dual_ratio, conjugate):
+def certificate_pass(w, grad, xt_theta, v, tau, params, col_norms, radius, dist, dual_ratio, conjugate, value):
     """A convex separable penalty's share of a certificate, in one pass over the features.
 
-    Returns ``(distance, c, P*(X^T theta / c), c', P*(z' / c'))``: the subdifferential distances of
-    ``-grad``, the dual scaling ``c`` of ``X^T theta`` (the largest ``dual_ratio`` over the penalized
-    features, at least 1) with the conjugate there, and the same for ``z' = X^T theta`` moved away from
-    zero by its rounding bound ``radius ||x_j||`` (the rounding floor's second dual value, see
-    ``Certifier._rounding_floor``).  ``dist``, ``dual_ratio`` and ``conjugate`` are the penalty's compiled
-    scalar kernels, ``v`` its factors, ``tau`` its thresholds at zero, ``params`` its packed parameters.
+    Returns ``(distance, c, P*(X^T theta / c), c', P*(z' / c'), P(w))``: the subdifferential distances
+    of ``-grad``, the dual scaling ``c`` of ``X^T theta`` (the largest ``dual_ratio`` over the penalized
+    features, at least 1) with the conjugate there, the same for ``z' = X^T theta`` moved away from zero
+    by its rounding bound ``radius ||x_j||`` (the rounding floor's second dual value, see
+    ``Certifier._rounding_floor``), and the penalty's value.  ``dist``, ``dual_ratio``, ``conjugate`` and
+    ``value`` are the penalty's compiled scalar kernels, ``v`` its factors, ``tau`` its thresholds at
+    zero, ``params`` its packed parameters.
 
     ``P_j`` is convex with its minimum 0 at 0 and ``dP_j(0) = [-tau_j, tau_j]``: a zero coefficient's
     distance is ``max(|grad_j| - tau_j, 0)``, and ``P_j*`` vanishes on ``[-tau_j, tau_j]``, where no
@@ -586,10 +595,12 @@ def certificate_pass(w, grad, xt_theta, v, tau, params, col_norms, radius, dist,
             calls[n_calls] = j
             n_calls += 1
     scale = shifted_scale = 1.0
+    penalty_value = 0.0  # (every P_j vanishes at 0: the support's terms are the sum)
     for k in range(n_calls):
         j = calls[k]
         if w[j] != 0.0:
             distance[j] = dist(w[j], grad[j], v[j], params.ctypes)
+            penalty_value += value(w[j], v[j], params.ctypes)
         if params[0] * v[j] > 0.0:  # (the free features are projected out of X^T theta)
             z = xt_theta[j]
             shifted = z + np.sign(z) * radius * col_norms[j]
@@ -607,7 +618,7 @@ def certificate_pass(w, grad, xt_theta, v, tau, params, col_norms, radius, dist,
                 shifted_conj += conjugate(shifted / shifted_scale, v[j], params.ctypes)
             if abs(z / scale) > tau[j]:
                 conj += conjugate(z / scale, v[j], params.ctypes)
-    return distance, scale, conj, shifted_scale, shifted_conj
+    return distance, scale, conj, shifted_scale, shifted_conj, penalty_value
 
 
 def _numpy_xt(X: Any) -> Callable[..., np.ndarray]:

@@ -386,8 +386,8 @@ def test_design_linear_prediction_equals_numpy(layout):
 @pytest.mark.parametrize("pid", [pid for pid, spec in PENALTIES if spec.convex])
 @pytest.mark.parametrize("where", ["sparse_w", "dense_w"])
 def test_compiled_certificate_pass_equals_the_penalty_methods(pid, where):
-    """The one compiled pass of a convex penalty's certificate (distances, dual scaling, conjugate, and
-    the rounding floor's shifted dual point) gives what the penalty's own vectorised methods give, with
+    """The one compiled pass of a convex penalty's certificate (distances, dual scaling, conjugate, the
+    rounding floor's shifted dual point, and the penalty's value) gives what the penalty's own vectorised methods give, with
     unequal factors (a zero among them), ties at the thresholds and points outside the dual domain."""
     from lpnet.certificates import certificate_pass
 
@@ -404,11 +404,12 @@ def test_compiled_certificate_pass_equals_the_penalty_methods(pid, where):
     norms = rng.uniform(0.5, 2.0, p)
     radius = 1e-3
     dual = pen.dual_kernels
-    distance, scale, conj, shifted_scale, shifted_conj = certificate_pass(
+    distance, scale, conj, shifted_scale, shifted_conj, value = certificate_pass(
         w, grad, xt_theta, pen.penalty_factors(p), tau, pen.params, norms, radius,
-        pen.kernels.subdiff_distance, dual.dual_ratio, dual.conjugate,
+        pen.kernels.subdiff_distance, dual.dual_ratio, dual.conjugate, pen.kernels.value,
     )  # fmt: skip
     np.testing.assert_allclose(distance, pen.subdiff_distance(w, grad), rtol=1e-12, atol=1e-15)
+    assert value == pytest.approx(pen.value(w), rel=1e-12)
     ref_scale, ref_conj = pen.scaled_conjugate(xt_theta)
     assert scale == pytest.approx(ref_scale, rel=1e-12)
     assert conj == pytest.approx(ref_conj, rel=1e-10, abs=1e-13)

@@ -93,7 +93,8 @@ class SupportGram:
             m = self.columns.size
             if m + new.size > MAX_COLUMNS:
                 return False
-            hx = self.h[:, None] * self.centred(new)
+            xc = self.centred(new)
+            hx = self.h[:, None] * xc
             # (Xc_old^T H x_new = X_old^T H x_new: the new columns are centred, sum_i h_i xc_ij = 0)
             cross = np.asarray(self.X[:, self.columns].T @ hx) if m else np.zeros((0, new.size))
             size = m + new.size
@@ -103,7 +104,7 @@ class SupportGram:
                 self.buffer = grown
             self.buffer[:m, m:size] = cross
             self.buffer[m:size, :m] = cross.T
-            self.buffer[m:size, m:size] = self.centred(new).T @ hx
+            self.buffer[m:size, m:size] = xc.T @ hx
             self.position[new] = np.arange(m, m + new.size)
             self.columns = np.concatenate([self.columns, new])
         return True
