@@ -387,8 +387,9 @@ def test_design_linear_prediction_equals_numpy(layout):
 @pytest.mark.parametrize("where", ["sparse_w", "dense_w"])
 def test_compiled_certificate_pass_equals_the_penalty_methods(pid, where):
     """The one compiled pass of a convex penalty's certificate (distances, dual scaling, conjugate, the
-    rounding floor's shifted dual point, and the penalty's value) gives what the penalty's own vectorised methods give, with
-    unequal factors (a zero among them), ties at the thresholds and points outside the dual domain."""
+    rounding floor's shifted dual point, and the penalty's value) gives what the penalty's own vectorised
+    methods give, with unequal factors (a zero among them), ties at the thresholds and points outside the
+    dual domain."""
     from lpnet.certificates import certificate_pass
 
     rng = np.random.default_rng(len(pid) + (where == "dense_w"))
