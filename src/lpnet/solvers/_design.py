@@ -39,11 +39,10 @@ def take_rows(X: Any, rows: np.ndarray) -> Any:
     """
     rows = np.asarray(rows)
     fortran = isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype == np.float64 and X.flags.f_contiguous
-    if not fortran or rows.ndim != 1 or rows.dtype.kind not in "iu" or rows.size == 0:
-        return X[rows]
-    if rows.min() < 0 or rows.max() >= X.shape[0]:
-        return X[rows]  # (numpy's indexing, and its error, for what the kernel would read out of bounds)
-    return kern.gather_rows(X, rows.astype(np.int64, copy=False))
+    # (numpy's own indexing, and its errors, for everything else: masks, negative or out-of-range rows)
+    if fortran and rows.ndim == 1 and rows.dtype.kind in "iu" and rows.size and 0 <= rows.min() <= rows.max() < len(X):
+        return kern.gather_rows(X, rows.astype(np.int64, copy=False))
+    return X[rows]
 
 
 def linear_predictor(X: Any, w: np.ndarray, b: float) -> np.ndarray:
