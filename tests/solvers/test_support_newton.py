@@ -12,8 +12,15 @@ import scipy.sparse as sp
 from sklearn.linear_model import Lasso, lasso_path
 
 import lpnet
-from lpnet.solvers import cd_working_set
-from lpnet.solvers.support_newton import FaceFactor, SupportGram, drop_in_place, support_step
+from lpnet.solvers import _cd_kernels, cd_working_set
+from lpnet.solvers._design import kernel_matrix
+from lpnet.solvers.support_newton import (
+    FaceFactor,
+    SupportGram,
+    append_columns,
+    drop_in_place,
+    support_step,
+)
 from tests import kkt
 
 
@@ -52,6 +59,52 @@ def test_drop_column_equals_a_fresh_factorization():
         buffer[:12, :12] = R
         drop_in_place(buffer, 12, k)
         np.testing.assert_allclose(np.triu(buffer[:11, :11]), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_append_columns_grows_the_factor_as_a_fresh_factorization_and_stops_at_a_dependent_column():
+    rng = np.random.default_rng(6)
+    B = rng.standard_normal((40, 12))
+    G = B.T @ B
+    mu = rng.uniform(0.0, 0.5, 12)
+    rows, new = np.array([3, 0, 7]), np.array([5, 11, 1, 9])
+    buffer = np.zeros((12, 12), order="F")
+    A = G[np.ix_(rows, rows)] + np.diag(mu[rows])
+    buffer[:3, :3] = np.linalg.cholesky(A).T
+    assert append_columns(buffer, G, rows, new, mu[new]) == 4
+    order = np.r_[rows, new]
+    expected = np.linalg.cholesky(G[np.ix_(order, order)] + np.diag(mu[order])).T
+    np.testing.assert_allclose(np.triu(buffer[:7, :7]), expected, rtol=1e-6, atol=1e-8)
+    # a column whose pivot is not positive (a block that is not positive definite) stops the growth there,
+    # the factor left as it was before that column
+    G2 = G.copy()
+    G2[6, 6] = 0.0
+    buffer = np.zeros((12, 12), order="F")
+    buffer[:1, :1] = np.sqrt(G2[2, 2])
+    assert append_columns(buffer, G2, np.array([2]), np.array([4, 6, 8]), np.zeros(3)) == 1
+    np.testing.assert_allclose(np.triu(buffer[:2, :2]), np.linalg.cholesky(G[np.ix_([2, 4], [2, 4])]).T, rtol=1e-8)
+    assert not buffer[:3, 2].any()
+
+
+@pytest.mark.parametrize("layout", ["dense", "csc"])
+@pytest.mark.parametrize("width", [1, 4, 7, 10])
+def test_subset_products_read_the_centred_columns_in_place(layout, width):
+    rng = np.random.default_rng(width)
+    X = rng.standard_normal((30, 25)) + 1e3  # a large mean: the products are taken on the differences
+    if layout == "csc":
+        X = sp.random(30, 25, density=0.3, random_state=width, format="csc") * 3.0
+    dense = X.toarray() if sp.issparse(X) else X
+    h = rng.uniform(0.5, 1.5, 30) / 30
+    means = np.where(rng.random(25) < 0.3, 0.0, (h @ dense) / h.sum())  # some columns left uncentred
+    cols = np.sort(rng.choice(25, width, replace=False)).astype(np.int64)
+    r = rng.standard_normal(30)
+    Xc = dense[:, cols] - means[cols]
+    kernel = kernel_matrix(X)
+    np.testing.assert_allclose(_cd_kernels.subset_xt_centred(kernel, cols, h, r, means), Xc.T @ (h * r), rtol=1e-9)
+    coef = rng.standard_normal(width)
+    coef[0] = 0.0
+    out = r.copy()
+    _cd_kernels.subset_axpy_centred(kernel, cols, coef, out, means)
+    np.testing.assert_allclose(out, r - Xc @ coef, rtol=1e-9, atol=1e-9)
 
 
 @pytest.mark.parametrize("intercept", [True, False])

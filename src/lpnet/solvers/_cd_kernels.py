@@ -526,6 +526,73 @@ def _residual(X, t, w, b, ws, r):
             col_axpy(X, j, w[j], r)
 
 
+def subset_dot_centred(X, cols, v, means):  # pragma: no cover - replaced by the overload inside numba
+    """``(X[:, cols] - means[cols])^T v``."""
+    raise NotImplementedError
+
+
+# numba's typing stub for jit_options omits "cache", which numba accepts
+@overload(subset_dot_centred, jit_options={"cache": True})  # type: ignore[typeddict-unknown-key]
+def _subset_dot_centred(X, cols, v, means):
+    if isinstance(X, types.Array):
+
+        def dense(X, cols, v, means):
+            # four columns per sweep over v, on the differences X_ij - mean_j (no cancellation): a single
+            # column's loop waits on its one sum (measured on 500 rows x 700 columns: 43 us, against 52
+            # for one column at a time and 38 for BLAS on the gathered block, whose gather took 250)
+            m, n = cols.shape[0], X.shape[0]
+            out = np.empty(m)
+            k = 0
+            while k + 4 <= m:
+                j0, j1, j2, j3 = cols[k], cols[k + 1], cols[k + 2], cols[k + 3]
+                m0, m1, m2, m3 = means[j0], means[j1], means[j2], means[j3]
+                a0 = a1 = a2 = a3 = 0.0
+                for i in range(n):
+                    a0 += (X[i, j0] - m0) * v[i]
+                    a1 += (X[i, j1] - m1) * v[i]
+                    a2 += (X[i, j2] - m2) * v[i]
+                    a3 += (X[i, j3] - m3) * v[i]
+                out[k], out[k + 1], out[k + 2], out[k + 3] = a0, a1, a2, a3
+                k += 4
+            for rest in range(k, m):
+                j = cols[rest]
+                acc = 0.0
+                for i in range(n):
+                    acc += (X[i, j] - means[j]) * v[i]
+                out[rest] = acc
+            return out
+
+        return dense
+
+    def csc(X, cols, v, means):
+        total = v.sum()
+        out = np.empty(cols.shape[0])
+        for k in range(cols.shape[0]):
+            out[k] = col_dot_plain(X, cols[k], v) - means[cols[k]] * total
+        return out
+
+    return csc
+
+
+@njit(cache=True, nogil=True, fastmath=FAST)
+def subset_xt_centred(X, cols, h, r, means):
+    """``(X[:, cols] - means[cols])^T (h r)`` read in place (no gather of the columns), dense or CSC."""
+    return subset_dot_centred(X, cols, h * r, means)
+
+
+@njit(cache=True, nogil=True, fastmath=FAST)
+def subset_axpy_centred(X, cols, coef, r, means):
+    """``r -= (X[:, cols] - means[cols]) coef`` in place, skipping zero coefficients, dense or CSC."""
+    for k in range(cols.shape[0]):
+        j = cols[k]
+        if coef[k] == 0.0:
+            continue
+        if means[j] == 0.0:
+            col_axpy(X, j, coef[k], r)
+        else:
+            col_axpy_centred(X, j, coef[k], r, means[j])
+
+
 @njit(cache=True, nogil=True, fastmath=FAST)
 def support_product(X, w, b, support, n_rows):
     """``X[:, support] w[support] + b`` for dense or CSC ``X``, without gathering the columns."""

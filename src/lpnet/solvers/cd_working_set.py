@@ -150,7 +150,7 @@ class ResidualCD(InnerSolver):
             means = (lambda: self.sums / float(self.h.sum())) if self.fit_intercept else (lambda: None)
             self.gram = design.memo(
                 design.key("support_gram", self.h, self.fit_intercept),
-                lambda: SupportGram(design.column_major, self.h, means()),
+                lambda: SupportGram(design.column_major, self.h, means(), design.kernel),
             )
 
     def prediction(self) -> np.ndarray:
