@@ -324,6 +324,53 @@ def test_cv_threads_give_the_serial_result(tall, diabetes, route):
     assert (threads.alpha_, threads.l1_ratio_) == (serial.alpha_, serial.l1_ratio_)
 
 
+def test_cv_gathers_each_folds_rows_once_for_all_its_l1_ratios(monkeypatch):
+    """A fold's training and held-out rows are gathered once and serve every l1_ratio (its Design, with
+    the data's set-up, shared), with the result of each l1_ratio's own CV; with threads, a job whose
+    fold's Design is in use (pure L1 twice at a tight tol: face steps, whose factor is updated in place)
+    gets its own, and the result is the serial one."""
+    from lpnet.model_selection import cv as cv_module
+
+    rng = np.random.default_rng(7)
+    X = np.asfortranarray(rng.standard_normal((60, 150)))
+    y = X[:, :4] @ np.array([2.0, -1.0, 1.5, 0.5]) + 0.3 * rng.standard_normal(60)
+    calls = []
+    real = cv_module.take_rows
+    monkeypatch.setattr(cv_module, "take_rows", lambda *a: calls.append(1) or real(*a))
+    folds = KFold(3, shuffle=True, random_state=0)
+    kwargs = dict(cv=folds, n_alphas=10, tol=1e-8)
+    both = ElasticNetCV(l1_ratio=[0.3, 0.8], **kwargs).fit(X, y)
+    assert len(calls) == 2 * 3
+    for row, ratio in enumerate((0.3, 0.8)):
+        alone = ElasticNetCV(l1_ratio=ratio, **kwargs).fit(X, y)
+        np.testing.assert_allclose(both.mse_path_[row], alone.mse_path_, rtol=1e-7)
+    serial = ElasticNetCV(l1_ratio=[1.0, 1.0, 1.0], **kwargs).fit(X, y)
+    threads = ElasticNetCV(l1_ratio=[1.0, 1.0, 1.0], n_jobs=2, **kwargs).fit(X, y)
+    np.testing.assert_allclose(threads.mse_path_, serial.mse_path_, rtol=1e-7)
+    np.testing.assert_allclose(serial.mse_path_[0], serial.mse_path_[2], rtol=1e-7)
+
+
+def test_fold_rows_lend_a_busy_folds_rows_under_a_design_of_their_own():
+    from lpnet.model_selection.cv import FoldRows
+
+    X = np.asfortranarray(np.arange(40.0).reshape(10, 4))
+    folds = list(KFold(2).split(X))
+    rows = FoldRows(X, folds, [2, 1])
+    design, held_out = rows.take(0)
+    np.testing.assert_array_equal(design.X, X[folds[0][0]])
+    np.testing.assert_array_equal(held_out, X[folds[0][1]])
+    other, other_held_out = rows.take(0)  # while the first job runs
+    assert other is not design and other.X is design.X and other_held_out is held_out
+    rows.release(0, other)
+    rows.release(0, design)
+    # the fold's last job is done: its rows are let go, and a new job would gather them again
+    again, _ = rows.take(0)
+    assert again is not design
+    design1, _ = rows.take(1)
+    rows.release(1, design1)
+    assert rows.take(1)[0] is not design1
+
+
 def test_cv_grids_share_one_null_gradient(diabetes, monkeypatch):
     """Every l1_ratio's alpha_max comes from one gradient at the null model (X read once), and equals the
     alpha_max lpnet computes for that l1_ratio alone; a box or penalty factors change the gradient."""

@@ -11,7 +11,7 @@ from sklearn.datasets import load_diabetes
 from lpnet.datafits import Logistic, Quadratic
 from lpnet.path import Path, alpha_max, enet_path, lasso_path, regularization_path
 from lpnet.penalties import make_penalty
-from lpnet.solvers import solve
+from lpnet.solvers import Design, solve
 
 TOL = 1e-6
 
@@ -548,3 +548,32 @@ def test_lasso_path_with_face_steps_aims_at_the_final_accuracy_first(monkeypatch
     assert fine.converged.all() and usual.converged.all()
     assert n_fine <= 44 and n_fine < 0.8 * n_usual  # (about one certificate per alpha)
     assert np.all(np.abs(fine.objectives - usual.objectives) <= np.maximum(fine.dual_gaps, usual.dual_gaps))
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_a_path_on_a_design_is_the_path_on_its_data_and_shares_its_set_up(layout, monkeypatch):
+    """A Design passed as X gives the same path as its array, and a second path on it (another penalty)
+    computes no coordinate moments again."""
+    import scipy.sparse as sp
+
+    from lpnet.solvers import _cd_kernels
+
+    rng = np.random.default_rng(3)
+    X = np.asfortranarray(rng.standard_normal((40, 90)))
+    X[np.abs(X) < 0.8] = 0.0
+    X = sp.csc_matrix(X) if layout == "sparse" else X
+    y = X @ np.r_[rng.standard_normal(5), np.zeros(85)] + 0.1 * rng.standard_normal(40)
+    design = Design(X)
+    for l1_ratio in (1.0, 0.5):
+        plain = regularization_path(X, y, penalty="elasticnet", l1_ratio=l1_ratio, n_alphas=8, tol=1e-8)
+        shared = regularization_path(design, y, penalty="elasticnet", l1_ratio=l1_ratio, n_alphas=8, tol=1e-8)
+        np.testing.assert_array_equal(shared.alphas, plain.alphas)
+        np.testing.assert_allclose(shared.coefs, plain.coefs, rtol=1e-9, atol=1e-12)
+        assert np.all(shared.dual_gaps <= 1e-8 * 0.5 * np.var(y) + 1e-15)
+    calls = []
+    real = _cd_kernels.coordinate_moments
+    monkeypatch.setattr(_cd_kernels, "coordinate_moments", lambda *a: calls.append(1) or real(*a))
+    regularization_path(design, y, penalty="elasticnet", l1_ratio=0.9, n_alphas=8, tol=1e-8)
+    assert calls == []
+    regularization_path(X, y, penalty="elasticnet", l1_ratio=0.9, n_alphas=8, tol=1e-8)
+    assert calls == [1]

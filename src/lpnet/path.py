@@ -467,8 +467,11 @@ def regularization_path(
 
     Parameters
     ----------
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Numeric data; a pandas DataFrame's column names become ``feature_names``.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features), or Design
+        Numeric data; a pandas DataFrame's column names become ``feature_names``.  A
+        :class:`lpnet.solvers.Design` around the data shares their set-up (layout, coordinate moments,
+        the certificate's scales) between several paths on the same data, e.g. the penalties of a
+        cross-validation fold.
     y : array-like of shape (n_samples,)
         Real target (``"squared"``) or any two labels (``"logistic"``; the larger by ``np.unique``
         order is the positive class).
@@ -517,7 +520,10 @@ def regularization_path(
     """
     tol, max_iter = checks.check_tol(tol), checks.check_positive_int(max_iter, "max_iter")
     fit_intercept = bool(fit_intercept)
-    data, factors = prepare_path_data(X, y, datafit, sample_weight, penalty_factor, offset)
+    given = X if isinstance(X, Design) else None
+    data, factors = prepare_path_data(
+        X if given is None else given.X, y, datafit, sample_weight, penalty_factor, offset
+    )
     template = penalty_template(penalty, l1_ratio, p, factors, lower_bounds, upper_bounds)
     factors = template.penalty_factors(data.n_features)  # a Penalty instance may bring its own weights
     X, y, s, datafit, names = data.X, data.y, data.sample_weight, data.datafit, data.feature_names
@@ -529,7 +535,8 @@ def regularization_path(
         isinstance(datafit, Quadratic) and quadratic and not sp.issparse(X) and _w0 is None and not template.is_bounded
     )
     # the data's set-up (layout, Lipschitz constants, projection) is shared by all alphas
-    design = None if svd else Design(X)
+    # (a given Design serves when the checks kept its array as it was)
+    design = None if svd else given if given is not None and given.X is X else Design(X)
     a_max = None if design is None else _gram_alpha_max(design, y, s, datafit, template, fit_intercept)
     if a_max is None:
         a_max = checked_alpha_max(X, y, s, datafit, template, fit_intercept)

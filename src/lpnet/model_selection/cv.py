@@ -10,6 +10,7 @@ refits on all the data at the chosen alpha.
 from __future__ import annotations
 
 import numbers
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from ..estimators.logistic import is_multiclass_target
 from ..fit_data import check_offset, prepare_fit
 from ..path import alpha_grid, decreasing_alphas, null_gradient, penalty_template, regularization_path
 from ..penalties import Penalty, make_penalty
-from ..solvers import take_rows
+from ..solvers import Design, take_rows
 from .gram_folds import fold_path, fold_state, fold_statistics, statistics_apply, thread_map
 from .multinomial_cv import fit_multinomial_cv
 
@@ -79,20 +80,65 @@ class FoldFit:
     n_iters: np.ndarray
 
 
-def _fold_fit(X, y, s, train, test, template, datafit, alphas, fit_intercept, tol, max_iter, offset) -> FoldFit:
-    path = regularization_path(
-        take_rows(X, train),
-        y[train],
-        penalty=template,
-        datafit=datafit,
-        alphas=alphas,
-        fit_intercept=fit_intercept,
-        sample_weight=s[train],
-        tol=tol,
-        max_iter=max_iter,
-        offset=None if offset is None else offset[train],
-    )
-    z = np.asarray(take_rows(X, test) @ path.coefs.T) + path.intercepts
+class FoldRows:
+    """Each fold's training rows, as a :class:`~lpnet.solvers.Design`, and its held-out rows, gathered for
+    the fold's first job and let go after its last: the penalties of a CV (an ElasticNetCV's l1_ratios)
+    share them, and with the Design the data's set-up (coordinate moments, the certificate's scales).
+
+    A job :meth:`take` s its fold's rows and :meth:`release` s them when done.  A Design's caches are not
+    for two threads at once (the face steps' factor is updated in place): a job that finds its fold's
+    Design in use gets a Design of its own over the same gathered rows.
+    """
+
+    def __init__(self, X, folds, uses):
+        self.X, self.folds = X, folds
+        self._left = [int(u) for u in uses]  # per fold, the jobs still to come
+        self._made: dict[int, tuple[Design, Any]] = {}
+        self._busy = [False] * len(folds)
+        self._lock = threading.Lock()
+
+    def take(self, k: int) -> tuple[Design, Any]:
+        """``(Design of the training rows, held-out rows)`` of fold ``k``."""
+        with self._lock:
+            made = self._made.get(k)
+            if made is not None and self._busy[k]:
+                return Design(made[0].X), made[1]
+            if made is None:  # (gathered under the lock: a second job of the fold waits for these rows)
+                train, test = self.folds[k]
+                made = self._made[k] = (Design(take_rows(self.X, train)), take_rows(self.X, test))
+            self._busy[k] = True
+            return made
+
+    def release(self, k: int, design: Design) -> None:
+        """A job of fold ``k`` is done with ``design``; the fold's rows go after its last job."""
+        with self._lock:
+            made = self._made.get(k)
+            if made is not None and made[0] is design:
+                self._busy[k] = False
+            self._left[k] -= 1
+            if self._left[k] == 0:
+                self._made.pop(k, None)
+
+
+def _fold_fit(rows: FoldRows, k, y, s, template, datafit, alphas, fit_intercept, tol, max_iter, offset) -> FoldFit:
+    train, test = rows.folds[k]
+    design, held_out = rows.take(k)
+    try:
+        path = regularization_path(
+            design,
+            y[train],
+            penalty=template,
+            datafit=datafit,
+            alphas=alphas,
+            fit_intercept=fit_intercept,
+            sample_weight=s[train],
+            tol=tol,
+            max_iter=max_iter,
+            offset=None if offset is None else offset[train],
+        )
+    finally:
+        rows.release(k, design)
+    z = np.asarray(held_out @ path.coefs.T) + path.intercepts
     if offset is not None:
         z = z + offset[test][:, None]
     y_test, s_test = y[test], s[test]
@@ -256,16 +302,19 @@ class PathCV(BaseEstimator):
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         show = bool(self.progress or getattr(self, "verbose", 0))
         fits, cross = self._fits_from_statistics(X, y_fit, s, folds, jobs, grids, penalties, datafit, show)
-        rest = [j for j, fit in enumerate(fits) if fit is None]
+        n_folds = len(folds)
+        # fold by fold: the jobs of a fold follow each other, so that its rows are gathered once and kept
+        # no longer than its jobs need them
+        rest = sorted((j for j, fit in enumerate(fits) if fit is None), key=lambda j: (j % n_folds, j))
         if rest:
             factors = None if self.penalty_factor is None else check_penalty_factor(self.penalty_factor, X.shape[1])
+            rows = FoldRows(X, folds, np.bincount([j % n_folds for j in rest], minlength=n_folds))
             computed = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                 delayed(_fold_fit)(
-                    X,
+                    rows,
+                    j % n_folds,
                     y_fit,
                     s,
-                    train,
-                    test,
                     penalties[i] if factors is None else penalties[i].with_weights(factors),
                     datafit,
                     grids[i],
@@ -274,11 +323,11 @@ class PathCV(BaseEstimator):
                     self.max_iter,
                     offset,
                 )
-                for i, train, test in progress_bar([jobs[j] for j in rest], show, "folds")
+                for j, (i, _, _) in progress_bar([(j, jobs[j]) for j in rest], show, "folds")
             )
             for j, fit in zip(rest, computed):
                 fits[j] = fit
-        n_ratios, n_folds = len(l1_ratios), len(folds)
+        n_ratios = len(l1_ratios)
         losses = np.array([f.losses for f in fits]).reshape(n_ratios, n_folds, -1)
         mean, std = losses.mean(axis=1), losses.std(axis=1)
         index_min, index_1se = select_alpha(mean, std, n_folds)
