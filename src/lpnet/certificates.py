@@ -67,6 +67,8 @@ SAFE_MARGIN = 1e-8
 #: computed inside their loops rounds as they do).  Reassociation lets LLVM vectorise the reductions
 #: (2-4x faster); nothing is assumed about NaN or inf, so finiteness checks stay meaningful.
 FAST = {"reassoc", "contract", "arcp", "nsz"}
+#: float64's machine epsilon (``np.finfo`` builds an object at each call: microseconds per certificate)
+EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass
@@ -160,6 +162,8 @@ class Certifier:
         self.b_null, self.f_null = datafit.null_model(y, s, fit_intercept)
         centre = fit_intercept and datafit.dual_shift_invariant and s.sum() > 0
         self.y_dual = y - float(s @ y) / float(s.sum()) if centre else y
+        # the targets' magnitudes in the rounding bounds (fixed for the certifier's life)
+        self._y_scale, self._y_dual_scale = datafit.target_scale(y), datafit.target_scale(self.y_dual)
         n_features = X.shape[1]
 
         # max_j |x_ij| per row (the rounding error of the linear predictor) and the columns' norms (that of
@@ -185,7 +189,7 @@ class Certifier:
         self._null_rounding = (
             float(np.abs(datafit.raw_grad(y, z_null, s)) @ delta)
             + float(s @ (delta * delta)) / (2 * X.shape[0])
-            + X.shape[0] * np.finfo(np.float64).eps * self.f_null
+            + X.shape[0] * EPS * self.f_null
         )
         self._null_scale: float | None = None
         self._free: np.ndarray | None = None
@@ -234,9 +238,19 @@ class Certifier:
         # (:func:`certificate_pass`); 20-odd numpy passes over the features before (measured on the
         # tf-idf 5000 x 50 000 Elastic Net path: a third of each certificate)
         self._fused = None
-        if self.convex and penalty.dual_kernels is not None and not penalty.is_bounded:
-            v = np.ascontiguousarray(penalty.penalty_factors(n_features), dtype=np.float64)
-            self._fused = (v, np.ascontiguousarray(penalty.zero_threshold(n_features), dtype=np.float64))
+        dual_kernels = penalty.dual_kernels if self.convex and not penalty.is_bounded else None
+        if dual_kernels is not None:
+            # (and the penalty's kernels and parameters, built anew at each access of the properties)
+            kernels = penalty.kernels
+            self._fused = (
+                np.ascontiguousarray(penalty.penalty_factors(n_features), dtype=np.float64),
+                np.ascontiguousarray(penalty.zero_threshold(n_features), dtype=np.float64),
+                penalty.params,
+                kernels.subdiff_distance,
+                dual_kernels.dual_ratio,
+                dual_kernels.conjugate,
+                kernels.value,
+            )
         # the smallest penalty level alpha v_j over the penalized features (inf when there are none)
         lowest = penalty.alpha * float(
             np.min(penalty.penalty_factors(n_features), where=self.penalized, initial=np.inf)
@@ -328,26 +342,24 @@ class Certifier:
             theta, xt_theta = self._project(theta, xt_theta)
         shifted = None  # the floor's dual value, when the compiled pass computed it
         if self._fused is not None:
-            v, tau = self._fused
-            dual_kernels = self.penalty.dual_kernels
-            assert dual_kernels is not None  # (_fused is set only then)
-            radius = self.X.shape[0] * np.finfo(np.float64).eps * float(np.linalg.norm(theta))
+            v, tau, params, dist, dual_ratio, conjugate_kernel, value = self._fused
+            radius = self.X.shape[0] * EPS * float(np.linalg.norm(theta))
             distance, scale, conjugate, shifted_scale, shifted_conjugate, penalty_value = certificate_pass(
                 np.ascontiguousarray(w, dtype=np.float64),
                 np.ascontiguousarray(grad, dtype=np.float64),
                 np.ascontiguousarray(xt_theta, dtype=np.float64),
                 v,
                 tau,
-                self.penalty.params,
+                params,
                 self._col_norms,
                 radius,
-                self.penalty.kernels.subdiff_distance,
-                dual_kernels.dual_ratio,
-                dual_kernels.conjugate,
-                self.penalty.kernels.value,
+                dist,
+                dual_ratio,
+                conjugate_kernel,
+                value,
             )
-            dual = self.datafit.dual(theta / scale, self.y_dual, self.s) - conjugate
-            shifted = self.datafit.dual(theta / shifted_scale, self.y_dual, self.s) - shifted_conjugate
+            dual, shifted = self.datafit.scaled_duals(theta, self.y_dual, self.s, (scale, shifted_scale))
+            dual, shifted = dual - conjugate, shifted - shifted_conjugate
         else:
             distance = self.penalty.subdiff_distance(w, grad)
             dual, scale = self._dual_value(theta, xt_theta)
@@ -420,17 +432,14 @@ class Certifier:
         their terms, and the dual point is feasible only to the free columns' conditioning (a feature with a
         large mean beside the intercept).
         """
-        eps = np.finfo(np.float64).eps
+        eps = EPS
         n = self.y.shape[0]
         delta = self.residual_rounding(w, b, z)
         cond = self._cond if self._A is not None else 1.0
         rounding = (
             float(np.abs(raw) @ delta)
             + float(self.s @ (delta * delta)) / (2 * n)
-            + n
-            * eps
-            * cond
-            * (abs(objective) + abs(dual) + float(np.abs(theta) @ self.datafit.target_scale(self.y_dual)))
+            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta) @ self._y_dual_scale))
         )
         if self.free_features:
             # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
@@ -443,8 +452,8 @@ class Certifier:
         """Per sample, the rounding error the certificate allows for in the residual ``y - z``:
         ``eps (|y_i| + |z_i| + max_j |x_ij| ||w||_1 + |b|)`` (``z = X w + b`` itself is known only to
         ``eps (sum_j |x_ij w_j| + |b|)``)."""
-        eps = np.finfo(np.float64).eps
-        return eps * (self.datafit.target_scale(self.y) + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
+        eps = EPS
+        return eps * (self._y_scale + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
 
     def _rounding_floor(self, theta: np.ndarray, xt_theta: np.ndarray, dual: float) -> float:
         """How much the dual value moves when ``X^T theta`` moves by its rounding-error bound.
@@ -453,7 +462,7 @@ class Certifier:
         data's scale (or data near the float range's ends) that error alone can exceed the threshold,
         and no iterate can then be certified.
         """
-        delta = self.X.shape[0] * np.finfo(np.float64).eps * self._col_norms * float(np.linalg.norm(theta))
+        delta = self.X.shape[0] * EPS * self._col_norms * float(np.linalg.norm(theta))
         shifted, _ = self._dual_value(theta, xt_theta + np.sign(xt_theta) * delta)
         return float(abs(dual - shifted)) if np.isfinite(shifted) else float("inf")
 
@@ -741,7 +750,7 @@ def _metric_shift(A: np.ndarray, m: np.ndarray, theta: np.ndarray) -> tuple[np.n
     U, sv, Vt = np.linalg.svd(B[:, cols] / norms[cols], full_matrices=False)
     if sv.size == 0:
         return np.zeros_like(theta), 1.0
-    keep = sv > sv[0] * max(B.shape) * np.finfo(np.float64).eps
+    keep = sv > sv[0] * max(B.shape) * EPS
     rhs = (A[:, cols].T @ theta) / norms[cols]
     coef = (Vt[keep] @ rhs) / sv[keep]
     return root * (U[:, keep] @ coef), float(sv[0] / sv[keep][-1])
@@ -761,5 +770,5 @@ def _orthonormal_basis(B: np.ndarray) -> tuple[np.ndarray, float]:
     U, sv, _ = np.linalg.svd(B, full_matrices=False)
     if sv.size == 0:
         return U, 1.0
-    keep = sv > sv[0] * max(B.shape) * np.finfo(np.float64).eps
+    keep = sv > sv[0] * max(B.shape) * EPS
     return U[:, keep], float(sv[0] / sv[keep][-1]) if keep.any() else 1.0

@@ -68,6 +68,22 @@ def test_dual_is_minus_the_conjugate(kind):
 
 
 @pytest.mark.parametrize("kind", DATAFITS)
+@pytest.mark.parametrize("weights", ["positive", "with_a_zero"])
+def test_scaled_duals_are_the_dual_at_each_scaled_point(kind, weights):
+    y, z, s = _problem(kind)
+    if weights == "positive":
+        s = np.where(s > 0, s, 1.0)
+    fit = DATAFITS[kind]()
+    theta = -fit.raw_grad(y, z, s) * 0.7
+    scales = (1.0, 1.37, 25.0)
+    expected = [fit.dual(theta / c, y, s) for c in scales]
+    np.testing.assert_allclose(fit.scaled_duals(theta, y, s, scales), expected, rtol=1e-12, atol=1e-14)
+    bad = theta.copy()
+    bad[2] = 0.1  # outside the domain where the weight is zero, at every scale
+    assert weights == "positive" or fit.scaled_duals(bad, y, s, scales) == [-np.inf] * 3
+
+
+@pytest.mark.parametrize("kind", DATAFITS)
 def test_weak_duality_at_random_points(kind):
     """D(z) >= -f^*(-theta) - theta.z for any z, theta (Fenchel-Young on the datafit alone)."""
     y, z, s = _problem(kind)

@@ -193,6 +193,11 @@ class Datafit(ABC):
     def dual(self, theta, y, s) -> float:
         """``-sum_i f_i^*(-theta_i)``, the datafit's part of the Fenchel dual; ``-inf`` outside its domain."""
 
+    def scaled_duals(self, theta, y, s, scales) -> list[float]:
+        """:meth:`dual` at ``theta / c`` for each ``c`` of ``scales`` (a certificate's dual point and the
+        rounding floor's second one); datafits whose dual has a closed form in ``c`` override it."""
+        return [self.dual(theta / c, y, s) for c in scales]
+
     @abstractmethod
     def null_model(self, y, s, fit_intercept: bool) -> tuple[float, float]:
         """``(b, D)`` of the best intercept-only model (``b = 0`` without an intercept).

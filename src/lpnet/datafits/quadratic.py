@@ -45,6 +45,14 @@ class Quadratic(Datafit):
             return -np.inf
         return float(np.dot(theta, y) - 0.5 * n * np.sum(theta[pos] ** 2 / s[pos]))
 
+    def scaled_duals(self, theta, y, s, scales) -> list[float]:
+        # a quadratic in 1 / c: its two sums serve every c (no scaled copies of theta)
+        if not np.all(s > 0):
+            return super().scaled_duals(theta, y, s, scales)
+        linear = float(np.dot(theta, y))
+        square = 0.5 * y.shape[0] * float(np.dot(theta, theta / s))
+        return [linear / c - square / (c * c) for c in scales]
+
     def sample_losses(self, y, z) -> np.ndarray:
         return (y - z) ** 2
 
