@@ -193,7 +193,7 @@ class Certifier:
         )
         self._null_scale: float | None = None
         self._free: np.ndarray | None = None
-        self._factors: tuple[np.ndarray, bool, np.ndarray, float] | None = None
+        self._factors: tuple[np.ndarray, bool, np.ndarray, np.ndarray, float] | None = None
         self._basis: tuple[Any, Any, Any, Any, float] = (None, None, None, None, 1.0)
         self._set_penalty(penalty)
 
@@ -218,10 +218,10 @@ class Certifier:
         # features fewer per alpha, 60 us on 50 000)
         factors = penalty.penalty_factors(n_features)
         if self._factors is None or self._factors[0] is not factors or self._factors[1] != (penalty.alpha > 0):
-            free = ~penalty.is_penalized(n_features)
-            lowest_factor = float(np.min(factors, where=~free, initial=np.inf))
-            self._factors = (factors, penalty.alpha > 0, free, lowest_factor)
-        free, lowest_factor = self._factors[2], self._factors[3]
+            penalized = penalty.is_penalized(n_features)
+            lowest_factor = float(np.min(factors, where=penalized, initial=np.inf))
+            self._factors = (factors, penalty.alpha > 0, ~penalized, penalized, lowest_factor)
+        _, _, free, penalized, lowest_factor = self._factors
         if self._free is None or (free is not self._free and not np.array_equal(free, self._free)):
             self._free = free
 
@@ -235,7 +235,7 @@ class Certifier:
                 self._basis = projection()
         # (a check may change _cond: each certifier starts from the basis's own)
         self._A, self._root_m, self._Q, self._XtRQ, self._cond = self._basis
-        self.penalized = ~free
+        self.penalized = penalized
         # the logistic loss's projection (a metric that moves with theta) onto the intercept alone needs
         # X^T of that metric: solvers that pass their Design get both products in one pass
         intercept_only = self.fit_intercept and not free.any() and not datafit.dual_metric_is_weights
@@ -439,28 +439,26 @@ class Certifier:
         their terms, and the dual point is feasible only to the free columns' conditioning (a feature with a
         large mean beside the intercept).
         """
-        eps = EPS
         n = self.y.shape[0]
         delta = self.residual_rounding(w, b, z)
         cond = self._cond if self._A is not None else 1.0
         rounding = (
             float(np.abs(raw) @ delta)
             + float(self.s @ (delta * delta)) / (2 * n)
-            + n * eps * cond * (abs(objective) + abs(dual) + float(np.abs(theta) @ self._y_dual_scale))
+            + n * EPS * cond * (abs(objective) + abs(dual) + float(np.abs(theta) @ self._y_dual_scale))
         )
         if self.free_features:
             # X_free^T theta = 0 holds to n eps cond ||theta|| ||x_free|| only; moving theta onto the
             # constraint moves the dual by its gradient (the predictions, at most) times that step
             zc = z - float(self.s @ z) / max(float(self.s.sum()), np.finfo(np.float64).tiny)
-            rounding += n * eps * cond * float(np.linalg.norm(theta)) * float(np.linalg.norm(zc))
+            rounding += n * EPS * cond * float(np.linalg.norm(theta)) * float(np.linalg.norm(zc))
         return rounding
 
     def residual_rounding(self, w: np.ndarray, b: float, z: np.ndarray) -> np.ndarray:
         """Per sample, the rounding error the certificate allows for in the residual ``y - z``:
         ``eps (|y_i| + |z_i| + max_j |x_ij| ||w||_1 + |b|)`` (``z = X w + b`` itself is known only to
         ``eps (sum_j |x_ij w_j| + |b|)``)."""
-        eps = EPS
-        return eps * (self._y_scale + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
+        return EPS * (self._y_scale + np.abs(z) + self._row_max * float(np.abs(w).sum()) + abs(b))
 
     def _rounding_floor(self, theta: np.ndarray, xt_theta: np.ndarray, dual: float) -> float:
         """How much the dual value moves when ``X^T theta`` moves by its rounding-error bound.

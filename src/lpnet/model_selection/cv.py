@@ -85,8 +85,8 @@ class FoldRows:
     the fold's first job and let go after its last: the penalties of a CV (an ElasticNetCV's l1_ratios)
     share them, and with the Design the data's set-up (coordinate moments, the certificate's scales).
 
-    A job :meth:`take` s its fold's rows and :meth:`release` s them when done.  A Design's caches are not
-    for two threads at once (the face steps' factor is updated in place): a job that finds its fold's
+    A job calls :meth:`take` for its fold's rows and :meth:`release` when done.  A Design's caches are
+    not for two threads at once (the face steps' factor is updated in place): a job that finds its fold's
     Design in use gets a Design of its own over the same gathered rows.
     """
 
