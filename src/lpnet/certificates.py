@@ -47,6 +47,7 @@ screening rule from the gap (:func:`gap_safe_zeros`).
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
@@ -350,7 +351,7 @@ class Certifier:
         shifted = None  # the floor's dual value, when the compiled pass computed it
         if self._fused is not None:
             v, tau, params, dist, dual_ratio, conjugate_kernel, value = self._fused
-            radius = self.X.shape[0] * EPS * float(np.linalg.norm(theta))
+            radius = self.X.shape[0] * EPS * math.sqrt(float(np.dot(theta, theta)))
             distance, scale, conjugate, shifted_scale, shifted_conjugate, penalty_value = certificate_pass(
                 np.ascontiguousarray(w, dtype=np.float64),
                 np.ascontiguousarray(grad, dtype=np.float64),

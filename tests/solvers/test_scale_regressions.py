@@ -54,9 +54,11 @@ def test_gram_cancellation_does_not_certify_a_worse_point(solver):
     assert excess <= Fraction(model.dual_gap_), (float(excess), model.dual_gap_)
 
 
-def test_large_mean_features_converge_to_the_exact_optimum():
+@pytest.mark.parametrize("weighted", [False, True])
+def test_large_mean_features_converge_to_the_exact_optimum(weighted):
     """A year-like feature (mean 2000, spread 10) and a price-like one (mean 1e5, spread 3) beside an
-    intercept: coordinate descent on the centred columns reaches scikit-learn's answer, dense or sparse."""
+    intercept: coordinate descent on the centred columns reaches scikit-learn's answer, dense or sparse,
+    with equal sample weights (the column products skip them) or unequal ones."""
     from sklearn.linear_model import Lasso as SkLasso
 
     rng = np.random.default_rng(0)
@@ -64,11 +66,12 @@ def test_large_mean_features_converge_to_the_exact_optimum():
     X[:, 0] = 2000 + 10 * X[:, 0]
     X[:, 1] = 1e5 + 3 * X[:, 1]
     y = 0.3 * X[:, 0] + X[:, 1] + X[:, 2:10].sum(axis=1) + rng.standard_normal(200)
-    reference = SkLasso(alpha=0.01, tol=1e-12, max_iter=1_000_000).fit(X, y)
+    sw = rng.uniform(0.5, 2.0, 200) if weighted else None
+    reference = SkLasso(alpha=0.01, tol=1e-12, max_iter=1_000_000).fit(X, y, sample_weight=sw)
     for data in (X, sp.csc_matrix(X)):
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
-            model = lpnet.Lasso(alpha=0.01, tol=1e-10).fit(data, y)
+            model = lpnet.Lasso(alpha=0.01, tol=1e-10).fit(data, y, sample_weight=sw)
         assert model.n_iter_ < 2000
         np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-5, atol=1e-6)
 

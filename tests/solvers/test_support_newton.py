@@ -100,6 +100,9 @@ def test_subset_products_read_the_centred_columns_in_place(layout, width):
     Xc = dense[:, cols] - means[cols]
     kernel = kernel_matrix(X)
     np.testing.assert_allclose(_cd_kernels.subset_xt_centred(kernel, cols, h, r, means), Xc.T @ (h * r), rtol=1e-9)
+    # and the full product over every column, on the same differences
+    full = _cd_kernels.centred_xt(kernel, h * r, means, 25)
+    np.testing.assert_allclose(full, (dense - means).T @ (h * r), rtol=1e-9, atol=1e-12)
     coef = rng.standard_normal(width)
     coef[0] = 0.0
     out = r.copy()

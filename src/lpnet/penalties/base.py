@@ -325,6 +325,8 @@ class Penalty(ABC):
     def bounds(self, n_features: int) -> tuple[np.ndarray, np.ndarray]:
         """``(lower, upper)`` as float64 arrays of length ``n_features`` (``-inf`` / ``inf`` where open)."""
         lower, upper = self.lower_bounds, self.upper_bounds  # (checked when the box was set)
+        if isinstance(lower, float) and isinstance(upper, float):  # (scalar sides: asked at every alpha)
+            return _constant(n_features, lower), _constant(n_features, upper)
         if np.shape(lower) not in ((), (n_features,)) or np.shape(upper) not in ((), (n_features,)):
             check_bounds(lower, upper, n_features)  # raises, naming the fix
         return _side(lower, n_features), _side(upper, n_features)

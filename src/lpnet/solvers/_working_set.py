@@ -124,14 +124,17 @@ def fit_working_set(
     # accuracy at once, saving a certificate per alpha (measured: Lasso paths 3% faster on the dense
     # Toeplitz 500 x 5000, 10% on the sparse tf-idf 5000 x 50000; with a ridge part the gap is second
     # order, and the finer solve made Elastic Net paths 13% slower)
-    first_order = penalty.is_convex and not penalty.strong_convexity(inner.w.shape[0]).any()
-    enough = sufficient_tol(penalty, inner.w.shape[0])
+    mu = penalty.strong_convexity(inner.w.shape[0])
+    first_order = penalty.is_convex and not mu.any()
+    enough = sufficient_tol(penalty, inner.w.shape[0], mu)
     for it in range(1, max_iter + 2):
         w = inner.w
         # a path's fit starts without a certificate (it would repeat the previous fit's last one)
-        start = path_start_scores(penalty, w, strong, warm_grad) if it == 1 and max_iter >= 1 else None
-        if start is not None:
+        start = None
+        if it == 1 and max_iter >= 1 and strong is not None and warm_grad is not None:
             candidates = strong | (w != 0)
+            start = path_start_scores(penalty, w, candidates, warm_grad)
+        if start is not None:
             ws, ws_size = working_set(w, start, ws_size)
             inner_tol = INNER_RATIO * start.max() * FIRST_RATIO
             final = first_order and ws.size < inner.final_share * w.shape[0]
@@ -165,7 +168,7 @@ def fit_working_set(
                 # exact zeros: a coefficient the final dual point proves zero is set to zero (a
                 # rounding-level value would otherwise stand as "nonzero" in the support), then certified
                 # again
-                support = np.flatnonzero(w)
+                support = np.flatnonzero(w != 0)  # (of the mask: twice as fast as of the floats)
                 proved = inner.proved_zeros(cert, support)
                 if proved is not None and proved.any():
                     zeros = np.zeros(w.shape[0], dtype=bool)
@@ -221,11 +224,11 @@ def fit_working_set(
     )
 
 
-def sufficient_tol(penalty: Penalty, n_features: int) -> Callable[[np.ndarray, int, float], float]:
+def sufficient_tol(penalty: Penalty, n_features: int, mu: np.ndarray) -> Callable[[np.ndarray, int, float], float]:
     """``bound(w, ws_size, threshold)``: the largest subdifferential distance over a working set of
     ``ws_size`` features at which the gap at ``w`` is at most :data:`FINAL_MARGIN` times ``threshold``
     (where the working set holds every feature that moves), or 0.0 where no such bound is known.  What
-    depends on the penalty alone is computed once, here.
+    depends on the penalty alone is computed once, here (``mu``: its ``strong_convexity``).
 
     * A penalty with a ridge part on every penalized feature (``mu_j > 0``, the Elastic Net): the dual
       point needs no rescaling, and the gap is the sum of each coordinate's Fenchel-Young gap, at most
@@ -243,26 +246,33 @@ def sufficient_tol(penalty: Penalty, n_features: int) -> Callable[[np.ndarray, i
     penalized = penalty.is_penalized(n_features)
     if not penalty.is_convex or not penalized.any():
         return _no_bound
-    mu = penalty.strong_convexity(n_features)
     if mu.any():
-        lowest_mu = float(np.min(mu, where=penalized, initial=np.inf))
+        lowest_mu = lowest(mu, penalized)
         if not lowest_mu > 0:
             return _no_bound
         return lambda w, ws_size, threshold: float(np.sqrt(2 * FINAL_MARGIN * threshold * lowest_mu / max(ws_size, 1)))
     tau = penalty.zero_threshold(n_features)
-    lowest = float(np.min(tau, where=tau > 0, initial=np.inf))
-    if not np.isfinite(lowest):
+    lowest_tau = lowest(tau, tau > 0)
+    if not np.isfinite(lowest_tau):
         return _no_bound
 
     def first_order(w: np.ndarray, ws_size: int, threshold: float) -> float:
         value = float(penalty.value(w))
-        return FINAL_MARGIN * threshold * lowest / value if value > 0 else 0.0
+        return FINAL_MARGIN * threshold * lowest_tau / value if value > 0 else 0.0
 
     return first_order
 
 
 def _no_bound(w: np.ndarray, ws_size: int, threshold: float) -> float:
     return 0.0
+
+
+def lowest(values: np.ndarray, mask: np.ndarray) -> float:
+    """The smallest of ``values`` where ``mask`` holds, inf where it holds nowhere (``np.min`` with
+    ``where=`` took 30 us on 5000 features, against 5 us for this)."""
+    if mask.all():
+        return float(values.min(initial=np.inf))
+    return float(values[mask].min(initial=np.inf))
 
 
 def gap_ratio(cert: Certificate, threshold: float, floor: float = 0.1) -> float:
@@ -299,16 +309,15 @@ def working_set(w: np.ndarray, scores: np.ndarray, previous_size: int, min_size:
 
 
 def path_start_scores(
-    penalty: Penalty, w: np.ndarray, strong: np.ndarray | None, warm_grad: np.ndarray | None
+    penalty: Penalty, w: np.ndarray, candidates: np.ndarray, warm_grad: np.ndarray
 ) -> np.ndarray | None:
     """Working-set scores for a path's fit without a first certificate, or None.
 
     Along a path, the previous fit's final gradient is the gradient at this fit's start (the datafit's
     gradient does not depend on alpha), and the strong rule says where to look: the subdifferential
     distances at the new alpha over the strong set and the support choose the first working set.
-    None when there is nothing to go on, or nothing to move (then a certificate comes first).
+    ``candidates``: the strong set and the support.  None when nothing moves (then a certificate comes
+    first).
     """
-    if strong is None or warm_grad is None:
-        return None
-    scores = np.where(strong | (w != 0), penalty.subdiff_distance(w, warm_grad), 0.0)
+    scores = np.where(candidates, penalty.subdiff_distance(w, warm_grad), 0.0)
     return scores if scores.max(initial=0.0) > 0.0 else None
