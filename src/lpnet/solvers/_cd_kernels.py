@@ -80,31 +80,44 @@ def _col_axpy(X, j, a, r):
     return csc
 
 
-def col_dot_centred(X, j, h, r, mean, resid_sum):  # pragma: no cover - replaced by the overload
-    """``sum_i (X_ij - mean) h_i r_i`` (``resid_sum = sum_i h_i r_i``, used by the sparse form)."""
+def col_dot_centred(X, j, h, r, mean, total):  # pragma: no cover - replaced by the overload
+    """``sum_i (X_ij - mean) h_i r_i``, with ``h = None`` for unit weights (``total = sum_i h_i r_i``,
+    used by the sparse form)."""
     raise NotImplementedError
 
 
+def _weight(h, i):  # pragma: no cover - replaced by the overload inside numba
+    """``h[i]``, or 1.0 for ``h = None`` (the product by 1.0 compiles away: no load of a weight)."""
+    raise NotImplementedError
+
+
+@overload(_weight)
+def _weight_impl(h, i):
+    if isinstance(h, types.NoneType):
+        return lambda h, i: 1.0
+    return lambda h, i: h[i]
+
+
 @overload(col_dot_centred)
-def _col_dot_centred(X, j, h, r, mean, resid_sum):
+def _col_dot_centred(X, j, h, r, mean, total):
     if isinstance(X, types.Array):
 
-        def dense(X, j, h, r, mean, resid_sum):
+        def dense(X, j, h, r, mean, total):
             # the differences X_ij - mean are exact for a column of tiny spread (no cancellation)
             acc = 0.0
             for i in range(X.shape[0]):
-                acc += (X[i, j] - mean) * h[i] * r[i]
+                acc += (X[i, j] - mean) * _weight(h, i) * r[i]
             return acc
 
         return dense
 
-    def csc(X, j, h, r, mean, resid_sum):
+    def csc(X, j, h, r, mean, total):
         data, indices, indptr = X
         acc = 0.0
         for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
             i = np.uint64(indices[k])
-            acc += data[k] * h[i] * r[i]
-        return acc - mean * resid_sum
+            acc += data[k] * _weight(h, i) * r[i]
+        return acc - mean * total
 
     return csc
 
@@ -258,30 +271,6 @@ def centred_moments(X, h, n_features, cols):
     return means, sums, lips
 
 
-def col_dot_centred_plain(X, j, r, mean, r_sum):  # pragma: no cover - replaced by the overload inside numba
-    """``sum_i (X_ij - mean) r_i`` (``r_sum = sum_i r_i``, used by the sparse form)."""
-    raise NotImplementedError
-
-
-@overload(col_dot_centred_plain)
-def _col_dot_centred_plain(X, j, r, mean, r_sum):
-    if isinstance(X, types.Array):
-
-        def dense(X, j, r, mean, r_sum):
-            # the differences X_ij - mean are exact for a column of tiny spread (no cancellation)
-            acc = 0.0
-            for i in range(X.shape[0]):
-                acc += (X[i, j] - mean) * r[i]
-            return acc
-
-        return dense
-
-    def csc(X, j, r, mean, r_sum):
-        return col_dot_plain(X, j, r) - mean * r_sum
-
-    return csc
-
-
 def col_dot_plain(X, j, r):  # pragma: no cover - replaced by the overload inside numba
     """``sum_i X_ij r_i``."""
     raise NotImplementedError
@@ -342,7 +331,7 @@ def _xt_dot_centred(X, r, means, n_features):
         total = r.sum()
         out = np.empty(n_features)
         for j in range(n_features):
-            out[j] = col_dot_centred_plain(X, j, r, means[j], total)
+            out[j] = col_dot_centred(X, j, None, r, means[j], total)
         return out
 
     return both
@@ -451,7 +440,7 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, u
         old = w[j]
         centred = means[j] != 0.0
         if centred and h_const > 0.0:  # (resid_sum / h_const: the plain sum of r)
-            grad = -h_const * col_dot_centred_plain(X, j, r, means[j], resid_sum / h_const)
+            grad = -h_const * col_dot_centred(X, j, None, r, means[j], resid_sum / h_const)
         elif centred:
             grad = -col_dot_centred(X, j, h, r, means[j], resid_sum)
         elif h_const > 0.0:
