@@ -568,12 +568,8 @@ def _subset_dot_centred(X, cols, v, means):
                     a3 += (X[i, j3] - m3) * v[i]
                 out[k], out[k + 1], out[k + 2], out[k + 3] = a0, a1, a2, a3
                 k += 4
-            for rest in range(k, m):
-                j = cols[rest]
-                acc = 0.0
-                for i in range(n):
-                    acc += (X[i, j] - means[j]) * v[i]
-                out[rest] = acc
+            for rest in range(k, m):  # (a dense column's product uses no total)
+                out[rest] = col_dot_centred(X, cols[rest], None, v, means[cols[rest]], 0.0)
             return out
 
         return dense
@@ -582,7 +578,7 @@ def _subset_dot_centred(X, cols, v, means):
         total = v.sum()
         out = np.empty(cols.shape[0])
         for k in range(cols.shape[0]):
-            out[k] = col_dot_plain(X, cols[k], v) - means[cols[k]] * total
+            out[k] = col_dot_centred(X, cols[k], None, v, means[cols[k]], total)
         return out
 
     return csc

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..certificates import Certificate, Certifier
+from ..certificates import Certificate, Certifier, masked_min
 from ..penalties.base import Penalty
 from ._common import FitResult, measure, scores_and_stop
 
@@ -247,12 +247,12 @@ def sufficient_tol(penalty: Penalty, n_features: int, mu: np.ndarray) -> Callabl
     if not penalty.is_convex or not penalized.any():
         return _no_bound
     if mu.any():
-        lowest_mu = lowest(mu, penalized)
+        lowest_mu = masked_min(mu, penalized)
         if not lowest_mu > 0:
             return _no_bound
         return lambda w, ws_size, threshold: float(np.sqrt(2 * FINAL_MARGIN * threshold * lowest_mu / max(ws_size, 1)))
     tau = penalty.zero_threshold(n_features)
-    lowest_tau = lowest(tau, tau > 0)
+    lowest_tau = masked_min(tau, tau > 0)
     if not np.isfinite(lowest_tau):
         return _no_bound
 
@@ -265,14 +265,6 @@ def sufficient_tol(penalty: Penalty, n_features: int, mu: np.ndarray) -> Callabl
 
 def _no_bound(w: np.ndarray, ws_size: int, threshold: float) -> float:
     return 0.0
-
-
-def lowest(values: np.ndarray, mask: np.ndarray) -> float:
-    """The smallest of ``values`` where ``mask`` holds, inf where it holds nowhere (``np.min`` with
-    ``where=`` took 30 us on 5000 features, against 5 us for this)."""
-    if mask.all():
-        return float(values.min(initial=np.inf))
-    return float(values[mask].min(initial=np.inf))
 
 
 def gap_ratio(cert: Certificate, threshold: float, floor: float = 0.1) -> float:
