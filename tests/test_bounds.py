@@ -71,6 +71,8 @@ def test_normal_cone_matches_the_independent_checker(pid, factory):
     ours = pen.subdiff_distance(w, g)
     ref = kkt.subdifferential_distance(g, kkt.spec_from_penalty(pen), w)
     np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
+    features = rng.permutation(n)[:9]  # a few features only, in any order (a path's candidates)
+    np.testing.assert_allclose(pen.subdiff_distance(w, g, features), ref[features], rtol=1e-10, atol=1e-12)
     # a point outside its box is no stationary point at all
     assert np.isinf(pen.subdiff_distance(np.where(np.isfinite(upper), upper + 1.0, 0.0), g)[np.isfinite(upper)]).all()
 

@@ -450,3 +450,23 @@ def test_generic_cv_with_a_penalty_object(diabetes):
     assert model.optimality_violation_ is not None and model.optimality_violation_ <= 1e-6
     # the chosen alpha's mean validation error is the smallest of the grid
     assert np.argmin(model.mse_path_.mean(axis=1)) == list(model.alphas_).index(model.alpha_)
+
+
+@pytest.mark.parametrize("layout", ["dense", "fortran", "csr", "csc"])
+def test_held_out_predictions_skip_unused_features_only(layout):
+    """A fold's held-out predictions over the features its path uses are the full product's."""
+    import scipy.sparse as sp
+
+    from lpnet.model_selection.cv import held_out_predictions
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((30, 40)) * (rng.random((30, 40)) < 0.5)
+    coefs = rng.standard_normal((6, 40)) * (rng.random(40) < 0.3)  # most columns unused by every alpha
+    coefs[0] = 0.0
+    intercepts = rng.standard_normal(6)
+    held_out = {"dense": X, "fortran": np.asfortranarray(X), "csr": sp.csr_matrix(X), "csc": sp.csc_matrix(X)}[layout]
+    got = held_out_predictions(held_out, coefs, intercepts)
+    assert isinstance(got, np.ndarray) and got.shape == (30, 6)
+    np.testing.assert_allclose(got, X @ coefs.T + intercepts, rtol=1e-13, atol=1e-13)
+    none = held_out_predictions(held_out, np.zeros((6, 40)), intercepts)  # the null path
+    np.testing.assert_array_equal(none, np.broadcast_to(intercepts, (30, 6)))

@@ -281,6 +281,11 @@ def test_to_frame_and_plot():
     frame_in = pd.DataFrame(X, columns=[f"f{j}" for j in range(8)])
     path = regularization_path(frame_in, y, n_alphas=7)
     assert path.feature_names == list(frame_in.columns)
+    # without column names, x0, x1, ...: each path's own list (the names are built once per width)
+    plain = regularization_path(X, y, n_alphas=3)
+    assert plain.feature_names == [f"x{j}" for j in range(8)]
+    plain.feature_names.append("extra")
+    assert regularization_path(X, y, n_alphas=3).feature_names == [f"x{j}" for j in range(8)]
     frame = path.to_frame()
     assert list(frame.columns) == list(frame_in.columns) and frame.index.name == "alpha"
     np.testing.assert_array_equal(frame.to_numpy(), path.coefs)

@@ -8,6 +8,7 @@ weights (to sum to ``n_samples``), feature names from a DataFrame's columns.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,9 +122,16 @@ def prepare_fit(X, y, datafit, sample_weight=None, *, estimator=None, who: str =
         y=np.asarray(y, dtype=np.float64),
         sample_weight=s,
         classes=classes,
-        feature_names=names or [f"x{j}" for j in range(X.shape[1])],
+        feature_names=names or list(_default_names(X.shape[1])),
         datafit=datafit,
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _default_names(n_features: int) -> tuple[str, ...]:
+    # built once per width: a cross-validation's fold paths and a benchmark's repeats ask again, and
+    # formatting them took 6 ms for 50 000 features, 5% of the tf-idf 5000 x 50 000 path (a copy: 0.15 ms)
+    return tuple(f"x{j}" for j in range(n_features))
 
 
 def check_offset(offset, n_samples: int) -> np.ndarray:

@@ -127,11 +127,18 @@ def test_subdiff_distance_matches_definition(pid, alpha):
     points = [_vectors(seed) for seed in range(4)]
     if factory.knots is not None:
         points += [_knot_vectors(factory, alpha, v, seed) for seed in range(6)]
+    rng = np.random.default_rng(3)
     for w, g in points:
         got = pen.subdiff_distance(w, g)
+        # a few features only (a path's candidates), in any order: their distances, in that order
+        features = rng.permutation(N)[:4]
+        got_some = pen.subdiff_distance(w, g, features)
+        assert got_some.shape == (4,)
         for j in range(N):
             expected = _expected_distance(factory, w[j], g[j], alpha * v[j])
             assert got[j] == pytest.approx(expected, rel=1e-7, abs=1e-9), (j, w[j], g[j], v[j])
+            for k in np.flatnonzero(features == j):
+                assert got_some[k] == pytest.approx(expected, rel=1e-7, abs=1e-9), (j, w[j], g[j], v[j])
         assert np.all(got >= 0)
 
 

@@ -187,3 +187,33 @@ def test_working_set_holds_the_support_and_the_moving_features_only():
     ws, size = working_set(w, scores, previous_size=0, min_size=3)
     assert ws.tolist() == [3, 10, 20, 400] and size == 4  # twice the support, the weakest left out
     assert working_set(np.zeros(500), np.zeros(500), 0)[0].size == 0
+
+
+@pytest.mark.parametrize("kind", ["enet_box", "sparse_group", "ball"])
+def test_path_start_scores_are_the_candidates_distances(kind):
+    """A path's first working set scores its candidates only: their subdifferential distances (taken
+    feature by feature, or from the full vector for penalties whose distance depends on other
+    features: a group's, a ball's multiplier), zero for every other feature."""
+    from lpnet.constrained.ball import NormBall
+    from lpnet.penalties.groups import SparseGroup
+    from lpnet.solvers._working_set import path_start_scores
+
+    rng = np.random.default_rng(11)
+    n = 60
+    w = np.where(rng.random(n) < 0.3, rng.standard_normal(n), 0.0)
+    grad = rng.standard_normal(n)
+    if kind == "enet_box":
+        penalty = ElasticNet(0.4, 0.7, weights=unequal_weights(n)).with_bounds(-0.5, 2.0)
+        w = np.clip(w, -0.5, 2.0)
+    elif kind == "sparse_group":
+        penalty = SparseGroup(0.4, np.arange(n) // 6, l1_ratio=0.5)
+    else:
+        penalty = NormBall(3.0, 1.0)
+        w *= 3.0 / np.abs(w).sum()  # on the sphere: the multiplier is fitted
+    candidates = (rng.random(n) < 0.2) | (w != 0)
+    full = penalty.subdiff_distance(w, grad)
+    # (each class's full distances are checked against their definitions elsewhere)
+    scores = path_start_scores(penalty, w, candidates, grad)
+    assert scores is not None
+    np.testing.assert_array_equal(scores[~candidates], 0.0)
+    np.testing.assert_allclose(scores[candidates], full[candidates], rtol=1e-14, atol=0.0)

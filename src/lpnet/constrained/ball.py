@@ -312,7 +312,13 @@ class NormBall(Penalty):
         d[nz] = np.sign(w[nz]) * np.abs(w[nz]) ** (self.p - 1.0)
         return d
 
-    def subdiff_distance(self, w, grad) -> np.ndarray:
+    def subdiff_distance(self, w, grad, features=None) -> np.ndarray:
+        """Per feature (``features``: those only), the distance of ``-grad_j`` to the normal cone at the
+        fitted multiplier, which depends on every feature (:meth:`_cone_distance`)."""
+        out = self._cone_distance(w, grad)
+        return out if features is None else out[np.asarray(features, dtype=np.int64)]
+
+    def _cone_distance(self, w, grad) -> np.ndarray:
         """Per feature, the distance of ``-grad_j`` to the normal cone at the fitted multiplier.
 
         With ``mu = multiplier(w, grad)``: ``|grad_j + mu d_j|`` on the support; at ``w_j = 0``:

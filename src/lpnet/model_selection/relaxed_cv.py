@@ -26,7 +26,7 @@ from ..path import regularization_path
 from ..path_relax import check_gamma
 from ..penalties import L1
 from ..solvers import take_rows
-from .cv import CVResults, DelegatingClassifierCV, PathCV, grid_from_data, init_cv_params
+from .cv import CVResults, DelegatingClassifierCV, PathCV, grid_from_data, held_out_predictions, init_cv_params
 
 #: glmnet's default gammas for ``relax=TRUE``
 DEFAULT_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -50,7 +50,7 @@ def relaxed_fold_losses(X, y, s, train, test, template, datafit, alphas, gammas,
     held_out = take_rows(X, test)
     for gamma in gammas:
         coefs, intercepts = path.relaxed(gamma)
-        z = np.asarray(held_out @ coefs.T) + intercepts
+        z = held_out_predictions(held_out, coefs, intercepts)
         out.append(datafit.validation_loss(y[test], z, s[test]))
     return np.array(out)
 

@@ -520,17 +520,29 @@ class Penalty(ABC):
             kern.prox, kern.subdiff_distance, kern.value, w, step, v, self.params, lower, upper, self.is_convex
         )
 
-    def subdiff_distance(self, w, grad) -> np.ndarray:
+    def subdiff_distance(self, w, grad, features=None) -> np.ndarray:
         """Per feature, ``dist(-grad_j, dP_j(w_j) + N_j(w_j))``: 0 exactly at a stationary point.
 
         ``N_j`` is the normal cone of the box ``[lower_j, upper_j]`` (``{0}`` inside it, ``(-inf, 0]`` at a
         lower bound, ``[0, inf)`` at an upper one, the whole line when they are equal); ``inf`` for a
-        ``w_j`` outside the box.
+        ``w_j`` outside the box.  ``features`` (indices into the full ``w`` and ``grad``): the distances
+        of those features only, in that order.
         """
         w = np.ascontiguousarray(w, dtype=np.float64)
         grad = np.ascontiguousarray(grad, dtype=np.float64)
         kern = self.kernels.subdiff_distance
         v = self.penalty_factors(w.shape[0])
+        if features is not None:
+            # a path's first working set looks at its candidates only, often a few dozen of tens of
+            # thousands of features (measured on the tf-idf 5000 x 50 000 Elastic Net path: 150 us an
+            # alpha over every feature)
+            features = np.asarray(features, dtype=np.int64)
+            if not self.is_bounded:
+                return _map_distance(kern, w[features], grad[features], v[features], self.params)
+            lower, upper = self.bounds(w.shape[0])
+            return _map_box_distance(
+                kern, w[features], grad[features], v[features], self.params, lower[features], upper[features]
+            )
         if not self.is_bounded:  # (as in prox: the box's helper costs a call per feature)
             support = np.flatnonzero(w != 0)
             if self.is_convex and 4 * support.size < w.shape[0]:

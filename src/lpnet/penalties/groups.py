@@ -541,9 +541,10 @@ class SparseGroup(Penalty):
                 out[cols] = block_prox(u, t * lam1[g], t * lam2[g])
         return out
 
-    def subdiff_distance(self, w, grad) -> np.ndarray:
-        """Per column, the distance of its group (:meth:`group_distance`)."""
-        return self.group_distance(w, grad)[self.codes]
+    def subdiff_distance(self, w, grad, features=None) -> np.ndarray:
+        """Per column, the distance of its group (:meth:`group_distance`); ``features``: those columns only."""
+        codes = self.codes if features is None else self.codes[features]
+        return self.group_distance(w, grad)[codes]
 
     def has_box_dual(self, n_features: int) -> bool:
         """True only without a box: with one the fit is certified by the optimality violation."""

@@ -311,5 +311,7 @@ def path_start_scores(
     ``candidates``: the strong set and the support.  None when nothing moves (then a certificate comes
     first).
     """
-    scores = np.where(candidates, penalty.subdiff_distance(w, warm_grad), 0.0)
+    features = np.flatnonzero(candidates)
+    scores = np.zeros(w.shape[0])
+    scores[features] = penalty.subdiff_distance(w, warm_grad, features)
     return scores if scores.max(initial=0.0) > 0.0 else None
