@@ -313,12 +313,6 @@ class NormBall(Penalty):
         return d
 
     def subdiff_distance(self, w, grad, features=None) -> np.ndarray:
-        """Per feature (``features``: those only), the distance of ``-grad_j`` to the normal cone at the
-        fitted multiplier, which depends on every feature (:meth:`_cone_distance`)."""
-        out = self._cone_distance(w, grad)
-        return out if features is None else out[np.asarray(features, dtype=np.int64)]
-
-    def _cone_distance(self, w, grad) -> np.ndarray:
         """Per feature, the distance of ``-grad_j`` to the normal cone at the fitted multiplier.
 
         With ``mu = multiplier(w, grad)``: ``|grad_j + mu d_j|`` on the support; at ``w_j = 0``:
@@ -327,8 +321,14 @@ class NormBall(Penalty):
         For p = inf the exact distance to the box's normal cone (as the scalar kernel).  With a box: the
         distance for the boxed ``Lp(mu, p)`` (the box's normal cone added), the intersected box for p = inf.
         Any ``mu >= 0`` gives an upper bound of the distance to the cone; the fitted one is tight at a
-        KKT point.
+        KKT point.  ``features`` (indices): those features' distances only (the multiplier is
+        still fitted on every feature).
         """
+        out = self._cone_distance(w, grad)
+        return out if features is None else out[np.asarray(features, dtype=np.int64)]
+
+    def _cone_distance(self, w, grad) -> np.ndarray:
+        # every feature's distance (see subdiff_distance)
         w = np.asarray(w, dtype=np.float64)
         grad = np.asarray(grad, dtype=np.float64)
         if np.isinf(self.p):
