@@ -45,7 +45,7 @@ FACE_FINAL_SHARE = 1.0
 #: certificate per alpha; the tf-idf path (tol 1e-6) up to three more certificates on a seed at 0.5, at
 #: most one at 0.25.  At 0.4 against 0.25 (alternating rounds, three seeds): ElasticNetCV 3-12% faster (at
 #: 0.5 from 15% faster to 2% slower), the Toeplitz Elastic Net path 1-3% faster with 6% fewer passes, the
-#: tf-idf path the same, the Toeplitz and sparse Elastic Net at a_max/100 2-11% faster, the sparse one at
+#: tf-idf path the same, the Toeplitz and sparse Elastic Net at a_max/100 1-11% faster, the sparse one at
 #: a_max/10 0-5% slower
 FY_MARGIN = 0.4
 #: Anderson extrapolation over this many passes of the squared loss's coordinate descent (proximal Newton's
