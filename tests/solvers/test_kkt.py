@@ -252,3 +252,29 @@ def test_random_problems_pass_kkt(seed, n, p, pidx, logistic, sparse, fit_interc
     res = solve(X, y, DATAFITS[kind](), pen, sample_weight=s, fit_intercept=fit_intercept, tol=TOL, max_iter=500)
     assert res.converged
     check_fit(X, y, s, kind, pen, res, fit_intercept, TOL)
+
+
+@pytest.mark.parametrize("pid", [pid for pid, _ in PENALTIES])
+def test_coordinate_descent_memory_follows_the_kink_at_zero(monkeypatch, pid):
+    """The squared loss's coordinate descent extrapolates over the long memory exactly for the convex
+    penalties differentiable at zero (every coordinate moves: L2, Lp with p > 1), over the short one
+    otherwise; either way the fit passes the independent check."""
+    from lpnet.solvers import _cd_kernels, cd_working_set
+
+    factory = dict(PENALTIES)[pid]
+    X, y, s = make_problem(60, 30, "squared", sparse=False, seed=5, zero_weight=True)
+    v = unequal_weights(30)
+    probe = factory(1.0, v)
+    pen = factory(_alpha(X, y, s, "squared", True, v, bool(probe.convex)), v)
+    memories = []
+    kernel = _cd_kernels.solve_subproblem
+    monkeypatch.setattr(_cd_kernels, "solve_subproblem", lambda *a: memories.append(a[19]) or kernel(*a))
+    res = solve(X, y, Quadratic(), pen, sample_weight=s, tol=TOL, solver="cd")
+    if not memories:
+        pytest.skip(f"{pid}: no coordinate descent pass on this problem")
+    smooth = pen.is_convex and not pen.zero_threshold(30).any()
+    expected = cd_working_set.ANDERSON_K if smooth else cd_working_set.CD_ANDERSON_K
+    assert cd_working_set.ANDERSON_K != cd_working_set.CD_ANDERSON_K
+    assert set(memories) == {expected}
+    assert res.converged
+    check_fit(X, y, s, "squared", pen, res, True, TOL)

@@ -165,15 +165,22 @@ def _lp_root_convex_side(a, lam, p, lo, hi):
         u = 0.5 * (lo + hi)
     for _ in range(100):
         g = u + lam * u ** (p - 1.0) - a
+        if g == 0.0:
+            return u
         if g > 0.0:
             hi = u
         else:
             lo = u
         dg = 1.0 + lam * (p - 1.0) * u ** (p - 2.0)
         u_new = u - g / dg
+        # converged before the bracket's test: a step at the rounding level may land on the bracket's end
+        # just set to u, and a bisection from there would crawl (measured: a median of 32 iterations for
+        # p = 1.5 with the test after it, 4 to 6 with it before)
+        if abs(u_new - u) <= 1e-15 * max(u_new, 1e-300):
+            return min(max(u_new, lo), hi)
         if not (lo < u_new < hi):
             u_new = 0.5 * (lo + hi)
-        if abs(u_new - u) <= 1e-15 * max(u_new, 1e-300) or hi - lo <= 1e-15 * hi:
+        if hi - lo <= 1e-15 * hi:
             return u_new
         u = u_new
     return u
@@ -266,8 +273,45 @@ def two_thirds_threshold(x, lam):
     return _pick_global(x, u, lam, 2.0 / 3.0)
 
 
+@njit(cache=True, nogil=True)
+def three_halves_threshold(x, lam):
+    """Closed-form prox of p = 3/2: 1/2 (z - x)^2 + 2/3 lam |z|^(3/2).
+
+    Stationarity u + lam sqrt(u) = a (``u = |z|``, ``a = |x|``) is a quadratic in ``s = sqrt(u)``, whose
+    positive root is written as ``a / (lam / 2 + sqrt(lam^2 / 4 + a))``: no cancellation, and ``hypot``
+    keeps the square root finite for any finite ``lam`` and ``a``.
+    """
+    a = abs(x)
+    if lam == 0.0 or a == 0.0:
+        return x
+    s = a / (0.5 * lam + math.hypot(0.5 * lam, math.sqrt(a)))
+    return math.copysign(min(s * s, a), x)  # (squared, s can round a hair above sqrt(a))
+
+
+@njit(cache=True, nogil=True)
+def cubic_threshold(x, lam):
+    """Closed-form prox of p = 3: 1/2 (z - x)^2 + lam/3 |z|^3.
+
+    Stationarity u + lam u^2 = a is a quadratic in ``u = |z|``; its positive root, written as
+    ``a / (1/2 + sqrt(1/4 + lam a))``, has no cancellation, and ``hypot`` of the square roots keeps it
+    finite for any finite ``lam`` and ``a`` (``lam a`` itself may overflow).
+    """
+    a = abs(x)
+    if lam == 0.0 or a == 0.0:
+        return x
+    return math.copysign(a / (0.5 + math.hypot(0.5, math.sqrt(lam) * math.sqrt(a))), x)
+
+
 def lp_prox(x, step, v, params):
     return lp_prox_scalar(x, step * params[0] * v, params[1])
+
+
+def lp_three_halves_prox(x, step, v, params):
+    return three_halves_threshold(x, step * params[0] * v)
+
+
+def lp_cubic_prox(x, step, v, params):
+    return cubic_threshold(x, step * params[0] * v)
 
 
 def lp_half_prox(x, step, v, params):

@@ -132,8 +132,8 @@ class Lp(Penalty):
     """``alpha/p * sum_j v_j |w_j|^p`` for any ``p > 0``.
 
     ``p = 1`` and ``p = 2`` reuse the L1 and L2 kernels (so ``Lp(alpha, 1)`` is the Lasso exactly);
-    ``p = 1/2`` and ``p = 2/3`` have closed-form proxes; other ``p < 1`` compare the nonzero stationary
-    point with 0; ``p > 1`` solves the prox's stationarity equation by safeguarded Newton.
+    ``p = 1/2``, ``2/3``, ``3/2`` and ``3`` have closed-form proxes; other ``p < 1`` compare the nonzero
+    stationary point with 0; other ``p > 1`` solve the prox's stationarity equation by safeguarded Newton.
     For ``p < 1`` the penalty is non-convex: fits report an optimality violation, not a duality gap.
 
     Parameters
@@ -177,6 +177,12 @@ class Lp(Penalty):
             return k.lp_half_prox, k.lp_distance, k.lp_value
         if abs(p - 2.0 / 3.0) < 1e-12:
             return k.lp_two_thirds_prox, k.lp_distance, k.lp_value
+        # (a root by Newton's method costs several powers a coordinate: a closed form where the
+        # stationarity equation is a quadratic)
+        if p == 1.5:
+            return k.lp_three_halves_prox, k.lp_distance, k.lp_value
+        if p == 3.0:
+            return k.lp_cubic_prox, k.lp_distance, k.lp_value
         return k.lp_prox, k.lp_distance, k.lp_value
 
     def _dual_scalar_kernels(self):
