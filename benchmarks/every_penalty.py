@@ -88,7 +88,7 @@ def _paths(lpnet, penalties, X, y, alphas: np.ndarray, datafit: str) -> dict[str
 
 def measure() -> dict[str, dict]:
     """Every case in this process, with the lpnet found first on ``sys.path``."""
-    sys.path.insert(0, str(ROOT))  # for `benchmarks`, after PYTHONPATH's lpnet
+    sys.path.insert(0, str(ROOT))  # for `benchmarks` (the root holds no lpnet: PYTHONPATH still picks it)
     import lpnet
     import lpnet.penalties as penalties
     from benchmarks.paths.problems import make_problem as make_path_problem
