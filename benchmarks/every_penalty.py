@@ -29,21 +29,22 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 TOL = 1e-6
-#: (label, penalty name, keyword arguments); the name and arguments of ``lpnet.penalties``' classes
+#: (label, class in ``lpnet.penalties``, ``regularization_path``'s name for it, keyword arguments of both)
 PENALTIES = (
-    ("l1", "L1", {}),
-    ("enet 0.5", "ElasticNet", {"l1_ratio": 0.5}),
-    ("l2", "L2", {}),
-    ("lp 0.5", "Lp", {"p": 0.5}),
-    ("lp 1.5", "Lp", {"p": 1.5}),
-    ("scad", "SCAD", {}),
-    ("mcp", "MCP", {}),
+    ("l1", "L1", "l1", {}),
+    ("enet 0.5", "ElasticNet", "elasticnet", {"l1_ratio": 0.5}),
+    ("l2", "L2", "l2", {}),
+    ("lp 0.5", "Lp", "lp", {"p": 0.5}),
+    ("lp 1.5", "Lp", "lp", {"p": 1.5}),
+    ("scad", "SCAD", "scad", {}),
+    ("mcp", "MCP", "mcp", {}),
 )
 PATH_PENALTIES = ("l1", "enet 0.5", "lp 0.5", "lp 1.5")
 #: a case whose first (compiling) run takes longer than this is timed once more, not three times
@@ -70,15 +71,20 @@ def _record(seconds: float, objective: float, converged: bool, nnz: int) -> dict
 def _paths(lpnet, penalties, X, y, alphas: np.ndarray, datafit: str) -> dict[str, dict]:
     """The paths of :data:`PATH_PENALTIES` at ``alphas`` (the objective summed over the alphas)."""
     out = {}
-    for label, cls, kwargs in PENALTIES:
+    for label, cls, name, kwargs in PENALTIES:
         if label not in PATH_PENALTIES or not hasattr(penalties, cls):
             continue
-
-        def fit(name=cls.lower(), options=kwargs):  # noqa: B008 - bound per penalty, not a shared default
-            return lpnet.regularization_path(
-                X, y, penalty=name, datafit=datafit, alphas=alphas, tol=TOL, max_iter=1000, **options
-            )
-
+        fit = partial(
+            lpnet.regularization_path,
+            X,
+            y,
+            penalty=name,
+            datafit=datafit,
+            alphas=alphas,
+            tol=TOL,
+            max_iter=1000,
+            **kwargs,
+        )
         seconds, path = _timed(fit)
         out[f"{label} path ({alphas.size} alphas)"] = _record(
             seconds, float(np.sum(path.objectives)), bool(np.all(path.converged)), int(path.n_nonzero[-1])
@@ -100,15 +106,12 @@ def measure() -> dict[str, dict]:
     for name in ("toeplitz", "tall", "sparse"):
         problem = make_problem(name, seed=0)
         a_max = float(lpnet.alpha_max(problem.X, problem.y))
-        for label, cls, kwargs in PENALTIES:
+        for label, cls, _, kwargs in PENALTIES:
             if not hasattr(penalties, cls):
                 continue
             for divisor in (10, 100):
                 penalty = getattr(penalties, cls)(a_max / divisor, **kwargs)
-
-                def fit(pen=penalty):
-                    return solve(problem.X, problem.y, Quadratic(), pen, tol=TOL, max_iter=1000)
-
+                fit = partial(solve, problem.X, problem.y, Quadratic(), penalty, tol=TOL, max_iter=1000)
                 seconds, result = _timed(fit)
                 results[f"{name} {label} a_max/{divisor}"] = _record(
                     seconds, float(result.objective), bool(result.converged), int(np.count_nonzero(result.coef))
