@@ -390,7 +390,7 @@ def test_compiled_certificate_pass_equals_the_penalty_methods(pid, where):
     rounding floor's shifted dual point, and the penalty's value) gives what the penalty's own vectorised
     methods give, with unequal factors (a zero among them), ties at the thresholds and points outside the
     dual domain."""
-    from lpnet.certificates import certificate_pass
+    from lpnet.certificate_kernels import certificate_pass
 
     rng = np.random.default_rng(len(pid) + (where == "dense_w"))
     p = 400
@@ -407,7 +407,7 @@ def test_compiled_certificate_pass_equals_the_penalty_methods(pid, where):
     dual = pen.dual_kernels
     distance, scale, conj, shifted_scale, shifted_conj, value = certificate_pass(
         w, grad, xt_theta, pen.penalty_factors(p), tau, pen.params, norms, radius,
-        pen.kernels.subdiff_distance, dual.dual_ratio, dual.conjugate, pen.kernels.value,
+        pen.kernels.subdiff_distance, dual.dual_ratio, dual.conjugate, pen.kernels.value, None,
     )  # fmt: skip
     np.testing.assert_allclose(distance, pen.subdiff_distance(w, grad), rtol=1e-12, atol=1e-15)
     assert value == pytest.approx(pen.value(w), rel=1e-12)
@@ -418,5 +418,16 @@ def test_compiled_certificate_pass_equals_the_penalty_methods(pid, where):
     ref_scale, ref_conj = pen.scaled_conjugate(shifted)
     assert shifted_scale == pytest.approx(ref_scale, rel=1e-12)
     assert shifted_conj == pytest.approx(ref_conj, rel=1e-10, abs=1e-13)
+    # a partial certificate's pass visits its open features only: the same outcome where every other
+    # feature is a zero coefficient inside its threshold (its gradient then never read)
+    inside = (w == 0) & (np.abs(grad) <= tau) & (np.abs(xt_theta) + radius * norms <= tau)
+    assert inside.any() or where == "dense_w" or not tau.any()  # (no threshold: nothing lies inside)
+    hidden = np.where(inside, np.nan, grad)
+    partial = certificate_pass(
+        w, hidden, xt_theta, pen.penalty_factors(p), tau, pen.params, norms, radius,
+        pen.kernels.subdiff_distance, dual.dual_ratio, dual.conjugate, pen.kernels.value, np.flatnonzero(~inside),
+    )  # fmt: skip
+    np.testing.assert_array_equal(partial[0], distance)
+    assert partial[1:] == (scale, conj, shifted_scale, shifted_conj, value)
     # the case checks something: rescaling happens for the L1 type, and the conjugate is nonzero otherwise
     assert scale > 1.0 or conj > 0.0

@@ -25,7 +25,7 @@ from numba.extending import overload
 
 # the fast-math flags (reassociation vectorises the column reductions) are shared with the compiled
 # certificates, which run inside these loops
-from ..certificates import FAST
+from ..certificate_kernels import FAST
 from ..penalties.prox import box_distance, box_prox
 
 
@@ -582,6 +582,12 @@ def _subset_dot_centred(X, cols, v, means):
         return out
 
     return csc
+
+
+@njit(cache=True, nogil=True, fastmath=FAST)
+def centred_subset_xt(X, cols, v, means):
+    """Compiled entry point of :func:`subset_dot_centred` (a certificate's product on part of the features)."""
+    return subset_dot_centred(X, cols, v, means)
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)

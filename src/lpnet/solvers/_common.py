@@ -31,7 +31,8 @@ class FitResult:
     solver: str
     #: per outer iteration: the gap (convex) or violation (non-convex)
     history: list[float] = field(default_factory=list)
-    #: ``X^T dD/dz`` at the returned point, when the solver computed it (a path's strong rule uses it)
+    #: ``X^T dD/dz`` at the returned point, when the solver computed it (a path's strong rule uses it);
+    #: NaN at the features a partial certificate left out (see ``Certifier.check``)
     grad: np.ndarray | None = None
     #: features proved zero by gap-safe screening (solvers that screen), else 0
     n_screened: int = 0

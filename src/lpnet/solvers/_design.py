@@ -105,6 +105,11 @@ class Design:
         u = np.ascontiguousarray(u, dtype=np.float64)
         return kern.centred_xt_pair(self.kernel, v, u, means, self.shape[1])
 
+    def xt_subset(self, v: np.ndarray, cols: np.ndarray, means: np.ndarray) -> np.ndarray:
+        """``(X[:, cols] - means[cols])^T v``, read in place (``means`` zeros: the plain product)."""
+        v = np.ascontiguousarray(v, dtype=np.float64)
+        return kern.centred_subset_xt(self.kernel, np.ascontiguousarray(cols, dtype=np.int64), v, means)
+
     def predict(self, w: np.ndarray, b: float) -> np.ndarray:
         """``X w + b`` (free when it is the prediction a solver last left here: a path's warm start)."""
         last = self._last_prediction

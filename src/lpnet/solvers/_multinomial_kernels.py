@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from numba import njit, types
 from numba.extending import overload
 
-from ..certificates import FAST
+from ..certificate_kernels import FAST
 
 #: sweeps of the K-dimensional row problem per visit of the row
 ROW_SWEEPS = 50

@@ -146,7 +146,7 @@ def fit_working_set(
             objective = None
         else:
             # 1. certificate
-            cert = certifier.check(w, inner.b, inner.prediction())
+            cert = certifier.check(w, inner.b, inner.prediction(), partial=True)
             history.append(measure(cert))
             scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
             if done and not fresh:
@@ -159,7 +159,7 @@ def fit_working_set(
                     if cert.gap is not None:
                         cert = certifier.reprice(cert, w, inner.b, inner.prediction())
                     else:
-                        cert = certifier.check(w, inner.b, inner.prediction())
+                        cert = certifier.check(w, inner.b, inner.prediction(), partial=True)
                     history[-1] = measure(cert)
                     scores, done = scores_and_stop(penalty, cert, w, lips, certifier.violation_scale, tol)
             if candidates is not None and it == 2:  # features the rule discarded that violate the check

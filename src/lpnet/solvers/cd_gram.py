@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..certificates import FAST, SAFE_MARGIN, Certifier, gap_safe_zeros, gram_certificate, gram_gap
+from ..certificate_kernels import FAST, gram_gap
+from ..certificates import SAFE_MARGIN, Certifier, gap_safe_zeros, gram_certificate
 from ..datafits.base import Datafit
 from ..fit_data import weighted_mean
 from ..penalties.base import Penalty

@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from ..certificates import FAST
+from ..certificate_kernels import FAST
 from ..datafits.base import Datafit
 from ..datafits.cox import risk_set_hessian_block
 from ..penalties.base import Penalty

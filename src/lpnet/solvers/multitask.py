@@ -41,7 +41,8 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from ..certificates import FAST, gap_safe_zeros
+from ..certificate_kernels import FAST
+from ..certificates import gap_safe_zeros
 from ..penalties.rows import L21
 from ._cd_kernels import centred_moments
 from ._design import Design

@@ -33,7 +33,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 from numba import njit
 
-from ..certificates import FAST
+from ..certificate_kernels import FAST
 from . import _cd_kernels as kern
 from ._design import kernel_matrix
 
