@@ -486,7 +486,7 @@ class Certifier:
         coefficient whose bounds put ``|grad_j|`` and ``|x_j^T theta|`` (plus its rounding radius)
         inside its threshold ``tau_j`` adds nothing to the gap: its distance is 0 and the penalty's
         conjugate vanishes there, with no rescaling.  The product is taken at the others only: along
-        the tf-idf Elastic Net path 4% of the features (median), on the dense Toeplitz Lasso path about
+        the tf-idf Elastic Net path 2.5% of the features (median), on the dense Toeplitz Lasso path about
         30%.  The bounds carry the rounding errors of both products, ``2 (n + 2) eps`` times the norms
         involved (see :func:`lpnet.certificate_kernels.bounded_products`).
         """
