@@ -379,7 +379,8 @@ class Certifier:
         raw = self.datafit.raw_grad(self.y, z, self.s)
         raw_sum = float(raw.sum())
         metric_xt = None
-        parts = self._partial_products(np.ascontiguousarray(w, dtype=np.float64), raw, raw_sum) if partial else None
+        w64 = np.ascontiguousarray(w, dtype=np.float64)
+        parts = self._partial_products(w64, raw, raw_sum) if partial and grad is None else None
         open_ = None  # (a partial certificate's features that can contribute)
         if parts is not None:
             grad, theta, xt_theta, open_ = parts
@@ -415,7 +416,7 @@ class Certifier:
             v, tau, params, dist, dual_ratio, conjugate_kernel, value = self._fused
             radius = self.X.shape[0] * EPS * math.sqrt(float(np.dot(theta, theta)))
             distance, scale, conjugate, shifted_scale, shifted_conjugate, penalty_value = certificate_pass(
-                np.ascontiguousarray(w, dtype=np.float64),
+                w64,
                 np.ascontiguousarray(grad, dtype=np.float64),
                 np.ascontiguousarray(xt_theta, dtype=np.float64),
                 v,
