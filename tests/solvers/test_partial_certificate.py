@@ -1,6 +1,6 @@
 """Partial certificates: ``X^T theta`` taken only where a bound from the last full product leaves a
-feature's place open.  Checked against the full certificate of a certifier that never bounds anything
-(no Design, so no product on part of the features), and against the independent gap of tests/kkt.py.
+feature's place open.  Checked against the full certificate of a certifier on the same data that is
+never asked for a partial one, and along paths against the independent gap of tests/kkt.py.
 
 * the gap, the distances, the dual value and the verdict are the full certificate's,
 * the gradient is the full one wherever it is reported (NaN elsewhere), and where it is not, the full
