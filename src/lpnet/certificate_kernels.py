@@ -153,7 +153,7 @@ def bounded_products(ref, t, distance, col_norms, means, spread, slack, raw_sum,
         z = bound + abs(shift[j])
         grad[j] = np.nan
         xt_theta[j] = z
-        # (written always, counted when open: no branch, so the loop vectorises; NaN bounds count as open)
+        # (written always, counted when open: no branch in the loop; NaN bounds count as open)
         open_[m] = j
         m += (w[j] != 0.0) | (not (g <= tau[j])) | (not (z + radius * norm <= tau[j]))
     return grad, xt_theta, open_[:m]
