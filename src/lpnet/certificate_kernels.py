@@ -78,25 +78,19 @@ def certificate_pass(w, grad, xt_theta, v, tau, params, col_norms, radius, dist,
     # first the plain loop, which gathers the features that need a kernel: a loop with indirect calls in
     # it runs about three times slower even where they are skipped
     p = w.shape[0]
-    if open_ is None:
-        distance = np.empty(p)
-        calls = np.empty(p, dtype=np.int64)
-        n_calls = 0
-        for j in range(p):
-            distance[j] = max(abs(grad[j]) - tau[j], 0.0)
-            if w[j] != 0.0 or abs(xt_theta[j]) + radius * col_norms[j] > tau[j]:
-                calls[n_calls] = j
-                n_calls += 1
-    else:
-        distance = np.zeros(p)
-        calls = np.empty(open_.shape[0], dtype=np.int64)
-        n_calls = 0
-        for k in range(open_.shape[0]):
+    visits = p if open_ is None else open_.shape[0]
+    # (the features a partial certificate leaves out are zeros inside their thresholds: distance 0)
+    distance = np.empty(p) if open_ is None else np.zeros(p)
+    calls = np.empty(visits, dtype=np.int64)
+    n_calls = 0
+    for k in range(visits):
+        j = k
+        if open_ is not None:
             j = open_[k]
-            distance[j] = max(abs(grad[j]) - tau[j], 0.0)
-            if w[j] != 0.0 or abs(xt_theta[j]) + radius * col_norms[j] > tau[j]:
-                calls[n_calls] = j
-                n_calls += 1
+        distance[j] = max(abs(grad[j]) - tau[j], 0.0)
+        if w[j] != 0.0 or abs(xt_theta[j]) + radius * col_norms[j] > tau[j]:
+            calls[n_calls] = j
+            n_calls += 1
     scale = shifted_scale = 1.0
     penalty_value = 0.0  # (every P_j vanishes at 0: the support's terms are the sum)
     for k in range(n_calls):

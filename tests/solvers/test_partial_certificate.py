@@ -23,6 +23,7 @@ from lpnet.solvers import Design, solve
 from .. import kkt
 from ..registry import unequal_weights
 
+DATAFITS = {"squared": Quadratic, "logistic": Logistic}
 PENS = {
     "L1": lambda a, v: L1(a, weights=v),
     "EN": lambda a, v: ElasticNet(a, 0.7, weights=v),
@@ -48,7 +49,7 @@ def _data(kind, layout, seed, n=120, p=300, offset=0.0):
 def _pair(X, y, s, kind, pen, fit_intercept):
     """Two certifiers, each on its own Design (the same compiled products): the first is asked for
     partial certificates, the second never."""
-    datafit = {"squared": Quadratic, "logistic": Logistic}[kind]()
+    datafit = DATAFITS[kind]()
     return tuple(
         Certifier(X, y, s, datafit, pen, fit_intercept, 1e-6, xt=design.xt, cache=design)
         for design in (Design(X), Design(X))
@@ -58,7 +59,7 @@ def _pair(X, y, s, kind, pen, fit_intercept):
 def _points(X, y, s, kind, pen, fit_intercept):
     """The reference point (the optimum at 1.2 alpha, as along a path) and the checked one (near the
     optimum at alpha)."""
-    datafit = {"squared": Quadratic, "logistic": Logistic}[kind]()
+    datafit = DATAFITS[kind]()
     before, after = (
         solve(X, y, datafit, pen.with_alpha(a), sample_weight=s, fit_intercept=fit_intercept, tol=1e-8)
         for a in (1.2 * pen.alpha, pen.alpha)
