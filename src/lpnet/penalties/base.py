@@ -32,7 +32,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 from numba import cfunc, njit, types
@@ -48,6 +48,8 @@ VALUE_SIG = types.float64(types.float64, types.float64, types.CPointer(types.flo
 
 
 _SIGNATURES = {"prox": PROX_SIG, "dist": DIST_SIG, "value": VALUE_SIG}
+
+_T = TypeVar("_T")
 
 
 class ScalarKernel(types.WrapperAddressProtocol):
@@ -86,6 +88,30 @@ def _compile(pyfunc: Callable, kind: str) -> ScalarKernel:
     return ScalarKernel(cfunc(signature, cache=True)(pyfunc), signature)
 
 
+def remembered(method: Callable[..., _T]) -> Callable[..., _T]:
+    """A penalty method whose answer is kept, per arguments, until an attribute of the penalty changes.
+
+    For the per-feature facts (thresholds at zero, strong convexity, the penalized mask, the packed
+    parameters) that a fit asks for several times at each alpha: on the tf-idf 5000 x 50 000 Elastic Net
+    path, computed afresh each time they took 5% of the path.  The answer is shared between callers,
+    which must not modify it in place; setting any attribute forgets every answer
+    (:meth:`Penalty.__setattr__`), and the factors are a read-only copy, so a kept answer cannot go stale.
+    """
+    name = method.__qualname__
+
+    @functools.wraps(method)
+    def kept(self: Any, *args: Any) -> _T:
+        facts = self.__dict__.get("_facts")
+        if facts is None:
+            facts = self.__dict__["_facts"] = {}  # (not through __setattr__, which would forget them)
+        key = (name, *args)
+        if key not in facts:
+            facts[key] = method(self, *args)
+        return facts[key]
+
+    return kept
+
+
 @functools.lru_cache(maxsize=8)
 def _unit_factors(n_features: int) -> np.ndarray:
     # one read-only array per size: a certificate asks for the factors several times, and on
@@ -93,6 +119,14 @@ def _unit_factors(n_features: int) -> np.ndarray:
     ones = np.ones(n_features)
     ones.flags.writeable = False
     return ones
+
+
+def _frozen(weights: np.ndarray) -> np.ndarray:
+    """A read-only copy of checked penalty factors: the penalty's answers derived from them are kept
+    (:func:`remembered`), so neither the caller's array nor the penalty's may change under them."""
+    out = np.array(weights, dtype=np.float64)
+    out.flags.writeable = False
+    return out
 
 
 def _side(bound, n_features: int) -> np.ndarray:
@@ -251,8 +285,20 @@ class Penalty(ABC):
 
     def __init__(self, alpha: float, *, weights=None, lower_bounds=None, upper_bounds=None):
         self.alpha = check_alpha(alpha)
-        self.weights = None if weights is None else check_penalty_factor(weights, name="weights")
+        self.weights = None if weights is None else _frozen(check_penalty_factor(weights, name="weights"))
         self.lower_bounds, self.upper_bounds = check_bounds(lower_bounds, upper_bounds)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # a new alpha, shape parameter, factor array or box: the answers kept by @remembered are stale
+        self.__dict__.pop("_facts", None)
+        object.__setattr__(self, name, value)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # copies and pickles (joblib's workers) leave the kept answers behind: the compiled kernels
+        # among them do not pickle, and a copy recomputes what it needs
+        state = dict(self.__dict__)
+        state.pop("_facts", None)
+        return state
 
     # ----------------------------------------------------------------- what callers ask the penalty
     @property
@@ -427,11 +473,13 @@ class Penalty(ABC):
 
     # ----------------------------------------------------------------- shared machinery
     @property
+    @remembered
     def params(self) -> np.ndarray:
         """Packed float64 parameters handed to the scalar kernels: ``[alpha, *shape]``."""
         return np.array((self.alpha, *self._shape_params()), dtype=np.float64)
 
     @property
+    @remembered
     def kernels(self) -> PenaltyKernels:
         prox, dist, value = self._scalar_kernels()
         return PenaltyKernels(
@@ -441,6 +489,7 @@ class Penalty(ABC):
         )
 
     @property
+    @remembered
     def dual_kernels(self) -> DualKernels | None:
         """Compiled ``(conjugate, dual_ratio)`` scalar kernels, or None (non-convex penalties)."""
         pair = self._dual_scalar_kernels()
@@ -490,6 +539,7 @@ class Penalty(ABC):
             return check_penalty_factor(self.weights, n_features, name="weights")  # raises, naming the fix
         return self.weights
 
+    @remembered
     def is_penalized(self, n_features: int) -> np.ndarray:
         """Boolean mask of the features this penalty acts on (``alpha * v_j > 0``)."""
         return self.alpha * self.penalty_factors(n_features) > 0
@@ -614,6 +664,7 @@ class Penalty(ABC):
             return z, v
         return np.ascontiguousarray(z[mask]), np.ascontiguousarray(v[mask])
 
+    @remembered
     def strong_convexity(self, n_features: int) -> np.ndarray:
         """Per feature, the largest ``mu_j >= 0`` with ``P_j(w) - mu_j/2 w^2`` convex (0: none).
 
@@ -622,6 +673,7 @@ class Penalty(ABC):
         """
         return np.zeros(n_features)
 
+    @remembered
     def zero_threshold(self, n_features: int) -> np.ndarray:
         """Per feature ``tau_j`` with ``dP_j(0) = [-tau_j, tau_j]``, linear in ``alpha``.
 

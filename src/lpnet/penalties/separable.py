@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validation import InvalidParameterError, check_l1_ratio, check_p
 from . import prox as k
-from .base import Penalty
+from .base import Penalty, remembered
 
 
 class L1(Penalty):
@@ -48,6 +48,7 @@ class L1(Penalty):
     def _box_dual_kernel(self):
         return k.l1_maximizer
 
+    @remembered
     def zero_threshold(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)
 
@@ -79,6 +80,7 @@ class L2(Penalty):
     def _box_dual_kernel(self):
         return k.l2_maximizer
 
+    @remembered
     def strong_convexity(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)
 
@@ -121,9 +123,11 @@ class ElasticNet(Penalty):
     def _box_dual_kernel(self):
         return k.enet_maximizer
 
+    @remembered
     def strong_convexity(self, n_features: int) -> np.ndarray:
         return self.alpha * (1.0 - self.l1_ratio) * self.penalty_factors(n_features)
 
+    @remembered
     def zero_threshold(self, n_features: int) -> np.ndarray:
         return self.alpha * self.l1_ratio * self.penalty_factors(n_features)
 
@@ -203,12 +207,14 @@ class Lp(Penalty):
     def exponent(self) -> float:  # type: ignore[override]
         return self.p
 
+    @remembered
     def strong_convexity(self, n_features: int) -> np.ndarray:
         # |w|^p has curvature p(p-1)|w|^(p-2): bounded below by a positive constant only for p = 2
         if self.p == 2.0:
             return self.alpha * self.penalty_factors(n_features)
         return super().strong_convexity(n_features)
 
+    @remembered
     def zero_threshold(self, n_features: int) -> np.ndarray:
         if self.p == 1.0:
             return self.alpha * self.penalty_factors(n_features)
@@ -257,6 +263,7 @@ class MCP(Penalty):
     def _scalar_kernels(self):
         return k.mcp_prox, k.mcp_distance, k.mcp_value
 
+    @remembered
     def zero_threshold(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)
 
@@ -293,5 +300,6 @@ class SCAD(Penalty):
     def _scalar_kernels(self):
         return k.scad_prox, k.scad_distance, k.scad_value
 
+    @remembered
     def zero_threshold(self, n_features: int) -> np.ndarray:
         return self.alpha * self.penalty_factors(n_features)

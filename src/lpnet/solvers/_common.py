@@ -90,7 +90,10 @@ def finish(result: FitResult, penalty: Penalty, max_iter: int, tol: float) -> Fi
 
     The warning points at the code that called this function's caller (the user's call of ``solve``).
     """
-    if not (np.all(np.isfinite(result.coef)) and np.isfinite(result.intercept)):
+    # (a finite sum has no inf or NaN term: one pass where the elementwise test takes two, and that
+    # test only when the sum overflowed)
+    finite = np.isfinite(np.sum(result.coef)) or np.all(np.isfinite(result.coef))
+    if not (finite and np.isfinite(result.intercept)):
         raise ValueError(
             f"{result.solver} produced non-finite coefficients: the problem is beyond float64 at this scale "
             "(features with a huge mean beside a tiny spread, or values near the float range's ends). "

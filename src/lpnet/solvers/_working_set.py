@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import numpy as np
+from numba import njit
 
 from ..certificates import Certificate, Certifier, masked_min
 from ..penalties.base import Penalty
@@ -285,19 +286,40 @@ def working_set(w: np.ndarray, scores: np.ndarray, previous_size: int, min_size:
     """Every nonzero coefficient plus the best-scored others with a positive score, ``size`` at most;
     ``size`` (returned, the next call's ``previous_size``) at least doubles the support."""
     n_features = w.shape[0]
-    support = w != 0
-    size = min(n_features, max(min_size, 2 * int(support.sum()), previous_size))
-    if size == n_features:
-        return np.arange(n_features, dtype=np.int64), size
-    ranked = np.where(support, np.inf, scores)
     # only features that move now: a zero score (a zero coefficient inside its subdifferential) says
     # nothing about which of them enters next, and each would cost a column product per pass (measured:
     # 9% off the tf-idf Elastic Net path, 2-4% off the Toeplitz Lasso and the logistic paths)
-    candidates = np.flatnonzero(ranked > 0.0)
+    n_support, candidates, ranked = _candidates(w, np.ascontiguousarray(scores, dtype=np.float64))
+    size = min(n_features, max(min_size, 2 * n_support, previous_size))
+    if size == n_features:
+        return np.arange(n_features, dtype=np.int64), size
     if candidates.size <= size:
-        return candidates.astype(np.int64), size
-    top = np.argpartition(-ranked[candidates], size - 1)[:size]
-    return np.sort(candidates[top]).astype(np.int64), size
+        return candidates, size
+    top = np.argpartition(-ranked, size - 1)[:size]
+    return np.sort(candidates[top]), size
+
+
+@njit(cache=True, nogil=True)
+def _candidates(w: np.ndarray, scores: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """``(support size, candidates, their ranks)``: the nonzero coefficients (ranked first, inf) and the
+    features with a positive score, in one pass (five numpy passes over 50 000 features took 70 us)."""
+    n_support = 0
+    count = 0
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            n_support += 1
+            count += 1
+        elif scores[j] > 0.0:  # (NaN, a feature a partial certificate left out, is not a candidate)
+            count += 1
+    candidates = np.empty(count, dtype=np.int64)
+    ranked = np.empty(count)
+    k = 0
+    for j in range(w.shape[0]):
+        if w[j] != 0.0 or scores[j] > 0.0:
+            candidates[k] = j
+            ranked[k] = np.inf if w[j] != 0.0 else scores[j]
+            k += 1
+    return n_support, candidates, ranked
 
 
 def path_start_scores(
