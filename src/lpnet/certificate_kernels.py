@@ -69,6 +69,16 @@ def sample_rounding(y_scale, z, row_max, w, b):
     return out
 
 
+@njit(cache=True, nogil=True)
+def safe_zeros(dual_xt, radius_sq, tau, lips, keep):
+    """``sqrt(lips_j radius_sq) + |dual_xt_j| < keep tau_j`` per feature, with no temporaries (the test of
+    :func:`lpnet.certificates.gap_safe_zeros`; four numpy passes took 0.3 ms on 100 000 features)."""
+    out = np.empty(dual_xt.shape[0], dtype=np.bool_)
+    for j in range(dual_xt.shape[0]):
+        out[j] = np.sqrt(lips[j] * radius_sq) + abs(dual_xt[j]) < tau[j] * keep
+    return out
+
+
 @njit(cache=True, nogil=True, fastmath=FAST)
 def certificate_pass(w, grad, xt_theta, v, tau, params, col_norms, radius, dist, dual_ratio, conjugate, value, open_):
     """A convex separable penalty's share of a certificate, in one pass over the features.

@@ -67,6 +67,7 @@ from .certificate_kernels import (
     certificate_pass,
     dense_scales,
     gram_gap,
+    safe_zeros,
     sample_rounding,
     sparse_scales,
 )
@@ -356,6 +357,11 @@ class Certifier:
         Q, cond = _orthonormal_basis(root_m * A)
         RQ = root_m * Q
         QR = np.divide(Q, root_m, out=np.zeros_like(Q), where=root_m > 0)
+        if fit_intercept and not free.any():
+            # the intercept alone: r Q is a multiple of the weights, whose centred product (self.xt: the
+            # columns less their weighted means) is exactly zero, so X^T theta does not move (a pass over
+            # X saved here, and a product and a difference over the features at each certificate)
+            return A, QR, RQ, None, cond
         # (free columns that are all zero constrain nothing: Q is then empty)
         XtRQ = np.column_stack([self.xt(col) for col in RQ.T]) if Q.shape[1] else np.zeros((X.shape[1], 0))
         return A, QR, RQ, XtRQ, cond
@@ -651,14 +657,15 @@ class Certifier:
             shift, self._cond = _metric_shift(self._A, self.datafit.dual_metric(theta, self.y, self.s), theta)
             return theta - shift, xt_theta - self.xt(shift)
         theta, shift = self._project_static(theta)
-        return theta, xt_theta - shift
+        return theta, xt_theta if shift is self._zeros else xt_theta - shift
 
     def _project_static(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`_project` in a static metric (the weights): ``theta`` projected and the amount ``X^T``
         of it moves by, from the basis and ``X^T`` of it (see :meth:`_projection`), computed once."""
         coef = np.dot(self._QR.T, theta)
         # (np.dot: numpy's matmul of a single-column matrix, the intercept's, took 15 times longer)
-        return theta - np.dot(self._RQ, coef), np.dot(self._XtRQ, coef)
+        shift = self._zeros if self._XtRQ is None else np.dot(self._XtRQ, coef)
+        return theta - np.dot(self._RQ, coef), shift
 
 
 def _numpy_xt(X: Any) -> Callable[..., np.ndarray]:
@@ -709,10 +716,13 @@ def gap_safe_zeros(dual_xt: np.ndarray, gap: float, tau: np.ndarray, lips: np.nd
     at a (nearly) exact optimum the radius vanishes and an active feature sits at ``|x_j^T theta| =
     tau_j`` up to rounding, which must not count as proved zero.
     """
-    bound = lips * (2.0 * max(gap, 0.0))  # (in place from here: one temporary instead of four)
-    np.sqrt(bound, out=bound)
-    bound += np.abs(dual_xt)
-    return bound < tau * (1.0 - SAFE_MARGIN)
+    return safe_zeros(
+        np.ascontiguousarray(dual_xt, dtype=np.float64),
+        2.0 * max(gap, 0.0),
+        np.ascontiguousarray(tau, dtype=np.float64),
+        np.ascontiguousarray(lips, dtype=np.float64),
+        1.0 - SAFE_MARGIN,
+    )
 
 
 def gram_certificate(

@@ -75,6 +75,10 @@ def test_factors_are_a_read_only_copy():
     np.testing.assert_array_equal(pen.penalty_factors(N), unequal_weights(N))
     with pytest.raises(ValueError, match="read-only"):
         pen.weights[0] = 1.0
+    other = unequal_weights(N)
+    pen.weights = other  # assigned: kept as a copy too
+    other[:] = 5.0
+    np.testing.assert_allclose(pen.zero_threshold(N), 2.0 * 0.5 * unequal_weights(N))
 
 
 @pytest.mark.parametrize("sparse", [False, True])

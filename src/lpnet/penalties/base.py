@@ -21,7 +21,9 @@ Solvers never look at which penalty they hold.  They use two layers of it:
 Adding a penalty means writing one subclass with its scalar kernels and, if it is convex, its two dual
 kernels (``conjugate(z, v, params)`` and ``dual_ratio(z, v, params)``, from which the vectorised
 ``conjugate`` and ``dual_scale`` follow and which compiled loops certify with), or a vectorised
-``conjugate`` for a penalty that is not separable.
+``conjugate`` for a penalty that is not separable.  Its per-feature answers (``zero_threshold``,
+``strong_convexity``) are decorated with :func:`remembered`: a fit asks for them several times at each
+alpha, and callers share the arrays, so nothing may modify them in place.
 """
 
 from __future__ import annotations
@@ -121,9 +123,10 @@ def _unit_factors(n_features: int) -> np.ndarray:
     return ones
 
 
-def _frozen(weights: np.ndarray) -> np.ndarray:
-    """A read-only copy of checked penalty factors: the penalty's answers derived from them are kept
-    (:func:`remembered`), so neither the caller's array nor the penalty's may change under them."""
+def _frozen(weights: Any) -> np.ndarray:
+    """A read-only float64 copy of penalty factors (every array set as ``weights``): the penalty's answers
+    derived from them are kept (:func:`remembered`), so neither the caller's array nor the penalty's may
+    change under them."""
     out = np.array(weights, dtype=np.float64)
     out.flags.writeable = False
     return out
@@ -285,12 +288,14 @@ class Penalty(ABC):
 
     def __init__(self, alpha: float, *, weights=None, lower_bounds=None, upper_bounds=None):
         self.alpha = check_alpha(alpha)
-        self.weights = None if weights is None else _frozen(check_penalty_factor(weights, name="weights"))
+        self.weights = None if weights is None else check_penalty_factor(weights, name="weights")
         self.lower_bounds, self.upper_bounds = check_bounds(lower_bounds, upper_bounds)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # a new alpha, shape parameter, factor array or box: the answers kept by @remembered are stale
         self.__dict__.pop("_facts", None)
+        if name == "weights" and value is not None:
+            value = _frozen(value)
         object.__setattr__(self, name, value)
 
     def __getstate__(self) -> dict[str, Any]:
