@@ -80,9 +80,12 @@ _T = TypeVar("_T")
 #: relative margin of the gap-safe test (see :func:`gap_safe_zeros`)
 SAFE_MARGIN = 1e-8
 #: a partial certificate (:meth:`Certifier.check`) takes the full product instead when the features its
-#: bounds leave open are more than this share: the product on them would cost almost as much, and the full
-#: one renews the reference the bounds start from
-PARTIAL_SHARE = 0.25
+#: bounds leave open are more than this share: the full one renews the reference the bounds start from.
+#: The product on a share of the columns costs that share of the full one (measured on 400 x 5000).
+#: Against 0.25: ElasticNetCV's Toeplitz fold paths 525 of 771 certificates partial instead of 304 (the
+#: median share open 28% instead of 15%), 6% faster over six alternating rounds; the same certificates
+#: and passes; LassoCV, the Toeplitz Lasso path and the tf-idf path the same within the noise
+PARTIAL_SHARE = 0.5
 #: float64's smallest normal number (the same: the threshold is asked for several times a fit)
 FLOAT_TINY = float(np.finfo(np.float64).tiny)
 
