@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 import lpnet
-from lpnet.datafits import Quadratic
 from lpnet.penalties import ElasticNet
 from lpnet.solvers import solve
 from tests.registry import PENALTY_IDS, get_factory, unequal_weights
@@ -81,24 +80,35 @@ def test_factors_are_a_read_only_copy():
     np.testing.assert_allclose(pen.zero_threshold(N), 2.0 * 0.5 * unequal_weights(N))
 
 
-@pytest.mark.parametrize("sparse", [False, True])
-def test_fits_leave_the_kept_answers_unchanged(sparse):
-    """Solvers, certificates and a path read the shared arrays and must never write into them."""
+@pytest.mark.parametrize("layout", ["wide", "sparse", "tall", "logistic"])
+def test_fits_leave_the_kept_answers_unchanged(layout):
+    """Solvers (coordinate descent, its Gram mode, proximal Newton), certificates and a path read the
+    shared arrays and must never write into them."""
     rng = np.random.default_rng(3)
-    X = rng.normal(size=(60, 40))
-    X[rng.random(X.shape) < 0.7] = 0.0
-    y = X[:, :5] @ rng.normal(size=5) + rng.normal(size=60)
-    if sparse:
+    n, p = (400, 12) if layout == "tall" else (60, 40)
+    X = rng.normal(size=(n, p))
+    X[rng.random(X.shape) < 0.5] = 0.0
+    y = X[:, :5] @ rng.normal(size=5) + rng.normal(size=n)
+    datafit = "squared"
+    if layout == "sparse":
         import scipy.sparse as sp
 
         X = sp.csc_matrix(X)
-    v = unequal_weights(40)
+    if layout == "logistic":
+        y, datafit = np.where(y > np.median(y), 1.0, -1.0), "logistic"
+    fit_data = lpnet.datafits.make_datafit(datafit)
+    v = unequal_weights(p)
     pen = ElasticNet(0.05, l1_ratio=0.6, weights=v)
-    solve(X, y, Quadratic(), pen, tol=1e-8)
-    np.testing.assert_allclose(pen.zero_threshold(40), 0.05 * 0.6 * v, rtol=1e-15)
-    np.testing.assert_allclose(pen.strong_convexity(40), 0.05 * 0.4 * v, rtol=1e-15)
-    np.testing.assert_array_equal(pen.is_penalized(40), v > 0)
-    path = lpnet.regularization_path(X, y, penalty="elasticnet", l1_ratio=0.6, penalty_factor=v, n_alphas=8, tol=1e-8)
-    for alpha, coef in zip(path.alphas, path.coefs, strict=True):
-        again = solve(X, y, Quadratic(), ElasticNet(alpha, l1_ratio=0.6, weights=v), tol=1e-10)
-        np.testing.assert_allclose(coef, again.coef, atol=1e-4)
+    params = np.array(pen.params)
+    solve(X, y, fit_data, pen, tol=1e-8)
+    np.testing.assert_allclose(pen.zero_threshold(p), 0.05 * 0.6 * v, rtol=1e-15)
+    np.testing.assert_allclose(pen.strong_convexity(p), 0.05 * 0.4 * v, rtol=1e-15)
+    np.testing.assert_array_equal(pen.is_penalized(p), v > 0)
+    np.testing.assert_array_equal(pen.params, params)
+    path = lpnet.regularization_path(
+        X, y, penalty="elasticnet", datafit=datafit, l1_ratio=0.6, penalty_factor=v, n_alphas=8, tol=1e-8
+    )
+    for alpha, objective, gap in zip(path.alphas, path.objectives, path.dual_gaps, strict=True):
+        # a fresh penalty at each alpha: both objectives lie within their own gaps of the optimum
+        again = solve(X, y, fit_data, ElasticNet(alpha, l1_ratio=0.6, weights=v), tol=1e-10)
+        assert abs(objective - again.objective) <= max(gap, again.dual_gap) + 1e-12
