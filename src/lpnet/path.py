@@ -382,13 +382,46 @@ def _warm_path(design, y, s, datafit, template, alphas, fit_intercept, tol, max_
     w, b = (w0, b0) if not out else (out[-1].coef, out[-1].intercept)
     previous = None if not out else (out[-1], penalties[len(out) - 1])
     fit = solve_along(design, y, datafit, sample_weight=s, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter)
-    for penalty in progress_bar(penalties[len(out) :], progress, "path"):
+    # a prediction needs two solutions of a convex problem (a non-convex path follows one local solution)
+    predicts = template.is_convex
+    for k, penalty in enumerate(progress_bar(penalties[len(out) :], progress, "path"), start=len(out)):
         strong = None if previous is None else strong_set(penalty, previous, n_features)
-        r = fit(penalty, w0=w, b0=b, strong=strong, warm_grad=None if previous is None else previous[0].grad)
+        predicted = None
+        if predicts and k >= 2:
+            predicted = predicted_start(out[k - 1], out[k - 2], alphas[k - 1], alphas[k - 2], alphas[k])
+        r = fit(
+            penalty,
+            w0=w,
+            b0=b,
+            strong=strong,
+            warm_grad=None if previous is None else previous[0].grad,
+            predicted=predicted,
+        )
         out.append(r)
         w, b = r.coef, r.intercept
         previous = (r, penalty)
     return out
+
+
+def predicted_start(last, before, alpha_last: float, alpha_before: float, alpha: float):
+    """The start a path predicts at ``alpha`` from its last two fits, the line through them, as
+    ``(support, values, intercept)``: the coefficients at ``support`` (the last fit's) move to
+    ``values``, the others stay zero.  None for alphas out of order.
+
+    The Lasso's solution is linear in alpha between the alphas where its support changes (Efron et al.
+    2004), and an Elastic Net's is smooth: the line's error is second order in the step where the last
+    solution's is first order.  A coefficient the line would carry across zero stops at zero (it leaves
+    the support there).  The solver takes the start only where the objective is lower
+    (:class:`lpnet.solvers.base.Problem`, ``predicted``).
+    """
+    if not alpha_before > alpha_last > alpha:
+        return None
+    ratio = (alpha - alpha_last) / (alpha_last - alpha_before)
+    support = np.flatnonzero(last.coef != 0)  # (of the mask: of the floats 8 times slower)
+    start = last.coef[support]
+    values = start + ratio * (start - before.coef[support])
+    values[np.sign(values) != np.sign(start)] = 0.0
+    return support, values, last.intercept + ratio * (last.intercept - before.intercept)
 
 
 def _gram_alpha_max(design, y, s, datafit, template: Penalty, fit_intercept) -> float | None:

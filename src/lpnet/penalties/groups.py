@@ -512,9 +512,13 @@ class SparseGroup(Penalty):
         per_group = np.where(c > 0, self.l1_ratio + (1.0 - self.l1_ratio) * c, 0.0)
         return per_group[self.codes]
 
-    def value(self, w) -> float:
+    def value(self, w, features=None) -> float:
         w = np.asarray(w, dtype=np.float64)
         self._check_n(w.shape[0])
+        if features is not None:  # (the other coordinates set to 0: groups are not separable)
+            kept = np.zeros_like(w)
+            kept[features] = w[features]
+            w = kept
         lam1, lam2 = self.group_levels()
         norms = np.sqrt(np.bincount(self.codes, weights=w * w, minlength=self.n_groups))
         l1 = np.bincount(self.codes, weights=np.abs(w), minlength=self.n_groups)

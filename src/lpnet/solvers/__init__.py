@@ -145,11 +145,19 @@ def _checked(X, y, datafit, sample_weight, fit_intercept, tol, max_iter) -> tupl
     return design, y, check_sample_weight(sample_weight, design.shape[0]), fit_intercept, tol, max_iter
 
 
-def _problem(design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, gram=None):
+def _problem(
+    design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, gram=None, predicted=None
+):
     """The :class:`Problem` of checked inputs, its warm start moved inside the penalty's box."""
     if penalty.is_bounded:  # a start inside the box (the point closest to 0 by default)
         w0 = penalty.project(np.zeros(design.shape[1]) if w0 is None else w0)
-    return Problem(design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, gram)
+        if predicted is not None:  # (the box of the predicted coefficients)
+            support, values, b = predicted
+            lower, upper = penalty.bounds(design.shape[1])
+            predicted = (support, np.clip(values, lower[support], upper[support]), b)
+    return Problem(
+        design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, gram, predicted
+    )
 
 
 def solve_along(
@@ -163,7 +171,8 @@ def solve_along(
     max_iter: int = 100,
 ) -> Callable[..., FitResult]:
     """:func:`solve` for one data set at successive penalties (a path's alphas), as a function
-    ``fit(penalty, w0=None, b0=None, strong=None, warm_grad=None) -> FitResult`` (``solver="auto"``).
+    ``fit(penalty, w0=None, b0=None, strong=None, warm_grad=None, predicted=None) -> FitResult``
+    (``solver="auto"``; ``predicted``: see :class:`~.base.Problem`).
 
     The data, target and weights are checked once, and a solver that can keep its set-up from one fit
     to the next (:meth:`~.base.Solver.session`: working-set coordinate descent, when a fit starts where
@@ -179,10 +188,13 @@ def solve_along(
         b0: float | None = None,
         strong: np.ndarray | None = None,
         warm_grad: np.ndarray | None = None,
+        predicted: tuple[np.ndarray, np.ndarray, float] | None = None,
     ) -> FitResult:
         require_interfaces(datafit, penalty)
         chosen = _auto(layout, datafit, penalty)
-        problem = _problem(design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad)
+        problem = _problem(
+            design, y, s, datafit, penalty, fit_intercept, tol, max_iter, w0, b0, strong, warm_grad, None, predicted
+        )
         if chosen.name not in sessions:
             sessions[chosen.name] = chosen.session()
         return finish(sessions[chosen.name](problem), penalty, max_iter, tol)

@@ -26,7 +26,7 @@ from numba.extending import overload
 # the fast-math flags (reassociation vectorises the column reductions) are shared with the compiled
 # certificates, which run inside these loops
 from ..certificate_kernels import FAST
-from ..penalties.prox import box_distance, box_prox
+from ..penalties.prox import box_distance, box_prox, soft_threshold
 
 
 def col_dot(X, j, h, r):  # pragma: no cover - replaced by the overload inside numba
@@ -410,7 +410,7 @@ def _update_intercept(h, r, h_sum):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, upper, convex, means, sums):
+def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, upper, convex, means, sums, pieces):
     """One cyclic pass over ``ws``; returns the largest ``L_j |change of w_j|`` and ``shift``.
 
     That is the largest proximal-gradient step residual of the pass, in gradient units: while it is
@@ -428,12 +428,19 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, u
     ``h_const > 0`` says every ``h_i`` equals it (no sample weights, the common case): the column
     products then skip the weight array, one load in three of the inner loop (measured on 400-row dense
     columns with their means: 100 against 125 ns a coordinate, its update included).
+
+    ``pieces = (tau, mu)`` for a penalty whose every ``P_j(w) = tau_j |w| + mu_j w^2 / 2``
+    (``Penalty.piecewise_quadratic``), empty arrays otherwise: its prox is then a soft threshold scaled
+    down, computed here rather than called through the kernel's address, which the compiler cannot
+    inline (measured on sparse columns of 10 nonzeros: 23 against 42 ns a coordinate).
     """
     max_change = 0.0
     shift = 0.0
     resid_sum = 0.0
     for i in range(r.shape[0]):
         resid_sum += h[i] * r[i]
+    tau, mu = pieces
+    inline = tau.shape[0] > 0
     for j in ws:
         if lips[j] == 0.0:
             continue
@@ -448,7 +455,11 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, u
         else:
             grad = -col_dot(X, j, h, r)
         x = old - grad / lips[j]
-        new = prox(x, 1.0 / lips[j], v[j], params.ctypes)
+        if inline:
+            step = 1.0 / lips[j]
+            new = soft_threshold(x, step * tau[j]) / (1.0 + step * mu[j])
+        else:
+            new = prox(x, 1.0 / lips[j], v[j], params.ctypes)
         if not lower[j] <= new <= upper[j]:  # (the hot loop: unbounded, it stays a bare prox call)
             new = box_prox(prox, dist, value, x, 1.0 / lips[j], v[j], params, lower[j], upper[j], convex)
         if new != old:
@@ -475,13 +486,23 @@ def _ws_objective(h, r, w, ws, value, v, params):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def _ws_violation(X, h, h_const, w, r, ws, dist, v, params, lower, upper, mu, with_sum):
-    # the largest distance over ws and, with_sum, the Fenchel-Young bound sum_j d_j^2 / (2 mu_j)
+def _ws_violation(X, h, h_const, w, r, ws, dist, v, params, lower, upper, mu, with_sum, pieces):
+    # the largest distance over ws and, with_sum, the Fenchel-Young bound sum_j d_j^2 / (2 mu_j); the
+    # distance inline for a piecewise quadratic penalty off its box (see _epoch)
     worst = 0.0
     total = 0.0
+    tau, curv = pieces
+    inline = tau.shape[0] > 0
     for j in ws:
         grad = -h_const * col_dot_plain(X, j, r) if h_const > 0.0 else -col_dot(X, j, h, r)
-        d = box_distance(dist, w[j], grad, v[j], params, lower[j], upper[j])
+        wj = w[j]
+        if inline and lower[j] < wj < upper[j]:
+            if wj == 0.0:
+                d = max(abs(grad) - tau[j], 0.0)
+            else:
+                d = abs(grad + tau[j] * np.sign(wj) + curv[j] * wj)
+        else:
+            d = box_distance(dist, wj, grad, v[j], params, lower[j], upper[j])
         worst = max(worst, d)
         if with_sum:
             total += d * d / (2.0 * mu[j])
@@ -610,11 +631,11 @@ def subset_axpy_centred(X, cols, coef, r, means):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def support_product(X, w, b, support, n_rows):
-    """``X[:, support] w[support] + b`` for dense or CSC ``X``, without gathering the columns."""
+def subset_product(X, cols, coef, b, n_rows):
+    """``X[:, cols] coef + b`` for dense or CSC ``X``, without gathering the columns."""
     out = np.full(n_rows, b)
-    for j in support:
-        col_axpy(X, j, -w[j], out)
+    for k in range(cols.shape[0]):
+        col_axpy(X, cols[k], -coef[k], out)
     return out
 
 
@@ -653,6 +674,7 @@ def solve_subproblem(
     sums,
     mu,
     gap_target,
+    pieces,
     forcing=0.0,
 ):
     """Coordinate descent on the working-set subproblem, with Anderson acceleration.
@@ -675,6 +697,8 @@ def solve_subproblem(
     the residual where ``ws`` holds every feature that moves (the coordinates' Fenchel-Young gaps), and
     it meets the target long before the largest distance meets ``tol``; the passes are then gated at
     ``max(tol, sqrt(2 gap_target min mu))``, the largest distance the target allows.
+
+    ``pieces``: ``(tau, mu)`` of a piecewise quadratic penalty, or two empty arrays (see :func:`_epoch`).
 
     ``forcing > 0`` makes the solve inexact on purpose (a Newton step's model, rough far from the
     optimum): the tolerance becomes ``max(tol, forcing * s1)``, ``s1`` the largest step of the first pass.
@@ -702,7 +726,7 @@ def solve_subproblem(
         gate = max(tol, np.sqrt(2.0 * gap_target * lowest))
     for epoch in range(1, max_epochs + 1):  # noqa: B007 - returned: the passes it took
         step, shift = _epoch(
-            X, h, h_const, w, r, lips, swept, prox, dist, value, v, params, lower, upper, convex, means, sums
+            X, h, h_const, w, r, lips, swept, prox, dist, value, v, params, lower, upper, convex, means, sums, pieces
         )
         if epoch == 1:
             tol = max(tol, forcing * step)
@@ -715,7 +739,9 @@ def solve_subproblem(
                 swept = ws
         else:
             if step <= gate:
-                worst, total = _ws_violation(X, h, h_const, w, r, ws, dist, v, params, lower, upper, mu, with_sum)
+                worst, total = _ws_violation(
+                    X, h, h_const, w, r, ws, dist, v, params, lower, upper, mu, with_sum, pieces
+                )
                 if worst <= tol or (with_sum and total <= gap_target):
                     break
                 if with_sum:  # the sum goes as the steps squared: check again where it should pass

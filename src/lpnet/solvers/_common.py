@@ -55,6 +55,19 @@ def measure(cert: Certificate) -> float:
     return value
 
 
+#: :func:`prox_pieces` of a penalty whose prox the kernels call through its compiled kernel
+NO_PIECES = (np.zeros(0), np.zeros(0))
+
+
+def prox_pieces(penalty: Penalty, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinate-descent kernels' ``pieces`` (see ``_cd_kernels._epoch``): ``(tau, mu)`` of a
+    penalty with every ``P_j(w) = tau_j |w| + mu_j w^2 / 2`` (``piecewise_quadratic``), whose prox they
+    compute inline, else :data:`NO_PIECES`."""
+    if not penalty.piecewise_quadratic:
+        return NO_PIECES
+    return penalty.zero_threshold(n_features), penalty.strong_convexity(n_features)
+
+
 def starting_point(
     n_features: int, w0: np.ndarray | None, b0: float | None, b_null: float, fit_intercept: bool
 ) -> tuple[np.ndarray, float]:

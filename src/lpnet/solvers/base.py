@@ -72,6 +72,11 @@ class Problem:
         ``X^T dD/dz`` at the warm start, when the caller has it; working-set solvers only.
     gram : ndarray of shape (n_features, n_features), optional
         ``X^T diag(s) X`` when the caller has it (scikit-learn's ``precompute``); the Gram solver only.
+    predicted : tuple (support, values, intercept), optional
+        A start a path predicts for this fit (:func:`lpnet.path.predicted_start`): ``w0`` with
+        ``w0[support] = values``.  A solver continuing from ``(w0, b0)`` may start there instead when the
+        objective is lower there (squared-loss coordinate descent does); the answer changes only within
+        the certificate's tolerance.
     """
 
     design: Design
@@ -87,6 +92,7 @@ class Problem:
     strong: np.ndarray | None = None
     warm_grad: np.ndarray | None = None
     gram: np.ndarray | None = None
+    predicted: tuple[np.ndarray, np.ndarray, float] | None = None
 
     def certifier(self) -> Certifier:
         """The certificate of this problem, sharing the design's cached set-up (a path's, a fold's)."""
@@ -98,9 +104,9 @@ class Problem:
     def continued_from(self, result: FitResult) -> Problem:
         """The same problem started where ``result`` stopped, for another solver to go on with.
 
-        The path's hints (``strong``, ``warm_grad``) described the original start, not this one.
+        The path's hints (``strong``, ``warm_grad``, ``predicted``) described the original start, not this one.
         """
-        return replace(self, w0=result.coef, b0=result.intercept, strong=None, warm_grad=None)
+        return replace(self, w0=result.coef, b0=result.intercept, strong=None, warm_grad=None, predicted=None)
 
 
 class Solver(ABC):

@@ -21,7 +21,7 @@ from ..certificates import Certificate, gap_safe_zeros
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from . import _cd_kernels as kern
-from ._common import FitResult, starting_point
+from ._common import FitResult, prox_pieces, starting_point
 from ._working_set import ANDERSON_K, InnerSolver, fit_working_set
 from .base import Layout, Problem, Solver
 from .prox_grad import FISTA
@@ -108,7 +108,38 @@ class ResidualCD(InnerSolver):
         self.w = self.w.copy()  # (the last fit's result keeps its array)
         self.certifier = self.certifier.with_penalty(problem.penalty)
         self.n_passes = 0
+        if problem.predicted is not None:
+            self._start_at(*problem.predicted, problem.penalty)
         self._set_penalty(problem.penalty)
+
+    def _start_at(self, support: np.ndarray, values: np.ndarray, b: float, penalty: Penalty) -> None:
+        """Move to a path's predicted start (``w[support] = values``, intercept ``b``) when the objective
+        under ``penalty`` is lower there than at the last solution; each with its best intercept, which
+        the inner solve takes first.
+
+        Along a path the solution moves most where coordinate descent is slowest (directions of small
+        curvature, which a saturated support makes nearly flat), and the line through the last two
+        solutions carries it most of the way there: on LassoCV's Toeplitz fold paths 30-45% fewer
+        passes, on ElasticNetCV's (l1_ratio 0.1-0.9) half as many.  Where the solutions barely move,
+        the line extrapolates their tolerance-level noise instead and starts further off (the tail of
+        an l1_ratio 0.1 fold path took 400 passes instead of 75): the objective decides.
+        """
+        last = self.w[support]
+        r = self.r - kern.subset_product(self.design.kernel, support, values - last, float(b - self.b), self.y.shape[0])
+        before = self._start_value(self.r, penalty, support)
+        self.w[support] = values  # (in place: continue_with copied the last fit's array)
+        if self._start_value(r, penalty, support) < before:
+            self.r, self.b = r, float(b)
+        else:
+            self.w[support] = last
+
+    def _start_value(self, r: np.ndarray, penalty: Penalty, support: np.ndarray) -> float:
+        # the objective at the current w (zero off support) with residual r
+        value = 0.5 * float(self.h @ (r * r)) + penalty.value(self.w, support)
+        if self.fit_intercept:  # minimized over the intercept: r - mean_h(r)
+            total = float(self.h @ r)
+            value -= 0.5 * total * total / float(self.h.sum())
+        return value
 
     def _set_penalty(self, penalty: Penalty) -> None:
         design, n_features = self.design, self.design.shape[1]
@@ -140,6 +171,7 @@ class ResidualCD(InnerSolver):
         # solve_subproblem), where the largest distance would take many more passes to meet its tolerance
         ridge = penalty.strong_convexity(n_features)
         self.ridge = ridge
+        self.pieces = prox_pieces(penalty, n_features)
         # without a kink at zero (a convex penalty differentiable there: L2, Lp with p > 1) every coordinate
         # moves and the passes are one smooth map, which a longer memory extrapolates better; the short
         # one pays where supports change.  Measured against 3, alternating, two seeds: Lp with p = 1.5 at
@@ -234,6 +266,7 @@ class ResidualCD(InnerSolver):
             self.sums,
             self.ridge,
             self.gap_target,
+            self.pieces,
         )
         self.n_passes += epochs
         return int(epochs)

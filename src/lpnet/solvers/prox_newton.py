@@ -18,7 +18,7 @@ import numpy as np
 from ..datafits.base import Datafit
 from ..penalties.base import Penalty
 from . import _cd_kernels as kern
-from ._common import FitResult, starting_point
+from ._common import FitResult, prox_pieces, starting_point
 from ._working_set import ANDERSON_K, InnerSolver, fit_working_set
 from .base import Layout, Problem, Solver
 
@@ -67,6 +67,7 @@ class NewtonSteps(InnerSolver):
         self.v = penalty.penalty_factors(n_features)
         self.params = penalty.params
         self.lower, self.upper = penalty.bounds(n_features)
+        self.pieces = prox_pieces(penalty, n_features)
         self.convex = penalty.is_convex
         # curvature floor: far-off samples (sigma(z)(1 - sigma(z)) ~ 0) must not make -g / h overflow
         self.h_floor = 1e-12 * s / n_samples
@@ -173,6 +174,7 @@ class NewtonSteps(InnerSolver):
             sums,
             NO_RIDGE,
             0.0,
+            self.pieces,
             FORCING,
         )
         dz = (t - r) - z  # X (w_new - w) + (b_new - b)
