@@ -121,8 +121,9 @@ class ResidualCD(InnerSolver):
         curvature, which a saturated support makes nearly flat), and the line through the last two
         solutions carries it most of the way there: on LassoCV's Toeplitz fold paths 30-45% fewer
         passes, on ElasticNetCV's (l1_ratio 0.1-0.9) half as many.  Where the solutions barely move,
-        the line extrapolates their tolerance-level noise instead and starts further off (the tail of
-        an l1_ratio 0.1 fold path took 400 passes instead of 75): the objective decides.
+        the line extrapolates their tolerance-level noise instead and starts further off (in a first
+        version without this check, the tail of an l1_ratio 0.1 fold path took 400 passes instead of
+        75): the objective decides.
         """
         last = self.w[support]
         r = self.r - kern.subset_product(self.design.kernel, support, values - last, float(b - self.b), self.y.shape[0])
