@@ -26,7 +26,7 @@ from numba.extending import overload
 # the fast-math flags (reassociation vectorises the column reductions) are shared with the compiled
 # certificates, which run inside these loops
 from ..certificate_kernels import FAST
-from ..penalties.prox import box_distance, box_prox, soft_threshold
+from ..penalties.prox import box_distance, box_prox
 
 
 def col_dot(X, j, h, r):  # pragma: no cover - replaced by the overload inside numba
@@ -455,9 +455,10 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, u
         else:
             grad = -col_dot(X, j, h, r)
         x = old - grad / lips[j]
-        if inline:
+        if inline:  # (the soft threshold without branches: the sign of x is a coin toss under a ridge)
             step = 1.0 / lips[j]
-            new = soft_threshold(x, step * tau[j]) / (1.0 + step * mu[j])
+            t = step * tau[j]
+            new = (max(x - t, 0.0) + min(x + t, 0.0)) / (1.0 + step * mu[j])
         else:
             new = prox(x, 1.0 / lips[j], v[j], params.ctypes)
         if not lower[j] <= new <= upper[j]:  # (the hot loop: unbounded, it stays a bare prox call)
