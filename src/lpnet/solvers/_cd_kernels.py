@@ -432,7 +432,8 @@ def _epoch(X, h, h_const, w, r, lips, ws, prox, dist, value, v, params, lower, u
     ``pieces = (tau, mu)`` for a penalty whose every ``P_j(w) = tau_j |w| + mu_j w^2 / 2``
     (``Penalty.piecewise_quadratic``), empty arrays otherwise: its prox is then a soft threshold scaled
     down, computed here rather than called through the kernel's address, which the compiler cannot
-    inline (measured on sparse columns of 10 nonzeros: 23 against 42 ns a coordinate).
+    inline (a pass over 100 000 sparse columns of ten nonzeros: L1 34 against 44 ns a coordinate, L2 31
+    against 37; with a branching soft threshold L2 took 44).
     """
     max_change = 0.0
     shift = 0.0

@@ -75,8 +75,8 @@ class Problem:
     predicted : tuple (support, values, intercept), optional
         A start a path predicts for this fit (:func:`lpnet.path.predicted_start`): ``w0`` with
         ``w0[support] = values``.  A solver continuing from ``(w0, b0)`` may start there instead when the
-        objective is lower there (squared-loss coordinate descent does); the answer changes only within
-        the certificate's tolerance.
+        objective is lower there (coordinate descent's session and proximal Newton do); the answer changes
+        only within the certificate's tolerance.
     """
 
     design: Design
